@@ -1,0 +1,63 @@
+import { z } from 'zod/mini';
+import { Audience, Cursor, Id, Limit, PictureUrl, Role } from './common.js';
+
+/** Thread key: the page's canonical URL or an explicit id chosen by the site. */
+export const ThreadKey = z.string().check(z.minLength(1), z.maxLength(512), z.trim());
+
+export const CommentListQuery = z.strictObject({
+  thread: ThreadKey,
+  cursor: z.optional(Cursor),
+  limit: z.optional(Limit),
+  sort: z.optional(z.enum(['oldest', 'newest'])),
+});
+export type CommentListQuery = z.infer<typeof CommentListQuery>;
+
+/** Longest comment body any site may allow; a site's own limit is `SitePublic.maxCommentLength`. */
+export const MAX_COMMENT_LENGTH = 10_000;
+
+export const NewComment = z.strictObject({
+  thread: ThreadKey,
+  body: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH)),
+  parentId: z.optional(z.nullable(Id)),
+  /** Title recorded when the thread is created by this comment (the page's title). */
+  title: z.optional(z.string().check(z.maxLength(300))),
+});
+export type NewComment = z.infer<typeof NewComment>;
+
+/** Header carrying a client-chosen key so that a retried post is stored once. */
+export const IdempotencyKey = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
+
+export const EventListQuery = z.strictObject({
+  chapter: z.optional(z.string().check(z.maxLength(1000))),
+  cursor: z.optional(Cursor),
+  limit: z.optional(Limit),
+  past: z.optional(z.enum(['0', '1', 'true', 'false'])),
+});
+
+/** Several GET paths read in one round trip (relative to `/v1/sites/{site}`). */
+export const MAX_BATCH = 20;
+export const BatchRequest = z.strictObject({
+  reads: z.array(z.string().check(z.regex(/^\/[^\s]*$/), z.maxLength(2048))).check(z.minLength(1), z.maxLength(MAX_BATCH)),
+});
+export type BatchRequest = z.infer<typeof BatchRequest>;
+export const BatchResponse = z.object({
+  results: z.array(z.object({ status: z.int(), body: z.unknown() })),
+});
+export type BatchResponse = z.infer<typeof BatchResponse>;
+
+/** Claims of the token the host site signs for its signed-in member. */
+export const TokenClaims = z.object({
+  iss: z.string(),
+  sub: Id,
+  aud: z.union([z.string(), z.array(z.string())]),
+  exp: z.int(),
+  iat: z.int(),
+  nbf: z.optional(z.int()),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
+  picture: z.optional(PictureUrl),
+  roles: z.optional(z.array(Role).check(z.maxLength(3))),
+  chapters: z.optional(z.array(Id).check(z.maxLength(50))),
+});
+export type TokenClaims = z.infer<typeof TokenClaims>;
+
+export { Audience };

@@ -1,0 +1,82 @@
+import { z } from 'zod/mini';
+import { Problem, SiteId } from './common.js';
+import { BatchRequest, BatchResponse, CommentListQuery, EventListQuery, NewComment } from './requests.js';
+import { Comment, CommentPage, EventPage, Health, Me, MemberSummary, SitePublic } from './resources.js';
+import { Id } from './common.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec {
+  method: Method;
+  /** OpenAPI-style path, `{name}` for parameters. */
+  path: string;
+  summary: string;
+  /** `required`: a valid token is needed; `optional`: read with or without one. */
+  auth: 'none' | 'optional' | 'required';
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  body?: z.ZodMiniType;
+  headers?: Record<string, { schema: z.ZodMiniType; description: string; required?: boolean }>;
+  ok: { status: number; schema: z.ZodMiniType; description: string };
+  /** Content type of the success response when it is not JSON. */
+  contentType?: string;
+}
+
+const SiteParams = z.strictObject({ site: SiteId });
+
+/** Every route the Cercle server answers. The server registers these; the OpenAPI document is made from them. */
+export const routes = {
+  health: {
+    method: 'get', path: '/v1/health', summary: 'Liveness and database kind', auth: 'none',
+    ok: { status: 200, schema: Health, description: 'The server and its database answer.' },
+  },
+  openapi: {
+    method: 'get', path: '/v1/openapi.json', summary: 'This API as an OpenAPI 3.1 document', auth: 'none',
+    ok: { status: 200, schema: z.record(z.string(), z.unknown()), description: 'OpenAPI 3.1 document.' },
+  },
+  site: {
+    method: 'get', path: '/v1/sites/{site}', summary: 'Public settings of a site', auth: 'none',
+    params: SiteParams,
+    ok: { status: 200, schema: SitePublic, description: 'The site.' },
+  },
+  me: {
+    method: 'get', path: '/v1/sites/{site}/me', summary: 'The member the token names', auth: 'required',
+    params: SiteParams,
+    ok: { status: 200, schema: Me, description: 'The signed-in member.' },
+  },
+  member: {
+    method: 'get', path: '/v1/sites/{site}/members/{member}', summary: 'A member as this reader may see them', auth: 'optional',
+    params: z.strictObject({ site: SiteId, member: Id }),
+    ok: { status: 200, schema: MemberSummary, description: 'The member.' },
+  },
+  listComments: {
+    method: 'get', path: '/v1/sites/{site}/comments', summary: 'Comments of a thread, oldest first by default', auth: 'optional',
+    params: SiteParams, query: CommentListQuery,
+    ok: { status: 200, schema: CommentPage, description: 'One page of comments and the thread.' },
+  },
+  postComment: {
+    method: 'post', path: '/v1/sites/{site}/comments', summary: 'Post a comment (creates the thread on first post)', auth: 'required',
+    params: SiteParams, body: NewComment,
+    headers: {
+      'idempotency-key': {
+        schema: z.string(), required: false,
+        description: 'Client-chosen key (8–64 of A–Z a–z 0–9 _ -): a retried post with the same key returns the first comment instead of storing a second.',
+      },
+    },
+    ok: { status: 201, schema: Comment, description: 'The comment as stored.' },
+  },
+  listEvents: {
+    method: 'get', path: '/v1/sites/{site}/events', summary: 'Upcoming (or past) events', auth: 'optional',
+    params: SiteParams, query: EventListQuery,
+    ok: { status: 200, schema: EventPage, description: 'One page of events.' },
+  },
+  batch: {
+    method: 'post', path: '/v1/sites/{site}/batch', summary: 'Several reads in one round trip', auth: 'optional',
+    params: SiteParams, body: BatchRequest,
+    ok: { status: 200, schema: BatchResponse, description: 'One result per read, in order: its status and its body.' },
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof routes;
+
+export { Problem };
