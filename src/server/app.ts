@@ -1,0 +1,212 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod/mini';
+import { IdempotencyKey } from '../contract/requests.js';
+import { openApiDocument } from '../contract/openapi.js';
+import { routes, type RouteSpec } from '../contract/routes.js';
+import { authError, TokenVerifier } from './auth/verify.js';
+import { ProblemError, problem, problemBody, sendProblem } from './problem.js';
+import type { Site, Store } from './store/store.js';
+import { parse } from './validate.js';
+import { toViewer, type Viewer } from './viewer.js';
+import * as handlers from './handlers.js';
+import { newId } from './ids.js';
+
+export interface Logger {
+  info(fields: Record<string, unknown>): void;
+  error(fields: Record<string, unknown>): void;
+}
+
+/** One JSON object a line on stdout/stderr: easy to grep, easy to ship. */
+export const jsonLogger: Logger = {
+  info: (f) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...f })}\n`),
+  error: (f) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', ...f })}\n`),
+};
+export const silentLogger: Logger = { info() {}, error() {} };
+
+export interface AppOptions {
+  store: Store;
+  logger?: Logger;
+  now?: () => number;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface HandlerContext<S extends RouteSpec = RouteSpec> {
+  c: Context;
+  store: Store;
+  site: Site;
+  viewer: Viewer | null;
+  params: S['params'] extends z.ZodMiniType ? z.infer<S['params']> : Record<string, never>;
+  query: S['query'] extends z.ZodMiniType ? z.infer<S['query']> : Record<string, never>;
+  body: S['body'] extends z.ZodMiniType ? z.infer<S['body']> : undefined;
+  now: () => number;
+}
+
+export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
+
+const SITE_CACHE_MS = 2000;
+
+export function createApp(opts: AppOptions) {
+  const { store } = opts;
+  const logger = opts.logger ?? jsonLogger;
+  const now = opts.now ?? Date.now;
+  const verifier = new TokenVerifier(store, now);
+  const app = new Hono();
+
+  // Sites are read on every request (CORS, settings): keep them a moment.
+  const siteCache = new Map<string, { at: number; site: Site | undefined }>();
+  async function siteById(id: string): Promise<Site | undefined> {
+    const hit = siteCache.get(id);
+    if (hit && now() - hit.at < SITE_CACHE_MS) return hit.site;
+    const site = await store.site(id);
+    if (siteCache.size > 1000) siteCache.clear();
+    siteCache.set(id, { at: now(), site });
+    return site;
+  }
+
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return sendProblem(c, err);
+    logger.error({ msg: 'unhandled', method: c.req.method, path: c.req.path, error: String((err as Error)?.stack ?? err) });
+    return sendProblem(c, problem(500, 'server.error', 'Something went wrong on the server'));
+  });
+  app.notFound((c) => sendProblem(c, problem(404, 'route.not_found', 'No such route', `${c.req.method} ${c.req.path}`)));
+
+  // Structured request log.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const id = c.req.header('x-request-id')?.slice(0, 64) || newId();
+    c.header('x-request-id', id);
+    await next();
+    if (c.req.header('x-cercle-batch')) return;
+    logger.info({
+      msg: 'request', id, method: c.req.method, path: c.req.path, status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+
+  // CORS: exactly the site's listed origins; a request from any other origin is refused.
+  app.use('/v1/sites/:site/*', cors);
+  app.use('/v1/sites/:site', cors);
+  async function cors(c: Context, next: () => Promise<void>) {
+    const origin = c.req.header('origin');
+    if (!origin) return next();
+    const site = await siteById(c.req.param('site') ?? '');
+    c.header('vary', 'Origin', { append: true });
+    if (!site || !site.origins.includes(origin)) {
+      throw problem(403, 'cors.origin_not_allowed', 'This origin may not use this site', `${origin.slice(0, 200)} is not one of the site's origins.`);
+    }
+    c.header('access-control-allow-origin', origin);
+    if (c.req.method === 'OPTIONS') {
+      c.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
+      c.header('access-control-allow-headers', 'authorization, content-type, idempotency-key, last-event-id');
+      c.header('access-control-max-age', '600');
+      return c.body(null, 204);
+    }
+    c.header('access-control-expose-headers', 'retry-after, x-request-id');
+    return next();
+  }
+
+  // Writes: JSON only, bounded size.
+  app.use('/v1/*', async (c, next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
+      const type = c.req.header('content-type') ?? '';
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        throw problem(415, 'request.unsupported_media_type', 'Send JSON', 'Content-Type must be application/json.');
+      }
+    }
+    return next();
+  });
+  app.use('/v1/*', bodyLimit({
+    maxSize: opts.maxBodyBytes ?? 64 * 1024,
+    onError: () => {
+      throw problem(413, 'request.too_large', 'The request body is too large', `At most ${opts.maxBodyBytes ?? 64 * 1024} bytes.`);
+    },
+  }));
+
+  async function viewerFor(c: Context, site: Site, required: boolean): Promise<Viewer | null> {
+    const header = c.req.header('authorization');
+    if (!header) {
+      if (required) throw authError('auth.missing', 'Send the token from the site\'s token endpoint as "Authorization: Bearer …".');
+      return null;
+    }
+    const m = /^Bearer +(\S+)\s*$/i.exec(header);
+    if (!m) throw authError('auth.malformed', 'Expected "Authorization: Bearer <token>".');
+    const verified = await verifier.verify(m[1]);
+    if (verified.site !== site.id) throw authError('auth.site_mismatch', `The token is for "${verified.site}".`);
+    return toViewer(await store.upsertMember(site.id, verified.claims));
+  }
+
+  function register<S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) {
+    const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    app.on(spec.method.toUpperCase(), path, async (c) => {
+      const params = spec.params ? parse(spec.params, c.req.param(), 'params') : {};
+      const query = spec.query ? parse(spec.query, c.req.query(), 'query') : {};
+      let site: Site | undefined;
+      if ('site' in params) {
+        site = await siteById(String(params.site));
+        if (!site) throw problem(404, 'site.unknown', 'No such site', String(params.site));
+      }
+      let body: unknown;
+      if (spec.body) {
+        let raw: unknown;
+        try {
+          raw = await c.req.json();
+        } catch {
+          throw problem(400, 'request.malformed_json', 'The body is not valid JSON');
+        }
+        body = parse(spec.body, raw, 'body');
+      }
+      const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
+      const result = await handler({ c, store, site: site!, viewer, params, query, body, now } as HandlerContext<S>);
+      if (result instanceof Response) return result;
+      for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
+      return c.json(result.body as object, (result.status ?? spec.ok.status) as ContentfulStatusCode);
+    });
+  }
+
+  register(routes.health, async () => ({ body: { ok: true, database: store.kind } }));
+  const doc = openApiDocument();
+  register(routes.openapi, async () => ({ body: doc }));
+  register(routes.site, handlers.site);
+  register(routes.me, handlers.me);
+  register(routes.member, handlers.member);
+  register(routes.listComments, handlers.listComments);
+  register(routes.postComment, async (ctx) => {
+    const raw = ctx.c.req.header('idempotency-key');
+    const key = raw === undefined ? undefined : parse(IdempotencyKey, raw, 'header');
+    return handlers.postComment(ctx, key);
+  });
+  register(routes.listEvents, handlers.listEvents);
+
+  // Batch: each read goes through the app itself, with the caller's token, and is answered in order.
+  register(routes.batch, async ({ c, site, body }) => {
+    const unique = [...new Set(body.reads)];
+    const answers = new Map<string, { status: number; body: unknown }>();
+    await Promise.all(unique.map(async (read) => {
+      const url = new URL(`/v1/sites/${site.id}${read}`, 'http://batch.invalid');
+      if (url.pathname.startsWith(`/v1/sites/${site.id}/batch`)) {
+        answers.set(read, { status: 400, body: problemBody(problem(400, 'batch.nested', 'A batch cannot contain a batch')) });
+        return;
+      }
+      const headers: Record<string, string> = { 'x-cercle-batch': '1' };
+      const auth = c.req.header('authorization');
+      if (auth) headers.authorization = auth;
+      const res = await app.fetch(new Request(url, { headers }));
+      const text = await res.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = text;
+      }
+      answers.set(read, { status: res.status, body: parsed });
+    }));
+    return { body: { results: body.reads.map((r) => answers.get(r)!) } };
+  });
+
+  return app;
+}
+
+export type CercleApp = ReturnType<typeof createApp>;

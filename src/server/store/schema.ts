@@ -1,0 +1,115 @@
+import type { Generated } from 'kysely';
+
+/** Row types. Times are ISO-8601 UTC strings (sortable, identical on SQLite and PostgreSQL); booleans are 0/1. */
+export interface SiteRow {
+  id: string;
+  name: string;
+  origins: string; // JSON string[]
+  settings: string; // JSON SiteSettings
+  created_at: string;
+}
+
+export interface SiteKeyRow {
+  kid: string;
+  site_id: string;
+  alg: 'HS256' | 'EdDSA' | 'RS256';
+  /** HS256 secret, base64url. */
+  secret: string | null;
+  /** Public key as a JWK (JSON). */
+  public_jwk: string | null;
+  jwks_url: string | null;
+  created_at: string;
+  /** After this time the key no longer verifies (rotation overlap); null = no end. */
+  retires_at: string | null;
+}
+
+export interface ChapterRow {
+  site_id: string;
+  id: string;
+  name: string;
+}
+
+export interface MemberRow {
+  pk: string;
+  site_id: string;
+  host_id: string;
+  name: string;
+  picture: string | null;
+  roles: string; // JSON Role[]
+  chapters: string; // JSON string[]
+  claims_iat: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ThreadRow {
+  pk: string;
+  site_id: string;
+  key: string;
+  title: string | null;
+  audience: string;
+  locked: number;
+  created_at: string;
+}
+
+export interface CommentRow {
+  id: string;
+  site_id: string;
+  thread_pk: string;
+  parent_id: string | null;
+  author_pk: string | null;
+  body: string;
+  status: 'published' | 'pending' | 'hidden' | 'deleted';
+  idempotency_key: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface EventRow {
+  id: string;
+  site_id: string;
+  chapter_id: string | null;
+  title: string;
+  description: string;
+  starts_at: string;
+  ends_at: string;
+  time_zone: string;
+  place: string | null;
+  online_url: string | null;
+  capacity: number | null;
+  audience: string;
+  cancelled_at: string | null;
+  created_at: string;
+}
+
+export interface RsvpRow {
+  site_id: string;
+  event_id: string;
+  member_pk: string;
+  status: 'going' | 'maybe' | 'declined' | 'waitlist';
+  guests: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ActivityRow {
+  id: Generated<string>;
+  site_id: string;
+  member_pk: string;
+  kind: string;
+  ref: string;
+  created_at: string;
+}
+
+export interface Database {
+  sites: SiteRow;
+  site_keys: SiteKeyRow;
+  chapters: ChapterRow;
+  members: MemberRow;
+  threads: ThreadRow;
+  comments: CommentRow;
+  events: EventRow;
+  rsvps: RsvpRow;
+  activities: ActivityRow;
+}

@@ -1,0 +1,359 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Db } from './db.js';
+import type { CommentRow, Database, EventRow, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
+import { newId, nowIso } from '../ids.js';
+
+export interface SiteSettings {
+  /** Where the reader signs in on the host site. */
+  loginUrl: string | null;
+  /** Public threads and events readable without a token. */
+  publicRead: boolean;
+  reactions: string[];
+  maxCommentLength: number;
+  editWindowSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: SiteSettings = {
+  loginUrl: null,
+  publicRead: true,
+  reactions: ['thanks', 'useful', 'interested'],
+  maxCommentLength: 5000,
+  editWindowSeconds: 15 * 60,
+};
+
+export interface Site {
+  id: string;
+  name: string;
+  origins: string[];
+  settings: SiteSettings;
+  createdAt: string;
+}
+
+export type KeyAlg = SiteKeyRow['alg'];
+
+export interface NewKey {
+  alg: KeyAlg;
+  secret?: string;
+  publicJwk?: Record<string, unknown>;
+  jwksUrl?: string;
+}
+
+export interface CommentWithAuthor extends CommentRow {
+  author_host_id: string | null;
+  author_name: string | null;
+  author_picture: string | null;
+  author_chapters: string | null;
+}
+
+export interface EventWithCounts extends EventRow {
+  going: number;
+  chapter_name: string | null;
+  my_status: string | null;
+}
+
+const toSite = (r: SiteRow): Site => ({
+  id: r.id,
+  name: r.name,
+  origins: JSON.parse(r.origins),
+  settings: { ...DEFAULT_SETTINGS, ...JSON.parse(r.settings) },
+  createdAt: r.created_at,
+});
+
+/** A fresh HS256 secret: 32 random bytes, base64url. */
+export const newSecret = () => randomBytes(32).toString('base64url');
+
+export interface MemberClaims {
+  sub: string;
+  iat: number;
+  name?: string;
+  picture?: string;
+  roles?: string[];
+  chapters?: string[];
+}
+
+type Exec = Kysely<Database> | Transaction<Database>;
+
+/** Every query of the server, over one Kysely instance that is either SQLite or PostgreSQL. Every query filters by site. */
+export class Store {
+  readonly db: Kysely<Database>;
+  readonly kind: Db['kind'];
+
+  constructor(private readonly handle: Db) {
+    this.db = handle.kysely;
+    this.kind = handle.kind;
+  }
+
+  close() {
+    return this.handle.close();
+  }
+
+  // ---- sites and keys ------------------------------------------------------
+
+  async createSite(input: { id: string; name: string; origins: string[]; settings?: Partial<SiteSettings> }): Promise<Site> {
+    const row: SiteRow = {
+      id: input.id,
+      name: input.name,
+      origins: JSON.stringify(input.origins),
+      settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
+      created_at: nowIso(),
+    };
+    await this.db.insertInto('sites').values(row).execute();
+    return toSite(row);
+  }
+
+  async site(id: string): Promise<Site | undefined> {
+    const r = await this.db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toSite(r);
+  }
+
+  async sites(): Promise<Site[]> {
+    const rows = await this.db.selectFrom('sites').selectAll().orderBy('id').execute();
+    return rows.map(toSite);
+  }
+
+  async updateSite(id: string, patch: { name?: string; origins?: string[]; settings?: Partial<SiteSettings> }) {
+    const site = await this.site(id);
+    if (!site) return undefined;
+    await this.db.updateTable('sites').set({
+      name: patch.name ?? site.name,
+      origins: JSON.stringify(patch.origins ?? site.origins),
+      settings: JSON.stringify({ ...site.settings, ...patch.settings }),
+    }).where('id', '=', id).execute();
+    return this.site(id);
+  }
+
+  async addKey(siteId: string, key: NewKey): Promise<SiteKeyRow> {
+    const row: SiteKeyRow = {
+      kid: `${siteId}-${newId().slice(-12)}`,
+      site_id: siteId,
+      alg: key.alg,
+      secret: key.secret ?? null,
+      public_jwk: key.publicJwk ? JSON.stringify(key.publicJwk) : null,
+      jwks_url: key.jwksUrl ?? null,
+      created_at: nowIso(),
+      retires_at: null,
+    };
+    await this.db.insertInto('site_keys').values(row).execute();
+    return row;
+  }
+
+  /** Keys that still verify tokens (not retired). */
+  async activeKeys(siteId: string, at = nowIso()): Promise<SiteKeyRow[]> {
+    return this.db.selectFrom('site_keys').selectAll()
+      .where('site_id', '=', siteId)
+      .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', at)]))
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  /**
+   * Replaces the site's HS256 secret: the new one verifies at once, the old ones keep verifying
+   * for `overlapSeconds` so tokens already issued stay valid until they expire.
+   */
+  async rotateSecret(siteId: string, overlapSeconds = 3600): Promise<SiteKeyRow> {
+    return this.db.transaction().execute(async (tx) => {
+      const retires = nowIso(Date.now() + overlapSeconds * 1000);
+      await tx.updateTable('site_keys').set({ retires_at: retires })
+        .where('site_id', '=', siteId).where('alg', '=', 'HS256').where('retires_at', 'is', null).execute();
+      const row: SiteKeyRow = {
+        kid: `${siteId}-${newId().slice(-12)}`,
+        site_id: siteId, alg: 'HS256', secret: newSecret(), public_jwk: null, jwks_url: null,
+        created_at: nowIso(), retires_at: null,
+      };
+      await tx.insertInto('site_keys').values(row).execute();
+      return row;
+    });
+  }
+
+  // ---- chapters and members ------------------------------------------------
+
+  async upsertChapter(siteId: string, id: string, name: string) {
+    await this.db.insertInto('chapters').values({ site_id: siteId, id, name })
+      .onConflict((oc) => oc.columns(['site_id', 'id']).doUpdateSet({ name }))
+      .execute();
+  }
+
+  async chapters(siteId: string) {
+    return this.db.selectFrom('chapters').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
+  }
+
+  /**
+   * Creates the member on first sight; updates display claims only when this token is at
+   * least as new as the one that last set them (the newest `iat` wins).
+   */
+  async upsertMember(siteId: string, claims: MemberClaims): Promise<MemberRow> {
+    const now = nowIso();
+    const fields = {
+      name: claims.name ?? claims.sub,
+      picture: claims.picture ?? null,
+      roles: JSON.stringify(claims.roles ?? ['member']),
+      chapters: JSON.stringify(claims.chapters ?? []),
+    };
+    const existing = await this.memberByHostId(siteId, claims.sub);
+    if (!existing) {
+      const row: MemberRow = {
+        pk: newId(), site_id: siteId, host_id: claims.sub, ...fields,
+        claims_iat: claims.iat, created_at: now, updated_at: now,
+      };
+      await this.db.insertInto('members').values(row)
+        .onConflict((oc) => oc.columns(['site_id', 'host_id']).doNothing())
+        .execute();
+      return (await this.memberByHostId(siteId, claims.sub))!;
+    }
+    const changed = existing.name !== fields.name || existing.picture !== fields.picture
+      || existing.roles !== fields.roles || existing.chapters !== fields.chapters;
+    if (claims.iat >= existing.claims_iat && changed) {
+      await this.db.updateTable('members').set({ ...fields, claims_iat: claims.iat, updated_at: now })
+        .where('pk', '=', existing.pk).where('claims_iat', '<=', claims.iat).execute();
+      return { ...existing, ...fields, claims_iat: claims.iat, updated_at: now };
+    }
+    return existing;
+  }
+
+  memberByHostId(siteId: string, hostId: string): Promise<MemberRow | undefined> {
+    return this.db.selectFrom('members').selectAll()
+      .where('site_id', '=', siteId).where('host_id', '=', hostId).executeTakeFirst();
+  }
+
+  // ---- threads and comments ------------------------------------------------
+
+  thread(siteId: string, key: string): Promise<ThreadRow | undefined> {
+    return this.db.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '=', key).executeTakeFirst();
+  }
+
+  async ensureThread(siteId: string, key: string, init: { title?: string | null; audience?: string } = {}, tx: Exec = this.db) {
+    const found = await tx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '=', key).executeTakeFirst();
+    if (found) return found;
+    const row: ThreadRow = {
+      pk: newId(), site_id: siteId, key, title: init.title ?? null,
+      audience: init.audience ?? 'public', locked: 0, created_at: nowIso(),
+    };
+    await tx.insertInto('threads').values(row).onConflict((oc) => oc.columns(['site_id', 'key']).doNothing()).execute();
+    return (await tx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '=', key).executeTakeFirstOrThrow());
+  }
+
+  async setThread(siteId: string, key: string, patch: { audience?: string; locked?: boolean; title?: string }) {
+    await this.ensureThread(siteId, key);
+    await this.db.updateTable('threads').set({
+      ...(patch.audience !== undefined ? { audience: patch.audience } : {}),
+      ...(patch.locked !== undefined ? { locked: patch.locked ? 1 : 0 } : {}),
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+    }).where('site_id', '=', siteId).where('key', '=', key).execute();
+    return this.thread(siteId, key);
+  }
+
+  async countComments(siteId: string, threadPk: string, statuses: CommentRow['status'][]) {
+    const r = await this.db.selectFrom('comments').select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('site_id', '=', siteId).where('thread_pk', '=', threadPk).where('status', 'in', statuses)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** One page of a thread's comments with their authors, ordered by (created_at, id). */
+  async comments(siteId: string, threadPk: string, opts: {
+    after?: [string, string]; limit: number; sort: 'oldest' | 'newest'; statuses: CommentRow['status'][];
+  }): Promise<CommentWithAuthor[]> {
+    const dir = opts.sort === 'oldest' ? 'asc' : 'desc';
+    let q = this.db.selectFrom('comments as c')
+      .leftJoin('members as m', 'm.pk', 'c.author_pk')
+      .selectAll('c')
+      .select(['m.host_id as author_host_id', 'm.name as author_name', 'm.picture as author_picture', 'm.chapters as author_chapters'])
+      .where('c.site_id', '=', siteId).where('c.thread_pk', '=', threadPk).where('c.status', 'in', opts.statuses);
+    if (opts.after) {
+      const [t, id] = opts.after;
+      const op = dir === 'asc' ? '>' : '<';
+      q = q.where((eb) => eb.or([eb('c.created_at', op, t), eb.and([eb('c.created_at', '=', t), eb('c.id', op, id)])]));
+    }
+    return q.orderBy('c.created_at', dir).orderBy('c.id', dir).limit(opts.limit).execute() as Promise<CommentWithAuthor[]>;
+  }
+
+  async comment(siteId: string, id: string): Promise<CommentWithAuthor | undefined> {
+    return this.db.selectFrom('comments as c')
+      .leftJoin('members as m', 'm.pk', 'c.author_pk')
+      .selectAll('c')
+      .select(['m.host_id as author_host_id', 'm.name as author_name', 'm.picture as author_picture', 'm.chapters as author_chapters'])
+      .where('c.site_id', '=', siteId).where('c.id', '=', id)
+      .executeTakeFirst() as Promise<CommentWithAuthor | undefined>;
+  }
+
+  /**
+   * Stores a comment once per (author, idempotency key): a retry with the same key returns the
+   * comment stored the first time, flagged `replayed`.
+   */
+  async insertComment(row: Omit<CommentRow, 'id' | 'created_at' | 'edited_at' | 'deleted_at'>): Promise<{ id: string; replayed: boolean }> {
+    if (row.idempotency_key) {
+      const prior = await this.db.selectFrom('comments').select('id')
+        .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
+        .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
+      if (prior) return { id: prior.id, replayed: true };
+    }
+    const id = newId();
+    try {
+      await this.db.insertInto('comments')
+        .values({ ...row, id, created_at: nowIso(), edited_at: null, deleted_at: null }).execute();
+    } catch (err) {
+      // Two copies of one retried post raced: the unique index kept the first.
+      if (row.idempotency_key) {
+        const prior = await this.db.selectFrom('comments').select('id')
+          .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
+          .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
+        if (prior) return { id: prior.id, replayed: true };
+      }
+      throw err;
+    }
+    return { id, replayed: false };
+  }
+
+  async recordActivity(siteId: string, memberPk: string, kind: string, ref: string) {
+    await this.db.insertInto('activities')
+      .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: nowIso() })
+      .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
+      .execute();
+  }
+
+  // ---- events ----------------------------------------------------------------
+
+  async insertEvent(row: Omit<EventRow, 'id' | 'created_at' | 'cancelled_at'> & { id?: string }) {
+    const full: EventRow = { ...row, id: row.id ?? newId(), created_at: nowIso(), cancelled_at: null };
+    await this.db.insertInto('events').values(full).execute();
+    return full;
+  }
+
+  async events(siteId: string, opts: {
+    chapters?: string[]; past: boolean; now: string; after?: [string, string]; limit: number; memberPk?: string;
+  }): Promise<EventWithCounts[]> {
+    const dir = opts.past ? 'desc' : 'asc';
+    let q = this.db.selectFrom('events as e')
+      .leftJoin('chapters as ch', (j) => j.onRef('ch.site_id', '=', 'e.site_id').onRef('ch.id', '=', 'e.chapter_id'))
+      .selectAll('e')
+      .select('ch.name as chapter_name')
+      .select((eb) => eb.selectFrom('rsvps as r').select((e2) => e2.fn.countAll<number>().as('n'))
+        .whereRef('r.event_id', '=', 'e.id').where('r.status', '=', 'going').as('going'))
+      .select((eb) => eb.selectFrom('rsvps as r2').select('r2.status')
+        .whereRef('r2.event_id', '=', 'e.id').where('r2.member_pk', '=', opts.memberPk ?? '').as('my_status'))
+      .where('e.site_id', '=', siteId)
+      .where('e.ends_at', opts.past ? '<' : '>=', opts.now);
+    if (opts.chapters?.length) q = q.where('e.chapter_id', 'in', opts.chapters);
+    if (opts.after) {
+      const [t, id] = opts.after;
+      const op = dir === 'asc' ? '>' : '<';
+      q = q.where((eb) => eb.or([eb('e.starts_at', op, t), eb.and([eb('e.starts_at', '=', t), eb('e.id', op, id)])]));
+    }
+    const rows = await q.orderBy('e.starts_at', dir).orderBy('e.id', dir).limit(opts.limit).execute();
+    return rows.map((r) => ({ ...r, going: Number(r.going ?? 0) })) as EventWithCounts[];
+  }
+
+  async setRsvp(siteId: string, eventId: string, memberPk: string, status: 'going' | 'maybe' | 'declined' | 'waitlist', guests = 0) {
+    const now = nowIso();
+    await this.db.insertInto('rsvps')
+      .values({ site_id: siteId, event_id: eventId, member_pk: memberPk, status, guests, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['event_id', 'member_pk']).doUpdateSet({ status, guests, updated_at: now }))
+      .execute();
+  }
+}
+
+export async function openStore(url?: string, opts: { schema?: string } = {}) {
+  const { openDb } = await import('./db.js');
+  return new Store(await openDb(url, opts));
+}

@@ -1,0 +1,22 @@
+import type { MemberRow } from './store/schema.js';
+
+/** The signed-in member a request acts for, from a verified token. */
+export interface Viewer {
+  site: string;
+  pk: string;
+  hostId: string;
+  name: string;
+  roles: string[];
+  chapters: string[];
+  row: MemberRow;
+}
+
+export const toViewer = (row: MemberRow): Viewer => ({
+  site: row.site_id,
+  pk: row.pk,
+  hostId: row.host_id,
+  name: row.name,
+  roles: JSON.parse(row.roles),
+  chapters: JSON.parse(row.chapters),
+  row,
+});
