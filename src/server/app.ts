@@ -185,7 +185,7 @@ export function createApp(opts: AppOptions) {
     const unique = [...new Set(body.reads)];
     const answers = new Map<string, { status: number; body: unknown }>();
     await Promise.all(unique.map(async (read) => {
-      const url = new URL(`/v1/sites/${site.id}${read}`, 'http://batch.invalid');
+      const url = new URL(`/v1/sites/${site.id}${read === '/' || read.startsWith('/?') ? read.slice(1) : read}`, 'http://batch.invalid');
       if (url.pathname.startsWith(`/v1/sites/${site.id}/batch`)) {
         answers.set(read, { status: 400, body: problemBody(problem(400, 'batch.nested', 'A batch cannot contain a batch')) });
         return;
