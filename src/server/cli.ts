@@ -43,7 +43,7 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
-export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = (s) => void process.stdout.write(s + '\n')): Promise<number> {
   const [cmd, sub, ...rest] = argv;
   if (cmd === 'serve') {
     const { values } = parseArgs({ args: argv.slice(1), options: {
