@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Size report: min+gzip bytes of each built browser entry, checked against its budget.
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+
+/** Budgets in bytes (min+gzip), Lit included in every entry. */
+const budgets = {
+  'dist/cercle.js': 14 * 1024,
+  'dist/discussion.js': 14 * 1024,
+};
+
+let failed = false;
+const rows = [];
+for (const [file, budget] of Object.entries(budgets)) {
+  if (!existsSync(file)) {
+    rows.push([file, '—', '—', '—', `${(budget / 1024).toFixed(1)} KB`, 'MISSING (run npm run build)']);
+    failed = true;
+    continue;
+  }
+  const data = readFileSync(file);
+  const gz = gzipSync(data, { level: 9 }).length;
+  const br = brotliCompressSync(data).length;
+  const over = gz > budget;
+  failed ||= over;
+  rows.push([file, `${(data.length / 1024).toFixed(1)} KB`, `${(gz / 1024).toFixed(2)} KB`, `${(br / 1024).toFixed(2)} KB`,
+    `${(budget / 1024).toFixed(1)} KB`, over ? 'OVER BUDGET' : 'ok']);
+}
+const head = ['entry', 'min', 'min+gzip', 'min+brotli', 'budget (gzip)', ''];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+console.log(line(head));
+for (const r of rows) console.log(line(r));
+if (failed) {
+  console.error('size: an entry is missing or over its budget');
+  process.exit(1);
+}
