@@ -1,0 +1,19 @@
+// `npm run bench`: figures on this machine, printed as a table. Nothing here asserts a time.
+import { cpus } from 'node:os';
+import { benchServer, type Stats } from './server.js';
+
+const print = (title: string, rows: Record<string, Stats | number>) => {
+  console.log(`\n## ${title}`);
+  for (const [name, v] of Object.entries(rows)) {
+    if (typeof v === 'number') console.log(`- ${name}: ${v}`);
+    else console.log(`- ${name}: ${v.perSecond}/s, p50 ${v.p50} ms, p99 ${v.p99} ms (n=${v.n})`);
+  }
+};
+
+console.log(`# Cercle benchmarks — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+const only = process.argv[2];
+if (!only || only === 'server') {
+  print('Server, SQLite file (WAL)', await benchServer('sqlite'));
+  if (process.env.DATABASE_URL) print('Server, PostgreSQL', await benchServer('postgres'));
+  else console.log('\n(PostgreSQL skipped: set DATABASE_URL to include it)');
+}
