@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod/mini';
-import { IdempotencyKey } from '../contract/requests.js';
 import { openApiDocument } from '../contract/openapi.js';
 import { routes, type RouteSpec } from '../contract/routes.js';
 import { authError, TokenVerifier } from './auth/verify.js';
@@ -10,7 +9,9 @@ import { ProblemError, problem, problemBody, sendProblem } from './problem.js';
 import type { Site, Store } from './store/store.js';
 import { parse } from './validate.js';
 import { toViewer, type Viewer } from './viewer.js';
-import * as handlers from './handlers.js';
+import * as core from './features/core.js';
+import * as discussion from './features/discussion.js';
+import * as events from './features/events.js';
 import { newId } from './ids.js';
 
 export interface Logger {
@@ -45,6 +46,12 @@ export interface HandlerContext<S extends RouteSpec = RouteSpec> {
 }
 
 export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
+
+/** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
+export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
+
+/** Each feature registers its routes; the order does not matter. */
+const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events];
 
 const SITE_CACHE_MS = 2000;
 
@@ -138,7 +145,7 @@ export function createApp(opts: AppOptions) {
     return toViewer(await store.upsertMember(site.id, verified.claims));
   }
 
-  function register<S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) {
+  const register: Registrar = (spec, handler) => {
     const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
     app.on(spec.method.toUpperCase(), path, async (c) => {
       const params = spec.params ? parse(spec.params, c.req.param(), 'params') : {};
@@ -159,26 +166,17 @@ export function createApp(opts: AppOptions) {
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
-      const result = await handler({ c, store, site: site!, viewer, params, query, body, now } as HandlerContext<S>);
+      const result = await handler({ c, store, site: site!, viewer, params, query, body, now } as never);
       if (result instanceof Response) return result;
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, (result.status ?? spec.ok.status) as ContentfulStatusCode);
     });
-  }
+  };
 
   register(routes.health, async () => ({ body: { ok: true, database: store.kind } }));
   const doc = openApiDocument();
   register(routes.openapi, async () => ({ body: doc }));
-  register(routes.site, handlers.site);
-  register(routes.me, handlers.me);
-  register(routes.member, handlers.member);
-  register(routes.listComments, handlers.listComments);
-  register(routes.postComment, async (ctx) => {
-    const raw = ctx.c.req.header('idempotency-key');
-    const key = raw === undefined ? undefined : parse(IdempotencyKey, raw, 'header');
-    return handlers.postComment(ctx, key);
-  });
-  register(routes.listEvents, handlers.listEvents);
+  for (const feature of FEATURES) feature.install(register);
 
   // Batch: each read goes through the app itself, with the caller's token, and is answered in order.
   register(routes.batch, async ({ c, site, body }) => {
