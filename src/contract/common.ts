@@ -45,3 +45,19 @@ export type Problem = z.infer<typeof Problem>;
 
 export const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), next: z.nullable(Cursor) });
+
+/**
+ * What the engagement ledger records: contributions, never mere clicks. Each (member, kind, ref)
+ * is recorded once, so a retry or a replay never counts twice.
+ */
+export const ActivityKind = z.enum([
+  'comment.posted',
+  'reply.received',
+  'useful.received',
+  'event.attended',
+  'event.hosted',
+  'introduction.made',
+  'introduction.accepted',
+  'chapter.first_contribution',
+]);
+export type ActivityKind = z.infer<typeof ActivityKind>;
