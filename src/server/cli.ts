@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SiteId } from '../contract/common.js';
 import { startServer } from './main.js';
@@ -6,8 +7,9 @@ import { newSecret, openStore, type KeyAlg, type Store } from './store/store.js'
 
 const USAGE = `Usage: cercle <command>
 
-  serve [--port 8787] [--host 127.0.0.1] [--assets dist]
-                             run the server (database: DATABASE_URL, else CERCLE_DB, else .cercle/cercle.db)
+  serve [--port 8787] [--host 127.0.0.1] [--assets DIR]
+                             run the server (database: DATABASE_URL, else CERCLE_DB, else .cercle/cercle.db);
+                             the browser bundle is served under /sdk/ (default: this package's dist/)
   site add --name NAME --origin URL [--origin URL…] [--id ID] [--login-url URL]
            [--alg HS256|EdDSA|RS256 --public-key FILE.jwk|--jwks-url URL]
                              add a site; with HS256 (the default) its secret is printed once
@@ -51,7 +53,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
       assets: { type: 'string' },
     } });
-    const server = await startServer({ port: Number(values.port), hostname: values.host, database: databaseUrl(), assets: values.assets });
+    const bundled = fileURLToPath(new URL('../../dist', import.meta.url));
+    const assets = values.assets ?? (existsSync(bundled) ? bundled : undefined);
+    const server = await startServer({ port: Number(values.port), hostname: values.host, database: databaseUrl(), assets });
     out(`Cercle server on ${server.url} (${server.store.kind})`);
     const stop = async () => {
       await server.close();
