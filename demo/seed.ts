@@ -1,0 +1,218 @@
+import type { Store } from '../src/server/store/store.js';
+import { newSecret } from '../src/server/store/store.js';
+import { CANONICAL, CHAPTERS, MEMBERS, SITE_ID, SITE_NAME, memberById } from './directory.js';
+
+const ZONE = 'Europe/Paris';
+const DAY = 24 * 3600 * 1000;
+
+/** Offset of `zone` from UTC at `utcMs`, in milliseconds. */
+function zoneOffset(utcMs: number, zone: string) {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+    .formatToParts(utcMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+}
+
+/** The UTC instant of `hh:mm` wall-clock time in Paris, `days` days from `now`. */
+export function parisTime(now: number, days: number, hh: number, mm = 0): string {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(now + days * DAY);
+  const [y, mo, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, hh, mm);
+  let utc = wall - zoneOffset(wall, ZONE);
+  utc = wall - zoneOffset(utc, ZONE); // settle on the offset in force at that instant (DST days)
+  return new Date(utc).toISOString();
+}
+
+const loopback = (origin: string) => /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
+
+/** `http://localhost:PORT` and `http://127.0.0.1:PORT` for a loopback origin; the origin alone otherwise. */
+function originsFor(origin: string) {
+  const u = new URL(origin);
+  if (!loopback(u.origin)) return [u.origin];
+  return [`${u.protocol}//localhost:${u.port}`, `${u.protocol}//127.0.0.1:${u.port}`];
+}
+
+/**
+ * Makes the demo site ready for the demo host at `origin`: on first start, creates the site, its key,
+ * chapters, members, discussions and events; on every start, lists the current origin (the port may
+ * have changed) and refreshes the members from the host's directory.
+ */
+export async function seedDemo(store: Store, origin: string, now = Date.now()): Promise<{ created: boolean }> {
+  const existing = await store.site(SITE_ID);
+  const current = originsFor(origin);
+  const loginUrl = `${new URL(origin).origin}/login`;
+  if (existing) {
+    // Keep origins the administrator added; replace the loopback ones of earlier runs.
+    const origins = [...existing.origins.filter((o) => !loopback(o)), ...current];
+    await store.updateSite(SITE_ID, { origins, settings: { loginUrl } });
+  } else {
+    await store.createSite({ id: SITE_ID, name: SITE_NAME, origins: current, settings: { loginUrl } });
+    await store.addKey(SITE_ID, { alg: 'HS256', secret: newSecret() });
+  }
+  for (const c of CHAPTERS) await store.upsertChapter(SITE_ID, c.id, c.name);
+  const iat = Math.floor(now / 1000);
+  const pk = new Map<string, string>();
+  for (const x of MEMBERS) {
+    const row = await store.upsertMember(SITE_ID, {
+      sub: x.id, iat, name: x.name, picture: `${new URL(origin).origin}/avatars/${x.id}.svg`, roles: x.roles, chapters: x.chapters,
+    });
+    pk.set(x.id, row.pk);
+  }
+  if (existing) return { created: false };
+
+  await seedDiscussions(store, pk, now);
+  await seedEvents(store, pk, now);
+  return { created: true };
+}
+
+interface SeedComment {
+  ref?: string;
+  replyTo?: string;
+  author: string;
+  hoursAgo: number;
+  body: string;
+}
+
+const THREADS: { key: string; title: string; audience: string; comments: SeedComment[] }[] = [
+  {
+    key: `${CANONICAL}/articles/transmission-entreprise`,
+    title: 'Transmettre son entreprise : ce que nos membres ont appris',
+    audience: 'public',
+    comments: [
+      {
+        ref: 'a', author: 'adh-1006', hoursAgo: 96,
+        body: "Merci pour ce retour d'expérience. Nous avons commencé à préparer la transmission de la maison il y a quatre ans, et je confirme : le plus long n'a pas été la valorisation mais de trouver quelqu'un qui partage notre façon de travailler avec les vignerons.",
+      },
+      {
+        replyTo: 'a', author: 'adh-1002', hoursAgo: 90,
+        body: "Quatre ans, c'est exactement l'ordre de grandeur que l'on conseille. Pour ceux qui démarrent : faites faire un pré-diagnostic fiscal dès maintenant, le pacte Dutreil se prépare bien avant la cession.",
+      },
+      {
+        ref: 'b', author: 'adh-1005', hoursAgo: 50,
+        body: "Question pratique : quelqu'un a-t-il déjà envisagé une reprise par les salariés (SCOP) ? Deux de mes chefs d'équipe y pensent et je ne sais pas par où commencer.",
+      },
+      {
+        replyTo: 'b', author: 'adh-1020', hoursAgo: 46,
+        body: "Oui, la cave est passée par là il y a dix ans. L'union régionale des SCOP accompagne très bien, et le délai réaliste est de 18 mois. Je peux vous présenter la personne qui nous a suivis.",
+      },
+      {
+        author: 'adh-1011', hoursAgo: 20,
+        body: "Un point souvent oublié : l'annonce aux équipes. Nous l'avons faite trop tard et avons perdu deux personnes clés. Le petit-déjeuner du chapitre de Toulouse y sera consacré, inscrivez-vous !",
+      },
+    ],
+  },
+  {
+    key: `${CANONICAL}/articles/recrutement-alternance`,
+    title: "Recruter en alternance : nos retours d'expérience",
+    audience: 'members',
+    comments: [
+      {
+        author: 'adh-1014', hoursAgo: 70,
+        body: "Chez nous, quatre alternants sur cinq sont restés après leur diplôme. La clé : un tuteur qui a du temps, vraiment, pas seulement sur le papier.",
+      },
+      {
+        author: 'adh-1019', hoursAgo: 30,
+        body: "Quelqu'un a-t-il une bonne adresse d'école pour des assistants vétérinaires du côté de Montpellier ?",
+      },
+      {
+        author: 'adh-1003', hoursAgo: 28,
+        body: "Leïla, je vous envoie deux contacts par message. Et nous cherchons nous aussi un ou une alternante en design graphique pour la rentrée, si quelqu'un connaît un profil.",
+      },
+    ],
+  },
+];
+
+async function seedDiscussions(store: Store, pk: Map<string, string>, now: number) {
+  for (const t of THREADS) {
+    const thread = await store.setThread(SITE_ID, t.key, { title: t.title, audience: t.audience });
+    const opened = new Date(now - Math.max(...t.comments.map((c) => c.hoursAgo)) * 3600_000 - 3600_000).toISOString();
+    await store.db.updateTable('threads').set({ created_at: opened }).where('site_id', '=', SITE_ID).where('key', '=', t.key).execute();
+    const ids = new Map<string, string>();
+    // Oldest first, so that ids and times keep the same order.
+    for (const c of [...t.comments].sort((a, b) => b.hoursAgo - a.hoursAgo)) {
+      const author = pk.get(c.author)!;
+      const { id } = await store.insertComment({
+        site_id: SITE_ID, thread_pk: thread!.pk, parent_id: c.replyTo ? ids.get(c.replyTo)! : null,
+        author_pk: author, body: c.body, status: 'published', idempotency_key: null,
+      });
+      if (c.ref) ids.set(c.ref, id);
+      await store.db.updateTable('comments').set({ created_at: new Date(now - c.hoursAgo * 3600_000).toISOString() })
+        .where('site_id', '=', SITE_ID).where('id', '=', id).execute();
+      await store.recordActivity(SITE_ID, author, 'comment.posted', id);
+    }
+  }
+}
+
+interface SeedEvent {
+  chapter: string | null;
+  title: string;
+  description: string;
+  days: number;
+  start: [number, number];
+  end: [number, number];
+  place: string | null;
+  online?: string;
+  capacity: number | null;
+  audience: string;
+  going: string[];
+}
+
+const EVENTS: SeedEvent[] = [
+  {
+    chapter: 'toulouse', title: 'Petit-déjeuner : annoncer une transmission à ses équipes',
+    description: "Trois dirigeants racontent comment ils ont annoncé la cession ou la reprise de leur entreprise, et ce qu'ils feraient autrement. Échanges en petits groupes ensuite.",
+    days: 6, start: [8, 0], end: [9, 30], place: 'Espace Diagora, Labège', capacity: 30, audience: 'public',
+    going: ['adh-1001', 'adh-1002', 'adh-1007', 'adh-1011', 'adh-1014', 'adh-1018'],
+  },
+  {
+    chapter: null, title: 'Webinaire : cybersécurité des PME, les cinq gestes qui comptent',
+    description: 'Émilie Teisseire passe en revue les attaques qui ont touché des membres cette année et les parades les plus simples. 45 minutes, questions comprises.',
+    days: 9, start: [12, 30], end: [13, 30], place: null, online: 'https://visio.example/cdo-cyber', capacity: null, audience: 'members',
+    going: ['adh-1017', 'adh-1004', 'adh-1009'],
+  },
+  {
+    chapter: 'montpellier', title: 'Afterwork du chapitre de Montpellier',
+    description: 'Rencontre informelle entre membres et invités cooptés. Chaque membre peut venir accompagné d\'un dirigeant qui souhaite découvrir le club.',
+    days: 12, start: [18, 30], end: [21, 0], place: 'Halle Tropisme, Montpellier', capacity: 40, audience: 'public',
+    going: ['adh-1003', 'adh-1004', 'adh-1010', 'adh-1015', 'adh-1019'],
+  },
+  {
+    chapter: 'perpignan', title: "Visite d'entreprise : une conserverie artisanale",
+    description: 'Thomas Vidal ouvre les portes de son atelier : circuits courts, saisonnalité et export. Places limitées pour des raisons de sécurité.',
+    days: 19, start: [14, 0], end: [17, 0], place: 'Rivesaltes', capacity: 8, audience: 'members',
+    going: ['adh-1008', 'adh-1005', 'adh-1013', 'adh-1017', 'adh-1001', 'adh-1006', 'adh-1016'],
+  },
+  {
+    chapter: 'nimes', title: 'Conférence : financer la transition énergétique de son site',
+    description: "Aides régionales, certificats d'économies d'énergie, tiers-financement : un panorama concret avec deux membres qui ont rénové leurs bâtiments.",
+    days: 26, start: [18, 0], end: [20, 0], place: 'Chambre de commerce, Nîmes', capacity: null, audience: 'public',
+    going: ['adh-1009', 'adh-1012', 'adh-1020'],
+  },
+  {
+    chapter: null, title: 'Assemblée générale régionale',
+    description: "Bilan de l'année, élection du bureau et dîner des quatre chapitres.",
+    days: 45, start: [17, 0], end: [22, 0], place: 'Carcassonne', capacity: 120, audience: 'members',
+    going: ['adh-1001', 'adh-1002', 'adh-1004'],
+  },
+  {
+    chapter: 'toulouse', title: 'Atelier : fixer ses prix quand les coûts bougent',
+    description: 'Retour sur les méthodes partagées par les membres du chapitre.',
+    days: -10, start: [8, 0], end: [9, 30], place: 'Toulouse', capacity: 25, audience: 'public',
+    going: ['adh-1001', 'adh-1018'],
+  },
+];
+
+async function seedEvents(store: Store, pk: Map<string, string>, now: number) {
+  for (const e of EVENTS) {
+    const row = await store.insertEvent({
+      site_id: SITE_ID, chapter_id: e.chapter, title: e.title, description: e.description,
+      starts_at: parisTime(now, e.days, ...e.start), ends_at: parisTime(now, e.days, ...e.end), time_zone: ZONE,
+      place: e.place, online_url: e.online ?? null, capacity: e.capacity, audience: e.audience,
+    });
+    for (const who of e.going) {
+      if (!memberById(who)) throw new Error(`Unknown member ${who}`);
+      await store.setRsvp(SITE_ID, row.id, pk.get(who)!, 'going');
+    }
+  }
+}
