@@ -71,13 +71,19 @@ export function header(page: Page, member: DirectoryMember | undefined): string 
   const link = (key: Page['nav'] & string, href: string, label: string) =>
     `<li><a href="${href}"${page.nav === key ? ' aria-current="page"' : ''}>${esc(label)}</a></li>`;
   const account = member
-    ? `<span class="account-who"><img class="avatar" src="/avatars/${esc(member.id)}.svg" alt="" width="32" height="32">`
+    ? `<span class="account-who"><img class="avatar" src="/avatars/${esc(member.id)}.svg" alt="" width="24" height="24">`
       + `<span><span class="visually-hidden">${esc(t.signedInAs)} </span>${esc(member.name)}</span></span>`
       + `<form method="post" action="/logout"><input type="hidden" name="next" value="${esc(page.path)}">`
-      + `<button type="submit" class="button button-quiet">${esc(t.signOut)}</button></form>`
-    : `<a class="button" href="${t.login_path}?next=${encodeURIComponent(page.path)}">${esc(t.signIn)}</a>`;
+      + `<button type="submit" class="link-button">${esc(t.signOut)}</button></form>`
+    : `<a href="${t.login_path}?next=${encodeURIComponent(page.path)}">${esc(t.signIn)}</a>`;
   const other = page.alt ?? T[t.otherLangCode].home_path;
   return `<header class="site-header">
+  <div class="topbar">
+    <div class="wrap topbar-row">
+      <a class="lang-switch" href="${esc(other)}" hreflang="${t.otherLangCode}" lang="${t.otherLangCode}">${esc(t.otherLang)}</a>
+      <div class="account">${account}</div>
+    </div>
+  </div>
   <div class="wrap header-row">
     <a class="brand" href="${t.home_path}"><img src="/assets/logo.svg" alt="" width="44" height="44"><span class="brand-name">${esc(SITE_NAME)}</span></a>
     <nav class="main-nav" aria-label="${esc(t.navLabel)}"><ul>
@@ -86,10 +92,6 @@ export function header(page: Page, member: DirectoryMember | undefined): string 
       ${link('events', t.events_path, t.events)}
       ${link('members', t.members_path, t.members)}
     </ul></nav>
-    <div class="account">
-      ${account}
-      <a class="lang-switch" href="${esc(other)}" hreflang="${t.otherLangCode}" lang="${t.otherLangCode}">${esc(t.otherLang)}</a>
-    </div>
   </div>
 </header>`;
 }
