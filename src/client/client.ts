@@ -1,0 +1,183 @@
+import type { CommentListQuery, NewComment } from '../contract/requests.js';
+import type { Comment, CommentPage, EventPage, Me, MemberSummary, SitePublic } from '../contract/resources.js';
+import { CercleError, isAuthError, toError } from './errors.js';
+import { shallow, type Kind, type Parser } from './parse.js';
+import type { TokenKeeper } from './token.js';
+
+export interface ClientOptions {
+  /** Base URL of the Cercle server, e.g. `https://cercle.example.org`. */
+  api: string;
+  /** The site id. */
+  site: string;
+  /** Supplies the member's token; without it every call is anonymous. */
+  tokens?: TokenKeeper;
+  /** Checks each response; `shallow` by default, `strict` parses with the contract. */
+  parse?: Parser;
+  /** Milliseconds before a request is abandoned (`network.timeout`). */
+  timeout?: number;
+}
+
+export type EventListQuery = { chapter?: string; cursor?: string; limit?: number; past?: boolean };
+
+interface Pending {
+  promise: Promise<unknown>;
+  resolve(body: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The largest number of reads one `POST /batch` carries. */
+const MAX_BATCH = 20;
+
+const query = (path: string, params: Record<string, unknown>) => {
+  const q = new URLSearchParams();
+  for (const k in params) if (params[k] != null) q.set(k, String(params[k]));
+  const s = q.toString();
+  return s ? path + '?' + s : path;
+};
+
+/**
+ * The typed client of one site's Cercle API. Reads made in the same tick are
+ * sent together as one `POST /batch` (or one GET when alone), identical reads
+ * once; every answer is checked by the parser, and error answers become a
+ * `CercleError`. A token the API refuses (401 `auth.*`) is renewed and the
+ * request tried once more.
+ */
+export class CercleClient {
+  /** The site id. */
+  readonly siteId: string;
+  /** `{api}/v1/sites/{site}` */
+  readonly base: string;
+  readonly tokens?: TokenKeeper;
+  private parse: Parser;
+  private timeout: number;
+  private queue = new Map<string, Pending>();
+  private siteRead?: Promise<SitePublic>;
+
+  constructor(options: ClientOptions) {
+    this.siteId = options.site;
+    this.base = options.api.replace(/\/+$/, '') + '/v1/sites/' + encodeURIComponent(options.site);
+    this.tokens = options.tokens;
+    this.parse = options.parse ?? shallow;
+    this.timeout = options.timeout ?? 15_000;
+  }
+
+  /** The site's public settings (read once per client). */
+  site(): Promise<SitePublic> {
+    return (this.siteRead ??= this.read<SitePublic>('/', 'site').catch((e) => {
+      this.siteRead = undefined;
+      throw e;
+    }));
+  }
+
+  /** The signed-in member (needs a token). */
+  me(): Promise<Me> {
+    return this.read('/me', 'me');
+  }
+
+  member(id: string): Promise<MemberSummary> {
+    return this.read('/members/' + encodeURIComponent(id), 'member');
+  }
+
+  /** One page of a thread's comments, with the thread. */
+  comments(q: CommentListQuery): Promise<CommentPage> {
+    return this.read(query('/comments', { thread: q.thread, cursor: q.cursor, limit: q.limit, sort: q.sort }), 'comments');
+  }
+
+  events(q: EventListQuery = {}): Promise<EventPage> {
+    return this.read(query('/events', { chapter: q.chapter, cursor: q.cursor, limit: q.limit, past: q.past }), 'events');
+  }
+
+  /** Posts a comment; the same `idempotencyKey` on a retry returns the first comment instead of storing a second. */
+  async postComment(input: NewComment, idempotencyKey: string): Promise<Comment> {
+    const [status, body, res] = await this.request('POST', '/comments', input, idempotencyKey);
+    if (status >= 300) throw toError(status, body, res.headers.get('retry-after'));
+    return this.check('comment', body, status);
+  }
+
+  /**
+   * Queues a GET of `path` (relative to the site) for the next flush. The
+   * flush waits for the token, so reads issued meanwhile join the same batch.
+   */
+  read<T>(path: string, kind: Kind): Promise<T> {
+    let p = this.queue.get(path);
+    if (!p) {
+      let resolve!: Pending['resolve'], reject!: Pending['reject'];
+      const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
+      this.queue.set(path, (p = { promise, resolve, reject }));
+      if (this.queue.size == 1) {
+        const flush = () => setTimeout(() => this.flush());
+        this.tokens ? this.tokens.get().then(flush) : flush();
+      }
+    }
+    return p.promise.then((body) => this.check(kind, body, 200)) as Promise<T>;
+  }
+
+  private flush() {
+    const queue = this.queue;
+    this.queue = new Map();
+    const paths = [...queue.keys()];
+    for (let i = 0; i < paths.length; i += MAX_BATCH) this.send(paths.slice(i, i + MAX_BATCH), queue);
+  }
+
+  private async send(paths: string[], queue: Map<string, Pending>): Promise<void> {
+    let results: { status: number; body: unknown }[];
+    try {
+      if (paths.length == 1) {
+        const [status, body, res] = await this.request('GET', paths[0] == '/' ? '' : paths[0]);
+        results = [{ status, body: status >= 400 ? toError(status, body, res.headers.get('retry-after')) : body }];
+      } else {
+        // The token is checked once for the whole batch: a refused one fails (and renews) the batch itself.
+        const [status, body, res] = await this.request('POST', '/batch', { reads: paths });
+        if (status != 200) throw toError(status, body, res.headers.get('retry-after'));
+        results = this.check<{ results: typeof results }>('batch', body, status).results;
+      }
+    } catch (e) {
+      for (const path of paths) queue.get(path)!.reject(e);
+      return;
+    }
+    paths.forEach((path, i) => {
+      const { status, body } = results[i] ?? { status: 0 };
+      const p = queue.get(path)!;
+      if (body instanceof CercleError) p.reject(body);
+      else if (status >= 200 && status < 300) p.resolve(body);
+      else p.reject(toError(status, body));
+    });
+  }
+
+  private check<T>(kind: Kind, body: unknown, status: number): T {
+    try {
+      return this.parse(kind, body) as T;
+    } catch {
+      throw new CercleError(status, 'response.invalid');
+    }
+  }
+
+  /** One HTTP exchange with the token attached; a refused token is renewed and the request sent once more. */
+  private async request(method: string, path: string, json?: unknown, key?: string): Promise<[number, unknown, Response]> {
+    for (let again = false; ; again = true) {
+      const token = await this.tokens?.get();
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (token) headers.authorization = 'Bearer ' + token;
+      if (json) headers['content-type'] = 'application/json';
+      if (key) headers['idempotency-key'] = key;
+      let res: Response;
+      try {
+        res = await fetch(this.base + path, {
+          method,
+          headers,
+          body: json ? JSON.stringify(json) : undefined,
+          credentials: 'omit',
+          signal: AbortSignal.timeout(this.timeout),
+        });
+      } catch (e) {
+        throw new CercleError(0, (e as Error).name == 'TimeoutError' ? 'network.timeout' : 'network.offline');
+      }
+      const body = await res.json().catch(() => null);
+      if (!again && this.tokens && isAuthError(res.status, body)) {
+        await this.tokens.refresh();
+        continue;
+      }
+      return [res.status, body, res];
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { Comment, CommentPage, EventPage, Me, MemberSummary, SitePublic } from '../contract/resources.js';
+import { BatchResponse } from '../contract/requests.js';
+import type { Kind, Parser } from './parse.js';
+
+const schemas = {
+  site: SitePublic,
+  me: Me,
+  member: MemberSummary,
+  comments: CommentPage,
+  comment: Comment,
+  events: EventPage,
+  batch: BatchResponse,
+} satisfies Record<Kind, { parse(v: unknown): unknown }>;
+
+/**
+ * Parses every response with the contract's own schemas (zod/mini): a server
+ * that drifts from the contract is reported as `response.invalid` instead of
+ * reaching a widget. Costs the schema library in the bundle (about 10 KB
+ * min+gzip), so it is opt-in: `community.parse = strict`.
+ */
+export const strict: Parser = (kind, body) => schemas[kind].parse(body);

@@ -1,0 +1,106 @@
+interface Claims {
+  sub?: string;
+  exp: number;
+  iat?: number;
+}
+
+/** Reads a JWT's payload without verifying it (the Cercle server verifies); `undefined` when it is not a JWT. */
+export function claims(jwt: string): Claims | undefined {
+  try {
+    const part = jwt.split('.');
+    const c = part.length == 3 && JSON.parse(atob(part[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof c?.exp == 'number' ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps the member's short-lived token, obtained from the host site's
+ * `token-url` with the host's own cookies. The token lives in memory only.
+ * It is renewed ahead of expiry (a minute before, or half-way through a
+ * shorter life); `refresh()` forces a renewal (after the API refused it).
+ *
+ * The token-url answers with the JWT as text, or as JSON `{ "token": … }`;
+ * 401, 403 or 204 mean that nobody is signed in on the host site.
+ */
+export class TokenKeeper {
+  private token: string | null = null;
+  /** Time (ms) after which the token in hand is renewed before use. */
+  private until = 0;
+  private pending?: Promise<string | null>;
+  private timer?: ReturnType<typeof setTimeout>;
+  private subject?: string | null;
+  private listeners = new Set<(subject: string | null) => void>();
+
+  constructor(readonly url: string) {}
+
+  /** The current token, fetching or renewing it if needed; `null` when signed out. Never rejects. */
+  get(): Promise<string | null> {
+    return this.pending ?? (Date.now() < this.until ? Promise.resolve(this.token) : this.refresh());
+  }
+
+  /** Fetches a fresh token now (concurrent calls share one request). */
+  refresh(): Promise<string | null> {
+    return (this.pending ??= this.load().finally(() => (this.pending = undefined)));
+  }
+
+  /** Called with the member id (`sub`) whenever it changes, `null` on sign-out. Returns an unsubscribe function. */
+  subscribe(fn: (subject: string | null) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Stops the renewal timer. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.listeners.clear();
+  }
+
+  private async load(): Promise<string | null> {
+    let token: string | null = null;
+    let settled = false;
+    try {
+      const res = await fetch(this.url, {
+        credentials: 'include',
+        cache: 'no-store',
+        headers: { accept: 'application/jwt, application/json;q=0.9, text/plain;q=0.8' },
+      });
+      settled = res.ok || res.status == 401 || res.status == 403;
+      if (res.ok && res.status != 204) {
+        const text = (await res.text()).trim();
+        token = text[0] == '{' ? JSON.parse(text).token : text;
+      }
+    } catch {
+      settled = false;
+    }
+    const c = token ? claims(token) : undefined;
+    const now = Date.now();
+    let wait: number;
+    if (c) {
+      const life = c.iat ? (c.exp - c.iat) * 1000 : c.exp * 1000 - now;
+      wait = Math.max(life - 60_000, life / 2);
+    } else if (!settled && this.token && claims(this.token)!.exp * 1000 > now + 5_000) {
+      // The host did not answer properly: keep the token in hand while it lasts, ask again soon.
+      this.schedule(15_000);
+      return this.token;
+    } else {
+      token = null;
+      wait = settled ? 300_000 : 30_000;
+    }
+    this.token = token;
+    this.until = now + wait;
+    if (c) this.schedule(wait);
+    const subject = c?.sub ?? null;
+    if (subject !== this.subject) {
+      this.subject = subject;
+      for (const fn of this.listeners) fn(subject);
+    }
+    return token;
+  }
+
+  private schedule(ms: number) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), ms);
+  }
+}

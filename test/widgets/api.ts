@@ -1,0 +1,125 @@
+/**
+ * A fake Cercle API and host token endpoint, served by msw's worker, that
+ * records every call. Its answers are built with the contract fixtures.
+ */
+import { http, HttpResponse } from 'msw';
+import { setupWorker } from 'msw/browser';
+import type { NewComment } from '../../src/contract/requests.js';
+import type { Comment, CommentPage, Me, SitePublic } from '../../src/contract/resources.js';
+import { BASE, batch, comment, commentPage, jwt, me, member, problem, site, TOKEN_URL } from './fixtures.js';
+
+export interface Call {
+  method: string;
+  /** Path relative to the site (`/` for the site itself), with its query. */
+  path: string;
+  auth: string | null;
+  key: string | null;
+  body: unknown;
+}
+
+const worker = setupWorker();
+let started: Promise<unknown> | undefined;
+
+/** Starts msw once for the test file. */
+export const startWorker = () =>
+  (started ??= worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } }));
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  HttpResponse.json(body as never, {
+    status,
+    headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
+  });
+
+type Answer = { status: number; body: unknown };
+
+export class FakeApi {
+  calls: Call[] = [];
+  tokenCalls = 0;
+  site: SitePublic = site();
+  me: Me = me();
+  /** Comment pages by cursor (`''` for the first). */
+  pages = new Map<string, CommentPage>([['', commentPage([])]]);
+  /** Comments stored by idempotency key. */
+  stored = new Map<string, Comment>();
+  /** How the host's token endpoint answers the n-th call (from 1). */
+  token: (n: number) => Response | Promise<Response> = () => new HttpResponse(jwt());
+  /** Whether the API accepts a token. */
+  accept: (token: string) => boolean = () => true;
+  /** Overrides the answer to the n-th POST of a comment (from 1); `undefined` falls through to storing it. */
+  onPost?: (input: NewComment, key: string | null, n: number) => Response | Promise<Response> | undefined;
+  /** When set, reads wait for it (a page that stays loading). */
+  gate?: Promise<unknown>;
+  posts = 0;
+
+  constructor() {
+    worker.resetHandlers(
+      http.get(TOKEN_URL, () => this.token(++this.tokenCalls)),
+      http.post(`${BASE}/batch`, async ({ request }) => {
+        const body = (await request.json()) as { reads: string[] };
+        const call = this.record(request, body);
+        await this.gate;
+        const denied = this.denied(call);
+        if (denied) return json(denied.status, denied.body);
+        return json(200, batch(body.reads.map((path) => this.read(path, call.auth))));
+      }),
+      http.post(`${BASE}/comments`, async ({ request }) => {
+        const input = (await request.json()) as NewComment;
+        const call = this.record(request, input);
+        const denied = this.denied(call) ?? (call.auth ? undefined : { status: 401, body: problem(401, 'auth.missing') });
+        if (denied) return json(denied.status, denied.body);
+        const custom = await this.onPost?.(input, call.key, ++this.posts);
+        if (custom) return custom;
+        let c = call.key ? this.stored.get(call.key) : undefined;
+        if (!c) {
+          c = comment({ author: member(this.me), body: input.body.trim(), createdAt: new Date().toISOString() });
+          if (call.key) this.stored.set(call.key, c);
+        }
+        return json(201, c);
+      }),
+      http.get(`${BASE}`, ({ request }) => this.get(request)),
+      http.get(`${BASE}/*`, ({ request }) => this.get(request)),
+    );
+  }
+
+  /** API calls only, e.g. `api.of('POST')`. */
+  of(method: string): Call[] {
+    return this.calls.filter((c) => c.method == method);
+  }
+
+  private async get(request: Request) {
+    const call = this.record(request);
+    await this.gate;
+    const a = this.denied(call) ?? this.read(call.path, call.auth);
+    return json(a.status, a.body);
+  }
+
+  private record(request: Request, body?: unknown): Call {
+    const url = new URL(request.url);
+    const call = {
+      method: request.method,
+      path: url.pathname.slice(new URL(BASE).pathname.length) + url.search || '/',
+      auth: request.headers.get('authorization'),
+      key: request.headers.get('idempotency-key'),
+      body,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  private denied(call: Call): Answer | undefined {
+    const token = call.auth?.replace(/^Bearer /, '');
+    if (token && !this.accept(token)) return { status: 401, body: problem(401, 'auth.expired') };
+  }
+
+  private read(path: string, auth: string | null): Answer {
+    const url = new URL(path, 'http://x');
+    if (url.pathname == '/') return { status: 200, body: this.site };
+    if (url.pathname == '/me')
+      return auth ? { status: 200, body: this.me } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname == '/comments') {
+      const page = this.pages.get(url.searchParams.get('cursor') ?? '');
+      return page ? { status: 200, body: page } : { status: 400, body: problem(400, 'request.invalid') };
+    }
+    return { status: 404, body: problem(404, 'route.not_found') };
+  }
+}
