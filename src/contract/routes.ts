@@ -1,8 +1,8 @@
 import { z } from 'zod/mini';
 import { Problem, SiteId } from './common.js';
 import { BatchRequest, BatchResponse, CommentListQuery, EventListQuery, NewComment } from './requests.js';
-import { Comment, CommentPage, EventPage, Health, Me, MemberSummary, SitePublic } from './resources.js';
-import { Id } from './common.js';
+import { Comment, CommentPage, EventPage, Health, Me, SitePublic } from './resources.js';
+import { memberRoutes } from './members.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -44,11 +44,7 @@ export const routes = {
     params: SiteParams,
     ok: { status: 200, schema: Me, description: 'The signed-in member.' },
   },
-  member: {
-    method: 'get', path: '/v1/sites/{site}/members/{member}', summary: 'A member as this reader may see them', auth: 'optional',
-    params: z.strictObject({ site: SiteId, member: Id }),
-    ok: { status: 200, schema: MemberSummary, description: 'The member.' },
-  },
+  ...memberRoutes,
   listComments: {
     method: 'get', path: '/v1/sites/{site}/comments', summary: 'Comments of a thread, oldest first by default', auth: 'optional',
     params: SiteParams, query: CommentListQuery,

@@ -12,6 +12,7 @@ import { toViewer, type Viewer } from './viewer.js';
 import * as core from './features/core.js';
 import * as discussion from './features/discussion.js';
 import * as events from './features/events.js';
+import * as members from './features/members.js';
 import { newId } from './ids.js';
 
 export interface Logger {
@@ -51,7 +52,7 @@ export type HandlerResult = { status?: number; body: unknown; headers?: Record<s
 export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
 
 /** Each feature registers its routes; the order does not matter. */
-const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events];
+const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events, members];
 
 const SITE_CACHE_MS = 2000;
 

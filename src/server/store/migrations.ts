@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { m001 } from './migrations/001_foundation.js';
+import { m003 } from './migrations/003_members.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -8,6 +9,7 @@ import { m001 } from './migrations/001_foundation.js';
  */
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '003_members': m003,
 };
 
 class CodeProvider implements MigrationProvider {

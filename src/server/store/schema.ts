@@ -102,6 +102,35 @@ export interface ActivityRow {
   created_at: string;
 }
 
+export interface MemberProfileRow {
+  member_pk: string;
+  site_id: string;
+  headline: string | null;
+  company: string | null;
+  association_role: string | null;
+  expertise: string; // JSON string[]
+  bio: string | null;
+  website: string | null;
+  linkedin: string | null;
+  phone: string | null;
+  email: string | null;
+  visibility: string; // JSON VisibilitySettings (partial; defaults fill the rest)
+  updated_at: string;
+}
+
+export interface IntroductionRow {
+  id: string;
+  site_id: string;
+  from_pk: string;
+  to_pk: string;
+  message: string;
+  status: 'pending' | 'accepted' | 'declined';
+  from_share: string; // JSON ContactField[]: the requester's details offered to the recipient
+  to_share: string; // JSON ContactField[]: the recipient's details given on accepting
+  created_at: string;
+  answered_at: string | null;
+}
+
 export interface Database {
   sites: SiteRow;
   site_keys: SiteKeyRow;
@@ -112,4 +141,6 @@ export interface Database {
   events: EventRow;
   rsvps: RsvpRow;
   activities: ActivityRow;
+  member_profiles: MemberProfileRow;
+  introductions: IntroductionRow;
 }
