@@ -2,4 +2,5 @@ export * from './common.js';
 export * from './resources.js';
 export * from './requests.js';
 export * from './members.js';
+export * from './live.js';
 export { routes, type RouteSpec, type RouteName } from './routes.js';

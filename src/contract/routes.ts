@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { Problem, SiteId } from './common.js';
+import { liveRoutes } from './live.js';
 import { BatchRequest, BatchResponse, CommentListQuery, EventListQuery, NewComment } from './requests.js';
 import { Comment, CommentPage, EventPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
@@ -71,6 +72,7 @@ export const routes = {
     params: SiteParams, body: BatchRequest,
     ok: { status: 200, schema: BatchResponse, description: 'One result per read, in order: its status and its body.' },
   },
+  ...liveRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;

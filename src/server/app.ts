@@ -12,6 +12,8 @@ import { toViewer, type Viewer } from './viewer.js';
 import * as core from './features/core.js';
 import * as discussion from './features/discussion.js';
 import * as events from './features/events.js';
+import * as live from './features/live.js';
+import { LiveService } from './live/service.js';
 import * as members from './features/members.js';
 import { newId } from './ids.js';
 
@@ -33,6 +35,8 @@ export interface AppOptions {
   now?: () => number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Live streams and their bus (default: in-process, for one instance). */
+  live?: LiveService;
 }
 
 export interface HandlerContext<S extends RouteSpec = RouteSpec> {
@@ -44,6 +48,8 @@ export interface HandlerContext<S extends RouteSpec = RouteSpec> {
   query: S['query'] extends z.ZodMiniType ? z.infer<S['query']> : Record<string, never>;
   body: S['body'] extends z.ZodMiniType ? z.infer<S['body']> : undefined;
   now: () => number;
+  /** Announce a change on the live streams: `ctx.live.publish(site.id, { topic, kind, ref, audience })`. */
+  live: LiveService;
 }
 
 export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
@@ -52,7 +58,7 @@ export type HandlerResult = { status?: number; body: unknown; headers?: Record<s
 export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
 
 /** Each feature registers its routes; the order does not matter. */
-const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events, members];
+const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events, live, members];
 
 const SITE_CACHE_MS = 2000;
 
@@ -61,6 +67,7 @@ export function createApp(opts: AppOptions) {
   const logger = opts.logger ?? jsonLogger;
   const now = opts.now ?? Date.now;
   const verifier = new TokenVerifier(store, now);
+  const liveService = opts.live ?? new LiveService({ store, logger, now });
   const app = new Hono();
 
   // Sites are read on every request (CORS, settings): keep them a moment.
@@ -167,7 +174,7 @@ export function createApp(opts: AppOptions) {
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
-      const result = await handler({ c, store, site: site!, viewer, params, query, body, now } as never);
+      const result = await handler({ c, store, site: site!, viewer, params, query, body, now, live: liveService } as never);
       if (result instanceof Response) return result;
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, (result.status ?? spec.ok.status) as ContentfulStatusCode);

@@ -49,6 +49,8 @@ export class FakeApi {
   onPost?: (input: NewComment, key: string | null, n: number) => Response | Promise<Response> | undefined;
   /** When set, reads wait for it (a page that stays loading). */
   gate?: Promise<unknown>;
+  /** The API answers every call with a 503. */
+  down = false;
   posts = 0;
 
   constructor() {
@@ -81,9 +83,9 @@ export class FakeApi {
     );
   }
 
-  /** API calls only, e.g. `api.of('POST')`. */
-  of(method: string): Call[] {
-    return this.calls.filter((c) => c.method == method);
+  /** The calls that posted a comment. */
+  get postCalls(): Call[] {
+    return this.calls.filter((c) => c.method == 'POST' && c.path == '/comments');
   }
 
   private async get(request: Request) {
@@ -107,6 +109,7 @@ export class FakeApi {
   }
 
   private denied(call: Call): Answer | undefined {
+    if (this.down) return { status: 503, body: problem(503, 'server.unavailable') };
     const token = call.auth?.replace(/^Bearer /, '');
     if (token && !this.accept(token)) return { status: 401, body: problem(401, 'auth.expired') };
   }

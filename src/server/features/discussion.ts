@@ -41,7 +41,7 @@ export function install(register: Registrar) {
     };
   });
 
-  register(routes.postComment, async ({ c, store, site, body, viewer }) => {
+  register(routes.postComment, async ({ c, store, site, body, viewer, live }) => {
     const raw = c.req.header('idempotency-key');
     const idempotencyKey = raw === undefined ? undefined : parse(IdempotencyKey, raw, 'header');
     const v = viewer!;
@@ -66,6 +66,7 @@ export function install(register: Registrar) {
       body: body.body, status: 'published', idempotency_key: idempotencyKey ?? null,
     });
     if (!replayed) await store.recordActivity(site.id, v.pk, 'comment.posted', id);
+    if (!replayed) await live.publish(site.id, { topic: `thread:${thread.key}`, kind: 'comment.created', ref: id, audience: thread.audience });
     const row = await store.comment(site.id, id);
     return { status: 201, body: commentOut(row!), headers: replayed ? { 'idempotent-replayed': 'true' } : undefined };
   });

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { m001 } from './migrations/001_foundation.js';
+import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
 
 /**
@@ -9,6 +10,7 @@ import { m003 } from './migrations/003_members.js';
  */
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '007_live': m007,
   '003_members': m003,
 };
 

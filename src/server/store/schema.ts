@@ -131,7 +131,26 @@ export interface IntroductionRow {
   answered_at: string | null;
 }
 
+/** The live event log (migration 007): `id` is the stream's Last-Event-ID. */
+export interface LiveEventRow {
+  id: Generated<number>;
+  site_id: string;
+  topic: string;
+  kind: string;
+  ref: string;
+  audience: string;
+  version: number | null;
+  created_at: string;
+}
+
+export interface LiveMetaRow {
+  name: string;
+  value: number;
+}
+
 export interface Database {
+  live_events: LiveEventRow;
+  live_meta: LiveMetaRow;
   sites: SiteRow;
   site_keys: SiteKeyRow;
   chapters: ChapterRow;

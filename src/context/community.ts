@@ -1,0 +1,113 @@
+import { ContextProvider } from '@lit/context';
+import { css, html, type PropertyValues } from 'lit';
+import { CercleClient } from '../client/client.js';
+import { Outbox } from '../client/outbox.js';
+import type { Parser } from '../client/parse.js';
+import { TokenKeeper } from '../client/token.js';
+import { CercleElement } from '../internal/element.js';
+import { theme } from '../styles/host.js';
+import { communityContext, type Session } from './context.js';
+
+/**
+ * Configures Cercle once for the page and hands it to every widget placed
+ * inside it, however deep and in whatever order they upgrade. It renders its
+ * children as they are (`display: contents`).
+ *
+ * @summary The page's Cercle configuration, provided to the widgets inside it.
+ * @customElement cercle-community
+ * @slot - The page content holding the widgets.
+ * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the reader's system; none follows the host page.
+ */
+export class CercleCommunity extends CercleElement {
+  static override styles = [theme, css`:host { display: contents; }`];
+
+  static override properties = {
+    api: {},
+    site: {},
+    tokenUrl: { attribute: 'token-url' },
+    loginUrl: { attribute: 'login-url' },
+    parse: { attribute: false },
+    session: { state: true },
+  };
+
+  /** Base URL of the Cercle server. */
+  declare api?: string;
+  /** Site id on that server. */
+  declare site?: string;
+  /** The host site's endpoint that returns a token for its signed-in member (fetched with the host's cookies). */
+  declare tokenUrl?: string;
+  /** Where a reader signs in on the host site; defaults to the site's setting. */
+  declare loginUrl?: string;
+  /** Checks responses; set `strict` (from `client/strict.js`) to parse them with the contract schemas. */
+  declare parse?: Parser;
+  /** The reader, as far as is known. */
+  declare session: Session;
+
+  private provider = new ContextProvider(this, { context: communityContext });
+  private client?: CercleClient;
+  private outbox?: Outbox;
+  private unsubscribe?: () => void;
+  private generation = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Set up again after being moved or re-attached.
+    if (!this.client) this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.teardown();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.client || changed.has('api') || changed.has('site') || changed.has('tokenUrl') || changed.has('parse')) this.setup();
+    const { client, outbox, session } = this;
+    if (client && outbox)
+      this.provider.setValue({ client, outbox, session, lang: this.getAttribute('lang') || undefined, loginUrl: this.loginUrl });
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  private setup() {
+    this.teardown();
+    if (!this.api || !this.site || !this.isConnected) return;
+    const tokens = this.tokenUrl ? new TokenKeeper(new URL(this.tokenUrl, document.baseURI).href) : undefined;
+    const client = (this.client = new CercleClient({ api: this.api, site: this.site, tokens, parse: this.parse }));
+    this.outbox = new Outbox(client);
+    this.session = { status: tokens ? 'loading' : 'anonymous' };
+    if (tokens) {
+      this.unsubscribe = tokens.subscribe((subject) => this.identify(client, subject));
+      tokens.get();
+    }
+  }
+
+  /** The token names a member (or nobody): read who they are. */
+  private async identify(client: CercleClient, subject: string | null) {
+    const generation = ++this.generation;
+    let session: Session = { status: 'anonymous' };
+    if (subject) {
+      try {
+        session = { status: 'member', member: await client.me() };
+      } catch {
+        // No readable profile: stay anonymous, public content still shows.
+      }
+    }
+    if (generation == this.generation && client == this.client) this.session = session;
+  }
+
+  private teardown() {
+    this.unsubscribe?.();
+    this.client?.tokens?.dispose();
+    this.outbox?.dispose();
+    this.client = this.outbox = this.unsubscribe = undefined;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cercle-community': CercleCommunity;
+  }
+}

@@ -1,0 +1,3 @@
+import { CercleCommunity } from './community.js';
+
+CercleCommunity.define('cercle-community');

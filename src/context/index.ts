@@ -1,0 +1,2 @@
+export { CercleCommunity } from './community.js';
+export { communityContext, type Community, type Session } from './context.js';

@@ -1,0 +1,67 @@
+import type { CercleError } from '../client/errors.js';
+import { en, type Plural, type Strings } from './en.js';
+import { fr } from './fr.js';
+
+/** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
+export function closestLang(node: Node | null): string {
+  while (node) {
+    if ((node as HTMLElement).lang) return (node as HTMLElement).lang;
+    node = node.parentNode ?? (node as ShadowRoot).host ?? null;
+  }
+  return '';
+}
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 7],
+  ['week', 4.35],
+  ['month', 12],
+  ['year', Infinity],
+];
+
+/**
+ * Strings and formats in the element's language: its own `lang` attribute,
+ * else the provider's `lang`, else the closest `lang` around it (`<html lang>`).
+ * French for any `fr*` tag, English otherwise.
+ */
+export class Localize {
+  constructor(
+    private host: HTMLElement,
+    private preferred: () => string | undefined,
+  ) {}
+
+  get lang(): string {
+    return this.host.getAttribute('lang') || this.preferred() || closestLang(this.host.parentNode) || 'en';
+  }
+
+  get t(): Strings {
+    return /^fr\b/i.test(this.lang) ? fr : en;
+  }
+
+  /** Picks the plural form for `n` and puts the number in place of `#`. */
+  plural(forms: Plural, n: number): string {
+    const lang = this.lang;
+    return (forms[new Intl.PluralRules(lang).select(n)] ?? forms.other).replace('#', n.toLocaleString(lang));
+  }
+
+  /** "3 hours ago", "yesterday"… */
+  relative(iso: string, now = Date.now()): string {
+    let v = (Date.parse(iso) - now) / 1000;
+    let i = 0;
+    while (Math.abs(v) >= units[i][1]) v /= units[i++][1];
+    return new Intl.RelativeTimeFormat(this.lang, { numeric: 'auto' }).format(Math.round(v), units[i][0]);
+  }
+
+  /** Full date and time, for a tooltip. */
+  exact(iso: string): string {
+    return new Intl.DateTimeFormat(this.lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+  }
+
+  /** A readable sentence for an error: by its code, then its family (`auth`, `network`). */
+  error(e: CercleError): string {
+    const m = this.t.errors;
+    return m[e.code] ?? m[e.code.split('.')[0]] ?? m.other;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Cercle: every element registered, and the classes and types for those who
+ * build on them.
+ */
+import './context/define.js';
+import './widgets/discussion/define.js';
+
+export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
+export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
+export { CercleCommunity, communityContext, type Community, type Session } from './context/index.js';
+export { CercleElement } from './internal/element.js';
+export { CercleWidget } from './internal/widget.js';
+export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';

@@ -1,0 +1,35 @@
+import { LitElement, type CSSResultGroup, type PropertyDeclarations } from 'lit';
+import { host } from '../styles/host.js';
+
+type Detail<K extends keyof GlobalEventHandlersEventMap> =
+  GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never;
+
+/**
+ * Base of every Cercle element: shared host styles first, a guarded
+ * `define()` and a typed `emit()`.
+ */
+export class CercleElement extends LitElement {
+  static override styles: CSSResultGroup = host;
+
+  static override properties: PropertyDeclarations = { lang: { reflect: true } };
+
+  /** Language of the element's text; see `Localize` for the fallbacks. */
+  declare lang: string;
+
+  /**
+   * Registers the element under `tag`, unless that name is taken (two copies
+   * of the kit on one page): then it warns and keeps the first definition.
+   */
+  static define(tag: string): void {
+    if (customElements.get(tag)) console.warn(`cercle: <${tag}> is already defined; keeping the first definition.`);
+    else customElements.define(tag, this);
+  }
+
+  /**
+   * Dispatches a typed `CustomEvent` that bubbles out of shadow roots.
+   * Returns false when a listener cancelled it (only if `cancelable`).
+   */
+  emit<K extends keyof GlobalEventHandlersEventMap>(type: K, detail: Detail<K>, cancelable = false): boolean {
+    return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+  }
+}

@@ -1,0 +1,77 @@
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Context } from 'hono';
+import { LiveEventId } from '../../contract/live.js';
+import { routes } from '../../contract/routes.js';
+import type { Registrar } from '../app.js';
+import { commentOut } from '../mapping.js';
+import { ProblemError } from '../problem.js';
+import { parse } from '../validate.js';
+import { nodeSink, registerHydrator, streamSink } from '../live/service.js';
+
+/** Expiry (ms) of the bearer token the registrar has already verified. */
+function tokenExpiry(c: Context): number | null {
+  const m = /^Bearer +(\S+)/i.exec(c.req.header('authorization') ?? '');
+  if (!m) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(m[1].split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+// New and edited comments go out rendered once per instance, as the API returns them.
+registerHydrator(['comment.created', 'comment.updated', 'comment.restored'], async (store, rec) => {
+  const row = await store.comment(rec.site, rec.ref);
+  return row && row.status === 'published' ? commentOut(row) : undefined;
+});
+
+/** The live stream and its control route. */
+export function install(register: Registrar) {
+  register(routes.liveOpen, async ({ c, site, viewer, body, live }) => {
+    if (!live.available) {
+      throw new ProblemError(503, 'live.unavailable', 'Live updates are unavailable for a moment', 'Reconnect after the delay in Retry-After.',
+        undefined, { 'retry-after': String(1 + Math.floor(Math.random() * 4)) });
+    }
+    const header = c.req.header('last-event-id');
+    const last = header ? parse(LiveEventId, header, 'header') : body.lastEventId;
+    const args = {
+      site, viewer, exp: viewer ? tokenExpiry(c) : null, topics: [...new Set(body.topics)],
+      lastEventId: last === undefined ? undefined : Number(last),
+    };
+    const headers: Record<string, string> = {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      'x-accel-buffering': 'no',
+    };
+    // Headers set by the middleware (CORS, request id) go out with the stream.
+    c.res.headers.forEach((v, k) => {
+      if (k !== 'content-type' && k !== 'content-length') headers[k] = v;
+    });
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing && typeof outgoing.writeHead === 'function') {
+      outgoing.writeHead(200, headers);
+      outgoing.flushHeaders();
+      outgoing.socket?.setNoDelay(true);
+      await live.open({ ...args, sink: nodeSink(outgoing) }).catch((err) => {
+        outgoing.destroy();
+        throw err;
+      });
+      return RESPONSE_ALREADY_SENT;
+    }
+    const { sink, body: stream } = streamSink();
+    await live.open({ ...args, sink });
+    return new Response(stream, { status: 200, headers });
+  });
+
+  register(routes.liveControl, async ({ c, site, params, body, viewer, live }) => {
+    const exp = viewer ? tokenExpiry(c) : null;
+    await live.control({
+      site: site.id, stream: params.stream, key: body.key, add: body.add, remove: body.remove,
+      ...(body.after === undefined ? {} : { after: Number(body.after) }),
+      ...(viewer && exp ? { refresh: { hostId: viewer.hostId, exp: Math.floor(exp / 1000) } } : {}),
+    });
+    return { status: 202, body: { accepted: true } };
+  });
+}

@@ -1,0 +1,103 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { CercleError } from '../../client/errors.js';
+import type { Comment, MemberSummary } from '../../contract/resources.js';
+import type { Localize } from '../../i18n/localize.js';
+
+/** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
+
+export const initials = (name = ''): string =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0].toUpperCase())
+    .join('');
+
+export const avatar = (m: MemberSummary | null): TemplateResult =>
+  m?.picture
+    ? html`<img part="avatar" src=${m.picture} alt="" width="40" height="40" loading="lazy" />`
+    : html`<span part="avatar" aria-hidden="true">${initials(m?.name)}</span>`;
+
+/** Paragraphs split on blank lines; single line breaks are kept by CSS (`white-space: pre-line`). */
+export const paragraphs = (text: string): TemplateResult[] =>
+  text
+    .split(/\n\s*\n/)
+    .filter((p) => p.trim())
+    .map((p) => html`<p>${p.trim()}</p>`);
+
+export const comment = (c: Comment, l: Localize): TemplateResult => html`
+  <li>
+    <article part="comment" id=${'c-' + c.id} tabindex="-1">
+      <header>
+        ${avatar(c.author)}
+        <h3 part="name">${c.author?.name ?? l.t.former}</h3>
+        <p part="meta">
+          <time datetime=${c.createdAt} title=${l.exact(c.createdAt)}>${l.relative(c.createdAt)}</time
+          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}
+        </p>
+      </header>
+      <div part="body">${c.status == 'deleted' ? html`<p class="gone">${l.t.deleted}</p>` : paragraphs(c.body)}</div>
+    </article>
+  </li>
+`;
+
+/** Placeholders with the height of comments, so that nothing moves when they arrive. */
+export const skeleton = (): TemplateResult => html`
+  <li class="ph" aria-hidden="true"></li>
+  <li class="ph" aria-hidden="true"></li>
+  <li class="ph" aria-hidden="true"></li>
+`;
+
+export const signIn = (l: Localize, url?: string | null): TemplateResult => html`
+  <p part="actions" class="sign-in">${url ? html`<a href=${url}>${l.t.signIn}</a>` : l.t.signIn}</p>
+`;
+
+/** The error of a failed send: a sentence, then the server's field messages or the wait. */
+export const problem = (e: CercleError, l: Localize): TemplateResult => {
+  const fields = Object.values(e.fieldErrors);
+  return html`
+    <p class="error">${l.error(e)} ${e.retryAfter ? l.plural(l.t.wait, e.retryAfter) : nothing}</p>
+    ${fields.length ? html`<ul class="error">${fields.map((m) => html`<li>${m}</li>`)}</ul>` : nothing}
+  `;
+};
+
+export interface FormState {
+  text: string;
+  max: number;
+  busy: boolean;
+  failed: boolean;
+  error?: CercleError;
+  onInput(e: InputEvent): void;
+  onSubmit(e: SubmitEvent): void;
+  onRetry(): void;
+}
+
+export const form = (s: FormState, l: Localize): TemplateResult => {
+  const left = s.max - s.text.length;
+  const invalid = !!s.error && !s.error.transient;
+  return html`
+    <form part="form" @submit=${s.onSubmit}>
+      <label for="text">${l.t.label}</label>
+      <textarea
+        id="text"
+        name="body"
+        rows="4"
+        required
+        .value=${s.text}
+        @input=${s.onInput}
+        aria-describedby="count msg"
+        aria-invalid=${invalid || left < 0 ? 'true' : 'false'}
+      ></textarea>
+      <div part="actions">
+        <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.plural(l.t.over, -left) : l.plural(l.t.left, left)}</span>
+        <button class="primary" type="submit" aria-disabled=${s.busy ? 'true' : 'false'}>${s.busy ? l.t.sending : l.t.post}</button>
+      </div>
+      <div id="msg">
+        ${s.failed && !s.busy
+          ? html`<p class="failed">${l.t.notSent} — <button type="button" @click=${s.onRetry}>${l.t.retry}</button></p>`
+          : nothing}
+        ${invalid ? problem(s.error!, l) : nothing}
+      </div>
+    </form>
+  `;
+};

@@ -1,0 +1,78 @@
+// Library build of the browser kit: one self-contained ES file per entry, Lit bundled.
+// Rolldown would share code between two entries through a chunk; each entry is
+// built on its own instead, so a page loads exactly one file.
+import { build, defineConfig, parseAst, type InlineConfig, type Plugin } from 'vite';
+
+const entries: Record<string, string> = {
+  /** Every element. */
+  cercle: 'src/index.ts',
+  /** The provider and the discussion only. */
+  discussion: 'src/widgets/discussion/define.ts',
+};
+
+type Node = { type?: string; start: number; end: number; [key: string]: unknown };
+
+/**
+ * Shrinks the static text of our `html` and `css` templates, which the
+ * minifier leaves alone: CSS loses its layout whitespace; in HTML, a line
+ * break between two tags goes, any other line break becomes one space (the
+ * same rendering outside `<pre>`, which the templates do not use).
+ */
+const templates = (): Plugin => ({
+  name: 'cercle-minify-templates',
+  enforce: 'post',
+  transform(code, id) {
+    if (!/\/src\/.*\.ts$/.test(id) || !/\b(html|css)`/.test(code)) return;
+    const edits: [number, number, string][] = [];
+    const visit = (node: unknown): void => {
+      if (!node || typeof node != 'object') return;
+      if (Array.isArray(node)) return node.forEach(visit);
+      const n = node as Node;
+      const tag = n.type == 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
+      if (tag == 'css' || tag == 'html') {
+        for (const q of (n.quasi as { quasis: Node[] }).quasis) {
+          const raw = code.slice(q.start, q.end);
+          const small =
+            tag == 'css'
+              ? raw.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}')
+              : raw.replace(/>\s*\n\s*</g, '><').replace(/\s*\n\s*/g, ' ');
+          edits.push([q.start, q.end, small]);
+        }
+      }
+      for (const k in n) if (k != 'type') visit(n[k]);
+    };
+    visit(parseAst(code));
+    edits.sort((a, b) => b[0] - a[0]);
+    for (const [start, end, text] of edits) code = code.slice(0, start) + text + code.slice(end);
+    return { code, map: null };
+  },
+});
+
+const library = (name: string, first: boolean): InlineConfig => ({
+  configFile: false,
+  logLevel: first ? 'info' : 'warn',
+  plugins: [templates()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: first,
+    copyPublicDir: false,
+    lib: { entry: { [name]: entries[name] }, formats: ['es'], fileName: name },
+    rolldownOptions: { output: { minify: true } },
+  },
+});
+
+const [first, ...rest] = Object.keys(entries);
+
+export default defineConfig({
+  ...library(first, true),
+  plugins: [
+    templates(),
+    {
+      name: 'cercle-separate-entries',
+      apply: 'build',
+      async closeBundle() {
+        for (const name of rest) await build(library(name, false));
+      },
+    },
+  ],
+});
