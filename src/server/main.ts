@@ -4,6 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp, jsonLogger, type Logger } from './app.js';
 import { openStore, type Store } from './store/store.js';
+import { createLive, type LiveService } from './live/service.js';
 
 export interface ServerOptions {
   port: number;
@@ -14,12 +15,18 @@ export interface ServerOptions {
   assets?: string;
   logger?: Logger;
   store?: Store;
+  /** Live streams (default: LISTEN/NOTIFY over PostgreSQL, in-process over SQLite). */
+  live?: LiveService;
+  /** On close, streams are told to reconnect elsewhere; connections still open after this long are cut (default 5 s). */
+  shutdownMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   store: Store;
+  live: LiveService;
+  /** Graceful: stops accepting, tells live streams to reconnect elsewhere, finishes requests, closes the database. */
   close(): Promise<void>;
 }
 
@@ -30,7 +37,9 @@ const TYPES: Record<string, string> = {
 /** Starts the Cercle server: the API under `/v1`, and the browser bundle under `/sdk/` when `assets` is given. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = opts.store ?? await openStore(opts.database);
-  const api = createApp({ store, logger: opts.logger ?? jsonLogger });
+  const logger = opts.logger ?? jsonLogger;
+  const live = opts.live ?? await createLive(store, { url: opts.database, logger });
+  const api = createApp({ store, logger, live });
   const root = new Hono();
   if (opts.assets) {
     const dir = resolve(opts.assets);
@@ -62,8 +71,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
     port,
     store,
+    live,
     async close() {
-      await new Promise<void>((ok) => server.close(() => ok()));
+      const closing = new Promise<void>((ok) => server.close(() => ok()));
+      await live.shutdown();
+      const cut = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), opts.shutdownMs ?? 5000);
+      await closing;
+      clearTimeout(cut);
       if (!opts.store) await store.close();
     },
   };

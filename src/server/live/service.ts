@@ -336,7 +336,7 @@ export class LiveService implements LivePublisher {
       }
       const row = await this.store.memberByHostId(conn.site.id, msg.refresh.hostId);
       if (row) {
-        conn.viewer = toViewer(row);
+        conn.viewer = { ...conn.viewer, ...toViewer(row) };
         conn.exp = msg.refresh.exp * 1000;
         conn.noticeSent = false;
       }
@@ -409,4 +409,19 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
       },
     },
   };
+}
+
+/**
+ * The live service a server process runs: over PostgreSQL (a `postgres://` URL), the LISTEN/NOTIFY bus
+ * so that any number of instances share changes; otherwise the in-process bus.
+ */
+export async function createLive(store: Store, opts: { url?: string; schema?: string; logger?: Logger } & Omit<LiveOptions, 'store' | 'bus'> = {}) {
+  let bus: LiveBus | undefined;
+  if (store.kind === 'postgres' && opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
+    const { PgBus } = await import('./pg.js');
+    bus = new PgBus(new EventLog(store.db, 'postgres'), { url: opts.url, schema: opts.schema, logger: opts.logger });
+  }
+  const live = new LiveService({ ...opts, store, bus });
+  await live.start();
+  return live;
 }
