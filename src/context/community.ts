@@ -16,6 +16,7 @@ import { communityContext, type Session } from './context.js';
  * @summary The page's Cercle configuration, provided to the widgets inside it.
  * @customElement cercle-community
  * @slot - The page content holding the widgets.
+ * @attr {string} lang - Language of the widgets inside (`fr…` French, otherwise English); by default the closest `lang` around, e.g. `<html lang>`.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the reader's system; none follows the host page.
  */
 export class CercleCommunity extends CercleElement {
@@ -27,7 +28,7 @@ export class CercleCommunity extends CercleElement {
     tokenUrl: { attribute: 'token-url' },
     loginUrl: { attribute: 'login-url' },
     parse: { attribute: false },
-    session: { state: true },
+    session: { attribute: false },
   };
 
   /** Base URL of the Cercle server. */

@@ -49,6 +49,7 @@ export interface CommentPostedDetail {
  * @cssprop --cercle-font-family - Font; inherits the page's by default.
  * @cssprop --cercle-discussion-gap - Space between comments.
  *
+ * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  *
  * @fires {CustomEvent<CommentSubmitDetail>} cercle-comment-submit - A member asks to post; cancel it (`preventDefault()`) to stop the post. The draft is kept.
@@ -59,30 +60,30 @@ export class CercleDiscussion extends CercleWidget {
 
   static override properties: PropertyDeclarations = {
     thread: {},
-    page: { state: true },
-    info: { state: true },
-    error: { state: true },
-    loadingMore: { state: true },
-    text: { state: true },
-    busy: { state: true },
-    failed: { state: true },
-    sendError: { state: true },
-    note: { state: true },
+    _page: { state: true },
+    _info: { state: true },
+    _error: { state: true },
+    _loadingMore: { state: true },
+    _text: { state: true },
+    _busy: { state: true },
+    _failed: { state: true },
+    _sendError: { state: true },
+    _note: { state: true },
   };
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
   declare thread?: string;
 
-  private declare page?: CommentPage;
-  private declare info?: SitePublic;
-  private declare error?: CercleError;
-  private declare loadingMore: boolean;
-  private declare text: string;
-  private declare busy: boolean;
-  private declare failed: boolean;
-  private declare sendError?: CercleError;
+  private declare _page?: CommentPage;
+  private declare _info?: SitePublic;
+  private declare _error?: CercleError;
+  private declare _loadingMore: boolean;
+  private declare _text: string;
+  private declare _busy: boolean;
+  private declare _failed: boolean;
+  private declare _sendError?: CercleError;
   /** Text of the polite live region. */
-  private declare note: string;
+  private declare _note: string;
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
@@ -92,8 +93,8 @@ export class CercleDiscussion extends CercleWidget {
 
   constructor() {
     super();
-    this.text = this.note = '';
-    this.loadingMore = this.busy = this.failed = false;
+    this._text = this._note = '';
+    this._loadingMore = this._busy = this._failed = false;
   }
 
   override disconnectedCallback(): void {
@@ -110,8 +111,8 @@ export class CercleDiscussion extends CercleWidget {
       this.unsubscribe?.();
       this.unsubscribe = c.outbox.subscribe((slot, draft, posted) => slot == this.key && this.drafted(draft, posted));
       const draft = c.outbox.get(this.key);
-      this.text = draft?.body ?? '';
-      this.failed = !!draft?.key && !c.outbox.busy(this.key);
+      this._text = draft?.body ?? '';
+      this._failed = !!draft?.key && !c.outbox.busy(this.key);
       this.load();
     }
   }
@@ -122,7 +123,7 @@ export class CercleDiscussion extends CercleWidget {
   }
 
   protected override render() {
-    const { l, page, error } = this;
+    const { l, _page: page, _error: error } = this;
     const t = l.t;
     const loading = !page && !error;
     return html`
@@ -138,11 +139,11 @@ export class CercleDiscussion extends CercleWidget {
               </ol>`}
         ${page?.next
           ? html`<div>
-              <button part="more" @click=${this.more} aria-disabled=${this.loadingMore ? 'true' : 'false'}>${t.more}</button>
+              <button part="more" @click=${this.more} aria-disabled=${this._loadingMore ? 'true' : 'false'}>${t.more}</button>
             </div>`
           : nothing}
         ${this.box()}
-        <p class="sr" role="status">${loading ? t.loading : this.note}</p>
+        <p class="sr" role="status">${loading ? t.loading : this._note}</p>
       </section>
     `;
   }
@@ -150,17 +151,17 @@ export class CercleDiscussion extends CercleWidget {
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
-    if (!session || session.status == 'loading' || (!this.page && !this.error)) return html`<div class="ph form" aria-hidden="true"></div>`;
-    if (session.status == 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this.info?.loginUrl);
-    if (this.error) return nothing;
-    if (this.page?.thread.locked) return html`<p>${this.l.error(new CercleError(403, 'thread.locked'))}</p>`;
+    if (!session || session.status == 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
+    if (session.status == 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this._info?.loginUrl);
+    if (this._error) return nothing;
+    if (this._page?.thread.locked) return html`<p>${this.l.error(new CercleError(403, 'thread.locked'))}</p>`;
     return form(
       {
-        text: this.text,
-        max: this.info?.maxCommentLength ?? 10_000,
-        busy: this.busy,
-        failed: this.failed,
-        error: this.sendError,
+        text: this._text,
+        max: this._info?.maxCommentLength ?? 10_000,
+        busy: this._busy,
+        failed: this._failed,
+        error: this._sendError,
         onInput: (e) => this.write((e.target as HTMLTextAreaElement).value),
         onSubmit: (e) => (e.preventDefault(), this.send()),
         onRetry: () => this.send(),
@@ -173,77 +174,77 @@ export class CercleDiscussion extends CercleWidget {
   private load = async () => {
     const { client } = this.community!;
     const key = this.key;
-    this.page = this.error = undefined;
+    this._page = this._error = undefined;
     try {
       const [page, info] = await Promise.all([client.comments({ thread: key }), client.site()]);
       if (key == this.key && client == this.community?.client) {
-        this.page = page;
-        this.info = info;
+        this._page = page;
+        this._info = info;
       }
     } catch (e) {
-      if (key == this.key) this.error = e as CercleError;
+      if (key == this.key) this._error = e as CercleError;
     }
   };
 
   /** Appends the next page and moves focus to its first comment. */
   private more = async () => {
-    const page = this.page;
-    if (!page?.next || this.loadingMore) return;
-    this.loadingMore = true;
+    const page = this._page;
+    if (!page?.next || this._loadingMore) return;
+    this._loadingMore = true;
     try {
       const next = await this.community!.client.comments({ thread: this.key, cursor: page.next });
-      if (page == this.page) {
-        this.page = { ...next, items: merge(page.items, next.items) };
+      if (page == this._page) {
+        this._page = { ...next, items: merge(page.items, next.items) };
         this.focusId = next.items[0]?.id;
       }
     } catch (e) {
-      this.note = this.l.error(e as CercleError);
+      this._note = this.l.error(e as CercleError);
     } finally {
-      this.loadingMore = false;
+      this._loadingMore = false;
     }
   };
 
   private write(body: string) {
-    this.text = body;
+    this._text = body;
     const draft = this.community!.outbox.get(this.key);
     this.community!.outbox.write(this.key, { ...draft, thread: this.key, body });
   }
 
   private async send() {
     const outbox = this.community!.outbox;
-    const body = this.text;
-    const max = this.info?.maxCommentLength ?? 10_000;
-    if (this.busy || !body.trim()) return;
+    const body = this._text;
+    const max = this._info?.maxCommentLength ?? 10_000;
+    if (this._busy || !body.trim()) return;
     if (body.length > max) {
-      this.sendError = new CercleError(400, 'comment.too_long');
-      this.note = this.l.error(this.sendError);
+      this._sendError = new CercleError(400, 'comment.too_long');
+      this._note = this.l.error(this._sendError);
       return;
     }
     if (!this.emit('cercle-comment-submit', { thread: this.key, body }, true)) return;
-    this.busy = true;
-    this.sendError = undefined;
+    this._busy = true;
+    this._sendError = undefined;
     const draft: Draft = { ...outbox.get(this.key), thread: this.key, body };
-    if (!this.page?.thread.createdAt && document.title) draft.title = document.title.slice(0, 300);
+    if (!this._page?.thread.createdAt && document.title) draft.title = document.title.slice(0, 300);
     try {
       await outbox.send(this.key, draft);
     } catch (e) {
-      const error = (this.sendError = e as CercleError);
-      this.note = error.transient ? this.l.t.notSentNote : this.l.error(error);
+      const error = (this._sendError = e as CercleError);
+      this._note = error.transient ? this.l.t.notSentNote : this.l.error(error);
     } finally {
-      this.busy = false;
+      this._busy = false;
     }
   }
 
   /** The outbox changed this thread's draft, or sent it as `posted`. */
   private drafted(draft: Draft | undefined, posted?: Comment) {
-    this.failed = !!draft?.failed;
+    this._failed = !!draft?.failed;
     if (!posted) return;
-    this.text = '';
-    this.sendError = undefined;
-    this.note = this.l.t.posted;
-    const page = this.page;
+    this._text = '';
+    this._sendError = undefined;
+    this._note = this.l.t.posted;
+    const page = this._page;
     if (page && !page.items.some((c) => c.id == posted.id))
-      this.page = {
+      this._page = {
         ...page,
         thread: { ...page.thread, commentCount: page.thread.commentCount + 1 },
         items: [...page.items, posted],
