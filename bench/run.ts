@@ -1,5 +1,6 @@
 // `npm run bench`: figures on this machine, printed as a table. Nothing here asserts a time.
 import { cpus } from 'node:os';
+import { benchMembers } from './members.js';
 import { benchServer, type Stats } from './server.js';
 
 const print = (title: string, rows: Record<string, Stats | number>) => {
@@ -16,4 +17,8 @@ if (!only || only === 'server') {
   print('Server, SQLite file (WAL)', await benchServer('sqlite'));
   if (process.env.DATABASE_URL) print('Server, PostgreSQL', await benchServer('postgres'));
   else console.log('\n(PostgreSQL skipped: set DATABASE_URL to include it)');
+}
+if (!only || only === 'members') {
+  print('Member cards, SQLite file (WAL)', await benchMembers('sqlite'));
+  if (process.env.DATABASE_URL) print('Member cards, PostgreSQL', await benchMembers('postgres'));
 }

@@ -254,9 +254,9 @@ export function install(register: Registrar) {
     const found: MemberWithProfile[] = [];
     let after = decodeNameCursor(query.cursor);
     let more = false;
-    const SLICE = 200;
-    for (;;) {
-      const slice = await ms.directorySlice(site.id, after, SLICE);
+    // Slices start near the page size and grow, so a common search reads few rows and a rare one few queries.
+    for (let size = Math.max(50, limit * 3); ; size = Math.min(size * 4, 2000)) {
+      const slice = await ms.directorySlice(site.id, after, size);
       for (const m of slice) {
         if (found.length === limit) {
           if (matches(m, reader, filters)) {
@@ -267,7 +267,7 @@ export function install(register: Registrar) {
         }
         if (matches(m, reader, filters)) found.push(m);
       }
-      if (more || slice.length < SLICE) break;
+      if (more || slice.length < size) break;
       const last = slice[slice.length - 1];
       after = [last.name, last.pk];
     }

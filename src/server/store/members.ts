@@ -46,14 +46,30 @@ export class MemberStore {
     return m ? (await this.withProfiles(siteId, [m]))[0] : undefined;
   }
 
-  /** One slice of the site's members in (name, pk) order, after the given position. */
+  /** One slice of the site's members in (name, pk) order, after the given position, with their profiles (one query). */
   async directorySlice(siteId: string, after: [string, string] | undefined, limit: number): Promise<MemberWithProfile[]> {
-    let q = this.db.selectFrom('members').selectAll().where('site_id', '=', siteId);
+    let q = this.db.selectFrom('members as m')
+      .leftJoin('member_profiles as p', (j) => j.onRef('p.member_pk', '=', 'm.pk').on('p.site_id', '=', siteId))
+      .selectAll('m')
+      .select([
+        'p.member_pk as p_member_pk', 'p.headline as p_headline', 'p.company as p_company', 'p.association_role as p_association_role',
+        'p.expertise as p_expertise', 'p.bio as p_bio', 'p.website as p_website', 'p.linkedin as p_linkedin', 'p.phone as p_phone',
+        'p.email as p_email', 'p.visibility as p_visibility', 'p.updated_at as p_updated_at',
+      ])
+      .where('m.site_id', '=', siteId);
     if (after) {
       const [name, pk] = after;
-      q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('pk', '>', pk)])]));
+      q = q.where((eb) => eb.or([eb('m.name', '>', name), eb.and([eb('m.name', '=', name), eb('m.pk', '>', pk)])]));
     }
-    return this.withProfiles(siteId, await q.orderBy('name').orderBy('pk').limit(limit).execute());
+    const rows = await q.orderBy('m.name').orderBy('m.pk').limit(limit).execute();
+    return rows.map(({ p_member_pk, p_headline, p_company, p_association_role, p_expertise, p_bio, p_website, p_linkedin, p_phone, p_email, p_visibility, p_updated_at, ...m }) => ({
+      ...m,
+      profile: p_member_pk ? {
+        member_pk: p_member_pk, site_id: siteId, headline: p_headline, company: p_company, association_role: p_association_role,
+        expertise: p_expertise ?? '[]', bio: p_bio, website: p_website, linkedin: p_linkedin, phone: p_phone, email: p_email,
+        visibility: p_visibility ?? '{}', updated_at: p_updated_at ?? m.updated_at,
+      } : null,
+    }));
   }
 
   async chapterNames(siteId: string): Promise<Map<string, string>> {
