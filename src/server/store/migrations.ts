@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import { m001 } from './migrations/001_foundation.js';
 import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
@@ -21,7 +21,14 @@ class CodeProvider implements MigrationProvider {
 }
 
 export async function migrate(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new CodeProvider() });
+  // On PostgreSQL the bookkeeping tables live in the store's own schema: without this, Kysely finds
+  // another schema's kysely_migration_lock, skips creating its own, and the migration fails.
+  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
+  // Feature migrations create their own tables, independent of each other: a database that has a later
+  // one may take an earlier one added since.
+  const migrator = new Migrator({ db, provider: new CodeProvider(), migrationTableSchema, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
