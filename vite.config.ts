@@ -15,8 +15,9 @@ type Node = { type?: string; start: number; end: number; [key: string]: unknown 
 /**
  * Shrinks the static text of our `html` and `css` templates, which the
  * minifier leaves alone: CSS loses its layout whitespace; in HTML, a line
- * break between two tags goes, any other line break becomes one space (the
- * same rendering outside `<pre>`, which the templates do not use).
+ * break between two tags or at either end of a template goes, any other line
+ * break becomes one space (the same rendering outside `<pre>`, which the
+ * templates do not use).
  */
 const templates = (): Plugin => ({
   name: 'cercle-minify-templates',
@@ -30,14 +31,18 @@ const templates = (): Plugin => ({
       const n = node as Node;
       const tag = n.type == 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
       if (tag == 'css' || tag == 'html') {
-        for (const q of (n.quasi as { quasis: Node[] }).quasis) {
-          const raw = code.slice(q.start, q.end);
-          const small =
-            tag == 'css'
-              ? raw.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}')
-              : raw.replace(/>\s*\n\s*</g, '><').replace(/\s*\n\s*/g, ' ');
-          edits.push([q.start, q.end, small]);
-        }
+        const quasis = (n.quasi as { quasis: Node[] }).quasis;
+        quasis.forEach((q, i) => {
+          let text = code.slice(q.start, q.end);
+          if (tag == 'css') text = text.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}').trim();
+          else {
+            // Line breaks opening or closing a template make text nodes that render nothing.
+            if (i == 0) text = text.replace(/^\s*\n\s*/, '');
+            if (i == quasis.length - 1) text = text.replace(/\s*\n\s*$/, '');
+            text = text.replace(/>\s*\n\s*</g, '><').replace(/\s*\n\s*/g, ' ');
+          }
+          edits.push([q.start, q.end, text]);
+        });
       }
       for (const k in n) if (k != 'type') visit(n[k]);
     };

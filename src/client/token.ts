@@ -61,11 +61,7 @@ export class TokenKeeper {
     let token: string | null = null;
     let settled = false;
     try {
-      const res = await fetch(this.url, {
-        credentials: 'include',
-        cache: 'no-store',
-        headers: { accept: 'application/jwt, application/json;q=0.9, text/plain;q=0.8' },
-      });
+      const res = await fetch(this.url, { credentials: 'include', cache: 'no-store' });
       settled = res.ok || res.status == 401 || res.status == 403;
       if (res.ok && res.status != 204) {
         const text = (await res.text()).trim();

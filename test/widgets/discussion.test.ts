@@ -227,6 +227,19 @@ describe('<cercle-discussion>', () => {
       await waitUntil(() => text($(el, '[part=body]')) == 'Au clavier', 'posted');
     });
 
+    it('keeps working after being moved in the page', async () => {
+      const el = await mount();
+      await box(el);
+      const reads = api.calls.length;
+      const elsewhere = document.createElement('div');
+      el.parentElement!.append(elsewhere);
+      elsewhere.append(el);
+      await type(el, 'Déplacé');
+      await post(el);
+      await waitUntil(() => text($(el, '[part=body]')) == 'Déplacé', 'posted after the move');
+      expect(api.calls.length).to.equal(reads + 1, 'no reload, one post');
+    });
+
     it('lets the page cancel the submit intent, keeping the draft', async () => {
       const el = await mount();
       el.addEventListener('cercle-comment-submit', (e) => e.preventDefault());

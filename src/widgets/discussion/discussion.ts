@@ -97,19 +97,29 @@ export class CercleDiscussion extends CercleWidget {
     this._loadingMore = this._busy = this._failed = false;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the page: the provider answers with the same value, which alone would not update.
+    this.requestUpdate();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe?.();
-    this.loadedWith = this.unsubscribe = undefined;
+    this.unsubscribe = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
-    if (c && (c.client != this.loadedWith || changed.has('thread'))) {
-      this.loadedWith = c.client;
-      this.key = this.thread || canonicalUrl();
+    if (!c) return;
+    const fresh = c.client != this.loadedWith || changed.has('thread');
+    if (fresh || !this.unsubscribe) {
       this.unsubscribe?.();
       this.unsubscribe = c.outbox.subscribe((slot, draft, posted) => slot == this.key && this.drafted(draft, posted));
+    }
+    if (fresh) {
+      this.loadedWith = c.client;
+      this.key = this.thread || canonicalUrl();
       const draft = c.outbox.get(this.key);
       this._text = draft?.body ?? '';
       this._failed = !!draft?.key && !c.outbox.busy(this.key);
