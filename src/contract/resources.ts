@@ -86,14 +86,6 @@ export type EventPage = z.infer<typeof EventPage>;
 export const Rsvp = z.object({ eventId: Id, status: RsvpStatus, guests: z.int(), updatedAt: Timestamp });
 export type Rsvp = z.infer<typeof Rsvp>;
 
-export const Badge = z.object({ id: Id, name: z.string(), description: z.string(), icon: z.string() });
-export const Award = z.object({ badge: Badge, awardedAt: Timestamp });
-export type Award = z.infer<typeof Award>;
-export const Engagement = z.object({
-  member: MemberSummary,
-  level: z.object({ id: Id, name: z.string(), rank: z.int() }),
-  awards: z.array(Award),
-});
-export type Engagement = z.infer<typeof Engagement>;
+// Engagement (levels, badges, awards) lives in engagement.ts.
 
 export const Health = z.object({ ok: z.literal(true), database: z.enum(['sqlite', 'postgres']) });

@@ -4,6 +4,7 @@ import { liveRoutes } from './live.js';
 import { BatchRequest, BatchResponse, CommentListQuery, EventListQuery, NewComment } from './requests.js';
 import { Comment, CommentPage, EventPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
+import { engagementRoutes } from './engagement.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -73,6 +74,7 @@ export const routes = {
     ok: { status: 200, schema: BatchResponse, description: 'One result per read, in order: its status and its body.' },
   },
   ...liveRoutes,
+  ...engagementRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;

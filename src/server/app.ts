@@ -15,6 +15,7 @@ import * as events from './features/events.js';
 import * as live from './features/live.js';
 import { LiveService } from './live/service.js';
 import * as members from './features/members.js';
+import * as engagement from './features/engagement.js';
 import { newId } from './ids.js';
 
 export interface Logger {
@@ -58,7 +59,7 @@ export type HandlerResult = { status?: number; body: unknown; headers?: Record<s
 export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
 
 /** Each feature registers its routes; the order does not matter. */
-const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events, live, members];
+const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events, live, members, engagement];
 
 const SITE_CACHE_MS = 2000;
 

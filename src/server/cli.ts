@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SiteId } from '../contract/common.js';
 import { startServer } from './main.js';
+import { ENGAGEMENT_USAGE, engagementCommand } from './engagement/cli.js';
 import { newSecret, openStore, type KeyAlg, type Store } from './store/store.js';
 
 const USAGE = `Usage: cercle <command>
@@ -18,7 +19,7 @@ const USAGE = `Usage: cercle <command>
                              new HS256 secret, printed once; the old one keeps working for the overlap (default 3600)
   site add-key ID --alg EdDSA|RS256 (--public-key FILE.jwk | --jwks-url URL)
                              accept tokens signed by the site's own private key
-`;
+${ENGAGEMENT_USAGE}`;
 
 function databaseUrl() {
   return process.env.DATABASE_URL || process.env.CERCLE_DB || undefined;
@@ -134,6 +135,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       return 0;
     });
   }
+  if (cmd === 'engagement') return withStore((store) => engagementCommand(store, argv.slice(1), out));
   out(USAGE);
   return cmd && cmd !== 'help' && cmd !== '--help' ? 2 : 0;
 }

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import { m001 } from './migrations/001_foundation.js';
 import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
+import { m005 } from './migrations/005_engagement.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '007_live': m007,
   '003_members': m003,
+  '005_engagement': m005,
 };
 
 class CodeProvider implements MigrationProvider {

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Row types. Times are ISO-8601 UTC strings (sortable, identical on SQLite and PostgreSQL); booleans are 0/1. */
 export interface SiteRow {
@@ -100,6 +100,53 @@ export interface ActivityRow {
   kind: string;
   ref: string;
   created_at: string;
+  /** The chapter the activity belongs to (chapter-scoped badges); optional on insert. */
+  chapter_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface EngagementRulesRow {
+  site_id: string;
+  rules: string; // JSON RuleSet
+  updated_at: string;
+}
+
+export interface EngagementMemberRow {
+  member_pk: string;
+  site_id: string;
+  level_id: string;
+  level_rank: number;
+  level_since: string | null;
+  hidden: number;
+  last_active_at: string | null;
+  ledger_count: number;
+  ledger_max_id: string | null;
+}
+
+export interface EngagementAwardRow {
+  member_pk: string;
+  site_id: string;
+  badge_id: string;
+  /** '' for a site-wide badge, else the chapter id. */
+  scope: string;
+  awarded_at: string;
+}
+
+export interface ObIssuerKeyRow {
+  kid: string;
+  site_id: string;
+  public_multibase: string;
+  private_jwk: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface ObCredentialRow {
+  id: string;
+  site_id: string;
+  member_pk: string;
+  badge_id: string;
+  scope: string;
+  issued_at: string;
 }
 
 export interface MemberProfileRow {
@@ -160,6 +207,11 @@ export interface Database {
   events: EventRow;
   rsvps: RsvpRow;
   activities: ActivityRow;
+  engagement_rules: EngagementRulesRow;
+  engagement_members: EngagementMemberRow;
+  engagement_awards: EngagementAwardRow;
+  ob_issuer_keys: ObIssuerKeyRow;
+  ob_credentials: ObCredentialRow;
   member_profiles: MemberProfileRow;
   introductions: IntroductionRow;
 }

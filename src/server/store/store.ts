@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CommentRow, Database, EventRow, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
 import { newId, nowIso } from '../ids.js';
+import { recordInLedger, removeFromLedger, type LedgerOptions } from './engagement.js';
 
 export interface SiteSettings {
   /** Where the reader signs in on the host site. */
@@ -305,11 +306,25 @@ export class Store {
     return { id, replayed: false };
   }
 
-  async recordActivity(siteId: string, memberPk: string, kind: string, ref: string) {
-    await this.db.insertInto('activities')
-      .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: nowIso() })
-      .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
-      .execute();
+  /**
+   * Records an act in the engagement ledger, once per (member, kind, ref): a replay changes
+   * nothing. The member's level and badges are brought up to date in the same transaction.
+   * Refs: the id of the thing (comment id, event id, introduction id); where one thing earns a
+   * member several of a kind, `<thing id>:<qualifier>` (e.g. useful.received: `<comment id>:<reactor pk>`).
+   * `opts.tx` runs it inside the caller's transaction; `opts.at` backdates (imports, seeds);
+   * `opts.chapter` ties it to a chapter (an event's chapter is found by itself).
+   */
+  async recordActivity(siteId: string, memberPk: string, kind: string, ref: string, opts: LedgerOptions = {}) {
+    return recordInLedger(this, siteId, memberPk, kind, ref, opts);
+  }
+
+  /**
+   * Removes what a thing earned: the activities of these kinds whose ref is `ref` or starts with
+   * `ref:` (a deleted comment takes its "comment.posted", "reply.received" and "useful.received"
+   * with it). The members' awards are recomputed in the same transaction. Returns how many went.
+   */
+  async removeActivity(siteId: string, kinds: string | string[], ref: string, opts: { tx?: Exec } = {}) {
+    return removeFromLedger(this, siteId, Array.isArray(kinds) ? kinds : [kinds], ref, opts);
   }
 
   // ---- events ----------------------------------------------------------------

@@ -1,0 +1,280 @@
+import type { ActivityKind } from '../../contract/common.js';
+import type { Condition, Requirement, RuleSet } from '../../contract/engagement.js';
+
+/**
+ * The rules engine: a pure function from one member's ledger to their level and badges.
+ * Incremental updates and the full recompute both call `evaluate`, so they cannot disagree;
+ * award dates come from the ledger (the activity that completed a rule), never from the clock.
+ */
+
+export interface Act {
+  id: string;
+  kind: string;
+  ref: string;
+  at: string;
+  chapter: string | null;
+}
+
+export interface Outcome {
+  /** When the condition was first met (ISO time of the completing activity); null if never. */
+  at: string | null;
+  /** The activities that met it. */
+  evidence: Act[];
+}
+
+export interface Evaluation {
+  level: { id: string; rank: number; since: string | null; evidence: Act[] };
+  /** Key `${badgeId}|${scope}`, scope '' for site-wide badges. */
+  badges: Map<string, { badge: string; scope: string; at: string; evidence: Act[] }>;
+  lastActiveAt: string | null;
+}
+
+const DAY = 86_400_000;
+const NEVER: Outcome = { at: null, evidence: [] };
+
+const later = (a: string, b: string) => (a > b ? a : b);
+
+/** Orders a ledger as the engine reads it: by time, then id. */
+export const byTime = (a: Act, b: Act) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function kindsOf(c: Condition): ActivityKind[] {
+  return c.count === undefined ? [] : Array.isArray(c.count) ? c.count : [c.count];
+}
+
+class Ledger {
+  private readonly byKind = new Map<string, Act[]>();
+  private readonly merged = new Map<string, Act[]>();
+
+  constructor(acts: Act[]) {
+    for (const a of acts) {
+      let list = this.byKind.get(a.kind);
+      if (!list) this.byKind.set(a.kind, (list = []));
+      list.push(a);
+    }
+  }
+
+  /** The activities of these kinds, in time order (acts arrive sorted). */
+  of(kinds: string[]): Act[] {
+    if (kinds.length === 1) return this.byKind.get(kinds[0]) ?? [];
+    const key = [...kinds].sort().join(',');
+    let out = this.merged.get(key);
+    if (!out) {
+      out = kinds.flatMap((k) => this.byKind.get(k) ?? []).sort(byTime);
+      this.merged.set(key, out);
+    }
+    return out;
+  }
+}
+
+/** First moment `atLeast` activities fall within `withinDays` (or ever), and which ones. */
+function countOutcome(list: Act[], atLeast: number, withinDays: number | undefined): Outcome {
+  if (list.length < atLeast) return NEVER;
+  if (withinDays === undefined) return { at: list[atLeast - 1].at, evidence: list.slice(0, atLeast) };
+  const span = withinDays * DAY;
+  for (let i = atLeast - 1; i < list.length; i++) {
+    const first = list[i - atLeast + 1];
+    if (Date.parse(list[i].at) - Date.parse(first.at) <= span) return { at: list[i].at, evidence: list.slice(i - atLeast + 1, i + 1) };
+  }
+  return NEVER;
+}
+
+/** Largest number of activities within any span of `withinDays` (for progress). */
+function bestWindow(list: Act[], withinDays: number): number {
+  const span = withinDays * DAY;
+  let best = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    while (Date.parse(list[i].at) - Date.parse(list[start].at) > span) start++;
+    best = Math.max(best, i - start + 1);
+  }
+  return best;
+}
+
+interface Scope {
+  ledger: Ledger;
+  badgeAt(id: string): Outcome;
+  levelAt(id: string): Outcome;
+}
+
+function outcome(c: Condition, s: Scope): Outcome {
+  if (c.count !== undefined) return countOutcome(s.ledger.of(kindsOf(c)), c.atLeast ?? 1, c.withinDays);
+  if (c.badge !== undefined) return s.badgeAt(c.badge);
+  if (c.level !== undefined) return s.levelAt(c.level);
+  if (c.all) {
+    let at = '';
+    const evidence: Act[] = [];
+    for (const sub of c.all) {
+      const o = outcome(sub, s);
+      if (o.at === null) return NEVER;
+      at = later(at, o.at);
+      evidence.push(...o.evidence);
+    }
+    return { at, evidence: dedupe(evidence) };
+  }
+  if (c.any) {
+    let best: Outcome = NEVER;
+    for (const sub of c.any) {
+      const o = outcome(sub, s);
+      if (o.at !== null && (best.at === null || o.at < best.at)) best = o;
+    }
+    return best;
+  }
+  return NEVER;
+}
+
+function dedupe(acts: Act[]): Act[] {
+  const seen = new Set<string>();
+  return acts.filter((a) => !seen.has(a.id) && seen.add(a.id)).sort(byTime);
+}
+
+/** Evaluates every level and badge of `rules` over one member's ledger (`acts` sorted by time, then id). */
+export function evaluate(rules: RuleSet, acts: Act[]): Evaluation {
+  const all = new Ledger(acts);
+  const chapters = new Map<string, Act[]>();
+  for (const a of acts) if (a.chapter) (chapters.get(a.chapter) ?? chapters.set(a.chapter, []).get(a.chapter)!).push(a);
+  const chapterLedgers = new Map([...chapters].map(([k, v]) => [k, new Ledger(v)]));
+
+  const badgeRules = new Map(rules.badges.map((b) => [b.id, b]));
+  const levelIndex = new Map(rules.levels.map((l, i) => [l.id, i]));
+  const badgeMemo = new Map<string, Map<string, Outcome>>();
+  const levelMemo = new Map<number, Outcome>();
+
+  /** Per scope ('' = site, or a chapter id) for one badge. */
+  const badgeByScope = (id: string): Map<string, Outcome> => {
+    const hit = badgeMemo.get(id);
+    if (hit) return hit;
+    const rule = badgeRules.get(id);
+    const out = new Map<string, Outcome>();
+    badgeMemo.set(id, out); // rule sets are validated acyclic
+    if (rule?.scope === 'chapter') {
+      for (const [chapter, ledger] of chapterLedgers) {
+        const o = outcome(rule.requires, { ...site, ledger });
+        if (o.at !== null) out.set(chapter, o);
+      }
+    } else if (rule) {
+      const o = outcome(rule.requires, site);
+      if (o.at !== null) out.set('', o);
+    }
+    return out;
+  };
+  const levelOutcome = (i: number): Outcome => {
+    const hit = levelMemo.get(i);
+    if (hit) return hit;
+    let o: Outcome;
+    if (i === 0) o = { at: '', evidence: [] };
+    else {
+      const prev = levelOutcome(i - 1);
+      const req = rules.levels[i].requires;
+      const first = acts[0]?.at ?? null;
+      const own = req ? outcome(req, site) : { at: first, evidence: acts.slice(0, 1) };
+      o = prev.at !== null && own.at !== null ? { at: later(prev.at, own.at), evidence: own.evidence } : NEVER;
+    }
+    levelMemo.set(i, o);
+    return o;
+  };
+  const site: Scope = {
+    ledger: all,
+    badgeAt(id) {
+      let best: Outcome = NEVER;
+      for (const o of badgeByScope(id).values()) if (o.at !== null && (best.at === null || o.at < best.at)) best = o;
+      return best.at !== null ? { at: best.at, evidence: [] } : NEVER;
+    },
+    levelAt(id) {
+      const o = levelOutcome(levelIndex.get(id) ?? 0);
+      const at = o.at || (acts[0]?.at ?? null);
+      return at === null ? NEVER : { at, evidence: [] };
+    },
+  };
+
+  let rank = 0;
+  for (let i = rules.levels.length - 1; i > 0; i--) {
+    if (levelOutcome(i).at !== null) {
+      rank = i;
+      break;
+    }
+  }
+  const top = levelOutcome(rank);
+  const badges: Evaluation['badges'] = new Map();
+  for (const b of rules.badges) {
+    for (const [scope, o] of badgeByScope(b.id)) badges.set(`${b.id}|${scope}`, { badge: b.id, scope, at: o.at!, evidence: o.evidence });
+  }
+  return {
+    level: { id: rules.levels[rank].id, rank, since: rank === 0 ? null : top.at, evidence: top.evidence },
+    badges,
+    lastActiveAt: acts.length ? acts[acts.length - 1].at : null,
+  };
+}
+
+// ---- progress ----------------------------------------------------------------------
+
+export interface ProgressOut {
+  ratio: number;
+  requirements: Requirement[];
+}
+
+/** How far a member is towards a condition, as lines a person can read ("4 of 10"). */
+export function progress(rules: RuleSet, acts: Act[], c: Condition, held: Evaluation): ProgressOut {
+  const ledger = new Ledger(acts);
+  const walk = (x: Condition): ProgressOut => {
+    if (x.count !== undefined) {
+      const list = ledger.of(kindsOf(x));
+      const target = x.atLeast ?? 1;
+      const have = x.withinDays === undefined ? list.length : bestWindow(list, x.withinDays);
+      const current = Math.min(have, target);
+      return {
+        ratio: current / target,
+        requirements: [{ kinds: kindsOf(x), current, target, withinDays: x.withinDays ?? null, badge: null, level: null, met: current >= target }],
+      };
+    }
+    if (x.badge !== undefined) {
+      const met = [...held.badges.values()].some((b) => b.badge === x.badge);
+      return { ratio: met ? 1 : 0, requirements: [{ kinds: [], current: met ? 1 : 0, target: 1, withinDays: null, badge: x.badge, level: null, met }] };
+    }
+    if (x.level !== undefined) {
+      const met = held.level.rank >= rules.levels.findIndex((l) => l.id === x.level);
+      return { ratio: met ? 1 : 0, requirements: [{ kinds: [], current: met ? 1 : 0, target: 1, withinDays: null, badge: null, level: x.level, met }] };
+    }
+    if (x.all) {
+      const parts = x.all.map(walk);
+      return { ratio: parts.reduce((s, p) => s + p.ratio, 0) / parts.length, requirements: parts.flatMap((p) => p.requirements) };
+    }
+    if (x.any) {
+      return x.any.map(walk).reduce((best, p) => (p.ratio > best.ratio ? p : best));
+    }
+    return { ratio: 0, requirements: [] };
+  };
+  return walk(c);
+}
+
+// ---- words -------------------------------------------------------------------------
+
+const KIND_WORDS: Record<ActivityKind, { fr: string; en: string }> = {
+  'comment.posted': { fr: 'contributions à une discussion', en: 'contributions to a discussion' },
+  'reply.received': { fr: 'réponses reçues', en: 'replies received' },
+  'useful.received': { fr: 'réactions « Utile » reçues', en: '"Useful" reactions received' },
+  'event.attended': { fr: 'rencontres suivies', en: 'events attended' },
+  'event.hosted': { fr: 'rencontres animées', en: 'events hosted' },
+  'introduction.made': { fr: 'mises en relation faites', en: 'introductions made' },
+  'introduction.accepted': { fr: 'mises en relation acceptées', en: 'introductions accepted' },
+  'chapter.first_contribution': { fr: 'premières contributions dans un chapitre', en: 'first contributions in a chapter' },
+};
+
+/** A condition in words, for the Open Badges criteria narrative and the command line. */
+export function describe(rules: RuleSet, c: Condition, lang: 'fr' | 'en'): string {
+  if (c.count !== undefined) {
+    const kinds = kindsOf(c).map((k) => KIND_WORDS[k][lang]).join(lang === 'fr' ? ' ou ' : ' or ');
+    const within = c.withinDays ? (lang === 'fr' ? ` en ${c.withinDays} jours` : ` within ${c.withinDays} days`) : '';
+    return `${lang === 'fr' ? 'au moins' : 'at least'} ${c.atLeast} ${kinds}${within}`;
+  }
+  if (c.badge !== undefined) {
+    const b = rules.badges.find((x) => x.id === c.badge);
+    return lang === 'fr' ? `avoir le badge « ${b?.name.fr ?? c.badge} »` : `hold the "${b?.name.en ?? c.badge}" badge`;
+  }
+  if (c.level !== undefined) {
+    const l = rules.levels.find((x) => x.id === c.level);
+    return lang === 'fr' ? `avoir atteint le niveau « ${l?.name.fr ?? c.level} »` : `have reached the "${l?.name.en ?? c.level}" level`;
+  }
+  if (c.all) return c.all.map((x) => describe(rules, x, lang)).join(lang === 'fr' ? ' et ' : ' and ');
+  if (c.any) return `(${c.any.map((x) => describe(rules, x, lang)).join(lang === 'fr' ? ' ou ' : ' or ')})`;
+  return '';
+}
