@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SignJWT } from 'jose';
 import type { Store } from '../src/server/store/store.js';
+import { listEvents } from '../src/server/store/events.js';
 import { CHAPTERS, MEMBERS, SITE_ID, initials, memberById, type DirectoryMember } from './directory.js';
 import { PAGES, type Lang, type Page, eventList, header, footer, loginForm, memberList } from './pages.js';
 
@@ -142,7 +143,7 @@ export function createHost({ cercleUrl, store }: HostOptions) {
   }
 
   async function upcoming(member: DirectoryMember | undefined, limit: number) {
-    const rows = await store.events(SITE_ID, { past: false, now: new Date().toISOString(), limit: 50 });
+    const rows = await listEvents(store, SITE_ID, { memberPk: null, audiences: null, mode: 'upcoming', now: new Date().toISOString(), limit: 50 });
     return rows.filter((e) => !e.cancelled_at && visibleTo(e.audience, member)).slice(0, limit);
   }
 

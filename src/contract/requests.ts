@@ -27,11 +27,17 @@ export type NewComment = z.infer<typeof NewComment>;
 /** Header carrying a client-chosen key so that a retried post is stored once. */
 export const IdempotencyKey = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 
+/**
+ * Events: upcoming by default (not yet ended, soonest first); `past` for ended ones, latest first;
+ * `from`/`to` for those overlapping a range (a month view), soonest first. `chapter` takes several ids, comma-separated.
+ */
 export const EventListQuery = z.strictObject({
-  chapter: z.optional(z.string().check(z.maxLength(1000))),
+  chapter: z.optional(z.string().check(z.maxLength(1000), z.regex(/^[A-Za-z0-9_.:@,-]*$/))),
   cursor: z.optional(Cursor),
   limit: z.optional(Limit),
   past: z.optional(z.enum(['0', '1', 'true', 'false'])),
+  from: z.optional(z.iso.datetime()),
+  to: z.optional(z.iso.datetime()),
 });
 
 /** Several GET paths read in one round trip (relative to `/v1/sites/{site}`). */

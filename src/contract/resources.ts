@@ -63,6 +63,23 @@ export type CommentPage = z.infer<typeof CommentPage>;
 export const RsvpStatus = z.enum(['going', 'maybe', 'declined', 'waitlist']);
 export type RsvpStatus = z.infer<typeof RsvpStatus>;
 
+/** The reader's own answer to an event. */
+export const MyRsvp = z.object({
+  status: RsvpStatus,
+  /** Guests the member brings (counted in the places taken when going). */
+  guests: z.int(),
+  /** 1-based place in the waitlist; `null` unless waitlisted. */
+  position: z.nullable(z.int()),
+  /** When a place freed up and the member moved from the waitlist to going, until they acknowledge it. */
+  promotedAt: z.nullable(Timestamp),
+  updatedAt: Timestamp,
+});
+export type MyRsvp = z.infer<typeof MyRsvp>;
+
+/**
+ * An event as this reader may see it. Times are UTC instants; `timeZone` is the IANA zone the
+ * event happens in. `onlineUrl` is revealed only to members going and to organisers.
+ */
 export const Event = z.object({
   id: Id,
   chapter: z.nullable(Chapter),
@@ -72,12 +89,36 @@ export const Event = z.object({
   endsAt: Timestamp,
   timeZone: z.string(),
   place: z.nullable(z.string()),
+  /** The event's page on the host site, when the organiser gave one. */
+  url: z.nullable(z.string()),
   online: z.boolean(),
+  onlineUrl: z.nullable(z.string()),
+  /** Places in all (members and their guests); `null` = no limit. */
   capacity: z.nullable(z.int()),
+  /** Members going. */
   going: z.int(),
+  /** Places taken: members going and their guests. */
+  taken: z.int(),
+  /** `capacity - taken`, never below 0; `null` without a limit. */
+  placesLeft: z.nullable(z.int()),
+  maybe: z.int(),
+  waitlist: z.int(),
+  /** Guests a member may bring (0 = none). */
+  maxGuests: z.int(),
+  rsvpDeadline: z.nullable(Timestamp),
+  /** Whether answers are still taken now (not cancelled, not started, before the deadline). */
+  rsvpOpen: z.boolean(),
+  organiser: z.nullable(MemberSummary),
   audience: Audience,
   cancelled: z.boolean(),
-  myRsvp: z.nullable(RsvpStatus),
+  cancelledAt: z.nullable(Timestamp),
+  cancelReason: z.nullable(z.string()),
+  /** Revision number, as the calendar files' SEQUENCE. */
+  sequence: z.int(),
+  updatedAt: Timestamp,
+  myRsvp: z.nullable(MyRsvp),
+  /** Whether the reader may edit, cancel and mark attendance. */
+  canManage: z.boolean(),
 });
 export type Event = z.infer<typeof Event>;
 export const EventPage = page(Event);

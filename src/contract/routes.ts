@@ -1,8 +1,9 @@
 import { z } from 'zod/mini';
 import { Problem, SiteId } from './common.js';
 import { liveRoutes } from './live.js';
-import { BatchRequest, BatchResponse, CommentListQuery, EventListQuery, NewComment } from './requests.js';
-import { Comment, CommentPage, EventPage, Health, Me, SitePublic } from './resources.js';
+import { BatchRequest, BatchResponse, CommentListQuery, NewComment } from './requests.js';
+import { eventRoutes } from './events.js';
+import { Comment, CommentPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
 import { engagementRoutes } from './engagement.js';
 
@@ -63,11 +64,7 @@ export const routes = {
     },
     ok: { status: 201, schema: Comment, description: 'The comment as stored.' },
   },
-  listEvents: {
-    method: 'get', path: '/v1/sites/{site}/events', summary: 'Upcoming (or past) events', auth: 'optional',
-    params: SiteParams, query: EventListQuery,
-    ok: { status: 200, schema: EventPage, description: 'One page of events.' },
-  },
+  ...eventRoutes,
   batch: {
     method: 'post', path: '/v1/sites/{site}/batch', summary: 'Several reads in one round trip', auth: 'optional',
     params: SiteParams, body: BatchRequest,

@@ -1,6 +1,6 @@
-import type { Comment, Event, MemberSummary, SitePublic, Thread } from '../contract/resources.js';
+import type { Comment, MemberSummary, SitePublic, Thread } from '../contract/resources.js';
 import { problem } from './problem.js';
-import type { CommentWithAuthor, EventWithCounts, Site } from './store/store.js';
+import type { CommentWithAuthor, Site } from './store/store.js';
 import type { MemberRow, ThreadRow } from './store/schema.js';
 // ---- cursors: base64url of [sort key, id] ----------------------------------------
 
@@ -59,23 +59,4 @@ export const threadOut = (key: string, t: ThreadRow | undefined, count: number):
   commentCount: count,
   createdAt: t?.created_at ?? null,
 });
-
-export function eventOut(e: EventWithCounts, reveal: boolean): Event {
-  return {
-    id: e.id,
-    chapter: e.chapter_id ? { id: e.chapter_id, name: e.chapter_name ?? e.chapter_id } : null,
-    title: e.title,
-    description: e.description,
-    startsAt: e.starts_at,
-    endsAt: e.ends_at,
-    timeZone: e.time_zone,
-    place: e.place,
-    online: !!e.online_url && reveal,
-    capacity: e.capacity,
-    going: e.going,
-    audience: e.audience as Event['audience'],
-    cancelled: !!e.cancelled_at,
-    myRsvp: (e.my_status as Event['myRsvp']) ?? null,
-  };
-}
 

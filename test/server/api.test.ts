@@ -235,7 +235,7 @@ for (const backend of backends()) {
         const m = await ctx.store.memberByHostId('asso', 'alice');
         await ctx.store.setRsvp('asso', e.id, m!.pk, 'going');
         const page = EventPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/events', { token: alice })).body);
-        assert.deepEqual(page.items.map((x) => [x.title, x.going, x.myRsvp, x.chapter?.name]), [['Petit-déjeuner', 1, 'going', 'Toulouse']]);
+        assert.deepEqual(page.items.map((x) => [x.title, x.going, x.myRsvp?.status, x.chapter?.name]), [['Petit-déjeuner', 1, 'going', 'Toulouse']]);
         const past = EventPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/events?past=1')).body);
         assert.deepEqual(past.items.map((x) => x.title), ['Passé']);
       });

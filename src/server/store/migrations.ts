@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import { m001 } from './migrations/001_foundation.js';
+import { m004 } from './migrations/004_events.js';
 import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
 import { m005 } from './migrations/005_engagement.js';
@@ -11,6 +12,7 @@ import { m005 } from './migrations/005_engagement.js';
  */
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '004_events': m004,
   '007_live': m007,
   '003_members': m003,
   '005_engagement': m005,

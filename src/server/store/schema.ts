@@ -81,6 +81,17 @@ export interface EventRow {
   audience: string;
   cancelled_at: string | null;
   created_at: string;
+  /** The member who organises (hosts) the event. */
+  organiser_pk: string | null;
+  /** Guests a member may bring. */
+  max_guests: number;
+  rsvp_deadline: string | null;
+  cancel_reason: string | null;
+  /** The event's page on the host site. */
+  url: string | null;
+  /** Revision, as iCalendar SEQUENCE: incremented on every change. */
+  sequence: number;
+  updated_at: string;
 }
 
 export interface RsvpRow {
@@ -91,6 +102,30 @@ export interface RsvpRow {
   guests: number;
   created_at: string;
   updated_at: string;
+  /** Arrival order in the waitlist (per event, increasing); null unless waitlisted. */
+  waitlist_seq: number | null;
+  /** When the member moved from the waitlist to going. */
+  promoted_at: string | null;
+  /** When the member acknowledged that move. */
+  promotion_seen_at: string | null;
+  /** Attendance marked by an organiser: 1 attended, 0 absent, null not marked. */
+  attended: number | null;
+}
+
+/** Members (by host id) who may organise a chapter's events. */
+export interface ChapterOrganiserRow {
+  site_id: string;
+  chapter_id: string;
+  host_id: string;
+  created_at: string;
+}
+
+/** A member's private calendar feed: only the SHA-256 of its secret is kept. */
+export interface CalendarFeedRow {
+  token_hash: string;
+  site_id: string;
+  member_pk: string;
+  created_at: string;
 }
 
 export interface ActivityRow {
@@ -206,6 +241,8 @@ export interface Database {
   comments: CommentRow;
   events: EventRow;
   rsvps: RsvpRow;
+  chapter_organisers: ChapterOrganiserRow;
+  calendar_feeds: CalendarFeedRow;
   activities: ActivityRow;
   engagement_rules: EngagementRulesRow;
   engagement_members: EngagementMemberRow;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
-import type { CommentRow, Database, EventRow, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
+import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
 import { newId, nowIso } from '../ids.js';
+import { insertEvent as insertEventRow, putRsvp, type NewEventRow } from './events.js';
 import { recordInLedger, removeFromLedger, type LedgerOptions } from './engagement.js';
 
 export interface SiteSettings {
@@ -47,11 +48,8 @@ export interface CommentWithAuthor extends CommentRow {
   author_chapters: string | null;
 }
 
-export interface EventWithCounts extends EventRow {
-  going: number;
-  chapter_name: string | null;
-  my_status: string | null;
-}
+/** Event queries live in `events.ts`. */
+export type { EventView as EventWithCounts } from './events.js';
 
 const toSite = (r: SiteRow): Site => ({
   id: r.id,
@@ -327,44 +325,16 @@ export class Store {
     return removeFromLedger(this, siteId, Array.isArray(kinds) ? kinds : [kinds], ref, opts);
   }
 
-  // ---- events ----------------------------------------------------------------
+  // ---- events (queries in events.ts) ------------------------------------------
 
-  async insertEvent(row: Omit<EventRow, 'id' | 'created_at' | 'cancelled_at'> & { id?: string }) {
-    const full: EventRow = { ...row, id: row.id ?? newId(), created_at: nowIso(), cancelled_at: null };
-    await this.db.insertInto('events').values(full).execute();
-    return full;
+  /** Stores an event as given (seeds, imports, tests); the API creates events through the events feature. */
+  insertEvent(row: NewEventRow) {
+    return insertEventRow(this, row);
   }
 
-  async events(siteId: string, opts: {
-    chapters?: string[]; past: boolean; now: string; after?: [string, string]; limit: number; memberPk?: string;
-  }): Promise<EventWithCounts[]> {
-    const dir = opts.past ? 'desc' : 'asc';
-    let q = this.db.selectFrom('events as e')
-      .leftJoin('chapters as ch', (j) => j.onRef('ch.site_id', '=', 'e.site_id').onRef('ch.id', '=', 'e.chapter_id'))
-      .selectAll('e')
-      .select('ch.name as chapter_name')
-      .select((eb) => eb.selectFrom('rsvps as r').select((e2) => e2.fn.countAll<number>().as('n'))
-        .whereRef('r.event_id', '=', 'e.id').where('r.status', '=', 'going').as('going'))
-      .select((eb) => eb.selectFrom('rsvps as r2').select('r2.status')
-        .whereRef('r2.event_id', '=', 'e.id').where('r2.member_pk', '=', opts.memberPk ?? '').as('my_status'))
-      .where('e.site_id', '=', siteId)
-      .where('e.ends_at', opts.past ? '<' : '>=', opts.now);
-    if (opts.chapters?.length) q = q.where('e.chapter_id', 'in', opts.chapters);
-    if (opts.after) {
-      const [t, id] = opts.after;
-      const op = dir === 'asc' ? '>' : '<';
-      q = q.where((eb) => eb.or([eb('e.starts_at', op, t), eb.and([eb('e.starts_at', '=', t), eb('e.id', op, id)])]));
-    }
-    const rows = await q.orderBy('e.starts_at', dir).orderBy('e.id', dir).limit(opts.limit).execute();
-    return rows.map((r) => ({ ...r, going: Number(r.going ?? 0) })) as EventWithCounts[];
-  }
-
-  async setRsvp(siteId: string, eventId: string, memberPk: string, status: 'going' | 'maybe' | 'declined' | 'waitlist', guests = 0) {
-    const now = nowIso();
-    await this.db.insertInto('rsvps')
-      .values({ site_id: siteId, event_id: eventId, member_pk: memberPk, status, guests, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.columns(['event_id', 'member_pk']).doUpdateSet({ status, guests, updated_at: now }))
-      .execute();
+  /** Writes an answer as given, without capacity or waitlist checks (seeds, imports, tests). */
+  setRsvp(siteId: string, eventId: string, memberPk: string, status: 'going' | 'maybe' | 'declined' | 'waitlist', guests = 0) {
+    return putRsvp(this, siteId, eventId, memberPk, status, guests);
   }
 }
 

@@ -1,0 +1,244 @@
+import { z } from 'zod/mini';
+import { Audience, HttpUrl, Id, SiteId, Timestamp } from './common.js';
+import { EventListQuery } from './requests.js';
+import { Event, EventPage, MemberSummary, RsvpStatus } from './resources.js';
+import type { RouteSpec } from './routes.js';
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone name as written in the tz database (`Europe/Paris`, `America/Guadeloupe`, `UTC`). */
+export const TimeZone = z.string().check(
+  z.maxLength(64),
+  z.regex(/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z0-9][A-Za-z0-9_+-]*){0,2}$/, 'An IANA time zone such as Europe/Paris'),
+  z.refine(isTimeZone, 'Unknown time zone'),
+);
+
+/**
+ * A date and time: either an instant (`2026-12-03T18:00:00Z`, `…+01:00`) or a wall-clock time
+ * without offset (`2026-12-03T19:00`), read in the event's `timeZone`.
+ */
+export const EventTime = z.iso.datetime({ offset: true, local: true });
+
+/** What a member may answer; `waitlist` is the server's answer when the event is full. */
+export const RsvpAnswer = z.enum(['going', 'maybe', 'declined']);
+export type RsvpAnswer = z.infer<typeof RsvpAnswer>;
+
+export const MAX_GUESTS = 20;
+export const MAX_CAPACITY = 100_000;
+
+const Title = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const Description = z.string().check(z.trim(), z.maxLength(5000));
+const Place = z.string().check(z.trim(), z.minLength(1), z.maxLength(300));
+const Capacity = z.int().check(z.gte(1, 'At least 1 place'), z.lte(MAX_CAPACITY));
+const Guests = z.int().check(z.gte(0), z.lte(MAX_GUESTS));
+
+const eventFields = {
+  title: Title,
+  description: z.optional(Description),
+  /** The chapter that holds the event; `null` for the whole network. */
+  chapter: z.optional(z.nullable(Id)),
+  startsAt: EventTime,
+  endsAt: EventTime,
+  timeZone: TimeZone,
+  place: z.optional(z.nullable(Place)),
+  /** The meeting link, shown only to members going. */
+  onlineUrl: z.optional(z.nullable(HttpUrl)),
+  /** The event's page on the host site. */
+  url: z.optional(z.nullable(HttpUrl)),
+  capacity: z.optional(z.nullable(Capacity)),
+  maxGuests: z.optional(Guests),
+  rsvpDeadline: z.optional(z.nullable(EventTime)),
+  audience: z.optional(Audience),
+  /** The organiser's member id (host id); admins only. Defaults to the member creating the event. */
+  organiser: z.optional(z.nullable(Id)),
+};
+
+/** A new event. */
+export const NewEvent = z.strictObject(eventFields);
+export type NewEvent = z.infer<typeof NewEvent>;
+
+/** Changes to an event: only the fields given change. */
+export const EventPatch = z.strictObject({
+  title: z.optional(Title),
+  description: z.optional(Description),
+  chapter: z.optional(z.nullable(Id)),
+  startsAt: z.optional(EventTime),
+  endsAt: z.optional(EventTime),
+  timeZone: z.optional(TimeZone),
+  place: eventFields.place,
+  onlineUrl: eventFields.onlineUrl,
+  url: eventFields.url,
+  capacity: eventFields.capacity,
+  maxGuests: eventFields.maxGuests,
+  rsvpDeadline: eventFields.rsvpDeadline,
+  audience: eventFields.audience,
+  organiser: eventFields.organiser,
+});
+export type EventPatch = z.infer<typeof EventPatch>;
+
+export const CancelEvent = z.strictObject({
+  /** Shown to members on the event and in calendars. */
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+});
+export type CancelEvent = z.infer<typeof CancelEvent>;
+
+/** The signed-in member's answer. There is no member field: one answers only for oneself. */
+export const RsvpRequest = z.strictObject({
+  status: RsvpAnswer,
+  guests: z.optional(Guests),
+});
+export type RsvpRequest = z.infer<typeof RsvpRequest>;
+
+/** One member's answer, as members see it (organisers also see positions and attendance). */
+export const Attendee = z.object({
+  member: MemberSummary,
+  status: RsvpStatus,
+  guests: z.int(),
+  /** Place in the waitlist (organisers only). */
+  position: z.nullable(z.int()),
+  /** Marked by an organiser after the event; `null` until marked (and for non-organisers). */
+  attended: z.nullable(z.boolean()),
+});
+export type Attendee = z.infer<typeof Attendee>;
+
+export const AttendeeList = z.object({
+  items: z.array(Attendee),
+  going: z.int(),
+  maybe: z.int(),
+  waitlist: z.int(),
+});
+export type AttendeeList = z.infer<typeof AttendeeList>;
+
+export const AttendanceRequest = z.strictObject({
+  marks: z.array(z.strictObject({ member: Id, attended: z.boolean() })).check(z.minLength(1), z.maxLength(1000)),
+});
+export type AttendanceRequest = z.infer<typeof AttendanceRequest>;
+
+/**
+ * The member's private calendar feed of "my events". The secret `token` (and the `path` that
+ * holds it) is shown once, when the feed is created or reset; the server keeps only its hash.
+ */
+export const CalendarFeed = z.object({
+  active: z.boolean(),
+  createdAt: z.nullable(Timestamp),
+  token: z.nullable(z.string()),
+  /** Relative to the API base, e.g. `/v1/sites/asso/calendars/…/events.ics`. */
+  path: z.nullable(z.string()),
+});
+export type CalendarFeed = z.infer<typeof CalendarFeed>;
+
+/** A feed secret: 32 random bytes, base64url. */
+export const FeedToken = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'Not a calendar feed address'));
+
+export const CalendarQuery = z.strictObject({
+  chapter: z.optional(z.string().check(z.maxLength(1000), z.regex(/^[A-Za-z0-9_.:@,-]*$/))),
+});
+
+export const Organisers = z.object({ chapter: Id, members: z.array(Id) });
+export type Organisers = z.infer<typeof Organisers>;
+
+const SiteParams = z.strictObject({ site: SiteId });
+const EventParams = z.strictObject({ site: SiteId, event: Id });
+const ICS = 'text/calendar';
+const icsBody = z.string();
+
+/** Events, RSVPs, attendance, calendars and chapter organisers. */
+export const eventRoutes = {
+  listEvents: {
+    method: 'get', path: '/v1/sites/{site}/events', summary: 'Upcoming (or past, or in a date range) events the reader may see', auth: 'optional',
+    params: SiteParams, query: EventListQuery,
+    ok: { status: 200, schema: EventPage, description: 'One page of events.' },
+  },
+  getEvent: {
+    method: 'get', path: '/v1/sites/{site}/events/{event}', summary: 'One event', auth: 'optional',
+    params: EventParams,
+    ok: { status: 200, schema: Event, description: 'The event.' },
+  },
+  createEvent: {
+    method: 'post', path: '/v1/sites/{site}/events', summary: 'Create an event (admins, chapter organisers)', auth: 'required',
+    params: SiteParams, body: NewEvent,
+    ok: { status: 201, schema: Event, description: 'The event as stored.' },
+  },
+  updateEvent: {
+    method: 'patch', path: '/v1/sites/{site}/events/{event}', summary: 'Edit an event (its organisers)', auth: 'required',
+    params: EventParams, body: EventPatch,
+    ok: { status: 200, schema: Event, description: 'The event as stored.' },
+  },
+  cancelEvent: {
+    method: 'post', path: '/v1/sites/{site}/events/{event}/cancel', summary: 'Cancel an event (its organisers)', auth: 'required',
+    params: EventParams, body: CancelEvent,
+    ok: { status: 200, schema: Event, description: 'The cancelled event.' },
+  },
+  rsvp: {
+    method: 'put', path: '/v1/sites/{site}/events/{event}/rsvp', summary: 'Answer for oneself: going, maybe or declined; going to a full event joins the waitlist', auth: 'required',
+    params: EventParams, body: RsvpRequest,
+    ok: { status: 200, schema: Event, description: 'The event with the reader\'s answer (`myRsvp.status` is `waitlist` when it was full).' },
+  },
+  acknowledgeRsvp: {
+    method: 'post', path: '/v1/sites/{site}/events/{event}/rsvp/seen', summary: 'Acknowledge the move from the waitlist to going', auth: 'required',
+    params: EventParams,
+    ok: { status: 200, schema: Event, description: 'The event.' },
+  },
+  attendees: {
+    method: 'get', path: '/v1/sites/{site}/events/{event}/attendees', summary: 'Who is going (members only)', auth: 'required',
+    params: EventParams,
+    ok: { status: 200, schema: AttendeeList, description: 'Members going and maybe; organisers also see the waitlist, declines and attendance.' },
+  },
+  markAttendance: {
+    method: 'put', path: '/v1/sites/{site}/events/{event}/attendance', summary: 'Mark who attended (organisers, once the event has begun)', auth: 'required',
+    params: EventParams, body: AttendanceRequest,
+    ok: { status: 200, schema: AttendeeList, description: 'The attendees with their attendance.' },
+  },
+  eventCalendar: {
+    method: 'get', path: '/v1/sites/{site}/events/{event}/calendar.ics', summary: 'The event as an iCalendar file (RFC 5545)', auth: 'optional',
+    params: EventParams, contentType: ICS,
+    ok: { status: 200, schema: icsBody, description: 'text/calendar with one VEVENT.' },
+  },
+  siteCalendar: {
+    method: 'get', path: '/v1/sites/{site}/calendar.ics', summary: 'Subscribable feed of the public events (of some chapters)', auth: 'none',
+    params: SiteParams, query: CalendarQuery, contentType: ICS,
+    ok: { status: 200, schema: icsBody, description: 'text/calendar with public events from 90 days ago on.' },
+  },
+  memberCalendar: {
+    method: 'get', path: '/v1/sites/{site}/calendars/{token}/events.ics', summary: 'A member\'s private feed of their events (secret address)', auth: 'none',
+    params: z.strictObject({ site: SiteId, token: FeedToken }), contentType: ICS,
+    ok: { status: 200, schema: icsBody, description: 'text/calendar with the events the member goes to, may go to, waits for or organises.' },
+  },
+  calendarFeed: {
+    method: 'get', path: '/v1/sites/{site}/me/calendar-feed', summary: 'Whether the reader has a private calendar feed', auth: 'required',
+    params: SiteParams,
+    ok: { status: 200, schema: CalendarFeed, description: 'The feed (its secret is not shown again).' },
+  },
+  resetCalendarFeed: {
+    method: 'post', path: '/v1/sites/{site}/me/calendar-feed', summary: 'Create the private calendar feed, or replace its address', auth: 'required',
+    params: SiteParams,
+    ok: { status: 201, schema: CalendarFeed, description: 'The feed with its new secret address; the previous address stops working.' },
+  },
+  revokeCalendarFeed: {
+    method: 'delete', path: '/v1/sites/{site}/me/calendar-feed', summary: 'Revoke the private calendar feed', auth: 'required',
+    params: SiteParams,
+    ok: { status: 200, schema: CalendarFeed, description: 'The feed, now inactive.' },
+  },
+  chapterOrganisers: {
+    method: 'get', path: '/v1/sites/{site}/chapters/{chapter}/organisers', summary: 'Members who organise a chapter\'s events (admins)', auth: 'required',
+    params: z.strictObject({ site: SiteId, chapter: Id }),
+    ok: { status: 200, schema: Organisers, description: 'The chapter\'s organisers (host member ids).' },
+  },
+  addChapterOrganiser: {
+    method: 'put', path: '/v1/sites/{site}/chapters/{chapter}/organisers/{member}', summary: 'Let a member organise a chapter\'s events (admins)', auth: 'required',
+    params: z.strictObject({ site: SiteId, chapter: Id, member: Id }),
+    ok: { status: 200, schema: Organisers, description: 'The chapter\'s organisers.' },
+  },
+  removeChapterOrganiser: {
+    method: 'delete', path: '/v1/sites/{site}/chapters/{chapter}/organisers/{member}', summary: 'Stop a member organising a chapter\'s events (admins)', auth: 'required',
+    params: z.strictObject({ site: SiteId, chapter: Id, member: Id }),
+    ok: { status: 200, schema: Organisers, description: 'The chapter\'s organisers.' },
+  },
+} as const satisfies Record<string, RouteSpec>;
