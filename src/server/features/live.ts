@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import { LiveEventId } from '../../contract/live.js';
 import { routes } from '../../contract/routes.js';
@@ -58,7 +57,8 @@ export function install(register: Registrar) {
         outgoing.destroy();
         throw err;
       });
-      return RESPONSE_ALREADY_SENT;
+      // Tells @hono/node-server the response went out by hand (made now: the server swaps the global Response class).
+      return new Response(null, { headers: { 'x-hono-already-sent': 'true' } });
     }
     const { sink, body: stream } = streamSink();
     await live.open({ ...args, sink });
