@@ -3,6 +3,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Database, EventRow, MemberRow, RsvpRow } from './schema.js';
 import type { Store } from './store.js';
 import { newId, nowIso } from '../ids.js';
+import { refreshMembers } from './engagement.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -388,11 +389,17 @@ export async function markAttendance(store: Store, siteId: string, eventId: stri
   });
 }
 
-/** Takes back ledger entries of attendance wrongly marked (the ledger records each (member, kind, ref) once). */
+/**
+ * Takes back some members' ledger entries (attendance wrongly marked), and brings their awards in
+ * line in the same transaction. (`store.removeActivity` removes a ref for every member at once.)
+ */
 export async function removeActivities(store: Store, siteId: string, kind: string, ref: string, memberPks: string[]) {
   if (!memberPks.length) return;
-  await store.db.deleteFrom('activities').where('site_id', '=', siteId).where('kind', '=', kind).where('ref', '=', ref)
-    .where('member_pk', 'in', memberPks).execute();
+  await store.db.transaction().execute(async (tx) => {
+    const r = await tx.deleteFrom('activities').where('site_id', '=', siteId).where('kind', '=', kind).where('ref', '=', ref)
+      .where('member_pk', 'in', memberPks).executeTakeFirst();
+    if (Number(r.numDeletedRows) > 0) await refreshMembers(store, tx, siteId, memberPks);
+  });
 }
 
 // ---- chapter organisers ----------------------------------------------------------------
