@@ -8,7 +8,8 @@ export const CommentListQuery = z.strictObject({
   thread: ThreadKey,
   cursor: z.optional(Cursor),
   limit: z.optional(Limit),
-  sort: z.optional(z.enum(['oldest', 'newest'])),
+  /** `useful`: most "useful" reactions first. Replies always follow their parent, oldest first. */
+  sort: z.optional(z.enum(['oldest', 'newest', 'useful'])),
 });
 export type CommentListQuery = z.infer<typeof CommentListQuery>;
 
@@ -63,6 +64,8 @@ export const TokenClaims = z.object({
   picture: z.optional(PictureUrl),
   roles: z.optional(z.array(Role).check(z.maxLength(3))),
   chapters: z.optional(z.array(Id).check(z.maxLength(50))),
+  /** Chapters this member moderates (threads whose audience is `chapter:<id>`), short of the site-wide `moderator` role. */
+  moderates: z.optional(z.array(Id).check(z.maxLength(50))),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

@@ -9,6 +9,8 @@ export const SitePublic = z.object({
   reactions: z.array(z.string()),
   maxCommentLength: z.int(),
   editWindowSeconds: z.int(),
+  /** Labels of reaction kinds beyond the defaults, by language (`{ fr: …, en: … }`). */
+  reactionLabels: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
 });
 export type SitePublic = z.infer<typeof SitePublic>;
 
@@ -54,10 +56,34 @@ export const Comment = z.object({
   createdAt: Timestamp,
   editedAt: z.nullable(Timestamp),
   reactions: z.array(ReactionCount),
+  /** Replies nest: 0 for a comment on the thread, 1 for a reply to it, and so on. */
+  depth: z.optional(z.int()),
+  /** Members mentioned as `@[Name](id)`, with their current names. */
+  mentions: z.optional(z.array(MemberSummary)),
+  /** The reader has flagged this comment. */
+  flagged: z.optional(z.boolean()),
+  /** Open flags (moderators only). */
+  flagCount: z.optional(z.int()),
+  /** Why a pending comment waits for review (its author and moderators only). */
+  heldReason: z.optional(z.nullable(z.enum(['premoderation', 'first_post', 'word']))),
 });
 export type Comment = z.infer<typeof Comment>;
 
-export const CommentPage = z.object({ thread: Thread, items: z.array(Comment), next: z.nullable(Cursor) });
+/**
+ * One page of a thread: top-level comments in the requested order, each followed by its replies
+ * (oldest first). `next` pages through top-level comments.
+ */
+export const CommentPage = z.object({
+  thread: Thread,
+  items: z.array(Comment),
+  next: z.nullable(Cursor),
+  /** The reader may moderate this thread (hide, restore, approve, lock). */
+  moderator: z.optional(z.boolean()),
+  /** The reader's previous visit: comments after it are new to them. Null on a first visit. */
+  lastVisitAt: z.optional(z.nullable(Timestamp)),
+  /** Comments waiting for review (moderators only). */
+  pendingCount: z.optional(z.int()),
+});
 export type CommentPage = z.infer<typeof CommentPage>;
 
 export const RsvpStatus = z.enum(['going', 'maybe', 'declined', 'waitlist']);

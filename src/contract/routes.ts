@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { discussionRoutes } from './discussion.js';
 import { Problem, SiteId } from './common.js';
 import { liveRoutes } from './live.js';
 import { BatchRequest, BatchResponse, CommentListQuery, NewComment } from './requests.js';
@@ -72,6 +73,7 @@ export const routes = {
   },
   ...liveRoutes,
   ...engagementRoutes,
+  ...discussionRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;

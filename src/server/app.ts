@@ -151,7 +151,7 @@ export function createApp(opts: AppOptions) {
     if (!m) throw authError('auth.malformed', 'Expected "Authorization: Bearer <token>".');
     const verified = await verifier.verify(m[1]);
     if (verified.site !== site.id) throw authError('auth.site_mismatch', `The token is for "${verified.site}".`);
-    return toViewer(await store.upsertMember(site.id, verified.claims));
+    return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
   }
 
   const register: Registrar = (spec, handler) => {

@@ -26,6 +26,7 @@ export const sitePublic = (s: Site): SitePublic => ({
   reactions: s.settings.reactions,
   maxCommentLength: s.settings.maxCommentLength,
   editWindowSeconds: s.settings.editWindowSeconds,
+  ...(s.settings.reactionLabels ? { reactionLabels: s.settings.reactionLabels } : {}),
 });
 
 export const memberSummary = (m: Pick<MemberRow, 'host_id' | 'name' | 'picture' | 'chapters'>): MemberSummary => ({

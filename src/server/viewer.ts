@@ -8,6 +8,8 @@ export interface Viewer {
   name: string;
   roles: string[];
   chapters: string[];
+  /** Chapters this member moderates (the token's `moderates` claim), besides a site-wide `moderator` role. */
+  moderates?: string[];
   row: MemberRow;
 }
 

@@ -57,7 +57,7 @@ export const SECRET = Buffer.alloc(32, 7).toString('base64url');
 /** A fresh app on a fresh database with one site ("asso") holding an HS256 key. */
 export async function setup(backend: Backend, opts: { now?: () => number } = {}) {
   const { store, cleanup } = await backend.open();
-  await store.createSite({ id: 'asso', name: 'Asso', origins: [ORIGIN], settings: { loginUrl: `${ORIGIN}/login` } });
+  await store.createSite({ id: 'asso', name: 'Asso', origins: [ORIGIN], settings: { loginUrl: `${ORIGIN}/login`, rateLimits: false } });
   const key = await store.addKey('asso', { alg: 'HS256', secret: SECRET });
   const app = createApp({ store, logger: silentLogger, now: opts.now });
   return { store, app, key, cleanup };
@@ -70,6 +70,7 @@ export interface TokenOpts {
   name?: string;
   roles?: string[];
   chapters?: string[];
+  moderates?: string[];
   iat?: number;
   exp?: number;
   nbf?: number;
@@ -82,6 +83,7 @@ export async function token(o: TokenOpts = {}) {
   const claims: Record<string, unknown> = { name: o.name ?? 'Camille Martin' };
   if (o.roles) claims.roles = o.roles;
   if (o.chapters) claims.chapters = o.chapters;
+  if (o.moderates) claims.moderates = o.moderates;
   if (o.nbf !== undefined) claims.nbf = o.nbf;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import { m001 } from './migrations/001_foundation.js';
+import { m002 } from './migrations/002_discussion.js';
 import { m004 } from './migrations/004_events.js';
 import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
@@ -12,6 +13,7 @@ import { m005 } from './migrations/005_engagement.js';
  */
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_discussion': m002,
   '004_events': m004,
   '007_live': m007,
   '003_members': m003,

@@ -64,6 +64,58 @@ export interface CommentRow {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** The top-level comment this one answers (its own id for a top-level comment). */
+  root_id: string | null;
+  /** 0 for a top-level comment, 1 for a reply to it… */
+  depth: number;
+  /** Number of "useful" reactions, kept with them (for the "most useful" order). */
+  useful_count: number;
+  /** Why a pending comment waits: 'premoderation' | 'first_post' | 'word'. */
+  held_reason: string | null;
+}
+
+export interface CommentMentionRow {
+  site_id: string;
+  comment_id: string;
+  member_pk: string;
+}
+
+export interface ReactionRow {
+  id: string;
+  site_id: string;
+  comment_id: string;
+  member_pk: string;
+  kind: string;
+  created_at: string;
+}
+
+export interface FlagRow {
+  id: string;
+  site_id: string;
+  comment_id: string;
+  member_pk: string;
+  reason: string;
+  note: string | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface ThreadReadRow {
+  site_id: string;
+  thread_pk: string;
+  member_pk: string;
+  read_at: string;
+}
+
+export interface ModerationLogRow {
+  id: string;
+  site_id: string;
+  moderator_pk: string | null;
+  comment_id: string | null;
+  thread_pk: string | null;
+  action: string;
+  note: string | null;
+  created_at: string;
 }
 
 export interface EventRow {
@@ -244,6 +296,11 @@ export interface Database {
   chapter_organisers: ChapterOrganiserRow;
   calendar_feeds: CalendarFeedRow;
   activities: ActivityRow;
+  comment_mentions: CommentMentionRow;
+  reactions: ReactionRow;
+  flags: FlagRow;
+  thread_reads: ThreadReadRow;
+  moderation_log: ModerationLogRow;
   engagement_rules: EngagementRulesRow;
   engagement_members: EngagementMemberRow;
   engagement_awards: EngagementAwardRow;

@@ -14,6 +14,24 @@ export interface SiteSettings {
   reactions: string[];
   maxCommentLength: number;
   editWindowSeconds: number;
+  /** Labels of reaction kinds beyond the defaults, by language: `{ celebrate: { fr: 'Bravo', en: 'Well done' } }`. */
+  reactionLabels?: Record<string, Record<string, string>>;
+  /** Comments that wait for a moderator: nobody's, everyone's, or those of members who never had one published. */
+  premoderation: 'off' | 'everyone' | 'first-time';
+  /** Words or phrases (case and accents ignored) that hold a comment for review. */
+  heldWords: string[];
+  /** Write limits per member (and 3× that per IPv4 address or IPv6 /64); `false` turns them off. */
+  rateLimits: RateLimits | false;
+}
+
+export interface RateLimits {
+  /** Comments (posts and edits) a member may send at once… */
+  commentBurst: number;
+  /** …and how many they earn back each minute. */
+  commentsPerMinute: number;
+  /** Other writes (reactions, flags) at once, and per minute. */
+  writeBurst: number;
+  writesPerMinute: number;
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
@@ -22,6 +40,9 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   reactions: ['thanks', 'useful', 'interested'],
   maxCommentLength: 5000,
   editWindowSeconds: 15 * 60,
+  premoderation: 'off',
+  heldWords: [],
+  rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 },
 };
 
 export interface Site {
@@ -280,20 +301,30 @@ export class Store {
    * Stores a comment once per (author, idempotency key): a retry with the same key returns the
    * comment stored the first time, flagged `replayed`.
    */
-  async insertComment(row: Omit<CommentRow, 'id' | 'created_at' | 'edited_at' | 'deleted_at'>): Promise<{ id: string; replayed: boolean }> {
+  async insertComment(
+    row: Omit<CommentRow, 'id' | 'created_at' | 'edited_at' | 'deleted_at' | 'root_id' | 'depth' | 'useful_count' | 'held_reason'>
+      & { held_reason?: string | null },
+    tx: Exec = this.db,
+  ): Promise<{ id: string; replayed: boolean }> {
     if (row.idempotency_key) {
-      const prior = await this.db.selectFrom('comments').select('id')
+      const prior = await tx.selectFrom('comments').select('id')
         .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
         .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
       if (prior) return { id: prior.id, replayed: true };
     }
     const id = newId();
+    // Where it sits in its tree: a reply shares its parent's top-level comment, one level deeper.
+    const parent = row.parent_id
+      ? await tx.selectFrom('comments').select(['id', 'root_id', 'depth']).where('site_id', '=', row.site_id).where('id', '=', row.parent_id).executeTakeFirst()
+      : undefined;
     try {
-      await this.db.insertInto('comments')
-        .values({ ...row, id, created_at: nowIso(), edited_at: null, deleted_at: null }).execute();
+      await tx.insertInto('comments').values({
+        ...row, id, created_at: nowIso(), edited_at: null, deleted_at: null, held_reason: row.held_reason ?? null,
+        root_id: parent ? parent.root_id ?? parent.id : id, depth: parent ? Number(parent.depth) + 1 : 0, useful_count: 0,
+      }).execute();
     } catch (err) {
       // Two copies of one retried post raced: the unique index kept the first.
-      if (row.idempotency_key) {
+      if (row.idempotency_key && tx === this.db) {
         const prior = await this.db.selectFrom('comments').select('id')
           .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
           .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
