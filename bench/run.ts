@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchMembers } from './members.js';
 import { benchServer, type Stats } from './server.js';
+import { benchLive, printLive } from './live.js';
 
 const print = (title: string, rows: Record<string, Stats | number>) => {
   console.log(`\n## ${title}`);
@@ -18,6 +19,7 @@ if (!only || only === 'server') {
   if (process.env.DATABASE_URL) print('Server, PostgreSQL', await benchServer('postgres'));
   else console.log('\n(PostgreSQL skipped: set DATABASE_URL to include it)');
 }
+if (!only || only === 'live') printLive(await benchLive());
 if (!only || only === 'members') {
   print('Member cards, SQLite file (WAL)', await benchMembers('sqlite'));
   if (process.env.DATABASE_URL) print('Member cards, PostgreSQL', await benchMembers('postgres'));
