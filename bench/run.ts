@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchMembers } from './members.js';
 import { benchServer, type Stats } from './server.js';
+import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
 
 const print = (title: string, rows: Record<string, Stats | number>) => {
@@ -23,4 +24,8 @@ if (!only || only === 'live') printLive(await benchLive());
 if (!only || only === 'members') {
   print('Member cards, SQLite file (WAL)', await benchMembers('sqlite'));
   if (process.env.DATABASE_URL) print('Member cards, PostgreSQL', await benchMembers('postgres'));
+}
+if (!only || only === 'events') {
+  print('Events, SQLite file (WAL)', await benchEvents('sqlite'));
+  if (process.env.DATABASE_URL) print('Events, PostgreSQL', await benchEvents('postgres'));
 }
