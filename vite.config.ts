@@ -8,6 +8,8 @@ const entries: Record<string, string> = {
   cercle: 'src/index.ts',
   /** The provider and the discussion only. */
   discussion: 'src/widgets/discussion/define.ts',
+  /** The provider and the engagement badge only. */
+  'engagement-badge': 'src/widgets/engagement-badge/define.ts',
 };
 
 type Node = { type?: string; start: number; end: number; [key: string]: unknown };

@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchMembers } from './members.js';
 import { benchServer, type Stats } from './server.js';
+import { benchEngagement, printEngagement } from './engagement.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
 
@@ -28,4 +29,8 @@ if (!only || only === 'members') {
 if (!only || only === 'events') {
   print('Events, SQLite file (WAL)', await benchEvents('sqlite'));
   if (process.env.DATABASE_URL) print('Events, PostgreSQL', await benchEvents('postgres'));
+}
+if (!only || only === 'engagement') {
+  printEngagement('Engagement, SQLite file (WAL)', await benchEngagement('sqlite'));
+  if (process.env.DATABASE_URL) printEngagement('Engagement, PostgreSQL', await benchEngagement('postgres'));
 }

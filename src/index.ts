@@ -4,6 +4,7 @@
  */
 import './context/define.js';
 import './widgets/discussion/define.js';
+import './widgets/engagement-badge/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
@@ -11,3 +12,4 @@ export { CercleCommunity, communityContext, type Community, type Session } from 
 export { CercleElement } from './internal/element.js';
 export { CercleWidget } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
+export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';

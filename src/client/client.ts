@@ -95,6 +95,16 @@ export class CercleClient {
   }
 
   /**
+   * Sends a write (`POST`, `PATCH`, `PUT`, `DELETE`) of `json` to `path` and
+   * checks the answer as `kind`; an error answer becomes a `CercleError`.
+   */
+  async write<T>(method: string, path: string, json: unknown, kind: Kind): Promise<T> {
+    const [status, body, res] = await this.request(method, path, json);
+    if (status >= 300) throw toError(status, body, res.headers.get('retry-after'));
+    return this.check(kind, body, status);
+  }
+
+  /**
    * Queues a GET of `path` (relative to the site) for the next flush. The
    * flush waits for the token, so reads issued meanwhile join the same batch.
    */

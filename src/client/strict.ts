@@ -1,5 +1,6 @@
 import { Comment, CommentPage, EventPage, Me, MemberSummary, SitePublic } from '../contract/resources.js';
 import { BatchResponse } from '../contract/requests.js';
+import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } from '../contract/engagement.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -10,6 +11,10 @@ const schemas = {
   comment: Comment,
   events: EventPage,
   batch: BatchResponse,
+  engagement: Engagement,
+  myEngagement: MyEngagement,
+  visibility: EngagementVisibility,
+  credential: OpenBadgeCredential,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**

@@ -214,10 +214,12 @@ export async function recordInLedger(store: Store, siteId: string, memberPk: str
 export async function removeFromLedger(store: Store, siteId: string, kinds: string[], ref: string, opts: { tx?: Exec }) {
   if (!kinds.length) return 0;
   return inTx(store, opts.tx, async (tx) => {
-    const match = (q: any) => q.where('site_id', '=', siteId).where('kind', 'in', kinds)
-      .where((eb: any) => eb.or([eb('ref', '=', ref), eb('ref', 'like', `${ref}:%`)]));
-    const rows: { id: string; member_pk: string; ref: string }[] = await match(tx.selectFrom('activities').select(['id', 'member_pk', 'ref'])).execute();
-    // LIKE's wildcards may over-match; keep exact refs and `ref:` prefixes only.
+    // `ref` itself, and the range of `ref:…` (':' + 1 is ';'): both ride the (site, kind, ref) index.
+    const base = () => tx.selectFrom('activities').select(['id', 'member_pk', 'ref']).where('site_id', '=', siteId).where('kind', 'in', kinds);
+    const rows = [
+      ...await base().where('ref', '=', ref).execute(),
+      ...await base().where('ref', '>=', `${ref}:`).where('ref', '<', `${ref};`).execute(),
+    ];
     const gone = rows.filter((r) => r.ref === ref || r.ref.startsWith(`${ref}:`));
     if (!gone.length) return 0;
     for (let i = 0; i < gone.length; i += 500) {

@@ -44,7 +44,6 @@ export const m005: Migration = {
       .addColumn('awarded_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('engagement_awards_pk', ['member_pk', 'badge_id', 'scope'])
       .execute();
-    await db.schema.createIndex('engagement_awards_site').on('engagement_awards').columns(['site_id', 'badge_id']).execute();
 
     await db.schema.createTable('ob_issuer_keys')
       .addColumn('kid', 'text', (c) => c.primaryKey())

@@ -1,0 +1,152 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --_chip-bg: var(--cercle-engagement-chip-background, color-mix(in srgb, var(--_accent) 12%, transparent));
+    --_gap: var(--cercle-engagement-gap, 0.75rem);
+  }
+  :host(:not([view='full'])) {
+    display: inline-block;
+    vertical-align: middle;
+    background: none;
+  }
+  svg {
+    inline-size: 1.1em;
+    block-size: 1.1em;
+    flex: none;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 1.8;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+  }
+  .chip {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.25em;
+    min-block-size: 1.6em;
+    min-inline-size: 1.6em;
+    padding: 0 0.5em;
+    border-radius: 999px;
+    background: var(--_chip-bg);
+    font-size: 0.85em;
+    line-height: 1.6;
+    white-space: nowrap;
+  }
+  .chip [part='level'] {
+    font-weight: 600;
+  }
+  .sr {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .card {
+    display: grid;
+    gap: var(--_gap);
+  }
+  h2,
+  h3,
+  p,
+  ul {
+    margin: 0;
+  }
+  h2 {
+    font-size: 1.15em;
+    display: flex;
+    align-items: center;
+    gap: 0.4em;
+  }
+  h3 {
+    font-size: 1em;
+  }
+  ul {
+    padding: 0;
+    list-style: none;
+    display: grid;
+    gap: 0.5rem;
+  }
+  .badge {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 0.1rem 0.6rem;
+    align-items: start;
+    padding: 0.6rem;
+    border: 1px solid var(--_line);
+    border-radius: var(--_radius);
+  }
+  .badge > svg {
+    grid-row: span 3;
+    inline-size: 1.6em;
+    block-size: 1.6em;
+    color: var(--_accent);
+  }
+  .badge.todo > svg {
+    color: var(--_muted);
+    stroke-dasharray: 2 2;
+  }
+  .muted,
+  .reasons {
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  .reasons {
+    display: block;
+    list-style: disc;
+    padding-inline-start: 1.2rem;
+  }
+  progress {
+    inline-size: 100%;
+    block-size: 0.6rem;
+    accent-color: var(--_accent);
+  }
+  .req {
+    display: flex;
+    justify-content: space-between;
+    gap: 0.5rem;
+    font-size: 0.9em;
+  }
+  .req .done::before {
+    content: '✓ ';
+  }
+  summary,
+  button,
+  select,
+  label {
+    min-block-size: 24px;
+    cursor: pointer;
+  }
+  summary:focus-visible,
+  button:focus-visible,
+  select:focus-visible,
+  input:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  details form {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+    margin-block-start: 0.4rem;
+  }
+  button {
+    padding: 0.2rem 0.8rem;
+    border: 1px solid var(--_accent);
+    border-radius: var(--_radius);
+    background: none;
+    color: var(--_accent);
+  }
+  .skeleton {
+    min-block-size: 8rem;
+  }
+  @media (forced-colors: active) {
+    .chip,
+    .badge {
+      border: 1px solid CanvasText;
+    }
+  }
+`;
