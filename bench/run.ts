@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchMembers } from './members.js';
 import { benchServer, type Stats } from './server.js';
+import { benchDiscussion } from './discussion.js';
 import { benchEngagement, printEngagement } from './engagement.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
@@ -20,6 +21,10 @@ if (!only || only === 'server') {
   print('Server, SQLite file (WAL)', await benchServer('sqlite'));
   if (process.env.DATABASE_URL) print('Server, PostgreSQL', await benchServer('postgres'));
   else console.log('\n(PostgreSQL skipped: set DATABASE_URL to include it)');
+}
+if (!only || only === 'discussion') {
+  print('Discussion, SQLite file (WAL)', await benchDiscussion('sqlite'));
+  if (process.env.DATABASE_URL) print('Discussion, PostgreSQL', await benchDiscussion('postgres'));
 }
 if (!only || only === 'live') printLive(await benchLive());
 if (!only || only === 'members') {

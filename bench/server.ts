@@ -39,7 +39,7 @@ export async function benchServer(kind: 'sqlite' | 'postgres'): Promise<Record<s
     ? await openStore(join(dir, 'bench.db'))
     : await openStore(process.env.DATABASE_URL!, { schema });
   const secret = newSecret();
-  await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'] });
+  await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'], settings: { rateLimits: false } });
   await store.addKey('bench', { alg: 'HS256', secret });
   const server = await startServer({ port: 0, store, logger: silentLogger });
   const sign = (sub: string) => new SignJWT({ name: `Member ${sub}` }).setProtectedHeader({ alg: 'HS256' }).setIssuer('bench')
