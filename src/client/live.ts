@@ -331,3 +331,12 @@ export class LiveStream {
     if (fresh && fresh != old && this.stream) await this.control(this.stream, {}, fresh).catch(() => undefined);
   }
 }
+
+const streams = new WeakMap<object, LiveStream>();
+
+/** The one stream of a client (so of a `<cercle-community>`): created on first use. */
+export function liveFor(client: { base: string; tokens?: TokenKeeper }): LiveStream {
+  let s = streams.get(client);
+  if (!s) streams.set(client, (s = new LiveStream({ base: client.base, tokens: client.tokens })));
+  return s;
+}

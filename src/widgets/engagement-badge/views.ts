@@ -40,8 +40,7 @@ function requirement(r: Requirement, l: Localize, levels: Map<string, string>, b
       ? fill(t.reachLevel, levels.get(r.level) ?? r.level)
       : r.kinds.map((k) => t.counts[k] ?? k).join(' / ') + (r.withinDays ? ` (${fill(t.within, r.withinDays)})` : '');
   return html`<li class="req">
-    <span>${what}</span
-    ><span class=${r.met ? 'done' : ''}>${r.badge || r.level ? (r.met ? t.met : fill(t.of, 0, 1)) : fill(t.of, r.current, r.target)}</span>
+    <span>${what}</span> <span class=${r.met ? 'done' : ''}>${r.badge || r.level ? (r.met ? t.met : fill(t.of, 0, 1)) : fill(t.of, r.current, r.target)}</span>
   </li>`;
 }
 
