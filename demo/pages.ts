@@ -166,7 +166,7 @@ export function memberList(lang: Lang, members: DirectoryMember[], chapters: Cha
   return chapters.map((ch) => {
     const items = members.filter((m) => m.chapters.includes(ch.id)).map((m) => `<li class="member">
         <img class="avatar avatar-large" src="/avatars/${esc(m.id)}.svg" alt="" width="56" height="56">
-        <div><p class="member-name">${esc(m.name)} ${roleTag(lang, m)}</p><p class="member-business">${esc(m.business[lang])}</p></div>
+        <div><p class="member-name"><cercle-member-card member="${esc(m.id)}" variant="hovercard">${esc(m.name)}</cercle-member-card> ${roleTag(lang, m)}</p><p class="member-business">${esc(m.business[lang])}</p></div>
       </li>`);
     return `<section class="chapter" aria-labelledby="chapter-${esc(ch.id)}">
       <h2 id="chapter-${esc(ch.id)}">${esc(ch.name)}</h2>

@@ -1,6 +1,8 @@
 import type { Store } from '../src/server/store/store.js';
 import { newSecret } from '../src/server/store/store.js';
 import { CANONICAL, CHAPTERS, MEMBERS, SITE_ID, SITE_NAME, memberById } from './directory.js';
+import type { VisibilitySettings } from '../src/contract/members.js';
+import { MemberStore, type ProfileValues } from '../src/server/store/members.js';
 
 const ZONE = 'Europe/Paris';
 const DAY = 24 * 3600 * 1000;
@@ -63,6 +65,7 @@ export async function seedDemo(store: Store, origin: string, now = Date.now()): 
 
   await seedDiscussions(store, pk, now);
   await seedEvents(store, pk, now);
+  await seedProfiles(store, pk);
   return { created: true };
 }
 
@@ -214,5 +217,59 @@ async function seedEvents(store: Store, pk: Map<string, string>, now: number) {
       if (!memberById(who)) throw new Error(`Unknown member ${who}`);
       await store.setRsvp(SITE_ID, row.id, pk.get(who)!, 'going');
     }
+  }
+}
+
+/**
+ * Member cards with varied consent: some share their work with everyone, some keep details to their
+ * chapter, one keeps everything to themself (and out of the directory).
+ */
+const PROFILES: Record<string, Omit<ProfileValues, 'expertise' | 'visibility'> & { expertise?: string[]; visibility: Partial<VisibilitySettings> }> = {
+  'adh-1001': {
+    headline: 'Présidente du club, dirigeante de Marty Menuiserie', company: 'Marty Menuiserie Industrielle', association_role: 'Présidente',
+    expertise: ['Transmission', 'Industrie', 'Gouvernance'], bio: 'Trente ans dans la menuiserie industrielle, reprise de l’entreprise familiale en 2004.\n\nJ’aide volontiers les membres qui préparent une transmission.',
+    website: 'https://marty-menuiserie.example.fr', phone: '+33 5 61 00 10 01', email: 'helene.marty@marty-menuiserie.example.fr',
+    visibility: { headline: 'public', company: 'public', associationRole: 'public', expertise: 'public', bio: 'members', website: 'public', phone: 'chapter', email: 'private' },
+  },
+  'adh-1002': {
+    headline: 'Expert-comptable, transmission et fiscalité des PME', company: 'Castagné & Associés', association_role: 'Trésorier',
+    expertise: ['Fiscalité', 'Transmission', 'Financement'], linkedin: 'https://www.linkedin.com/in/jm-castagne-demo',
+    phone: '+33 5 61 00 10 02', email: 'jm.castagne@castagne.example.fr',
+    visibility: { expertise: 'public', linkedin: 'members', phone: 'chapter', email: 'members' },
+  },
+  'adh-1003': {
+    headline: 'Agence de communication pour l’industrie', company: 'Rouanet Com', expertise: ['Communication', 'Marque employeur'],
+    website: 'https://rouanet-com.example.fr', email: 'camille@rouanet-com.example.fr',
+    visibility: { website: 'public', email: 'private' },
+  },
+  'adh-1004': {
+    headline: 'Logiciels de gestion pour les artisans', company: 'Benali Soft', expertise: ['Numérique', 'Logiciel'],
+    bio: 'Éditeur de logiciels depuis 2011, 40 salariés à Montpellier.', phone: '+33 4 67 00 10 04',
+    visibility: { bio: 'chapter', phone: 'chapter' },
+  },
+  'adh-1007': {
+    headline: 'Bureau d’études en efficacité énergétique', company: 'Roques Énergie', expertise: ['Énergie', 'Industrie'],
+    visibility: { headline: 'public', company: 'public', expertise: 'public' },
+  },
+  'adh-1014': {
+    headline: 'Sous-traitance aéronautique, Toulouse et Montpellier', company: 'Carrère Aéro', association_role: 'Délégué des antennes Toulouse et Montpellier',
+    expertise: ['Aéronautique', 'Export', 'Industrie'], phone: '+33 5 61 00 10 14',
+    visibility: { phone: 'chapter' },
+  },
+  'adh-1017': {
+    headline: 'Conseil en cybersécurité', company: 'Teisseire Cyber', expertise: ['Cybersécurité', 'Numérique'],
+    visibility: {
+      headline: 'private', company: 'private', associationRole: 'private', expertise: 'private', bio: 'private',
+      website: 'private', linkedin: 'private', phone: 'private', email: 'private', listed: 'private',
+    },
+  },
+};
+
+async function seedProfiles(store: Store, pk: Map<string, string>) {
+  const cards = new MemberStore(store.db);
+  for (const [id, { visibility, expertise, ...fields }] of Object.entries(PROFILES)) {
+    await cards.saveProfile(SITE_ID, pk.get(id)!, {
+      ...fields, expertise: JSON.stringify(expertise ?? []), visibility: JSON.stringify(visibility),
+    });
   }
 }

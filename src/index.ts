@@ -4,6 +4,7 @@
  */
 import './context/define.js';
 import './widgets/discussion/define.js';
+import './widgets/member-card/define.js';
 import './widgets/engagement-badge/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
@@ -13,3 +14,5 @@ export { CercleElement } from './internal/element.js';
 export { CercleWidget } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
 export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';
+export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChangeDetail, type MemberEraseDetail } from './widgets/member-card/member-card.js';
+export { CercleMemberDirectory } from './widgets/member-card/directory.js';

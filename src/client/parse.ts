@@ -1,5 +1,5 @@
 /** The kinds of resource the client reads; each maps to a contract schema. */
-export type Kind = 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential';
+export type Kind = 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -11,7 +11,7 @@ export type Kind = 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' 
 export type Parser = (kind: Kind, body: unknown) => unknown;
 
 /** Lists (comment pages, event pages, batch results) are where a malformed answer would break a widget. */
-const lists: Partial<Record<Kind, string>> = { engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results' };
+const lists: Partial<Record<Kind, string>> = { engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items' };
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];

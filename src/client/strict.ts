@@ -1,16 +1,22 @@
-import { Comment, CommentPage, EventPage, Me, MemberSummary, SitePublic } from '../contract/resources.js';
+import { Comment, CommentPage, EventPage, Me, SitePublic } from '../contract/resources.js';
 import { BatchResponse } from '../contract/requests.js';
+import { EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, MemberPage } from '../contract/members.js';
 import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } from '../contract/engagement.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
   site: SitePublic,
   me: Me,
-  member: MemberSummary,
+  member: MemberCard,
   comments: CommentPage,
   comment: Comment,
   events: EventPage,
   batch: BatchResponse,
+  members: MemberPage,
+  introductions: IntroductionPage,
+  introduction: Introduction,
+  export: MemberExport,
+  erased: EraseResult,
   engagement: Engagement,
   myEngagement: MyEngagement,
   visibility: EngagementVisibility,

@@ -1,0 +1,203 @@
+/**
+ * End to end, member cards: the real Cercle server on a temporary database, the demo association's
+ * site beside it, and a real Chromium. Needs the browser bundle (`npm run build`).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startDemo, type RunningDemo } from '../../demo/start.js';
+
+const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+];
+/** Hélène Marty (Toulouse) shows her phone to her chapter only, her email to no one. */
+const HELENE_PHONE = '+33 5 61 00 10 01';
+const HELENE_BIO = 'Trente ans dans la menuiserie industrielle';
+
+let dir: string;
+let demo: RunningDemo;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
+  dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-members-'));
+  demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
+  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Visit {
+  context: BrowserContext;
+  page: Page;
+  /** `METHOD path` of every request sent to the Cercle API (the bundle and preflights left out). */
+  api: string[];
+  errors: string[];
+}
+
+/** A browser signed in on the demo site as `name` (or signed out), on the French members page. */
+async function visit(name?: string): Promise<Visit> {
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const v: Visit = { context, page, api: [], errors: [] };
+  const cercle = new URL(demo.cercleUrl).origin;
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.origin !== cercle || u.pathname.startsWith('/sdk/') || r.method() === 'OPTIONS') return;
+    // A batch is listed with the reads it carries.
+    const reads = u.pathname.endsWith('/batch') ? ` ${JSON.parse(r.postData() ?? '{}').reads?.join(' ')}` : '';
+    v.api.push(`${r.method()} ${u.pathname}${u.search}${reads}`);
+  });
+  page.on('pageerror', (e) => v.errors.push(String(e)));
+  if (name) {
+    await page.goto(`${demo.url}/login?next=/membres`);
+    await page.getByRole('radio', { name: new RegExp(name) }).check();
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL(`${demo.url}/membres`);
+  } else {
+    await page.goto(`${demo.url}/membres`);
+  }
+  return v;
+}
+
+/** The first hovercard chip of a member in the site's own directory. */
+const chip = (page: Page, name: string) => page.locator('.member-grid cercle-member-card').filter({ hasText: name }).first();
+const myCard = (page: Page) => page.locator('cercle-member-card[member="me"]');
+
+/** Opens a member's hovercard with the keyboard, as a keyboard-only member would; returns its panel. */
+async function openCard(page: Page, name: string): Promise<Locator> {
+  const card = chip(page, name);
+  const trigger = card.getByRole('button', { name: `Fiche de ${name}` });
+  await trigger.focus();
+  await page.keyboard.press('Enter');
+  const panel = card.getByRole('dialog', { name });
+  await panel.waitFor();
+  return panel;
+}
+
+test('two members of different chapters see different fields of the same card; a page of cards is one API read', async () => {
+  const toulouse = await visit('Jean-Marc Castagné');
+  const montpellier = await visit('Camille Rouanet');
+  const out = await visit();
+  try {
+    for (const v of [toulouse, montpellier, out]) {
+      await chip(v.page, 'Hélène Marty').getByRole('button', { name: 'Fiche de Hélène Marty' }).waitFor();
+      // Every card on the page (twenty chips, my own card and my introductions, the directory) comes in one request.
+      const cardReads = v.api.filter((x) => /( |\/demo)\/(members|introductions)/.test(x));
+      assert.equal(cardReads.length, 1, `member cards read in one request, saw: ${v.api.join(' | ')}`);
+      assert.match(cardReads[0], /\/members\?ids=adh-1001,/);
+    }
+    const seen = async (v: Visit) => (await openCard(v.page, 'Hélène Marty')).innerText();
+    const a = await seen(toulouse);
+    const b = await seen(montpellier);
+    const c = await seen(out);
+    assert.ok(a.includes(HELENE_PHONE), 'her chapter sees her phone');
+    assert.ok(a.includes(HELENE_BIO), 'members see her presentation');
+    assert.ok(!b.includes(HELENE_PHONE), 'another chapter does not');
+    assert.ok(b.includes(HELENE_BIO));
+    assert.ok(!c.includes(HELENE_PHONE) && !c.includes(HELENE_BIO), 'a signed-out reader sees only public fields');
+    assert.ok(c.includes('Présidente du club'), 'public fields show to everyone');
+    for (const text of [a, b, c]) assert.ok(!text.includes('helene.marty@'), 'an "only me" field shows to no one');
+
+    // Escape closes the card and gives focus back to the chip.
+    await toulouse.page.keyboard.press('Escape');
+    await chip(toulouse.page, 'Hélène Marty').getByRole('dialog').waitFor({ state: 'hidden' });
+    for (const v of [toulouse, montpellier, out]) assert.deepEqual(v.errors, []);
+  } finally {
+    await Promise.all([toulouse, montpellier, out].map((v) => v.context.close()));
+  }
+});
+
+test('an introduction goes from request to accepted, and only then reveals the chosen details', async () => {
+  const camille = await visit('Camille Rouanet');
+  try {
+    let panel = await openCard(camille.page, 'Hélène Marty');
+    assert.ok(!(await panel.innerText()).includes(HELENE_PHONE));
+    await panel.getByRole('button', { name: 'Demander une mise en relation' }).click();
+    await panel.getByRole('textbox', { name: 'Votre message' }).fill('Bonjour Hélène, je prépare la transmission de mon agence : un café ?');
+    await panel.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await panel.getByText('Mise en relation demandée, en attente de réponse.').waitFor();
+    assert.ok(!(await panel.innerText()).includes(HELENE_PHONE), 'nothing revealed while the request waits');
+  } finally {
+    await camille.context.close();
+  }
+
+  const helene = await visit('Hélène Marty');
+  try {
+    const mine = myCard(helene.page);
+    const request = mine.getByRole('listitem').filter({ hasText: 'Camille Rouanet souhaite être mis·e en relation avec vous.' });
+    await request.waitFor();
+    await request.getByText('je prépare la transmission de mon agence').waitFor();
+    await request.getByRole('checkbox', { name: 'Téléphone' }).check();
+    await request.getByRole('checkbox', { name: 'Site web' }).uncheck();
+    await request.getByRole('button', { name: 'Accepter' }).click();
+    await mine.getByRole('listitem').filter({ hasText: 'Camille Rouanet — Vous avez été mis en relation.' }).waitFor();
+  } finally {
+    await helene.context.close();
+  }
+
+  const back = await visit('Camille Rouanet');
+  try {
+    const panel = await openCard(back.page, 'Hélène Marty');
+    await panel.getByText(HELENE_PHONE).waitFor();
+    assert.match(await panel.innerText(), /partagé avec vous/);
+    assert.ok(!(await panel.innerText()).includes('helene.marty@'), 'only the chosen details');
+    await panel.getByText('Vous avez été mis en relation.').waitFor();
+  } finally {
+    await back.context.close();
+  }
+  // Counted in the engagement ledger, once each.
+  const kinds = await demo.store.db.selectFrom('activities').select('kind').where('kind', 'like', 'introduction.%').execute();
+  assert.deepEqual(kinds.map((k) => k.kind).sort(), ['introduction.accepted', 'introduction.made']);
+});
+
+test('a member edits their card, exports their data and erases it', async () => {
+  const v = await visit('Thomas Vidal');
+  try {
+    const mine = myCard(v.page);
+    await mine.getByRole('button', { name: 'Modifier ma fiche' }).click();
+    await mine.getByRole('textbox', { name: 'Accroche' }).fill('Conserverie artisanale, anchois de Collioure');
+    await mine.getByRole('textbox', { name: 'Site web' }).fill('javascript:alert(1)');
+    await mine.getByRole('button', { name: 'Enregistrer' }).click();
+    await mine.getByText('Saisissez une adresse commençant par http:// ou https://.').waitFor();
+    await mine.getByRole('textbox', { name: 'Site web' }).fill('https://conserverie-vidal.example.fr');
+    await mine.getByRole('button', { name: 'Enregistrer' }).click();
+    await mine.getByText('Conserverie artisanale, anchois de Collioure').waitFor();
+    await mine.getByText('Votre fiche a été enregistrée.').waitFor({ state: 'attached' });
+
+    const [download] = await Promise.all([
+      v.page.waitForEvent('download'),
+      mine.getByRole('button', { name: 'Télécharger mes données (JSON)' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^cercle-demo-\d{4}-\d\d-\d\d\.json$/);
+    const data = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    assert.equal(data.member.id, 'adh-1008');
+    assert.equal(data.profile.headline, 'Conserverie artisanale, anchois de Collioure');
+    assert.ok(data.rsvps.length + data.comments.length > 0, 'the seeded RSVPs or comments are in the export');
+
+    await mine.getByRole('button', { name: 'Effacer mes données…' }).click();
+    const confirm = mine.getByRole('group', { name: 'Effacer tout ce que Cercle conserve sur vous ?' });
+    await confirm.getByRole('radio', { name: /Garder mes commentaires/ }).check();
+    await mine.getByRole('button', { name: 'Effacer définitivement' }).click();
+    await mine.getByText('Vos données ont été effacées.').first().waitFor();
+    assert.deepEqual(v.errors, []);
+  } finally {
+    await v.context.close();
+  }
+  const pk = (await demo.store.memberByHostId('demo', 'adh-1008'))?.pk;
+  assert.equal(pk, undefined, 'the member row is gone');
+  const left = await demo.store.db.selectFrom('member_profiles').selectAll().where('headline', 'like', '%Collioure%').execute();
+  assert.deepEqual(left, []);
+});
