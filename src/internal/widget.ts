@@ -5,17 +5,16 @@ import { Localize } from '../i18n/localize.js';
 import { CercleElement } from './element.js';
 
 /**
- * A widget: an element that takes the client, session and language from the
- * nearest `<cercle-community>`, whenever that provider appears — also when
- * the provider upgrades after the widget.
+ * An element that takes the client and session from the nearest
+ * `<cercle-community>`, whenever that provider appears — also when the
+ * provider upgrades after it. Widgets with their own strings start here and
+ * make their own `Lang`; the others use `CercleWidget`.
  */
-export class CercleWidget extends CercleElement {
+export class CercleConnected extends CercleElement {
   static override properties: PropertyDeclarations = { community: { state: true } };
 
   /** What the provider hands down; undefined until one is found. */
   protected declare community?: Community;
-
-  protected l = new Localize(this, () => this.community?.lang);
 
   private consumer = new ContextConsumer(this, {
     context: communityContext,
@@ -37,4 +36,9 @@ export class CercleWidget extends CercleElement {
     super.disconnectedCallback();
     document.removeEventListener('context-provider', this.retry);
   }
+}
+
+/** A widget with the shared dictionaries: client, session and language from the nearest `<cercle-community>`. */
+export class CercleWidget extends CercleConnected {
+  protected l = new Localize(this, () => this.community?.lang);
 }
