@@ -79,7 +79,7 @@ const myCard = (page: Page) => page.locator('cercle-member-card[member="me"]');
 /** Opens a member's hovercard with the keyboard, as a keyboard-only member would; returns its panel. */
 async function openCard(page: Page, name: string): Promise<Locator> {
   const card = chip(page, name);
-  const trigger = card.getByRole('button', { name: `Fiche de ${name}` });
+  const trigger = card.getByRole('button', { name, exact: true });
   await trigger.focus();
   await page.keyboard.press('Enter');
   const panel = card.getByRole('dialog', { name });
@@ -93,7 +93,7 @@ test('two members of different chapters see different fields of the same card; a
   const out = await visit();
   try {
     for (const v of [toulouse, montpellier, out]) {
-      await chip(v.page, 'Hélène Marty').getByRole('button', { name: 'Fiche de Hélène Marty' }).waitFor();
+      await chip(v.page, 'Hélène Marty').getByRole('button', { name: 'Hélène Marty', exact: true }).waitFor();
       // Every card on the page (twenty chips, my own card and my introductions, the directory) comes in one request.
       const cardReads = v.api.filter((x) => /( |\/demo)\/(members|introductions)/.test(x));
       assert.equal(cardReads.length, 1, `member cards read in one request, saw: ${v.api.join(' | ')}`);

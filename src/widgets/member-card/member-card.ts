@@ -157,7 +157,7 @@ export class CercleMemberCard extends CercleWidget {
 
   protected override updated(changed: PropertyValues<this>): void {
     const pop = this.renderRoot.querySelector<HTMLElement>('[popover]');
-    if (pop && (changed as Map<string, unknown>).has('_open')) {
+    if (pop && this.isConnected && (changed as Map<string, unknown>).has('_open')) {
       pop.togglePopover?.(this._open);
       this.listen(this._open);
     }
@@ -176,7 +176,7 @@ export class CercleMemberCard extends CercleWidget {
           class="chip"
           aria-expanded=${this._open ? 'true' : 'false'}
           aria-controls="pop"
-          aria-label=${c ? fill(strings(this.l).open, c.name) : nothing}
+          aria-haspopup="dialog"
           @pointerenter=${this.hoverIn}
           @pointerleave=${this.hoverOut}
           @focus=${this.focused}

@@ -1,0 +1,155 @@
+import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { HttpResponse } from 'msw';
+import { strict } from '../../src/client/strict.js';
+import '../../src/widgets/member-card/define.js';
+import type { CercleMemberCard } from '../../src/widgets/member-card/member-card.js';
+import { API, LOGIN_URL, problem, SITE, TOKEN_URL } from './fixtures.js';
+import { FakeCards, memberCard, startWorker } from './member-card.api.js';
+
+const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
+const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+
+async function mount(cards: ReturnType<typeof html>, lang = 'en') {
+  return fixture(html`
+    <cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} login-url=${LOGIN_URL} lang=${lang} .parse=${strict}>${cards}</cercle-community>
+  `);
+}
+const loaded = (el: CercleMemberCard) => waitUntil(() => $(el, '[part=name]') && !$(el, '.ph'), 'card shown');
+
+describe('<cercle-member-card>', () => {
+  let api: FakeCards;
+  before(startWorker);
+  beforeEach(() => (api = new FakeCards()));
+  afterEach(fixtureCleanup);
+
+  it('full: shows what the server sent, marks details shared through an introduction, and passes axe', async () => {
+    api.cards.set('m-grace', memberCard({
+      profile: { headline: 'Rear admiral', phone: '+1 202 555 0100', website: 'https://grace.example.org' },
+      sharedWithYou: ['phone'],
+      introduction: { id: 'i-1', status: 'accepted', direction: 'sent' },
+    }));
+    const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`);
+    const el = root.querySelector('cercle-member-card')!;
+    await loaded(el);
+    expect(text($(el, '[part=name]'))).to.equal('Grace Hopper');
+    expect(text($(el, '[part=contact]'))).to.contain('+1 202 555 0100').and.contain('shared with you');
+    const link = $<HTMLAnchorElement>(el, '[part=contact] a[target=_blank]')!;
+    expect(link.rel).to.contain('noopener');
+    expect(text($(el, '[part=base]'))).to.contain('You were introduced.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('renders user text as text, never as markup', async () => {
+    api.cards.set('m-grace', memberCard({ name: '<img src=x onerror=alert(1)>', profile: { bio: '<script>alert(1)</script>' } }));
+    const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`);
+    const el = root.querySelector('cercle-member-card')!;
+    await loaded(el);
+    expect(el.shadowRoot!.querySelector('script, img[src=x]')).to.equal(null);
+    expect(text($(el, '[part=bio]'))).to.equal('<script>alert(1)</script>');
+  });
+
+  it('loading and error states keep their space, say so and pass axe', async () => {
+    const root = await mount(html`<cercle-member-card member="nobody"></cercle-member-card>`);
+    const el = root.querySelector('cercle-member-card')!;
+    expect($(el, '.ph')).to.exist;
+    await expect(el).to.be.accessible();
+    await waitUntil(() => text($(el, '[part=base]')).includes('not, or no longer'), 'unknown member');
+    await expect(el).to.be.accessible();
+  });
+
+  it('fifty hovercards and my own card make one request', async () => {
+    for (let i = 0; i < 50; i++) api.cards.set(`m-${i}`, memberCard({ id: `m-${i}`, name: `Member ${i}` }));
+    const root = await mount(html`
+      <cercle-member-card member="me"></cercle-member-card>
+      ${Array.from({ length: 50 }, (_, i) => html`<cercle-member-card member=${`m-${i}`} variant="hovercard">Member ${i}</cercle-member-card>`)}
+    `);
+    const all = [...root.querySelectorAll('cercle-member-card')];
+    await waitUntil(() => all.every((el) => $(el, '[part=name]') && text($(el, '[part=name]')) && !$(el, '.ph')), 'all cards shown');
+    expect(api.calls.length, JSON.stringify(api.calls.map((c) => c.path))).to.equal(1);
+    const reads = (api.calls[0].body as { reads: string[] }).reads;
+    expect(reads.filter((r) => r.startsWith('/members?ids=')).length).to.equal(1);
+    expect(reads).to.include('/members/me');
+    expect(reads).to.include('/introductions?limit=50');
+  });
+
+  it('hovercard: opens on keyboard focus and on click, closes with Escape, stays in the viewport, passes axe', async () => {
+    const root = await mount(html`<p style="margin-inline-start: 95vw">
+      <button id="before">Before</button> <cercle-member-card member="m-grace" variant="hovercard">Grace Hopper</cercle-member-card>
+    </p>`);
+    const el = root.querySelector('cercle-member-card')!;
+    await loaded(el);
+    const trigger = $<HTMLButtonElement>(el, '[part=trigger]')!;
+    expect(trigger.getAttribute('aria-expanded')).to.equal('false');
+    await expect(el).to.be.accessible();
+    root.querySelector<HTMLButtonElement>('#before')!.focus();
+    await sendKeys({ press: 'Tab' }); // a keyboard focus (focus-visible) on the chip
+    await waitUntil(() => trigger.getAttribute('aria-expanded') == 'true', 'opened by keyboard focus');
+    const pop = $(el, '[popover]')!;
+    await waitUntil(() => pop.matches(':popover-open') && text(pop).includes('Rear admiral'), 'card shown');
+    await Promise.all(pop.getAnimations().map((a) => a.finished)); // the fade-in, before measuring contrast
+    const r = pop.getBoundingClientRect();
+    expect(r.right).to.be.at.most(innerWidth);
+    expect(r.left).to.be.at.least(0);
+    await expect(el).to.be.accessible();
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => trigger.getAttribute('aria-expanded') == 'false', 'closed by Escape');
+    expect(pop.matches(':popover-open')).to.equal(false);
+    trigger.click();
+    await waitUntil(() => trigger.getAttribute('aria-expanded') == 'true', 'opened by a click or tap');
+  });
+
+  it('my card: saves at once, and rolls back with the server\'s message when the save fails', async () => {
+    api.onPatch = () => HttpResponse.json(problem(400, 'request.invalid', {
+      errors: [{ path: 'body.website', message: 'Invalid URL' }],
+    }) as never, { status: 400, headers: { 'content-type': 'application/problem+json' } });
+    const root = await mount(html`<cercle-member-card member="me"></cercle-member-card>`);
+    const el = root.querySelector('cercle-member-card')!;
+    await loaded(el);
+    $<HTMLButtonElement>(el, '#edit')!.click();
+    await waitUntil(() => $(el, 'form'), 'form shown');
+    await expect(el).to.be.accessible();
+    const headline = $<HTMLInputElement>(el, '[name=headline]')!;
+    headline.value = 'Poet of science';
+    $<HTMLInputElement>(el, '[name=website]')!.value = 'ftp://nope';
+    $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
+    // The form's own check: nothing is sent.
+    await waitUntil(() => $(el, '#e-website'), 'field error');
+    expect(api.calls.filter((c) => c.method == 'PATCH')).to.have.length(0);
+    expect($(el, '[name=website]')!.getAttribute('aria-invalid')).to.equal('true');
+    await expect(el).to.be.accessible();
+    $<HTMLInputElement>(el, '[name=website]')!.value = 'https://ada.example.org';
+    $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
+    await waitUntil(() => api.calls.some((c) => c.method == 'PATCH'), 'sent');
+    // Refused by the server: the card is as before, the form back with what was typed.
+    await waitUntil(() => $(el, 'form') && $(el, '#e-website'), 'rolled back');
+    expect($<HTMLInputElement>(el, '[name=headline]')!.value).to.equal('Poet of science');
+    expect(text($(el, '#e-website'))).to.equal('Invalid URL');
+    api.onPatch = undefined;
+    $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
+    await waitUntil(() => text($(el, '[part=headline]')) == 'Poet of science' && !$(el, 'form'), 'saved');
+  });
+
+  it('asks for an introduction with a message; a signed-out reader is offered the site\'s sign-in', async () => {
+    const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`);
+    const el = root.querySelector('cercle-member-card')!;
+    await loaded(el);
+    await waitUntil(() => $(el, '#ask'), 'ask button');
+    $<HTMLButtonElement>(el, '#ask')!.click();
+    await waitUntil(() => $(el, '#ask-msg'), 'message box');
+    await expect(el).to.be.accessible();
+    $<HTMLTextAreaElement>(el, '#ask-msg')!.value = 'Would you tell me about compilers?';
+    $<HTMLButtonElement>(el, 'form button[type=submit]')!.click();
+    await waitUntil(() => text($(el, '[part=base]')).includes('waiting for an answer'), 'pending');
+    const post = api.calls.find((c) => c.method == 'POST' && c.path == '/introductions')!;
+    expect(post.body).to.deep.include({ to: 'm-grace', message: 'Would you tell me about compilers?' });
+
+    fixtureCleanup();
+    api = new FakeCards();
+    api.signedIn = false;
+    const out = (await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`, 'fr')).querySelector('cercle-member-card')!;
+    await waitUntil(() => $(out, `a[href="${LOGIN_URL}"]`), 'sign-in link');
+    expect(text($(out, `a[href="${LOGIN_URL}"]`))).to.equal('Connectez-vous sur ce site pour demander une mise en relation');
+    await expect(out).to.be.accessible();
+  });
+});
