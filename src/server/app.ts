@@ -108,6 +108,12 @@ export function createApp(opts: AppOptions) {
   async function cors(c: Context, next: () => Promise<void>) {
     const origin = c.req.header('origin');
     if (!origin) return next();
+    // Open Badges documents are public and read by verifiers on any origin; no credentials go with them.
+    if (/^\/v1\/sites\/[^/]+\/ob\//.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'OPTIONS')) {
+      c.header('access-control-allow-origin', '*');
+      if (c.req.method === 'OPTIONS') return c.body(null, 204);
+      return next();
+    }
     const site = await siteById(c.req.param('site') ?? '');
     c.header('vary', 'Origin', { append: true });
     if (!site || !site.origins.includes(origin)) {
@@ -124,11 +130,12 @@ export function createApp(opts: AppOptions) {
     return next();
   }
 
-  // Writes: JSON only, bounded size.
+  // Writes: a body, when there is one, is JSON and bounded in size; an action without a body needs no content type.
   app.use('/v1/*', async (c, next) => {
-    if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
-      const type = c.req.header('content-type') ?? '';
-      if (!/^application\/json\s*(;|$)/i.test(type)) {
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) {
+      const type = c.req.header('content-type');
+      const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+      if (type !== undefined ? !/^application\/json\s*(;|$)/i.test(type) : hasBody) {
         throw problem(415, 'request.unsupported_media_type', 'Send JSON', 'Content-Type must be application/json.');
       }
     }

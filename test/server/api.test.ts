@@ -48,6 +48,23 @@ for (const backend of backends()) {
         });
       }
 
+      it('lets verifiers on any origin read public Open Badges documents, and nothing else', async () => {
+        const r = await call(ctx.app, 'GET', '/v1/sites/asso/ob/issuer', { origin: 'https://verifier.example' });
+        assert.equal(r.headers.get('access-control-allow-origin'), '*');
+        assert.notEqual(r.status, 403);
+        const write = await call(ctx.app, 'POST', '/v1/sites/asso/ob/issuer', { origin: 'https://verifier.example', body: {} });
+        assert.equal(write.status, 403);
+        assert.equal(write.body.code, 'cors.origin_not_allowed');
+      });
+
+      it('takes an action without a body, and refuses a body that is not JSON', async () => {
+        const r = await ctx.app.request('/v1/sites/asso/batch', { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'text/plain' }, body: '{"reads":["/"]}' });
+        assert.equal(r.status, 415);
+        const empty = await ctx.app.request('/v1/sites/asso/batch', { method: 'POST', headers: { origin: ORIGIN } });
+        assert.equal(empty.status, 400, 'an empty body reaches validation, not the content-type check');
+        assert.equal((await empty.json()).code, 'request.malformed_json');
+      });
+
       it('sends the exact origin on simple reads', async () => {
         const r = await call(ctx.app, 'GET', '/v1/sites/asso');
         assert.equal(r.status, 200);
