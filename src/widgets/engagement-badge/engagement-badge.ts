@@ -5,6 +5,7 @@ import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
 import { chip, fill, full, skeletonChip } from './views.js';
+import { strings } from './strings.js';
 
 /**
  * A member's standing in the community, computed from what they did for it:
@@ -140,10 +141,10 @@ export class CercleEngagementBadge extends CercleWidget {
       a.download = badge + '.json';
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-      this._note = fill(this.l.t.engagement.exported, credential.name);
+      this._note = fill(strings(this.l).exported, credential.name);
     } catch (e) {
       const err = e as CercleError;
-      this._note = this.l.t.engagement.errors[err.code] ?? this.l.error(err);
+      this._note = strings(this.l).errors[err.code] ?? this.l.error(err);
     } finally {
       this._busy = false;
     }
@@ -151,7 +152,7 @@ export class CercleEngagementBadge extends CercleWidget {
 
   protected override render() {
     const { l, _data: data, _error: error } = this;
-    const t = l.t.engagement;
+    const t = strings(l);
     if (this.view != 'full') {
       if (error || (this.member == 'me' && this.community?.session.status == 'anonymous')) return nothing;
       return data ? chip(data, l) : skeletonChip();

@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { BadgeOut, Engagement, LocalizedText, MyEngagement, Progress, Reason, Requirement } from '../../contract/engagement.js';
 import type { Localize } from '../../i18n/localize.js';
 import { icon, levelIcon } from './icons.js';
+import { strings } from './strings.js';
 
 /** Pure views of the engagement badge: typed data in, templates out. Names and labels go through bindings only. */
 
@@ -18,7 +19,7 @@ const date = (iso: string, l: Localize) => new Intl.DateTimeFormat(l.lang, { dat
 /** The chip next to a name: level and up to three badge icons; one accessible name says it all. */
 export function chip(e: Engagement, l: Localize): TemplateResult | typeof nothing {
   if (e.hidden || !e.level) return nothing;
-  const t = l.t.engagement;
+  const t = strings(l);
   const level = pick(e.level.name, l);
   const names = e.badges.map((b) => pick(b.name, l));
   const label = names.length ? fill(t.chip, level, names.join(', ')) : fill(t.chipNone, level);
@@ -33,7 +34,7 @@ export function chip(e: Engagement, l: Localize): TemplateResult | typeof nothin
 export const skeletonChip = (): TemplateResult => html`<span part="base" class="chip" aria-hidden="true"></span>`;
 
 function requirement(r: Requirement, l: Localize, levels: Map<string, string>, badges: Map<string, string>): TemplateResult {
-  const t = l.t.engagement;
+  const t = strings(l);
   const what = r.badge
     ? fill(t.holdBadge, badges.get(r.badge) ?? r.badge)
     : r.level
@@ -46,7 +47,7 @@ function requirement(r: Requirement, l: Localize, levels: Map<string, string>, b
 
 /** Progress in numbers and a native `<progress>`: never by colour alone. */
 export function progress(p: Progress | null, l: Localize, names: { levels: Map<string, string>; badges: Map<string, string> }): TemplateResult {
-  const t = l.t.engagement;
+  const t = strings(l);
   if (!p) return html`<p class="muted">${t.top}</p>`;
   const title = fill(t.towards, pick(p.level.name, l));
   return html`<div part="progress">
@@ -61,7 +62,7 @@ export function progress(p: Progress | null, l: Localize, names: { levels: Map<s
 const reasonList = (reasons: Reason[], l: Localize): TemplateResult => html`<ul class="reasons">
   ${reasons.map(
     (r) => html`<li>
-      ${l.t.engagement.kinds[r.kind] ?? r.kind}${r.label ? html` — <cite>${r.label}</cite>` : nothing},
+      ${strings(l).kinds[r.kind] ?? r.kind}${r.label ? html` — <cite>${r.label}</cite>` : nothing},
       <time datetime=${r.at}>${date(r.at, l)}</time>
     </li>`,
   )}
@@ -76,7 +77,7 @@ export interface FullActions {
 }
 
 function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: Localize, a: FullActions): TemplateResult {
-  const t = l.t.engagement;
+  const t = strings(l);
   const name = pick(b.name, l);
   return html`<li part="badge" class="badge">
     ${icon(b.icon)}
@@ -114,7 +115,7 @@ function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: Localize, a: FullAct
 
 /** The full view: level, progress to the next one, badges; for the member, why and what is next. */
 export function full(e: Engagement, l: Localize, a: FullActions = {}): TemplateResult {
-  const t = l.t.engagement;
+  const t = strings(l);
   const me = a.me;
   const data = me ?? e;
   const names = {
