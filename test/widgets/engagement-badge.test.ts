@@ -32,8 +32,8 @@ const useful = badge({
 const next = {
   level: level(2), percent: 45,
   requirements: [
-    { kinds: ['useful.received'], current: 4, target: 10, withinDays: null, badge: null, level: null, met: false },
-    { kinds: ['event.attended'], current: 5, target: 5, withinDays: null, badge: null, level: null, met: true },
+    { kinds: ['useful.received' as const], current: 4, target: 10, withinDays: null, badge: null, level: null, met: false },
+    { kinds: ['event.attended' as const], current: 5, target: 5, withinDays: null, badge: null, level: null, met: true },
   ],
 };
 
