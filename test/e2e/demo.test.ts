@@ -40,7 +40,10 @@ after(async () => {
 interface Visit {
   context: BrowserContext;
   page: Page;
-  /** `METHOD path` of every request the page sent to the Cercle API (the `/sdk/` bundle and preflights left out). */
+  /**
+   * `METHOD path` of every read the page sent to the Cercle API: GETs and batches (the `/sdk/` bundle,
+   * preflights, writes such as the read marker, and the live stream left out).
+   */
   api: string[];
   /** Uncaught errors in the page. */
   errors: string[];
@@ -54,7 +57,10 @@ async function visitor(locale = 'fr-FR'): Promise<Visit> {
   const cercle = new URL(demo.cercleUrl).origin;
   page.on('request', (r) => {
     const u = new URL(r.url());
-    if (u.origin === cercle && !u.pathname.startsWith('/sdk/') && r.method() !== 'OPTIONS') visit.api.push(`${r.method()} ${u.pathname}`);
+    const read = r.method() === 'GET' || u.pathname.endsWith('/batch');
+    if (u.origin === cercle && read && !u.pathname.startsWith('/sdk/') && !/\/live(\/|$)/.test(u.pathname)) {
+      visit.api.push(`${r.method()} ${u.pathname}`);
+    }
   });
   page.on('pageerror', (e) => visit.errors.push(String(e)));
   return visit;

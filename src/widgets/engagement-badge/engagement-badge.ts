@@ -89,8 +89,11 @@ export class CercleEngagementBadge extends CercleWidget {
   protected override willUpdate(_changed: PropertyValues<this>): void {
     const c = this.community;
     if (!c || !this.member) return;
-    const key = [this.member, this.view, c.session.status].join('|');
-    if (key != this.loadedFor && (this.member != 'me' || c.session.status == 'member')) {
+    // Reads made while the session is still loading wait for the token and travel in the page's
+    // first request; only signing out (or in) later calls for a new read.
+    const signedIn = c.session.status != 'anonymous';
+    const key = [this.member, this.view, signedIn].join('|');
+    if (key != this.loadedFor && (this.member != 'me' || signedIn)) {
       this.loadedFor = key;
       this.load();
     }
