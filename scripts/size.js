@@ -6,7 +6,7 @@ import { gzipSync, brotliCompressSync } from 'node:zlib';
 /** Budgets in bytes (min+gzip), Lit included in every entry. */
 const budgets = {
   'dist/cercle.js': 14 * 1024,
-  'dist/discussion.js': 14 * 1024,
+  'dist/discussion.js': 16 * 1024,
   'dist/member-card.js': 12 * 1024,
   'dist/engagement-badge.js': 10 * 1024,
 };

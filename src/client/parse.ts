@@ -1,5 +1,8 @@
 /** The kinds of resource the client reads; each maps to a contract schema. */
-export type Kind = 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased';
+/** Answers of the discussion's writes and lookups. */
+export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'readMarker' | 'memberList';
+
+export type Kind = DiscussionKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -11,7 +14,7 @@ export type Kind = 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' 
 export type Parser = (kind: Kind, body: unknown) => unknown;
 
 /** Lists (comment pages, event pages, batch results) are where a malformed answer would break a widget. */
-const lists: Partial<Record<Kind, string>> = { engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items' };
+const lists: Partial<Record<Kind, string>> = { reactions: 'reactions', reactors: 'kinds', memberList: 'items', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items' };
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];

@@ -2,6 +2,8 @@ import { Comment, CommentPage, EventPage, Me, SitePublic } from '../contract/res
 import { BatchResponse } from '../contract/requests.js';
 import { EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, MemberPage } from '../contract/members.js';
 import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } from '../contract/engagement.js';
+import { CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
+import { Thread } from '../contract/resources.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -12,6 +14,12 @@ const schemas = {
   comment: Comment,
   events: EventPage,
   batch: BatchResponse,
+  reactions: CommentReactions,
+  reactors: Reactors,
+  flag: Flag,
+  thread: Thread,
+  readMarker: ReadMarkerOut,
+  memberList: MemberList,
   members: MemberPage,
   introductions: IntroductionPage,
   introduction: Introduction,

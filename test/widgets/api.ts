@@ -30,7 +30,7 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
     headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
   });
 
-type Answer = { status: number; body: unknown };
+export type Answer = { status: number; body: unknown };
 
 export class FakeApi {
   calls: Call[] = [];
@@ -73,19 +73,32 @@ export class FakeApi {
         if (custom) return custom;
         let c = call.key ? this.stored.get(call.key) : undefined;
         if (!c) {
-          c = comment({ author: member(this.me), body: input.body.trim(), createdAt: new Date().toISOString() });
+          c = comment({ author: member(this.me), body: input.body.trim(), parentId: input.parentId ?? null, createdAt: new Date().toISOString() });
           if (call.key) this.stored.set(call.key, c);
         }
         return json(201, c);
       }),
       http.get(`${BASE}`, ({ request }) => this.get(request)),
       http.get(`${BASE}/*`, ({ request }) => this.get(request)),
+      ...(['post', 'patch', 'put', 'delete'] as const).map((m) => http[m](`${BASE}/*`, ({ request }) => this.other(request))),
     );
   }
 
   /** The calls that posted a comment. */
   get postCalls(): Call[] {
     return this.calls.filter((c) => c.method == 'POST' && c.path == '/comments');
+  }
+
+  /** Answers writes other than posting a comment (edit, delete, react, flag, moderate, lock, read marker). */
+  onWrite?: (call: Call) => Answer | undefined;
+  /** Answers reads other than the site, me and comment pages. */
+  onRead?: (url: URL) => Answer | undefined;
+
+  private async other(request: Request) {
+    const text = await request.text();
+    const call = this.record(request, text ? JSON.parse(text) : undefined);
+    const a = this.denied(call) ?? this.onWrite?.(call) ?? { status: 404, body: problem(404, 'route.not_found') };
+    return json(a.status, a.body);
   }
 
   private async get(request: Request) {
@@ -123,6 +136,6 @@ export class FakeApi {
       const page = this.pages.get(url.searchParams.get('cursor') ?? '');
       return page ? { status: 200, body: page } : { status: 400, body: problem(400, 'request.invalid') };
     }
-    return { status: 404, body: problem(404, 'route.not_found') };
+    return this.onRead?.(url) ?? { status: 404, body: problem(404, 'route.not_found') };
   }
 }

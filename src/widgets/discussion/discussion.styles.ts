@@ -53,6 +53,108 @@ export const styles = css`
     white-space: pre-line;
     overflow-wrap: anywhere;
   }
+  ol.replies {
+    margin-block-start: var(--cercle-discussion-gap, 1.25rem);
+    padding-inline-start: var(--cercle-discussion-indent, 1.5rem);
+    border-inline-start: 2px solid var(--_line);
+  }
+  article {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 7rem;
+  }
+  article.new {
+    box-shadow: inset 3px 0 0 var(--_accent);
+    padding-inline-start: 0.5rem;
+  }
+  [part='comment-actions'],
+  .toolbar {
+    grid-column: 2;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.375rem;
+    margin-block-start: 0.375rem;
+    font-size: 0.875em;
+  }
+  [part='comment-actions'] button,
+  .toolbar button,
+  .toolbar select,
+  .box button,
+  [part='actions'] button {
+    min-block-size: 24px;
+    min-inline-size: 24px;
+  }
+  .reaction[aria-pressed='true'] {
+    font-weight: 600;
+    outline: 2px solid var(--_accent);
+    outline-offset: -2px;
+  }
+  .toolbar {
+    grid-column: auto;
+  }
+  .badge {
+    font-weight: 600;
+  }
+  .box {
+    grid-column: 2;
+    display: grid;
+    gap: 0.375rem;
+    margin-block-start: 0.5rem;
+  }
+  .box fieldset {
+    margin: 0;
+    border: 1px solid var(--_line);
+    border-radius: var(--_radius);
+  }
+  .opt {
+    display: block;
+    font-weight: normal;
+  }
+  .note,
+  .hint,
+  .muted,
+  .flags {
+    color: var(--_muted);
+    font-size: 0.875em;
+  }
+  [part='body'] blockquote {
+    margin: 0.25rem 0;
+    padding-inline-start: 0.75rem;
+    border-inline-start: 3px solid var(--_line);
+  }
+  [part='body'] pre {
+    overflow-x: auto;
+    white-space: pre;
+  }
+  [part='body'] ul,
+  [part='body'] ol {
+    margin-block: 0.25rem;
+    padding-inline-start: 1.5rem;
+  }
+  .mention {
+    font-weight: 600;
+  }
+  .preview {
+    min-block-size: 6rem;
+    padding: 0.5rem;
+    border: 1px dashed var(--_line);
+    border-radius: var(--_radius);
+  }
+  [role='listbox'] {
+    margin: 0.25rem 0 0;
+    padding: 0.25rem;
+    list-style: none;
+    border: 1px solid var(--_line);
+    border-radius: var(--_radius);
+  }
+  [role='option'] {
+    padding: 0.25rem 0.5rem;
+    min-block-size: 24px;
+    cursor: pointer;
+  }
+  [role='option'][aria-selected='true'] {
+    outline: 2px solid var(--_accent);
+  }
   .gone {
     font-style: italic;
     color: var(--_muted);

@@ -6,7 +6,12 @@ import { canonicalUrl } from '../../internal/dom.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './discussion.styles.js';
-import { comment, form, signIn, skeleton } from './views.js';
+import { Outbox } from '../../client/outbox.js';
+import type { CommentReactions, MemberList, Reactors } from '../../contract/discussion.js';
+import { formatBody, insertMention, mentionQuery } from './format.js';
+import { strings } from './strings.js';
+import { isNew, tree, type Mode } from './tree.js';
+import { form, signIn, skeleton } from './views.js';
 
 /** Detail of `cercle-comment-submit`: what is about to be posted. */
 export interface CommentSubmitDetail {
@@ -69,6 +74,13 @@ export class CercleDiscussion extends CercleWidget {
     _failed: { state: true },
     _sendError: { state: true },
     _note: { state: true },
+    _sort: { state: true },
+    _open: { state: true },
+    _boxText: { state: true },
+    _boxError: { state: true },
+    _reactors: { state: true },
+    _preview: { state: true },
+    _mention: { state: true },
   };
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
@@ -84,6 +96,16 @@ export class CercleDiscussion extends CercleWidget {
   private declare _sendError?: CercleError;
   /** Text of the polite live region. */
   private declare _note: string;
+  private declare _sort: 'oldest' | 'newest' | 'useful';
+  /** The comment whose inline box is open, and which box. */
+  private declare _open?: { id: string; mode: Mode };
+  /** Text of the open reply or edit box. */
+  private declare _boxText: string;
+  private declare _boxError?: CercleError;
+  private declare _reactors?: Reactors;
+  private declare _preview: boolean;
+  /** The mention list under the main box: its members and the highlighted one. */
+  private declare _mention?: { items: MemberList['items']; active: number; at: { start: number; q: string } };
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
@@ -93,8 +115,9 @@ export class CercleDiscussion extends CercleWidget {
 
   constructor() {
     super();
-    this._text = this._note = '';
-    this._loadingMore = this._busy = this._failed = false;
+    this._text = this._note = this._boxText = '';
+    this._loadingMore = this._busy = this._failed = this._preview = false;
+    this._sort = 'oldest';
   }
 
   override connectedCallback(): void {
@@ -115,7 +138,8 @@ export class CercleDiscussion extends CercleWidget {
     const fresh = c.client != this.loadedWith || changed.has('thread');
     if (fresh || !this.unsubscribe) {
       this.unsubscribe?.();
-      this.unsubscribe = c.outbox.subscribe((slot, draft, posted) => slot == this.key && this.drafted(draft, posted));
+      this.unsubscribe = c.outbox.subscribe((slot, draft, posted) =>
+        slot == this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
     }
     if (fresh) {
       this.loadedWith = c.client;
@@ -128,7 +152,7 @@ export class CercleDiscussion extends CercleWidget {
   }
 
   protected override updated(): void {
-    if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#c-' + this.focusId)?.focus();
+    if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(this.focusId))?.focus();
     this.focusId = undefined;
   }
 
@@ -139,13 +163,14 @@ export class CercleDiscussion extends CercleWidget {
     return html`
       <section part="base">
         <slot name="header"><h2>${page ? l.plural(t.count, page.thread.commentCount) : t.heading}</h2></slot>
+        ${page ? this.toolbar(page) : nothing}
         ${error
           ? html`<p>${error.code == 'thread.forbidden' ? l.error(error) : t.loadError}</p>
               <div><button @click=${this.load}>${t.tryAgain}</button></div>`
           : page && !page.items.length
             ? html`<slot name="empty"><p>${t.empty}</p></slot>`
             : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
-                ${loading ? skeleton() : page!.items.map((c) => comment(c, l))}
+                ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
               </ol>`}
         ${page?.next
           ? html`<div>
@@ -157,6 +182,265 @@ export class CercleDiscussion extends CercleWidget {
       </section>
     `;
   }
+
+  /** Sort, the "new" count, and the moderators' tools. */
+  private toolbar(page: CommentPage) {
+    const s = strings(this.l);
+    const me = this.me();
+    const fresh = page.items.filter((c) => isNew(c, { lastVisitAt: page.lastVisitAt, me })).length;
+    return html`<div part="toolbar" class="toolbar">
+      <label>${s.sort}
+        <select @change=${(e: Event) => this.resort((e.target as HTMLSelectElement).value as 'oldest')}>
+          ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k == this._sort}>${s.sorts[k]}</option>`)}
+        </select>
+      </label>
+      ${fresh ? html`<span class="badge">${this.l.plural(s.newCount, fresh)}</span>` : nothing}
+      ${page.moderator && page.pendingCount ? html`<span>${this.l.plural(s.pendingCount, page.pendingCount)}</span>` : nothing}
+      ${page.moderator
+        ? html`<button type="button" @click=${() => this.lock(!page.thread.locked)}>${page.thread.locked ? s.unlock : s.lock}</button>`
+        : nothing}
+    </div>`;
+  }
+
+  private me = () => (this.community?.session.status == 'member' ? this.community.session.member.id : undefined);
+
+  private treeContext(page: CommentPage) {
+    return {
+      l: this.l,
+      s: strings(this.l),
+      me: this.me(),
+      moderator: !!page.moderator,
+      locked: page.thread.locked,
+      reactions: this._info?.reactions ?? ['thanks', 'useful', 'interested'],
+      labels: this._info?.reactionLabels,
+      lastVisitAt: page.lastVisitAt,
+      editWindowMs: (this._info?.editWindowSeconds ?? 900) * 1000,
+      now: Date.now(),
+      open: this._open,
+      box: (c: Comment, mode: Mode) => this.inlineBox(c, mode),
+      react: (c: Comment, kind: string) => this.react(c, kind),
+      toggle: (c: Comment, mode: Mode) => this.toggle(c, mode),
+      moderate: (c: Comment, action: 'hide' | 'restore' | 'approve') => this.moderate(c, action),
+      goTo: (id: string) => ((this.focusId = id), this.requestUpdate()),
+    };
+  }
+
+  /** The reply, edit, report, delete or "who reacted" box under a comment. */
+  private inlineBox(c: Comment, mode: Mode) {
+    const s = strings(this.l);
+    const err = this._boxError ? html`<p class="error" role="alert">${s.errors[this._boxError.code] ?? this.l.error(this._boxError)}</p>` : nothing;
+    const cancel = html`<button type="button" @click=${() => this.toggle(c, mode)}>${s.cancel}</button>`;
+    const id = 'box-' + c.id;
+    if (mode == 'who') {
+      const r = this._reactors?.comment == c.id ? this._reactors : undefined;
+      return html`<div class="box" id=${id}>${r
+        ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? this._info?.reactionLabels?.[k.kind]?.[/^fr/i.test(this.l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
+        : html`<p>${this.l.t.loading}</p>`}${err}</div>`;
+    }
+    if (mode == 'delete') {
+      return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
+        <p>${s.confirmDelete}</p>
+        <button type="button" class="primary" @click=${() => this.erase(c)}>${s.del}</button> ${cancel}${err}
+      </div>`;
+    }
+    if (mode == 'flag') {
+      return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), this.report(c, e.target as HTMLFormElement))}>
+        <fieldset>
+          <legend>${s.flagReason}</legend>
+          ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i == 0} /> ${v}</label>`)}
+        </fieldset>
+        <label for=${'note-' + c.id}>${s.flagNote}</label>
+        <input id=${'note-' + c.id} name="note" maxlength="500" />
+        <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
+      </form>`;
+    }
+    const label = mode == 'edit' ? this.l.t.label : s.replyTo.replace('#', c.author?.name ?? this.l.t.former);
+    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), mode == 'edit' ? this.saveEdit(c) : this.sendReply(c))}>
+      <label for=${'t-' + c.id}>${label}</label>
+      <textarea id=${'t-' + c.id} rows="3" .value=${this._boxText} aria-describedby=${'e-' + c.id}
+        @input=${(e: InputEvent) => this.writeBox(c, mode, (e.target as HTMLTextAreaElement).value)}></textarea>
+      <div id=${'e-' + c.id}>${err}</div>
+      <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${mode == 'edit' ? s.save : s.reply}</button> ${cancel}
+    </form>`;
+  }
+
+  private toggle(c: Comment, mode: Mode) {
+    const closing = this._open?.id == c.id && this._open.mode == mode;
+    this._open = closing ? undefined : { id: c.id, mode };
+    this._boxError = undefined;
+    if (closing) {
+      this.focusId = c.id;
+      return;
+    }
+    const outbox = this.community!.outbox;
+    this._boxText = mode == 'edit' ? c.body : mode == 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
+    if (mode == 'who') this.community!.client.read<Reactors>(`/comments/${encodeURIComponent(c.id)}/reactions`, 'reactors').then((r) => (this._reactors = r), (e) => (this._boxError = e));
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
+  }
+
+  private writeBox(c: Comment, mode: Mode, text: string) {
+    this._boxText = text;
+    if (mode == 'reply') {
+      const slot = Outbox.slot(this.key, c.id);
+      this.community!.outbox.write(slot, { ...this.community!.outbox.get(slot), thread: this.key, parentId: c.id, body: text });
+    }
+  }
+
+  /** Runs a write, reporting its failure in the open box (or the live region); returns its answer. */
+  private async act<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      this._boxError = undefined;
+      return await fn();
+    } catch (e) {
+      this._boxError = e as CercleError;
+      this._note = strings(this.l).errors[(e as CercleError).code] ?? this.l.error(e as CercleError);
+      return undefined;
+    }
+  }
+
+  /** Puts the server's version of a comment in the page. */
+  private replace(c: Comment) {
+    const page = this._page;
+    if (page) this._page = { ...page, items: page.items.map((x) => (x.id == c.id ? { ...x, ...c } : x)) };
+  }
+
+  private async sendReply(parent: Comment) {
+    const slot = Outbox.slot(this.key, parent.id);
+    const outbox = this.community!.outbox;
+    if (this._busy || !this._boxText.trim()) return;
+    this._busy = true;
+    await this.act(() => outbox.send(slot, { ...outbox.get(slot), thread: this.key, parentId: parent.id, body: this._boxText }));
+    this._busy = false;
+  }
+
+  /** A reply was stored: show it under its parent, close the box. */
+  private replied(posted: Comment) {
+    const page = this._page;
+    if (page && !page.items.some((c) => c.id == posted.id)) {
+      const at = page.items.findIndex((c) => c.id == posted.parentId);
+      const items = [...page.items];
+      items.splice(at < 0 ? items.length : at + 1, 0, posted);
+      this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + (posted.status == 'published' ? 1 : 0) } };
+    }
+    this._open = undefined;
+    this._boxText = '';
+    this._note = this.l.t.posted;
+    this.focusId = posted.id;
+    this.emit('cercle-comment-posted', { thread: this.key, comment: posted });
+  }
+
+  private async saveEdit(c: Comment) {
+    const saved = await this.act(() => this.community!.client.write<Comment>('PATCH', `/comments/${encodeURIComponent(c.id)}`, { body: this._boxText }, 'comment'));
+    if (!saved) return;
+    this.replace(saved);
+    this._open = undefined;
+    this._note = strings(this.l).saved;
+    this.focusId = c.id;
+  }
+
+  private async erase(c: Comment) {
+    const gone = await this.act(() => this.community!.client.write<Comment>('DELETE', `/comments/${encodeURIComponent(c.id)}`, undefined, 'comment'));
+    if (!gone) return;
+    this.replace(gone);
+    this._open = undefined;
+    this._note = strings(this.l).deleted;
+    this.focusId = c.id;
+  }
+
+  private async react(c: Comment, kind: string) {
+    const mine = c.reactions.find((r) => r.kind == kind)?.mine;
+    const path = `/comments/${encodeURIComponent(c.id)}/reactions`;
+    const client = this.community!.client;
+    const r = await this.act(() => mine
+      ? client.write<CommentReactions>('DELETE', `${path}/${kind}`, undefined, 'reactions')
+      : client.write<CommentReactions>('POST', path, { kind }, 'reactions'));
+    if (r) this.replace({ ...c, reactions: r.reactions });
+  }
+
+  private async report(c: Comment, f: HTMLFormElement) {
+    const data = new FormData(f);
+    const note = String(data.get('note') ?? '').trim();
+    const ok = await this.act(() => this.community!.client.write('POST', `/comments/${encodeURIComponent(c.id)}/flags`, { reason: data.get('reason'), ...(note ? { note } : {}) }, 'flag'));
+    if (!ok) return;
+    this.replace({ ...c, flagged: true });
+    this._open = undefined;
+    this._note = strings(this.l).flagSent;
+    this.focusId = c.id;
+  }
+
+  private async moderate(c: Comment, action: 'hide' | 'restore' | 'approve') {
+    const r = await this.act(() => this.community!.client.write<Comment>('POST', `/comments/${encodeURIComponent(c.id)}/moderation`, { action }, 'comment'));
+    if (!r) return;
+    this.replace(r);
+    const page = this._page!;
+    if (action == 'approve' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+    this._note = strings(this.l)[action];
+  }
+
+  private async lock(locked: boolean) {
+    const t = await this.act(() => this.community!.client.write<CommentPage['thread']>('PATCH', '/threads', { thread: this.key, locked }, 'thread'));
+    if (t && this._page) this._page = { ...this._page, thread: { ...this._page.thread, locked: t.locked } };
+  }
+
+  /** The sort to ask for; the server's default (oldest first) goes unsaid. */
+  private sortParam = () => (this._sort == 'oldest' ? undefined : this._sort);
+
+  private resort(sort: 'oldest' | 'newest' | 'useful') {
+    this._sort = sort;
+    this.load();
+  }
+
+  /** Remembers how far the member has read (the newest comment shown). */
+  private markRead(page: CommentPage) {
+    if (this.community?.session.status != 'member' || !page.items.length) return;
+    const newest = page.items.reduce((a, c) => (c.createdAt > a ? c.createdAt : a), '');
+    if (page.lastVisitAt && newest <= page.lastVisitAt) return;
+    this.community.client.write('PUT', '/threads/read', { thread: this.key, at: newest }, 'readMarker').catch(() => {});
+  }
+
+  // ---- mentions in the main box -------------------------------------------------
+
+  private mentionSeq = 0;
+
+  private async lookUpMention(textarea: HTMLTextAreaElement) {
+    const at = mentionQuery(textarea.value, textarea.selectionStart ?? textarea.value.length);
+    if (!at || !at.q || this.community?.session.status != 'member') {
+      this._mention = undefined;
+      return;
+    }
+    const seq = ++this.mentionSeq;
+    try {
+      const r = await this.community.client.read<MemberList>(`/mentions?thread=${encodeURIComponent(this.key)}&q=${encodeURIComponent(at.q)}`, 'memberList');
+      if (seq == this.mentionSeq) this._mention = { items: r.items, active: 0, at };
+    } catch {
+      if (seq == this.mentionSeq) this._mention = undefined;
+    }
+  }
+
+  private pickMention(m: MemberList['items'][number]) {
+    const t = this.renderRoot.querySelector<HTMLTextAreaElement>('#text');
+    const at = this._mention?.at;
+    if (!t || !at) return;
+    const r = insertMention(t.value, at, t.selectionStart ?? t.value.length, m);
+    this._mention = undefined;
+    this.write(r.text);
+    t.value = r.text;
+    t.setSelectionRange(r.caret, r.caret);
+    t.focus();
+  }
+
+  private mentionKeys = (e: KeyboardEvent) => {
+    const m = this._mention;
+    if (!m) return;
+    if (e.key == 'Escape') this._mention = undefined;
+    else if (!m.items.length) return;
+    else if (e.key == 'ArrowDown' || e.key == 'ArrowUp') {
+      const n = m.items.length;
+      this._mention = { ...m, active: (m.active + (e.key == 'ArrowDown' ? 1 : n - 1)) % n };
+    } else if (e.key == 'Enter' || e.key == 'Tab') this.pickMention(m.items[m.active]);
+    else return;
+    e.preventDefault();
+  };
 
   /** The form, or what stands in its place. */
   private box() {
@@ -172,7 +456,27 @@ export class CercleDiscussion extends CercleWidget {
         busy: this._busy,
         failed: this._failed,
         error: this._sendError,
-        onInput: (e) => this.write((e.target as HTMLTextAreaElement).value),
+        onInput: (e) => {
+          const t = e.target as HTMLTextAreaElement;
+          this.write(t.value);
+          this.lookUpMention(t);
+        },
+        extras: {
+          hint: strings(this.l).hint,
+          preview: strings(this.l).preview,
+          write: strings(this.l).write,
+          previewing: this._preview,
+          rendered: this._text.trim() ? formatBody(this._text) : strings(this.l).nothingToPreview,
+          onPreview: () => ((this._preview = !this._preview), (this._mention = undefined)),
+          onKeyDown: this.mentionKeys,
+          listbox: this._mention && {
+            label: strings(this.l).mentionList,
+            empty: strings(this.l).noMatch,
+            items: this._mention.items,
+            active: this._mention.active,
+            pick: (m) => this.pickMention(m),
+          },
+        },
         onSubmit: (e) => (e.preventDefault(), this.send()),
         onRetry: () => this.send(),
       },
@@ -186,10 +490,11 @@ export class CercleDiscussion extends CercleWidget {
     const key = this.key;
     this._page = this._error = undefined;
     try {
-      const [page, info] = await Promise.all([client.comments({ thread: key }), client.site()]);
+      const [page, info] = await Promise.all([client.comments({ thread: key, sort: this.sortParam() }), client.site()]);
       if (key == this.key && client == this.community?.client) {
         this._page = page;
         this._info = info;
+        this.markRead(page);
       }
     } catch (e) {
       if (key == this.key) this._error = e as CercleError;
@@ -202,9 +507,10 @@ export class CercleDiscussion extends CercleWidget {
     if (!page?.next || this._loadingMore) return;
     this._loadingMore = true;
     try {
-      const next = await this.community!.client.comments({ thread: this.key, cursor: page.next });
+      const next = await this.community!.client.comments({ thread: this.key, cursor: page.next, sort: this.sortParam() });
       if (page == this._page) {
-        this._page = { ...next, items: merge(page.items, next.items) };
+        this._page = { ...next, lastVisitAt: page.lastVisitAt, items: merge(page.items, next.items) };
+        this.markRead(next);
         this.focusId = next.items[0]?.id;
       }
     } catch (e) {

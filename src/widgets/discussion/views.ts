@@ -70,27 +70,57 @@ export interface FormState {
   onInput(e: InputEvent): void;
   onSubmit(e: SubmitEvent): void;
   onRetry(): void;
+  /** Extras of the main box: formatting hint, preview, mention autocomplete. */
+  extras?: {
+    hint: string;
+    preview: string;
+    write: string;
+    previewing: boolean;
+    rendered: TemplateResult[] | string;
+    onPreview(): void;
+    onKeyDown(e: KeyboardEvent): void;
+    /** The open mention list, if any. */
+    listbox?: { label: string; empty: string; items: MemberSummary[]; active: number; pick(m: MemberSummary): void };
+  };
 }
 
 export const form = (s: FormState, l: Localize): TemplateResult => {
   const left = s.max - s.text.length;
   const invalid = !!s.error && !s.error.transient;
+  const x = s.extras;
+  const list = x?.listbox;
   return html`
     <form part="form" @submit=${s.onSubmit}>
-      <label for="text">${l.t.label}</label>
-      <textarea
-        id="text"
-        name="body"
-        rows="4"
-        required
-        .value=${s.text}
-        @input=${s.onInput}
-        aria-describedby="count msg"
-        aria-invalid=${invalid || left < 0 ? 'true' : 'false'}
-      ></textarea>
+      <label for="text" id="text-label">${l.t.label}</label>
+      ${x?.previewing
+        ? html`<div id="preview" part="preview body" class="preview" tabindex="0" aria-labelledby="text-label">${x.rendered}</div>`
+        : html`<textarea
+            id="text"
+            name="body"
+            rows="4"
+            required
+            .value=${s.text}
+            @input=${s.onInput}
+            @keydown=${x?.onKeyDown}
+            aria-autocomplete=${x ? 'list' : nothing}
+            aria-controls=${x ? 'mentions' : nothing}
+            aria-activedescendant=${list?.items.length ? 'mention-' + list.active : nothing}
+            aria-describedby="count msg${x ? ' hint' : ''}"
+            aria-invalid=${invalid || left < 0 ? 'true' : 'false'}
+          ></textarea>`}
+      ${x && !x.previewing
+        ? html`<ul id="mentions" role="listbox" aria-label=${list?.label ?? x.hint} ?hidden=${!list}>
+            ${list?.items.length
+              ? list.items.map((m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i == list.active ? 'true' : 'false'}
+                    @mousedown=${(e: Event) => (e.preventDefault(), list.pick(m))}>${m.name}</li>`)
+              : list ? html`<li role="option" aria-disabled="true" aria-selected="false">${list.empty}</li>` : nothing}
+          </ul>
+          <p id="hint" class="hint">${x.hint}</p>`
+        : nothing}
       <div part="actions">
         <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.plural(l.t.over, -left) : l.plural(l.t.left, left)}</span>
         <button class="primary" type="submit" aria-disabled=${s.busy ? 'true' : 'false'}>${s.busy ? l.t.sending : l.t.post}</button>
+        ${x ? html`<button type="button" aria-pressed=${x.previewing ? 'true' : 'false'} @click=${x.onPreview}>${x.preview}</button>` : nothing}
       </div>
       <div id="msg">
         ${s.failed && !s.busy
