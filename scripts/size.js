@@ -3,12 +3,16 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 
-/** Budgets in bytes (min+gzip), Lit included in every entry. */
+/**
+ * Budgets in bytes (min+gzip), Lit included in every entry. `cercle.js` holds every element, for a
+ * site that uses them all; a page with one widget loads that widget's own entry.
+ */
 const budgets = {
-  'dist/cercle.js': 14 * 1024,
+  'dist/cercle.js': 40 * 1024,
   'dist/discussion.js': 16 * 1024,
   'dist/member-card.js': 12 * 1024,
   'dist/engagement-badge.js': 10 * 1024,
+  'dist/event-feed.js': 14 * 1024,
 };
 
 let failed = false;
