@@ -105,6 +105,16 @@ export class CercleClient {
   }
 
   /**
+   * GETs a file that is not JSON (a calendar) with the member's token, so that
+   * members-only files download too; an error answer becomes a `CercleError`.
+   */
+  async download(path: string): Promise<Blob> {
+    const [status, body, res] = await this.request('GET', path, undefined, undefined, true);
+    if (status >= 300) throw toError(status, body, res.headers.get('retry-after'));
+    return body as Blob;
+  }
+
+  /**
    * Queues a GET of `path` (relative to the site) for the next flush. The
    * flush waits for the token, so reads issued meanwhile join the same batch.
    */
@@ -163,10 +173,10 @@ export class CercleClient {
   }
 
   /** One HTTP exchange with the token attached; a refused token is renewed and the request sent once more. */
-  private async request(method: string, path: string, json?: unknown, key?: string): Promise<[number, unknown, Response]> {
+  private async request(method: string, path: string, json?: unknown, key?: string, raw?: boolean): Promise<[number, unknown, Response]> {
     for (let again = false; ; again = true) {
       const token = await this.tokens?.get();
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: raw ? '*/*' : 'application/json' };
       if (token) headers.authorization = 'Bearer ' + token;
       if (json) headers['content-type'] = 'application/json';
       if (key) headers['idempotency-key'] = key;
@@ -182,7 +192,7 @@ export class CercleClient {
       } catch (e) {
         throw new CercleError(0, (e as Error).name == 'TimeoutError' ? 'network.timeout' : 'network.offline');
       }
-      const body = await res.json().catch(() => null);
+      const body = raw && res.ok ? await res.blob() : await res.json().catch(() => null);
       if (!again && this.tokens && isAuthError(res.status, body)) {
         await this.tokens.refresh();
         continue;

@@ -2,7 +2,7 @@
 /** Answers of the discussion's writes and lookups. */
 export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'readMarker' | 'memberList';
 
-export type Kind = DiscussionKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased';
+export type Kind = DiscussionKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased' | 'event' | 'attendees' | 'calendarFeed';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -14,7 +14,7 @@ export type Kind = DiscussionKind | 'site' | 'me' | 'member' | 'comments' | 'com
 export type Parser = (kind: Kind, body: unknown) => unknown;
 
 /** Lists (comment pages, event pages, batch results) are where a malformed answer would break a widget. */
-const lists: Partial<Record<Kind, string>> = { reactions: 'reactions', reactors: 'kinds', memberList: 'items', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items' };
+const lists: Partial<Record<Kind, string>> = { reactions: 'reactions', reactors: 'kinds', memberList: 'items', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items', attendees: 'items' };
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];

@@ -1,9 +1,10 @@
-import { Comment, CommentPage, EventPage, Me, SitePublic } from '../contract/resources.js';
+import { Comment, CommentPage, Event, EventPage, Me, SitePublic } from '../contract/resources.js';
 import { BatchResponse } from '../contract/requests.js';
 import { EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, MemberPage } from '../contract/members.js';
 import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } from '../contract/engagement.js';
 import { CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
+import { AttendeeList, CalendarFeed } from '../contract/events.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -29,6 +30,9 @@ const schemas = {
   myEngagement: MyEngagement,
   visibility: EngagementVisibility,
   credential: OpenBadgeCredential,
+  event: Event,
+  attendees: AttendeeList,
+  calendarFeed: CalendarFeed,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**
