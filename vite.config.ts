@@ -12,6 +12,8 @@ const entries: Record<string, string> = {
   'member-card': 'src/widgets/member-card/define.ts',
   /** The provider and the engagement badge only. */
   'engagement-badge': 'src/widgets/engagement-badge/define.ts',
+  /** The provider and the event feed only. */
+  'event-feed': 'src/widgets/event-feed/define.ts',
 };
 
 type Node = { type?: string; start: number; end: number; [key: string]: unknown };

@@ -6,13 +6,16 @@ import './context/define.js';
 import './widgets/discussion/define.js';
 import './widgets/member-card/define.js';
 import './widgets/engagement-badge/define.js';
+import './widgets/event-feed/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
 export { CercleCommunity, communityContext, type Community, type Session } from './context/index.js';
 export { CercleElement } from './internal/element.js';
-export { CercleWidget } from './internal/widget.js';
+export { CercleConnected, CercleWidget } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
 export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';
 export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChangeDetail, type MemberEraseDetail } from './widgets/member-card/member-card.js';
 export { CercleMemberDirectory } from './widgets/member-card/directory.js';
+export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
+export * as events from './client/events.js';
