@@ -13,7 +13,6 @@ const budgets = {
   'dist/member-card.js': 12 * 1024,
   'dist/engagement-badge.js': 10 * 1024,
   'dist/event-feed.js': 14 * 1024,
-  'dist/event-feed.js': 14 * 1024,
 };
 
 let failed = false;
