@@ -22,11 +22,11 @@ export const PAGES: Page[] = [
   { path: '/', file: 'fr/index.html', lang: 'fr', nav: 'home', alt: '/en/', events: 3 },
   { path: '/articles/transmission-entreprise', file: 'fr/transmission-entreprise.html', lang: 'fr', nav: 'articles', alt: '/en/articles/transmission-entreprise' },
   { path: '/articles/recrutement-alternance', file: 'fr/recrutement-alternance.html', lang: 'fr', nav: 'articles', alt: null },
-  { path: '/evenements', file: 'fr/evenements.html', lang: 'fr', nav: 'events', alt: '/en/events', events: 20 },
+  { path: '/evenements', file: 'fr/evenements.html', lang: 'fr', nav: 'events', alt: '/en/events' },
   { path: '/membres', file: 'fr/membres.html', lang: 'fr', nav: 'members', alt: '/en/members', members: true },
   { path: '/en/', file: 'en/index.html', lang: 'en', nav: 'home', alt: '/', events: 3 },
   { path: '/en/articles/transmission-entreprise', file: 'en/transmission-entreprise.html', lang: 'en', nav: 'articles', alt: '/articles/transmission-entreprise' },
-  { path: '/en/events', file: 'en/events.html', lang: 'en', nav: 'events', alt: '/evenements', events: 20 },
+  { path: '/en/events', file: 'en/events.html', lang: 'en', nav: 'events', alt: '/evenements' },
   { path: '/en/members', file: 'en/members.html', lang: 'en', nav: 'members', alt: '/membres', members: true },
 ];
 

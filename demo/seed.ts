@@ -159,6 +159,12 @@ interface SeedEvent {
   capacity: number | null;
   audience: string;
   going: string[];
+  /** Guests a member may bring. */
+  maxGuests?: number;
+  /** The organiser's member number. */
+  organiser?: string;
+  /** Answers close this many days before the start, at the same time of day. */
+  closesDaysBefore?: number;
 }
 
 const EVENTS: SeedEvent[] = [
@@ -166,7 +172,7 @@ const EVENTS: SeedEvent[] = [
     chapter: 'toulouse', title: 'Petit-déjeuner : annoncer une transmission à ses équipes',
     description: "Trois dirigeants racontent comment ils ont annoncé la cession ou la reprise de leur entreprise, et ce qu'ils feraient autrement. Échanges en petits groupes ensuite.",
     days: 6, start: [8, 0], end: [9, 30], place: 'Espace Diagora, Labège', capacity: 30, audience: 'public',
-    going: ['adh-1001', 'adh-1002', 'adh-1007', 'adh-1011', 'adh-1014', 'adh-1018'],
+    going: ['adh-1001', 'adh-1002', 'adh-1007', 'adh-1011', 'adh-1014', 'adh-1018'], organiser: 'adh-1001', closesDaysBefore: 1,
   },
   {
     chapter: null, title: 'Webinaire : cybersécurité des PME, les cinq gestes qui comptent',
@@ -178,7 +184,13 @@ const EVENTS: SeedEvent[] = [
     chapter: 'montpellier', title: 'Afterwork du chapitre de Montpellier',
     description: 'Rencontre informelle entre membres et invités cooptés. Chaque membre peut venir accompagné d\'un dirigeant qui souhaite découvrir le club.',
     days: 12, start: [18, 30], end: [21, 0], place: 'Halle Tropisme, Montpellier', capacity: 40, audience: 'public',
-    going: ['adh-1003', 'adh-1004', 'adh-1010', 'adh-1015', 'adh-1019'],
+    going: ['adh-1003', 'adh-1004', 'adh-1010', 'adh-1015', 'adh-1019'], maxGuests: 1, organiser: 'adh-1014',
+  },
+  {
+    chapter: 'toulouse', title: 'Dîner des nouveaux membres',
+    description: 'Six couverts autour des membres arrivés cette année, pour faire connaissance avec le bureau. Complet : inscrivez-vous sur la liste d’attente, les places libérées sont attribuées dans l’ordre.',
+    days: 15, start: [19, 30], end: [22, 0], place: 'Les Jardins de l’Opéra, Toulouse', capacity: 6, audience: 'public',
+    going: ['adh-1001', 'adh-1002', 'adh-1007', 'adh-1011', 'adh-1014', 'adh-1018'], organiser: 'adh-1001',
   },
   {
     chapter: 'perpignan', title: "Visite d'entreprise : une conserverie artisanale",
@@ -212,6 +224,8 @@ async function seedEvents(store: Store, pk: Map<string, string>, now: number) {
       site_id: SITE_ID, chapter_id: e.chapter, title: e.title, description: e.description,
       starts_at: parisTime(now, e.days, ...e.start), ends_at: parisTime(now, e.days, ...e.end), time_zone: ZONE,
       place: e.place, online_url: e.online ?? null, capacity: e.capacity, audience: e.audience,
+      max_guests: e.maxGuests ?? 0, organiser_pk: e.organiser ? pk.get(e.organiser)! : null,
+      rsvp_deadline: e.closesDaysBefore ? parisTime(now, e.days - e.closesDaysBefore, ...e.start) : null,
     });
     for (const who of e.going) {
       if (!memberById(who)) throw new Error(`Unknown member ${who}`);

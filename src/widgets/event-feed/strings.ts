@@ -112,7 +112,7 @@ const fr: FeedStrings = {
   full: 'Complet',
   waiting: { one: '# en liste d’attente', other: '# en liste d’attente' },
   answer: 'Votre réponse',
-  answers: { going: 'Je viens', maybe: 'Peut-être', declined: 'Je ne viens pas', waitlist: 'Liste d’attente' },
+  answers: { going: 'Je viens', maybe: 'Peut-être', declined: 'Je ne viens pas', waitlist: 'M’inscrire en liste d’attente' },
   mine: { going: 'Vous venez.', maybe: 'Vous viendrez peut-être.', declined: 'Vous ne venez pas.', waitlist: 'Vous êtes n° # sur la liste d’attente.' },
   position: 'liste d’attente, n° #',
   guests: 'Invités',
