@@ -578,6 +578,13 @@ describe('<cercle-event-feed>', () => {
       expect($<HTMLAnchorElement>(el, '[part=footer] > a')!.href).to.equal(`${BASE}/calendar.ics?chapter=toulouse%2Cnimes`);
     });
 
+    it('an unknown time-zone falls back to the reader’s', async () => {
+      api.add(event());
+      const el = await mount({ 'time-zone': 'Mars/Olympus_Mons' });
+      await loaded(el);
+      expect(text($(el, 'time'))).to.match(/March 14, 2030/);
+    });
+
     it('compact: the essentials and the answer, without the details', async () => {
       api.add(event(), event());
       const el = await mount({ view: 'compact' });

@@ -162,8 +162,13 @@ export class CercleEventFeed extends CercleConnected {
     this.focusId = undefined;
   }
 
+  /** The zone times are shown in: `time-zone` when it is a known one, else the reader's. */
   private get zone() {
-    return this.timeZone || undefined;
+    try {
+      return this.timeZone ? new Intl.DateTimeFormat('en', { timeZone: this.timeZone }).resolvedOptions().timeZone : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private get size() {
@@ -193,7 +198,7 @@ export class CercleEventFeed extends CercleConnected {
               ${signedOut ? nothing : html`<div><button @click=${this.load}>${s.tryAgain}</button></div>`}`
           : page && !items.length
             ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
-            : html`<ol part="list" aria-label=${s.label} aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
+            : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
                 ${loading ? skeleton(Math.min(this.size, 3)) : items.map((e) => event(e, v))}
               </ol>`}
         ${page?.next && !calendar
@@ -346,8 +351,8 @@ export class CercleEventFeed extends CercleConnected {
   private answer = async (e: Event, status: RsvpAnswer, guests = 0) => {
     const s = strings(this.l);
     const u = this.ui(e.id);
-    if (e.maxGuests) u.guests = guests;
     if (!this.emit('cercle-rsvp-submit', { event: e.id, status, guests }, true)) return;
+    if (e.maxGuests && status != 'declined') u.guests = guests;
     let saved: Event | undefined;
     const ok = await this.act(e, 'rsvp', async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status != 'declined' ? { status, guests } : { status })));
     if (ok && saved?.myRsvp) {
