@@ -15,6 +15,7 @@ import type { LiveKind } from '../../contract/live.js';
 import type { ThreadRow } from '../store/schema.js';
 import { parse } from '../validate.js';
 import type { Viewer } from '../viewer.js';
+import { registerHydrator } from '../live/service.js';
 
 type Ctx = HandlerContext;
 
@@ -143,6 +144,12 @@ async function presentOne(ds: DiscussionStore, site: Site, id: string, reader: R
 function announce(ctx: Ctx, thread: { key: string; audience: string }, kind: LiveKind, ref: string, opts: { audience?: string; version?: number } = {}) {
   return ctx.live.publish(ctx.site.id, { topic: `thread:${thread.key}`, kind, ref, audience: opts.audience ?? thread.audience, version: opts.version });
 }
+
+// Reaction counts go out with the change (the same for every reader; each page keeps its own `mine`).
+registerHydrator(['reactions.changed'], async (store, rec) => {
+  const counts = (await new DiscussionStore(store).reactionCounts(rec.site, [rec.ref])).get(rec.ref) ?? [];
+  return { comment: rec.ref, reactions: counts.map(({ kind, count }) => ({ kind, count })) };
+});
 
 const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message ?? err));
 
@@ -317,7 +324,8 @@ export function install(register: Registrar) {
       await ds.setMentions(tx, site.id, row.id, mentioned);
     });
     if (row.status === 'published') {
-      await announce(ctx, thread, status === 'pending' ? 'comment.hidden' : 'comment.updated', row.id, { version: Date.parse(editedAt) });
+      // Seconds: the event log's version is a 32-bit integer on PostgreSQL (milliseconds overflow it).
+      await announce(ctx, thread, status === 'pending' ? 'comment.hidden' : 'comment.updated', row.id, { version: Math.floor(Date.parse(editedAt) / 1000) });
     }
     void viewer;
     return { body: await presentOne(ds, site, row.id, reader) };

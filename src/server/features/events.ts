@@ -16,6 +16,7 @@ import {
   organisedChapters, removeActivities, removeChapterOrganiser, resetCalendarFeed, revokeCalendarFeed, setRsvp,
   updateEvent, visibleAudiences, type EventView,
 } from '../store/events.js';
+import { registerHydrator } from '../live/service.js';
 import { parseEventTime } from '../tz.js';
 import { toViewer, type Viewer } from '../viewer.js';
 
@@ -191,6 +192,32 @@ const fileName = (title: string) =>
 
 type Ctx = HandlerContext;
 
+// ---- live -------------------------------------------------------------------------------
+
+// Answers go out with the event's counts: the same for everyone who may see the event.
+registerHydrator(['rsvp.changed'], async (store, rec) => {
+  const v = await eventView(store, rec.site, rec.ref, null);
+  return v && {
+    event: v.id, capacity: v.capacity, going: v.going, taken: v.taken, maybe: v.maybe, waitlist: v.waitlist,
+    placesLeft: v.capacity === null ? null : Math.max(0, v.capacity - v.taken),
+  };
+});
+
+/**
+ * Tells the streams following an event: its new counts (or that it changed) for whoever may see it,
+ * and each member moved off the waitlist their promotion, to them alone.
+ */
+async function announceEvent(ctx: Ctx, eventId: string, kind: 'rsvp.changed' | 'event.updated', promoted: string[] = []) {
+  const { store, site, live } = ctx;
+  const ev = await store.db.selectFrom('events').select('audience').where('site_id', '=', site.id).where('id', '=', eventId).executeTakeFirst();
+  if (!ev) return;
+  const topic = `event:${eventId}`;
+  await live.publish(site.id, { topic, kind, ref: eventId, audience: ev.audience });
+  if (!promoted.length) return;
+  const members = await store.db.selectFrom('members').select('host_id').where('site_id', '=', site.id).where('pk', 'in', promoted).execute();
+  for (const m of members) await live.publish(site.id, { topic, kind: 'waitlist.promoted', ref: eventId, audience: `member:${m.host_id}` });
+}
+
 async function viewOf(ctx: Ctx, id: string, r: Rights) {
   const v = await eventView(ctx.store, ctx.site.id, id, ctx.viewer?.pk ?? null);
   if (!v) throw problem(404, 'event.not_found', 'No such event');
@@ -280,7 +307,7 @@ export function install(register: Registrar) {
     const { store, site, body, params } = ctx;
     const r = await rightsOf(store, site, ctx.viewer);
     const organiser = body.organiser === undefined ? undefined : await organiserPk(store, site, r, body.organiser, null);
-    await updateEvent(store, site.id, params.event, (ev) => {
+    const promoted = await updateEvent(store, site.id, params.event, (ev) => {
       const zone = body.timeZone ?? ev.time_zone;
       const changes: Partial<EventRow> = {};
       if (body.title !== undefined) changes.title = body.title;
@@ -311,12 +338,15 @@ export function install(register: Registrar) {
           `${taken} places are taken (members going and their guests).`, [{ path: 'body.capacity', message: `At least ${taken}.` }]);
       }
     });
+    await announceEvent(ctx, params.event, 'event.updated', promoted);
+    if (promoted.length) await announceEvent(ctx, params.event, 'rsvp.changed');
     return { body: await viewOf(ctx, params.event, r) };
   });
 
   register(routes.cancelEvent, async (ctx) => {
     const r = await rightsOf(ctx.store, ctx.site, ctx.viewer);
     await cancelEvent(ctx.store, ctx.site.id, ctx.params.event, ctx.body.reason || null, (ev) => mustManage(ev, r));
+    await announceEvent(ctx, ctx.params.event, 'event.updated');
     return { body: await viewOf(ctx, ctx.params.event, r) };
   });
 
@@ -325,8 +355,9 @@ export function install(register: Registrar) {
     const viewer = ctx.viewer!;
     const r = await rightsOf(store, site, viewer);
     const guests = body.guests ?? 0;
+    let answered: Awaited<ReturnType<typeof setRsvp>>;
     try {
-      await setRsvp(store, site.id, params.event, viewer.pk, { status: body.status, guests }, (ev) => {
+      answered = await setRsvp(store, site.id, params.event, viewer.pk, { status: body.status, guests }, (ev) => {
         mustSee(site, ev, viewer, r, ev);
         const t = now();
         if (ev.cancelled_at) throw problem(409, 'event.cancelled', 'This event was cancelled');
@@ -347,6 +378,7 @@ export function install(register: Registrar) {
       }
       throw err;
     }
+    await announceEvent(ctx, params.event, 'rsvp.changed', answered.promoted);
     return { body: await viewOf(ctx, params.event, r) };
   });
 

@@ -4,6 +4,7 @@ import { LiveEventId } from '../../contract/live.js';
 import { routes } from '../../contract/routes.js';
 import type { Registrar } from '../app.js';
 import { commentOut } from '../mapping.js';
+import { DiscussionStore } from '../store/discussion.js';
 import { ProblemError } from '../problem.js';
 import { parse } from '../validate.js';
 import { nodeSink, registerHydrator, streamSink } from '../live/service.js';
@@ -23,7 +24,10 @@ function tokenExpiry(c: Context): number | null {
 // New and edited comments go out rendered once per instance, as the API returns them.
 registerHydrator(['comment.created', 'comment.updated', 'comment.restored'], async (store, rec) => {
   const row = await store.comment(rec.site, rec.ref);
-  return row && row.status === 'published' ? commentOut(row) : undefined;
+  if (!row || row.status !== 'published') return undefined;
+  // With its mentions, so that an edited comment shows the names it mentions.
+  const mentions = (await new DiscussionStore(store).mentions(rec.site, [rec.ref])).get(rec.ref) ?? [];
+  return { ...commentOut(row), mentions };
 });
 
 /** The live stream and its control route. */
