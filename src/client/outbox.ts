@@ -36,7 +36,8 @@ export const newKey = (): string =>
  * Drafts and unsent posts, kept in `localStorage` per site and thread so that
  * nothing typed is lost on reload. A send that fails in transit keeps its
  * idempotency key, so retrying (by hand, or automatically when the browser
- * comes back `online`) can never store the comment twice.
+ * comes back `online` while someone listens) can never store the comment twice.
+ * Only the widgets that write make one (`outboxOf`): other entries do not carry it.
  */
 export class Outbox {
   private sending = new Map<string, Promise<Comment>>();
@@ -48,7 +49,6 @@ export class Outbox {
     private store: Storage | undefined = storage(),
   ) {
     this.prefix = 'cercle:' + client.siteId + ':';
-    addEventListener('online', this.retryAll);
   }
 
   /** The slot of a thread's new-comment box (a reply box adds its parent id). */
@@ -119,9 +119,11 @@ export class Outbox {
     }
   };
 
+  /** Listens to drafts and sends; while anyone listens, failed sends go again when the browser is back online. */
   subscribe(fn: OutboxListener): () => void {
+    if (!this.listeners.size) addEventListener('online', this.retryAll);
     this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return () => this.listeners.delete(fn) && !this.listeners.size && removeEventListener('online', this.retryAll);
   }
 
   dispose(): void {
@@ -129,3 +131,12 @@ export class Outbox {
     this.listeners.clear();
   }
 }
+
+const outboxes = new WeakMap<CercleClient, Outbox>();
+
+/** The one outbox of a client, shared by every discussion on the page. */
+export const outboxOf = (client: CercleClient): Outbox => {
+  let o = outboxes.get(client);
+  if (!o) outboxes.set(client, (o = new Outbox(client)));
+  return o;
+};

@@ -1,7 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
 import { CercleClient } from '../client/client.js';
-import { Outbox } from '../client/outbox.js';
 import type { Parser } from '../client/parse.js';
 import { TokenKeeper } from '../client/token.js';
 import { CercleElement } from '../internal/element.js';
@@ -46,7 +45,6 @@ export class CercleCommunity extends CercleElement {
 
   private provider = new ContextProvider(this, { context: communityContext });
   private client?: CercleClient;
-  private outbox?: Outbox;
   private unsubscribe?: () => void;
   private generation = 0;
 
@@ -63,9 +61,9 @@ export class CercleCommunity extends CercleElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.client || changed.has('api') || changed.has('site') || changed.has('tokenUrl') || changed.has('parse')) this.setup();
-    const { client, outbox, session } = this;
-    if (client && outbox)
-      this.provider.setValue({ client, outbox, session, lang: this.getAttribute('lang') || undefined, loginUrl: this.loginUrl });
+    const { client, session } = this;
+    if (client)
+      this.provider.setValue({ client, session, lang: this.getAttribute('lang') || undefined, loginUrl: this.loginUrl });
   }
 
   protected override render() {
@@ -77,7 +75,6 @@ export class CercleCommunity extends CercleElement {
     if (!this.api || !this.site || !this.isConnected) return;
     const tokens = this.tokenUrl ? new TokenKeeper(new URL(this.tokenUrl, document.baseURI).href) : undefined;
     const client = (this.client = new CercleClient({ api: this.api, site: this.site, tokens, parse: this.parse }));
-    this.outbox = new Outbox(client);
     this.session = { status: tokens ? 'loading' : 'anonymous' };
     if (tokens) {
       this.unsubscribe = tokens.subscribe((subject) => this.identify(client, subject));
@@ -102,8 +99,7 @@ export class CercleCommunity extends CercleElement {
   private teardown() {
     this.unsubscribe?.();
     this.client?.tokens?.dispose();
-    this.outbox?.dispose();
-    this.client = this.outbox = this.unsubscribe = undefined;
+    this.client = this.unsubscribe = undefined;
   }
 }
 

@@ -1,6 +1,5 @@
 import { createContext } from '@lit/context';
 import type { CercleClient } from '../client/client.js';
-import type { Outbox } from '../client/outbox.js';
 import type { Me } from '../contract/resources.js';
 
 /** Who is reading: not known yet, nobody signed in, or a member. */
@@ -9,7 +8,6 @@ export type Session = { status: 'loading' } | { status: 'anonymous' } | { status
 /** What `<cercle-community>` hands to every widget inside it. */
 export interface Community {
   client: CercleClient;
-  outbox: Outbox;
   session: Session;
   /** The provider's own `lang` attribute, if it has one. */
   lang?: string;

@@ -1,12 +1,11 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CercleError } from '../../client/errors.js';
-import type { Draft } from '../../client/outbox.js';
+import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
 import { canonicalUrl } from '../../internal/dom.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './discussion.styles.js';
-import { Outbox } from '../../client/outbox.js';
 import type { CommentReactions, MemberList, Reactors } from '../../contract/discussion.js';
 import { formatBody, insertMention, mentionQuery } from './format.js';
 import { strings } from './strings.js';
@@ -136,17 +135,18 @@ export class CercleDiscussion extends CercleWidget {
     const c = this.community;
     if (!c) return;
     const fresh = c.client != this.loadedWith || changed.has('thread');
-    if (fresh || !this.unsubscribe) {
+    // Not while disconnected: a late answer updating a removed element must not listen again.
+    if (this.isConnected && (fresh || !this.unsubscribe)) {
       this.unsubscribe?.();
-      this.unsubscribe = c.outbox.subscribe((slot, draft, posted) =>
+      this.unsubscribe = this.outbox.subscribe((slot, draft, posted) =>
         slot == this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
     }
     if (fresh) {
       this.loadedWith = c.client;
       this.key = this.thread || canonicalUrl();
-      const draft = c.outbox.get(this.key);
+      const draft = this.outbox.get(this.key);
       this._text = draft?.body ?? '';
-      this._failed = !!draft?.key && !c.outbox.busy(this.key);
+      this._failed = !!draft?.key && !this.outbox.busy(this.key);
       this.load();
     }
   }
@@ -200,6 +200,11 @@ export class CercleDiscussion extends CercleWidget {
         ? html`<button type="button" @click=${() => this.lock(!page.thread.locked)}>${page.thread.locked ? s.unlock : s.lock}</button>`
         : nothing}
     </div>`;
+  }
+
+  /** The page's drafts and unsent posts (made by the first discussion, shared by the others). */
+  private get outbox(): Outbox {
+    return outboxOf(this.community!.client);
   }
 
   private me = () => (this.community?.session.status == 'member' ? this.community.session.member.id : undefined);
@@ -272,7 +277,7 @@ export class CercleDiscussion extends CercleWidget {
       this.focusId = c.id;
       return;
     }
-    const outbox = this.community!.outbox;
+    const outbox = this.outbox;
     this._boxText = mode == 'edit' ? c.body : mode == 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
     if (mode == 'who') this.community!.client.read<Reactors>(`/comments/${encodeURIComponent(c.id)}/reactions`, 'reactors').then((r) => (this._reactors = r), (e) => (this._boxError = e));
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
@@ -282,7 +287,7 @@ export class CercleDiscussion extends CercleWidget {
     this._boxText = text;
     if (mode == 'reply') {
       const slot = Outbox.slot(this.key, c.id);
-      this.community!.outbox.write(slot, { ...this.community!.outbox.get(slot), thread: this.key, parentId: c.id, body: text });
+      this.outbox.write(slot, { ...this.outbox.get(slot), thread: this.key, parentId: c.id, body: text });
     }
   }
 
@@ -306,7 +311,7 @@ export class CercleDiscussion extends CercleWidget {
 
   private async sendReply(parent: Comment) {
     const slot = Outbox.slot(this.key, parent.id);
-    const outbox = this.community!.outbox;
+    const outbox = this.outbox;
     if (this._busy || !this._boxText.trim()) return;
     this._busy = true;
     await this.act(() => outbox.send(slot, { ...outbox.get(slot), thread: this.key, parentId: parent.id, body: this._boxText }));
@@ -522,12 +527,12 @@ export class CercleDiscussion extends CercleWidget {
 
   private write(body: string) {
     this._text = body;
-    const draft = this.community!.outbox.get(this.key);
-    this.community!.outbox.write(this.key, { ...draft, thread: this.key, body });
+    const draft = this.outbox.get(this.key);
+    this.outbox.write(this.key, { ...draft, thread: this.key, body });
   }
 
   private async send() {
-    const outbox = this.community!.outbox;
+    const outbox = this.outbox;
     const body = this._text;
     const max = this._info?.maxCommentLength ?? 10_000;
     if (this._busy || !body.trim()) return;
