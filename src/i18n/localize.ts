@@ -22,6 +22,17 @@ const units: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /**
+ * Intl formatters are slow to make (a fraction of a millisecond each: a thousand comments, made two
+ * thousand): one of each kind and language, kept for the page.
+ */
+const made = new Map<string, unknown>();
+function once<T>(key: string, make: () => T): T {
+  let f = made.get(key) as T | undefined;
+  if (!f) made.set(key, (f = make()));
+  return f;
+}
+
+/**
  * The element's language and formats, without any dictionary: its own `lang`
  * attribute, else the provider's `lang`, else the closest `lang` around it
  * (`<html lang>`). A widget that keeps its strings in its own module uses this
@@ -46,7 +57,7 @@ export class Lang {
   /** Picks the plural form for `n` and puts the number in place of `#`. */
   plural(forms: Plural, n: number): string {
     const lang = this.lang;
-    return (forms[new Intl.PluralRules(lang).select(n)] ?? forms.other).replace('#', n.toLocaleString(lang));
+    return (forms[once('p' + lang, () => new Intl.PluralRules(lang)).select(n)] ?? forms.other).replace('#', n.toLocaleString(lang));
   }
 
   /** "3 hours ago", "yesterday"… */
@@ -54,12 +65,14 @@ export class Lang {
     let v = (Date.parse(iso) - now) / 1000;
     let i = 0;
     while (Math.abs(v) >= units[i][1]) v /= units[i++][1];
-    return new Intl.RelativeTimeFormat(this.lang, { numeric: 'auto' }).format(Math.round(v), units[i][0]);
+    const lang = this.lang;
+    return once('r' + lang, () => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })).format(Math.round(v), units[i][0]);
   }
 
   /** Full date and time, for a tooltip. */
   exact(iso: string): string {
-    return new Intl.DateTimeFormat(this.lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+    const lang = this.lang;
+    return once('d' + lang, () => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' })).format(new Date(iso));
   }
 }
 
