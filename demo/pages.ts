@@ -164,7 +164,8 @@ function roleTag(lang: Lang, m: DirectoryMember) {
 /** The association's directory, by chapter (a member of two chapters shows in both). */
 export function memberList(lang: Lang, members: DirectoryMember[], chapters: Chapter[]): string {
   return chapters.map((ch) => {
-    const items = members.filter((m) => m.chapters.includes(ch.id)).map((m) => `<li class="member">
+    // A member's entry in their first chapter is the target of links to their card (`/membres#adh-1003`).
+    const items = members.filter((m) => m.chapters.includes(ch.id)).map((m) => `<li class="member"${m.chapters[0] === ch.id ? ` id="${esc(m.id)}"` : ''}>
         <img class="avatar avatar-large" src="/avatars/${esc(m.id)}.svg" alt="" width="56" height="56">
         <div><p class="member-name"><cercle-member-card member="${esc(m.id)}" variant="hovercard">${esc(m.name)}</cercle-member-card> ${roleTag(lang, m)}</p><p class="member-business">${esc(m.business[lang])}</p></div>
       </li>`);

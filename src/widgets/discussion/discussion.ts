@@ -64,6 +64,7 @@ export class CercleDiscussion extends CercleWidget {
 
   static override properties: PropertyDeclarations = {
     thread: {},
+    memberHref: { attribute: 'member-href' },
     _page: { state: true },
     _info: { state: true },
     _error: { state: true },
@@ -84,6 +85,8 @@ export class CercleDiscussion extends CercleWidget {
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
   declare thread?: string;
+  /** Address of a member's card on the host site, `{id}` standing for the member's id (e.g. `/members#{id}`). */
+  declare memberHref?: string;
 
   private declare _page?: CommentPage;
   private declare _info?: SitePublic;
@@ -227,6 +230,7 @@ export class CercleDiscussion extends CercleWidget {
       toggle: (c: Comment, mode: Mode) => this.toggle(c, mode),
       moderate: (c: Comment, action: 'hide' | 'restore' | 'approve') => this.moderate(c, action),
       goTo: (id: string) => ((this.focusId = id), this.requestUpdate()),
+      memberHref: this.memberHref ? (id: string) => this.memberHref!.replace('{id}', encodeURIComponent(id)) : undefined,
     };
   }
 

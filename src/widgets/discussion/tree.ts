@@ -23,6 +23,8 @@ export interface TreeContext {
   editWindowMs: number;
   now: number;
   open?: { id: string; mode: Mode };
+  /** Where a member's card lives on the host site (from `member-href`): authors and mentions link there. */
+  memberHref?: (id: string) => string;
   /** The inline box of the open comment (reply, edit, flag, delete, who reacted). */
   box(c: Comment, mode: Mode): TemplateResult | typeof nothing;
   react(c: Comment, kind: string): void;
@@ -90,18 +92,20 @@ function body(c: Comment, ctx: TreeContext) {
   if (c.status == 'hidden' && !c.body) return html`<p class="gone">${s.hidden}</p>`;
   return html`${c.status == 'hidden' ? html`<p class="note">${own ? s.hiddenOwn : s.hidden}</p>` : nothing}
     ${c.status == 'pending' && own ? html`<p class="note">${s.held}</p>` : nothing}
-    ${formatBody(c.body, { mentions: c.mentions })}`;
+    ${formatBody(c.body, { mentions: c.mentions, memberHref: ctx.memberHref })}`;
 }
 
 /** One comment as an article; `parent` is named when the comment is shown away from it (flattened). */
 export function article(c: Comment, ctx: TreeContext, parent?: Comment): TemplateResult {
   const { l, s } = ctx;
   const fresh = isNew(c, ctx);
+  const name = c.author?.name ?? l.t.former;
+  const href = c.author && ctx.memberHref?.(c.author.id);
   return html`
     <article part="comment" id=${'c-' + c.id} tabindex="-1" aria-labelledby=${'n-' + c.id} class=${fresh ? 'new' : ''} data-status=${c.status}>
       <header>
         ${avatar(c.author)}
-        <h3 part="name" id=${'n-' + c.id}>${c.author?.name ?? l.t.former}</h3>
+        <h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>
         <p part="meta">
           <time datetime=${c.createdAt} title=${l.exact(c.createdAt)} tabindex="0">${l.relative(c.createdAt, ctx.now)}</time
           >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}${fresh
