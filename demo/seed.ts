@@ -3,6 +3,7 @@ import { newSecret } from '../src/server/store/store.js';
 import { CANONICAL, CHAPTERS, MEMBERS, SITE_ID, SITE_NAME, memberById } from './directory.js';
 import type { VisibilitySettings } from '../src/contract/members.js';
 import { MemberStore, type ProfileValues } from '../src/server/store/members.js';
+import { DiscussionStore } from '../src/server/store/discussion.js';
 
 const ZONE = 'Europe/Paris';
 const DAY = 24 * 3600 * 1000;
@@ -75,6 +76,10 @@ interface SeedComment {
   author: string;
   hoursAgo: number;
   body: string;
+  /** Members who reacted, by kind. */
+  reactions?: Record<string, string[]>;
+  /** Held for a moderator (a first-time poster on a site with pre-moderation). */
+  pending?: boolean;
 }
 
 const THREADS: { key: string; title: string; audience: string; comments: SeedComment[] }[] = [
@@ -86,10 +91,12 @@ const THREADS: { key: string; title: string; audience: string; comments: SeedCom
       {
         ref: 'a', author: 'adh-1006', hoursAgo: 96,
         body: "Merci pour ce retour d'expérience. Nous avons commencé à préparer la transmission de la maison il y a quatre ans, et je confirme : le plus long n'a pas été la valorisation mais de trouver quelqu'un qui partage notre façon de travailler avec les vignerons.",
+        reactions: { thanks: ['adh-1001'], interested: ['adh-1005', 'adh-1016'] },
       },
       {
         replyTo: 'a', author: 'adh-1002', hoursAgo: 90,
         body: "Quatre ans, c'est exactement l'ordre de grandeur que l'on conseille. Pour ceux qui démarrent : faites faire un pré-diagnostic fiscal dès maintenant, le pacte Dutreil se prépare bien avant la cession.",
+        reactions: { useful: ['adh-1006', 'adh-1005', 'adh-1014'], thanks: ['adh-1006'] },
       },
       {
         ref: 'b', author: 'adh-1005', hoursAgo: 50,
@@ -98,10 +105,12 @@ const THREADS: { key: string; title: string; audience: string; comments: SeedCom
       {
         replyTo: 'b', author: 'adh-1020', hoursAgo: 46,
         body: "Oui, la cave est passée par là il y a dix ans. L'union régionale des SCOP accompagne très bien, et le délai réaliste est de 18 mois. Je peux vous présenter la personne qui nous a suivis.",
+        reactions: { useful: ['adh-1005'], thanks: ['adh-1005'] },
       },
       {
         author: 'adh-1011', hoursAgo: 20,
         body: "Un point souvent oublié : l'annonce aux équipes. Nous l'avons faite trop tard et avons perdu deux personnes clés. Le petit-déjeuner du chapitre de Toulouse y sera consacré, inscrivez-vous !",
+        reactions: { useful: ['adh-1001'], interested: ['adh-1018'] },
       },
     ],
   },
@@ -115,18 +124,33 @@ const THREADS: { key: string; title: string; audience: string; comments: SeedCom
         body: "Chez nous, quatre alternants sur cinq sont restés après leur diplôme. La clé : un tuteur qui a du temps, vraiment, pas seulement sur le papier.",
       },
       {
-        author: 'adh-1019', hoursAgo: 30,
+        ref: 'q', author: 'adh-1019', hoursAgo: 30,
         body: "Quelqu'un a-t-il une bonne adresse d'école pour des assistants vétérinaires du côté de Montpellier ?",
       },
       {
-        author: 'adh-1003', hoursAgo: 28,
+        ref: 'c', replyTo: 'q', author: 'adh-1003', hoursAgo: 28,
         body: "Leïla, je vous envoie deux contacts par message. Et nous cherchons nous aussi un ou une alternante en design graphique pour la rentrée, si quelqu'un connaît un profil.",
+        reactions: { thanks: ['adh-1019'], useful: ['adh-1019'] },
+      },
+      {
+        ref: 'd', replyTo: 'c', author: 'adh-1019', hoursAgo: 26,
+        body: "Merci @[Camille Rouanet](adh-1003) ! Pour le design graphique, voyez l'**école Brassart** de Montpellier : deux de nos anciens stagiaires en viennent.",
+      },
+      {
+        replyTo: 'd', author: 'adh-1015', hoursAgo: 12,
+        body: "Je confirme pour Brassart. Nous prenons aussi une alternante chaque année :\n\n- tutrice désignée dès le recrutement\n- point mensuel avec l'école",
+        reactions: { useful: ['adh-1003'] },
+      },
+      {
+        author: 'adh-1016', hoursAgo: 2, pending: true,
+        body: "Première participation : nous cherchons un alternant mécanicien agricole pour Nîmes. Quelles aides avez-vous obtenues pour un premier contrat ?",
       },
     ],
   },
 ];
 
 async function seedDiscussions(store: Store, pk: Map<string, string>, now: number) {
+  const ds = new DiscussionStore(store);
   for (const t of THREADS) {
     const thread = await store.setThread(SITE_ID, t.key, { title: t.title, audience: t.audience });
     const opened = new Date(now - Math.max(...t.comments.map((c) => c.hoursAgo)) * 3600_000 - 3600_000).toISOString();
@@ -137,12 +161,19 @@ async function seedDiscussions(store: Store, pk: Map<string, string>, now: numbe
       const author = pk.get(c.author)!;
       const { id } = await store.insertComment({
         site_id: SITE_ID, thread_pk: thread!.pk, parent_id: c.replyTo ? ids.get(c.replyTo)! : null,
-        author_pk: author, body: c.body, status: 'published', idempotency_key: null,
+        author_pk: author, body: c.body, status: c.pending ? 'pending' : 'published', idempotency_key: null,
+        held_reason: c.pending ? 'first_post' : null,
       });
       if (c.ref) ids.set(c.ref, id);
       await store.db.updateTable('comments').set({ created_at: new Date(now - c.hoursAgo * 3600_000).toISOString() })
         .where('site_id', '=', SITE_ID).where('id', '=', id).execute();
+      const mentioned = [...c.body.matchAll(/@\[[^\]]*\]\(([^)]+)\)/g)].map((m) => pk.get(m[1])!);
+      if (mentioned.length) await ds.setMentions(store.db, SITE_ID, id, mentioned);
+      if (c.pending) continue;
       await store.recordActivity(SITE_ID, author, 'comment.posted', id);
+      for (const [kind, who] of Object.entries(c.reactions ?? {})) {
+        for (const m of who) await ds.react(SITE_ID, { id, author_pk: author }, pk.get(m)!, kind);
+      }
     }
   }
 }
