@@ -1,9 +1,11 @@
 // `npm run bench`: figures on this machine, printed as a table. Nothing here asserts a time.
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchMembers } from './members.js';
 import { benchServer, type Stats } from './server.js';
 import { benchDiscussion } from './discussion.js';
 import { benchEngagement, printEngagement } from './engagement.js';
+import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
 
@@ -38,4 +40,8 @@ if (!only || only === 'events') {
 if (!only || only === 'engagement') {
   printEngagement('Engagement, SQLite file (WAL)', await benchEngagement('sqlite'));
   if (process.env.DATABASE_URL) printEngagement('Engagement, PostgreSQL', await benchEngagement('postgres'));
+}
+if (!only || only === 'browser') {
+  if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserDiscussion(await benchBrowserDiscussion());
+  else console.log('\n(Browser skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
 }
