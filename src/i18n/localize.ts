@@ -35,9 +35,8 @@ function once<T>(key: string, make: () => T): T {
 /**
  * The element's language and formats, without any dictionary: its own `lang`
  * attribute, else the provider's `lang`, else the closest `lang` around it
- * (`<html lang>`). A widget that keeps its strings in its own module uses this
- * alone and does not carry the shared dictionaries in its bundle (about 2.5 KB
- * min+gzip).
+ * (`<html lang>`). A widget that keeps all its strings in its own module uses
+ * this alone and does not carry the shared dictionaries in its bundle.
  */
 export class Lang {
   constructor(
@@ -76,10 +75,21 @@ export class Lang {
   }
 }
 
-/** `Lang` with the shared dictionaries (`fr.ts`, `en.ts`): French for any `fr*` tag, English otherwise. */
-export class Localize extends Lang {
-  get t(): Strings {
-    return this.fr ? fr : en;
+/**
+ * `Lang` with dictionaries: the shared ones (`fr.ts`, `en.ts`) by default, or a
+ * widget's own built on them. French for any `fr*` tag, English otherwise.
+ */
+export class Localize<S extends Strings = Strings> extends Lang {
+  constructor(
+    host: HTMLElement,
+    preferred: () => string | undefined,
+    private dictionaries = { en, fr } as { en: S; fr: S },
+  ) {
+    super(host, preferred);
+  }
+
+  get t(): S {
+    return this.fr ? this.dictionaries.fr : this.dictionaries.en;
   }
 
   /** A readable sentence for an error: by its code, then its family (`auth`, `network`). */

@@ -3,11 +3,13 @@ import { CercleError } from '../../client/errors.js';
 import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
 import { canonicalUrl } from '../../internal/dom.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { Localize } from '../../i18n/localize.js';
+import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './discussion.styles.js';
 import type { CommentReactions, MemberList, Reactors } from '../../contract/discussion.js';
 import { formatBody, insertMention, mentionQuery } from './format.js';
+import { messages } from './messages.js';
 import { strings } from './strings.js';
 import { isNew, tree, type Mode } from './tree.js';
 import { form, signIn, skeleton } from './views.js';
@@ -59,7 +61,7 @@ export interface CommentPostedDetail {
  * @fires {CustomEvent<CommentSubmitDetail>} cercle-comment-submit - A member asks to post; cancel it (`preventDefault()`) to stop the post. The draft is kept.
  * @fires {CustomEvent<CommentPostedDetail>} cercle-comment-posted - A comment was stored by the server and shown.
  */
-export class CercleDiscussion extends CercleWidget {
+export class CercleDiscussion extends CercleConnected {
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -114,6 +116,8 @@ export class CercleDiscussion extends CercleWidget {
   private loadedWith?: object;
   private unsubscribe?: () => void;
   private focusId?: string;
+  /** Language, formats and the discussion's dictionary (`l.t`). */
+  protected l = new Localize(this, () => this.community?.lang, messages);
 
   constructor() {
     super();

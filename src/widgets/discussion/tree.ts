@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Comment } from '../../contract/resources.js';
-import type { Localize } from '../../i18n/localize.js';
+import type { L as Localize } from './messages.js';
 import { formatBody } from './format.js';
 import type { DiscussionStrings } from './strings.js';
 import { avatar } from './views.js';

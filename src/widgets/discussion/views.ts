@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import type { Comment, MemberSummary } from '../../contract/resources.js';
-import type { Localize } from '../../i18n/localize.js';
+import type { L as Localize } from './messages.js';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
 
