@@ -39,14 +39,19 @@ export interface CommentPostedDetail {
  * @slot empty - Shown instead of the list when there is no comment yet.
  *
  * @csspart base - The whole discussion.
+ * @csspart toolbar - Sort, the "new since your last visit" count, and the moderators' count of pending comments and lock button.
  * @csspart list - The list of comments.
  * @csspart comment - One comment (`<article>`).
  * @csspart avatar - The author's picture or initials.
- * @csspart name - The author's name (a heading).
- * @csspart meta - Time and status of a comment.
- * @csspart body - The text of a comment.
+ * @csspart name - The author's name (a heading; a link to their card with `member-href`).
+ * @csspart meta - Time, "edited", "pending", "new" and "in reply to" of a comment.
+ * @csspart body - The text of a comment (also the preview).
+ * @csspart mention - A mentioned member in a comment (a link to their card with `member-href`).
+ * @csspart comment-actions - Reactions, reply, edit, delete, report, and the moderators' hide, restore and approve.
+ * @csspart new-comments - The "N new comments" button that shows comments arrived live.
  * @csspart more - The "show more" button.
  * @csspart form - The form to post a comment.
+ * @csspart preview - The preview of the comment being written.
  * @csspart actions - The counter and post button, or the sign-in link.
  *
  * @cssprop --cercle-color-accent - Buttons, links and focus rings.
@@ -54,7 +59,10 @@ export interface CommentPostedDetail {
  * @cssprop --cercle-radius - Corner radius of boxes and buttons.
  * @cssprop --cercle-font-family - Font; inherits the page's by default.
  * @cssprop --cercle-discussion-gap - Space between comments.
+ * @cssprop --cercle-discussion-indent - Indent of each level of replies (default `1.5rem`).
  *
+ * @attr {string} thread - Thread key: an id chosen by the site, or by default the page's canonical URL (`<link rel="canonical">`, else the address without query and hash).
+ * @attr {string} member-href - Address of a member's card on the host site, `{id}` standing for the member's id (e.g. `/members#{id}`): authors' names and mentions link there.
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  *
