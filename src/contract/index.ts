@@ -7,4 +7,5 @@ export * from './events.js';
 export * from './members.js';
 export * from './live.js';
 export * from './engagement.js';
+export * from './moderation.js';
 export { routes, type RouteSpec, type RouteName } from './routes.js';

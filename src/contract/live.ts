@@ -31,6 +31,7 @@ export const LIVE_KINDS = [
   'reactions.changed',
   'event.updated', 'rsvp.changed', 'waitlist.promoted',
   'badge.awarded', 'member.updated',
+  'moderation.changed',
 ] as const;
 export const LiveKind = z.enum(LIVE_KINDS);
 export type LiveKind = z.infer<typeof LiveKind>;

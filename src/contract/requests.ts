@@ -22,6 +22,8 @@ export const NewComment = z.strictObject({
   parentId: z.optional(z.nullable(Id)),
   /** Title recorded when the thread is created by this comment (the page's title). */
   title: z.optional(z.string().check(z.maxLength(300))),
+  /** Honeypot: a form field people never see and leave empty; a comment that fills it is refused as automated. */
+  website: z.optional(z.string().check(z.maxLength(500))),
 });
 export type NewComment = z.infer<typeof NewComment>;
 

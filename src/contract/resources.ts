@@ -65,7 +65,7 @@ export const Comment = z.object({
   /** Open flags (moderators only). */
   flagCount: z.optional(z.int()),
   /** Why a pending comment waits for review (its author and moderators only). */
-  heldReason: z.optional(z.nullable(z.enum(['premoderation', 'first_post', 'word']))),
+  heldReason: z.optional(z.nullable(z.enum(['premoderation', 'first_post', 'word', 'spam']))),
 });
 export type Comment = z.infer<typeof Comment>;
 

@@ -7,6 +7,7 @@ import { eventRoutes } from './events.js';
 import { Comment, CommentPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
 import { engagementRoutes } from './engagement.js';
+import { moderationRoutes } from './moderation.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -73,6 +74,7 @@ export const routes = {
   },
   ...liveRoutes,
   ...engagementRoutes,
+  ...moderationRoutes,
   ...discussionRoutes,
 } as const satisfies Record<string, RouteSpec>;
 

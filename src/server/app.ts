@@ -16,6 +16,7 @@ import * as live from './features/live.js';
 import { LiveService } from './live/service.js';
 import * as members from './features/members.js';
 import * as engagement from './features/engagement.js';
+import * as moderation from './features/moderation.js';
 import { newId } from './ids.js';
 
 export interface Logger {
@@ -51,6 +52,10 @@ export interface HandlerContext<S extends RouteSpec = RouteSpec> {
   now: () => number;
   /** Announce a change on the live streams: `ctx.live.publish(site.id, { topic, kind, ref, audience })`. */
   live: LiveService;
+  /** The route being answered. */
+  spec: RouteSpec;
+  /** Drops the site from this instance's short cache, after changing its settings or origins. */
+  siteChanged(): void;
 }
 
 export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
@@ -58,8 +63,17 @@ export type HandlerResult = { status?: number; body: unknown; headers?: Record<s
 /** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
 export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
 
-/** Each feature registers its routes; the order does not matter. */
-const FEATURES: { install(register: Registrar): void }[] = [core, discussion, events, live, members, engagement];
+/**
+ * Each feature registers its routes; the order does not matter. A feature may also check every request
+ * before its handler (`guard`: throw a problem to refuse it) and hear of every success after it
+ * (`observe`: its failures are logged, never the request's).
+ */
+interface Feature {
+  install(register: Registrar): void;
+  guard?(ctx: HandlerContext): Promise<void>;
+  observe?(ctx: HandlerContext, result: { status: number; body: unknown }): Promise<void>;
+}
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation];
 
 const SITE_CACHE_MS = 2000;
 
@@ -182,8 +196,18 @@ export function createApp(opts: AppOptions) {
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
-      const result = await handler({ c, store, site: site!, viewer, params, query, body, now, live: liveService } as never);
+      const siteChanged = () => void siteCache.delete(site?.id ?? '');
+      const ctx = { c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged } as unknown as HandlerContext;
+      for (const f of FEATURES) if (f.guard) await f.guard(ctx);
+      const result = await handler(ctx as never);
       if (result instanceof Response) return result;
+      for (const f of FEATURES) {
+        if (f.observe) {
+          await f.observe(ctx, { status: result.status ?? spec.ok.status, body: result.body }).catch((err) => {
+            logger.error({ msg: 'observe.failed', path: c.req.path, error: String((err as Error)?.stack ?? err) });
+          });
+        }
+      }
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, (result.status ?? spec.ok.status) as ContentfulStatusCode);
     });

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { SiteId } from '../contract/common.js';
 import { startServer } from './main.js';
 import { ENGAGEMENT_USAGE, engagementCommand } from './engagement/cli.js';
+import { MODERATION_USAGE, moderationCommand } from './moderation-cli.js';
+import { ModerationStore } from './store/moderation.js';
 import { newSecret, openStore, type KeyAlg, type Store } from './store/store.js';
 
 const USAGE = `Usage: cercle <command>
@@ -19,7 +21,7 @@ const USAGE = `Usage: cercle <command>
                              new HS256 secret, printed once; the old one keeps working for the overlap (default 3600)
   site add-key ID --alg EdDSA|RS256 (--public-key FILE.jwk | --jwks-url URL)
                              accept tokens signed by the site's own private key
-${ENGAGEMENT_USAGE}`;
+${ENGAGEMENT_USAGE}${MODERATION_USAGE}`;
 
 function databaseUrl() {
   return process.env.DATABASE_URL || process.env.CERCLE_DB || undefined;
@@ -113,6 +115,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
     return withStore(async (store) => {
       if (!await store.site(id)) throw new Error(`No site "${id}".`);
       const key = await store.rotateSecret(id, Number(values.overlap));
+      await new ModerationStore(store).audit(store.db, { site_id: id, actor: 'cli', action: 'key.rotate', details: { kid: key.kid, overlapSeconds: Number(values.overlap) } });
       out(`New key ${key.kid}; previous HS256 keys keep verifying for ${values.overlap} s.`);
       out(`HS256 secret (shown once):\n${key.secret}`);
       return 0;
@@ -136,6 +139,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
     });
   }
   if (cmd === 'engagement') return withStore((store) => engagementCommand(store, argv.slice(1), out));
+  if (cmd === 'settings' || cmd === 'import' || cmd === 'webhook' || cmd === 'audit') {
+    return withStore((store) => moderationCommand(store, cmd, argv.slice(1), out));
+  }
   out(USAGE);
   return cmd && cmd !== 'help' && cmd !== '--help' ? 2 : 0;
 }

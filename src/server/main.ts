@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { createApp, jsonLogger, type Logger } from './app.js';
 import { openStore, type Store } from './store/store.js';
 import { createLive, type LiveService } from './live/service.js';
+import { webhooksOf } from './webhooks.js';
 
 export interface ServerOptions {
   port: number;
@@ -40,6 +41,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const logger = opts.logger ?? jsonLogger;
   const live = opts.live ?? await createLive(store, { url: opts.database, logger });
   const api = createApp({ store, logger, live });
+  // Webhook deliveries left due (a restart, another instance) are picked up; new ones go out at once.
+  const hooks = webhooksOf(store, { logger });
+  hooks.start();
   const root = new Hono();
   if (opts.assets) {
     const dir = resolve(opts.assets);
@@ -75,6 +79,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       const closing = new Promise<void>((ok) => server.close(() => ok()));
       await live.shutdown();
+      await hooks.stop();
       const cut = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), opts.shutdownMs ?? 5000);
       await closing;
       clearTimeout(cut);

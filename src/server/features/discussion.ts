@@ -14,6 +14,7 @@ import type { CommentWithAuthor, Site, Store } from '../store/store.js';
 import type { LiveKind } from '../../contract/live.js';
 import type { ThreadRow } from '../store/schema.js';
 import { parse } from '../validate.js';
+import { looksLikeSpam } from './moderation.js';
 import type { Viewer } from '../viewer.js';
 import { registerHydrator } from '../live/service.js';
 
@@ -268,11 +269,13 @@ export function install(register: Registrar) {
     limit(ctx, 'comment');
 
     const s = site.settings;
-    let held: 'premoderation' | 'first_post' | 'word' | null = null;
+    let held: 'premoderation' | 'first_post' | 'word' | 'spam' | null = null;
     if (!moderator) {
       if (s.premoderation === 'everyone') held = 'premoderation';
       else if (heldWord(body.body, s.heldWords)) held = 'word';
       else if (s.premoderation === 'first-time' && !(await ds.hasPublished(site.id, v.pk))) held = 'first_post';
+      // The site's spam check, when it has one, is asked last: a comment already held is not sent anywhere.
+      else if (await looksLikeSpam(ctx, body.body, body.thread)) held = 'spam';
     }
     let id: string;
     let audienceNow = audience;

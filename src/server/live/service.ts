@@ -153,6 +153,11 @@ export class LiveService implements LivePublisher {
 
   private visible(conn: Conn, audience: string) {
     if (audience.startsWith('member:')) return conn.viewer?.hostId === audience.slice(7);
+    // `moderators:<chapter>`: site-wide moderators and that chapter's own moderators (the moderation queue).
+    if (audience.startsWith('moderators:')) {
+      const v = conn.viewer;
+      return !!v && (v.roles.includes('moderator') || v.roles.includes('admin') || (v.moderates ?? []).includes(audience.slice(11)));
+    }
     return canSee(audience, conn.viewer, conn.site.settings.publicRead);
   }
 

@@ -5,6 +5,7 @@ import { m004 } from './migrations/004_events.js';
 import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
 import { m005 } from './migrations/005_engagement.js';
+import { m006 } from './migrations/006_moderation.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '007_live': m007,
   '003_members': m003,
   '005_engagement': m005,
+  '006_moderation': m006,
 };
 
 class CodeProvider implements MigrationProvider {

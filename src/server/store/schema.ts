@@ -116,6 +116,68 @@ export interface ModerationLogRow {
   action: string;
   note: string | null;
   created_at: string;
+  /** The member acted upon (sanctions), migration 006. */
+  member_pk: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The chapter the action was confined to. */
+  chapter_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON object of what changed; never a secret. */
+  details: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `cli` or `system` when no member acted. */
+  actor: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A ban or a mute (migration 006). */
+export interface SanctionRow {
+  id: string;
+  site_id: string;
+  member_pk: string;
+  kind: 'ban' | 'mute';
+  /** '' for the whole site, else a chapter id. */
+  chapter_id: string;
+  reason: string;
+  moderator_pk: string | null;
+  created_at: string;
+  ends_at: string | null;
+  lifted_at: string | null;
+  lifted_by: string | null;
+}
+
+export interface WebhookRow {
+  id: string;
+  site_id: string;
+  url: string;
+  secret: string;
+  events: string; // JSON WebhookEventType[]
+  description: string | null;
+  active: number;
+  created_at: string;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  site_id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: 'pending' | 'sending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** What an import created for each record of the source file (idempotent re-imports). */
+export interface ImportMapRow {
+  site_id: string;
+  source: string;
+  kind: 'thread' | 'comment' | 'member';
+  external_id: string;
+  local_id: string;
+  created_at: string;
 }
 
 export interface EventRow {
@@ -308,4 +370,8 @@ export interface Database {
   ob_credentials: ObCredentialRow;
   member_profiles: MemberProfileRow;
   introductions: IntroductionRow;
+  sanctions: SanctionRow;
+  webhooks: WebhookRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  import_map: ImportMapRow;
 }

@@ -22,6 +22,19 @@ export interface SiteSettings {
   heldWords: string[];
   /** Write limits per member (and 3× that per IPv4 address or IPv6 /64); `false` turns them off. */
   rateLimits: RateLimits | false;
+  /** Words or phrases (case and accents ignored) that refuse a comment outright. */
+  blockedWords?: string[];
+  /** An Akismet-compatible spam check; absent (the default): nothing is ever sent anywhere. */
+  spamCheck?: SpamCheckSettings | null;
+}
+
+export interface SpamCheckSettings {
+  provider: 'akismet';
+  /** The service's base URL (Akismet: https://rest.akismet.com). */
+  endpoint: string;
+  apiKey: string;
+  /** The site's front page, as the service knows it (`blog`). */
+  blog: string;
 }
 
 export interface RateLimits {
@@ -43,6 +56,8 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   premoderation: 'off',
   heldWords: [],
   rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 },
+  blockedWords: [],
+  spamCheck: null,
 };
 
 export interface Site {
