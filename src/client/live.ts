@@ -94,6 +94,16 @@ export class LiveStream {
     };
   }
 
+  /**
+   * The reader changed (signed in, out, or as someone else): reopens the stream at once under the
+   * token now in hand, keeping its position, and tells listeners to refetch what they show.
+   */
+  reconnect(): void {
+    if (this.disposed) return;
+    if (this.leader && (this.abort || this.stream)) this.restart(0);
+    this.reload();
+  }
+
   /** Called when the server says the page missed too much: refetch what is shown. */
   onReload(fn: () => void): () => void {
     this.reloads.add(fn);
@@ -327,16 +337,9 @@ export class LiveStream {
   /** The token runs out soon: hand the stream a fresh one without reconnecting. */
   private async renew(old: string | null) {
     if (!this.tokens || !this.stream) return;
-    const fresh = await this.tokens.refresh();
+    // The token keeper renews ahead of expiry too: use its newer token when it has one.
+    let fresh = await this.tokens.get();
+    if (!fresh || fresh == old) fresh = await this.tokens.refresh();
     if (fresh && fresh != old && this.stream) await this.control(this.stream, {}, fresh).catch(() => undefined);
   }
-}
-
-const streams = new WeakMap<object, LiveStream>();
-
-/** The one stream of a client (so of a `<cercle-community>`): created on first use. */
-export function liveFor(client: { base: string; tokens?: TokenKeeper }): LiveStream {
-  let s = streams.get(client);
-  if (!s) streams.set(client, (s = new LiveStream({ base: client.base, tokens: client.tokens })));
-  return s;
 }

@@ -1,11 +1,12 @@
 import { ContextProvider } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
 import { CercleClient } from '../client/client.js';
+import type { LiveStream } from '../client/live.js';
 import type { Parser } from '../client/parse.js';
 import { TokenKeeper } from '../client/token.js';
 import { CercleElement } from '../internal/element.js';
 import { theme } from '../styles/host.js';
-import { communityContext, type Session } from './context.js';
+import { communityContext, type LiveHub, type Session } from './context.js';
 
 /**
  * Configures Cercle once for the page and hands it to every widget placed
@@ -47,6 +48,11 @@ export class CercleCommunity extends CercleElement {
   private client?: CercleClient;
   private unsubscribe?: () => void;
   private generation = 0;
+  /** The page's live stream, once a widget follows something, and how many widgets hold it. */
+  private stream?: LiveStream;
+  private holders = 0;
+  private idle?: ReturnType<typeof setTimeout>;
+  private hub?: LiveHub;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -62,8 +68,8 @@ export class CercleCommunity extends CercleElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.client || changed.has('api') || changed.has('site') || changed.has('tokenUrl') || changed.has('parse')) this.setup();
     const { client, session } = this;
-    if (client)
-      this.provider.setValue({ client, session, lang: this.getAttribute('lang') || undefined, loginUrl: this.loginUrl });
+    if (client && this.hub)
+      this.provider.setValue({ client, session, lang: this.getAttribute('lang') || undefined, loginUrl: this.loginUrl, live: this.hub });
   }
 
   protected override render() {
@@ -76,10 +82,36 @@ export class CercleCommunity extends CercleElement {
     const tokens = this.tokenUrl ? new TokenKeeper(new URL(this.tokenUrl, document.baseURI).href) : undefined;
     const client = (this.client = new CercleClient({ api: this.api, site: this.site, tokens, parse: this.parse }));
     this.session = { status: tokens ? 'loading' : 'anonymous' };
+    this.hub = {
+      acquire: (make) => {
+        clearTimeout(this.idle);
+        this.holders++;
+        // Without a token-url the stream is anonymous: it carries the public topics only.
+        return (this.stream ??= new make({ base: client.base, tokens }));
+      },
+      release: (stream) => {
+        if (stream != this.stream || --this.holders > 0) return;
+        // Closed once nobody follows anything; a widget moved in the page takes it back at once.
+        this.idle = setTimeout(() => this.closeStream(), 1000);
+      },
+    };
     if (tokens) {
-      this.unsubscribe = tokens.subscribe((subject) => this.identify(client, subject));
+      let known: string | null | undefined;
+      this.unsubscribe = tokens.subscribe((subject) => {
+        // Another reader (signed in, out, or someone else): the stream reopens under their token.
+        if (known !== undefined) this.stream?.reconnect();
+        known = subject;
+        this.identify(client, subject);
+      });
       tokens.get();
     }
+  }
+
+  private closeStream() {
+    clearTimeout(this.idle);
+    this.stream?.dispose();
+    this.stream = undefined;
+    this.holders = 0;
   }
 
   /** The token names a member (or nobody): read who they are. */
@@ -97,9 +129,10 @@ export class CercleCommunity extends CercleElement {
   }
 
   private teardown() {
+    this.closeStream();
     this.unsubscribe?.();
     this.client?.tokens?.dispose();
-    this.client = this.unsubscribe = undefined;
+    this.client = this.unsubscribe = this.hub = undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createContext } from '@lit/context';
 import type { CercleClient } from '../client/client.js';
+import type { LiveOptions, LiveStream } from '../client/live.js';
 import type { Me } from '../contract/resources.js';
 
 /** Who is reading: not known yet, nobody signed in, or a member. */
@@ -13,6 +14,18 @@ export interface Community {
   lang?: string;
   /** The provider's `login-url`; widgets fall back to the site's setting. */
   loginUrl?: string;
+  /** The page's one live stream, owned by the provider (see {@link LiveHub}). */
+  live: LiveHub;
+}
+
+/**
+ * Hands out the page's one live stream. The first widget to follow something makes it, passing the
+ * stream class itself, so that only the entries whose widgets go live carry its code; the provider
+ * keeps it, feeds it the reader's token changes and closes it when the last widget lets go.
+ */
+export interface LiveHub {
+  acquire(make: new (options: LiveOptions) => LiveStream): LiveStream;
+  release(stream: LiveStream): void;
 }
 
 /** A global symbol, so two copies of the kit on one page still find each other. */

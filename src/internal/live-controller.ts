@@ -1,10 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { liveFor, type LiveEvent, type LiveStream } from '../client/live.js';
-import type { CercleClient } from '../client/client.js';
+import { LiveStream, type LiveEvent } from '../client/live.js';
+import type { Community, LiveHub } from '../context/context.js';
 
 export interface LiveControllerOptions {
-  /** The client from the community context (undefined until it arrives). */
-  client: () => CercleClient | undefined;
+  /** The community context (undefined until it arrives): its hub hands out the page's one stream. */
+  community: () => Community | undefined;
   /** Topics the widget shows now, e.g. `['thread:' + key]`; read on every update. */
   topics: () => string[];
   /** Changes applied at once (edits, deletions, counts). Return `true` to hold the change back as "new". */
@@ -26,6 +26,7 @@ export class LiveController implements ReactiveController {
   /** The text of the polite live region: the held count, refreshed at most every `announceEveryMs`. */
   announcement = 0;
   private stream?: LiveStream;
+  private hub?: LiveHub;
   private key = '';
   private offs: (() => void)[] = [];
   private lastAnnounce = 0;
@@ -41,19 +42,21 @@ export class LiveController implements ReactiveController {
   }
 
   hostConnected() {
-    this.key = '';
+    // Disconnecting let go of the stream: follow again (what was held stays held).
     this.hostUpdated();
   }
 
   hostUpdated() {
-    const client = this.opts.client();
-    const topics = client ? this.opts.topics() : [];
+    const hub = this.opts.community()?.live;
+    const topics = hub ? this.opts.topics() : [];
     const key = topics.join('\n');
-    if (key === this.key && (!client || this.stream === liveFor(client))) return;
+    if (key === this.key && hub === this.hub) return;
     this.unsubscribe();
+    if (key !== this.key) this.clear();
     this.key = key;
-    if (!client || !topics.length) return;
-    const stream = (this.stream = liveFor(client));
+    if (!hub || !topics.length) return;
+    const stream = (this.stream = hub.acquire(LiveStream));
+    this.hub = hub;
     const after = stream.lastEventId;
     for (const t of topics) this.offs.push(stream.subscribe(t, (ev) => this.receive(ev), after));
     if (this.opts.onReload) this.offs.push(stream.onReload(this.opts.onReload));
@@ -71,6 +74,20 @@ export class LiveController implements ReactiveController {
     this.announcement = 0;
     this.host.requestUpdate();
     return out;
+  }
+
+  /** Forgets what was held (the widget reloaded what it shows). */
+  clear(): void {
+    this.held = [];
+    this.announcement = 0;
+  }
+
+  /** Lets go of held changes that no longer stand (e.g. a held comment was deleted, or shown by another path). */
+  drop(ref: string): void {
+    if (!this.held.some((e) => e.ref == ref)) return;
+    this.held = this.held.filter((e) => e.ref != ref);
+    if (this.announcement > this.held.length) this.announcement = this.held.length;
+    this.host.requestUpdate();
   }
 
   private receive(ev: LiveEvent) {
@@ -99,5 +116,7 @@ export class LiveController implements ReactiveController {
 
   private unsubscribe() {
     for (const off of this.offs.splice(0)) off();
+    if (this.stream) this.hub?.release(this.stream);
+    this.stream = this.hub = undefined;
   }
 }

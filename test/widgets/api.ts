@@ -4,6 +4,7 @@
  */
 import { http, HttpResponse } from 'msw';
 import { setupWorker } from 'msw/browser';
+import { LiveControlAccepted, LiveReady } from '../../src/contract/live.js';
 import type { NewComment } from '../../src/contract/requests.js';
 import type { Comment, CommentPage, Me, SitePublic } from '../../src/contract/resources.js';
 import { BASE, batch, comment, commentPage, jwt, me, member, problem, site, TOKEN_URL } from './fixtures.js';
@@ -23,6 +24,9 @@ let started: Promise<unknown> | undefined;
 /** Starts msw once for the test file. */
 export const startWorker = () =>
   (started ??= worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } }));
+
+/** Adds handlers in front of the fake API's (e.g. the live stream); reset by the next `FakeApi`. */
+export const use = (...handlers: Parameters<typeof worker.use>) => worker.use(...handlers);
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   HttpResponse.json(body as never, {
@@ -52,9 +56,22 @@ export class FakeApi {
   /** The API answers every call with a 503. */
   down = false;
   posts = 0;
+  /** Live stream requests (open, control): kept out of `calls`, since the page's stream is not an API read. */
+  liveCalls: string[] = [];
 
   constructor() {
     worker.resetHandlers(
+      // The live stream: ready, then quiet (live-discussion.test.ts drives a stream of its own).
+      http.post(`${BASE}/live`, () => {
+        this.liveCalls.push('open');
+        const ready = LiveReady.parse({ stream: 'quiet-stream', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: '1' });
+        const body = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)) });
+        return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+      }),
+      http.post(`${BASE}/live/:stream`, () => {
+        this.liveCalls.push('control');
+        return HttpResponse.json(LiveControlAccepted.parse({ accepted: true }), { status: 202 });
+      }),
       http.get(TOKEN_URL, () => this.token(++this.tokenCalls)),
       http.post(`${BASE}/batch`, async ({ request }) => {
         const body = (await request.json()) as { reads: string[] };

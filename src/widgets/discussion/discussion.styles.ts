@@ -95,6 +95,27 @@ export const styles = css`
   .badge {
     font-weight: 600;
   }
+  /* The "N new comments" button floats over the list (sticky, no height): nothing moves when it comes or goes. */
+  .fresh {
+    position: sticky;
+    inset-block-end: 0;
+    z-index: 1;
+    display: flex;
+    justify-content: center;
+    block-size: 0;
+    margin-block-end: calc(-1 * var(--cercle-discussion-gap, 1.25rem));
+  }
+  .fresh.top {
+    inset-block: 0 auto;
+  }
+  .fresh button {
+    translate: 0 calc(-100% - 0.75rem);
+    border-radius: 999px;
+    box-shadow: 0 2px 8px rgb(0 0 0 / 0.3);
+  }
+  .fresh.top button {
+    translate: 0 0.75rem;
+  }
   .box {
     grid-column: 2;
     display: grid;

@@ -2,7 +2,9 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'l
 import { CercleError } from '../../client/errors.js';
 import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
+import type { LiveEvent } from '../../client/live.js';
 import { canonicalUrl } from '../../internal/dom.js';
+import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
@@ -124,6 +126,13 @@ export class CercleDiscussion extends CercleConnected {
   private loadedWith?: object;
   private unsubscribe?: () => void;
   private focusId?: string;
+  /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
+  private live = new LiveController(this, {
+    community: () => this.community,
+    topics: () => (this.key ? ['thread:' + this.key] : []),
+    onChange: (ev) => this.onLive(ev),
+    onReload: () => this.refresh(),
+  });
   /** Language, formats and the discussion's dictionary (`l.t`). */
   protected l = new Localize(this, () => this.community?.lang, messages);
 
@@ -179,6 +188,7 @@ export class CercleDiscussion extends CercleConnected {
       <section part="base">
         <slot name="header"><h2>${page ? l.plural(t.count, page.thread.commentCount) : t.heading}</h2></slot>
         ${page ? this.toolbar(page) : nothing}
+        ${page?.items.length && this._sort == 'newest' ? this.fresh(true) : nothing}
         ${error
           ? html`<p>${error.code == 'thread.forbidden' ? l.error(error) : t.loadError}</p>
               <div><button @click=${this.load}>${t.tryAgain}</button></div>`
@@ -187,6 +197,7 @@ export class CercleDiscussion extends CercleConnected {
             : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
                 ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
               </ol>`}
+        ${page?.items.length && this._sort != 'newest' ? this.fresh(false) : nothing}
         ${page?.next
           ? html`<div>
               <button part="more" @click=${this.more} aria-disabled=${this._loadingMore ? 'true' : 'false'}>${t.more}</button>
@@ -194,9 +205,118 @@ export class CercleDiscussion extends CercleConnected {
           : nothing}
         ${this.box()}
         <p class="sr" role="status">${loading ? t.loading : this._note}</p>
+        <p class="sr" role="status">${this.live.announcement ? l.plural(strings(l).freshCount, this.live.announcement) : ''}</p>
       </section>
     `;
   }
+
+  /**
+   * The "N new comments" button, where new comments will appear (above the list when the newest come
+   * first, below it otherwise). Always in place and without height, so that nothing moves.
+   */
+  private fresh(top: boolean) {
+    const n = this.live.held.length;
+    return html`<div class=${top ? 'fresh top' : 'fresh'}>${n
+      ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.plural(strings(this.l).freshCount, n)}</button>`
+      : nothing}</div>`;
+  }
+
+  /** Inserts the held comments where they belong and moves focus to the first of them. */
+  private showFresh = () => {
+    const page = this._page;
+    const held = this.live.take().map((e) => e.data as Comment);
+    if (!page) return;
+    const fresh = held.filter((c, i) => c && !page.items.some((x) => x.id == c.id) && held.findIndex((x) => x?.id == c.id) == i);
+    if (!fresh.length) return;
+    const items = this._sort == 'newest'
+      ? [...fresh.filter((c) => !c.parentId).reverse(), ...page.items, ...fresh.filter((c) => c.parentId)]
+      : [...page.items, ...fresh];
+    this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + fresh.length } };
+    this._note = this.l.plural(strings(this.l).freshShown, fresh.length);
+    this.markRead(this._page);
+    const ids = new Set(fresh.map((c) => 'c-' + c.id));
+    this.updateComplete.then(() => [...this.renderRoot.querySelectorAll<HTMLElement>('article[id]')].find((a) => ids.has(a.id))?.focus());
+  };
+
+  /** A change on the thread's stream, applied in place; a new comment by someone else is held (`true`). */
+  private onLive(ev: LiveEvent): boolean {
+    const page = this._page;
+    if (!page) return false;
+    const c = ev.data as Comment | undefined;
+    const here = page.items.find((x) => x.id == ev.ref);
+    const me = this.me();
+    switch (ev.kind) {
+      case 'comment.created':
+      case 'comment.restored':
+      case 'comment.updated':
+        if (!c) {
+          // Held for moderation: news for moderators, who see the count.
+          if (ev.kind == 'comment.created' && page.moderator && !here) this._page = { ...page, pendingCount: (page.pendingCount ?? 0) + 1 };
+          return false;
+        }
+        if (here) {
+          if (here.status == 'pending' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+          this.patch(here, { ...here, body: c.body, status: c.status, editedAt: c.editedAt, mentions: c.mentions ?? here.mentions });
+          return false;
+        }
+        if (ev.kind == 'comment.updated') {
+          // Edited before the reader showed it: show the new text.
+          this.live.held = this.live.held.map((e) => (e.ref == ev.ref ? { ...e, data: { ...(e.data as Comment), ...c } } : e));
+          return false;
+        }
+        if (c.author?.id && c.author.id == me) {
+          // The reader's own (from another tab): no need to ask.
+          this._page = { ...page, items: [...page.items, c], thread: { ...page.thread, commentCount: page.thread.commentCount + 1 } };
+          return false;
+        }
+        return !this.live.held.some((e) => e.ref == ev.ref);
+      case 'comment.deleted':
+        this.live.drop(ev.ref);
+        if (here && here.status != 'deleted') this.patch(here, { ...here, status: 'deleted', body: '', author: null, reactions: [], mentions: [] });
+        return false;
+      case 'comment.hidden':
+        this.live.drop(ev.ref);
+        if (here && here.status != 'hidden') {
+          const keep = page.moderator || (!!me && here.author?.id == me);
+          this.patch(here, { ...here, status: 'hidden', body: keep ? here.body : '' });
+        }
+        return false;
+      case 'reactions.changed': {
+        const counts = (ev.data as { reactions?: { kind: string; count: number }[] } | undefined)?.reactions;
+        if (here && counts)
+          this.patch(here, { ...here, reactions: counts.map((r) => ({ ...r, mine: !!here.reactions.find((x) => x.kind == r.kind)?.mine })) });
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Puts a changed comment in place, keeping the published count in step. */
+  private patch(prev: Comment, next: Comment) {
+    const page = this._page!;
+    const d = (next.status == 'published' ? 1 : 0) - (prev.status == 'published' ? 1 : 0);
+    this._page = {
+      ...page,
+      items: page.items.map((x) => (x.id == prev.id ? next : x)),
+      thread: d ? { ...page.thread, commentCount: page.thread.commentCount + d } : page.thread,
+    };
+  }
+
+  /** The stream says the page missed too much: read the thread again, without blanking it. */
+  private refresh = async () => {
+    const client = this.community?.client;
+    const key = this.key;
+    if (!client || !this._page) return;
+    try {
+      const page = await client.comments({ thread: key, sort: this.sortParam() });
+      if (key == this.key && client == this.community?.client) {
+        this.live.clear();
+        this._page = page;
+      }
+    } catch {
+      // What is shown stays; the next change or reload tries again.
+    }
+  };
 
   /** Sort, the "new" count, and the moderators' tools. */
   private toolbar(page: CommentPage) {
@@ -336,6 +456,7 @@ export class CercleDiscussion extends CercleConnected {
 
   /** A reply was stored: show it under its parent, close the box. */
   private replied(posted: Comment) {
+    this.live.drop(posted.id);
     const page = this._page;
     if (page && !page.items.some((c) => c.id == posted.id)) {
       const at = page.items.findIndex((c) => c.id == posted.parentId);
@@ -510,6 +631,7 @@ export class CercleDiscussion extends CercleConnected {
     const { client } = this.community!;
     const key = this.key;
     this._page = this._error = undefined;
+    this.live.clear();
     try {
       const [page, info] = await Promise.all([client.comments({ thread: key, sort: this.sortParam() }), client.site()]);
       if (key == this.key && client == this.community?.client) {
@@ -579,6 +701,7 @@ export class CercleDiscussion extends CercleConnected {
     this._text = '';
     this._sendError = undefined;
     this._note = this.l.t.posted;
+    this.live.drop(posted.id);
     const page = this._page;
     if (page && !page.items.some((c) => c.id == posted.id))
       this._page = {
