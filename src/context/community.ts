@@ -1,4 +1,3 @@
-import { ContextProvider } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
 import { CercleClient } from '../client/client.js';
 import type { LiveStream } from '../client/live.js';
@@ -6,6 +5,7 @@ import type { Parser } from '../client/parse.js';
 import { TokenKeeper } from '../client/token.js';
 import { CercleElement } from '../internal/element.js';
 import { theme } from '../styles/host.js';
+import { provide } from './protocol.js';
 import { communityContext, type LiveHub, type Session } from './context.js';
 
 /**
@@ -44,7 +44,7 @@ export class CercleCommunity extends CercleElement {
   /** The reader, as far as is known. */
   declare session: Session;
 
-  private provider = new ContextProvider(this, { context: communityContext });
+  private provider = provide(this, communityContext);
   private client?: CercleClient;
   private unsubscribe?: () => void;
   private generation = 0;

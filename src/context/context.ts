@@ -1,4 +1,4 @@
-import { createContext } from '@lit/context';
+import type { Context } from '@lit/context';
 import type { CercleClient } from '../client/client.js';
 import type { LiveOptions, LiveStream } from '../client/live.js';
 import type { Me } from '../contract/resources.js';
@@ -29,4 +29,4 @@ export interface LiveHub {
 }
 
 /** A global symbol, so two copies of the kit on one page still find each other. */
-export const communityContext = createContext<Community | undefined>(Symbol.for('cercle.community'));
+export const communityContext = Symbol.for('cercle.community') as Context<symbol, Community | undefined>;

@@ -1,6 +1,6 @@
-import { ContextConsumer } from '@lit/context';
 import type { PropertyDeclarations } from 'lit';
 import { communityContext, type Community } from '../context/context.js';
+import { ask } from '../context/protocol.js';
 import { Localize } from '../i18n/localize.js';
 import { CercleElement } from './element.js';
 
@@ -16,24 +16,30 @@ export class CercleConnected extends CercleElement {
   /** What the provider hands down; undefined until one is found. */
   protected declare community?: Community;
 
-  private consumer = new ContextConsumer(this, {
-    context: communityContext,
-    subscribe: true,
-    callback: (value) => (this.community = value),
-  });
+  /** Stops the provider's updates (a new provider answering replaces the old one). */
+  private leave?: () => void;
+
+  private receive = (value: Community | undefined, unsubscribe?: () => void) => {
+    if (this.leave != unsubscribe) this.leave?.();
+    this.leave = unsubscribe;
+    this.community = value;
+  };
 
   /** A provider connected somewhere: ask again if none has answered yet. */
   private retry = (e: Event) => {
-    if ((e as Event & { context?: unknown }).context == communityContext && !this.community) this.consumer.hostConnected();
+    if ((e as Event & { context?: unknown }).context == communityContext && !this.community) ask(this, communityContext, this.receive);
   };
 
   override connectedCallback(): void {
     super.connectedCallback();
+    ask(this, communityContext, this.receive);
     document.addEventListener('context-provider', this.retry);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.leave?.();
+    this.leave = undefined;
     document.removeEventListener('context-provider', this.retry);
   }
 }
