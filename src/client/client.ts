@@ -1,5 +1,4 @@
-import type { CommentListQuery, NewComment } from '../contract/requests.js';
-import type { Comment, CommentPage, EventPage, Me, MemberSummary, SitePublic } from '../contract/resources.js';
+import type { Me, SitePublic } from '../contract/resources.js';
 import { CercleError, isAuthError, toError } from './errors.js';
 import { shallow, type Kind, type Parser } from './parse.js';
 import type { TokenKeeper } from './token.js';
@@ -27,13 +26,6 @@ interface Pending {
 
 /** The largest number of reads one `POST /batch` carries. */
 const MAX_BATCH = 20;
-
-const query = (path: string, params: Record<string, unknown>) => {
-  const q = new URLSearchParams();
-  for (const k in params) if (params[k] != null) q.set(k, String(params[k]));
-  const s = q.toString();
-  return s ? path + '?' + s : path;
-};
 
 /**
  * The typed client of one site's Cercle API. Reads made in the same tick are
@@ -74,32 +66,18 @@ export class CercleClient {
     return this.read('/me', 'me');
   }
 
-  member(id: string): Promise<MemberSummary> {
-    return this.read('/members/' + encodeURIComponent(id), 'member');
-  }
-
-  /** One page of a thread's comments, with the thread. */
-  comments(q: CommentListQuery): Promise<CommentPage> {
-    return this.read(query('/comments', { thread: q.thread, cursor: q.cursor, limit: q.limit, sort: q.sort }), 'comments');
-  }
-
-  events(q: EventListQuery = {}): Promise<EventPage> {
-    return this.read(query('/events', { chapter: q.chapter, cursor: q.cursor, limit: q.limit, past: q.past }), 'events');
-  }
-
-  /** Posts a comment; the same `idempotencyKey` on a retry returns the first comment instead of storing a second. */
-  async postComment(input: NewComment, idempotencyKey: string): Promise<Comment> {
-    const [status, body, res] = await this.request('POST', '/comments', input, idempotencyKey);
-    if (status >= 300) throw toError(status, body, res.headers.get('retry-after'));
-    return this.check('comment', body, status);
-  }
-
   /**
    * Sends a write (`POST`, `PATCH`, `PUT`, `DELETE`) of `json` to `path` and
-   * checks the answer as `kind`; an error answer becomes a `CercleError`.
+   * checks the answer as `kind`; an error answer becomes a `CercleError`. With
+   * an `idempotencyKey`, a retry with the same key gets the first answer
+   * instead of doing the write twice.
+   *
+   * Reads and writes of one feature are plain functions over the client in
+   * their own module (`comments.js`, `events.js`), so that pages without that
+   * feature do not carry them.
    */
-  async write<T>(method: string, path: string, json: unknown, kind: Kind): Promise<T> {
-    const [status, body, res] = await this.request(method, path, json);
+  async write<T>(method: string, path: string, json: unknown, kind: Kind, idempotencyKey?: string): Promise<T> {
+    const [status, body, res] = await this.request(method, path, json, idempotencyKey);
     if (status >= 300) throw toError(status, body, res.headers.get('retry-after'));
     return this.check(kind, body, status);
   }

@@ -1,5 +1,6 @@
 import type { Comment } from '../contract/resources.js';
 import type { CercleClient } from './client.js';
+import { postComment } from './comments.js';
 import type { CercleError } from './errors.js';
 
 /** What the member is writing (or tried to send) in one thread. */
@@ -87,8 +88,7 @@ export class Outbox {
       const key = draft.key ?? newKey();
       this.write(slot, { ...draft, key, failed: false });
       const { thread, body, parentId, title } = draft;
-      p = this.client
-        .postComment({ thread, body, parentId: parentId ?? undefined, title }, key)
+      p = postComment(this.client, { thread, body, parentId: parentId ?? undefined, title }, key)
         .then(
           (comment) => {
             this.store?.removeItem(this.prefix + slot);

@@ -1,6 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { HttpResponse } from 'msw';
 import { CercleClient } from '../../src/client/client.js';
+import { listComments, postComment } from '../../src/client/comments.js';
 import { CercleError } from '../../src/client/errors.js';
 import { strict } from '../../src/client/strict.js';
 import { TokenKeeper } from '../../src/client/token.js';
@@ -21,7 +22,7 @@ describe('CercleClient', () => {
   it('sends the reads of one tick as a single batch, in order', async () => {
     api.pages.set('', commentPage([comment({ body: 'Premier' })]));
     const c = client(new TokenKeeper(TOKEN_URL));
-    const [page, me, site] = await Promise.all([c.comments({ thread: 'https://amicale.test/a' }), c.me(), c.site()]);
+    const [page, me, site] = await Promise.all([listComments(c, { thread: 'https://amicale.test/a' }), c.me(), c.site()]);
     expect(api.calls).to.have.length(1);
     expect(api.calls[0].method).to.equal('POST');
     expect(api.calls[0].path).to.equal('/batch');
@@ -38,7 +39,7 @@ describe('CercleClient', () => {
 
   it('reads an identical path once', async () => {
     const c = client();
-    const [a, b] = await Promise.all([c.comments({ thread: 't' }), c.comments({ thread: 't' }), c.site()]);
+    const [a, b] = await Promise.all([listComments(c, { thread: 't' }), listComments(c, { thread: 't' }), c.site()]);
     expect(api.calls).to.have.length(1);
     expect((api.calls[0].body as { reads: string[] }).reads).to.deep.equal(['/comments?thread=t', '/']);
     expect(a).to.deep.equal(b);
@@ -61,7 +62,7 @@ describe('CercleClient', () => {
   it('turns a problem into a typed CercleError, per read of a batch', async () => {
     api.pages.clear();
     const c = client();
-    const [err, site] = await Promise.all([failure(c.comments({ thread: 't' })), c.site()]);
+    const [err, site] = await Promise.all([failure(listComments(c, { thread: 't' })), c.site()]);
     expect(err).to.be.instanceOf(CercleError);
     expect(err.status).to.equal(400);
     expect(err.code).to.equal('request.invalid');
@@ -74,16 +75,16 @@ describe('CercleClient', () => {
         ? json(400, problem(400, 'request.invalid', { errors: [{ path: 'body', message: 'Too short' }] }))
         : json(429, problem(429, 'rate.limited'), { 'retry-after': '30' });
     const c = client(new TokenKeeper(TOKEN_URL));
-    const invalid = await failure(c.postComment({ thread: 't', body: 'x' }, 'key-00000001'));
+    const invalid = await failure(postComment(c, { thread: 't', body: 'x' }, 'key-00000001'));
     expect(invalid.fieldErrors).to.deep.equal({ body: 'Too short' });
     expect(invalid.transient).to.equal(false);
-    const limited = await failure(c.postComment({ thread: 't', body: 'x' }, 'key-00000001'));
+    const limited = await failure(postComment(c, { thread: 't', body: 'x' }, 'key-00000001'));
     expect([limited.code, limited.retryAfter]).to.deep.equal(['rate.limited', 30]);
   });
 
   it('reports a network failure as transient', async () => {
     api.onPost = () => HttpResponse.error();
-    const err = await failure(client(new TokenKeeper(TOKEN_URL)).postComment({ thread: 't', body: 'x' }, 'key-00000001'));
+    const err = await failure(postComment(client(new TokenKeeper(TOKEN_URL)), { thread: 't', body: 'x' }, 'key-00000001'));
     expect([err.status, err.code, err.transient]).to.deep.equal([0, 'network.offline', true]);
   });
 

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { listComments } from '../../client/comments.js';
 import { CercleError } from '../../client/errors.js';
 import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
@@ -308,7 +309,7 @@ export class CercleDiscussion extends CercleConnected {
     const key = this.key;
     if (!client || !this._page) return;
     try {
-      const page = await client.comments({ thread: key, sort: this.sortParam() });
+      const page = await listComments(client, { thread: key, sort: this.sortParam() });
       if (key == this.key && client == this.community?.client) {
         this.live.clear();
         this._page = page;
@@ -633,7 +634,7 @@ export class CercleDiscussion extends CercleConnected {
     this._page = this._error = undefined;
     this.live.clear();
     try {
-      const [page, info] = await Promise.all([client.comments({ thread: key, sort: this.sortParam() }), client.site()]);
+      const [page, info] = await Promise.all([listComments(client, { thread: key, sort: this.sortParam() }), client.site()]);
       if (key == this.key && client == this.community?.client) {
         this._page = page;
         this._info = info;
@@ -650,7 +651,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!page?.next || this._loadingMore) return;
     this._loadingMore = true;
     try {
-      const next = await this.community!.client.comments({ thread: this.key, cursor: page.next, sort: this.sortParam() });
+      const next = await listComments(this.community!.client, { thread: this.key, cursor: page.next, sort: this.sortParam() });
       if (page == this._page) {
         this._page = { ...next, lastVisitAt: page.lastVisitAt, items: merge(page.items, next.items) };
         this.markRead(next);
