@@ -14,6 +14,8 @@ const entries: Record<string, string> = {
   'engagement-badge': 'src/widgets/engagement-badge/define.ts',
   /** The provider and the event feed only. */
   'event-feed': 'src/widgets/event-feed/define.ts',
+  /** The provider and the moderation back office only. */
+  moderation: 'src/widgets/moderation/define.ts',
 };
 
 type Node = { type?: string; start: number; end: number; [key: string]: unknown };

@@ -7,6 +7,7 @@ import './widgets/discussion/define.js';
 import './widgets/member-card/define.js';
 import './widgets/engagement-badge/define.js';
 import './widgets/event-feed/define.js';
+import './widgets/moderation/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
@@ -19,3 +20,4 @@ export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChange
 export { CercleMemberDirectory } from './widgets/member-card/directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';
+export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';

@@ -2,7 +2,10 @@
 /** Answers of the discussion's writes and lookups. */
 export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'readMarker' | 'memberList';
 
-export type Kind = DiscussionKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased' | 'event' | 'attendees' | 'calendarFeed';
+/** Answers of moderation and administration. */
+export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'rotatedKey' | 'auditPage';
+
+export type Kind = DiscussionKind | ModerationKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased' | 'event' | 'attendees' | 'calendarFeed';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -14,7 +17,7 @@ export type Kind = DiscussionKind | 'site' | 'me' | 'member' | 'comments' | 'com
 export type Parser = (kind: Kind, body: unknown) => unknown;
 
 /** Lists (comment pages, event pages, batch results) are where a malformed answer would break a widget. */
-const lists: Partial<Record<Kind, string>> = { reactions: 'reactions', reactors: 'kinds', memberList: 'items', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items', attendees: 'items' };
+const lists: Partial<Record<Kind, string>> = { moderationQueue: 'items', auditPage: 'items', sanctions: 'items', bulkResult: 'results', reactions: 'reactions', reactors: 'kinds', memberList: 'items', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items', attendees: 'items' };
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];

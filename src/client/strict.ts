@@ -5,6 +5,7 @@ import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } f
 import { CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed } from '../contract/events.js';
+import { AdminSettings, AuditPage, BulkResult, QueuePage, RotatedKey, Sanction, SanctionList } from '../contract/moderation.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -33,6 +34,13 @@ const schemas = {
   event: Event,
   attendees: AttendeeList,
   calendarFeed: CalendarFeed,
+  moderationQueue: QueuePage,
+  bulkResult: BulkResult,
+  sanction: Sanction,
+  sanctions: SanctionList,
+  adminSettings: AdminSettings,
+  rotatedKey: RotatedKey,
+  auditPage: AuditPage,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**
