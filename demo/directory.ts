@@ -29,6 +29,8 @@ export interface DirectoryMember {
   name: string;
   chapters: string[];
   roles: Role[];
+  /** Chapters this member moderates (the token's `moderates` claim), short of the site-wide role. */
+  moderates?: string[];
   /** What the member runs, as the association's directory shows it (not sent to Cercle). */
   business: { fr: string; en: string };
 }
@@ -55,7 +57,7 @@ export const MEMBERS: DirectoryMember[] = [
   m('adh-1016', 'Mathieu Granier', ['nimes'], 'Distribution de matériel agricole', 'Farm equipment dealer'),
   m('adh-1017', 'Émilie Teisseire', ['perpignan'], 'Conseil en cybersécurité', 'Cybersecurity consultancy'),
   m('adh-1018', 'François Azéma', ['toulouse'], 'Négoce de matériaux', 'Building materials trade'),
-  m('adh-1019', 'Leïla Haddad', ['montpellier'], 'Clinique vétérinaire', 'Veterinary clinic'),
+  { ...m('adh-1019', 'Leïla Haddad', ['montpellier'], 'Clinique vétérinaire', 'Veterinary clinic'), moderates: ['montpellier'] },
   m('adh-1020', 'Bernard Combes', ['nimes'], "Cave coopérative (directeur)", 'Wine cooperative (managing director)'),
 ];
 

@@ -56,6 +56,7 @@ export function createHost({ cercleUrl, store }: HostOptions) {
       picture: new URL(`/avatars/${member.id}.svg`, c.req.url).href,
       roles: member.roles,
       chapters: member.chapters,
+      ...(member.moderates ? { moderates: member.moderates } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', kid })
       .setIssuer(SITE_ID)

@@ -28,6 +28,8 @@ export const PAGES: Page[] = [
   { path: '/en/articles/transmission-entreprise', file: 'en/transmission-entreprise.html', lang: 'en', nav: 'articles', alt: '/articles/transmission-entreprise' },
   { path: '/en/events', file: 'en/events.html', lang: 'en', nav: 'events', alt: '/evenements' },
   { path: '/en/members', file: 'en/members.html', lang: 'en', nav: 'members', alt: '/membres', members: true },
+  { path: '/moderation', file: 'fr/moderation.html', lang: 'fr', nav: null, alt: '/en/moderation' },
+  { path: '/en/moderation', file: 'en/moderation.html', lang: 'en', nav: null, alt: '/moderation' },
 ];
 
 const T = {
