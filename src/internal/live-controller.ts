@@ -31,6 +31,8 @@ export class LiveController implements ReactiveController {
   private offs: (() => void)[] = [];
   private lastAnnounce = 0;
   private announceTimer?: ReturnType<typeof setTimeout>;
+  /** A widget removed from the page follows nothing, even if its data arrives afterwards. */
+  private connected = false;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly opts: LiveControllerOptions) {
     host.addController(this);
@@ -43,10 +45,12 @@ export class LiveController implements ReactiveController {
 
   hostConnected() {
     // Disconnecting let go of the stream: follow again (what was held stays held).
+    this.connected = true;
     this.hostUpdated();
   }
 
   hostUpdated() {
+    if (!this.connected) return;
     const hub = this.opts.community()?.live;
     const topics = hub ? this.opts.topics() : [];
     const key = topics.join('\n');
@@ -63,6 +67,7 @@ export class LiveController implements ReactiveController {
   }
 
   hostDisconnected() {
+    this.connected = false;
     this.unsubscribe();
     clearTimeout(this.announceTimer);
   }
