@@ -1,24 +1,18 @@
 // Discussion benchmark: a 1,000-comment thread as members make it (top-level comments, nested
 // replies with mentions, reactions), then read as a page shows it. The real server on loopback.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { silentLogger } from '../src/server/app.js';
 import { startServer } from '../src/server/main.js';
-import { newSecret, openStore, type Store } from '../src/server/store/store.js';
+import { newSecret } from '../src/server/store/store.js';
 import { load, type Stats } from './server.js';
+import { benchStore } from './support.js';
 
 const MEMBERS = 50;
 const COMMENTS = 1000;
 const ROOTS = 300;
 
 export async function benchDiscussion(kind: 'sqlite' | 'postgres'): Promise<Record<string, Stats | number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'cercle-bench-discussion-'));
-  const schema = `cercle_bench_d_${Date.now().toString(36)}`;
-  const store: Store = kind === 'sqlite'
-    ? await openStore(join(dir, 'bench.db'))
-    : await openStore(process.env.DATABASE_URL!, { schema });
+  const { store, dispose } = await benchStore(kind, 'discussion');
   const secret = newSecret();
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'], settings: { rateLimits: false } });
   await store.addKey('bench', { alg: 'HS256', secret });
@@ -94,14 +88,6 @@ export async function benchDiscussion(kind: 'sqlite' | 'postgres'): Promise<Reco
     };
   } finally {
     await server.close();
-    await store.close();
-    if (kind === 'postgres') {
-      const { default: pg } = await import('pg');
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
   }
 }

@@ -1,24 +1,18 @@
 // Events benchmark: the real server on loopback; RSVP throughput when many members answer the
 // same event at once (every answer serialised on that event), and on many events side by side.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { silentLogger } from '../src/server/app.js';
 import { startServer } from '../src/server/main.js';
 import { insertEvent } from '../src/server/store/events.js';
-import { newSecret, openStore, type Store } from '../src/server/store/store.js';
+import { newSecret } from '../src/server/store/store.js';
 import { load, type Stats } from './server.js';
+import { benchStore } from './support.js';
 
 const MEMBERS = 400;
 const DAY = 86_400_000;
 
 export async function benchEvents(kind: 'sqlite' | 'postgres'): Promise<Record<string, Stats | number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'cercle-bench-events-'));
-  const schema = `cercle_bench_e_${Date.now().toString(36)}`;
-  const store: Store = kind === 'sqlite'
-    ? await openStore(join(dir, 'bench.db'))
-    : await openStore(process.env.DATABASE_URL!, { schema });
+  const { store, dispose } = await benchStore(kind, 'events');
   const secret = newSecret();
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'] });
   await store.addKey('bench', { alg: 'HS256', secret });
@@ -74,14 +68,6 @@ export async function benchEvents(kind: 'sqlite' | 'postgres'): Promise<Record<s
     };
   } finally {
     await server.close();
-    await store.close();
-    if (kind === 'postgres') {
-      const { default: pg } = await import('pg');
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
   }
 }

@@ -1,14 +1,13 @@
 // Member cards benchmark: the real server on loopback over 1,000 members with profiles of varied visibility.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Visibility } from '../src/contract/members.js';
 import { silentLogger } from '../src/server/app.js';
 import { startServer } from '../src/server/main.js';
 import { MemberStore } from '../src/server/store/members.js';
-import { newSecret, openStore, type Store } from '../src/server/store/store.js';
+import { newSecret } from '../src/server/store/store.js';
 import { load, type Stats } from './server.js';
+import { benchStore } from './support.js';
 
 const MEMBERS = 1000;
 const CHAPTERS = ['toulouse', 'montpellier', 'nimes', 'perpignan', 'albi'];
@@ -16,11 +15,7 @@ const TAGS = ['transmission', 'fiscalité', 'export', 'industrie', 'numérique',
 const LEVELS: Visibility[] = ['public', 'members', 'chapter', 'private'];
 
 export async function benchMembers(kind: 'sqlite' | 'postgres'): Promise<Record<string, Stats | number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'cercle-bench-members-'));
-  const schema = `cercle_bench_m_${Date.now().toString(36)}`;
-  const store: Store = kind === 'sqlite'
-    ? await openStore(join(dir, 'bench.db'))
-    : await openStore(process.env.DATABASE_URL!, { schema });
+  const { store, dispose } = await benchStore(kind, 'members');
   const secret = newSecret();
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'] });
   await store.addKey('bench', { alg: 'HS256', secret });
@@ -76,14 +71,6 @@ export async function benchMembers(kind: 'sqlite' | 'postgres'): Promise<Record<
     };
   } finally {
     await server.close();
-    await store.close();
-    if (kind === 'postgres') {
-      const { default: pg } = await import('pg');
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
   }
 }

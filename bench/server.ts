@@ -1,11 +1,9 @@
 // Server benchmark: the real server on loopback, over a real SQLite file (and PostgreSQL when DATABASE_URL is set).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { silentLogger } from '../src/server/app.js';
 import { startServer } from '../src/server/main.js';
-import { openStore, newSecret, type Store } from '../src/server/store/store.js';
+import { newSecret } from '../src/server/store/store.js';
+import { benchStore } from './support.js';
 
 export interface Stats { n: number; seconds: number; perSecond: number; p50: number; p99: number }
 
@@ -33,11 +31,7 @@ export async function load(total: number, concurrency: number, task: (i: number)
 }
 
 export async function benchServer(kind: 'sqlite' | 'postgres'): Promise<Record<string, Stats | number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'cercle-bench-'));
-  const schema = `cercle_bench_${Date.now().toString(36)}`;
-  const store: Store = kind === 'sqlite'
-    ? await openStore(join(dir, 'bench.db'))
-    : await openStore(process.env.DATABASE_URL!, { schema });
+  const { store, dispose } = await benchStore(kind, 'server');
   const secret = newSecret();
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'], settings: { rateLimits: false } });
   await store.addKey('bench', { alg: 'HS256', secret });
@@ -77,14 +71,6 @@ export async function benchServer(kind: 'sqlite' | 'postgres'): Promise<Record<s
     return { 'post comment (8 in flight)': post, 'read a page of 50 of a 1,000-comment thread (8 in flight)': readPage, 'read a whole 1,000-comment thread, 10 pages': wholeThread };
   } finally {
     await server.close();
-    await store.close();
-    if (kind === 'postgres') {
-      const { default: pg } = await import('pg');
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
   }
 }
