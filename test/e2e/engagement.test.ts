@@ -12,17 +12,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/start.js';
+import { BUNDLE, launchChromium } from './support.js';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.url));
 const ARTICLE = '/articles/transmission-entreprise';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-];
 
 let dir: string;
 let demo: RunningDemo;
@@ -32,7 +27,7 @@ before(async () => {
   assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
   dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-eng-'));
   demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -9,17 +9,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import ICAL from 'ical.js';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/start.js';
+import { BUNDLE, launchChromium } from './support.js';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-];
 /** The members-only visit the seed leaves with one place (capacity 8, 7 going). */
 const VISIT = 'Visite d\'entreprise : une conserverie artisanale';
 /** The seeded event that is already full. */
@@ -33,7 +28,7 @@ before(async () => {
   assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
   dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-events-'));
   demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -7,16 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/start.js';
+import { BUNDLE, launchChromium } from './support.js';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-];
 /** Hélène Marty (Toulouse) shows her phone to her chapter only, her email to no one. */
 const HELENE_PHONE = '+33 5 61 00 10 01';
 const HELENE_BIO = 'Trente ans dans la menuiserie industrielle';
@@ -29,7 +24,7 @@ before(async () => {
   assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
   dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-members-'));
   demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

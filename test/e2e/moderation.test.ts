@@ -12,16 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/start.js';
 import { main } from '../../src/server/cli.js';
+import { BUNDLE, launchChromium } from './support.js';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-];
 const SITE = 'demo';
 
 let dir: string;
@@ -34,7 +30,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-moderation-'));
   db = join(dir, 'cercle.db');
   demo = await startDemo({ port: 0, cerclePort: 0, database: db });
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
