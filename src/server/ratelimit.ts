@@ -50,14 +50,19 @@ export const rateLimited = (seconds: number, what: string) => new ProblemError(4
  * `CERCLE_TRUST_PROXY` to the number of proxies in front, and the matching `X-Forwarded-For` entry is used.
  */
 export function clientNetwork(c: Context): string {
-  let ip: string | undefined;
+  const ip = clientAddress(c);
+  return ip ? networkOf(ip) : 'unknown';
+}
+
+/** The client's address: the socket's, or with `CERCLE_TRUST_PROXY` set, the matching `X-Forwarded-For` entry. */
+export function clientAddress(c: Context): string {
   const hops = Number(process.env.CERCLE_TRUST_PROXY ?? 0);
   if (hops > 0) {
     const list = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    ip = list[list.length - hops] ?? list[0];
+    const ip = list[list.length - hops] ?? list[0];
+    if (ip) return ip;
   }
-  ip ??= (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
-  return ip ? networkOf(ip) : 'unknown';
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '';
 }
 
 export function networkOf(ip: string): string {

@@ -7,6 +7,7 @@ import type { HandlerContext, Registrar } from '../app.js';
 import { newId, nowIso } from '../ids.js';
 import { commentOut, decodeCursor, encodeCursor, memberSummary, threadOut } from '../mapping.js';
 import { problem } from '../problem.js';
+import { clientAddress } from '../ratelimit.js';
 import { spamCheckFor } from '../spam.js';
 import { DiscussionStore } from '../store/discussion.js';
 import { ModerationStore, type AuditRow, type ModScope } from '../store/moderation.js';
@@ -125,16 +126,6 @@ export async function commentEvents(store: Store, siteId: string, commentId: str
 
 // ---- spam and abuse, called by the discussion ---------------------------------------------
 
-function remoteAddress(ctx: Ctx): string {
-  const hops = Number(process.env.CERCLE_TRUST_PROXY ?? 0);
-  if (hops > 0) {
-    const list = (ctx.c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const ip = list[list.length - hops] ?? list[0];
-    if (ip) return ip;
-  }
-  return (ctx.c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '';
-}
-
 /**
  * Whether the site's spam check (when one is configured) judges this text spam. Nothing is sent anywhere
  * when the site has none.
@@ -143,7 +134,7 @@ export async function looksLikeSpam(ctx: Ctx, text: string, threadKey?: string):
   const check = spamCheckFor(ctx.site);
   if (!check) return false;
   const verdict = await check.check({
-    text, authorName: ctx.viewer?.name ?? '', ip: remoteAddress(ctx), userAgent: ctx.c.req.header('user-agent') ?? '',
+    text, authorName: ctx.viewer?.name ?? '', ip: clientAddress(ctx.c), userAgent: ctx.c.req.header('user-agent') ?? '',
     permalink: threadKey && /^https?:\/\//.test(threadKey) ? threadKey : undefined, lang: ctx.c.req.header('accept-language')?.slice(0, 2),
   });
   return verdict === 'spam';
