@@ -47,7 +47,8 @@ export class LiveStream {
   private stream: LiveReady | null = null;
   /** The topics the open stream follows. */
   private sent = new Set<string>();
-  private syncing = false;
+  /** The control request in flight: the next sync waits for it. */
+  private syncing: Promise<void> | null = null;
   private lastId: string | null = null;
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -197,14 +198,16 @@ export class LiveStream {
       return;
     }
     if (this.syncing) {
-      queueMicrotask(() => void this.sync(after));
+      // After the request in flight (queueing microtasks until it ends would starve the page).
+      void this.syncing.then(() => this.sync(after));
       return;
     }
     const want = this.wanted();
     const add = [...want].filter((t) => !this.sent.has(t));
     const remove = [...this.sent].filter((t) => !want.has(t));
     if (!add.length && !remove.length) return;
-    this.syncing = true;
+    let done!: () => void;
+    this.syncing = new Promise<void>((ok) => (done = ok));
     try {
       const res = await this.control(s, { add, remove, ...(after && add.length ? { after } : {}) });
       if (res.ok) this.sent = want;
@@ -212,7 +215,8 @@ export class LiveStream {
     } catch {
       this.restart(1000);
     } finally {
-      this.syncing = false;
+      this.syncing = null;
+      done();
     }
   }
 
