@@ -4,6 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { setupWorker } from 'msw/browser';
 import { strict } from '../../src/client/strict.js';
 import { AttendeeList, CalendarFeed, type RsvpRequest } from '../../src/contract/events.js';
+import { LiveControlAccepted, LiveReady } from '../../src/contract/live.js';
 import { BatchResponse } from '../../src/contract/requests.js';
 import { Event, EventPage } from '../../src/contract/resources.js';
 import '../../src/widgets/event-feed/define.js';
@@ -78,6 +79,13 @@ class FakeEvents {
 
   constructor() {
     worker.resetHandlers(
+      // The page's live stream: ready, then quiet (live-event-feed.test.ts drives one); not an API read, so not in `calls`.
+      http.post(`${BASE}/live`, () => {
+        const ready = LiveReady.parse({ stream: 'quiet-stream', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: '1' });
+        const body = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)) });
+        return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+      }),
+      http.post(`${BASE}/live/:stream`, () => HttpResponse.json(LiveControlAccepted.parse({ accepted: true }), { status: 202 })),
       http.get(TOKEN_URL, () => (this.signedIn ? new HttpResponse(jwt()) : new HttpResponse(null, { status: 401 }))),
       http.post(`${BASE}/batch`, async ({ request }) => {
         const body = (await request.json()) as { reads: string[] };

@@ -1,12 +1,14 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CercleError } from '../../client/errors.js';
 import {
-  acknowledgeRsvp, attendees, calendarFeed, cancelEvent, eventCalendar, feedUrl, listEvents, markAttendance, resetCalendarFeed,
+  acknowledgeRsvp, attendees, calendarFeed, cancelEvent, eventCalendar, feedUrl, getEvent, listEvents, markAttendance, resetCalendarFeed,
   revokeCalendarFeed, rsvp, siteCalendarUrl,
 } from '../../client/events.js';
+import type { LiveEvent } from '../../client/live.js';
 import type { CalendarFeed, RsvpAnswer } from '../../contract/events.js';
 import type { Event, EventPage } from '../../contract/resources.js';
 import { Lang } from '../../i18n/localize.js';
+import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './event-feed.styles.js';
@@ -32,7 +34,9 @@ export interface RsvpChangeDetail {
  * maybe or not going, guests, a first-come waitlist with automatic promotion.
  * Members see who is going; everyone can add an event to their calendar.
  * Organisers cancel events and mark attendance in place; creating and editing
- * events goes through the API.
+ * events goes through the API. Shown events stay current without a reload:
+ * counts and places left follow everyone's answers, edits and cancellations
+ * appear in place, and a reader promoted off the waitlist sees it at once.
  *
  * @summary Events with inline RSVP, waitlist, who's going and calendar links.
  * @customElement cercle-event-feed
@@ -128,6 +132,13 @@ export class CercleEventFeed extends CercleConnected {
   private reader?: string;
   private generation = 0;
   private focusId?: string;
+  /** The shown events on the page's live stream: counts patched, edits refetched, promotions shown. */
+  private live = new LiveController(this, {
+    community: () => this.community,
+    topics: () => (this._page?.items ?? []).map((e) => 'event:' + e.id),
+    onChange: (ev) => this.onLive(ev),
+    onReload: () => this.refresh(),
+  });
 
   constructor() {
     super();
@@ -273,22 +284,67 @@ export class CercleEventFeed extends CercleConnected {
     const generation = ++this.generation;
     this._page = this._error = undefined;
     this.state.clear();
-    const q = this.view == 'calendar-month'
-      ? { chapter: this.chapter, limit: 100, ...monthRange(this._shown) }
-      : { chapter: this.chapter, limit: this.size, past: this.past };
     const site = c.loginUrl ? null : c.client.site().catch(() => null);
     try {
-      const page = await listEvents(c.client, q);
+      const page = await this.first();
       this.loginUrl = (await site)?.loginUrl;
-      if (generation != this.generation) return;
-      // The month's events: those starting on one of its days in the reader's zone.
-      if (this.view == 'calendar-month') page.items = page.items.filter((e) => dayOf(Date.parse(e.startsAt), this.zone).startsWith(this._shown));
-      this._page = page;
+      if (generation == this.generation) this._page = page;
     } catch (e) {
       this.loginUrl = (await site)?.loginUrl;
       if (generation == this.generation) this._error = e as CercleError;
     }
   };
+
+  /** The first page of events, or the month's: those starting on one of its days in the reader's zone. */
+  private async first(): Promise<EventPage> {
+    const calendar = this.view == 'calendar-month';
+    const page = await listEvents(this.client, calendar
+      ? { chapter: this.chapter, limit: 100, ...monthRange(this._shown) }
+      : { chapter: this.chapter, limit: this.size, past: this.past });
+    if (calendar) page.items = page.items.filter((e) => dayOf(Date.parse(e.startsAt), this.zone).startsWith(this._shown));
+    return page;
+  }
+
+  /** The stream says the page missed too much: read the events again, keeping what is shown meanwhile. */
+  private refresh = async () => {
+    const generation = this.generation;
+    if (!this._page) return;
+    try {
+      const page = await this.first();
+      if (generation == this.generation && this._page) this._page = page;
+    } catch {
+      // What is shown stays; the next change or reload tries again.
+    }
+  };
+
+  /** A change to a shown event, from the live stream. */
+  private onLive(ev: LiveEvent): void {
+    const shown = this._page?.items.find((x) => x.id == ev.ref);
+    if (!shown) return;
+    const d = ev.data as Pick<Event, 'capacity' | 'going' | 'taken' | 'maybe' | 'waitlist' | 'placesLeft'> | undefined;
+    if (ev.kind == 'rsvp.changed' && d) {
+      const { capacity, going, taken, maybe, waitlist, placesLeft } = d;
+      this.replace({ ...shown, capacity, going, taken, maybe, waitlist, placesLeft });
+    } else if (ev.kind == 'event.updated' || ev.kind == 'waitlist.promoted' || ev.kind == 'rsvp.changed') {
+      void this.reread(ev.ref, ev.kind == 'waitlist.promoted');
+    }
+  }
+
+  /** Reads one event again (edited, cancelled, or the reader promoted); gone from sight, it leaves the list. */
+  private async reread(id: string, promoted: boolean) {
+    const generation = this.generation;
+    try {
+      const e = await getEvent(this.client, id);
+      if (generation != this.generation) return;
+      this.replace(e);
+      if (promoted && e.myRsvp?.promotedAt) this._note = strings(this.l).promoted;
+    } catch (err) {
+      const page = this._page;
+      if (generation == this.generation && page && (err as CercleError).status == 404) {
+        this._page = { ...page, items: page.items.filter((x) => x.id != id) };
+      }
+    }
+  }
 
   /** Appends the next page and moves focus to its first event. */
   private more = async () => {
