@@ -59,20 +59,21 @@ export class Lang {
     return (forms[once('p' + lang, () => new Intl.PluralRules(lang)).select(n)] ?? forms.other).replace('#', n.toLocaleString(lang));
   }
 
-  /** "3 hours ago", "yesterday"… */
-  relative(iso: string, now = Date.now()): string {
-    let v = (Date.parse(iso) - now) / 1000;
-    let i = 0;
-    while (Math.abs(v) >= units[i][1]) v /= units[i++][1];
-    const lang = this.lang;
-    return once('r' + lang, () => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })).format(Math.round(v), units[i][0]);
-  }
+}
 
-  /** Full date and time, for a tooltip. */
-  exact(iso: string): string {
-    const lang = this.lang;
-    return once('d' + lang, () => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' })).format(new Date(iso));
-  }
+/** "3 hours ago", "yesterday"… in `l`'s language. Functions, not methods: entries without dates do not carry them. */
+export function relative(l: Lang, iso: string, now = Date.now()): string {
+  let v = (Date.parse(iso) - now) / 1000;
+  let i = 0;
+  while (Math.abs(v) >= units[i][1]) v /= units[i++][1];
+  const lang = l.lang;
+  return once('r' + lang, () => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })).format(Math.round(v), units[i][0]);
+}
+
+/** Full date and time in `l`'s language, for a tooltip. */
+export function exact(l: Lang, iso: string): string {
+  const lang = l.lang;
+  return once('d' + lang, () => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' })).format(new Date(iso));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Comment } from '../../contract/resources.js';
+import { exact, relative } from '../../i18n/localize.js';
 import type { L as Localize } from './messages.js';
 import { formatBody } from './format.js';
 import type { DiscussionStrings } from './strings.js';
@@ -107,7 +108,7 @@ export function article(c: Comment, ctx: TreeContext, parent?: Comment): Templat
         ${avatar(c.author)}
         <h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>
         <p part="meta">
-          <time datetime=${c.createdAt} title=${l.exact(c.createdAt)} tabindex="0">${l.relative(c.createdAt, ctx.now)}</time
+          <time datetime=${c.createdAt} title=${exact(l, c.createdAt)} tabindex="0">${relative(l, c.createdAt, ctx.now)}</time
           >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}${fresh
             ? html` · <strong class="badge">${s.isNew}</strong>`
             : nothing}${parent

@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import type { Comment, MemberSummary } from '../../contract/resources.js';
+import { exact, relative } from '../../i18n/localize.js';
 import type { L as Localize } from './messages.js';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
@@ -32,7 +33,7 @@ export const comment = (c: Comment, l: Localize): TemplateResult => html`
         ${avatar(c.author)}
         <h3 part="name">${c.author?.name ?? l.t.former}</h3>
         <p part="meta">
-          <time datetime=${c.createdAt} title=${l.exact(c.createdAt)}>${l.relative(c.createdAt)}</time
+          <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt)}</time
           >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}
         </p>
       </header>

@@ -1,5 +1,7 @@
 import { css } from 'lit';
 
+/** On top of the shared host styles (`styles/host.ts`: buttons, focus rings, `.sr`). */
+
 export const styles = css`
   :host {
     --_chip-bg: var(--cercle-engagement-chip-background, color-mix(in srgb, var(--_accent) 12%, transparent));
@@ -35,14 +37,6 @@ export const styles = css`
   }
   .chip [part='level'] {
     font-weight: 600;
-  }
-  .sr {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
   .card {
     display: grid;
@@ -119,13 +113,6 @@ export const styles = css`
     min-block-size: 24px;
     cursor: pointer;
   }
-  summary:focus-visible,
-  button:focus-visible,
-  select:focus-visible,
-  input:focus-visible {
-    outline: 2px solid var(--_accent);
-    outline-offset: 2px;
-  }
   details form {
     display: flex;
     flex-wrap: wrap;
@@ -135,10 +122,6 @@ export const styles = css`
   }
   button {
     padding: 0.2rem 0.8rem;
-    border: 1px solid var(--_accent);
-    border-radius: var(--_radius);
-    background: none;
-    color: var(--_accent);
   }
   .skeleton {
     min-block-size: 8rem;

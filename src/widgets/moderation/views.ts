@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage } from '../../contract/moderation.js';
-import type { Lang } from '../../i18n/localize.js';
+import { exact, relative, type Lang } from '../../i18n/localize.js';
 import { actionNames, fill, strings } from './strings.js';
 
 export type ItemAction = 'approve' | 'hide' | 'restore' | 'delete' | 'lock' | 'unlock' | 'mute' | 'ban';
@@ -86,10 +86,10 @@ function itemView(item: QueueItem, i: number, l: Lang, o: QueueViewOptions): Tem
         <input type="checkbox" .checked=${o.selected.has(c.id)} aria-label=${fill(s.select, name)}
           @change=${(e: Event) => o.onSelect(c.id, (e.target as HTMLInputElement).checked)} />
         <h2 id="${id}-h"><span part="author">${name}</span> <span class="meta">${s.inThread} ${item.thread.title ?? item.thread.key}
-          · <time datetime=${c.createdAt} title=${l.exact(c.createdAt)}>${l.relative(c.createdAt)}</time></span></h2>
+          · <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt)}</time></span></h2>
       </header>
       <p class="reasons">${reasons.map((r) => html`<span class="tag">${r}</span>`)}
-        ${item.author?.sanctions.map((x) => html`<span class="tag warn">${s.sanctioned[x.kind]}${x.endsAt ? ` ${fill(s.until, l.exact(x.endsAt))}` : ''}</span>`)}
+        ${item.author?.sanctions.map((x) => html`<span class="tag warn">${s.sanctioned[x.kind]}${x.endsAt ? ` ${fill(s.until, exact(l, x.endsAt))}` : ''}</span>`)}
         ${item.author ? html`<span class="meta">${l.plural(s.published, item.author.publishedCount)}</span>` : nothing}</p>
       <p class="body" id="${id}-b" part="body">${c.body}</p>
       ${item.flagNotes.length ? html`<ul class="notes">${item.flagNotes.map((n) => html`<li>« ${n} »</li>`)}</ul>` : nothing}
@@ -147,7 +147,7 @@ export function settingsView(st: AdminSettings, l: Lang, o: SettingsViewOptions)
   </form>
   <section class="keys-admin" aria-labelledby="keys-h" part="keys-admin">
     <h2 id="keys-h">${s.keysTitle}</h2>
-    <ul>${st.keys.map((k) => html`<li>${fill(s.keyRow, k.kid, k.alg, l.exact(k.createdAt))}${k.retiresAt ? html` — ${fill(s.retires, l.exact(k.retiresAt))}` : nothing}</li>`)}</ul>
+    <ul>${st.keys.map((k) => html`<li>${fill(s.keyRow, k.kid, k.alg, exact(l, k.createdAt))}${k.retiresAt ? html` — ${fill(s.retires, exact(l, k.retiresAt))}` : nothing}</li>`)}</ul>
     <label>${s.overlap} <select id="overlap">${[3600, 86400, 604800].map((v) => html`<option value=${v}>${s.overlaps[v]}</option>`)}</select></label>
     <button type="button" ?disabled=${o.busy} @click=${(e: Event) => o.onRotate(Number(((e.target as HTMLElement).parentElement!.querySelector('#overlap') as HTMLSelectElement).value))}>${s.rotate}</button>
     ${o.secret ? html`<p role="alert">${s.newSecret} <code part="secret">${o.secret}</code></p>` : nothing}
@@ -161,7 +161,7 @@ export function auditView(items: AuditEntry[], l: Lang, busy: boolean, onExport:
     ${items.length ? html`<table part="audit">
       <thead><tr><th scope="col">${s.when}</th><th scope="col">${s.who}</th><th scope="col">${s.what}</th><th scope="col">${s.about}</th></tr></thead>
       <tbody>${items.map((e) => html`<tr>
-        <td><time datetime=${e.at}>${l.exact(e.at)}</time></td>
+        <td><time datetime=${e.at}>${exact(l, e.at)}</time></td>
         <td>${e.actor?.name ?? (e.actorKind == 'cli' ? s.cli : s.system)}</td>
         <td>${names[e.action] ?? e.action}${e.note ? html` — « ${e.note} »` : nothing}</td>
         <td>${e.member?.name ?? e.thread ?? e.comment ?? ''}${e.chapter ? ` (${e.chapter})` : ''}</td>
