@@ -14,6 +14,7 @@ import * as discussion from './features/discussion.js';
 import * as events from './features/events.js';
 import * as live from './features/live.js';
 import { LiveService } from './live/service.js';
+import { collecting } from './live/after-commit.js';
 import * as members from './features/members.js';
 import * as engagement from './features/engagement.js';
 import * as moderation from './features/moderation.js';
@@ -199,7 +200,7 @@ export function createApp(opts: AppOptions) {
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
       const ctx = { c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged } as unknown as HandlerContext;
       for (const f of FEATURES) if (f.guard) await f.guard(ctx);
-      const result = await handler(ctx as never);
+      const result = await collecting(ctx, () => handler(ctx as never));
       if (result instanceof Response) return result;
       for (const f of FEATURES) {
         if (f.observe) {

@@ -7,6 +7,7 @@ import {
   achievement, issueCredential, issuerKey, issuerProfile, keyDocument, publishedKeys, type IssuerInfo,
 } from '../engagement/openbadges.js';
 import { newId, nowIso } from '../ids.js';
+import { notedIn } from '../live/after-commit.js';
 import { memberSummary } from '../mapping.js';
 import { problem } from '../problem.js';
 import {
@@ -59,6 +60,26 @@ async function memberOrMe(store: Store, site: Site, viewer: HandlerContext['view
 const reasonsOf = (acts: Act[], labels: Map<string, string>): Reason[] => acts.map((a) => ({
   kind: a.kind as Reason['kind'], ref: a.ref, at: a.at, label: labels.get(a.ref.split(':')[0]) ?? null, chapter: a.chapter,
 }));
+
+/**
+ * After a request: badges its transactions awarded are told to each member alone on the live stream
+ * (topic `member:<host id>`), those that are still there once committed (a rolled-back award is not).
+ */
+export async function observe(ctx: HandlerContext) {
+  const noted = notedIn(ctx).filter((n) => n.kind == 'badge.awarded' && n.site == ctx.site?.id);
+  if (!noted.length) return;
+  const { store, site, live } = ctx;
+  const rows = await store.db.selectFrom('engagement_awards').innerJoin('members', 'members.pk', 'engagement_awards.member_pk')
+    .select(['engagement_awards.member_pk', 'badge_id', 'scope', 'awarded_at', 'members.host_id'])
+    .where('engagement_awards.site_id', '=', site.id).where('engagement_awards.member_pk', 'in', [...new Set(noted.map((n) => n.memberPk))])
+    .execute();
+  for (const n of noted) {
+    const row = rows.find((r) => r.member_pk == n.memberPk && r.badge_id == n.badge && r.scope == n.scope && r.awarded_at == n.at);
+    if (!row) continue;
+    const ref = (n.scope ? `${n.badge}:${n.scope}` : n.badge).replace(/[^A-Za-z0-9_.:@-]/g, '_').slice(0, 128);
+    await live.publish(site.id, { topic: `member:${row.host_id}`, kind: 'badge.awarded', ref, audience: `member:${row.host_id}` });
+  }
+}
 
 /** Levels and badges from the activity ledger, "why I have this", Open Badges 3.0 export. */
 export function install(register: Registrar) {

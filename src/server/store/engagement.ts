@@ -3,6 +3,7 @@ import { validateRuleSet, type RuleSet } from '../../contract/engagement.js';
 import { DEFAULT_RULES } from '../engagement/defaults.js';
 import { evaluate, type Act, type Evaluation } from '../engagement/engine.js';
 import { newId, nowIso } from '../ids.js';
+import { note } from '../live/after-commit.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
 import type { Store } from './store.js';
 
@@ -83,7 +84,8 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
     await tx.insertInto('engagement_awards').values(toInsert.slice(i, i + 400))
       .onConflict((oc) => oc.columns(['member_pk', 'badge_id', 'scope']).doNothing()).execute();
   }
-  stats.awardsAdded += toInsert.filter((a) => !have.has(awardKey(a))).length;
+  const added = toInsert.filter((a) => !have.has(awardKey(a)));
+  stats.awardsAdded += added.length;
   stats.awardsRemoved += toDelete.filter((a) => !wanted.has(awardKey(a))).length;
 
   const members = new Map(haveMembers.map((m) => [m.member_pk, m]));
@@ -109,6 +111,7 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
     await tx.insertInto('engagement_members').values(inserts.slice(i, i + 400))
       .onConflict((oc) => oc.column('member_pk').doNothing()).execute();
   }
+  return added;
 }
 
 /** On PostgreSQL, holds the members' rows so two updates of one member's awards never interleave. */
@@ -132,7 +135,9 @@ export async function refreshMembers(store: Store, tx: Exec, siteId: string, mem
     const acts = await ledgerOf(tx, siteId, pk);
     want.push(desired(siteId, pk, evaluate(rules, acts), acts));
   }
-  await apply(tx, siteId, pks, want, stats);
+  const added = await apply(tx, siteId, pks, want, stats);
+  // Told to each member once the request's transactions are over (features/engagement.ts `observe`).
+  note(...added.map((a) => ({ kind: 'badge.awarded' as const, site: siteId, memberPk: a.member_pk, badge: a.badge_id, scope: a.scope, at: a.awarded_at })));
   return stats;
 }
 

@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import type { Engagement, MyEngagement } from '../../contract/engagement.js';
+import { LiveController } from '../../internal/live-controller.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
@@ -71,6 +72,15 @@ export class CercleEngagementBadge extends CercleWidget {
 
   /** The member's own activity may have earned something: read again. */
   private refresh = () => this.member == 'me' && this.load();
+  /** The reader's own badges, on the page's live stream: a new one (earned anywhere) reads them again. */
+  private live = new LiveController(this, {
+    community: () => this.community,
+    topics: () => {
+      const s = this.community?.session;
+      return this.member == 'me' && s?.status == 'member' ? ['member:' + s.member.id] : [];
+    },
+    onChange: (ev) => void (ev.kind == 'badge.awarded' && this.refresh()),
+  });
 
   override connectedCallback(): void {
     super.connectedCallback();
