@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp, jsonLogger, type Logger } from './app.js';
 import { openStore, type Store } from './store/store.js';
 import { createLive, type LiveService } from './live/service.js';
+import { liveFastPath } from './live/fast.js';
 import { webhooksOf } from './webhooks.js';
 
 export interface ServerOptions {
@@ -68,6 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let server!: ServerType;
   const port = await new Promise<number>((ok, fail) => {
     server = serve({ fetch: root.fetch, port: opts.port, hostname: opts.hostname ?? '127.0.0.1' }, (info) => ok(info.port));
+    liveFastPath(server as Server, root.fetch);
     server.once('error', fail);
   });
   const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : 'localhost';

@@ -54,7 +54,11 @@ export function install(register: Registrar) {
     });
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && typeof outgoing.writeHead === 'function') {
-      outgoing.writeHead(200, headers);
+      // The stream ends only when the connection does: its bytes go out as they are, without chunked
+      // framing (one write a frame instead of three, the same buffer for every stream).
+      outgoing.useChunkedEncodingByDefault = false;
+      outgoing.shouldKeepAlive = false;
+      outgoing.writeHead(200, { ...headers, connection: 'close' });
       outgoing.flushHeaders();
       outgoing.socket?.setNoDelay(true);
       await live.open({ ...args, sink: nodeSink(outgoing) }).catch((err) => {

@@ -43,7 +43,8 @@ export function registerHydrator(kinds: readonly string[], fn: Hydrator) {
 }
 
 export interface Sink {
-  write(chunk: string): void;
+  /** A frame: the same bytes for every stream it goes to, encoded once. */
+  write(chunk: string | Uint8Array): void;
   buffered(): number;
   end(): void;
   /** Called once when the client goes away (at once if it already has). */
@@ -62,7 +63,7 @@ interface Conn {
   /** Highest change id written (dedupe: a change is never written twice). */
   lastId: number;
   /** Changes that arrive while the catch-up query runs. */
-  pending: { rec: LiveRecord; frame: string }[] | null;
+  pending: { rec: LiveRecord; frame: Uint8Array }[] | null;
   sink: Sink;
   closed: boolean;
 }
@@ -71,6 +72,8 @@ const frame = (event: string, data: unknown, id?: number) =>
   `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
+/** The heartbeat, as bytes: one buffer written to every stream. */
+const HEARTBEAT = Buffer.from(': hb\n\n');
 
 /**
  * Live streams of one server instance: the page's SSE connections, the topics they follow, fan-out of
@@ -132,6 +135,9 @@ export class LiveService implements LivePublisher {
     return this.conns.size;
   }
 
+  /** The last change's fan-out on this instance: streams following its topic, and the time to hand it to all their sockets. */
+  lastFanout: { streams: number; ms: number } | null = null;
+
   async publish(siteId: string, change: LiveChange): Promise<void> {
     try {
       await this.start();
@@ -161,7 +167,8 @@ export class LiveService implements LivePublisher {
     return canSee(audience, conn.viewer, conn.site.settings.publicRead);
   }
 
-  private async render(rec: LiveRecord): Promise<string> {
+  /** The change's `change` frame, rendered and encoded once for all the streams it goes to. */
+  private async render(rec: LiveRecord): Promise<Uint8Array> {
     let data: unknown;
     const h = HYDRATORS.get(rec.kind);
     if (h) {
@@ -175,7 +182,7 @@ export class LiveService implements LivePublisher {
       id: String(rec.id), topic: rec.topic, kind: rec.kind, ref: rec.ref, at: rec.at,
       ...(rec.version === null ? {} : { version: rec.version }), ...(data === undefined ? {} : { data }),
     };
-    return frame('change', ev, rec.id);
+    return Buffer.from(frame('change', ev, rec.id));
   }
 
   private async dispatch(rec: LiveRecord) {
@@ -183,20 +190,22 @@ export class LiveService implements LivePublisher {
     const set = this.index.get(`${rec.site}\n${rec.topic}`);
     if (!set?.size) return;
     const text = await this.render(rec);
+    const t0 = performance.now();
     for (const conn of set) {
       if (conn.pending) conn.pending.push({ rec, frame: text });
       else this.deliver(conn, rec, text);
     }
+    this.lastFanout = { streams: set.size, ms: performance.now() - t0 };
   }
 
-  private deliver(conn: Conn, rec: LiveRecord, text: string, replay = false) {
+  private deliver(conn: Conn, rec: LiveRecord, text: Uint8Array, replay = false) {
     if (conn.closed || (!replay && rec.id <= conn.lastId)) return;
     if (!replay) conn.lastId = rec.id;
     if (this.visible(conn, rec.audience)) this.write(conn, text);
   }
 
   /** Writes, or drops a client that does not read: it reconnects and catches up from the log. */
-  private write(conn: Conn, text: string) {
+  private write(conn: Conn, text: string | Uint8Array) {
     if (conn.closed) return;
     if (conn.sink.buffered() > this.maxBuffered) {
       this.logger?.info({ msg: 'live.slow_client_dropped', stream: conn.id, buffered: conn.sink.buffered() });
@@ -246,7 +255,7 @@ export class LiveService implements LivePublisher {
   }
 
   private beat() {
-    for (const conn of this.conns.values()) this.write(conn, ': hb\n\n');
+    for (const conn of this.conns.values()) this.write(conn, HEARTBEAT);
   }
 
   private sweepTokens() {
@@ -372,21 +381,29 @@ export class LiveService implements LivePublisher {
   }
 }
 
-/** A sink over Node's response: what the kernel has not taken yet counts as buffered. */
-export function nodeSink(res: ServerResponse): Sink {
-  return {
-    onClose: (fn) => {
-      if (res.destroyed || res.writableEnded) fn();
-      else res.once('close', fn);
-    },
-    write: (s) => void res.write(s),
-    buffered: () => res.writableLength,
-    end: () => {
-      if (res.writableLength > 0 && !res.writableEnded) res.destroy();
-      else res.end();
-    },
-  };
+/**
+ * A sink over Node's response: what the kernel has not taken yet counts as buffered. A class, so that
+ * each of thousands of streams costs one small object and no closures.
+ */
+class NodeSink implements Sink {
+  constructor(private readonly res: ServerResponse) {}
+  onClose(fn: () => void) {
+    if (this.res.destroyed || this.res.writableEnded) fn();
+    else this.res.once('close', fn);
+  }
+  write(s: string | Uint8Array) {
+    this.res.write(s);
+  }
+  buffered() {
+    return this.res.writableLength;
+  }
+  end() {
+    if (this.res.writableLength > 0 && !this.res.writableEnded) this.res.destroy();
+    else this.res.end();
+  }
 }
+
+export const nodeSink = (res: ServerResponse): Sink => new NodeSink(res);
 
 /** A sink over a web ReadableStream (when the app runs without Node's HTTP server, e.g. in tests). */
 export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
@@ -405,7 +422,7 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
         if (done) fn();
         else cancel = fn;
       },
-      write: (s) => { if (!done) ctrl.enqueue(enc.encode(s)); },
+      write: (s) => { if (!done) ctrl.enqueue(typeof s == 'string' ? enc.encode(s) : s); },
       buffered: () => (done ? 0 : -(ctrl.desiredSize ?? 0)),
       end: () => {
         if (done) return;
