@@ -461,7 +461,9 @@ export class CercleEventFeed extends CercleConnected {
   private feedOpen = async () => {
     if (this._feed) return;
     try {
-      this._feed = await calendarFeed(this.client);
+      const f = await calendarFeed(this.client);
+      // A private address made or stopped while this read was on its way wins.
+      this._feed ??= f;
     } catch {
       // The buttons still work without knowing.
     }
