@@ -102,7 +102,13 @@ describe('<cercle-discussion> live', () => {
     const first = $$(el, 'article')[0];
     // Settled first (fonts, the form's controls), so that only what the stream does is measured.
     const frame = () => new Promise(requestAnimationFrame);
-    for (let h = -1; h != el.getBoundingClientRect().height; await frame()) h = el.getBoundingClientRect().height;
+    await document.fonts.ready;
+    for (let h = -1, stable = 0; stable < 5; await frame()) {
+      await el.updateComplete;
+      const now = el.getBoundingClientRect().height;
+      stable = now == h ? stable + 1 : 0;
+      h = now;
+    }
     const before = { top: first.getBoundingClientRect().top, height: el.getBoundingClientRect().height };
     const a = comment({ author: grace, body: 'Troisième', createdAt: new Date().toISOString() });
     live.send('comment.created', a.id, a);
