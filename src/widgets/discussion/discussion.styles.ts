@@ -84,6 +84,11 @@ export const styles = css`
     min-block-size: 24px;
     min-inline-size: 24px;
   }
+  [part='comment-actions'] > [role='group'] {
+    display: inline-flex;
+    flex-wrap: wrap;
+    gap: 0.375rem;
+  }
   .reaction[aria-pressed='true'] {
     font-weight: 600;
     outline: 2px solid var(--_accent);
