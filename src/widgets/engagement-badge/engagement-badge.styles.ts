@@ -44,6 +44,7 @@ export const styles = css`
   }
   h2,
   h3,
+  h4,
   p,
   ul {
     margin: 0;
@@ -72,8 +73,12 @@ export const styles = css`
     border: 1px solid var(--_line);
     border-radius: var(--_radius);
   }
+  .badge > * {
+    grid-column: 2;
+  }
   .badge > svg {
-    grid-row: span 3;
+    grid-column: 1;
+    grid-row: 1 / span 2;
     inline-size: 1.6em;
     block-size: 1.6em;
     color: var(--_accent);
