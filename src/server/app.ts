@@ -78,6 +78,24 @@ const FEATURES: Feature[] = [core, discussion, events, live, members, engagement
 
 const SITE_CACHE_MS = 2000;
 
+/** PostgreSQL's "deadlock detected" and "could not serialize": the transaction rolled back whole and may run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Runs a handler again (up to three times in all) when PostgreSQL aborted its transaction to break a
+ * deadlock between concurrent requests: nothing of the aborted attempt was kept, so the retry is safe.
+ */
+async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= 3 || !RETRYABLE.has((err as { code?: string })?.code ?? '')) throw err;
+      await new Promise((ok) => setTimeout(ok, attempt * (5 + Math.random() * 20)));
+    }
+  }
+}
+
 export function createApp(opts: AppOptions) {
   const { store } = opts;
   const logger = opts.logger ?? jsonLogger;
@@ -200,7 +218,7 @@ export function createApp(opts: AppOptions) {
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
       const ctx = { c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged } as unknown as HandlerContext;
       for (const f of FEATURES) if (f.guard) await f.guard(ctx);
-      const result = await collecting(ctx, () => handler(ctx as never));
+      const result = await retryingConflicts(() => collecting(ctx, () => handler(ctx as never)));
       if (result instanceof Response) return result;
       for (const f of FEATURES) {
         if (f.observe) {

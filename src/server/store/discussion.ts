@@ -4,6 +4,7 @@ import { USEFUL } from '../../contract/discussion.js';
 import { newId, nowIso } from '../ids.js';
 import type { CommentRow, Database, MemberRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
+import { lockMembers } from './engagement.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -212,9 +213,13 @@ export class DiscussionStore {
   async earn(tx: Exec, siteId: string, id: string) {
     const c = await tx.selectFrom('comments').select(['id', 'author_pk', 'parent_id']).where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
     if (!c?.author_pk) return;
+    const p = c.parent_id
+      ? await tx.selectFrom('comments').select(['author_pk', 'status']).where('site_id', '=', siteId).where('id', '=', c.parent_id).executeTakeFirst()
+      : undefined;
+    // A reply credits two members: lock both at once, in order, before crediting either.
+    await lockMembers(tx, this.store.kind, [...new Set([c.author_pk, p?.author_pk].filter((x): x is string => !!x))].sort());
     await this.store.recordActivity(siteId, c.author_pk, 'comment.posted', c.id, { tx });
     if (c.parent_id) {
-      const p = await tx.selectFrom('comments').select(['author_pk', 'status']).where('site_id', '=', siteId).where('id', '=', c.parent_id).executeTakeFirst();
       if (p?.author_pk && p.author_pk !== c.author_pk && p.status === 'published') {
         await this.store.recordActivity(siteId, p.author_pk, 'reply.received', c.id, { tx });
       }

@@ -114,10 +114,15 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
   return added;
 }
 
-/** On PostgreSQL, holds the members' rows so two updates of one member's awards never interleave. */
-async function lockMembers(tx: Exec, kind: Store['kind'], memberPks: string[]) {
+/**
+ * On PostgreSQL, holds the members' rows so two updates of one member's awards never interleave.
+ * A transaction that will credit several members locks them all first, in this one order (by pk),
+ * so that two such transactions cannot wait on each other. `no key update` leaves foreign-key checks
+ * (a comment or reaction inserted for that member: `key share`) free to proceed.
+ */
+export async function lockMembers(tx: Exec, kind: Store['kind'], memberPks: string[]) {
   if (kind !== 'postgres' || !memberPks.length) return;
-  await sql`select pk from members where pk in (${sql.join(memberPks)}) order by pk for update`.execute(tx);
+  await sql`select pk from members where pk in (${sql.join(memberPks)}) order by pk for no key update`.execute(tx);
 }
 
 /**
