@@ -3,34 +3,26 @@
  * and a real Chromium. Needs the browser bundle (`npm run build`).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../demo/start.js';
-import { BUNDLE, launchChromium } from './support.js';
+import type { RunningDemo } from '../../demo/start.js';
+import { type E2EDemo, openDemo } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 const THREAD = 'https://demo.cercle.example/articles/transmission-entreprise';
 
-let dir: string;
 let demo: RunningDemo;
 let browser: Browser;
 
+let e2e: E2EDemo;
+
 before(async () => {
-  assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
-  dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-'));
-  demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
-  browser = await launchChromium();
+  e2e = await openDemo('demo');
+  ({ demo, browser } = e2e);
 });
 
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => e2e?.close());
 
 interface Visit {
   context: BrowserContext;

@@ -5,14 +5,11 @@
  * Needs the browser bundle (`npm run build`).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../demo/start.js';
-import { BUNDLE, launchChromium } from './support.js';
+import type { RunningDemo } from '../../demo/start.js';
+import { openDemo, type E2EDemo } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 const THREAD = 'https://demo.cercle.example/articles/transmission-entreprise';
@@ -23,7 +20,6 @@ const B = { id: 'adh-1005', name: 'Sophie Delmas' };
 const MOD = { id: 'adh-1002', name: 'Jean-Marc Castagné' };
 const NEW = { id: 'adh-1007', name: 'Nathalie Roques' };
 
-let dir: string;
 let demo: RunningDemo;
 let browser: Browser;
 
@@ -37,20 +33,18 @@ interface Visit {
 
 const visits: Visit[] = [];
 
+let e2e: E2EDemo;
+
 before(async () => {
-  assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
-  dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-discussion-'));
-  demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
+  e2e = await openDemo('discussion');
+  ({ demo, browser } = e2e);
   // The site holds the first comment of a member for a moderator (set before any request, so no cached settings).
   await demo.store.updateSite('demo', { settings: { premoderation: 'first-time' } });
-  browser = await launchChromium();
 });
 
 after(async () => {
   for (const v of visits) await v.context.close().catch(() => {});
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await e2e?.close();
 });
 
 /** A browser of its own, signed in on the demo site as `name` through its login page, on the article. */

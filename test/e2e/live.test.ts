@@ -3,38 +3,24 @@
  * reloading, sees it wait behind the "1 new comment" button and shows it. Needs `npm run build`.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../demo/start.js';
+import { type Browser, type Page } from 'playwright-core';
+import type { RunningDemo } from '../../demo/start.js';
+import { openDemo, type E2EDemo } from './support.js';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.url));
 const ARTICLE = '/articles/transmission-entreprise';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-];
 
-let dir: string;
 let demo: RunningDemo;
 let browser: Browser;
 
+let e2e: E2EDemo;
+
 before(async () => {
-  assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
-  dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-live-'));
-  demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  e2e = await openDemo('live');
+  ({ demo, browser } = e2e);
 });
 
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => e2e?.close());
 
 const discussion = (page: Page) => page.locator('cercle-discussion');
 const comments = (page: Page) => discussion(page).locator('[part="comment"]');

@@ -3,35 +3,28 @@
  * site beside it, and a real Chromium. Needs the browser bundle (`npm run build`).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../demo/start.js';
-import { BUNDLE, launchChromium } from './support.js';
+import type { RunningDemo } from '../../demo/start.js';
+import { type E2EDemo, openDemo } from './support.js';
 
 /** Hélène Marty (Toulouse) shows her phone to her chapter only, her email to no one. */
 const HELENE_PHONE = '+33 5 61 00 10 01';
 const HELENE_BIO = 'Trente ans dans la menuiserie industrielle';
 
-let dir: string;
 let demo: RunningDemo;
 let browser: Browser;
 
+let e2e: E2EDemo;
+
 before(async () => {
-  assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
-  dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-members-'));
-  demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
-  browser = await launchChromium();
+  e2e = await openDemo('members');
+  ({ demo, browser } = e2e);
 });
 
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => e2e?.close());
 
 interface Visit {
   context: BrowserContext;

@@ -5,39 +5,31 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../demo/start.js';
+import type { RunningDemo } from '../../demo/start.js';
 import { main } from '../../src/server/cli.js';
-import { BUNDLE, launchChromium } from './support.js';
+import { type E2EDemo, openDemo } from './support.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const SITE = 'demo';
 
-let dir: string;
 let db: string;
 let demo: RunningDemo;
 let browser: Browser;
 
+let e2e: E2EDemo;
+
 before(async () => {
-  assert.ok(existsSync(BUNDLE), 'dist/cercle.js is missing: run `npm run build` first');
-  dir = await mkdtemp(join(tmpdir(), 'cercle-e2e-moderation-'));
-  db = join(dir, 'cercle.db');
-  demo = await startDemo({ port: 0, cerclePort: 0, database: db });
-  browser = await launchChromium();
+  e2e = await openDemo('moderation');
+  ({ demo, browser } = e2e);
+  db = join(e2e.dir, 'cercle.db');
 });
 
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => e2e?.close());
 
 /** A browser signed in on the demo site as the member whose name matches, on `path`. */
 async function signedIn(name: RegExp, path = '/moderation') {
