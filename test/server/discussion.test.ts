@@ -259,6 +259,17 @@ for (const backend of backends()) {
         assert.deepEqual(wild.items, [], '% is a character, not a wildcard');
       });
 
+      it('does not suggest a member who chose not to be found by this reader', async () => {
+        const hidden = await token({ sub: 'bastien', name: 'Bastien Discret' });
+        const r = await call(ctx.app, 'PATCH', `${site()}/members/me`, { token: hidden, body: { visibility: { listed: 'private' } } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const found = MemberList.parse((await call(ctx.app, 'GET', `${site()}/mentions?thread=somewhere&q=ba`, { token: alice })).body);
+        assert.deepEqual(found.items.map((m) => m.id), [], 'Bastien is listed to no one');
+        await call(ctx.app, 'PATCH', `${site()}/members/me`, { token: hidden, body: { visibility: { listed: 'members' } } });
+        const again = MemberList.parse((await call(ctx.app, 'GET', `${site()}/mentions?thread=somewhere&q=ba`, { token: alice })).body);
+        assert.deepEqual(again.items.map((m) => m.id), ['bastien']);
+      });
+
       it('stores mentions and shows them with current names', async () => {
         const c = await created({ thread: 'mentions', body: 'Merci @[Bobby](bob) et @[Chloé](chloe) !' });
         assert.deepEqual(c.mentions?.map((m) => [m.id, m.name]).sort(), [['bob', 'Bob Leroy'], ['chloe', 'Chloé Petit']]);

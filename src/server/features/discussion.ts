@@ -8,6 +8,7 @@ import { canSee } from '../audience.js';
 import { nowIso } from '../ids.js';
 import { commentOut, threadOut } from '../mapping.js';
 import { problem } from '../problem.js';
+import { readerOf } from '../visibility.js';
 import { clientNetwork, RateLimiter, rateLimited } from '../ratelimit.js';
 import { DiscussionStore, type ListCursor, type Reader, type Sort } from '../store/discussion.js';
 import type { CommentWithAuthor, Site, Store } from '../store/store.js';
@@ -446,7 +447,7 @@ export function install(register: Registrar) {
     const { store, site, query, viewer } = ctx;
     const thread = await store.thread(site.id, query.thread);
     readableThread(site, thread, viewer);
-    const items = await dsOf(store).mentionCandidates(site.id, thread?.audience ?? 'public', query.q, viewer!.pk);
+    const items = await dsOf(store).mentionCandidates(site.id, thread?.audience ?? 'public', query.q, readerOf(viewer)!);
     return { body: { items } };
   });
 }

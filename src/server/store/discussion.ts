@@ -5,6 +5,7 @@ import { newId, nowIso } from '../ids.js';
 import type { CommentRow, Database, MemberRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
 import { lockMembers } from './engagement.js';
+import { mayRead, visibilitySettings, type Reader as CardReader } from '../visibility.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -319,10 +320,16 @@ export class DiscussionStore {
    * Members whose name starts (or has a word starting) with `q`, among those who can read a
    * thread of this audience, the writer excluded.
    */
-  async mentionCandidates(siteId: string, audience: string, q: string, excludePk: string, limit = 8) {
+  /**
+   * Members whose name starts (or has a word starting) with `q`, within the thread's audience, whom
+   * `reader` may find: a member who chose not to be listed to this reader is not suggested.
+   */
+  async mentionCandidates(siteId: string, audience: string, q: string, reader: CardReader, limit = 8) {
     const needle = q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    let query = this.db.selectFrom('members').select(['host_id', 'name', 'picture', 'chapters'])
-      .where('site_id', '=', siteId).where('pk', '!=', excludePk)
+    let query = this.db.selectFrom('members')
+      .leftJoin('member_profiles', 'member_profiles.member_pk', 'members.pk')
+      .select(['members.pk', 'host_id', 'name', 'picture', 'chapters', 'member_profiles.visibility'])
+      .where('members.site_id', '=', siteId).where('members.pk', '!=', reader.pk)
       .where((eb) => eb.or([
         eb(sql`lower(name)`, 'like', sql`${`${needle}%`} escape '\\'`),
         eb(sql`lower(name)`, 'like', sql`${`% ${needle}%`} escape '\\'`),
@@ -339,7 +346,10 @@ export class DiscussionStore {
         eb('roles', 'like', '%"admin"%'),
       ]));
     }
-    const rows = await query.orderBy('name').limit(limit).execute();
-    return rows.map(memberSummary);
+    const rows = await query.orderBy('name').limit(limit * 5).execute();
+    return rows
+      .filter((r) => mayRead(visibilitySettings(r.visibility).listed, reader, r.pk, JSON.parse(r.chapters)))
+      .slice(0, limit)
+      .map(memberSummary);
   }
 }
