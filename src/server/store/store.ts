@@ -209,10 +209,6 @@ export class Store {
       .execute();
   }
 
-  async chapters(siteId: string) {
-    return this.db.selectFrom('chapters').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
-  }
-
   /**
    * Creates the member on first sight; updates display claims only when this token is at
    * least as new as the one that last set them (the newest `iat` wins).
@@ -276,31 +272,6 @@ export class Store {
       ...(patch.title !== undefined ? { title: patch.title } : {}),
     }).where('site_id', '=', siteId).where('key', '=', key).execute();
     return this.thread(siteId, key);
-  }
-
-  async countComments(siteId: string, threadPk: string, statuses: CommentRow['status'][]) {
-    const r = await this.db.selectFrom('comments').select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('site_id', '=', siteId).where('thread_pk', '=', threadPk).where('status', 'in', statuses)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-
-  /** One page of a thread's comments with their authors, ordered by (created_at, id). */
-  async comments(siteId: string, threadPk: string, opts: {
-    after?: [string, string]; limit: number; sort: 'oldest' | 'newest'; statuses: CommentRow['status'][];
-  }): Promise<CommentWithAuthor[]> {
-    const dir = opts.sort === 'oldest' ? 'asc' : 'desc';
-    let q = this.db.selectFrom('comments as c')
-      .leftJoin('members as m', 'm.pk', 'c.author_pk')
-      .selectAll('c')
-      .select(['m.host_id as author_host_id', 'm.name as author_name', 'm.picture as author_picture', 'm.chapters as author_chapters'])
-      .where('c.site_id', '=', siteId).where('c.thread_pk', '=', threadPk).where('c.status', 'in', opts.statuses);
-    if (opts.after) {
-      const [t, id] = opts.after;
-      const op = dir === 'asc' ? '>' : '<';
-      q = q.where((eb) => eb.or([eb('c.created_at', op, t), eb.and([eb('c.created_at', '=', t), eb('c.id', op, id)])]));
-    }
-    return q.orderBy('c.created_at', dir).orderBy('c.id', dir).limit(opts.limit).execute() as Promise<CommentWithAuthor[]>;
   }
 
   async comment(siteId: string, id: string): Promise<CommentWithAuthor | undefined> {
