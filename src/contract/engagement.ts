@@ -68,6 +68,8 @@ export const Condition: z.ZodMiniType<Condition> = z.strictObject({
     '"count" goes with "atLeast" (how many).'))
   .check(z.refine((c) => c.withinDays === undefined || c.count !== undefined,
     '"withinDays" only applies to a "count".'));
+// Named, so that the API description calls the recursive definition by its name.
+z.globalRegistry.add(Condition, { id: 'EngagementCondition' });
 
 export const LevelRule = z.strictObject({
   id: RuleId,
