@@ -2,6 +2,7 @@ import {
   createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, importJWK, jwtVerify,
   type JWTPayload, type JWTVerifyGetKey, type KeyObject,
 } from 'jose';
+import { SiteId } from '../../contract/common.js';
 import { TokenClaims } from '../../contract/requests.js';
 import { ProblemError } from '../problem.js';
 import type { KeyAlg, Store } from '../store/store.js';
@@ -71,7 +72,8 @@ export class TokenVerifier {
     const alg = header.alg as KeyAlg;
     if (!alg || !ALLOWED_ALGS.includes(alg)) throw authError('auth.alg_not_allowed', `"${String(header.alg)}" is not accepted.`);
     if (typeof unverified.iss !== 'string') throw authError('auth.claim_missing', 'iss');
-    const site = await this.store.site(unverified.iss).catch(() => undefined);
+    if (!SiteId.safeParse(unverified.iss).success) throw authError('auth.unknown_issuer', 'The issuer is not a site id.');
+    const site = await this.store.site(unverified.iss);
     if (!site) throw authError('auth.unknown_issuer', unverified.iss.slice(0, 64));
 
     const keys = (await this.store.activeKeys(site.id, new Date(this.now()).toISOString()))
