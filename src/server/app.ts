@@ -191,7 +191,10 @@ export function createApp(opts: AppOptions) {
     }
     const m = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!m) throw authError('auth.malformed', 'Expected "Authorization: Bearer <token>".');
-    const verified = await verifier.verify(m[1]);
+    const verified = await verifier.verify(m[1]).catch((err) => {
+      if (err instanceof ProblemError) logger.info({ msg: 'auth.refused', site: site.id, code: err.code, status: err.status });
+      throw err;
+    });
     if (verified.site !== site.id) throw authError('auth.site_mismatch', `The token is for "${verified.site}".`);
     return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
   }
