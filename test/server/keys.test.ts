@@ -5,7 +5,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { createApp, type Logger } from '../../src/server/app.js';
 import { JWKS_MAX_AGE_MS, JWKS_REFETCH_MS } from '../../src/server/auth/jwks.js';
 import type { Store } from '../../src/server/store/store.js';
-import { backends, call } from './support.js';
+import { explainToken } from '../../src/server/auth/explain.js';
+import { backends, call, SECRET, setup, token } from './support.js';
 
 /** A host's key server on 127.0.0.1 whose answer each test chooses; it counts the requests it gets. */
 class KeyServer {
@@ -213,6 +214,95 @@ for (const backend of backends()) {
       const r = await me('wp', 'not-a-token');
       assert.equal(r.status, 401);
       assert.deepEqual(logs.filter((l) => l.msg === 'auth.refused'), [{ msg: 'auth.refused', site: 'wp', code: 'auth.malformed', status: 401 }]);
+    });
+  });
+
+  describe(`explaining a token (${backend.name})`, () => {
+    let ctx: Awaited<ReturnType<typeof setup>>;
+    let textKey: { kid: string; secret: string | null };
+    before(async () => {
+      ctx = await setup(backend);
+      await ctx.store.createSite({ id: 'text-site', name: 'Text', origins: ['https://text.example'] });
+      textKey = await ctx.store.addKey('text-site', { alg: 'HS256' });
+    });
+    after(() => ctx.cleanup());
+    const nowS = () => Math.floor(Date.now() / 1000);
+    const explain = async (jwt: string, site = 'asso') => (await explainToken(ctx.store, jwt, site, Date.now())).join('\n');
+    const hs = (key: Uint8Array, claims: Record<string, unknown>, kid?: string) => {
+      const t = nowS();
+      return new SignJWT({ iss: 'text-site', aud: 'cercle', sub: 'm-9', iat: t, exp: t + 600, ...claims })
+        .setProtectedHeader({ alg: 'HS256', ...(kid ? { kid } : {}) }).sign(key);
+    };
+
+    it('says a good token is accepted, with the key that verified it', async () => {
+      const text = await explain(await token({ sub: 'fine' }));
+      assert.match(text, /Tried key asso-\w+ \(HS256, secret used as the bytes its base64url text encodes\): the signature verifies\./);
+      assert.match(text, /Cercle accepts this token: it signs in member "fine" of "asso"\./);
+      assert.doesNotMatch(text, /Hint/);
+    });
+
+    it('names a wrong issuer and a wrong audience', async () => {
+      const text = await explain(await token({ iss: 'text-site', aud: 'wordpress' }));
+      assert.match(text, /The issuer \(iss\) is "text-site" but the site id is "asso": set iss to "asso"\./);
+      assert.match(text, /The audience \(aud\) is "wordpress"; it must be "cercle"\./);
+      assert.match(text, /Cercle refuses this token with 401/);
+    });
+
+    it('gives the clock skew in seconds when the token is issued in the future', async () => {
+      const text = await explain(await token({ iat: nowS() + 600, exp: nowS() + 1200 }));
+      assert.match(text, /Issued \(iat\) 600 s in the future: the site's clock is about 600 s ahead of this server's \(tolerance 30 s\)/);
+      assert.match(text, /auth\.not_yet_valid/);
+    });
+
+    it('says how long ago a token expired, and when its lifetime is over an hour', async () => {
+      let text = await explain(await token({ iat: nowS() - 900, exp: nowS() - 300 }));
+      assert.match(text, /Expired \(exp\) 300 s ago \(tolerance 30 s\)\./);
+      text = await explain(await token({ iat: nowS(), exp: nowS() + 7200 }));
+      assert.match(text, /Lifetime \(exp - iat\) is 7200 s; at most 3600 s \(one hour\) is allowed\./);
+    });
+
+    it('hints that the site base64url-decoded a secret meant to be used as text', async () => {
+      const text = await explain(await hs(Buffer.from(textKey.secret!, 'base64url'), {}), 'text-site');
+      assert.match(text, /\(HS256, secret used as the text printed\): the signature does not verify\./);
+      assert.match(text, /Hint: the signature verifies with the bytes the secret's base64url text decodes to\. The site decodes the secret before signing/);
+      assert.match(text, /auth\.bad_signature/);
+    });
+
+    it('hints that the site used an older base64url secret as text', async () => {
+      const text = await explain(await token({ secret: SECRET }));
+      assert.match(text, /the signature does not verify\./);
+      assert.match(text, /Hint: the signature verifies with the secret's text used as it is\./);
+    });
+
+    it('gives no hint when the secret is simply another one', async () => {
+      const text = await explain(await hs(new TextEncoder().encode('an-entirely-different-secret-of-43-characters'), {}), 'text-site');
+      assert.match(text, /the signature does not verify\./);
+      assert.match(text, /No key of the site verifies the signature\./);
+      assert.doesNotMatch(text, /Hint/);
+    });
+
+    it('says which keys were not tried: another kid, another algorithm', async () => {
+      let text = await explain(await hs(new TextEncoder().encode(textKey.secret!), {}, 'no-such-kid'), 'text-site');
+      assert.match(text, new RegExp(`Not tried: key ${textKey.kid} \\(HS256, secret used as the text printed\\), because the token's kid "no-such-kid" names another key\\.`));
+      assert.match(text, new RegExp(`No key of the site has the kid "no-such-kid": use "${textKey.kid}"`));
+      const ed = await generateKeyPair('EdDSA');
+      const edToken = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('text-site').setAudience('cercle')
+        .setSubject('m-9').setIssuedAt().setExpirationTime('5m').sign(ed.privateKey);
+      text = await explain(edToken, 'text-site');
+      assert.match(text, /Header: algorithm EdDSA, no key id \(kid\)\./);
+      assert.match(text, /Not tried: key text-site-\w+ \(HS256, [^)]*\), because the token is signed with EdDSA and each key verifies its own algorithm only\./);
+    });
+
+    it('lists claims that are not valid, and missing required ones', async () => {
+      const text = await explain(await hs(new TextEncoder().encode(textKey.secret!), { name: 'Nul\u0000Name', roles: ['root'], sub: undefined }), 'text-site');
+      assert.match(text, /The required claim "sub" is missing\./);
+      assert.match(text, /The claim "name" is not valid: Control characters/);
+      assert.match(text, /The claim "roles\.0" is not valid/);
+    });
+
+    it('explains a string that is not a JWT, and an unknown site', async () => {
+      assert.equal(await explain('hello'), 'This is not a JWT: a JWT is three base64url parts separated by dots (header.payload.signature).');
+      assert.match(await explain(await token(), 'nowhere'), /There is no site "nowhere" on this server\./);
     });
   });
 }
