@@ -51,7 +51,7 @@ export async function seedDemo(store: Store, origin: string, now = Date.now()): 
     await store.updateSite(SITE_ID, { origins, settings: { loginUrl } });
   } else {
     await store.createSite({ id: SITE_ID, name: SITE_NAME, origins: current, settings: { loginUrl } });
-    await store.addKey(SITE_ID, { alg: 'HS256', secret: newSecret() });
+    await store.addKey(SITE_ID, { alg: 'HS256', secret: newSecret(), encoding: 'text' });
   }
   for (const c of CHAPTERS) await store.upsertChapter(SITE_ID, c.id, c.name);
   const iat = Math.floor(now / 1000);

@@ -1,12 +1,26 @@
 import { z } from 'zod/mini';
 
+/**
+ * The rule every string a request carries obeys: no C0 control character (NUL cannot be stored by
+ * PostgreSQL, the others are invisible tricks), no DEL, no lone UTF-16 surrogate (not Unicode: it would
+ * be stored as U+FFFD). `multiLine` lets tab and line breaks through, for text written in a text area.
+ * Regexes with the `u` flag see a surrogate pair as one code point, so emoji and other astral
+ * characters pass and only unpaired halves match the `\uD800-\uDFFF` range.
+ */
+export const oneLine = z.regex(/^[^\u0000-\u001F\u007F\uD800-\uDFFF]*$/u, 'Control characters (NUL, line breaks, …) are not allowed here.');
+export const multiLine = z.regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uD800-\uDFFF]*$/u, 'Control characters (such as NUL) are not allowed.');
+/** A string on one line: add length and trimming checks with `Line.check(…)`. */
+export const Line = z.string().check(oneLine);
+/** A string that may span lines (tab, CR and LF allowed). */
+export const Text = z.string().check(multiLine);
+
 /** Identifier chosen by Cercle or by the host site: letters, digits, `_`, `-`, `.`, `:`, `@`. */
 export const Id = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]+$/));
 export const SiteId = z.string().check(z.minLength(2), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/));
 export const Timestamp = z.iso.datetime();
-export const HttpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.domain }).check(z.maxLength(2048));
+export const HttpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.domain }).check(z.maxLength(2048), oneLine);
 /** Looser URL check for pictures, which may live on localhost during development. */
-export const PictureUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048));
+export const PictureUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine);
 
 export const Role = z.enum(['member', 'moderator', 'admin']);
 export type Role = z.infer<typeof Role>;

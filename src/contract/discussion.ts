@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { Id, SiteId, Timestamp } from './common.js';
+import { Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { MAX_COMMENT_LENGTH, ThreadKey } from './requests.js';
 import { Comment, CommentPage, MemberSummary, ReactionCount, Thread } from './resources.js';
 import type { RouteSpec } from './routes.js';
@@ -15,7 +15,7 @@ export const USEFUL = 'useful';
 /** Most members one comment may mention. */
 export const MAX_MENTIONS = 10;
 
-export const CommentBody = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH));
+export const CommentBody = Text.check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH));
 
 export const EditComment = z.strictObject({ body: CommentBody });
 export type EditComment = z.infer<typeof EditComment>;
@@ -28,7 +28,7 @@ export type FlagReason = z.infer<typeof FlagReason>;
 export const NewFlag = z.strictObject({
   reason: FlagReason,
   /** A few words for the moderators. */
-  note: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  note: z.optional(Text.check(z.trim(), z.maxLength(500))),
 });
 export type NewFlag = z.infer<typeof NewFlag>;
 
@@ -36,7 +36,7 @@ export const ModerationAction = z.enum(['hide', 'restore', 'approve']);
 export type ModerationAction = z.infer<typeof ModerationAction>;
 export const Moderate = z.strictObject({
   action: ModerationAction,
-  note: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  note: z.optional(Text.check(z.trim(), z.maxLength(500))),
 });
 export type Moderate = z.infer<typeof Moderate>;
 
@@ -54,7 +54,7 @@ export type ReadMarkerOut = z.infer<typeof ReadMarkerOut>;
 
 export const MentionQuery = z.strictObject({
   thread: ThreadKey,
-  q: z.string().check(z.trim(), z.minLength(1), z.maxLength(60)),
+  q: Line.check(z.trim(), z.minLength(1), z.maxLength(60)),
 });
 export type MentionQuery = z.infer<typeof MentionQuery>;
 export const MemberList = z.object({ items: z.array(MemberSummary) });

@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { ActivityKind, Id, SiteId, Timestamp } from './common.js';
+import { ActivityKind, Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { MemberSummary } from './resources.js';
 import type { RouteSpec } from './routes.js';
 
@@ -20,14 +20,14 @@ import type { RouteSpec } from './routes.js';
 
 /** Text in both languages of the kit. */
 export const LocalizedText = z.strictObject({
-  fr: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-  en: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  fr: Line.check(z.trim(), z.minLength(1), z.maxLength(200)),
+  en: Line.check(z.trim(), z.minLength(1), z.maxLength(200)),
 });
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 export const LongLocalizedText = z.strictObject({
-  fr: z.string().check(z.trim(), z.maxLength(1000)),
-  en: z.string().check(z.trim(), z.maxLength(1000)),
+  fr: Text.check(z.trim(), z.maxLength(1000)),
+  en: Text.check(z.trim(), z.maxLength(1000)),
 });
 
 /** Icons the widget draws itself (no image URLs: nothing to fetch, nothing to inject). */
@@ -333,7 +333,7 @@ export const CredentialRequest = z.strictObject({
   /** `none` (default): nothing; `hashed`: a salted hash of the name; `plain`: the name as shown here. */
   name: z.optional(z.enum(['none', 'hashed', 'plain'])),
   /** The member's own identifier (a DID or a URL of theirs) to bind the credential to. */
-  subjectId: z.optional(z.string().check(z.maxLength(512), z.regex(/^(did:[a-z0-9]+:[A-Za-z0-9._:%-]+|https:\/\/[^\s]+)$/, 'A DID or an https URL.'))),
+  subjectId: z.optional(Line.check(z.maxLength(512), z.regex(/^(did:[a-z0-9]+:[A-Za-z0-9._:%-]+|https:\/\/[^\s]+)$/, 'A DID or an https URL.'))),
   /** The chapter of a chapter-scoped badge. */
   chapter: z.optional(Id),
   lang: z.optional(z.enum(['fr', 'en'])),

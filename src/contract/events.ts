@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { Audience, HttpUrl, Id, SiteId, Timestamp } from './common.js';
+import { Audience, HttpUrl, Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { EventListQuery } from './requests.js';
 import { Event, EventPage, MemberSummary, RsvpStatus } from './resources.js';
 import type { RouteSpec } from './routes.js';
@@ -33,9 +33,9 @@ export type RsvpAnswer = z.infer<typeof RsvpAnswer>;
 export const MAX_GUESTS = 20;
 export const MAX_CAPACITY = 100_000;
 
-const Title = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-const Description = z.string().check(z.trim(), z.maxLength(5000));
-const Place = z.string().check(z.trim(), z.minLength(1), z.maxLength(300));
+const Title = Line.check(z.trim(), z.minLength(1), z.maxLength(200));
+const Description = Text.check(z.trim(), z.maxLength(5000));
+const Place = Line.check(z.trim(), z.minLength(1), z.maxLength(300));
 const Capacity = z.int().check(z.gte(1, 'At least 1 place'), z.lte(MAX_CAPACITY));
 const Guests = z.int().check(z.gte(0), z.lte(MAX_GUESTS));
 
@@ -85,7 +85,7 @@ export type EventPatch = z.infer<typeof EventPatch>;
 
 export const CancelEvent = z.strictObject({
   /** Shown to members on the event and in calendars. */
-  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  reason: z.optional(Text.check(z.trim(), z.maxLength(500))),
 });
 export type CancelEvent = z.infer<typeof CancelEvent>;
 

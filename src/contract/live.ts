@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { Id, SiteId } from './common.js';
+import { Id, SiteId, Line } from './common.js';
 import type { RouteSpec } from './routes.js';
 
 /**
@@ -98,7 +98,7 @@ export const LiveOpen = z.strictObject({
 });
 
 export const LiveControl = z.strictObject({
-  key: z.string().check(z.minLength(16), z.maxLength(128)),
+  key: Line.check(z.minLength(16), z.maxLength(128)),
   add: z.optional(z.array(LiveTopic).check(z.maxLength(LIVE_MAX_TOPICS))),
   remove: z.optional(z.array(LiveTopic).check(z.maxLength(LIVE_MAX_TOPICS))),
   /** The stream's last event id when the widget adding topics loaded its data: changes since then are replayed for those topics. */

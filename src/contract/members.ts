@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { Cursor, HttpUrl, Id, Limit, PictureUrl, Role, SiteId, Timestamp, page } from './common.js';
+import { Cursor, HttpUrl, Id, Limit, PictureUrl, Role, SiteId, Timestamp, page, Line, Text, oneLine } from './common.js';
 import { Chapter, MemberSummary, RsvpStatus } from './resources.js';
 import type { RouteSpec } from './routes.js';
 
@@ -68,15 +68,16 @@ export const LIMITS = {
   query: 100,
 } as const;
 
-const text = (max: number) => z.string().check(z.trim(), z.maxLength(max));
+const text = (max: number) => Line.check(z.trim(), z.maxLength(max));
+const paragraphs = (max: number) => Text.check(z.trim(), z.maxLength(max));
 /** An optional text field: `null` or an empty string clears it. */
 const clearable = <T extends z.ZodMiniType>(s: T) => z.nullable(s);
 
-export const ExpertiseTag = z.string().check(z.trim(), z.minLength(1), z.maxLength(LIMITS.tag), z.regex(/^[^<>\n\r\t]+$/));
+export const ExpertiseTag = Line.check(z.trim(), z.minLength(1), z.maxLength(LIMITS.tag), z.regex(/^[^<>\n\r\t]+$/));
 export const Phone = z.string().check(z.trim(), z.maxLength(LIMITS.phone), z.regex(/^\+?[0-9][0-9 ().-]{4,28}[0-9]$/, 'Digits, spaces and + ( ) . - only.'));
 export const Email = z.email().check(z.maxLength(LIMITS.email));
 /** A LinkedIn profile or company page (https://…linkedin.com/…). */
-export const LinkedInUrl = z.url({ protocol: /^https$/, hostname: /^([a-z0-9-]+\.)*linkedin\.com$/ }).check(z.maxLength(500));
+export const LinkedInUrl = z.url({ protocol: /^https$/, hostname: /^([a-z0-9-]+\.)*linkedin\.com$/ }).check(z.maxLength(500), oneLine);
 
 /** What the reader may see of a member's own fields; a field left out is empty or not shared with this reader. */
 export const Profile = z.object({
@@ -143,9 +144,9 @@ export const MemberIds = z.string().check(
  * With `ids`, the cards of those members in that order (unknown ids left out) and no other filter.
  */
 export const MemberListQuery = z.strictObject({
-  q: z.optional(z.string().check(z.trim(), z.maxLength(LIMITS.query))),
+  q: z.optional(Line.check(z.trim(), z.maxLength(LIMITS.query))),
   chapter: z.optional(Id),
-  expertise: z.optional(z.string().check(z.trim(), z.maxLength(LIMITS.tag))),
+  expertise: z.optional(Line.check(z.trim(), z.maxLength(LIMITS.tag))),
   ids: z.optional(MemberIds),
   cursor: z.optional(Cursor),
   limit: z.optional(Limit),
@@ -161,7 +162,7 @@ export const ProfilePatch = z.strictObject({
   company: z.optional(clearable(text(LIMITS.company))),
   associationRole: z.optional(clearable(text(LIMITS.associationRole))),
   expertise: z.optional(z.array(ExpertiseTag).check(z.maxLength(LIMITS.tags))),
-  bio: z.optional(clearable(text(LIMITS.bio))),
+  bio: z.optional(clearable(paragraphs(LIMITS.bio))),
   website: z.optional(clearable(z.union([z.literal(''), HttpUrl]))),
   linkedin: z.optional(clearable(z.union([z.literal(''), LinkedInUrl]))),
   phone: z.optional(clearable(z.union([z.literal(''), Phone]))),
@@ -212,7 +213,7 @@ const Share = z.array(ContactField).check(z.maxLength(CONTACT_FIELDS.length), z.
 
 export const NewIntroduction = z.strictObject({
   to: Id,
-  message: z.string().check(z.trim(), z.minLength(1), z.maxLength(LIMITS.message)),
+  message: Text.check(z.trim(), z.minLength(1), z.maxLength(LIMITS.message)),
   /** My contact details the recipient may see with my request. */
   share: z.optional(Share),
 });

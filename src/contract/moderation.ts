@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { Cursor, Id, Limit, SiteId, Timestamp, page } from './common.js';
+import { Cursor, Id, Limit, SiteId, Timestamp, page, Line, Text, oneLine } from './common.js';
 import { FlagReason, ReactionKind } from './discussion.js';
 import { MAX_COMMENT_LENGTH } from './requests.js';
 import { Comment, CommentStatus, MemberSummary, Thread } from './resources.js';
@@ -64,7 +64,7 @@ export type BulkAction = z.infer<typeof BulkAction>;
 export const BulkModerate = z.strictObject({
   action: BulkAction,
   comments: z.array(Id).check(z.minLength(1), z.maxLength(MAX_BULK)),
-  note: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  note: z.optional(Text.check(z.trim(), z.maxLength(500))),
 });
 export type BulkModerate = z.infer<typeof BulkModerate>;
 export const BulkResult = z.object({
@@ -84,7 +84,7 @@ export const NewSanction = z.strictObject({
   member: Id,
   /** `mute`: may not write in the discussion; `ban`: may not write anything in Cercle. */
   kind: SanctionKind,
-  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  reason: Text.check(z.trim(), z.minLength(1), z.maxLength(500)),
   /** How long, in days; `null` until lifted. */
   days: z.nullable(z.int().check(z.gte(1), z.lte(3650))),
   /** Confined to this chapter's threads (a chapter moderator must name one of theirs). */
@@ -146,7 +146,7 @@ export const AuditExportQuery = z.strictObject({
 
 /** An origin exactly as browsers send it: scheme, host, optional port; nothing after. */
 export const Origin = z.string().check(z.maxLength(300), z.regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'An origin: https://host or https://host:port, nothing after.'));
-const Word = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
+const Word = Line.check(z.trim(), z.minLength(1), z.maxLength(100));
 const WordList = z.array(Word).check(z.maxLength(500));
 
 export const RateLimitSettings = z.strictObject({
@@ -181,9 +181,9 @@ export const AdminSettings = z.object({
 export type AdminSettings = z.infer<typeof AdminSettings>;
 
 export const SettingsPatch = z.strictObject({
-  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
+  name: z.optional(Line.check(z.trim(), z.minLength(1), z.maxLength(120))),
   origins: z.optional(z.array(Origin).check(z.minLength(1), z.maxLength(20))),
-  loginUrl: z.optional(z.nullable(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)))),
+  loginUrl: z.optional(z.nullable(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine))),
   publicRead: z.optional(z.boolean()),
   reactions: z.optional(z.array(ReactionKind).check(z.minLength(1), z.maxLength(12))),
   maxCommentLength: z.optional(z.int().check(z.gte(100), z.lte(MAX_COMMENT_LENGTH))),
@@ -196,9 +196,9 @@ export const SettingsPatch = z.strictObject({
   /** Null turns the check off. Without `apiKey`, the key already stored is kept. */
   spamCheck: z.optional(z.nullable(z.strictObject({
     provider: z.literal('akismet'),
-    endpoint: z.optional(z.url({ protocol: /^https$/ }).check(z.maxLength(300))),
-    apiKey: z.optional(z.string().check(z.trim(), z.minLength(4), z.maxLength(200))),
-    blog: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
+    endpoint: z.optional(z.url({ protocol: /^https$/ }).check(z.maxLength(300), oneLine)),
+    apiKey: z.optional(Line.check(z.trim(), z.minLength(4), z.maxLength(200))),
+    blog: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine),
   }))),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -229,15 +229,15 @@ const EventTypes = z.array(WebhookEventType).check(z.minLength(1), z.maxLength(4
 
 export const NewWebhook = z.strictObject({
   /** Where events are POSTed: http(s); in production, not a loopback or private address. */
-  url: z.string().check(z.trim(), z.minLength(1), z.maxLength(2048)),
+  url: Line.check(z.trim(), z.minLength(1), z.maxLength(2048)),
   events: EventTypes,
-  description: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  description: z.optional(Line.check(z.trim(), z.maxLength(200))),
 });
 export type NewWebhook = z.infer<typeof NewWebhook>;
 export const WebhookUpdate = z.strictObject({
-  url: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(2048))),
+  url: z.optional(Line.check(z.trim(), z.minLength(1), z.maxLength(2048))),
   events: z.optional(EventTypes),
-  description: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  description: z.optional(Line.check(z.trim(), z.maxLength(200))),
   active: z.optional(z.boolean()),
 });
 export type WebhookUpdate = z.infer<typeof WebhookUpdate>;

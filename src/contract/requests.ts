@@ -1,8 +1,8 @@
 import { z } from 'zod/mini';
-import { Audience, Cursor, Id, Limit, PictureUrl, Role } from './common.js';
+import { Audience, Cursor, Id, Limit, PictureUrl, Role, Line, Text } from './common.js';
 
 /** Thread key: the page's canonical URL or an explicit id chosen by the site. */
-export const ThreadKey = z.string().check(z.minLength(1), z.maxLength(512), z.trim());
+export const ThreadKey = Line.check(z.minLength(1), z.maxLength(512), z.trim());
 
 export const CommentListQuery = z.strictObject({
   thread: ThreadKey,
@@ -18,12 +18,12 @@ export const MAX_COMMENT_LENGTH = 10_000;
 
 export const NewComment = z.strictObject({
   thread: ThreadKey,
-  body: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH)),
+  body: Text.check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH)),
   parentId: z.optional(z.nullable(Id)),
   /** Title recorded when the thread is created by this comment (the page's title). */
-  title: z.optional(z.string().check(z.maxLength(300))),
+  title: z.optional(Line.check(z.maxLength(300))),
   /** Honeypot: a form field people never see and leave empty; a comment that fills it is refused as automated. */
-  website: z.optional(z.string().check(z.maxLength(500))),
+  website: z.optional(Text.check(z.maxLength(500))),
 });
 export type NewComment = z.infer<typeof NewComment>;
 
@@ -46,7 +46,7 @@ export const EventListQuery = z.strictObject({
 /** Several GET paths read in one round trip (relative to `/v1/sites/{site}`). */
 export const MAX_BATCH = 20;
 export const BatchRequest = z.strictObject({
-  reads: z.array(z.string().check(z.regex(/^\/[^\s]*$/), z.maxLength(2048))).check(z.minLength(1), z.maxLength(MAX_BATCH)),
+  reads: z.array(Line.check(z.regex(/^\/[^\s]*$/), z.maxLength(2048))).check(z.minLength(1), z.maxLength(MAX_BATCH)),
 });
 export type BatchRequest = z.infer<typeof BatchRequest>;
 export const BatchResponse = z.object({
@@ -62,7 +62,7 @@ export const TokenClaims = z.object({
   exp: z.int(),
   iat: z.int(),
   nbf: z.optional(z.int()),
-  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
+  name: z.optional(Line.check(z.trim(), z.minLength(1), z.maxLength(120))),
   picture: z.optional(PictureUrl),
   roles: z.optional(z.array(Role).check(z.maxLength(3))),
   chapters: z.optional(z.array(Id).check(z.maxLength(50))),

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod/mini';
 import { openApiDocument } from '../contract/openapi.js';
 import { routes, type RouteSpec } from '../contract/routes.js';
+import { SiteId } from '../contract/common.js';
 import { authError, TokenVerifier } from './auth/verify.js';
 import { ProblemError, problem, problemBody, sendProblem } from './problem.js';
 import type { Site, Store } from './store/store.js';
@@ -147,7 +148,8 @@ export function createApp(opts: AppOptions) {
       if (c.req.method === 'OPTIONS') return c.body(null, 204);
       return next();
     }
-    const site = await siteById(c.req.param('site') ?? '');
+    const id = c.req.param('site') ?? '';
+    const site = SiteId.safeParse(id).success ? await siteById(id) : undefined;
     c.header('vary', 'Origin', { append: true });
     if (!site || !site.origins.includes(origin)) {
       throw problem(403, 'cors.origin_not_allowed', 'This origin may not use this site', `${origin.slice(0, 200)} is not one of the site's origins.`);
@@ -189,7 +191,10 @@ export function createApp(opts: AppOptions) {
     }
     const m = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!m) throw authError('auth.malformed', 'Expected "Authorization: Bearer <token>".');
-    const verified = await verifier.verify(m[1]);
+    const verified = await verifier.verify(m[1]).catch((err) => {
+      if (err instanceof ProblemError) logger.info({ msg: 'auth.refused', site: site.id, code: err.code, status: err.status });
+      throw err;
+    });
     if (verified.site !== site.id) throw authError('auth.site_mismatch', `The token is for "${verified.site}".`);
     return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
   }

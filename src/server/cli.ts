@@ -84,7 +84,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       await store.createSite({ id, name: values.name!, origins, settings: { loginUrl: values['login-url'] ?? null } });
       if (alg === 'HS256') {
         const secret = newSecret();
-        const key = await store.addKey(id, { alg, secret });
+        const key = await store.addKey(id, { alg, secret, encoding: 'text' });
         out(`Site "${id}" added for ${origins.join(', ')}.`);
         out(`Key id: ${key.kid}`);
         out(`HS256 secret (shown once; keep it on the site's server only):\n${secret}`);

@@ -68,6 +68,42 @@ for (const backend of backends()) {
       });
     }
 
+    it('refuses a name claim carrying NUL or another control character with 401 auth.invalid_claims', async () => {
+      for (const name of ['Ca\u0000mille', 'Ca\u001bmille', 'Line\nbreak', 'half \uD800']) {
+        const r = await me(await token({ sub: 'ctl', name }));
+        assert.equal(r.status, 401, JSON.stringify(r.body));
+        assert.equal(r.body.code, 'auth.invalid_claims');
+        assert.match(r.body.detail, /^name:/);
+      }
+      assert.equal(await ctx.store.memberByHostId('asso', 'ctl'), undefined);
+    });
+
+    it('refuses an issuer that cannot be a site id without asking the database', async () => {
+      const r = await me(await token({ iss: 'as\u0000so' }));
+      assert.equal(r.status, 401);
+      assert.equal(r.body.code, 'auth.unknown_issuer');
+    });
+
+    it('answers 400 request.invalid naming the field to NUL and control characters, signed in or out', async () => {
+      for (const t of [undefined, await token()]) {
+        for (const path of ['/v1/sites/asso/comments?thread=a%00b', '/v1/sites/asso/comments?thread=a%1Bb', '/v1/sites/asso/mentions?thread=t&q=a%00']) {
+          const r = await call(ctx.app, 'GET', path, { token: t });
+          assert.equal(r.status, 400, `${path} ${JSON.stringify(r.body)}`);
+          assert.equal(r.body.code, 'request.invalid');
+          assert.match(r.body.errors[0].path, /^query\.(thread|q)$/);
+          assert.match(r.body.errors[0].message, /Control characters/);
+        }
+      }
+      const post = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: await token(), body: { thread: 't-nul', body: 'hi\u0000there' } });
+      assert.equal(post.status, 400);
+      assert.deepEqual(post.body.errors.map((e: { path: string }) => e.path), ['body.body']);
+      const lone = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: await token(), body: { thread: 't-nul', body: 'half \uD83D of an emoji' } });
+      assert.equal(lone.status, 400);
+      assert.equal(await ctx.store.thread('asso', 't-nul'), undefined);
+      const ok = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: await token(), body: { thread: 't-nul', body: 'Two lines,\n\tand an emoji 😀' } });
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    });
+
     it('refuses a missing token on /me and a non-Bearer header', async () => {
       assert.equal((await me()).body.code, 'auth.missing');
       const r = await call(ctx.app, 'GET', '/v1/sites/asso/me', { headers: { authorization: 'Basic abc' } });

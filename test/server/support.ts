@@ -52,6 +52,7 @@ export function backends(): Backend[] {
 }
 let announced = false;
 
+/** The test site's secret: a key made before text secrets, whose base64url text the server decodes. */
 export const SECRET = Buffer.alloc(32, 7).toString('base64url');
 
 /** A fresh app on a fresh database with one site ("asso") holding an HS256 key. */
@@ -74,6 +75,7 @@ export interface TokenOpts {
   iat?: number;
   exp?: number;
   nbf?: number;
+  /** A secret as printed by `cercle site add` or a rotation, signed with as the text it is; without it, the test site's `SECRET`. */
   secret?: string;
 }
 
@@ -92,7 +94,7 @@ export async function token(o: TokenOpts = {}) {
     .setSubject(o.sub ?? 'm-1')
     .setIssuedAt(o.iat ?? now)
     .setExpirationTime(o.exp ?? now + 600)
-    .sign(Buffer.from(o.secret ?? SECRET, 'base64url'));
+    .sign(o.secret !== undefined ? new TextEncoder().encode(o.secret) : Buffer.from(SECRET, 'base64url'));
 }
 
 type App = ReturnType<typeof createApp>;

@@ -1,9 +1,12 @@
 import {
-  createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, importJWK, jwtVerify,
-  type JWTPayload, type JWTVerifyGetKey, type KeyObject,
+  createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, importJWK, jwtVerify,
+  type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject,
 } from 'jose';
+import { SiteId } from '../../contract/common.js';
 import { TokenClaims } from '../../contract/requests.js';
 import { ProblemError } from '../problem.js';
+import { KeyServerError, RemoteKeySets } from './jwks.js';
+import { secretKey } from './keys.js';
 import type { KeyAlg, Store } from '../store/store.js';
 import type { SiteKeyRow } from '../store/schema.js';
 
@@ -12,12 +15,12 @@ export const ALLOWED_ALGS: readonly KeyAlg[] = ['HS256', 'EdDSA', 'RS256'];
 export const MAX_TOKEN_BYTES = 8 * 1024;
 /** A token may live at most one hour (`exp - iat`), and is refused once its `iat` is older than that. */
 export const MAX_TOKEN_AGE_S = 3600;
-const CLOCK_TOLERANCE_S = 30;
+export const CLOCK_TOLERANCE_S = 30;
 
 export type AuthCode =
   | 'auth.missing' | 'auth.malformed' | 'auth.too_large' | 'auth.alg_not_allowed' | 'auth.bad_signature'
   | 'auth.expired' | 'auth.not_yet_valid' | 'auth.wrong_audience' | 'auth.unknown_issuer' | 'auth.claim_missing'
-  | 'auth.too_old' | 'auth.lifetime_too_long' | 'auth.invalid_claims' | 'auth.site_mismatch' | 'auth.key_unavailable';
+  | 'auth.too_old' | 'auth.lifetime_too_long' | 'auth.invalid_claims' | 'auth.site_mismatch' | 'auth.key_server_unavailable';
 
 const TITLES: Record<AuthCode, string> = {
   'auth.missing': 'A sign-in token is required',
@@ -34,12 +37,14 @@ const TITLES: Record<AuthCode, string> = {
   'auth.lifetime_too_long': 'The token lives longer than one hour',
   'auth.invalid_claims': 'The token\'s claims are not valid',
   'auth.site_mismatch': 'The token was issued for another site',
-  'auth.key_unavailable': 'The site\'s verification keys could not be fetched',
+  'auth.key_server_unavailable': 'The site\'s key server did not give its keys',
 };
 
 export const authError = (code: AuthCode, detail?: string) =>
-  new ProblemError(code === 'auth.key_unavailable' ? 503 : 401, code, TITLES[code], detail, undefined,
-    { 'www-authenticate': `Bearer error="invalid_token", error_description="${code}"` });
+  code === 'auth.key_server_unavailable'
+    ? new ProblemError(503, code, TITLES[code], detail, undefined, { 'retry-after': '30' })
+    : new ProblemError(401, code, TITLES[code], detail, undefined,
+      { 'www-authenticate': `Bearer error="invalid_token", error_description="${code}"` });
 
 export interface VerifiedToken {
   site: string;
@@ -48,14 +53,65 @@ export interface VerifiedToken {
 
 type Verifier = { alg: KeyAlg; key: KeyObject | Uint8Array | JWTVerifyGetKey };
 
+/** The checks every token passes besides its signature. */
+export const verifyOptions = (siteId: string, alg: KeyAlg, now: number): JWTVerifyOptions => ({
+  algorithms: [alg],
+  issuer: siteId,
+  audience: 'cercle',
+  maxTokenAge: MAX_TOKEN_AGE_S,
+  clockTolerance: CLOCK_TOLERANCE_S,
+  requiredClaims: ['sub', 'exp', 'iat'],
+  currentDate: new Date(now),
+});
+
+/** Keys that may have signed a token with this `kid`: Cercle's own kid, the JWK's own, or any key of a key set. */
+export function keysForKid(keys: SiteKeyRow[], kid: string | undefined): SiteKeyRow[] {
+  return keys.filter((k) => !kid || k.kid === kid || k.jwk_kid === kid || k.jwks_url || isKeySet(k));
+}
+const isKeySet = (k: SiteKeyRow) => !!k.public_jwk && k.public_jwk.includes('"keys"');
+
+/** The key material of a stored key that holds it (HS256 secret, public JWK or key set); not for JWKS URLs. */
+export async function storedKey(k: SiteKeyRow): Promise<KeyObject | Uint8Array | JWTVerifyGetKey> {
+  if (k.alg === 'HS256') {
+    if (!k.secret) throw authError('auth.bad_signature');
+    return secretKey(k.secret, k.secret_encoding);
+  }
+  if (!k.public_jwk) throw authError('auth.bad_signature');
+  const jwk = JSON.parse(k.public_jwk);
+  if ('d' in jwk) throw authError('auth.bad_signature', 'A private key was stored where a public key belongs.');
+  if (jwk.keys) return createLocalJWKSet(jwk);
+  return (await importJWK(jwk, k.alg)) as KeyObject;
+}
+
+/** jwtVerify, also when a key set holds several keys that fit the token (no `kid`): each is tried. */
+async function verifyAgainst(token: string, key: Verifier['key'], options: JWTVerifyOptions) {
+  try {
+    return await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], options);
+  } catch (err) {
+    if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw err;
+    let last: unknown = err;
+    for await (const candidate of err as unknown as AsyncIterable<KeyObject>) {
+      try {
+        return await jwtVerify(token, candidate, options);
+      } catch (e) {
+        last = e;
+        if (!(e instanceof errors.JWSSignatureVerificationFailed)) throw e;
+      }
+    }
+    throw last;
+  }
+}
+
 /**
  * Verifies host-signed tokens. The algorithm is pinned per key (an HS256 token can never be checked
  * against a public key), `iss` must name a known site, and every failure becomes a 401 with a reason code.
  */
 export class TokenVerifier {
-  private remote = new Map<string, JWTVerifyGetKey>();
+  private remote: RemoteKeySets;
 
-  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {
+    this.remote = new RemoteKeySets(now);
+  }
 
   async verify(token: string): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_BYTES) throw authError('auth.too_large', `At most ${MAX_TOKEN_BYTES} bytes.`);
@@ -71,11 +127,11 @@ export class TokenVerifier {
     const alg = header.alg as KeyAlg;
     if (!alg || !ALLOWED_ALGS.includes(alg)) throw authError('auth.alg_not_allowed', `"${String(header.alg)}" is not accepted.`);
     if (typeof unverified.iss !== 'string') throw authError('auth.claim_missing', 'iss');
-    const site = await this.store.site(unverified.iss).catch(() => undefined);
+    if (!SiteId.safeParse(unverified.iss).success) throw authError('auth.unknown_issuer', 'The issuer is not a site id.');
+    const site = await this.store.site(unverified.iss);
     if (!site) throw authError('auth.unknown_issuer', unverified.iss.slice(0, 64));
 
-    const keys = (await this.store.activeKeys(site.id, new Date(this.now()).toISOString()))
-      .filter((k) => !header.kid || k.kid === header.kid || k.jwks_url);
+    const keys = keysForKid(await this.store.activeKeys(site.id, new Date(this.now()).toISOString()), header.kid);
     const usable = keys.filter((k) => k.alg === alg);
     if (usable.length === 0) {
       throw authError(keys.length ? 'auth.alg_not_allowed' : 'auth.bad_signature',
@@ -84,26 +140,21 @@ export class TokenVerifier {
 
     let payload: JWTPayload | undefined;
     let lastError: unknown;
+    let serverError: KeyServerError | undefined;
     for (const k of usable) {
-      const verifier = await this.verifierFor(k);
       try {
-        const result = await jwtVerify(token, verifier.key as Parameters<typeof jwtVerify>[1], {
-          algorithms: [verifier.alg],
-          issuer: site.id,
-          audience: 'cercle',
-          maxTokenAge: MAX_TOKEN_AGE_S,
-          clockTolerance: CLOCK_TOLERANCE_S,
-          requiredClaims: ['sub', 'exp', 'iat'],
-          currentDate: new Date(this.now()),
-        });
+        const verifier = await this.verifierFor(k, header.kid);
+        const result = await verifyAgainst(token, verifier.key, verifyOptions(site.id, verifier.alg, this.now()));
         payload = result.payload;
         break;
       } catch (err) {
         lastError = err;
-        if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)) break;
+        if (err instanceof KeyServerError) serverError = err;
+        if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey || err instanceof KeyServerError)) break;
       }
     }
-    if (!payload) throw this.translate(lastError);
+    // A key server that failed may hold the key that signed: say so rather than "bad signature".
+    if (!payload) throw this.translate(serverError && !(lastError instanceof ProblemError) ? serverError : lastError);
 
     if ((payload.exp as number) - (payload.iat as number) > MAX_TOKEN_AGE_S) throw authError('auth.lifetime_too_long');
     const parsed = TokenClaims.safeParse(payload);
@@ -116,6 +167,7 @@ export class TokenVerifier {
 
   private translate(err: unknown): ProblemError {
     if (err instanceof ProblemError) return err;
+    if (err instanceof KeyServerError) return authError('auth.key_server_unavailable', err.message);
     if (err instanceof errors.JWTExpired) return authError(err.claim === 'iat' ? 'auth.too_old' : 'auth.expired');
     if (err instanceof errors.JWTClaimValidationFailed) {
       if (err.reason === 'missing') return authError('auth.claim_missing', err.claim);
@@ -128,29 +180,13 @@ export class TokenVerifier {
       }
     }
     if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) return authError('auth.bad_signature');
-    if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return authError('auth.key_unavailable');
     if (err instanceof errors.JOSEAlgNotAllowed) return authError('auth.alg_not_allowed');
     if (err instanceof errors.JOSEError) return authError('auth.malformed', err.code);
     return authError('auth.malformed');
   }
 
-  private async verifierFor(k: SiteKeyRow): Promise<Verifier> {
-    if (k.alg === 'HS256') {
-      if (!k.secret) throw authError('auth.bad_signature');
-      return { alg: 'HS256', key: Buffer.from(k.secret, 'base64url') };
-    }
-    if (k.jwks_url) {
-      let set = this.remote.get(k.jwks_url);
-      if (!set) {
-        set = createRemoteJWKSet(new URL(k.jwks_url), { timeoutDuration: 3000, cooldownDuration: 30_000 });
-        this.remote.set(k.jwks_url, set);
-      }
-      return { alg: k.alg, key: set };
-    }
-    if (!k.public_jwk) throw authError('auth.bad_signature');
-    const jwk = JSON.parse(k.public_jwk);
-    if ('d' in jwk) throw authError('auth.bad_signature', 'A private key was stored where a public key belongs.');
-    if (jwk.keys) return { alg: k.alg, key: createLocalJWKSet(jwk) };
-    return { alg: k.alg, key: (await importJWK(jwk, k.alg)) as KeyObject };
+  private async verifierFor(k: SiteKeyRow, kid: string | undefined): Promise<Verifier> {
+    if (k.alg !== 'HS256' && k.jwks_url) return { alg: k.alg, key: await this.remote.get(k.jwks_url, kid) };
+    return { alg: k.alg, key: await storedKey(k) };
   }
 }

@@ -6,6 +6,7 @@ import { m007 } from './migrations/007_live.js';
 import { m003 } from './migrations/003_members.js';
 import { m005 } from './migrations/005_engagement.js';
 import { m006 } from './migrations/006_moderation.js';
+import { m008 } from './migrations/008_keys.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '003_members': m003,
   '005_engagement': m005,
   '006_moderation': m006,
+  '008_keys': m008,
 };
 
 class CodeProvider implements MigrationProvider {

@@ -13,10 +13,14 @@ export interface SiteKeyRow {
   kid: string;
   site_id: string;
   alg: 'HS256' | 'EdDSA' | 'RS256';
-  /** HS256 secret, base64url. */
+  /** HS256 secret, as printed to the site. */
   secret: string | null;
+  /** How `secret` becomes the HMAC key: its UTF-8 bytes (`text`) or the bytes it encodes (`base64url`, older keys). */
+  secret_encoding: 'text' | 'base64url';
   /** Public key as a JWK (JSON). */
   public_jwk: string | null;
+  /** The `kid` the public JWK carries itself, matched as well as `kid`. */
+  jwk_kid: string | null;
   jwks_url: string | null;
   created_at: string;
   /** After this time the key no longer verifies (rotation overlap); null = no end. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newTextSecret, secretProblem, type SecretEncoding } from '../auth/keys.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
@@ -72,7 +72,13 @@ export type KeyAlg = SiteKeyRow['alg'];
 
 export interface NewKey {
   alg: KeyAlg;
+  /**
+   * HS256: a secret the site already signs with (an import); left out, a fresh one is made and returned
+   * in the row, used as text.
+   */
   secret?: string;
+  /** How `secret` becomes the HMAC key: `text` (as written) or `base64url` (decoded; the default for a given secret, as before). */
+  encoding?: SecretEncoding;
   publicJwk?: Record<string, unknown>;
   jwksUrl?: string;
 }
@@ -95,8 +101,8 @@ const toSite = (r: SiteRow): Site => ({
   createdAt: r.created_at,
 });
 
-/** A fresh HS256 secret: 32 random bytes, base64url. */
-export const newSecret = () => randomBytes(32).toString('base64url');
+/** A fresh HS256 secret: 32 random bytes, base64url (used as text by keys made since `secret_encoding`). */
+export const newSecret = newTextSecret;
 
 export interface MemberClaims {
   sub: string;
@@ -158,13 +164,31 @@ export class Store {
     return this.site(id);
   }
 
+  /**
+   * Adds a key that verifies the site's tokens. HS256 without a secret makes a fresh text secret (returned
+   * in the row, to show once); with one, it must be a usable secret (`secretProblem`) or this throws.
+   */
   async addKey(siteId: string, key: NewKey): Promise<SiteKeyRow> {
+    let secret: string | null = null;
+    let encoding: SecretEncoding = 'text';
+    if (key.alg === 'HS256') {
+      if (key.secret === undefined) secret = newTextSecret();
+      else {
+        encoding = key.encoding ?? 'base64url';
+        const wrong = secretProblem(key.secret, encoding);
+        if (wrong) throw new Error(wrong);
+        secret = key.secret;
+      }
+    }
+    const ownKid = key.publicJwk && typeof key.publicJwk.kid === 'string' ? key.publicJwk.kid : null;
     const row: SiteKeyRow = {
       kid: `${siteId}-${newId().slice(-12)}`,
       site_id: siteId,
       alg: key.alg,
-      secret: key.secret ?? null,
+      secret,
+      secret_encoding: encoding,
       public_jwk: key.publicJwk ? JSON.stringify(key.publicJwk) : null,
+      jwk_kid: ownKid,
       jwks_url: key.jwksUrl ?? null,
       created_at: nowIso(),
       retires_at: null,
@@ -183,7 +207,7 @@ export class Store {
   }
 
   /**
-   * Replaces the site's HS256 secret: the new one verifies at once, the old ones keep verifying
+   * Replaces the site's HS256 secret with a fresh text secret: the new one verifies at once, the old ones keep verifying
    * for `overlapSeconds` so tokens already issued stay valid until they expire.
    */
   async rotateSecret(siteId: string, overlapSeconds = 3600): Promise<SiteKeyRow> {
@@ -193,7 +217,7 @@ export class Store {
         .where('site_id', '=', siteId).where('alg', '=', 'HS256').where('retires_at', 'is', null).execute();
       const row: SiteKeyRow = {
         kid: `${siteId}-${newId().slice(-12)}`,
-        site_id: siteId, alg: 'HS256', secret: newSecret(), public_jwk: null, jwks_url: null,
+        site_id: siteId, alg: 'HS256', secret: newTextSecret(), secret_encoding: 'text', public_jwk: null, jwk_kid: null, jwks_url: null,
         created_at: nowIso(), retires_at: null,
       };
       await tx.insertInto('site_keys').values(row).execute();
