@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/server/cli.ts');
+const { main } = await import('../src/server/cli/index.ts');
 try {
   const code = await main(process.argv.slice(2));
   if (code >= 0) process.exitCode = code;

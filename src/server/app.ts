@@ -5,32 +5,22 @@ import { z } from 'zod/mini';
 import { openApiDocument } from '../contract/openapi.js';
 import { routes, type RouteSpec } from '../contract/routes.js';
 import { authError, TokenVerifier } from './auth/verify.js';
-import { ProblemError, problem, problemBody, sendProblem } from './problem.js';
+import { ProblemError, problem, problemBody, sendProblem } from './http/problem.js';
 import type { Site, Store } from './store/store.js';
-import { parse } from './validate.js';
-import { toViewer, type Viewer } from './viewer.js';
-import * as core from './features/core.js';
-import * as discussion from './features/discussion.js';
-import * as events from './features/events.js';
-import * as live from './features/live.js';
+import { parse } from './http/validate.js';
+import { toViewer, type Viewer } from './http/viewer.js';
+import { jsonLogger, type Logger } from './http/logger.js';
+import type { HandlerContext, Registrar } from './http/types.js';
+import * as core from './features/core/index.js';
+import * as discussion from './features/discussion/index.js';
+import * as events from './features/events/index.js';
+import * as live from './features/live/index.js';
 import { LiveService } from './live/service.js';
 import { collecting } from './live/after-commit.js';
-import * as members from './features/members.js';
-import * as engagement from './features/engagement.js';
-import * as moderation from './features/moderation.js';
-import { newId } from './ids.js';
-
-export interface Logger {
-  info(fields: Record<string, unknown>): void;
-  error(fields: Record<string, unknown>): void;
-}
-
-/** One JSON object a line on stdout/stderr: easy to grep, easy to ship. */
-export const jsonLogger: Logger = {
-  info: (f) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...f })}\n`),
-  error: (f) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', ...f })}\n`),
-};
-export const silentLogger: Logger = { info() {}, error() {} };
+import * as members from './features/members/index.js';
+import * as engagement from './features/engagement/index.js';
+import * as moderation from './features/moderation/index.js';
+import { newId } from './domain/ids.js';
 
 export interface AppOptions {
   store: Store;
@@ -41,28 +31,6 @@ export interface AppOptions {
   /** Live streams and their bus (default: in-process, for one instance). */
   live?: LiveService;
 }
-
-export interface HandlerContext<S extends RouteSpec = RouteSpec> {
-  c: Context;
-  store: Store;
-  site: Site;
-  viewer: Viewer | null;
-  params: S['params'] extends z.ZodMiniType ? z.infer<S['params']> : Record<string, never>;
-  query: S['query'] extends z.ZodMiniType ? z.infer<S['query']> : Record<string, never>;
-  body: S['body'] extends z.ZodMiniType ? z.infer<S['body']> : undefined;
-  now: () => number;
-  /** Announce a change on the live streams: `ctx.live.publish(site.id, { topic, kind, ref, audience })`. */
-  live: LiveService;
-  /** The route being answered. */
-  spec: RouteSpec;
-  /** Drops the site from this instance's short cache, after changing its settings or origins. */
-  siteChanged(): void;
-}
-
-export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
-
-/** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
-export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
 
 /**
  * Each feature registers its routes; the order does not matter. A feature may also check every request
@@ -95,6 +63,9 @@ async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+export { jsonLogger, silentLogger, type Logger } from './http/logger.js';
+export type { HandlerContext, HandlerResult, Registrar } from './http/types.js';
 
 export function createApp(opts: AppOptions) {
   const { store } = opts;

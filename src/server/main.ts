@@ -7,7 +7,7 @@ import { createApp, jsonLogger, type Logger } from './app.js';
 import { openStore, type Store } from './store/store.js';
 import { createLive, type LiveService } from './live/service.js';
 import { liveFastPath } from './live/fast.js';
-import { webhooksOf } from './webhooks.js';
+import { webhooksOf } from './webhooks/webhooks.js';
 
 export interface ServerOptions {
   port: number;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LiveEvent, LiveReady } from '../../src/contract/live.js';
 import { createApp, silentLogger } from '../../src/server/app.js';
-import { observe } from '../../src/server/features/engagement.js';
+import { observe } from '../../src/server/features/engagement/index.js';
 import { collecting, notedIn } from '../../src/server/live/after-commit.js';
 import { LiveService } from '../../src/server/live/service.js';
 import type { Store } from '../../src/server/store/store.js';

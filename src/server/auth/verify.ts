@@ -3,7 +3,7 @@ import {
   type JWTPayload, type JWTVerifyGetKey, type KeyObject,
 } from 'jose';
 import { TokenClaims } from '../../contract/requests.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError } from '../http/problem.js';
 import type { KeyAlg, Store } from '../store/store.js';
 import type { SiteKeyRow } from '../store/schema.js';
 

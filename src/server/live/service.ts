@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { LiveClose, LiveEvent, LiveReady, LiveReload } from '../../contract/live.js';
-import { canSee } from '../audience.js';
-import type { Logger } from '../app.js';
-import { nowIso } from '../ids.js';
+import { canSee } from '../domain/audience.js';
+import type { Logger } from '../http/logger.js';
+import { nowIso } from '../domain/ids.js';
 import type { Site, Store } from '../store/store.js';
-import { toViewer, type Viewer } from '../viewer.js';
+import { toViewer, type Viewer } from '../http/viewer.js';
 import type { ControlMessage, LiveBus, LiveChange, LivePublisher, LiveRecord } from './bus.js';
 import { LocalBus } from './local.js';
 import { EventLog } from './log.js';

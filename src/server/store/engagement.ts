@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { validateRuleSet, type RuleSet } from '../../contract/engagement.js';
 import { DEFAULT_RULES } from '../engagement/defaults.js';
 import { evaluate, type Act, type Evaluation } from '../engagement/engine.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import { note } from '../live/after-commit.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
 import type { Store } from './store.js';

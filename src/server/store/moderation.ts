@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { QueueFilter } from '../../contract/moderation.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import type { CommentRow, Database, MemberRow, SanctionRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import { insertEvent as insertEventRow, putRsvp, type NewEventRow } from './events.js';
 import { recordInLedger, removeFromLedger, type LedgerOptions } from './engagement.js';
 

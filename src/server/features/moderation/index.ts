@@ -1,20 +1,20 @@
-import type { AdminSettings, AuditEntry, QueueItem, Sanction, SettingsPatch, Webhook, WebhookEventType } from '../../contract/moderation.js';
-import { moderationRoutes as m } from '../../contract/moderation.js';
-import type { Comment, Event, Thread } from '../../contract/resources.js';
-import type { Introduction } from '../../contract/members.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { newId, nowIso } from '../ids.js';
-import { commentOut, decodeCursor, encodeCursor, memberSummary, threadOut } from '../mapping.js';
-import { problem } from '../problem.js';
-import { clientAddress } from '../ratelimit.js';
-import { spamCheckFor } from '../spam.js';
-import { DiscussionStore } from '../store/discussion.js';
-import { ModerationStore, type AuditRow, type ModScope } from '../store/moderation.js';
-import type { Site, Store } from '../store/store.js';
-import type { Viewer } from '../viewer.js';
-import { checkWebhookUrl, newWebhookSecret, webhooksOf } from '../webhooks.js';
-import { heldWord } from './discussion.js';
+import type { AdminSettings, AuditEntry, QueueItem, Sanction, SettingsPatch, Webhook, WebhookEventType } from '../../../contract/moderation.js';
+import { moderationRoutes as m } from '../../../contract/moderation.js';
+import type { Comment, Event, Thread } from '../../../contract/resources.js';
+import type { Introduction } from '../../../contract/members.js';
+import { routes } from '../../../contract/routes.js';
+import type { HandlerContext, Registrar } from '../../http/types.js';
+import { newId, nowIso } from '../../domain/ids.js';
+import { commentOut, decodeCursor, encodeCursor, memberSummary, threadOut } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
+import { clientAddress } from '../../http/ratelimit.js';
+import { spamCheckFor } from '../../comments/spam.js';
+import { DiscussionStore } from '../../store/discussion.js';
+import { ModerationStore, type AuditRow, type ModScope } from '../../store/moderation.js';
+import type { Site, Store } from '../../store/store.js';
+import type { Viewer } from '../../http/viewer.js';
+import { checkWebhookUrl, newWebhookSecret, webhooksOf } from '../../webhooks/webhooks.js';
+import { heldWord } from '../discussion/index.js';
 
 type Ctx = HandlerContext;
 

@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import type { Attendee, AttendeeList, CalendarFeed } from '../../contract/events.js';
-import type { Event } from '../../contract/resources.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { canSee } from '../audience.js';
-import { writeCalendar, type IcsEvent } from '../ics.js';
-import { decodeCursor, encodeCursor, memberSummary } from '../mapping.js';
-import { problem } from '../problem.js';
-import type { EventRow } from '../store/schema.js';
-import type { Site, Store } from '../store/store.js';
+import type { Attendee, AttendeeList, CalendarFeed } from '../../../contract/events.js';
+import type { Event } from '../../../contract/resources.js';
+import { routes } from '../../../contract/routes.js';
+import type { HandlerContext, Registrar } from '../../http/types.js';
+import { canSee } from '../../domain/audience.js';
+import { writeCalendar, type IcsEvent } from '../../calendar/ics.js';
+import { decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
+import type { EventRow } from '../../store/schema.js';
+import type { Site, Store } from '../../store/store.js';
 import {
   RsvpConflict, UnknownMembers, acknowledgePromotion, addChapterOrganiser, attendees as attendeeRows, calendarFeed,
   cancelEvent, chapterOrganisers, eventView, feedMember, insertEvent, listEvents, markAttendance, memberEvents,
   organisedChapters, removeActivities, removeChapterOrganiser, resetCalendarFeed, revokeCalendarFeed, setRsvp,
   updateEvent, visibleAudiences, type EventView,
-} from '../store/events.js';
-import { registerHydrator } from '../live/service.js';
-import { parseEventTime } from '../tz.js';
-import { toViewer, type Viewer } from '../viewer.js';
+} from '../../store/events.js';
+import { registerHydrator } from '../../live/service.js';
+import { parseEventTime } from '../../domain/tz.js';
+import { toViewer, type Viewer } from '../../http/viewer.js';
 
 /** How far back calendar feeds reach. */
 const FEED_PAST_DAYS = 90;

@@ -1,17 +1,17 @@
 import {
   CONTACT_FIELDS, type ContactDetails, type ContactField, type Introduction, type IntroductionState, type MemberCard,
   type MemberExport, type Profile, type ProfilePatch, type VisibilitySettings,
-} from '../../contract/members.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { decodeCursor, encodeCursor, memberSummary } from '../mapping.js';
-import { problem } from '../problem.js';
-import { MemberStore, type MemberWithProfile, type ProfileValues } from '../store/members.js';
-import type { IntroductionRow, MemberProfileRow } from '../store/schema.js';
-import type { Site, Store } from '../store/store.js';
-import type { Viewer } from '../viewer.js';
-import { fold, mayRead, readerOf, visibilitySettings, type Reader } from '../visibility.js';
-import { MAX_PENDING_INTRODUCTIONS } from '../../contract/members.js';
+} from '../../../contract/members.js';
+import { routes } from '../../../contract/routes.js';
+import type { HandlerContext, Registrar } from '../../http/types.js';
+import { decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
+import { MemberStore, type MemberWithProfile, type ProfileValues } from '../../store/members.js';
+import type { IntroductionRow, MemberProfileRow } from '../../store/schema.js';
+import type { Site, Store } from '../../store/store.js';
+import type { Viewer } from '../../http/viewer.js';
+import { fold, mayRead, readerOf, visibilitySettings, type Reader } from '../../domain/visibility.js';
+import { MAX_PENDING_INTRODUCTIONS } from '../../../contract/members.js';
 
 // One MemberStore a Store: it holds nothing but the Kysely instance.
 const stores = new WeakMap<Store, MemberStore>();

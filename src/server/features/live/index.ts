@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { LiveEventId } from '../../contract/live.js';
-import { routes } from '../../contract/routes.js';
-import type { Registrar } from '../app.js';
-import { commentOut } from '../mapping.js';
-import { DiscussionStore } from '../store/discussion.js';
-import { ProblemError } from '../problem.js';
-import { parse } from '../validate.js';
-import { nodeSink, registerHydrator, streamSink } from '../live/service.js';
+import { LiveEventId } from '../../../contract/live.js';
+import { routes } from '../../../contract/routes.js';
+import type { Registrar } from '../../http/types.js';
+import { commentOut } from '../../domain/mapping.js';
+import { DiscussionStore } from '../../store/discussion.js';
+import { ProblemError } from '../../http/problem.js';
+import { parse } from '../../http/validate.js';
+import { nodeSink, registerHydrator, streamSink } from '../../live/service.js';
 
 /** Expiry (ms) of the bearer token the registrar has already verified. */
 function tokenExpiry(c: Context): number | null {

@@ -1,20 +1,20 @@
 import type { Context } from 'hono';
-import type { BadgeOut, LevelOut, Progress, Reason, RuleSet } from '../../contract/engagement.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { evaluate, progress, type Act } from '../engagement/engine.js';
+import type { BadgeOut, LevelOut, Progress, Reason, RuleSet } from '../../../contract/engagement.js';
+import { routes } from '../../../contract/routes.js';
+import type { HandlerContext, Registrar } from '../../http/types.js';
+import { evaluate, progress, type Act } from '../../engagement/engine.js';
 import {
   achievement, issueCredential, issuerKey, issuerProfile, keyDocument, publishedKeys, type IssuerInfo,
-} from '../engagement/openbadges.js';
-import { newId, nowIso } from '../ids.js';
-import { notedIn } from '../live/after-commit.js';
-import { memberSummary } from '../mapping.js';
-import { problem } from '../problem.js';
+} from '../../engagement/openbadges.js';
+import { newId, nowIso } from '../../domain/ids.js';
+import { notedIn } from '../../live/after-commit.js';
+import { memberSummary } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
 import {
   ensureFresh, labelsFor, memberLedger, memberState, recentlyActive, rulesFor, saveRules, setHidden,
-} from '../store/engagement.js';
-import type { Site, Store } from '../store/store.js';
-import type { EngagementAwardRow, MemberRow } from '../store/schema.js';
+} from '../../store/engagement.js';
+import type { Site, Store } from '../../store/store.js';
+import type { EngagementAwardRow, MemberRow } from '../../store/schema.js';
 
 /** Where this server is reached from outside: CERCLE_PUBLIC_URL, else the request's own origin. */
 function publicBase(c: Context): string {

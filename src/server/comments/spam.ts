@@ -1,5 +1,5 @@
-import type { Logger } from './app.js';
-import type { Site, SpamCheckSettings } from './store/store.js';
+import type { Logger } from '../http/logger.js';
+import type { Site, SpamCheckSettings } from '../store/store.js';
 
 /** What a spam check is told about a comment. No email: Cercle has none. */
 export interface SpamInput {
