@@ -10,16 +10,20 @@ import type { Site, Store } from './store/store.js';
 import { parse } from './http/validate.js';
 import { toViewer, type Viewer } from './http/viewer.js';
 import { jsonLogger, type Logger } from './http/logger.js';
-import type { HandlerContext, Registrar } from './http/types.js';
+import type { AppServices, Feature, HandlerContext, Registrar } from './http/types.js';
+import { CommentLifecycle } from './comments/lifecycle.js';
+import { assertMayWrite } from './domain/sanctions.js';
+import { EventBus } from './domain/events.js';
+import * as admin from './features/admin/index.js';
 import * as core from './features/core/index.js';
 import * as discussion from './features/discussion/index.js';
 import * as events from './features/events/index.js';
 import * as live from './features/live/index.js';
-import { LiveService } from './live/service.js';
-import { collecting } from './live/after-commit.js';
 import * as members from './features/members/index.js';
 import * as engagement from './features/engagement/index.js';
 import * as moderation from './features/moderation/index.js';
+import { LiveService } from './live/service.js';
+import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
 
 export interface AppOptions {
@@ -32,17 +36,7 @@ export interface AppOptions {
   live?: LiveService;
 }
 
-/**
- * Each feature registers its routes; the order does not matter. A feature may also check every request
- * before its handler (`guard`: throw a problem to refuse it) and hear of every success after it
- * (`observe`: its failures are logged, never the request's).
- */
-interface Feature {
-  install(register: Registrar): void;
-  guard?(ctx: HandlerContext): Promise<void>;
-  observe?(ctx: HandlerContext, result: { status: number; body: unknown }): Promise<void>;
-}
-const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation];
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin];
 
 const SITE_CACHE_MS = 2000;
 
@@ -73,6 +67,9 @@ export function createApp(opts: AppOptions) {
   const now = opts.now ?? Date.now;
   const verifier = new TokenVerifier(store, now);
   const liveService = opts.live ?? new LiveService({ store, logger, now });
+  const bus = new EventBus(logger);
+  const services: AppServices = { store, live: liveService, bus, logger, now };
+  const comments = new CommentLifecycle(store, bus);
   const app = new Hono();
 
   // Sites are read on every request (CORS, settings): keep them a moment.
@@ -165,7 +162,7 @@ export function createApp(opts: AppOptions) {
     return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
   }
 
-  const register: Registrar = (spec, handler) => {
+  const register: Registrar = (spec, handler, options = {}) => {
     const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
     app.on(spec.method.toUpperCase(), path, async (c) => {
       const params = spec.params ? parse(spec.params, c.req.param(), 'params') : {};
@@ -187,17 +184,14 @@ export function createApp(opts: AppOptions) {
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
-      const ctx = { c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged } as unknown as HandlerContext;
-      for (const f of FEATURES) if (f.guard) await f.guard(ctx);
-      const result = await retryingConflicts(() => collecting(ctx, () => handler(ctx as never)));
+      const ctx = {
+        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments,
+      } as unknown as HandlerContext;
+      if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
+      // Events raised by the handler are delivered once it has returned (its transactions are over), and
+      // only for the attempt that succeeded.
+      const result = await retryingConflicts(() => bus.collecting(() => handler(ctx as never)));
       if (result instanceof Response) return result;
-      for (const f of FEATURES) {
-        if (f.observe) {
-          await f.observe(ctx, { status: result.status ?? spec.ok.status, body: result.body }).catch((err) => {
-            logger.error({ msg: 'observe.failed', path: c.req.path, error: String((err as Error)?.stack ?? err) });
-          });
-        }
-      }
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, (result.status ?? spec.ok.status) as ContentfulStatusCode);
     });
@@ -206,7 +200,8 @@ export function createApp(opts: AppOptions) {
   register(routes.health, async () => ({ body: { ok: true, database: store.kind } }));
   const doc = openApiDocument();
   register(routes.openapi, async () => ({ body: doc }));
-  for (const feature of FEATURES) feature.install(register);
+  for (const feature of FEATURES) feature.install(register, services);
+  subscribeWebhooks(services);
 
   // Batch: each read goes through the app itself, with the caller's token, and is answered in order.
   register(routes.batch, async ({ c, site, body }) => {
@@ -232,7 +227,7 @@ export function createApp(opts: AppOptions) {
       answers.set(read, { status: res.status, body: parsed });
     }));
     return { body: { results: body.reads.map((r) => answers.get(r)!) } };
-  });
+  }, { sanctions: 'open' });
 
   return app;
 }

@@ -1,7 +1,10 @@
 import type { Context } from 'hono';
 import type { z } from 'zod/mini';
 import type { RouteSpec } from '../../contract/routes.js';
+import type { CommentLifecycle } from '../comments/lifecycle.js';
+import type { EventBus } from '../domain/events.js';
 import type { LiveService } from '../live/service.js';
+import type { Logger } from './logger.js';
 import type { Site, Store } from '../store/store.js';
 import type { Viewer } from './viewer.js';
 
@@ -22,9 +25,36 @@ export interface HandlerContext<S extends RouteSpec = RouteSpec> {
   spec: RouteSpec;
   /** Drops the site from this instance's short cache, after changing its settings or origins. */
   siteChanged(): void;
+  /** Raises a domain event; subscribers hear of it once the handler has returned. */
+  emit: EventBus['emit'];
+  /** What happens to a comment once it exists (moderation, erasure), the same from every route. */
+  comments: CommentLifecycle;
 }
 
 export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
 
+export interface RouteOptions {
+  /**
+   * Writes (anything but GET) by a banned member are refused before the handler runs. `open`: the route
+   * stays open to sanctioned members (reading, their own data, taking back what they did). `handler`: the
+   * handler checks sanctions itself, knowing the discussion's audience (mutes and chapter sanctions).
+   */
+  sanctions?: 'open' | 'handler';
+}
+
 /** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
-export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
+export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>, opts?: RouteOptions) => void;
+
+/** What a feature is given when the app starts: one instance's services, no global state. */
+export interface AppServices {
+  store: Store;
+  live: LiveService;
+  bus: EventBus;
+  logger: Logger;
+  now: () => number;
+}
+
+/** A feature mounts its routes and subscribes to the events it cares about; the order does not matter. */
+export interface Feature {
+  install(register: Registrar, app: AppServices): void;
+}

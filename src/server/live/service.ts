@@ -35,13 +35,6 @@ export interface LiveOptions {
  */
 export type Hydrator = (store: Store, rec: LiveRecord) => Promise<unknown>;
 
-const HYDRATORS = new Map<string, Hydrator>();
-
-/** Features register how their kinds are rendered on the stream (once, at import). */
-export function registerHydrator(kinds: readonly string[], fn: Hydrator) {
-  for (const k of kinds) HYDRATORS.set(k, fn);
-}
-
 export interface Sink {
   /** A frame: the same bytes for every stream it goes to, encoded once. */
   write(chunk: string | Uint8Array): void;
@@ -92,6 +85,7 @@ export class LiveService implements LivePublisher {
   private readonly maxCatchUp: number;
   private readonly noticeMs: number;
   private readonly conns = new Map<string, Conn>();
+  private readonly hydrators = new Map<string, Hydrator>();
   /** `site \n topic` → streams following it. */
   private readonly index = new Map<string, Set<Conn>>();
   /** Highest change id dispatched per site on this instance. */
@@ -129,6 +123,11 @@ export class LiveService implements LivePublisher {
       this.timers.push(beat, sweep, prune);
     })();
     return this.started;
+  }
+
+  /** How changes of these kinds are rendered on the stream; each feature tells its own when the app starts. */
+  hydrate(kinds: readonly string[], fn: Hydrator) {
+    for (const k of kinds) this.hydrators.set(k, fn);
   }
 
   get connections() {
@@ -170,7 +169,7 @@ export class LiveService implements LivePublisher {
   /** The change's `change` frame, rendered and encoded once for all the streams it goes to. */
   private async render(rec: LiveRecord): Promise<Uint8Array> {
     let data: unknown;
-    const h = HYDRATORS.get(rec.kind);
+    const h = this.hydrators.get(rec.kind);
     if (h) {
       try {
         data = await h(this.store, rec);
@@ -422,7 +421,7 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
         if (done) fn();
         else cancel = fn;
       },
-      write: (s) => { if (!done) ctrl.enqueue(typeof s == 'string' ? enc.encode(s) : s); },
+      write: (s) => { if (!done) ctrl.enqueue(typeof s === 'string' ? enc.encode(s) : s); },
       buffered: () => (done ? 0 : -(ctrl.desiredSize ?? 0)),
       end: () => {
         if (done) return;

@@ -154,11 +154,6 @@ export class ModerationStore {
       .where('c.site_id', '=', siteId).where('c.id', 'in', ids).execute();
   }
 
-  async setStatus(tx: Exec, siteId: string, id: string, status: CommentRow['status']) {
-    await tx.updateTable('comments').set({ status, ...(status === 'published' ? { held_reason: null } : {}) })
-      .where('site_id', '=', siteId).where('id', '=', id).execute();
-  }
-
   // ---- sanctions --------------------------------------------------------------------------
 
   /** Sanctions in force now for these members. */
