@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
@@ -50,8 +51,8 @@ export interface RateLimits {
 export const DEFAULT_SETTINGS: SiteSettings = {
   loginUrl: null,
   publicRead: true,
-  reactions: ['thanks', 'useful', 'interested'],
-  maxCommentLength: 5000,
+  reactions: [...DEFAULT_REACTIONS],
+  maxCommentLength: DEFAULT_MAX_COMMENT_LENGTH,
   editWindowSeconds: 15 * 60,
   premoderation: 'off',
   heldWords: [],
