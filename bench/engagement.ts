@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId } from '../src/server/ids.js';
+import { newId } from '../src/server/domain/ids.js';
 import { recomputeSite } from '../src/server/store/engagement.js';
 import { openStore, type Store } from '../src/server/store/store.js';
 

@@ -6,32 +6,26 @@ import { openApiDocument } from '../contract/openapi.js';
 import { routes, type RouteSpec } from '../contract/routes.js';
 import { SiteId } from '../contract/common.js';
 import { authError, TokenVerifier } from './auth/verify.js';
-import { ProblemError, problem, problemBody, sendProblem } from './problem.js';
+import { ProblemError, problem, problemBody, sendProblem } from './http/problem.js';
 import type { Site, Store } from './store/store.js';
-import { parse } from './validate.js';
-import { toViewer, type Viewer } from './viewer.js';
-import * as core from './features/core.js';
-import * as discussion from './features/discussion.js';
-import * as events from './features/events.js';
-import * as live from './features/live.js';
+import { parse } from './http/validate.js';
+import { toViewer, type Viewer } from './http/viewer.js';
+import { jsonLogger, type Logger } from './http/logger.js';
+import type { AppServices, Feature, HandlerContext, Registrar } from './http/types.js';
+import { CommentLifecycle } from './comments/lifecycle.js';
+import { assertMayWrite } from './domain/sanctions.js';
+import { EventBus } from './domain/events.js';
+import * as admin from './features/admin/index.js';
+import * as core from './features/core/index.js';
+import * as discussion from './features/discussion/index.js';
+import * as events from './features/events/index.js';
+import * as live from './features/live/index.js';
+import * as members from './features/members/index.js';
+import * as engagement from './features/engagement/index.js';
+import * as moderation from './features/moderation/index.js';
 import { LiveService } from './live/service.js';
-import { collecting } from './live/after-commit.js';
-import * as members from './features/members.js';
-import * as engagement from './features/engagement.js';
-import * as moderation from './features/moderation.js';
-import { newId } from './ids.js';
-
-export interface Logger {
-  info(fields: Record<string, unknown>): void;
-  error(fields: Record<string, unknown>): void;
-}
-
-/** One JSON object a line on stdout/stderr: easy to grep, easy to ship. */
-export const jsonLogger: Logger = {
-  info: (f) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...f })}\n`),
-  error: (f) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', ...f })}\n`),
-};
-export const silentLogger: Logger = { info() {}, error() {} };
+import { subscribeWebhooks } from './webhooks/subscribers.js';
+import { newId } from './domain/ids.js';
 
 export interface AppOptions {
   store: Store;
@@ -43,39 +37,7 @@ export interface AppOptions {
   live?: LiveService;
 }
 
-export interface HandlerContext<S extends RouteSpec = RouteSpec> {
-  c: Context;
-  store: Store;
-  site: Site;
-  viewer: Viewer | null;
-  params: S['params'] extends z.ZodMiniType ? z.infer<S['params']> : Record<string, never>;
-  query: S['query'] extends z.ZodMiniType ? z.infer<S['query']> : Record<string, never>;
-  body: S['body'] extends z.ZodMiniType ? z.infer<S['body']> : undefined;
-  now: () => number;
-  /** Announce a change on the live streams: `ctx.live.publish(site.id, { topic, kind, ref, audience })`. */
-  live: LiveService;
-  /** The route being answered. */
-  spec: RouteSpec;
-  /** Drops the site from this instance's short cache, after changing its settings or origins. */
-  siteChanged(): void;
-}
-
-export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
-
-/** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
-export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>) => void;
-
-/**
- * Each feature registers its routes; the order does not matter. A feature may also check every request
- * before its handler (`guard`: throw a problem to refuse it) and hear of every success after it
- * (`observe`: its failures are logged, never the request's).
- */
-interface Feature {
-  install(register: Registrar): void;
-  guard?(ctx: HandlerContext): Promise<void>;
-  observe?(ctx: HandlerContext, result: { status: number; body: unknown }): Promise<void>;
-}
-const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation];
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin];
 
 const SITE_CACHE_MS = 2000;
 
@@ -97,12 +59,18 @@ async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+export { jsonLogger, silentLogger, type Logger } from './http/logger.js';
+export type { HandlerContext, HandlerResult, Registrar } from './http/types.js';
+
 export function createApp(opts: AppOptions) {
   const { store } = opts;
   const logger = opts.logger ?? jsonLogger;
   const now = opts.now ?? Date.now;
   const verifier = new TokenVerifier(store, now);
   const liveService = opts.live ?? new LiveService({ store, logger, now });
+  const bus = new EventBus(logger);
+  const services: AppServices = { store, live: liveService, bus, logger, now };
+  const comments = new CommentLifecycle(store, bus);
   const app = new Hono();
 
   // Sites are read on every request (CORS, settings): keep them a moment.
@@ -199,7 +167,7 @@ export function createApp(opts: AppOptions) {
     return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
   }
 
-  const register: Registrar = (spec, handler) => {
+  const register: Registrar = (spec, handler, options = {}) => {
     const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
     app.on(spec.method.toUpperCase(), path, async (c) => {
       const params = spec.params ? parse(spec.params, c.req.param(), 'params') : {};
@@ -221,17 +189,14 @@ export function createApp(opts: AppOptions) {
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
-      const ctx = { c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged } as unknown as HandlerContext;
-      for (const f of FEATURES) if (f.guard) await f.guard(ctx);
-      const result = await retryingConflicts(() => collecting(ctx, () => handler(ctx as never)));
+      const ctx = {
+        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments,
+      } as unknown as HandlerContext;
+      if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
+      // Events raised by the handler are delivered once it has returned (its transactions are over), and
+      // only for the attempt that succeeded.
+      const result = await retryingConflicts(() => bus.collecting(() => handler(ctx as never)));
       if (result instanceof Response) return result;
-      for (const f of FEATURES) {
-        if (f.observe) {
-          await f.observe(ctx, { status: result.status ?? spec.ok.status, body: result.body }).catch((err) => {
-            logger.error({ msg: 'observe.failed', path: c.req.path, error: String((err as Error)?.stack ?? err) });
-          });
-        }
-      }
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, (result.status ?? spec.ok.status) as ContentfulStatusCode);
     });
@@ -240,7 +205,8 @@ export function createApp(opts: AppOptions) {
   register(routes.health, async () => ({ body: { ok: true, database: store.kind } }));
   const doc = openApiDocument();
   register(routes.openapi, async () => ({ body: doc }));
-  for (const feature of FEATURES) feature.install(register);
+  for (const feature of FEATURES) feature.install(register, services);
+  subscribeWebhooks(services);
 
   // Batch: each read goes through the app itself, with the caller's token, and is answered in order.
   register(routes.batch, async ({ c, site, body }) => {
@@ -266,7 +232,7 @@ export function createApp(opts: AppOptions) {
       answers.set(read, { status: res.status, body: parsed });
     }));
     return { body: { results: body.reads.map((r) => answers.get(r)!) } };
-  });
+  }, { sanctions: 'open' });
 
   return app;
 }

@@ -7,7 +7,7 @@ import { createApp, jsonLogger, type Logger } from './app.js';
 import { openStore, type Store } from './store/store.js';
 import { createLive, type LiveService } from './live/service.js';
 import { liveFastPath } from './live/fast.js';
-import { webhooksOf } from './webhooks.js';
+import { webhooksOf } from './webhooks/webhooks.js';
 
 export interface ServerOptions {
   port: number;
@@ -53,7 +53,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     root.get('/sdk/*', async (c) => {
       const rel = normalize(c.req.path.slice('/sdk/'.length));
       const file = join(dir, rel);
-      if (!file.startsWith(dir + '/') || rel.includes('\0')) return c.notFound();
+      // The server's own build (dist/server/) sits beside the bundle; it is not the browser's.
+      if (!file.startsWith(dir + '/') || rel.includes('\0') || rel.startsWith('server/')) return c.notFound();
       try {
         const data = await readFile(file);
         return c.body(data, 200, {

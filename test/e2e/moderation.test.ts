@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { main } from '../../src/server/cli.js';
+import { main } from '../../src/server/cli/index.js';
 import { type E2EDemo, openDemo } from './support.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
-import { main } from '../../src/server/cli.js';
+import { main } from '../../src/server/cli/index.js';
 import { openStore } from '../../src/server/store/store.js';
 
 describe('cercle CLI', () => {

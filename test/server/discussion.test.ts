@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Comment, CommentPage, SitePublic, Thread } from '../../src/contract/resources.js';
 import { CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../../src/contract/discussion.js';
 import { Problem } from '../../src/contract/common.js';
-import { networkOf } from '../../src/server/ratelimit.js';
+import { networkOf } from '../../src/server/http/ratelimit.js';
 import type { SiteSettings } from '../../src/server/store/store.js';
 import { backends, call, SECRET, setup, token } from './support.js';
 

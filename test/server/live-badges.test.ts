@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LiveEvent, LiveReady } from '../../src/contract/live.js';
 import { createApp, silentLogger } from '../../src/server/app.js';
-import { observe } from '../../src/server/features/engagement.js';
-import { collecting, notedIn } from '../../src/server/live/after-commit.js';
+import { EventBus } from '../../src/server/domain/events.js';
+import { subscribeBadges } from '../../src/server/features/engagement/index.js';
+import type { AppServices } from '../../src/server/http/types.js';
 import { LiveService } from '../../src/server/live/service.js';
 import type { Store } from '../../src/server/store/store.js';
 import { StreamReader } from './live-support.js';
@@ -93,16 +94,19 @@ for (const backend of backends()) {
     test('a badge awarded inside a transaction that rolls back is never announced', async () => {
       const stream = await open(['member:ben', 'thread:badges'], ben);
       const benPk = (await store.db.selectFrom('members').select('pk').where('site_id', '=', 'asso').where('host_id', '=', 'ben').executeTakeFirstOrThrow()).pk;
-      // A request whose transaction records Ben's first activity (awarding his first badge), then fails.
-      const ctx = {};
-      await collecting(ctx, () => store.db.transaction().execute(async (tx) => {
-        await store.recordActivity('asso', benPk, 'comment.posted', 'c-rolled-back', { tx });
-        throw new Error('rolled back');
-      })).catch(() => undefined);
-      assert.equal(notedIn(ctx).length, 1, 'noted inside the transaction');
-      const site = (await store.site('asso'))!;
-      // What the engagement feature does after every request: announce the awards still there.
-      await observe(Object.assign(ctx, { store, site, live }) as never);
+      // A request whose transaction records Ben's first activity (awarding his first badge), then rolls back;
+      // the request itself goes on. The engagement feature hears of the award after the request.
+      const bus = new EventBus(silentLogger);
+      let raised = 0;
+      bus.on('badge.awarded', () => void raised++);
+      subscribeBadges({ bus, store, live, logger: silentLogger, now: Date.now } satisfies AppServices);
+      await bus.collecting(async () => {
+        await store.db.transaction().execute(async (tx) => {
+          await store.recordActivity('asso', benPk, 'comment.posted', 'c-rolled-back', { tx });
+          throw new Error('rolled back');
+        }).catch(() => undefined);
+      });
+      assert.equal(raised, 1, 'raised inside the transaction');
       // Ben's real first comment: the comment, then his badge — the rolled-back one never came.
       const id = await post(ben, 'Premier message');
       assert.deepEqual([(await next(stream)).ref], [id]);

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Comment } from '../../src/contract/resources.js';
 import { AdminSettings, AuditPage, BulkResult, QueuePage, RotatedKey, Sanction, WebhookCreated, WebhookPayload } from '../../src/contract/moderation.js';
-import { htmlToMarkup, ImportError, importFile } from '../../src/server/import.js';
-import { isPrivateAddress, verifySignature, webhooksOf } from '../../src/server/webhooks.js';
+import { htmlToMarkup, ImportError, importFile } from '../../src/server/comments/import.js';
+import { isPrivateAddress, verifySignature, webhooksOf } from '../../src/server/webhooks/webhooks.js';
 import type { SiteSettings } from '../../src/server/store/store.js';
 import { backends, call, SECRET, setup, token } from './support.js';
 

@@ -1,6 +1,6 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, type KeyObject, type ProtectedHeaderParameters } from 'jose';
 import { TokenClaims } from '../../contract/requests.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError } from '../http/problem.js';
 import type { Store } from '../store/store.js';
 import type { SiteKeyRow } from '../store/schema.js';
 import { KeyServerError, RemoteKeySets } from './jwks.js';

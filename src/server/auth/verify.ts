@@ -4,7 +4,7 @@ import {
 } from 'jose';
 import { SiteId } from '../../contract/common.js';
 import { TokenClaims } from '../../contract/requests.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError } from '../http/problem.js';
 import { KeyServerError, RemoteKeySets } from './jwks.js';
 import { secretKey } from './keys.js';
 import type { KeyAlg, Store } from '../store/store.js';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { contexts as vcContexts } from '@digitalbazaar/credentials-context';
 import jsonld from 'jsonld';
 import type { BadgeRule, RuleSet } from '../../contract/engagement.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import type { Store } from '../store/store.js';
 import type { ObIssuerKeyRow } from '../store/schema.js';
 import { describe } from './engine.js';

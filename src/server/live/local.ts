@@ -1,4 +1,4 @@
-import { nowIso } from '../ids.js';
+import { nowIso } from '../domain/ids.js';
 import type { BusHandlers, ControlMessage, LiveBus, LiveChange, LiveRecord } from './bus.js';
 import type { EventLog } from './log.js';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { sql } from 'kysely';
-import { nowIso } from '../ids.js';
-import type { Logger } from '../app.js';
+import { nowIso } from '../domain/ids.js';
+import type { Logger } from '../http/logger.js';
 import type { BusHandlers, ControlMessage, LiveBus, LiveChange, LiveKind, LiveRecord } from './bus.js';
 import type { EventLog } from './log.js';
 

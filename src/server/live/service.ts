@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { LiveClose, LiveEvent, LiveReady, LiveReload } from '../../contract/live.js';
-import { canSee } from '../audience.js';
-import type { Logger } from '../app.js';
-import { nowIso } from '../ids.js';
+import { canSee } from '../domain/audience.js';
+import type { Logger } from '../http/logger.js';
+import { nowIso } from '../domain/ids.js';
 import type { Site, Store } from '../store/store.js';
-import { toViewer, type Viewer } from '../viewer.js';
+import { toViewer, type Viewer } from '../http/viewer.js';
 import type { ControlMessage, LiveBus, LiveChange, LivePublisher, LiveRecord } from './bus.js';
 import { LocalBus } from './local.js';
 import { EventLog } from './log.js';
@@ -34,13 +34,6 @@ export interface LiveOptions {
  * returns must be fit for everyone in the change's audience: nothing reader-specific.
  */
 export type Hydrator = (store: Store, rec: LiveRecord) => Promise<unknown>;
-
-const HYDRATORS = new Map<string, Hydrator>();
-
-/** Features register how their kinds are rendered on the stream (once, at import). */
-export function registerHydrator(kinds: readonly string[], fn: Hydrator) {
-  for (const k of kinds) HYDRATORS.set(k, fn);
-}
 
 export interface Sink {
   /** A frame: the same bytes for every stream it goes to, encoded once. */
@@ -92,6 +85,7 @@ export class LiveService implements LivePublisher {
   private readonly maxCatchUp: number;
   private readonly noticeMs: number;
   private readonly conns = new Map<string, Conn>();
+  private readonly hydrators = new Map<string, Hydrator>();
   /** `site \n topic` → streams following it. */
   private readonly index = new Map<string, Set<Conn>>();
   /** Highest change id dispatched per site on this instance. */
@@ -129,6 +123,11 @@ export class LiveService implements LivePublisher {
       this.timers.push(beat, sweep, prune);
     })();
     return this.started;
+  }
+
+  /** How changes of these kinds are rendered on the stream; each feature tells its own when the app starts. */
+  hydrate(kinds: readonly string[], fn: Hydrator) {
+    for (const k of kinds) this.hydrators.set(k, fn);
   }
 
   get connections() {
@@ -170,7 +169,7 @@ export class LiveService implements LivePublisher {
   /** The change's `change` frame, rendered and encoded once for all the streams it goes to. */
   private async render(rec: LiveRecord): Promise<Uint8Array> {
     let data: unknown;
-    const h = HYDRATORS.get(rec.kind);
+    const h = this.hydrators.get(rec.kind);
     if (h) {
       try {
         data = await h(this.store, rec);
@@ -422,7 +421,7 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
         if (done) fn();
         else cancel = fn;
       },
-      write: (s) => { if (!done) ctrl.enqueue(typeof s == 'string' ? enc.encode(s) : s); },
+      write: (s) => { if (!done) ctrl.enqueue(typeof s === 'string' ? enc.encode(s) : s); },
       buffered: () => (done ? 0 : -(ctrl.desiredSize ?? 0)),
       end: () => {
         if (done) return;

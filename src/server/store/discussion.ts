@@ -1,11 +1,11 @@
 import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
 import type { MemberSummary, ReactionCount } from '../../contract/resources.js';
 import { USEFUL } from '../../contract/discussion.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import type { CommentRow, Database, MemberRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
 import { lockMembers } from './engagement.js';
-import { mayRead, visibilitySettings, type Reader as CardReader } from '../visibility.js';
+import { mayRead, visibilitySettings, type Reader as CardReader } from '../domain/visibility.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 

@@ -2,8 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { validateRuleSet, type RuleSet } from '../../contract/engagement.js';
 import { DEFAULT_RULES } from '../engagement/defaults.js';
 import { evaluate, type Act, type Evaluation } from '../engagement/engine.js';
-import { newId, nowIso } from '../ids.js';
-import { note } from '../live/after-commit.js';
+import { newId, nowIso } from '../domain/ids.js';
+import { raise } from '../domain/events.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
 import type { Store } from './store.js';
 
@@ -142,7 +142,7 @@ export async function refreshMembers(store: Store, tx: Exec, siteId: string, mem
   }
   const added = await apply(tx, siteId, pks, want, stats);
   // Told to each member once the request's transactions are over (features/engagement.ts `observe`).
-  note(...added.map((a) => ({ kind: 'badge.awarded' as const, site: siteId, memberPk: a.member_pk, badge: a.badge_id, scope: a.scope, at: a.awarded_at })));
+  for (const a of added) raise('badge.awarded', { site: siteId, memberPk: a.member_pk, badge: a.badge_id, scope: a.scope, at: a.awarded_at });
   return stats;
 }
 

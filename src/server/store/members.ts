@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactField } from '../../contract/members.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import type { Database, IntroductionRow, MemberProfileRow, MemberRow } from './schema.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;

@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { QueueFilter } from '../../contract/moderation.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import type { CommentRow, Database, MemberRow, SanctionRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
 
@@ -152,11 +152,6 @@ export class ModerationStore {
     return tx.selectFrom('comments as c').innerJoin('threads as t', 't.pk', 'c.thread_pk')
       .select(['c.id', 'c.status', 'c.author_pk', 'c.parent_id', 'c.thread_pk', 't.key as thread_key', 't.audience as thread_audience'])
       .where('c.site_id', '=', siteId).where('c.id', 'in', ids).execute();
-  }
-
-  async setStatus(tx: Exec, siteId: string, id: string, status: CommentRow['status']) {
-    await tx.updateTable('comments').set({ status, ...(status === 'published' ? { held_reason: null } : {}) })
-      .where('site_id', '=', siteId).where('id', '=', id).execute();
   }
 
   // ---- sanctions --------------------------------------------------------------------------

@@ -1,8 +1,9 @@
+import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import { newTextSecret, secretProblem, type SecretEncoding } from '../auth/keys.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
-import { newId, nowIso } from '../ids.js';
+import { newId, nowIso } from '../domain/ids.js';
 import { insertEvent as insertEventRow, putRsvp, type NewEventRow } from './events.js';
 import { recordInLedger, removeFromLedger, type LedgerOptions } from './engagement.js';
 
@@ -50,8 +51,8 @@ export interface RateLimits {
 export const DEFAULT_SETTINGS: SiteSettings = {
   loginUrl: null,
   publicRead: true,
-  reactions: ['thanks', 'useful', 'interested'],
-  maxCommentLength: 5000,
+  reactions: [...DEFAULT_REACTIONS],
+  maxCommentLength: DEFAULT_MAX_COMMENT_LENGTH,
   editWindowSeconds: 15 * 60,
   premoderation: 'off',
   heldWords: [],

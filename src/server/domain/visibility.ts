@@ -1,5 +1,5 @@
-import { DEFAULT_VISIBILITY, type Visibility, type VisibilitySettings } from '../contract/members.js';
-import type { Viewer } from './viewer.js';
+import { DEFAULT_VISIBILITY, type Visibility, type VisibilitySettings } from '../../contract/members.js';
+import type { Viewer } from '../http/viewer.js';
 
 /** The reader as visibility rules see them: who they are, and the chapters their token names. */
 export interface Reader {

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { MAX_COMMENT_LENGTH } from '../contract/requests.js';
-import { newId, nowIso } from './ids.js';
-import { ModerationStore } from './store/moderation.js';
-import type { Store } from './store/store.js';
+import { MAX_COMMENT_LENGTH } from '../../contract/requests.js';
+import { newId, nowIso } from '../domain/ids.js';
+import { ModerationStore } from '../store/moderation.js';
+import type { Store } from '../store/store.js';
 
 /**
  * Imports of existing comments: a WordPress export (WXR) or a Disqus export. Authors become

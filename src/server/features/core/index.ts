@@ -1,6 +1,6 @@
-import { routes } from '../../contract/routes.js';
-import type { Registrar } from '../app.js';
-import { memberSummary, sitePublic } from '../mapping.js';
+import { routes } from '../../../contract/routes.js';
+import type { Registrar } from '../../http/types.js';
+import { memberSummary, sitePublic } from '../../domain/mapping.js';
 
 /** The site's public settings and the signed-in member. Member cards live in `members.ts`. */
 export function install(register: Registrar) {

@@ -1,17 +1,17 @@
 import {
   CONTACT_FIELDS, type ContactDetails, type ContactField, type Introduction, type IntroductionState, type MemberCard,
   type MemberExport, type Profile, type ProfilePatch, type VisibilitySettings,
-} from '../../contract/members.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { decodeCursor, encodeCursor, memberSummary } from '../mapping.js';
-import { problem } from '../problem.js';
-import { MemberStore, type MemberWithProfile, type ProfileValues } from '../store/members.js';
-import type { IntroductionRow, MemberProfileRow } from '../store/schema.js';
-import type { Site, Store } from '../store/store.js';
-import type { Viewer } from '../viewer.js';
-import { fold, mayRead, readerOf, visibilitySettings, type Reader } from '../visibility.js';
-import { MAX_PENDING_INTRODUCTIONS } from '../../contract/members.js';
+} from '../../../contract/members.js';
+import { routes } from '../../../contract/routes.js';
+import type { HandlerContext, Registrar } from '../../http/types.js';
+import { decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
+import { MemberStore, type MemberWithProfile, type ProfileValues } from '../../store/members.js';
+import type { IntroductionRow, MemberProfileRow } from '../../store/schema.js';
+import type { Site, Store } from '../../store/store.js';
+import type { Viewer } from '../../http/viewer.js';
+import { fold, mayRead, readerOf, visibilitySettings, type Reader } from '../../domain/visibility.js';
+import { MAX_PENDING_INTRODUCTIONS } from '../../../contract/members.js';
 
 // One MemberStore a Store: it holds nothing but the Kysely instance.
 const stores = new WeakMap<Store, MemberStore>();
@@ -322,12 +322,12 @@ export function install(register: Registrar) {
         'cache-control': 'no-store',
       },
     };
-  });
+  }, { sanctions: 'open' });
 
   register(routes.eraseMember, async ({ store, site, body, viewer }) => {
     const result = await membersOf(store).erase(site.id, viewer!.pk, body.comments);
     return { body: { erased: true, ...result } };
-  });
+  }, { sanctions: 'open' });
 
   register(routes.listIntroductions, async ({ store, site, query, viewer }) => {
     const reader = readerOf(viewer)!;
@@ -345,7 +345,7 @@ export function install(register: Registrar) {
     };
   });
 
-  register(routes.requestIntroduction, async ({ store, site, body, viewer }) => {
+  register(routes.requestIntroduction, async ({ store, site, body, viewer, emit }) => {
     const v = viewer!;
     const ms = membersOf(store);
     if (body.to === v.hostId) throw problem(400, 'introduction.self', 'You cannot ask to be introduced to yourself');
@@ -357,7 +357,11 @@ export function install(register: Registrar) {
     }
     const row = await ms.insertIntroduction(site.id, v.pk, to.pk, body.message, body.share ?? []);
     if (!row) throw problem(409, 'introduction.exists', 'You have already asked to be introduced to this member');
-    return { status: 201, body: await oneIntroduction(ms, site, readerOf(v)!, row) };
+    const i = await oneIntroduction(ms, site, readerOf(v)!, row);
+    await emit('introduction.requested', {
+      site: site.id, introduction: { id: i.id, createdAt: i.createdAt }, from: { id: i.from.id, name: i.from.name }, to: { id: i.to.id, name: i.to.name },
+    });
+    return { status: 201, body: i };
   });
 
   register(routes.acceptIntroduction, async (ctx) => answer(ctx as HandlerContext, ctx.params.id, { share: ctx.body.share }));

@@ -1,19 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SiteId } from '../contract/common.js';
-import { startServer } from './main.js';
-import { ENGAGEMENT_USAGE, engagementCommand } from './engagement/cli.js';
-import { MODERATION_USAGE, moderationCommand } from './moderation-cli.js';
-import { ModerationStore } from './store/moderation.js';
-import { newSecret, openStore, type KeyAlg, type Store } from './store/store.js';
+import { SiteId } from '../../contract/common.js';
+import { ModerationStore } from '../store/moderation.js';
+import { newSecret, type KeyAlg } from '../store/store.js';
+import { withStore, type Out } from './shared.js';
 
-const USAGE = `Usage: cercle <command>
-
-  serve [--port 8787] [--host 127.0.0.1] [--assets DIR]
-                             run the server (database: DATABASE_URL, else CERCLE_DB, else .cercle/cercle.db);
-                             the browser bundle is served under /sdk/ (default: this package's dist/)
-  site add --name NAME --origin URL [--origin URL…] [--id ID] [--login-url URL]
+export const SITE_USAGE = `  site add --name NAME --origin URL [--origin URL…] [--id ID] [--login-url URL]
            [--alg HS256|EdDSA|RS256 --public-key FILE.jwk|--jwks-url URL]
                              add a site; with HS256 (the default) its secret is printed once
   site list                  list sites, origins and keys (never secrets)
@@ -21,11 +13,7 @@ const USAGE = `Usage: cercle <command>
                              new HS256 secret, printed once; the old one keeps working for the overlap (default 3600)
   site add-key ID --alg EdDSA|RS256 (--public-key FILE.jwk | --jwks-url URL)
                              accept tokens signed by the site's own private key
-${ENGAGEMENT_USAGE}${MODERATION_USAGE}`;
-
-function databaseUrl() {
-  return process.env.DATABASE_URL || process.env.CERCLE_DB || undefined;
-}
+`;
 
 function normalizeOrigin(value: string): string {
   const u = new URL(value);
@@ -39,36 +27,9 @@ function publicKeyFrom(file: string): Record<string, unknown> {
   return jwk;
 }
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(databaseUrl());
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-export async function main(argv: string[], out: (s: string) => void = (s) => void process.stdout.write(s + '\n')): Promise<number> {
-  const [cmd, sub, ...rest] = argv;
-  if (cmd === 'serve') {
-    const { values } = parseArgs({ args: argv.slice(1), options: {
-      port: { type: 'string', default: process.env.PORT ?? '8787' },
-      host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-      assets: { type: 'string' },
-    } });
-    const bundled = fileURLToPath(new URL('../../dist', import.meta.url));
-    const assets = values.assets ?? (existsSync(bundled) ? bundled : undefined);
-    const server = await startServer({ port: Number(values.port), hostname: values.host, database: databaseUrl(), assets });
-    out(`Cercle server on ${server.url} (${server.store.kind})`);
-    const stop = async () => {
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    return -1;
-  }
-  if (cmd === 'site' && sub === 'add') {
+/** `cercle site add|list|rotate-key|add-key`. */
+export async function siteCommand(sub: string | undefined, rest: string[], out: Out): Promise<number> {
+  if (sub === 'add') {
     const { values } = parseArgs({ args: rest, options: {
       name: { type: 'string' }, origin: { type: 'string', multiple: true }, id: { type: 'string' },
       'login-url': { type: 'string' }, alg: { type: 'string', default: 'HS256' },
@@ -99,7 +60,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       return 0;
     });
   }
-  if (cmd === 'site' && sub === 'list') {
+  if (sub === 'list') {
     return withStore(async (store) => {
       for (const s of await store.sites()) {
         const keys = await store.activeKeys(s.id);
@@ -108,7 +69,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       return 0;
     });
   }
-  if (cmd === 'site' && sub === 'rotate-key') {
+  if (sub === 'rotate-key') {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { overlap: { type: 'string', default: '3600' } } });
     const id = positionals[0];
     if (!id) throw new Error('site rotate-key needs the site id.');
@@ -121,7 +82,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       return 0;
     });
   }
-  if (cmd === 'site' && sub === 'add-key') {
+  if (sub === 'add-key') {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: {
       alg: { type: 'string' }, 'public-key': { type: 'string' }, 'jwks-url': { type: 'string' },
     } });
@@ -138,10 +99,5 @@ export async function main(argv: string[], out: (s: string) => void = (s) => voi
       return 0;
     });
   }
-  if (cmd === 'engagement') return withStore((store) => engagementCommand(store, argv.slice(1), out));
-  if (cmd === 'settings' || cmd === 'import' || cmd === 'webhook' || cmd === 'audit') {
-    return withStore((store) => moderationCommand(store, cmd, argv.slice(1), out));
-  }
-  out(USAGE);
-  return cmd && cmd !== 'help' && cmd !== '--help' ? 2 : 0;
+  throw new Error(`Unknown command: site ${sub ?? ''}. See cercle --help.`);
 }

@@ -1,4 +1,4 @@
-import type { MemberRow } from './store/schema.js';
+import type { MemberRow } from '../store/schema.js';
 
 /** The signed-in member a request acts for, from a verified token. */
 export interface Viewer {

@@ -1,5 +1,5 @@
 // A small iCalendar (RFC 5545) writer: exactly what Cercle's calendars need, nothing else.
-import { transitions, wallTime } from './tz.js';
+import { transitions, wallTime } from '../domain/tz.js';
 
 export interface IcsEvent {
   /** Globally unique, stable across revisions. */

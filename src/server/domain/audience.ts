@@ -1,4 +1,4 @@
-import type { Viewer } from './viewer.js';
+import type { Viewer } from '../http/viewer.js';
 
 /** Whether a viewer may see something with this audience (`public` needs the site's public reading on). */
 export function canSee(audience: string, viewer: Viewer | null, publicRead: boolean): boolean {

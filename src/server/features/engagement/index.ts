@@ -1,20 +1,19 @@
 import type { Context } from 'hono';
-import type { BadgeOut, LevelOut, Progress, Reason, RuleSet } from '../../contract/engagement.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { evaluate, progress, type Act } from '../engagement/engine.js';
+import type { BadgeOut, LevelOut, Progress, Reason, RuleSet } from '../../../contract/engagement.js';
+import { routes } from '../../../contract/routes.js';
+import type { AppServices, HandlerContext, Registrar } from '../../http/types.js';
+import { evaluate, progress, type Act } from '../../engagement/engine.js';
 import {
   achievement, issueCredential, issuerKey, issuerProfile, keyDocument, publishedKeys, type IssuerInfo,
-} from '../engagement/openbadges.js';
-import { newId, nowIso } from '../ids.js';
-import { notedIn } from '../live/after-commit.js';
-import { memberSummary } from '../mapping.js';
-import { problem } from '../problem.js';
+} from '../../engagement/openbadges.js';
+import { newId, nowIso } from '../../domain/ids.js';
+import { memberSummary } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
 import {
   ensureFresh, labelsFor, memberLedger, memberState, recentlyActive, rulesFor, saveRules, setHidden,
-} from '../store/engagement.js';
-import type { Site, Store } from '../store/store.js';
-import type { EngagementAwardRow, MemberRow } from '../store/schema.js';
+} from '../../store/engagement.js';
+import type { Site, Store } from '../../store/store.js';
+import type { EngagementAwardRow, MemberRow } from '../../store/schema.js';
 
 /** Where this server is reached from outside: CERCLE_PUBLIC_URL, else the request's own origin. */
 function publicBase(c: Context): string {
@@ -62,27 +61,25 @@ const reasonsOf = (acts: Act[], labels: Map<string, string>): Reason[] => acts.m
 }));
 
 /**
- * After a request: badges its transactions awarded are told to each member alone on the live stream
- * (topic `member:<host id>`), those that are still there once committed (a rolled-back award is not).
+ * Badges awarded by a request's transactions are told to each member alone on the live stream (topic
+ * `member:<host id>`) once the request is done, if still there: a rolled-back award is not.
  */
-export async function observe(ctx: HandlerContext) {
-  const noted = notedIn(ctx).filter((n) => n.kind == 'badge.awarded' && n.site == ctx.site?.id);
-  if (!noted.length) return;
-  const { store, site, live } = ctx;
-  const rows = await store.db.selectFrom('engagement_awards').innerJoin('members', 'members.pk', 'engagement_awards.member_pk')
-    .select(['engagement_awards.member_pk', 'badge_id', 'scope', 'awarded_at', 'members.host_id'])
-    .where('engagement_awards.site_id', '=', site.id).where('engagement_awards.member_pk', 'in', [...new Set(noted.map((n) => n.memberPk))])
-    .execute();
-  for (const n of noted) {
-    const row = rows.find((r) => r.member_pk == n.memberPk && r.badge_id == n.badge && r.scope == n.scope && r.awarded_at == n.at);
-    if (!row) continue;
+export function subscribeBadges({ bus, store, live }: AppServices) {
+  bus.on('badge.awarded', async (n) => {
+    const row = await store.db.selectFrom('engagement_awards').innerJoin('members', 'members.pk', 'engagement_awards.member_pk')
+      .select(['members.host_id'])
+      .where('engagement_awards.site_id', '=', n.site).where('engagement_awards.member_pk', '=', n.memberPk)
+      .where('badge_id', '=', n.badge).where('scope', '=', n.scope).where('awarded_at', '=', n.at)
+      .executeTakeFirst();
+    if (!row) return;
     const ref = (n.scope ? `${n.badge}:${n.scope}` : n.badge).replace(/[^A-Za-z0-9_.:@-]/g, '_').slice(0, 128);
-    await live.publish(site.id, { topic: `member:${row.host_id}`, kind: 'badge.awarded', ref, audience: `member:${row.host_id}` });
-  }
+    await live.publish(n.site, { topic: `member:${row.host_id}`, kind: 'badge.awarded', ref, audience: `member:${row.host_id}` });
+  });
 }
 
 /** Levels and badges from the activity ledger, "why I have this", Open Badges 3.0 export. */
-export function install(register: Registrar) {
+export function install(register: Registrar, app: AppServices) {
+  subscribeBadges(app);
   register(routes.engagementRules, async ({ store, site }) => ({ body: await rulesFor(store.db, store.db, site.id) }));
 
   register(routes.setEngagementRules, async ({ store, site, viewer, body }) => {

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { SettingsPatch } from '../contract/moderation.js';
-import { WebhookEventType } from '../contract/moderation.js';
-import { applyPatch } from './features/moderation.js';
-import { newId, nowIso } from './ids.js';
-import { formatReport, ImportError, importFile, type ImportFormat } from './import.js';
-import { ModerationStore } from './store/moderation.js';
-import type { Store } from './store/store.js';
-import { checkWebhookUrl, newWebhookSecret, productionMode } from './webhooks.js';
+import { SettingsPatch } from '../../contract/moderation.js';
+import { WebhookEventType } from '../../contract/moderation.js';
+import { applyPatch } from '../features/admin/index.js';
+import { newId, nowIso } from '../domain/ids.js';
+import { formatReport, ImportError, importFile, type ImportFormat } from '../comments/import.js';
+import { ModerationStore } from '../store/moderation.js';
+import type { Store } from '../store/store.js';
+import { checkWebhookUrl, newWebhookSecret, productionMode } from '../webhooks/webhooks.js';
 
 export const MODERATION_USAGE = `  settings show SITE        print the site's settings (JSON; the spam check's key is never shown)
   settings set SITE KEY=VALUE…

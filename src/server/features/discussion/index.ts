@@ -1,23 +1,25 @@
-import type { Comment } from '../../contract/resources.js';
-import { IdempotencyKey } from '../../contract/requests.js';
-import { MAX_MENTIONS, discussionRoutes as d } from '../../contract/discussion.js';
-import { checkMarkup } from '../../contract/markup.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { canSee } from '../audience.js';
-import { nowIso } from '../ids.js';
-import { commentOut, threadOut } from '../mapping.js';
-import { problem } from '../problem.js';
-import { readerOf } from '../visibility.js';
-import { clientNetwork, RateLimiter, rateLimited } from '../ratelimit.js';
-import { DiscussionStore, type ListCursor, type Reader, type Sort } from '../store/discussion.js';
-import type { CommentWithAuthor, Site, Store } from '../store/store.js';
-import type { LiveKind } from '../../contract/live.js';
-import type { ThreadRow } from '../store/schema.js';
-import { parse } from '../validate.js';
-import { looksLikeSpam } from './moderation.js';
-import type { Viewer } from '../viewer.js';
-import { registerHydrator } from '../live/service.js';
+import type { Comment } from '../../../contract/resources.js';
+import { IdempotencyKey } from '../../../contract/requests.js';
+import { MAX_MENTIONS, discussionRoutes as d } from '../../../contract/discussion.js';
+import { checkMarkup } from '../../../contract/markup.js';
+import { routes } from '../../../contract/routes.js';
+import type { AppServices, HandlerContext, Registrar } from '../../http/types.js';
+import { canSee } from '../../domain/audience.js';
+import { nowIso } from '../../domain/ids.js';
+import { commentOut, threadOut } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
+import { readerOf } from '../../domain/visibility.js';
+import { clientNetwork, RateLimiter, rateLimited } from '../../http/ratelimit.js';
+import { DiscussionStore, type ListCursor, type Reader, type Sort } from '../../store/discussion.js';
+import type { CommentWithAuthor, Site, Store } from '../../store/store.js';
+import type { LiveKind } from '../../../contract/live.js';
+import type { ThreadRow } from '../../store/schema.js';
+import { parse } from '../../http/validate.js';
+import { looksLikeSpam } from '../../comments/spam.js';
+import { heldWord, refuseUnwanted } from '../../comments/words.js';
+import type { CommentRef } from '../../domain/events.js';
+import { assertMayWrite } from '../../domain/sanctions.js';
+import type { Viewer } from '../../http/viewer.js';
 
 type Ctx = HandlerContext;
 
@@ -64,14 +66,6 @@ function decodeCursor(cursor: string | undefined, sort: Sort): ListCursor | unde
 }
 
 // ---- checking what a member writes ------------------------------------------------------
-
-const fold = (s: string) => ` ${s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
-
-/** The first held word or phrase found in the text (whole words, case and accents ignored). */
-export function heldWord(text: string, words: string[]): string | undefined {
-  const hay = fold(text);
-  return words.find((w) => fold(w).trim() && hay.includes(fold(w)));
-}
 
 /** Length, markup and mentions of a body; returns the mentioned members' keys. */
 async function checkBody(ctx: Ctx, ds: DiscussionStore, body: string, audience: string): Promise<string[]> {
@@ -142,21 +136,34 @@ async function presentOne(ds: DiscussionStore, site: Site, id: string, reader: R
   return present(row!, reader, { reactions, mentions, flagged, flagCounts });
 }
 
-/** Tells the live streams following the thread (ids only; the stream renders what its readers may see). */
-function announce(ctx: Ctx, thread: { key: string; audience: string }, kind: LiveKind, ref: string, opts: { audience?: string; version?: number } = {}) {
-  return ctx.live.publish(ctx.site.id, { topic: `thread:${thread.key}`, kind, ref, audience: opts.audience ?? thread.audience, version: opts.version });
+/**
+ * Tells the live streams following the thread (ids only; the stream renders what its readers may see),
+ * and renders reaction counts once per instance (the same for every reader; each page keeps its own `mine`).
+ */
+function subscribeLive({ bus, live }: AppServices) {
+  const say = (e: CommentRef, kind: LiveKind, opts: { audience?: string; version?: number } = {}) =>
+    live.publish(e.site, { topic: `thread:${e.thread.key}`, kind, ref: e.comment, audience: opts.audience ?? e.thread.audience, version: opts.version });
+  bus.on('comment.posted', (e) => say(e, 'comment.created'));
+  // A held comment is news for moderators only; an edit that sends a readable comment back to the queue withdraws it.
+  bus.on('comment.held', (e) => (e.via === 'post' ? say(e, 'comment.created', { audience: 'role:moderator' })
+    : e.withdrawn ? say(e, 'comment.hidden', { version: e.version }) : undefined));
+  bus.on('comment.edited', (e) => say(e, 'comment.updated', { version: e.version }));
+  bus.on('comment.approved', (e) => say(e, 'comment.created'));
+  bus.on('comment.hidden', (e) => say(e, 'comment.hidden'));
+  bus.on('comment.restored', (e) => say(e, 'comment.restored'));
+  bus.on('comment.erased', (e) => say(e, 'comment.deleted'));
+  bus.on('reactions.changed', (e) => say(e, 'reactions.changed'));
+  live.hydrate(['reactions.changed'], async (store, rec) => {
+    const counts = (await new DiscussionStore(store).reactionCounts(rec.site, [rec.ref])).get(rec.ref) ?? [];
+    return { comment: rec.ref, reactions: counts.map(({ kind, count }) => ({ kind, count })) };
+  });
 }
-
-// Reaction counts go out with the change (the same for every reader; each page keeps its own `mine`).
-registerHydrator(['reactions.changed'], async (store, rec) => {
-  const counts = (await new DiscussionStore(store).reactionCounts(rec.site, [rec.ref])).get(rec.ref) ?? [];
-  return { comment: rec.ref, reactions: counts.map(({ kind, count }) => ({ kind, count })) };
-});
 
 const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message ?? err));
 
 /** Threads and comments: reading, writing, reactions, flags, read markers, inline moderation. */
-export function install(register: Registrar) {
+export function install(register: Registrar, app: AppServices) {
+  subscribeLive(app);
   let ds: DiscussionStore | undefined;
   const dsOf = (store: Store) => (ds?.store === store ? ds : (ds = new DiscussionStore(store)));
   let limiter: RateLimiter | undefined;
@@ -238,13 +245,15 @@ export function install(register: Registrar) {
 
   register(routes.postComment, async (ctx) => {
     const { c, store, site, body } = ctx;
+    refuseUnwanted(site, body);
     const ds = dsOf(store);
     const raw = c.req.header('idempotency-key');
     const idempotencyKey = raw === undefined ? undefined : parse(IdempotencyKey, raw, 'header');
     const v = ctx.viewer!;
     const existing = await store.thread(site.id, body.thread);
-    readableThread(site, existing, v);
     const audience = existing?.audience ?? 'public';
+    await assertMayWrite(store, site.id, v, ctx.now(), { audience });
+    readableThread(site, existing, v);
     const moderator = moderates(v, audience);
     const reader: Reader = { pk: v.pk, moderator };
     const replay = async () => {
@@ -276,7 +285,7 @@ export function install(register: Registrar) {
       else if (heldWord(body.body, s.heldWords)) held = 'word';
       else if (s.premoderation === 'first-time' && !(await ds.hasPublished(site.id, v.pk))) held = 'first_post';
       // The site's spam check, when it has one, is asked last: a comment already held is not sent anywhere.
-      else if (await looksLikeSpam(ctx, body.body, body.thread)) held = 'spam';
+      else if (await looksLikeSpam(c, site, v.name, body.body, body.thread)) held = 'spam';
     }
     let id: string;
     let audienceNow = audience;
@@ -298,14 +307,17 @@ export function install(register: Registrar) {
       if (again) return again;
       throw err;
     }
-    // A held comment is news for moderators only.
-    await announce(ctx, { key: body.thread, audience: audienceNow }, 'comment.created', id, held ? { audience: 'role:moderator' } : {});
+    const ref = { site: site.id, comment: id, thread: { key: body.thread, audience: audienceNow } };
+    if (held) await ctx.emit('comment.held', { ...ref, via: 'post' });
+    else await ctx.emit('comment.posted', ref);
     return { status: 201, body: await presentOne(ds, site, id, reader) };
-  });
+  }, { sanctions: 'handler' });
 
   register(d.editComment, async (ctx) => {
-    const { site, params, body, viewer } = ctx;
+    const { site, params, body } = ctx;
+    refuseUnwanted(site, body);
     const { ds, row, thread, reader, own } = await load(ctx, params.comment);
+    await assertMayWrite(ctx.store, site.id, ctx.viewer!, ctx.now(), thread);
     if (!own) throw problem(403, 'comment.not_yours', 'Only its author can edit a comment');
     if (row.status === 'deleted') throw problem(409, 'comment.deleted', 'This comment was deleted');
     if (row.status === 'hidden') throw problem(409, 'comment.hidden', 'A moderator hid this comment; it cannot be edited');
@@ -327,27 +339,21 @@ export function install(register: Registrar) {
       await ds.updateBody(tx, site.id, row.id, { body: body.body, status, held_reason: status === 'pending' ? heldReason : null, edited_at: editedAt });
       await ds.setMentions(tx, site.id, row.id, mentioned);
     });
-    if (row.status === 'published') {
-      // Seconds: the event log's version is a 32-bit integer on PostgreSQL (milliseconds overflow it).
-      await announce(ctx, thread, status === 'pending' ? 'comment.hidden' : 'comment.updated', row.id, { version: Math.floor(Date.parse(editedAt) / 1000) });
-    }
-    void viewer;
+    const ref = { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } };
+    // Seconds: the event log's version is a 32-bit integer on PostgreSQL (milliseconds overflow it).
+    const version = Math.floor(Date.parse(editedAt) / 1000);
+    if (status === 'pending') await ctx.emit('comment.held', { ...ref, via: 'edit', withdrawn: row.status === 'published', version });
+    else if (row.status === 'published') await ctx.emit('comment.edited', { ...ref, version });
     return { body: await presentOne(ds, site, row.id, reader) };
-  });
+  }, { sanctions: 'handler' });
 
   register(d.deleteComment, async (ctx) => {
     const { site, params } = ctx;
     const { ds, row, thread, reader, own } = await load(ctx, params.comment);
     if (!own) throw problem(403, 'comment.not_yours', 'Only its author can delete a comment', 'Moderators hide comments instead.');
-    if (row.status !== 'deleted') {
-      await ds.db.transaction().execute(async (tx) => {
-        await ds.unearn(tx, site.id, row.id);
-        await ds.erase(tx, site.id, row.id, nowIso(ctx.now()));
-      });
-      await announce(ctx, thread, 'comment.deleted', row.id);
-    }
+    if (row.status !== 'deleted') await ctx.comments.eraseByAuthor(site.id, row.id, { key: thread.key, audience: thread.audience }, nowIso(ctx.now()));
     return { body: await presentOne(ds, site, row.id, reader) };
-  });
+  }, { sanctions: 'open' });
 
   /** A comment members may react to or flag: published, readable, not the reader's own for reactions. */
   async function target(ctx: Ctx, id: string) {
@@ -364,20 +370,21 @@ export function install(register: Registrar) {
         `Reactions here: ${site.settings.reactions.join(', ')}.`, [{ path: 'body.kind', message: `One of: ${site.settings.reactions.join(', ')}.` }]);
     }
     const { ds, row, thread, own } = await target(ctx, params.comment);
+    await assertMayWrite(ctx.store, site.id, viewer!, ctx.now(), thread);
     if (own) throw problem(403, 'reaction.own_comment', 'You cannot react to your own comment');
     if (thread.locked) throw problem(403, 'thread.locked', 'This discussion is closed');
     limit(ctx, 'write');
-    if (await ds.react(site.id, row, viewer!.pk, body.kind)) await announce(ctx, thread, 'reactions.changed', row.id);
+    if (await ds.react(site.id, row, viewer!.pk, body.kind)) await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
     return { body: { comment: row.id, reactions: (await ds.reactionCounts(site.id, [row.id], viewer!.pk)).get(row.id) ?? [] } };
-  });
+  }, { sanctions: 'handler' });
 
   register(d.unreact, async (ctx) => {
     const { site, params, viewer } = ctx;
     const { ds, row, thread } = await load(ctx, params.comment);
     if (thread.locked) throw problem(403, 'thread.locked', 'This discussion is closed');
-    if (await ds.unreact(site.id, row.id, viewer!.pk, params.kind)) await announce(ctx, thread, 'reactions.changed', row.id);
+    if (await ds.unreact(site.id, row.id, viewer!.pk, params.kind)) await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
     return { body: { comment: row.id, reactions: (await ds.reactionCounts(site.id, [row.id], viewer!.pk)).get(row.id) ?? [] } };
-  });
+  }, { sanctions: 'open' });
 
   register(d.reactors, async (ctx) => {
     const { site, params } = ctx;
@@ -390,35 +397,25 @@ export function install(register: Registrar) {
 
   register(d.flagComment, async (ctx) => {
     const { site, params, body, viewer } = ctx;
-    const { ds, row, own } = await target(ctx, params.comment);
+    const { ds, row, thread, own } = await target(ctx, params.comment);
+    await assertMayWrite(ctx.store, site.id, viewer!, ctx.now(), thread);
     if (own) throw problem(400, 'flag.own_comment', 'You cannot flag your own comment', 'Edit or delete it instead.');
     limit(ctx, 'write');
     const f = await ds.flag(site.id, row.id, viewer!.pk, body.reason, body.note || null);
+    await ctx.emit('comment.flagged', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
     return { status: 201, body: { comment: row.id, reason: f.reason as never, createdAt: f.created_at } };
-  });
+  }, { sanctions: 'handler' });
 
   register(d.moderateComment, async (ctx) => {
     const { site, params, body, viewer } = ctx;
-    const { ds, row, thread, reader } = await load(ctx, params.comment);
+    const { ds, row, reader } = await load(ctx, params.comment);
     if (!reader.moderator) throw problem(403, 'moderation.forbidden', 'Only moderators can do this');
-    const from: Record<typeof body.action, Comment['status'][]> = { hide: ['published', 'pending'], restore: ['hidden'], approve: ['pending'] };
-    if (!from[body.action].includes(row.status)) {
-      throw problem(409, 'comment.bad_transition', `This comment cannot be ${body.action === 'hide' ? 'hidden' : `${body.action}d`}`, `It is ${row.status}.`);
-    }
-    const at = nowIso(ctx.now());
-    await ds.db.transaction().execute(async (tx) => {
-      if (body.action === 'hide') {
-        if (row.status === 'published') await ds.unearn(tx, site.id, row.id);
-        await ds.setStatus(tx, site.id, row.id, 'hidden');
-      } else {
-        await ds.setStatus(tx, site.id, row.id, 'published');
-        await ds.earn(tx, site.id, row.id);
-      }
-      await ds.resolveFlags(tx, site.id, row.id, at);
-      await ds.log(tx, { site_id: site.id, moderator_pk: viewer!.pk, comment_id: row.id, action: body.action, note: body.note || null });
+    const [result] = await ctx.comments.moderate({
+      site: site.id, ids: [row.id], action: body.action, moderatorPk: viewer!.pk, note: body.note || null, at: nowIso(ctx.now()),
     });
-    const kind = body.action === 'hide' ? 'comment.hidden' : body.action === 'restore' ? 'comment.restored' : 'comment.created';
-    await announce(ctx, thread, kind, row.id);
+    if (!result?.changed) {
+      throw problem(409, 'comment.bad_transition', `This comment cannot be ${body.action === 'hide' ? 'hidden' : `${body.action}d`}`, `It is ${result?.status ?? row.status}.`);
+    }
     return { body: await presentOne(ds, site, row.id, reader) };
   });
 
@@ -441,7 +438,7 @@ export function install(register: Registrar) {
     const at = body.at && body.at < now ? new Date(body.at).toISOString() : now;
     if (!thread) return { body: { thread: body.thread, readAt: at } };
     return { body: { thread: body.thread, readAt: await dsOf(store).markRead(site.id, thread.pk, viewer!.pk, at) } };
-  });
+  }, { sanctions: 'open' });
 
   register(d.mentionCandidates, async (ctx) => {
     const { store, site, query, viewer } = ctx;

@@ -1,5 +1,7 @@
-import type { Logger } from './app.js';
-import type { Site, SpamCheckSettings } from './store/store.js';
+import type { Logger } from '../http/logger.js';
+import type { Context } from 'hono';
+import { clientAddress } from '../http/ratelimit.js';
+import type { Site, SpamCheckSettings } from '../store/store.js';
 
 /** What a spam check is told about a comment. No email: Cercle has none. */
 export interface SpamInput {
@@ -57,15 +59,24 @@ export const akismet: SpamCheckFactory = (s, { fetch: f, logger }) => ({
 
 const PROVIDERS = new Map<string, SpamCheckFactory>([['akismet', akismet]]);
 
-/** Adds a provider a site's `spamCheck.provider` may name (a custom rule, another service). */
-export function registerSpamCheck(provider: string, factory: SpamCheckFactory) {
-  PROVIDERS.set(provider, factory);
-}
-
 /** The site's spam check, or null when none is configured (then nothing is ever sent anywhere). */
 export function spamCheckFor(site: Site, deps: { fetch?: typeof fetch; logger?: Logger } = {}): SpamCheck | null {
   const s = site.settings.spamCheck;
   if (!s?.apiKey) return null;
   const factory = PROVIDERS.get(s.provider);
   return factory ? factory(s, { fetch: deps.fetch ?? fetch, logger: deps.logger }) : null;
+}
+
+/**
+ * Whether the site's spam check (when one is configured) judges this text spam. Nothing is sent anywhere
+ * when the site has none.
+ */
+export async function looksLikeSpam(c: Context, site: Site, authorName: string, text: string, threadKey?: string): Promise<boolean> {
+  const check = spamCheckFor(site);
+  if (!check) return false;
+  const verdict = await check.check({
+    text, authorName, ip: clientAddress(c), userAgent: c.req.header('user-agent') ?? '',
+    permalink: threadKey && /^https?:\/\//.test(threadKey) ? threadKey : undefined, lang: c.req.header('accept-language')?.slice(0, 2),
+  });
+  return verdict === 'spam';
 }

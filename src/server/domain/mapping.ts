@@ -1,7 +1,7 @@
-import type { Comment, MemberSummary, SitePublic, Thread } from '../contract/resources.js';
-import { problem } from './problem.js';
-import type { CommentWithAuthor, Site } from './store/store.js';
-import type { MemberRow, ThreadRow } from './store/schema.js';
+import type { Comment, MemberSummary, SitePublic, Thread } from '../../contract/resources.js';
+import { problem } from '../http/problem.js';
+import type { CommentWithAuthor, Site } from '../store/store.js';
+import type { MemberRow, ThreadRow } from '../store/schema.js';
 // ---- cursors: base64url of [sort key, id] ----------------------------------------
 
 export const encodeCursor = (t: string, id: string) => Buffer.from(JSON.stringify([t, id])).toString('base64url');

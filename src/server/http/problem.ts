@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Problem } from '../contract/common.js';
+import type { Problem } from '../../contract/common.js';
 
 /** An error that becomes an RFC 9457 problem+json answer with a stable `code`. */
 export class ProblemError extends Error {

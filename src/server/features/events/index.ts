@@ -1,24 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import type { Attendee, AttendeeList, CalendarFeed } from '../../contract/events.js';
-import type { Event } from '../../contract/resources.js';
-import { routes } from '../../contract/routes.js';
-import type { HandlerContext, Registrar } from '../app.js';
-import { canSee } from '../audience.js';
-import { writeCalendar, type IcsEvent } from '../ics.js';
-import { decodeCursor, encodeCursor, memberSummary } from '../mapping.js';
-import { problem } from '../problem.js';
-import type { EventRow } from '../store/schema.js';
-import type { Site, Store } from '../store/store.js';
+import type { Attendee, AttendeeList, CalendarFeed } from '../../../contract/events.js';
+import type { Event } from '../../../contract/resources.js';
+import { routes } from '../../../contract/routes.js';
+import type { AppServices, HandlerContext, Registrar } from '../../http/types.js';
+import { canSee } from '../../domain/audience.js';
+import { writeCalendar, type IcsEvent } from '../../calendar/ics.js';
+import { decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
+import { problem } from '../../http/problem.js';
+import type { EventRow } from '../../store/schema.js';
+import type { Site, Store } from '../../store/store.js';
 import {
   RsvpConflict, UnknownMembers, acknowledgePromotion, addChapterOrganiser, attendees as attendeeRows, calendarFeed,
   cancelEvent, chapterOrganisers, eventView, feedMember, insertEvent, listEvents, markAttendance, memberEvents,
   organisedChapters, removeActivities, removeChapterOrganiser, resetCalendarFeed, revokeCalendarFeed, setRsvp,
   updateEvent, visibleAudiences, type EventView,
-} from '../store/events.js';
-import { registerHydrator } from '../live/service.js';
-import { parseEventTime } from '../tz.js';
-import { toViewer, type Viewer } from '../viewer.js';
+} from '../../store/events.js';
+import { parseEventTime } from '../../domain/tz.js';
+import { toViewer, type Viewer } from '../../http/viewer.js';
 
 /** How far back calendar feeds reach. */
 const FEED_PAST_DAYS = 90;
@@ -194,15 +193,6 @@ type Ctx = HandlerContext;
 
 // ---- live -------------------------------------------------------------------------------
 
-// Answers go out with the event's counts: the same for everyone who may see the event.
-registerHydrator(['rsvp.changed'], async (store, rec) => {
-  const v = await eventView(store, rec.site, rec.ref, null);
-  return v && {
-    event: v.id, capacity: v.capacity, going: v.going, taken: v.taken, maybe: v.maybe, waitlist: v.waitlist,
-    placesLeft: v.capacity === null ? null : Math.max(0, v.capacity - v.taken),
-  };
-});
-
 /**
  * Tells the streams following an event: its new counts (or that it changed) for whoever may see it,
  * and each member moved off the waitlist their promotion, to them alone.
@@ -246,7 +236,16 @@ const feedOut = (createdAt: string | null, token: string | null, site: Site): Ca
 });
 
 /** Events, RSVPs with capacity and waitlist, attendance, calendars, chapter organisers. */
-export function install(register: Registrar) {
+export function install(register: Registrar, { live }: AppServices) {
+  // Answers go out with the event's counts: the same for everyone who may see the event.
+  live.hydrate(['rsvp.changed'], async (store, rec) => {
+    const v = await eventView(store, rec.site, rec.ref, null);
+    return v && {
+      event: v.id, capacity: v.capacity, going: v.going, taken: v.taken, maybe: v.maybe, waitlist: v.waitlist,
+      placesLeft: v.capacity === null ? null : Math.max(0, v.capacity - v.taken),
+    };
+  });
+
   register(routes.listEvents, async ({ store, site, query, viewer, now }) => {
     if (!viewer && !site.settings.publicRead) throw problem(401, 'auth.missing', 'Sign in to see events');
     const limit = query.limit ?? 20;
@@ -379,7 +378,14 @@ export function install(register: Registrar) {
       throw err;
     }
     await announceEvent(ctx, params.event, 'rsvp.changed', answered.promoted);
-    return { body: await viewOf(ctx, params.event, r) };
+    const e = await viewOf(ctx, params.event, r);
+    if (e.myRsvp) {
+      await ctx.emit('rsvp.changed', {
+        site: site.id, event: { id: e.id, title: e.title, startsAt: e.startsAt, url: e.url, chapter: e.chapter?.id ?? null },
+        member: { id: viewer.hostId, name: viewer.name }, status: e.myRsvp.status, guests: e.myRsvp.guests,
+      });
+    }
+    return { body: e };
   });
 
   register(routes.acknowledgeRsvp, async (ctx) => {
@@ -388,7 +394,7 @@ export function install(register: Registrar) {
     mustSee(ctx.site, v, ctx.viewer, r, v);
     await acknowledgePromotion(ctx.store, ctx.site.id, v.id, ctx.viewer!.pk);
     return { body: await viewOf(ctx, v.id, r) };
-  });
+  }, { sanctions: 'open' });
 
   register(routes.attendees, async (ctx) => {
     const r = await rightsOf(ctx.store, ctx.site, ctx.viewer);

@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { LiveEventId } from '../../contract/live.js';
-import { routes } from '../../contract/routes.js';
-import type { Registrar } from '../app.js';
-import { commentOut } from '../mapping.js';
-import { DiscussionStore } from '../store/discussion.js';
-import { ProblemError } from '../problem.js';
-import { parse } from '../validate.js';
-import { nodeSink, registerHydrator, streamSink } from '../live/service.js';
+import { LiveEventId } from '../../../contract/live.js';
+import { routes } from '../../../contract/routes.js';
+import type { AppServices, Registrar } from '../../http/types.js';
+import { commentOut } from '../../domain/mapping.js';
+import { DiscussionStore } from '../../store/discussion.js';
+import { ProblemError } from '../../http/problem.js';
+import { parse } from '../../http/validate.js';
+import { nodeSink, streamSink } from '../../live/service.js';
 
 /** Expiry (ms) of the bearer token the registrar has already verified. */
 function tokenExpiry(c: Context): number | null {
@@ -21,17 +21,17 @@ function tokenExpiry(c: Context): number | null {
   }
 }
 
-// New and edited comments go out rendered once per instance, as the API returns them.
-registerHydrator(['comment.created', 'comment.updated', 'comment.restored'], async (store, rec) => {
-  const row = await store.comment(rec.site, rec.ref);
-  if (!row || row.status !== 'published') return undefined;
-  // With its mentions, so that an edited comment shows the names it mentions.
-  const mentions = (await new DiscussionStore(store).mentions(rec.site, [rec.ref])).get(rec.ref) ?? [];
-  return { ...commentOut(row), mentions };
-});
-
 /** The live stream and its control route. */
-export function install(register: Registrar) {
+export function install(register: Registrar, { live }: AppServices) {
+  // New and edited comments go out rendered once per instance, as the API returns them.
+  live.hydrate(['comment.created', 'comment.updated', 'comment.restored'], async (store, rec) => {
+    const row = await store.comment(rec.site, rec.ref);
+    if (!row || row.status !== 'published') return undefined;
+    // With its mentions, so that an edited comment shows the names it mentions.
+    const mentions = (await new DiscussionStore(store).mentions(rec.site, [rec.ref])).get(rec.ref) ?? [];
+    return { ...commentOut(row), mentions };
+  });
+
   register(routes.liveOpen, async ({ c, site, viewer, body, live }) => {
     if (!live.available) {
       throw new ProblemError(503, 'live.unavailable', 'Live updates are unavailable for a moment', 'Reconnect after the delay in Retry-After.',
@@ -71,7 +71,7 @@ export function install(register: Registrar) {
     const { sink, body: stream } = streamSink();
     await live.open({ ...args, sink });
     return new Response(stream, { status: 200, headers });
-  });
+  }, { sanctions: 'open' });
 
   register(routes.liveControl, async ({ c, site, params, body, viewer, live }) => {
     const exp = viewer ? tokenExpiry(c) : null;
@@ -81,5 +81,5 @@ export function install(register: Registrar) {
       ...(viewer && exp ? { refresh: { hostId: viewer.hostId, exp: Math.floor(exp / 1000) } } : {}),
     });
     return { status: 202, body: { accepted: true } };
-  });
+  }, { sanctions: 'open' });
 }

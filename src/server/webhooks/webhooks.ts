@@ -3,12 +3,12 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import type { WebhookEventType, WebhookPayload } from '../contract/moderation.js';
-import type { Logger } from './app.js';
-import { newId, nowIso } from './ids.js';
-import { problem } from './problem.js';
-import type { WebhookDeliveryRow } from './store/schema.js';
-import type { Store } from './store/store.js';
+import type { WebhookEventType, WebhookPayload } from '../../contract/moderation.js';
+import type { Logger } from '../http/logger.js';
+import { newId, nowIso } from '../domain/ids.js';
+import { problem } from '../http/problem.js';
+import type { WebhookDeliveryRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 
 // ---- where a webhook may point ------------------------------------------------------------
 

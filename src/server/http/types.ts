@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import type { z } from 'zod/mini';
+import type { RouteSpec } from '../../contract/routes.js';
+import type { CommentLifecycle } from '../comments/lifecycle.js';
+import type { EventBus } from '../domain/events.js';
+import type { LiveService } from '../live/service.js';
+import type { Logger } from './logger.js';
+import type { Site, Store } from '../store/store.js';
+import type { Viewer } from './viewer.js';
+
+export type { Logger } from './logger.js';
+
+export interface HandlerContext<S extends RouteSpec = RouteSpec> {
+  c: Context;
+  store: Store;
+  site: Site;
+  viewer: Viewer | null;
+  params: S['params'] extends z.ZodMiniType ? z.infer<S['params']> : Record<string, never>;
+  query: S['query'] extends z.ZodMiniType ? z.infer<S['query']> : Record<string, never>;
+  body: S['body'] extends z.ZodMiniType ? z.infer<S['body']> : undefined;
+  now: () => number;
+  /** Announce a change on the live streams: `ctx.live.publish(site.id, { topic, kind, ref, audience })`. */
+  live: LiveService;
+  /** The route being answered. */
+  spec: RouteSpec;
+  /** Drops the site from this instance's short cache, after changing its settings or origins. */
+  siteChanged(): void;
+  /** Raises a domain event; subscribers hear of it once the handler has returned. */
+  emit: EventBus['emit'];
+  /** What happens to a comment once it exists (moderation, erasure), the same from every route. */
+  comments: CommentLifecycle;
+}
+
+export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;
+
+export interface RouteOptions {
+  /**
+   * Writes (anything but GET) by a banned member are refused before the handler runs. `open`: the route
+   * stays open to sanctioned members (reading, their own data, taking back what they did). `handler`: the
+   * handler checks sanctions itself, knowing the discussion's audience (mutes and chapter sanctions).
+   */
+  sanctions?: 'open' | 'handler';
+}
+
+/** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
+export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>, opts?: RouteOptions) => void;
+
+/** What a feature is given when the app starts: one instance's services, no global state. */
+export interface AppServices {
+  store: Store;
+  live: LiveService;
+  bus: EventBus;
+  logger: Logger;
+  now: () => number;
+}
+
+/** A feature mounts its routes and subscribes to the events it cares about; the order does not matter. */
+export interface Feature {
+  install(register: Registrar, app: AppServices): void;
+}
