@@ -260,6 +260,18 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     assert.deepEqual(JSON.parse(moderator.roles), ['member', 'moderator']);
     phase('editor hid the comment');
 
+    // The discussion in place of WordPress comments, on a post that names no shortcode.
+    await adminPage.goto(`${wp}/wp-admin/options-general.php?page=cercle`);
+    await adminPage.getByLabel(/instead of WordPress comments/).check();
+    await adminPage.getByRole('button', { name: 'Save Changes' }).click();
+    await adminPage.getByText('Settings saved.').waitFor();
+    const plain = (await run('php', [join(HERE, 'post.php'), `127.0.0.1:${port}`, 'Compte rendu', '<p>Merci à tous.</p>'])).stdout.trim();
+    await reader.goto(plain);
+    await reader.locator('cercle-discussion').getByRole('button', { name: 'Post', exact: true }).waitFor();
+    assert.equal(await reader.locator('cercle-discussion').getAttribute('thread'), plain);
+    assert.equal(await reader.locator('#commentform, .wp-block-post-comments-form form').count(), 0, 'no WordPress comment form');
+    phase('discussion in place of comments');
+
     for (const c of contexts) await c.close();
     assert.deepEqual(errors, []);
     const total = (performance.now() - started) / 1000;
