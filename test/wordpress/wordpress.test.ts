@@ -274,6 +274,9 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
 
     for (const c of contexts) await c.close();
     assert.deepEqual(errors, []);
+    // WordPress logged no notice, warning or error from the plugin.
+    const log = existsSync(join(dir, 'debug.log')) ? await readFile(join(dir, 'debug.log'), 'utf8') : '';
+    assert.deepEqual(log.split('\n').filter((l) => l.includes('integrations/wordpress/cercle') || l.includes(`plugins/${slug}`)), []);
     const total = (performance.now() - started) / 1000;
     finished = true;
     console.log('WordPress, from nothing to a moderated comment:');
