@@ -1,3 +1,4 @@
+import { MAX_BATCH_READS } from '../contract/defaults.js';
 import type { Me, SitePublic } from '../contract/resources.js';
 import { CercleError, isAuthError, toError } from './errors.js';
 import { shallow, type Kind, type Parser } from './parse.js';
@@ -24,8 +25,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** The largest number of reads one `POST /batch` carries. */
-const MAX_BATCH = 20;
 
 /**
  * The typed client of one site's Cercle API. Reads made in the same tick are
@@ -114,7 +113,7 @@ export class CercleClient {
     const queue = this.queue;
     this.queue = new Map();
     const paths = [...queue.keys()];
-    for (let i = 0; i < paths.length; i += MAX_BATCH) this.send(paths.slice(i, i + MAX_BATCH), queue);
+    for (let i = 0; i < paths.length; i += MAX_BATCH_READS) this.send(paths.slice(i, i + MAX_BATCH_READS), queue);
   }
 
   private async send(paths: string[], queue: Map<string, Pending>): Promise<void> {

@@ -9,6 +9,7 @@ import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
+import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import { styles } from './discussion.styles.js';
 import type { CommentReactions, MemberList, Reactors } from '../../contract/discussion.js';
 import { formatBody, insertMention, mentionQuery } from './format.js';
@@ -352,7 +353,7 @@ export class CercleDiscussion extends CercleConnected {
       me: this.me(),
       moderator: !!page.moderator,
       locked: page.thread.locked,
-      reactions: this._info?.reactions ?? ['thanks', 'useful', 'interested'],
+      reactions: this._info?.reactions ?? DEFAULT_REACTIONS,
       labels: this._info?.reactionLabels,
       lastVisitAt: page.lastVisitAt,
       editWindowMs: (this._info?.editWindowSeconds ?? 900) * 1000,
@@ -595,7 +596,7 @@ export class CercleDiscussion extends CercleConnected {
     return form(
       {
         text: this._text,
-        max: this._info?.maxCommentLength ?? 10_000,
+        max: this._info?.maxCommentLength ?? DEFAULT_MAX_COMMENT_LENGTH,
         busy: this._busy,
         failed: this._failed,
         error: this._sendError,
@@ -673,7 +674,7 @@ export class CercleDiscussion extends CercleConnected {
   private async send() {
     const outbox = this.outbox;
     const body = this._text;
-    const max = this._info?.maxCommentLength ?? 10_000;
+    const max = this._info?.maxCommentLength ?? DEFAULT_MAX_COMMENT_LENGTH;
     if (this._busy || !body.trim()) return;
     if (body.length > max) {
       this._sendError = new CercleError(400, 'comment.too_long');
