@@ -1,6 +1,6 @@
 import type { Comment } from '../contract/resources.js';
 import type { CercleClient } from './client.js';
-import { postComment } from './comments.js';
+import { postComment } from './discussion.js';
 import type { CercleError } from './errors.js';
 
 /** What the member is writing (or tried to send) in one thread. */

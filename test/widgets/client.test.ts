@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { HttpResponse } from 'msw';
 import { CercleClient } from '../../src/client/client.js';
-import { listComments, postComment } from '../../src/client/comments.js';
+import { listComments, postComment } from '../../src/client/discussion.js';
 import { CercleError } from '../../src/client/errors.js';
 import { strict } from '../../src/client/strict.js';
 import { TokenKeeper } from '../../src/client/token.js';

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { listComments } from '../../client/comments.js';
+import { deleteComment, editComment, flagComment, listComments, lockThread, markRead, mentions, moderateComment, react, reactors } from '../../client/discussion.js';
 import { CercleError } from '../../client/errors.js';
 import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
@@ -11,7 +11,7 @@ import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import { styles } from './discussion.styles.js';
-import type { CommentReactions, MemberList, Reactors } from '../../contract/discussion.js';
+import type { FlagReason, MemberList, Reactors } from '../../contract/discussion.js';
 import { formatBody, insertMention, mentionQuery } from './format.js';
 import { messages } from './messages.js';
 import { strings } from './strings.js';
@@ -417,7 +417,7 @@ export class CercleDiscussion extends CercleConnected {
     }
     const outbox = this.outbox;
     this._boxText = mode == 'edit' ? c.body : mode == 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
-    if (mode == 'who') this.community!.client.read<Reactors>(`/comments/${encodeURIComponent(c.id)}/reactions`, 'reactors').then((r) => (this._reactors = r), (e) => (this._boxError = e));
+    if (mode == 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
   }
 
@@ -474,7 +474,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async saveEdit(c: Comment) {
-    const saved = await this.act(() => this.community!.client.write<Comment>('PATCH', `/comments/${encodeURIComponent(c.id)}`, { body: this._boxText }, 'comment'));
+    const saved = await this.act(() => editComment(this.community!.client, c.id, this._boxText));
     if (!saved) return;
     this.replace(saved);
     this._open = undefined;
@@ -483,7 +483,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async erase(c: Comment) {
-    const gone = await this.act(() => this.community!.client.write<Comment>('DELETE', `/comments/${encodeURIComponent(c.id)}`, undefined, 'comment'));
+    const gone = await this.act(() => deleteComment(this.community!.client, c.id));
     if (!gone) return;
     this.replace(gone);
     this._open = undefined;
@@ -493,18 +493,14 @@ export class CercleDiscussion extends CercleConnected {
 
   private async react(c: Comment, kind: string) {
     const mine = c.reactions.find((r) => r.kind == kind)?.mine;
-    const path = `/comments/${encodeURIComponent(c.id)}/reactions`;
-    const client = this.community!.client;
-    const r = await this.act(() => mine
-      ? client.write<CommentReactions>('DELETE', `${path}/${kind}`, undefined, 'reactions')
-      : client.write<CommentReactions>('POST', path, { kind }, 'reactions'));
+    const r = await this.act(() => react(this.community!.client, c.id, kind, mine));
     if (r) this.replace({ ...c, reactions: r.reactions });
   }
 
   private async report(c: Comment, f: HTMLFormElement) {
     const data = new FormData(f);
     const note = String(data.get('note') ?? '').trim();
-    const ok = await this.act(() => this.community!.client.write('POST', `/comments/${encodeURIComponent(c.id)}/flags`, { reason: data.get('reason'), ...(note ? { note } : {}) }, 'flag'));
+    const ok = await this.act(() => flagComment(this.community!.client, c.id, data.get('reason') as FlagReason, note));
     if (!ok) return;
     this.replace({ ...c, flagged: true });
     this._open = undefined;
@@ -513,7 +509,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async moderate(c: Comment, action: 'hide' | 'restore' | 'approve') {
-    const r = await this.act(() => this.community!.client.write<Comment>('POST', `/comments/${encodeURIComponent(c.id)}/moderation`, { action }, 'comment'));
+    const r = await this.act(() => moderateComment(this.community!.client, c.id, action));
     if (!r) return;
     this.replace(r);
     const page = this._page!;
@@ -522,7 +518,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async lock(locked: boolean) {
-    const t = await this.act(() => this.community!.client.write<CommentPage['thread']>('PATCH', '/threads', { thread: this.key, locked }, 'thread'));
+    const t = await this.act(() => lockThread(this.community!.client, this.key, locked));
     if (t && this._page) this._page = { ...this._page, thread: { ...this._page.thread, locked: t.locked } };
   }
 
@@ -539,7 +535,7 @@ export class CercleDiscussion extends CercleConnected {
     if (this.community?.session.status != 'member' || !page.items.length) return;
     const newest = page.items.reduce((a, c) => (c.createdAt > a ? c.createdAt : a), '');
     if (page.lastVisitAt && newest <= page.lastVisitAt) return;
-    this.community.client.write('PUT', '/threads/read', { thread: this.key, at: newest }, 'readMarker').catch(() => {});
+    markRead(this.community.client, this.key, newest).catch(() => {});
   }
 
   // ---- mentions in the main box -------------------------------------------------
@@ -554,7 +550,7 @@ export class CercleDiscussion extends CercleConnected {
     }
     const seq = ++this.mentionSeq;
     try {
-      const r = await this.community.client.read<MemberList>(`/mentions?thread=${encodeURIComponent(this.key)}&q=${encodeURIComponent(at.q)}`, 'memberList');
+      const r = await mentions(this.community.client, this.key, at.q);
       if (seq == this.mentionSeq) this._mention = { items: r.items, active: 0, at };
     } catch {
       if (seq == this.mentionSeq) this._mention = undefined;

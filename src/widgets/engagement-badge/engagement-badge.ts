@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { Engagement, MyEngagement } from '../../contract/engagement.js';
+import { badgeCredential, memberEngagement, myEngagement, setEngagementHidden } from '../../client/engagement.js';
+import type { CredentialRequest, Engagement, MyEngagement } from '../../contract/engagement.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
@@ -116,11 +117,8 @@ export class CercleEngagementBadge extends CercleWidget {
     this._error = undefined;
     try {
       const data = this.mine
-        ? await c.client.read<MyEngagement>('/engagement/me', 'myEngagement')
-        : await c.client.read<Engagement>(
-            '/engagement/members/' + encodeURIComponent(this.member) + (this.view == 'full' ? '?view=full' : ''),
-            'engagement',
-          );
+        ? await myEngagement(c.client)
+        : await memberEngagement(c.client, this.member, this.view == 'full' ? 'full' : undefined);
       if (seq == this.seq) this._data = data;
     } catch (e) {
       if (seq == this.seq) this._error = e as CercleError;
@@ -130,7 +128,7 @@ export class CercleEngagementBadge extends CercleWidget {
   private async hide(hidden: boolean): Promise<void> {
     this._busy = true;
     try {
-      await this.community!.client.write('PUT', '/engagement/me/visibility', { hidden }, 'visibility');
+      await setEngagementHidden(this.community!.client, hidden);
       await this.load();
     } catch (e) {
       this._note = this.l.error(e as CercleError);
@@ -143,12 +141,7 @@ export class CercleEngagementBadge extends CercleWidget {
     this._busy = true;
     try {
       const lang = /^fr\b/i.test(this.l.lang) ? 'fr' : 'en';
-      const credential = await this.community!.client.write<{ name: string }>(
-        'POST',
-        '/engagement/members/me/badges/' + encodeURIComponent(badge) + '/credential',
-        { name, lang, ...(chapter ? { chapter } : {}) },
-        'credential',
-      );
+      const credential = await badgeCredential(this.community!.client, badge, { name: name as CredentialRequest['name'], lang, ...(chapter ? { chapter } : {}) });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(new Blob([JSON.stringify(credential, null, 2)], { type: 'application/json' }));
       a.download = badge + '.json';

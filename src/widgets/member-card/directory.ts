@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { MemberCard, MemberPage } from '../../contract/members.js';
+import { searchMembers } from '../../client/members.js';
+import type { MemberCard } from '../../contract/members.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { strings } from './strings.js';
@@ -120,19 +121,9 @@ export class CercleMemberDirectory extends CercleWidget {
     this.search();
   }
 
-  private path(cursor?: string | null) {
-    const p = new URLSearchParams();
-    if (this.q) p.set('q', this.q);
-    if (this.chapter) p.set('chapter', this.chapter);
-    if (this.expertise) p.set('expertise', this.expertise);
-    if (cursor) p.set('cursor', cursor);
-    const s = p.toString();
-    return '/members' + (s ? '?' + s : '');
-  }
-
   private async fetch(cursor?: string | null) {
     const { client } = this.community!;
-    const page = await client.read<MemberPage>(this.path(cursor), 'members');
+    const page = await searchMembers(client, { q: this.q, chapter: this.chapter, expertise: this.expertise, cursor });
     // The cards are known now: each result's hovercard opens without another request.
     const cards = cardsOf(client);
     page.items.forEach((c) => cards.put(c));

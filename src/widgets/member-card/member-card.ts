@@ -1,7 +1,8 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { CercleError } from '../../client/errors.js';
+import { answerIntroduction, eraseMe, exportMyData, listIntroductions, requestIntroduction, updateMyCard } from '../../client/members.js';
 import type {
-  ContactField, EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, ProfilePatch,
+  ContactField, EraseResult, Introduction, MemberCard, ProfilePatch,
 } from '../../contract/members.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
@@ -302,7 +303,7 @@ export class CercleMemberCard extends CercleWidget {
   };
 
   private readIntros() {
-    return this.community!.client.read<IntroductionPage>('/introductions?limit=50', 'introductions').then(
+    return listIntroductions(this.community!.client).then(
       (page) => (this._intros = page.items),
       () => (this._intros = undefined),
     );
@@ -358,7 +359,7 @@ export class CercleMemberCard extends CercleWidget {
     this.focusSel = '#edit';
     const { client } = this.community!;
     try {
-      const saved = await client.write<MemberCard>('PATCH', '/members/me', patch, 'member');
+      const saved = await updateMyCard(client, patch);
       this._card = saved;
       this._mine = CONTACTS.filter((k) => saved.profile[k]);
       cardsOf(client).put(saved);
@@ -402,9 +403,7 @@ export class CercleMemberCard extends CercleWidget {
     if (!this.emit('cercle-introduction-request', { member: c.id, message }, true)) return;
     this._busy = true;
     try {
-      const i = await this.community!.client.write<Introduction>(
-        'POST', '/introductions', { to: c.id, message, share: data.getAll('share') }, 'introduction',
-      );
+      const i = await requestIntroduction(this.community!.client, { to: c.id, message, share: data.getAll('share') as ContactField[] });
       this._card = { ...c, introduction: { id: i.id, status: i.status, direction: 'sent' } };
       cardsOf(this.community!.client).put(this._card);
       this._mode = 'view';
@@ -422,9 +421,7 @@ export class CercleMemberCard extends CercleWidget {
     this._formError = undefined;
     if (share && !share.length) return void (this._formError = this._note = strings(this.l).chooseOne);
     try {
-      const done = await client.write<Introduction>(
-        'POST', `/introductions/${encodeURIComponent(i.id)}/${share ? 'accept' : 'decline'}`, share ? { share } : {}, 'introduction',
-      );
+      const done = await answerIntroduction(client, i.id, share);
       this._note = share ? strings(this.l).accepted : strings(this.l).declined;
       if (this._intros) this._intros = this._intros.map((x) => (x.id == done.id ? done : x));
       const c = this._card!;
@@ -441,7 +438,7 @@ export class CercleMemberCard extends CercleWidget {
 
   private download = async () => {
     try {
-      const data = await this.community!.client.read<MemberExport>('/members/me/export', 'export');
+      const data = await exportMyData(this.community!.client);
       const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
       const a = document.createElement('a');
       a.href = url;
@@ -466,7 +463,7 @@ export class CercleMemberCard extends CercleWidget {
     this._busy = true;
     const { client } = this.community!;
     try {
-      const result = await client.write<EraseResult>('POST', '/members/me/erase', { comments, confirm: true }, 'erased');
+      const result = await eraseMe(client, comments);
       cardsOf(client).clear();
       this._erased = true;
       this._note = strings(this.l).erased;

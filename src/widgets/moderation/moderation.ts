@@ -1,6 +1,8 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { AdminSettings, AuditEntry, AuditPage, BulkResult, QueueFilter, QueueItem, QueuePage, RotatedKey, SettingsPatch } from '../../contract/moderation.js';
+import { lockThread } from '../../client/discussion.js';
+import { adminSettings, auditCsv, auditLog, moderateMany, moderationQueue, rotateKey, sanction, updateSettings } from '../../client/moderation.js';
+import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage, SettingsPatch } from '../../contract/moderation.js';
 import { Lang } from '../../i18n/localize.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -150,13 +152,8 @@ export class CercleModeration extends CercleConnected {
     }
   }
 
-  private path(cursor?: string) {
-    const q = new URLSearchParams();
-    if (this._filter != 'all') q.set('filter', this._filter);
-    if (this.chapter) q.set('chapter', this.chapter);
-    if (cursor) q.set('cursor', cursor);
-    const s = q.toString();
-    return '/moderation/queue' + (s ? '?' + s : '');
+  private queue(cursor?: string | null) {
+    return moderationQueue(this.community!.client, { filter: this._filter, chapter: this.chapter || undefined, cursor: cursor || undefined });
   }
 
   /** Reads the queue again (after an action, a filter, or the reader asking for the changes). */
@@ -166,7 +163,7 @@ export class CercleModeration extends CercleConnected {
     const seq = ++this.seq;
     this._error = undefined;
     try {
-      const data = await c.client.read<QueuePage>(this.path(), 'moderationQueue');
+      const data = await this.queue();
       if (seq != this.seq) return;
       this.live.clear();
       this._data = data;
@@ -183,7 +180,7 @@ export class CercleModeration extends CercleConnected {
     const d = this._data;
     if (!d?.next) return;
     try {
-      const page = await this.community!.client.read<QueuePage>(this.path(d.next), 'moderationQueue');
+      const page = await this.queue(d.next);
       this._data = { ...page, items: [...d.items, ...page.items] };
     } catch (e) {
       this._alert = errorText(strings(this.l), e as CercleError);
@@ -225,10 +222,9 @@ export class CercleModeration extends CercleConnected {
     this._alert = '';
     try {
       if (action == 'lock' || action == 'unlock') {
-        await c.client.write('PATCH', '/threads', { thread: item!.thread.key, locked: action == 'lock' }, 'thread');
+        await lockThread(c.client, item!.thread.key, action == 'lock');
       } else {
-        const r = await c.client.write<BulkResult>('POST', '/moderation/actions', { action, comments: ids }, 'bulkResult');
-        void r;
+        await moderateMany(c.client, action, ids);
       }
       this._note = ids.length > 1 ? l10nBulk(this.l, ids.length, s.done[action]) : s.done[action];
       this.emit('cercle-moderation-action', { action, comments: ids });
@@ -250,10 +246,10 @@ export class CercleModeration extends CercleConnected {
     const s = strings(this.l);
     this._busy = true;
     try {
-      await this.community!.client.write('POST', '/moderation/sanctions', {
+      await sanction(this.community!.client, {
         member: f.item.author.member.id, kind: f.kind, reason: String(data.get('reason') ?? '').trim(), days: days || null,
         ...(f.chapters[0] ? { chapter: String(data.get('chapter') ?? f.chapters[0]) } : {}),
-      }, 'sanction');
+      });
       this._note = s.done[f.kind];
       this.emit('cercle-moderation-action', { action: f.kind, comments: [f.item.comment.id] });
       this._sanction = undefined;
@@ -305,9 +301,9 @@ export class CercleModeration extends CercleConnected {
     this._alert = '';
     const c = this.community!;
     try {
-      if (tab == 'settings' && !this._settings) this._settings = await c.client.read<AdminSettings>('/admin/settings', 'adminSettings');
+      if (tab == 'settings' && !this._settings) this._settings = await adminSettings(c.client);
       if (tab == 'audit') {
-        const page = await c.client.read<AuditPage>('/admin/audit', 'auditPage');
+        const page = await auditLog(c.client);
         this._audit = page.items;
         this._auditNext = page.next;
       }
@@ -352,7 +348,7 @@ export class CercleModeration extends CercleConnected {
     this._busy = true;
     this._alert = '';
     try {
-      this._settings = await this.community!.client.write<AdminSettings>('PATCH', '/admin/settings', patch, 'adminSettings');
+      this._settings = await updateSettings(this.community!.client, patch);
       this._note = s.saved;
     } catch (err) {
       this._alert = errorText(s, err as CercleError);
@@ -365,9 +361,9 @@ export class CercleModeration extends CercleConnected {
     const c = this.community!;
     this._busy = true;
     try {
-      const key = await c.client.write<RotatedKey>('POST', '/admin/keys/rotate', { overlapSeconds }, 'rotatedKey');
+      const key = await rotateKey(c.client, overlapSeconds);
       this._secret = key.secret;
-      this._settings = await c.client.read<AdminSettings>('/admin/settings', 'adminSettings');
+      this._settings = await adminSettings(c.client);
     } catch (err) {
       this._alert = errorText(strings(this.l), err as CercleError);
     } finally {
@@ -378,7 +374,7 @@ export class CercleModeration extends CercleConnected {
   private async exportAudit(): Promise<void> {
     const s = strings(this.l);
     try {
-      const blob = await this.community!.client.download('/admin/audit/export?format=csv');
+      const blob = await auditCsv(this.community!.client);
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = `cercle-audit-${this.community!.client.siteId}.csv`;
@@ -393,7 +389,7 @@ export class CercleModeration extends CercleConnected {
   private async moreAudit(): Promise<void> {
     if (!this._auditNext) return;
     try {
-      const page = await this.community!.client.read<AuditPage>('/admin/audit?cursor=' + this._auditNext, 'auditPage');
+      const page = await auditLog(this.community!.client, this._auditNext);
       this._audit = [...(this._audit ?? []), ...page.items];
       this._auditNext = page.next;
     } catch (err) {
