@@ -8,8 +8,8 @@ const entries: Record<string, string> = {
   cercle: 'src/index.ts',
   /** The provider and the discussion only. */
   discussion: 'src/widgets/discussion/define.ts',
-  /** The provider, member cards and the member directory. */
-  'member-card': 'src/widgets/member-card/define.ts',
+  /** The provider, member cards and the member directory (whose define file registers the card too). */
+  'member-card': 'src/widgets/member-directory/define.ts',
   /** The provider and the engagement badge only. */
   'engagement-badge': 'src/widgets/engagement-badge/define.ts',
   /** The provider and the event feed only. */

@@ -5,6 +5,7 @@
 import './context/define.js';
 import './widgets/discussion/define.js';
 import './widgets/member-card/define.js';
+import './widgets/member-directory/define.js';
 import './widgets/engagement-badge/define.js';
 import './widgets/event-feed/define.js';
 import './widgets/moderation/define.js';
@@ -17,7 +18,7 @@ export { CercleConnected, CercleWidget } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
 export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';
 export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChangeDetail, type MemberEraseDetail } from './widgets/member-card/member-card.js';
-export { CercleMemberDirectory } from './widgets/member-card/directory.js';
+export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';

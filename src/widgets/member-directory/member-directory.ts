@@ -4,9 +4,9 @@ import { searchMembers } from '../../client/members.js';
 import type { MemberCard } from '../../contract/members.js';
 import { CercleWidget } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
-import { strings } from './strings.js';
-import { cardsOf } from './cards.js';
-import { styles } from './directory.styles.js';
+import { strings } from '../member-card/strings.js';
+import { cardsOf } from '../member-card/cards.js';
+import { styles } from './member-directory.styles.js';
 
 /**
  * The member directory: a search over names and the fields each member lets
