@@ -101,7 +101,7 @@ export class CercleClient {
       let resolve!: Pending['resolve'], reject!: Pending['reject'];
       const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
       this.queue.set(path, (p = { promise, resolve, reject }));
-      if (this.queue.size == 1) {
+      if (this.queue.size === 1) {
         const flush = () => setTimeout(() => this.flush());
         this.tokens ? this.tokens.get().then(flush) : flush();
       }
@@ -119,13 +119,13 @@ export class CercleClient {
   private async send(paths: string[], queue: Map<string, Pending>): Promise<void> {
     let results: { status: number; body: unknown }[];
     try {
-      if (paths.length == 1) {
-        const [status, body, res] = await this.request('GET', paths[0] == '/' ? '' : paths[0]);
+      if (paths.length === 1) {
+        const [status, body, res] = await this.request('GET', paths[0] === '/' ? '' : paths[0]);
         results = [{ status, body: status >= 400 ? toError(status, body, res.headers.get('retry-after')) : body }];
       } else {
         // The token is checked once for the whole batch: a refused one fails (and renews) the batch itself.
         const [status, body, res] = await this.request('POST', '/batch', { reads: paths });
-        if (status != 200) throw toError(status, body, res.headers.get('retry-after'));
+        if (status !== 200) throw toError(status, body, res.headers.get('retry-after'));
         results = this.check<{ results: typeof results }>('batch', body, status).results;
       }
     } catch (e) {
@@ -167,7 +167,7 @@ export class CercleClient {
           signal: AbortSignal.timeout(this.timeout),
         });
       } catch (e) {
-        throw new CercleError(0, (e as Error).name == 'TimeoutError' ? 'network.timeout' : 'network.offline');
+        throw new CercleError(0, (e as Error).name === 'TimeoutError' ? 'network.timeout' : 'network.offline');
       }
       const body = raw && res.ok ? await res.blob() : await res.json().catch(() => null);
       if (!again && this.tokens && isAuthError(res.status, body)) {

@@ -33,7 +33,7 @@ export function provide<T>(host: HTMLElement & ReactiveControllerHost, context: 
   let value: T;
   host.addEventListener('context-request', (e) => {
     const r = e as ContextEvent<Context<unknown, T>>;
-    if (r.context !== context || (r.contextTarget ?? e.composedPath()[0]) == host) return;
+    if (r.context !== context || (r.contextTarget ?? e.composedPath()[0]) === host) return;
     e.stopPropagation();
     const callback = r.callback;
     if (!r.subscribe) return callback(value);

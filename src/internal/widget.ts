@@ -20,14 +20,14 @@ export class CercleConnected extends CercleElement {
   private leave?: () => void;
 
   private receive = (value: Community | undefined, unsubscribe?: () => void) => {
-    if (this.leave != unsubscribe) this.leave?.();
+    if (this.leave !== unsubscribe) this.leave?.();
     this.leave = unsubscribe;
     this.community = value;
   };
 
   /** A provider connected somewhere: ask again if none has answered yet. */
   private retry = (e: Event) => {
-    if ((e as Event & { context?: unknown }).context == communityContext && !this.community) ask(this, communityContext, this.receive);
+    if ((e as Event & { context?: unknown }).context === communityContext && !this.community) ask(this, communityContext, this.receive);
   };
 
   override connectedCallback(): void {

@@ -160,12 +160,12 @@ export class CercleDiscussion extends CercleConnected {
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
     if (!c) return;
-    const fresh = c.client != this.loadedWith || changed.has('thread');
+    const fresh = c.client !== this.loadedWith || changed.has('thread');
     // Not while disconnected: a late answer updating a removed element must not listen again.
     if (this.isConnected && (fresh || !this.unsubscribe)) {
       this.unsubscribe?.();
       this.unsubscribe = this.outbox.subscribe((slot, draft, posted) =>
-        slot == this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
+        slot === this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
     }
     if (fresh) {
       this.loadedWith = c.client;
@@ -190,16 +190,16 @@ export class CercleDiscussion extends CercleConnected {
       <section part="base">
         <slot name="header"><h2>${page ? l.plural(t.count, page.thread.commentCount) : t.heading}</h2></slot>
         ${page ? this.toolbar(page) : nothing}
-        ${page?.items.length && this._sort == 'newest' ? this.fresh(true) : nothing}
+        ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
         ${error
-          ? html`<p>${error.code == 'thread.forbidden' ? l.error(error) : t.loadError}</p>
+          ? html`<p>${error.code === 'thread.forbidden' ? l.error(error) : t.loadError}</p>
               <div><button @click=${this.load}>${t.tryAgain}</button></div>`
           : page && !page.items.length
             ? html`<slot name="empty"><p>${t.empty}</p></slot>`
             : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
                 ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
               </ol>`}
-        ${page?.items.length && this._sort != 'newest' ? this.fresh(false) : nothing}
+        ${page?.items.length && this._sort !== 'newest' ? this.fresh(false) : nothing}
         ${page?.next
           ? html`<div>
               <button part="more" @click=${this.more} aria-disabled=${this._loadingMore ? 'true' : 'false'}>${t.more}</button>
@@ -228,9 +228,9 @@ export class CercleDiscussion extends CercleConnected {
     const page = this._page;
     const held = this.live.take().map((e) => e.data as Comment);
     if (!page) return;
-    const fresh = held.filter((c, i) => c && !page.items.some((x) => x.id == c.id) && held.findIndex((x) => x?.id == c.id) == i);
+    const fresh = held.filter((c, i) => c && !page.items.some((x) => x.id === c.id) && held.findIndex((x) => x?.id === c.id) === i);
     if (!fresh.length) return;
-    const items = this._sort == 'newest'
+    const items = this._sort === 'newest'
       ? [...fresh.filter((c) => !c.parentId).reverse(), ...page.items, ...fresh.filter((c) => c.parentId)]
       : [...page.items, ...fresh];
     this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + fresh.length } };
@@ -245,7 +245,7 @@ export class CercleDiscussion extends CercleConnected {
     const page = this._page;
     if (!page) return false;
     const c = ev.data as Comment | undefined;
-    const here = page.items.find((x) => x.id == ev.ref);
+    const here = page.items.find((x) => x.id === ev.ref);
     const me = this.me();
     switch (ev.kind) {
       case 'comment.created':
@@ -253,40 +253,40 @@ export class CercleDiscussion extends CercleConnected {
       case 'comment.updated':
         if (!c) {
           // Held for moderation: news for moderators, who see the count.
-          if (ev.kind == 'comment.created' && page.moderator && !here) this._page = { ...page, pendingCount: (page.pendingCount ?? 0) + 1 };
+          if (ev.kind === 'comment.created' && page.moderator && !here) this._page = { ...page, pendingCount: (page.pendingCount ?? 0) + 1 };
           return false;
         }
         if (here) {
-          if (here.status == 'pending' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+          if (here.status === 'pending' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
           this.patch(here, { ...here, body: c.body, status: c.status, editedAt: c.editedAt, mentions: c.mentions ?? here.mentions });
           return false;
         }
-        if (ev.kind == 'comment.updated') {
+        if (ev.kind === 'comment.updated') {
           // Edited before the reader showed it: show the new text.
-          this.live.held = this.live.held.map((e) => (e.ref == ev.ref ? { ...e, data: { ...(e.data as Comment), ...c } } : e));
+          this.live.held = this.live.held.map((e) => (e.ref === ev.ref ? { ...e, data: { ...(e.data as Comment), ...c } } : e));
           return false;
         }
-        if (c.author?.id && c.author.id == me) {
+        if (c.author?.id && c.author.id === me) {
           // The reader's own (from another tab): no need to ask.
           this._page = { ...page, items: [...page.items, c], thread: { ...page.thread, commentCount: page.thread.commentCount + 1 } };
           return false;
         }
-        return !this.live.held.some((e) => e.ref == ev.ref);
+        return !this.live.held.some((e) => e.ref === ev.ref);
       case 'comment.deleted':
         this.live.drop(ev.ref);
-        if (here && here.status != 'deleted') this.patch(here, { ...here, status: 'deleted', body: '', author: null, reactions: [], mentions: [] });
+        if (here && here.status !== 'deleted') this.patch(here, { ...here, status: 'deleted', body: '', author: null, reactions: [], mentions: [] });
         return false;
       case 'comment.hidden':
         this.live.drop(ev.ref);
-        if (here && here.status != 'hidden') {
-          const keep = page.moderator || (!!me && here.author?.id == me);
+        if (here && here.status !== 'hidden') {
+          const keep = page.moderator || (!!me && here.author?.id === me);
           this.patch(here, { ...here, status: 'hidden', body: keep ? here.body : '' });
         }
         return false;
       case 'reactions.changed': {
         const counts = (ev.data as { reactions?: { kind: string; count: number }[] } | undefined)?.reactions;
         if (here && counts)
-          this.patch(here, { ...here, reactions: counts.map((r) => ({ ...r, mine: !!here.reactions.find((x) => x.kind == r.kind)?.mine })) });
+          this.patch(here, { ...here, reactions: counts.map((r) => ({ ...r, mine: !!here.reactions.find((x) => x.kind === r.kind)?.mine })) });
         return false;
       }
     }
@@ -296,10 +296,10 @@ export class CercleDiscussion extends CercleConnected {
   /** Puts a changed comment in place, keeping the published count in step. */
   private patch(prev: Comment, next: Comment) {
     const page = this._page!;
-    const d = (next.status == 'published' ? 1 : 0) - (prev.status == 'published' ? 1 : 0);
+    const d = (next.status === 'published' ? 1 : 0) - (prev.status === 'published' ? 1 : 0);
     this._page = {
       ...page,
-      items: page.items.map((x) => (x.id == prev.id ? next : x)),
+      items: page.items.map((x) => (x.id === prev.id ? next : x)),
       thread: d ? { ...page.thread, commentCount: page.thread.commentCount + d } : page.thread,
     };
   }
@@ -311,7 +311,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!client || !this._page) return;
     try {
       const page = await listComments(client, { thread: key, sort: this.sortParam() });
-      if (key == this.key && client == this.community?.client) {
+      if (key === this.key && client === this.community?.client) {
         this.live.clear();
         this._page = page;
       }
@@ -328,7 +328,7 @@ export class CercleDiscussion extends CercleConnected {
     return html`<div part="toolbar" class="toolbar">
       <label>${s.sort}
         <select @change=${(e: Event) => this.resort((e.target as HTMLSelectElement).value as 'oldest')}>
-          ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k == this._sort}>${s.sorts[k]}</option>`)}
+          ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k === this._sort}>${s.sorts[k]}</option>`)}
         </select>
       </label>
       ${fresh ? html`<span class="badge">${this.l.plural(s.newCount, fresh)}</span>` : nothing}
@@ -344,7 +344,7 @@ export class CercleDiscussion extends CercleConnected {
     return outboxOf(this.community!.client);
   }
 
-  private me = () => (this.community?.session.status == 'member' ? this.community.session.member.id : undefined);
+  private me = () => (this.community?.session.status === 'member' ? this.community.session.member.id : undefined);
 
   private treeContext(page: CommentPage) {
     return {
@@ -374,41 +374,41 @@ export class CercleDiscussion extends CercleConnected {
     const err = this._boxError ? html`<p class="error" role="alert">${s.errors[this._boxError.code] ?? this.l.error(this._boxError)}</p>` : nothing;
     const cancel = html`<button type="button" @click=${() => this.toggle(c, mode)}>${s.cancel}</button>`;
     const id = 'box-' + c.id;
-    if (mode == 'who') {
-      const r = this._reactors?.comment == c.id ? this._reactors : undefined;
+    if (mode === 'who') {
+      const r = this._reactors?.comment === c.id ? this._reactors : undefined;
       return html`<div class="box" id=${id}>${r
         ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? this._info?.reactionLabels?.[k.kind]?.[/^fr/i.test(this.l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
         : html`<p>${this.l.t.loading}</p>`}${err}</div>`;
     }
-    if (mode == 'delete') {
+    if (mode === 'delete') {
       return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
         <p>${s.confirmDelete}</p>
         <button type="button" class="primary" @click=${() => this.erase(c)}>${s.del}</button> ${cancel}${err}
       </div>`;
     }
-    if (mode == 'flag') {
+    if (mode === 'flag') {
       return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), this.report(c, e.target as HTMLFormElement))}>
         <fieldset>
           <legend>${s.flagReason}</legend>
-          ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i == 0} /> ${v}</label>`)}
+          ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i === 0} /> ${v}</label>`)}
         </fieldset>
         <label for=${'note-' + c.id}>${s.flagNote}</label>
         <input id=${'note-' + c.id} name="note" maxlength="500" />
         <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
       </form>`;
     }
-    const label = mode == 'edit' ? this.l.t.label : s.replyTo.replace('#', c.author?.name ?? this.l.t.former);
-    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), mode == 'edit' ? this.saveEdit(c) : this.sendReply(c))}>
+    const label = mode === 'edit' ? this.l.t.label : s.replyTo.replace('#', c.author?.name ?? this.l.t.former);
+    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), mode === 'edit' ? this.saveEdit(c) : this.sendReply(c))}>
       <label for=${'t-' + c.id}>${label}</label>
       <textarea id=${'t-' + c.id} rows="3" .value=${this._boxText} aria-describedby=${'e-' + c.id}
         @input=${(e: InputEvent) => this.writeBox(c, mode, (e.target as HTMLTextAreaElement).value)}></textarea>
       <div id=${'e-' + c.id}>${err}</div>
-      <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${mode == 'edit' ? s.save : s.reply}</button> ${cancel}
+      <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${mode === 'edit' ? s.save : s.reply}</button> ${cancel}
     </form>`;
   }
 
   private toggle(c: Comment, mode: Mode) {
-    const closing = this._open?.id == c.id && this._open.mode == mode;
+    const closing = this._open?.id === c.id && this._open.mode === mode;
     this._open = closing ? undefined : { id: c.id, mode };
     this._boxError = undefined;
     if (closing) {
@@ -416,14 +416,14 @@ export class CercleDiscussion extends CercleConnected {
       return;
     }
     const outbox = this.outbox;
-    this._boxText = mode == 'edit' ? c.body : mode == 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
-    if (mode == 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
+    this._boxText = mode === 'edit' ? c.body : mode === 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
+    if (mode === 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
   }
 
   private writeBox(c: Comment, mode: Mode, text: string) {
     this._boxText = text;
-    if (mode == 'reply') {
+    if (mode === 'reply') {
       const slot = Outbox.slot(this.key, c.id);
       this.outbox.write(slot, { ...this.outbox.get(slot), thread: this.key, parentId: c.id, body: text });
     }
@@ -444,7 +444,7 @@ export class CercleDiscussion extends CercleConnected {
   /** Puts the server's version of a comment in the page. */
   private replace(c: Comment) {
     const page = this._page;
-    if (page) this._page = { ...page, items: page.items.map((x) => (x.id == c.id ? { ...x, ...c } : x)) };
+    if (page) this._page = { ...page, items: page.items.map((x) => (x.id === c.id ? { ...x, ...c } : x)) };
   }
 
   private async sendReply(parent: Comment) {
@@ -460,11 +460,11 @@ export class CercleDiscussion extends CercleConnected {
   private replied(posted: Comment) {
     this.live.drop(posted.id);
     const page = this._page;
-    if (page && !page.items.some((c) => c.id == posted.id)) {
-      const at = page.items.findIndex((c) => c.id == posted.parentId);
+    if (page && !page.items.some((c) => c.id === posted.id)) {
+      const at = page.items.findIndex((c) => c.id === posted.parentId);
       const items = [...page.items];
       items.splice(at < 0 ? items.length : at + 1, 0, posted);
-      this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + (posted.status == 'published' ? 1 : 0) } };
+      this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + (posted.status === 'published' ? 1 : 0) } };
     }
     this._open = undefined;
     this._boxText = '';
@@ -492,7 +492,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async react(c: Comment, kind: string) {
-    const mine = c.reactions.find((r) => r.kind == kind)?.mine;
+    const mine = c.reactions.find((r) => r.kind === kind)?.mine;
     const r = await this.act(() => react(this.community!.client, c.id, kind, mine));
     if (r) this.replace({ ...c, reactions: r.reactions });
   }
@@ -513,7 +513,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!r) return;
     this.replace(r);
     const page = this._page!;
-    if (action == 'approve' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+    if (action === 'approve' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
     this._note = strings(this.l)[action];
   }
 
@@ -523,7 +523,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   /** The sort to ask for; the server's default (oldest first) goes unsaid. */
-  private sortParam = () => (this._sort == 'oldest' ? undefined : this._sort);
+  private sortParam = () => (this._sort === 'oldest' ? undefined : this._sort);
 
   private resort(sort: 'oldest' | 'newest' | 'useful') {
     this._sort = sort;
@@ -532,7 +532,7 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Remembers how far the member has read (the newest comment shown). */
   private markRead(page: CommentPage) {
-    if (this.community?.session.status != 'member' || !page.items.length) return;
+    if (this.community?.session.status !== 'member' || !page.items.length) return;
     const newest = page.items.reduce((a, c) => (c.createdAt > a ? c.createdAt : a), '');
     if (page.lastVisitAt && newest <= page.lastVisitAt) return;
     markRead(this.community.client, this.key, newest).catch(() => {});
@@ -544,16 +544,16 @@ export class CercleDiscussion extends CercleConnected {
 
   private async lookUpMention(textarea: HTMLTextAreaElement) {
     const at = mentionQuery(textarea.value, textarea.selectionStart ?? textarea.value.length);
-    if (!at || !at.q || this.community?.session.status != 'member') {
+    if (!at || !at.q || this.community?.session.status !== 'member') {
       this._mention = undefined;
       return;
     }
     const seq = ++this.mentionSeq;
     try {
       const r = await mentions(this.community.client, this.key, at.q);
-      if (seq == this.mentionSeq) this._mention = { items: r.items, active: 0, at };
+      if (seq === this.mentionSeq) this._mention = { items: r.items, active: 0, at };
     } catch {
-      if (seq == this.mentionSeq) this._mention = undefined;
+      if (seq === this.mentionSeq) this._mention = undefined;
     }
   }
 
@@ -572,12 +572,12 @@ export class CercleDiscussion extends CercleConnected {
   private mentionKeys = (e: KeyboardEvent) => {
     const m = this._mention;
     if (!m) return;
-    if (e.key == 'Escape') this._mention = undefined;
+    if (e.key === 'Escape') this._mention = undefined;
     else if (!m.items.length) return;
-    else if (e.key == 'ArrowDown' || e.key == 'ArrowUp') {
+    else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       const n = m.items.length;
-      this._mention = { ...m, active: (m.active + (e.key == 'ArrowDown' ? 1 : n - 1)) % n };
-    } else if (e.key == 'Enter' || e.key == 'Tab') this.pickMention(m.items[m.active]);
+      this._mention = { ...m, active: (m.active + (e.key === 'ArrowDown' ? 1 : n - 1)) % n };
+    } else if (e.key === 'Enter' || e.key === 'Tab') this.pickMention(m.items[m.active]);
     else return;
     e.preventDefault();
   };
@@ -585,8 +585,8 @@ export class CercleDiscussion extends CercleConnected {
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
-    if (!session || session.status == 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
-    if (session.status == 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this._info?.loginUrl);
+    if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
+    if (session.status === 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this._info?.loginUrl);
     if (this._error) return nothing;
     if (this._page?.thread.locked) return html`<p>${this.l.error(new CercleError(403, 'thread.locked'))}</p>`;
     return form(
@@ -632,13 +632,13 @@ export class CercleDiscussion extends CercleConnected {
     this.live.clear();
     try {
       const [page, info] = await Promise.all([listComments(client, { thread: key, sort: this.sortParam() }), client.site()]);
-      if (key == this.key && client == this.community?.client) {
+      if (key === this.key && client === this.community?.client) {
         this._page = page;
         this._info = info;
         this.markRead(page);
       }
     } catch (e) {
-      if (key == this.key) this._error = e as CercleError;
+      if (key === this.key) this._error = e as CercleError;
     }
   };
 
@@ -649,7 +649,7 @@ export class CercleDiscussion extends CercleConnected {
     this._loadingMore = true;
     try {
       const next = await listComments(this.community!.client, { thread: this.key, cursor: page.next, sort: this.sortParam() });
-      if (page == this._page) {
+      if (page === this._page) {
         this._page = { ...next, lastVisitAt: page.lastVisitAt, items: merge(page.items, next.items) };
         this.markRead(next);
         this.focusId = next.items[0]?.id;
@@ -701,7 +701,7 @@ export class CercleDiscussion extends CercleConnected {
     this._note = this.l.t.posted;
     this.live.drop(posted.id);
     const page = this._page;
-    if (page && !page.items.some((c) => c.id == posted.id))
+    if (page && !page.items.some((c) => c.id === posted.id))
       this._page = {
         ...page,
         thread: { ...page.thread, commentCount: page.thread.commentCount + 1 },
@@ -711,7 +711,7 @@ export class CercleDiscussion extends CercleConnected {
   }
 }
 
-const merge = (a: Comment[], b: Comment[]) => [...a, ...b.filter((c) => !a.some((x) => x.id == c.id))];
+const merge = (a: Comment[], b: Comment[]) => [...a, ...b.filter((c) => !a.some((x) => x.id === c.id))];
 
 declare global {
   interface HTMLElementTagNameMap {

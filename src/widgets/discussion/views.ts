@@ -34,10 +34,10 @@ export const comment = (c: Comment, l: Localize): TemplateResult => html`
         <h3 part="name">${c.author?.name ?? l.t.former}</h3>
         <p part="meta">
           <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt)}</time
-          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}
+          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}
         </p>
       </header>
-      <div part="body">${c.status == 'deleted' ? html`<p class="gone">${l.t.deleted}</p>` : paragraphs(c.body)}</div>
+      <div part="body">${c.status === 'deleted' ? html`<p class="gone">${l.t.deleted}</p>` : paragraphs(c.body)}</div>
     </article>
   </li>
 `;
@@ -112,7 +112,7 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
       ${x && !x.previewing
         ? html`<ul id="mentions" role="listbox" aria-label=${list?.label ?? x.hint} ?hidden=${!list}>
             ${list?.items.length
-              ? list.items.map((m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i == list.active ? 'true' : 'false'}
+              ? list.items.map((m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i === list.active ? 'true' : 'false'}
                     @mousedown=${(e: Event) => (e.preventDefault(), list.pick(m))}>${m.name}</li>`)
               : list ? html`<li role="option" aria-disabled="true" aria-selected="false">${list.empty}</li>` : nothing}
           </ul>

@@ -72,15 +72,15 @@ export class CercleEngagementBadge extends CercleWidget {
   }
 
   /** The member's own activity may have earned something: read again. */
-  private refresh = () => this.member == 'me' && this.load();
+  private refresh = () => this.member === 'me' && this.load();
   /** The reader's own badges, on the page's live stream: a new one (earned anywhere) reads them again. */
   private live = new LiveController(this, {
     community: () => this.community,
     topics: () => {
       const s = this.community?.session;
-      return this.member == 'me' && s?.status == 'member' ? ['member:' + s.member.id] : [];
+      return this.member === 'me' && s?.status === 'member' ? ['member:' + s.member.id] : [];
     },
-    onChange: (ev) => void (ev.kind == 'badge.awarded' && this.refresh()),
+    onChange: (ev) => void (ev.kind === 'badge.awarded' && this.refresh()),
   });
 
   override connectedCallback(): void {
@@ -94,7 +94,7 @@ export class CercleEngagementBadge extends CercleWidget {
   }
 
   private get mine(): boolean {
-    return this.member == 'me' && this.view == 'full';
+    return this.member === 'me' && this.view === 'full';
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
@@ -102,9 +102,9 @@ export class CercleEngagementBadge extends CercleWidget {
     if (!c || !this.member) return;
     // Reads made while the session is still loading wait for the token and travel in the page's
     // first request; only signing out (or in) later calls for a new read.
-    const signedIn = c.session.status != 'anonymous';
+    const signedIn = c.session.status !== 'anonymous';
     const key = [this.member, this.view, signedIn].join('|');
-    if (key != this.loadedFor && (this.member != 'me' || signedIn)) {
+    if (key !== this.loadedFor && (this.member !== 'me' || signedIn)) {
       this.loadedFor = key;
       this.load();
     }
@@ -118,10 +118,10 @@ export class CercleEngagementBadge extends CercleWidget {
     try {
       const data = this.mine
         ? await myEngagement(c.client)
-        : await memberEngagement(c.client, this.member, this.view == 'full' ? 'full' : undefined);
-      if (seq == this.seq) this._data = data;
+        : await memberEngagement(c.client, this.member, this.view === 'full' ? 'full' : undefined);
+      if (seq === this.seq) this._data = data;
     } catch (e) {
-      if (seq == this.seq) this._error = e as CercleError;
+      if (seq === this.seq) this._error = e as CercleError;
     }
   }
 
@@ -159,11 +159,11 @@ export class CercleEngagementBadge extends CercleWidget {
   protected override render() {
     const { l, _data: data, _error: error } = this;
     const t = strings(l);
-    if (this.view != 'full') {
-      if (error || (this.member == 'me' && this.community?.session.status == 'anonymous')) return nothing;
+    if (this.view !== 'full') {
+      if (error || (this.member === 'me' && this.community?.session.status === 'anonymous')) return nothing;
       return data ? chip(data, l) : skeletonChip();
     }
-    if (this.member == 'me' && this.community?.session.status == 'anonymous') {
+    if (this.member === 'me' && this.community?.session.status === 'anonymous') {
       const login = this.community.loginUrl;
       return html`<p part="base">${login ? html`<a href=${login}>${l.t.signIn}</a>` : l.t.signIn}</p>`;
     }

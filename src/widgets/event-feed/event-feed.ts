@@ -158,11 +158,11 @@ export class CercleEventFeed extends CercleConnected {
     const c = this.community;
     if (!c) return;
     const session = c.session;
-    const reader = session.status == 'member' ? session.member.id : session.status == 'anonymous' ? '' : undefined;
-    const otherReader = reader !== undefined && this.reader !== undefined && reader != this.reader;
+    const reader = session.status === 'member' ? session.member.id : session.status === 'anonymous' ? '' : undefined;
+    const otherReader = reader !== undefined && this.reader !== undefined && reader !== this.reader;
     if (reader !== undefined) this.reader = reader;
     if (changed.has('month') || !this._shown) this._shown = /^\d{4}-\d\d$/.test(this.month ?? '') ? this.month! : dayOf(Date.now(), this.zone).slice(0, 7);
-    if (c.client != this.loadedWith || otherReader || (['chapter', 'limit', 'view', 'past', 'month'] as const).some((k) => changed.has(k))) {
+    if (c.client !== this.loadedWith || otherReader || (['chapter', 'limit', 'view', 'past', 'month'] as const).some((k) => changed.has(k))) {
       this.loadedWith = c.client;
       this.load();
     }
@@ -191,8 +191,8 @@ export class CercleEventFeed extends CercleConnected {
     const s = strings(this.l);
     const v = this.viewOf();
     const loading = !page && !error;
-    const calendar = this.view == 'calendar-month';
-    const signedOut = error?.code == 'auth.missing';
+    const calendar = this.view === 'calendar-month';
+    const signedOut = error?.code === 'auth.missing';
     const items = page?.items ?? [];
     return html`
       <section part="base" aria-label=${s.label}>
@@ -225,8 +225,8 @@ export class CercleEventFeed extends CercleConnected {
     const c = this.community!;
     return html`<div part="footer">
       <a href=${siteCalendarUrl(c.client, this.chapter)}>${v.s.subscribe}</a>
-      ${c.session.status == 'member'
-        ? feed(this._feed, this._feedUrl, this.ui('feed').busy != null, v, this.feedOpen, this.feedMake, this.feedStop)
+      ${c.session.status === 'member'
+        ? feed(this._feed, this._feedUrl, this.ui('feed').busy !== undefined, v, this.feedOpen, this.feedMake, this.feedStop)
         : nothing}
       ${this.ui('feed').error ? html`<p class="error" role="alert">${v.error(this.ui('feed').error!)}</p>` : nothing}
     </div>`;
@@ -241,8 +241,8 @@ export class CercleEventFeed extends CercleConnected {
       lang: l.lang,
       zone: this.zone,
       now: Date.now(),
-      compact: this.view == 'compact',
-      member: this.community?.session.status == 'member',
+      compact: this.view === 'compact',
+      member: this.community?.session.status === 'member',
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),
       plural: (forms, n) => l.plural(forms, n),
@@ -288,16 +288,16 @@ export class CercleEventFeed extends CercleConnected {
     try {
       const page = await this.first();
       this.loginUrl = (await site)?.loginUrl;
-      if (generation == this.generation) this._page = page;
+      if (generation === this.generation) this._page = page;
     } catch (e) {
       this.loginUrl = (await site)?.loginUrl;
-      if (generation == this.generation) this._error = e as CercleError;
+      if (generation === this.generation) this._error = e as CercleError;
     }
   };
 
   /** The first page of events, or the month's: those starting on one of its days in the reader's zone. */
   private async first(): Promise<EventPage> {
-    const calendar = this.view == 'calendar-month';
+    const calendar = this.view === 'calendar-month';
     const page = await listEvents(this.client, calendar
       ? { chapter: this.chapter, limit: 100, ...monthRange(this._shown) }
       : { chapter: this.chapter, limit: this.size, past: this.past });
@@ -311,7 +311,7 @@ export class CercleEventFeed extends CercleConnected {
     if (!this._page) return;
     try {
       const page = await this.first();
-      if (generation == this.generation && this._page) this._page = page;
+      if (generation === this.generation && this._page) this._page = page;
     } catch {
       // What is shown stays; the next change or reload tries again.
     }
@@ -319,14 +319,14 @@ export class CercleEventFeed extends CercleConnected {
 
   /** A change to a shown event, from the live stream. */
   private onLive(ev: LiveEvent): void {
-    const shown = this._page?.items.find((x) => x.id == ev.ref);
+    const shown = this._page?.items.find((x) => x.id === ev.ref);
     if (!shown) return;
     const d = ev.data as Pick<Event, 'capacity' | 'going' | 'taken' | 'maybe' | 'waitlist' | 'placesLeft'> | undefined;
-    if (ev.kind == 'rsvp.changed' && d) {
+    if (ev.kind === 'rsvp.changed' && d) {
       const { capacity, going, taken, maybe, waitlist, placesLeft } = d;
       this.replace({ ...shown, capacity, going, taken, maybe, waitlist, placesLeft });
-    } else if (ev.kind == 'event.updated' || ev.kind == 'waitlist.promoted' || ev.kind == 'rsvp.changed') {
-      void this.reread(ev.ref, ev.kind == 'waitlist.promoted');
+    } else if (ev.kind === 'event.updated' || ev.kind === 'waitlist.promoted' || ev.kind === 'rsvp.changed') {
+      void this.reread(ev.ref, ev.kind === 'waitlist.promoted');
     }
   }
 
@@ -335,13 +335,13 @@ export class CercleEventFeed extends CercleConnected {
     const generation = this.generation;
     try {
       const e = await getEvent(this.client, id);
-      if (generation != this.generation) return;
+      if (generation !== this.generation) return;
       this.replace(e);
       if (promoted && e.myRsvp?.promotedAt) this._note = strings(this.l).promoted;
     } catch (err) {
       const page = this._page;
-      if (generation == this.generation && page && (err as CercleError).status == 404) {
-        this._page = { ...page, items: page.items.filter((x) => x.id != id) };
+      if (generation === this.generation && page && (err as CercleError).status === 404) {
+        this._page = { ...page, items: page.items.filter((x) => x.id !== id) };
       }
     }
   }
@@ -353,8 +353,8 @@ export class CercleEventFeed extends CercleConnected {
     this._more = true;
     try {
       const next = await listEvents(this.client, { chapter: this.chapter, limit: this.size, past: this.past, cursor: page.next });
-      if (page == this._page) {
-        this._page = { next: next.next, items: [...page.items, ...next.items.filter((e) => !page.items.some((x) => x.id == e.id))] };
+      if (page === this._page) {
+        this._page = { next: next.next, items: [...page.items, ...next.items.filter((e) => !page.items.some((x) => x.id === e.id))] };
         this.focusId = next.items[0]?.id;
       }
     } catch (e) {
@@ -372,7 +372,7 @@ export class CercleEventFeed extends CercleConnected {
   /** Puts the server's copy of an event in place of ours. */
   private replace(e: Event) {
     const page = this._page;
-    if (page) this._page = { ...page, items: page.items.map((x) => (x.id == e.id ? e : x)) };
+    if (page) this._page = { ...page, items: page.items.map((x) => (x.id === e.id ? e : x)) };
   }
 
   /**
@@ -389,7 +389,7 @@ export class CercleEventFeed extends CercleConnected {
       const next = await run();
       if (next) {
         this.replace(next);
-        if (what == 'rsvp' || what == 'ack') this.emit('cercle-rsvp-change', { event: next });
+        if (what === 'rsvp' || what === 'ack') this.emit('cercle-rsvp-change', { event: next });
       }
       if (focus) this.focusId = e.id;
       return true;
@@ -408,9 +408,9 @@ export class CercleEventFeed extends CercleConnected {
     const s = strings(this.l);
     const u = this.ui(e.id);
     if (!this.emit('cercle-rsvp-submit', { event: e.id, status, guests }, true)) return;
-    if (e.maxGuests && status != 'declined') u.guests = guests;
+    if (e.maxGuests && status !== 'declined') u.guests = guests;
     let saved: Event | undefined;
-    const ok = await this.act(e, 'rsvp', async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status != 'declined' ? { status, guests } : { status })));
+    const ok = await this.act(e, 'rsvp', async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status !== 'declined' ? { status, guests } : { status })));
     if (ok && saved?.myRsvp) {
       u.guests = undefined;
       this._note = fill(s.mine[saved.myRsvp.status], saved.myRsvp.position ?? '');
@@ -449,7 +449,7 @@ export class CercleEventFeed extends CercleConnected {
     const list = u.people;
     if (!list || list instanceof CercleError) return;
     const marks = list.items
-      .filter((a) => a.status == 'going')
+      .filter((a) => a.status === 'going')
       .map((a) => ({ member: a.member.id, attended: u.marks?.[a.member.id] ?? a.attended ?? false }));
     if (!marks.length) return;
     if (await this.act(e, 'marks', async () => void (u.people = await markAttendance(this.client, e.id, marks)))) {

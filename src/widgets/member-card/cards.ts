@@ -23,15 +23,15 @@ export class Cards {
     let p = this.cache.get(id);
     if (!p) {
       p =
-        id == 'me'
+        id === 'me'
           ? getMember(this.client, 'me')
           : new Promise((resolve, reject) => {
               this.wanted.set(id, [resolve, reject]);
-              if (this.wanted.size == 1) queueMicrotask(() => this.flush());
+              if (this.wanted.size === 1) queueMicrotask(() => this.flush());
             });
       this.cache.set(id, p);
       // A failed read is not kept: the next ask tries again.
-      p.catch(() => this.cache.get(id) == p && this.cache.delete(id));
+      p.catch(() => this.cache.get(id) === p && this.cache.delete(id));
     }
     return p;
   }
@@ -57,7 +57,7 @@ export class Cards {
       membersById(this.client, part).then(
         (page) => {
           for (const id of part) {
-            const card = page.items.find((c) => c.id == id);
+            const card = page.items.find((c) => c.id === id);
             if (card) wanted.get(id)![0](card);
             else wanted.get(id)![1](new CercleError(404, 'member.unknown'));
           }

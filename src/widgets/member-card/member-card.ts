@@ -150,7 +150,7 @@ export class CercleMemberCard extends CercleWidget {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
-    if (c && this.member && (c.client != this.loadedWith || changed.has('member'))) {
+    if (c && this.member && (c.client !== this.loadedWith || changed.has('member'))) {
       this.loadedWith = c.client;
       this.load();
     }
@@ -169,8 +169,8 @@ export class CercleMemberCard extends CercleWidget {
 
   protected override render() {
     const c = this._card;
-    if (this.variant == 'compact') return html`<span part="base" class="chip">${this.chip()}</span>`;
-    if (this.variant == 'hovercard')
+    if (this.variant === 'compact') return html`<span part="base" class="chip">${this.chip()}</span>`;
+    if (this.variant === 'hovercard')
       return html`
         <button
           part="trigger"
@@ -209,10 +209,10 @@ export class CercleMemberCard extends CercleWidget {
     if (error)
       return html`
         <p id=${headingId}>${this.message(error, t.loadError)}</p>
-        ${error.code == 'member.unknown' ? nothing : html`<div><button @click=${this.reload}>${l.t.tryAgain}</button></div>`}
+        ${error.code === 'member.unknown' ? nothing : html`<div><button @click=${this.reload}>${l.t.tryAgain}</button></div>`}
       `;
     if (!c) return skeleton(l);
-    if (this._mode == 'edit' && c.self)
+    if (this._mode === 'edit' && c.self)
       return html`<h3 part="name" id=${headingId}>${c.name}</h3>
         ${editForm({ card: c, values: this._values, errors: this._errors, siteName: this._siteName, onSubmit: this.save, onCancel: this.view }, l)}
         ${this._formError ? html`<p class="error">${this._formError}</p>` : nothing}${status}`;
@@ -225,7 +225,7 @@ export class CercleMemberCard extends CercleWidget {
 
   private selfActions(headingId: string) {
     const t = strings(this.l);
-    const full = this.variant == 'full';
+    const full = this.variant === 'full';
     return html`
       <p class="note">${fill(t.hostOwned, this._siteName)}</p>
       <div part="actions"><button id="edit" @click=${this.edit} aria-describedby=${headingId}>${t.edit}</button></div>
@@ -233,7 +233,7 @@ export class CercleMemberCard extends CercleWidget {
       ${this.formError()}
       ${full
         ? myData(
-            { confirming: this._mode == 'erase', busy: this._busy, onDownload: this.download, onAsk: this.askErase, onSubmit: this.erase, onCancel: this.view },
+            { confirming: this._mode === 'erase', busy: this._busy, onDownload: this.download, onAsk: this.askErase, onSubmit: this.erase, onCancel: this.view },
             this.l,
           )
         : nothing}
@@ -245,14 +245,14 @@ export class CercleMemberCard extends CercleWidget {
     const t = strings(this.l);
     const c = this._card!;
     const session = this.community?.session;
-    if (session?.status != 'member') return session?.status == 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
+    if (session?.status !== 'member') return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
     const i = c.introduction;
-    if (i?.direction == 'received' && i.status == 'pending')
+    if (i?.direction === 'received' && i.status === 'pending')
       return html`<p>${fill(t.asksYou, c.name)}</p>${this._mine
           ? answerForm({ id: i.id } as Introduction, this._mine, this.l, this.answer)
           : nothing}${this.formError()}`;
-    if (i) return html`<p class="note" role="status">${i.status == 'pending' ? t.pending : i.status == 'accepted' ? t.accepted : t.declined}</p>`;
-    if (this._mode == 'ask' && this._mine)
+    if (i) return html`<p class="note" role="status">${i.status === 'pending' ? t.pending : i.status === 'accepted' ? t.accepted : t.declined}</p>`;
+    if (this._mode === 'ask' && this._mine)
       return askForm({ name: c.name, mine: this._mine, busy: this._busy, error: this._formError, onSubmit: this.ask, onCancel: this.view }, this.l);
     return html`<div part="actions"><button id="ask" @click=${this.openAsk}>${t.ask}</button></div>`;
   }
@@ -278,23 +278,23 @@ export class CercleMemberCard extends CercleWidget {
     this._card = this._error = undefined;
     const cards = cardsOf(client);
     let intros: Promise<unknown> | undefined;
-    if (id == 'me') {
+    if (id === 'me') {
       // Nobody signed in: nothing to read. The wait ends in the tick the client sends its batch, so these reads join it.
       if (!(await client.tokens?.get())) return void (this._error = new CercleError(401, 'auth.missing'));
       // My own card reads my introductions in the same tick: one request for both.
-      if (this.variant == 'full') intros = this.readIntros();
+      if (this.variant === 'full') intros = this.readIntros();
     }
     try {
       const [card, site] = await Promise.all([cards.get(id), client.site()]);
-      if (id != this.member) return;
+      if (id !== this.member) return;
       this._siteName = site.name;
       this._card = card;
       if (card.self) {
         this._mine = CONTACTS.filter((k) => card.profile[k]);
-        if (this.variant == 'full') await (intros ?? this.readIntros());
-      } else if (card.introduction?.direction == 'received' && card.introduction.status == 'pending') this.loadMine();
+        if (this.variant === 'full') await (intros ?? this.readIntros());
+      } else if (card.introduction?.direction === 'received' && card.introduction.status === 'pending') this.loadMine();
     } catch (e) {
-      if (id == this.member) this._error = e as CercleError;
+      if (id === this.member) this._error = e as CercleError;
     }
   };
 
@@ -331,7 +331,7 @@ export class CercleMemberCard extends CercleWidget {
   };
 
   private view = () => {
-    const back = this._mode == 'edit' ? '#edit' : this._mode == 'ask' ? '#ask' : undefined;
+    const back = this._mode === 'edit' ? '#edit' : this._mode === 'ask' ? '#ask' : undefined;
     this._mode = 'view';
     this._formError = undefined;
     this.focusSel = back;
@@ -377,7 +377,7 @@ export class CercleMemberCard extends CercleWidget {
   private invalid(errors: FieldErrors) {
     this._errors = errors;
     const first = Object.keys(errors)[0];
-    this.focusSel = first ? `[name=${first == 'listed' ? 'v-listed' : first}]` : undefined;
+    this.focusSel = first ? `[name=${first === 'listed' ? 'v-listed' : first}]` : undefined;
   }
 
   // ---- introductions -------------------------------------------------------------
@@ -423,9 +423,9 @@ export class CercleMemberCard extends CercleWidget {
     try {
       const done = await answerIntroduction(client, i.id, share);
       this._note = share ? strings(this.l).accepted : strings(this.l).declined;
-      if (this._intros) this._intros = this._intros.map((x) => (x.id == done.id ? done : x));
+      if (this._intros) this._intros = this._intros.map((x) => (x.id === done.id ? done : x));
       const c = this._card!;
-      if (c.introduction?.id == done.id) {
+      if (c.introduction?.id === done.id) {
         this._card = { ...c, introduction: { ...c.introduction, status: done.status } };
         cardsOf(client).put(this._card);
       }
@@ -458,7 +458,7 @@ export class CercleMemberCard extends CercleWidget {
   private erase = async (e: SubmitEvent) => {
     e.preventDefault();
     if (this._busy) return;
-    const comments = new FormData(e.target as HTMLFormElement).get('comments') == 'delete' ? 'delete' : 'anonymize';
+    const comments = new FormData(e.target as HTMLFormElement).get('comments') === 'delete' ? 'delete' : 'anonymize';
     if (!this.emit('cercle-member-erase', { comments }, true)) return;
     this._busy = true;
     const { client } = this.community!;
@@ -496,11 +496,11 @@ export class CercleMemberCard extends CercleWidget {
   }
 
   private hoverIn = (e: PointerEvent) => {
-    if (e.pointerType == 'mouse') this.later(() => this.show(), 300);
+    if (e.pointerType === 'mouse') this.later(() => this.show(), 300);
   };
 
   private hoverOut = (e: PointerEvent) => {
-    if (e.pointerType == 'mouse' && !this.pinned) this.later(() => this.hide(), 250);
+    if (e.pointerType === 'mouse' && !this.pinned) this.later(() => this.hide(), 250);
   };
 
   /** Keyboard focus opens the card; a tap or click focuses without `:focus-visible` and is handled by `clicked`. */
@@ -514,7 +514,7 @@ export class CercleMemberCard extends CercleWidget {
   };
 
   private onKey = (e: KeyboardEvent) => {
-    if (e.key == 'Escape' && this._open) {
+    if (e.key === 'Escape' && this._open) {
       e.stopPropagation();
       this.hide(true);
     }
@@ -522,7 +522,7 @@ export class CercleMemberCard extends CercleWidget {
 
   private onFocusOut = (e: FocusEvent) => {
     const to = e.relatedTarget as Node | null;
-    if (this._open && to && to != this && !this.renderRoot.contains(to) && !this.contains(to)) this.hide();
+    if (this._open && to && to !== this && !this.renderRoot.contains(to) && !this.contains(to)) this.hide();
   };
 
   private outside = (e: Event) => {

@@ -37,8 +37,8 @@ const safe = (url: string) => /^https?:\/\//i.test(url);
 const host = (url: string) => url.replace(/^https?:\/\/(www\.)?/i, '').replace(/\/$/, '');
 
 const contact = (key: ContactField, value: string): TemplateResult => {
-  if (key == 'email') return html`<a href=${'mailto:' + value}>${value}</a>`;
-  if (key == 'phone') return html`<a href=${'tel:' + value.replace(/[^+\d]/g, '')}>${value}</a>`;
+  if (key === 'email') return html`<a href=${'mailto:' + value}>${value}</a>`;
+  if (key === 'phone') return html`<a href=${'tel:' + value.replace(/[^+\d]/g, '')}>${value}</a>`;
   return safe(value) ? html`<a href=${value} target="_blank" rel="noopener noreferrer nofollow ugc">${host(value)}</a>` : html`${value}`;
 };
 
@@ -114,7 +114,7 @@ export function validate(patch: ProfilePatch, l: Localize): FieldErrors {
   };
   if (patch.website && !url(patch.website)) e.website = t.url;
   const li = patch.linkedin && url(patch.linkedin);
-  if (patch.linkedin && !(li && li.protocol == 'https:' && /(^|\.)linkedin\.com$/.test(li.hostname))) e.linkedin = t.linkedin;
+  if (patch.linkedin && !(li && li.protocol === 'https:' && /(^|\.)linkedin\.com$/.test(li.hostname))) e.linkedin = t.linkedin;
   if (patch.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(patch.email)) e.email = t.email;
   if (patch.phone && !/^\+?[0-9][0-9 ().-]{4,28}[0-9]$/.test(patch.phone)) e.phone = t.phone;
   const tags = patch.expertise ?? [];
@@ -138,7 +138,7 @@ export interface EditState {
 
 const levelSelect = (name: string, label: string, value: string, l: Localize) => html`
   <select name=${'v-' + name} aria-label=${label} .value=${value}>
-    ${LEVELS.map((v) => html`<option value=${v} ?selected=${v == value}>${strings(l).levels[v]}</option>`)}
+    ${LEVELS.map((v) => html`<option value=${v} ?selected=${v === value}>${strings(l).levels[v]}</option>`)}
   </select>
 `;
 
@@ -151,7 +151,7 @@ export const editForm = (s: EditState, l: Localize): TemplateResult => {
   const vis = s.card.visibility as VisibilitySettings;
   const v = s.values;
   const input = (k: (typeof TEXT_FIELDS)[number] | 'expertise' | 'bio') => {
-    const value = k == 'expertise' ? (v.expertise ?? []).join(', ') : (v[k] ?? '');
+    const value = k === 'expertise' ? (v.expertise ?? []).join(', ') : (v[k] ?? '');
     const attrs = {
       id: 'f-' + k,
       invalid: s.errors[k] ? 'true' : 'false',
@@ -160,13 +160,13 @@ export const editForm = (s: EditState, l: Localize): TemplateResult => {
     return html`
       <div class="field">
         <label for=${attrs.id}>${t.fields[k]}</label>
-        ${k == 'bio'
+        ${k === 'bio'
           ? html`<textarea id=${attrs.id} name=${k} rows="4" .value=${value} aria-invalid=${attrs.invalid}
               aria-describedby=${attrs.described ?? nothing}></textarea>`
           : html`<input id=${attrs.id} name=${k} .value=${value} aria-invalid=${attrs.invalid}
               aria-describedby=${attrs.described ?? nothing}
-              type=${k == 'email' ? 'email' : k == 'phone' ? 'tel' : k == 'website' || k == 'linkedin' ? 'url' : 'text'}
-              autocomplete=${k == 'email' ? 'email' : k == 'phone' ? 'tel' : k == 'website' ? 'url' : k == 'company' ? 'organization' : 'off'} />`}
+              type=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' || k === 'linkedin' ? 'url' : 'text'}
+              autocomplete=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' ? 'url' : k === 'company' ? 'organization' : 'off'} />`}
         ${levelSelect(k, `${t.fields[k]} — ${t.whoSees}`, v.visibility?.[k] ?? vis[k], l)}
         ${fieldError(k, s.errors)}
       </div>
@@ -179,7 +179,7 @@ export const editForm = (s: EditState, l: Localize): TemplateResult => {
       <div class="field">
         <label for="f-listed">${t.listed}</label>
         ${html`<select id="f-listed" name="v-listed" .value=${v.visibility?.listed ?? vis.listed}>
-          ${LEVELS.map((x) => html`<option value=${x} ?selected=${x == (v.visibility?.listed ?? vis.listed)}>${t.levels[x]}</option>`)}
+          ${LEVELS.map((x) => html`<option value=${x} ?selected=${x === (v.visibility?.listed ?? vis.listed)}>${t.levels[x]}</option>`)}
         </select>`}
       </div>
       <div part="actions">
@@ -273,12 +273,12 @@ export const introductions = (
       ${items.length
         ? html`<ul>
             ${items.map((i) => {
-              const other = i.direction == 'sent' ? i.to : i.from;
+              const other = i.direction === 'sent' ? i.to : i.from;
               return html`<li>
-                <p>${i.direction == 'received' && i.status == 'pending' ? fill(t.asksYou, other.name) : html`<strong>${other.name}</strong> — ${state[i.status]}`}</p>
-                ${i.direction == 'received' ? html`<blockquote>${i.message}</blockquote>` : nothing}
+                <p>${i.direction === 'received' && i.status === 'pending' ? fill(t.asksYou, other.name) : html`<strong>${other.name}</strong> — ${state[i.status]}`}</p>
+                ${i.direction === 'received' ? html`<blockquote>${i.message}</blockquote>` : nothing}
                 ${shared(i, l)}
-                ${i.direction == 'received' && i.status == 'pending' ? answerForm(i, mine, l, onAnswer) : nothing}
+                ${i.direction === 'received' && i.status === 'pending' ? answerForm(i, mine, l, onAnswer) : nothing}
               </li>`;
             })}
           </ul>`

@@ -71,7 +71,7 @@ export class CercleMemberDirectory extends CercleWidget {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
-    if (c && (c.client != this.loadedWith || changed.has('chapter'))) {
+    if (c && (c.client !== this.loadedWith || changed.has('chapter'))) {
       this.loadedWith = c.client;
       this.search();
     }
@@ -135,11 +135,11 @@ export class CercleMemberDirectory extends CercleWidget {
     this._error = undefined;
     try {
       const page = await this.fetch();
-      if (n != this.seq) return;
+      if (n !== this.seq) return;
       this._items = page.items;
       this._next = page.next;
     } catch (e) {
-      if (n == this.seq) this._error = e as CercleError;
+      if (n === this.seq) this._error = e as CercleError;
     }
   };
 
@@ -149,7 +149,7 @@ export class CercleMemberDirectory extends CercleWidget {
     const n = this.seq;
     try {
       const page = await this.fetch(this._next);
-      if (n != this.seq) return;
+      if (n !== this.seq) return;
       this._items = [...(this._items ?? []), ...page.items];
       this._next = page.next;
       await this.updateComplete;

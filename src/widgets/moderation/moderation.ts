@@ -114,7 +114,7 @@ export class CercleModeration extends CercleConnected {
     // Not while disconnected: an answer landing after removal must not take the stream again.
     topics: () => (this.isConnected && this._data ? ['site:moderation'] : []),
     // Queue changes wait behind a button: the list never moves under the moderator's eyes.
-    onChange: (ev) => ev.kind == 'moderation.changed',
+    onChange: (ev) => ev.kind === 'moderation.changed',
     onReload: () => this.load(),
   });
 
@@ -137,9 +137,9 @@ export class CercleModeration extends CercleConnected {
     if (!c) return;
     // Read while the session is still loading: the read waits for the token and travels in the page's
     // first request. Signing out (or in) later calls for a new read.
-    const signedIn = c.session.status != 'anonymous';
+    const signedIn = c.session.status !== 'anonymous';
     const key = [signedIn, this.chapter].join('|');
-    if (key != this.loadedFor) {
+    if (key !== this.loadedFor) {
       this.loadedFor = key;
       if (signedIn) this.load();
     }
@@ -164,7 +164,7 @@ export class CercleModeration extends CercleConnected {
     this._error = undefined;
     try {
       const data = await this.queue();
-      if (seq != this.seq) return;
+      if (seq !== this.seq) return;
       this.live.clear();
       this._data = data;
       const ids = new Set(data.items.map((i) => i.comment.id));
@@ -172,7 +172,7 @@ export class CercleModeration extends CercleConnected {
       this._current = Math.max(0, Math.min(this._current, data.items.length - 1));
       this.focusAfter = keepFocus;
     } catch (e) {
-      if (seq == this.seq) this._error = e as CercleError;
+      if (seq === this.seq) this._error = e as CercleError;
     }
   }
 
@@ -206,7 +206,7 @@ export class CercleModeration extends CercleConnected {
     const s = strings(this.l);
     const c = this.community;
     if (!c || this._busy) return;
-    if (action == 'mute' || action == 'ban') {
+    if (action === 'mute' || action === 'ban') {
       if (!item?.author) return;
       const scope = this._data!.scope;
       const ch = item.thread.audience.startsWith('chapter:') ? item.thread.audience.slice(8) : '';
@@ -217,12 +217,12 @@ export class CercleModeration extends CercleConnected {
     }
     const ids = item ? [item.comment.id] : [...this._selected];
     if (!ids.length) return;
-    if (action == 'delete' && !confirm(ids.length > 1 ? fill(s.deleteManyConfirm, ids.length) : s.deleteConfirm)) return;
+    if (action === 'delete' && !confirm(ids.length > 1 ? fill(s.deleteManyConfirm, ids.length) : s.deleteConfirm)) return;
     this._busy = true;
     this._alert = '';
     try {
-      if (action == 'lock' || action == 'unlock') {
-        await lockThread(c.client, item!.thread.key, action == 'lock');
+      if (action === 'lock' || action === 'unlock') {
+        await lockThread(c.client, item!.thread.key, action === 'lock');
       } else {
         await moderateMany(c.client, action, ids);
       }
@@ -269,7 +269,7 @@ export class CercleModeration extends CercleConnected {
   /** j / k and the action keys, on the list. */
   private key = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;
-    if (e.ctrlKey || e.metaKey || e.altKey || (t.localName == 'input' && (t as HTMLInputElement).type != 'checkbox') || t.localName == 'textarea' || t.localName == 'select') return;
+    if (e.ctrlKey || e.metaKey || e.altKey || (t.localName === 'input' && (t as HTMLInputElement).type !== 'checkbox') || t.localName === 'textarea' || t.localName === 'select') return;
     const items = this._data?.items ?? [];
     const item = items[this._current];
     const move = (i: number) => {
@@ -281,7 +281,7 @@ export class CercleModeration extends CercleConnected {
       k: () => move(this._current - 1), ArrowUp: () => move(this._current - 1),
       Home: () => move(0), End: () => move(items.length - 1),
       x: () => item && this.select(item.comment.id, !this._selected.has(item.comment.id)),
-      a: () => item && this.act(item.comment.status == 'hidden' ? 'restore' : 'approve', item),
+      a: () => item && this.act(item.comment.status === 'hidden' ? 'restore' : 'approve', item),
       h: () => item && this.act('hide', item),
       d: () => item && this.act('delete', item),
       l: () => item && this.act(item.thread.locked ? 'unlock' : 'lock', item),
@@ -301,8 +301,8 @@ export class CercleModeration extends CercleConnected {
     this._alert = '';
     const c = this.community!;
     try {
-      if (tab == 'settings' && !this._settings) this._settings = await adminSettings(c.client);
-      if (tab == 'audit') {
+      if (tab === 'settings' && !this._settings) this._settings = await adminSettings(c.client);
+      if (tab === 'audit') {
         const page = await auditLog(c.client);
         this._audit = page.items;
         this._auditNext = page.next;
@@ -315,7 +315,7 @@ export class CercleModeration extends CercleConnected {
   private tabKey(e: KeyboardEvent) {
     const tabs = this.visibleTabs;
     const i = tabs.indexOf(this._tab);
-    const next = e.key == 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key == 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
+    const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
     if (!next) return;
     e.preventDefault();
     this.openTab(next).then(() => (this.renderRoot.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus());
@@ -401,11 +401,11 @@ export class CercleModeration extends CercleConnected {
     const l = this.l;
     const s = strings(l);
     const c = this.community;
-    if (c?.session.status == 'anonymous') {
+    if (c?.session.status === 'anonymous') {
       return html`<p part="base">${c.loginUrl ? html`<a href=${c.loginUrl}>${s.signIn}</a>` : s.signIn}</p>`;
     }
     if (this._error) {
-      const forbidden = this._error.code == 'moderation.forbidden' || this._error.code == 'moderation.chapter_forbidden';
+      const forbidden = this._error.code === 'moderation.forbidden' || this._error.code === 'moderation.chapter_forbidden';
       return html`<div part="base" role="alert">
         <p>${forbidden ? s.forbidden : `${s.loadError} ${errorText(s, this._error)}`}</p>
         ${forbidden ? nothing : html`<button type="button" @click=${() => this.load()}>${s.tryAgain}</button>`}
@@ -416,12 +416,12 @@ export class CercleModeration extends CercleConnected {
     const tabs = this.visibleTabs;
     return html`<section part="base" aria-label=${s.label}>
       ${tabs.length > 1 ? html`<div role="tablist" part="tabs" aria-label=${s.label} @keydown=${this.tabKey}>
-        ${tabs.map((t) => html`<button type="button" role="tab" id="tab-${t}" aria-controls="panel" aria-selected=${this._tab == t ? 'true' : 'false'}
-          tabindex=${this._tab == t ? 0 : -1} @click=${() => this.openTab(t)}>${s.tabs[t]}</button>`)}
+        ${tabs.map((t) => html`<button type="button" role="tab" id="tab-${t}" aria-controls="panel" aria-selected=${this._tab === t ? 'true' : 'false'}
+          tabindex=${this._tab === t ? 0 : -1} @click=${() => this.openTab(t)}>${s.tabs[t]}</button>`)}
       </div>` : nothing}
       <div id="panel" role=${tabs.length > 1 ? 'tabpanel' : nothing} aria-labelledby=${tabs.length > 1 ? `tab-${this._tab}` : nothing}>
         ${this._sanction ? sanctionView(this._sanction, l, this._busy, (e) => this.sanction(e), () => this.cancelSanction()) : nothing}
-        ${this._tab == 'queue' ? queueView(data, l, {
+        ${this._tab === 'queue' ? queueView(data, l, {
           filter: this._filter, current: this._current, selected: this._selected, busy: this._busy, updates: this.live.held.length,
           showKeys: this._showKeys,
           onFilter: (f) => this.setFilter(f),
@@ -436,7 +436,7 @@ export class CercleModeration extends CercleConnected {
           },
           onMore: data.next ? () => this.more() : undefined,
           onToggleKeys: () => (this._showKeys = !this._showKeys),
-        }) : this._tab == 'settings'
+        }) : this._tab === 'settings'
           ? this._settings ? settingsView(this._settings, l, { busy: this._busy, secret: this._secret, onSave: (e) => this.saveSettings(e), onRotate: (o) => this.rotate(o) }) : html`<p role="status">${s.loading}</p>`
           : this._audit ? auditView(this._audit, l, this._busy, () => this.exportAudit(), this._auditNext ? () => this.moreAudit() : undefined) : html`<p role="status">${s.loading}</p>`}
       </div>

@@ -9,10 +9,10 @@ export type ItemAction = 'approve' | 'hide' | 'restore' | 'delete' | 'lock' | 'u
 export function actionsFor(item: QueueItem): ItemAction[] {
   const c = item.comment;
   const list: ItemAction[] = [];
-  if (c.status == 'pending') list.push('approve', 'hide');
-  else if (c.status == 'published') list.push('approve', 'hide');
-  else if (c.status == 'hidden') list.push('restore');
-  if (c.status != 'deleted') list.push('delete');
+  if (c.status === 'pending') list.push('approve', 'hide');
+  else if (c.status === 'published') list.push('approve', 'hide');
+  else if (c.status === 'hidden') list.push('restore');
+  if (c.status !== 'deleted') list.push('delete');
   list.push(item.thread.locked ? 'unlock' : 'lock');
   if (item.author) list.push('mute', 'ban');
   return list;
@@ -46,7 +46,7 @@ export function queueView(data: QueuePage, l: Lang, o: QueueViewOptions): Templa
   return html`
     <p class="scope">${data.scope.siteWide ? s.scopeSite : fill(s.scopeChapters, data.scope.chapters.join(', '))}</p>
     <div class="toolbar" role="group" aria-label=${s.filterLabel} part="filters">
-      ${FILTERS.map((f) => html`<button type="button" aria-pressed=${o.filter == f ? 'true' : 'false'} @click=${() => o.onFilter(f)}>
+      ${FILTERS.map((f) => html`<button type="button" aria-pressed=${o.filter === f ? 'true' : 'false'} @click=${() => o.onFilter(f)}>
         ${s.filters[f]} <span class="count">${counts[f]}</span></button>`)}
     </div>
     <div class="live-slot">
@@ -76,11 +76,11 @@ function itemView(item: QueueItem, i: number, l: Lang, o: QueueViewOptions): Tem
   const name = c.author?.name ?? '—';
   const id = `item-${c.id}`;
   const reasons = [
-    ...(c.status == 'pending' && c.heldReason ? [s.reasons[c.heldReason]] : []),
+    ...(c.status === 'pending' && c.heldReason ? [s.reasons[c.heldReason]] : []),
     ...(item.flags.length ? [`${l.plural(s.flags, item.flags.reduce((a, f) => a + f.count, 0))} (${item.flags.map((f) => s.flagReasons[f.reason]).join(', ')})`] : []),
   ];
-  return html`<li class=${i == o.current ? 'item current' : 'item'} part="item">
-    <article tabindex=${i == o.current ? 0 : -1} aria-labelledby="${id}-h" aria-describedby="${id}-b" data-index=${i}
+  return html`<li class=${i === o.current ? 'item current' : 'item'} part="item">
+    <article tabindex=${i === o.current ? 0 : -1} aria-labelledby="${id}-h" aria-describedby="${id}-b" data-index=${i}
       @focus=${() => o.onFocusItem(i)}>
       <header>
         <input type="checkbox" .checked=${o.selected.has(c.id)} aria-label=${fill(s.select, name)}
@@ -130,7 +130,7 @@ export function settingsView(st: AdminSettings, l: Lang, o: SettingsViewOptions)
   return html`<form class="settings" part="settings" @submit=${o.onSave}>
     <p>${s.settingsIntro}</p>
     <label>${s.premoderation} <select name="premoderation">
-      ${(['off', 'first-time', 'everyone'] as const).map((p) => html`<option value=${p} ?selected=${st.premoderation == p}>${s.premoderations[p]}</option>`)}
+      ${(['off', 'first-time', 'everyone'] as const).map((p) => html`<option value=${p} ?selected=${st.premoderation === p}>${s.premoderations[p]}</option>`)}
     </select></label>
     <label>${s.editWindow} <input name="editWindow" type="number" min="0" max="1440" .value=${String(Math.round(st.editWindowSeconds / 60))} /></label>
     <label>${s.reactions} <input name="reactions" .value=${st.reactions.join(', ')} /></label>
@@ -162,7 +162,7 @@ export function auditView(items: AuditEntry[], l: Lang, busy: boolean, onExport:
       <thead><tr><th scope="col">${s.when}</th><th scope="col">${s.who}</th><th scope="col">${s.what}</th><th scope="col">${s.about}</th></tr></thead>
       <tbody>${items.map((e) => html`<tr>
         <td><time datetime=${e.at}>${exact(l, e.at)}</time></td>
-        <td>${e.actor?.name ?? (e.actorKind == 'cli' ? s.cli : s.system)}</td>
+        <td>${e.actor?.name ?? (e.actorKind === 'cli' ? s.cli : s.system)}</td>
         <td>${names[e.action] ?? e.action}${e.note ? html` — « ${e.note} »` : nothing}</td>
         <td>${e.member?.name ?? e.thread ?? e.comment ?? ''}${e.chapter ? ` (${e.chapter})` : ''}</td>
       </tr>`)}</tbody></table>` : html`<p>${s.noEntries}</p>`}
