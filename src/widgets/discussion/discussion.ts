@@ -7,14 +7,14 @@ import type { LiveEvent } from '../../client/live.js';
 import { canonicalUrl } from '../../internal/dom.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import { styles } from './discussion.styles.js';
 import type { FlagReason, MemberList, Reactors } from '../../contract/discussion.js';
 import { formatBody, insertMention, mentionQuery } from './format.js';
-import { messages } from './messages.js';
-import { strings } from './strings.js';
 import { isNew, tree, type Mode } from './tree.js';
 import { form, signIn, skeleton } from './views.js';
 
@@ -136,7 +136,7 @@ export class CercleDiscussion extends CercleConnected {
     onReload: () => this.refresh(),
   });
   /** Language, formats and the discussion's dictionary (`l.t`). */
-  protected l = new Localize(this, () => this.community?.lang, messages);
+  protected l = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
 
   constructor() {
     super();
@@ -188,7 +188,7 @@ export class CercleDiscussion extends CercleConnected {
     const loading = !page && !error;
     return html`
       <section part="base">
-        <slot name="header"><h2>${page ? l.plural(t.count, page.thread.commentCount) : t.heading}</h2></slot>
+        <slot name="header"><h2>${page ? t.count(page.thread.commentCount) : t.heading}</h2></slot>
         ${page ? this.toolbar(page) : nothing}
         ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
         ${error
@@ -207,7 +207,7 @@ export class CercleDiscussion extends CercleConnected {
           : nothing}
         ${this.box()}
         <p class="sr" role="status">${loading ? t.loading : this._note}</p>
-        <p class="sr" role="status">${this.live.announcement ? l.plural(strings(l).freshCount, this.live.announcement) : ''}</p>
+        <p class="sr" role="status">${this.live.announcement ? l.t.freshCount(this.live.announcement) : ''}</p>
       </section>
     `;
   }
@@ -219,7 +219,7 @@ export class CercleDiscussion extends CercleConnected {
   private fresh(top: boolean) {
     const n = this.live.held.length;
     return html`<div class=${top ? 'fresh top' : 'fresh'}>${n
-      ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.plural(strings(this.l).freshCount, n)}</button>`
+      ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.t.freshCount(n)}</button>`
       : nothing}</div>`;
   }
 
@@ -234,7 +234,7 @@ export class CercleDiscussion extends CercleConnected {
       ? [...fresh.filter((c) => !c.parentId).reverse(), ...page.items, ...fresh.filter((c) => c.parentId)]
       : [...page.items, ...fresh];
     this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + fresh.length } };
-    this._note = this.l.plural(strings(this.l).freshShown, fresh.length);
+    this._note = this.l.t.freshShown(fresh.length);
     this.markRead(this._page);
     const ids = new Set(fresh.map((c) => 'c-' + c.id));
     this.updateComplete.then(() => [...this.renderRoot.querySelectorAll<HTMLElement>('article[id]')].find((a) => ids.has(a.id))?.focus());
@@ -322,7 +322,7 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Sort, the "new" count, and the moderators' tools. */
   private toolbar(page: CommentPage) {
-    const s = strings(this.l);
+    const s = this.l.t;
     const me = this.me();
     const fresh = page.items.filter((c) => isNew(c, { lastVisitAt: page.lastVisitAt, me })).length;
     return html`<div part="toolbar" class="toolbar">
@@ -331,8 +331,8 @@ export class CercleDiscussion extends CercleConnected {
           ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k === this._sort}>${s.sorts[k]}</option>`)}
         </select>
       </label>
-      ${fresh ? html`<span class="badge">${this.l.plural(s.newCount, fresh)}</span>` : nothing}
-      ${page.moderator && page.pendingCount ? html`<span>${this.l.plural(s.pendingCount, page.pendingCount)}</span>` : nothing}
+      ${fresh ? html`<span class="badge">${s.newCount(fresh)}</span>` : nothing}
+      ${page.moderator && page.pendingCount ? html`<span>${s.pendingCount(page.pendingCount)}</span>` : nothing}
       ${page.moderator
         ? html`<button type="button" @click=${() => this.lock(!page.thread.locked)}>${page.thread.locked ? s.unlock : s.lock}</button>`
         : nothing}
@@ -349,7 +349,7 @@ export class CercleDiscussion extends CercleConnected {
   private treeContext(page: CommentPage) {
     return {
       l: this.l,
-      s: strings(this.l),
+      s: this.l.t,
       me: this.me(),
       moderator: !!page.moderator,
       locked: page.thread.locked,
@@ -370,8 +370,8 @@ export class CercleDiscussion extends CercleConnected {
 
   /** The reply, edit, report, delete or "who reacted" box under a comment. */
   private inlineBox(c: Comment, mode: Mode) {
-    const s = strings(this.l);
-    const err = this._boxError ? html`<p class="error" role="alert">${s.errors[this._boxError.code] ?? this.l.error(this._boxError)}</p>` : nothing;
+    const s = this.l.t;
+    const err = this._boxError ? html`<p class="error" role="alert">${s.actionErrors[this._boxError.code] ?? this.l.error(this._boxError)}</p>` : nothing;
     const cancel = html`<button type="button" @click=${() => this.toggle(c, mode)}>${s.cancel}</button>`;
     const id = 'box-' + c.id;
     if (mode === 'who') {
@@ -397,7 +397,7 @@ export class CercleDiscussion extends CercleConnected {
         <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
       </form>`;
     }
-    const label = mode === 'edit' ? this.l.t.label : s.replyTo.replace('#', c.author?.name ?? this.l.t.former);
+    const label = mode === 'edit' ? this.l.t.label : s.replyTo(c.author?.name ?? this.l.t.former);
     return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), mode === 'edit' ? this.saveEdit(c) : this.sendReply(c))}>
       <label for=${'t-' + c.id}>${label}</label>
       <textarea id=${'t-' + c.id} rows="3" .value=${this._boxText} aria-describedby=${'e-' + c.id}
@@ -436,7 +436,7 @@ export class CercleDiscussion extends CercleConnected {
       return await fn();
     } catch (e) {
       this._boxError = e as CercleError;
-      this._note = strings(this.l).errors[(e as CercleError).code] ?? this.l.error(e as CercleError);
+      this._note = this.l.t.actionErrors[(e as CercleError).code] ?? this.l.error(e as CercleError);
       return undefined;
     }
   }
@@ -478,7 +478,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!saved) return;
     this.replace(saved);
     this._open = undefined;
-    this._note = strings(this.l).saved;
+    this._note = this.l.t.saved;
     this.focusId = c.id;
   }
 
@@ -487,7 +487,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!gone) return;
     this.replace(gone);
     this._open = undefined;
-    this._note = strings(this.l).deleted;
+    this._note = this.l.t.deletedNote;
     this.focusId = c.id;
   }
 
@@ -504,7 +504,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!ok) return;
     this.replace({ ...c, flagged: true });
     this._open = undefined;
-    this._note = strings(this.l).flagSent;
+    this._note = this.l.t.flagSent;
     this.focusId = c.id;
   }
 
@@ -514,7 +514,7 @@ export class CercleDiscussion extends CercleConnected {
     this.replace(r);
     const page = this._page!;
     if (action === 'approve' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
-    this._note = strings(this.l)[action];
+    this._note = this.l.t[action];
   }
 
   private async lock(locked: boolean) {
@@ -602,16 +602,16 @@ export class CercleDiscussion extends CercleConnected {
           this.lookUpMention(t);
         },
         extras: {
-          hint: strings(this.l).hint,
-          preview: strings(this.l).preview,
-          write: strings(this.l).write,
+          hint: this.l.t.hint,
+          preview: this.l.t.preview,
+          write: this.l.t.write,
           previewing: this._preview,
-          rendered: this._text.trim() ? formatBody(this._text) : strings(this.l).nothingToPreview,
+          rendered: this._text.trim() ? formatBody(this._text) : this.l.t.nothingToPreview,
           onPreview: () => ((this._preview = !this._preview), (this._mention = undefined)),
           onKeyDown: this.mentionKeys,
           listbox: this._mention && {
-            label: strings(this.l).mentionList,
-            empty: strings(this.l).noMatch,
+            label: this.l.t.mentionList,
+            empty: this.l.t.noMatch,
             items: this._mention.items,
             active: this._mention.active,
             pick: (m) => this.pickMention(m),

@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Comment } from '../../contract/resources.js';
 import { exact, relative } from '../../i18n/localize.js';
-import type { L as Localize } from './messages.js';
+import type { L as Localize } from './strings.js';
 import { formatBody } from './format.js';
 import type { DiscussionStrings } from './strings.js';
 import { avatar } from './views.js';
@@ -79,7 +79,7 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
           ${c.status === 'hidden'
             ? html`<button type="button" @click=${() => ctx.moderate(c, 'restore')}>${s.restore}</button>`
             : html`<button type="button" @click=${() => ctx.moderate(c, 'hide')}>${s.hide}</button>`}
-          ${c.flagCount ? html`<span class="flags">${ctx.l.plural(s.flags, c.flagCount)}</span>` : nothing}`
+          ${c.flagCount ? html`<span class="flags">${ctx.s.flags(c.flagCount)}</span>` : nothing}`
         : nothing}
     </div>
     ${ctx.open?.id === c.id ? ctx.box(c, ctx.open.mode) : nothing}
@@ -113,7 +113,7 @@ export function article(c: Comment, ctx: TreeContext, parent?: Comment): Templat
             ? html` · <strong class="badge">${s.isNew}</strong>`
             : nothing}${parent
             ? html` · <a href=${'#c-' + parent.id} @click=${(e: Event) => (e.preventDefault(), ctx.goTo(parent.id))}
-                >${s.inReplyTo.replace('#', parent.author?.name ?? l.t.former)}</a
+                >${s.inReplyTo(parent.author?.name ?? l.t.former)}</a
               >`
             : nothing}
         </p>

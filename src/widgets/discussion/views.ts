@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import type { Comment, MemberSummary } from '../../contract/resources.js';
 import { exact, relative } from '../../i18n/localize.js';
-import type { L as Localize } from './messages.js';
+import type { L as Localize } from './strings.js';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
 
@@ -57,7 +57,7 @@ export const signIn = (l: Localize, url?: string | null): TemplateResult => html
 export const problem = (e: CercleError, l: Localize): TemplateResult => {
   const fields = Object.values(e.fieldErrors);
   return html`
-    <p class="error">${l.error(e)} ${e.retryAfter ? l.plural(l.t.wait, e.retryAfter) : nothing}</p>
+    <p class="error">${l.error(e)} ${e.retryAfter ? l.t.wait(e.retryAfter) : nothing}</p>
     ${fields.length ? html`<ul class="error">${fields.map((m) => html`<li>${m}</li>`)}</ul>` : nothing}
   `;
 };
@@ -119,7 +119,7 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
           <p id="hint" class="hint">${x.hint}</p>`
         : nothing}
       <div part="actions">
-        <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.plural(l.t.over, -left) : l.plural(l.t.left, left)}</span>
+        <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.t.over(-left) : l.t.left(left)}</span>
         <button class="primary" type="submit" aria-disabled=${s.busy ? 'true' : 'false'}>${s.busy ? l.t.sending : l.t.post}</button>
         ${x ? html`<button type="button" aria-pressed=${x.previewing ? 'true' : 'false'} @click=${x.onPreview}>${x.preview}</button>` : nothing}
       </div>

@@ -3,11 +3,13 @@ import type { CercleError } from '../../client/errors.js';
 import { badgeCredential, memberEngagement, myEngagement, setEngagementHidden } from '../../client/engagement.js';
 import type { CredentialRequest, Engagement, MyEngagement } from '../../contract/engagement.js';
 import { LiveController } from '../../internal/live-controller.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { Localize } from '../../i18n/localize.js';
+import { CercleConnected } from '../../internal/widget.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
-import { chip, fill, full, skeletonChip } from './views.js';
-import { strings } from './strings.js';
+import { chip, full, skeletonChip } from './views.js';
 
 /**
  * A member's standing in the community, computed from what they did for it:
@@ -38,7 +40,9 @@ import { strings } from './strings.js';
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
-export class CercleEngagementBadge extends CercleWidget {
+export class CercleEngagementBadge extends CercleConnected {
+  private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en, fr });
+
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -147,10 +151,10 @@ export class CercleEngagementBadge extends CercleWidget {
       a.download = badge + '.json';
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-      this._note = fill(strings(this.l).exported, credential.name);
+      this._note = this.l.t.exported(credential.name);
     } catch (e) {
       const err = e as CercleError;
-      this._note = strings(this.l).errors[err.code] ?? this.l.error(err);
+      this._note = this.l.t.errors[err.code] ?? this.l.error(err);
     } finally {
       this._busy = false;
     }
@@ -158,7 +162,7 @@ export class CercleEngagementBadge extends CercleWidget {
 
   protected override render() {
     const { l, _data: data, _error: error } = this;
-    const t = strings(l);
+    const t = l.t;
     if (this.view !== 'full') {
       if (error || (this.member === 'me' && this.community?.session.status === 'anonymous')) return nothing;
       return data ? chip(data, l) : skeletonChip();

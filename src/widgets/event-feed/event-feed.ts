@@ -7,12 +7,13 @@ import {
 import type { LiveEvent } from '../../client/live.js';
 import type { CalendarFeed, RsvpAnswer } from '../../contract/events.js';
 import type { Event, EventPage } from '../../contract/resources.js';
-import { Lang } from '../../i18n/localize.js';
+import { fill, Localize } from '../../i18n/localize.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './event-feed.styles.js';
-import { fill, strings } from './strings.js';
 import { addMonths, dayOf, monthRange } from './time.js';
 import { event, feed, month, skeleton, type Ui, type View } from './views.js';
 
@@ -124,7 +125,7 @@ export class CercleEventFeed extends CercleConnected {
   private declare _feed?: CalendarFeed;
   private declare _feedUrl: string | null;
 
-  private l = new Lang(this, () => this.community?.lang);
+  private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
   private state = new Map<string, Ui>();
   private loginUrl?: string | null;
   private loadedWith?: object;
@@ -188,7 +189,7 @@ export class CercleEventFeed extends CercleConnected {
 
   protected override render() {
     const { _page: page, _error: error } = this;
-    const s = strings(this.l);
+    const s = this.l.t;
     const v = this.viewOf();
     const loading = !page && !error;
     const calendar = this.view === 'calendar-month';
@@ -235,7 +236,7 @@ export class CercleEventFeed extends CercleConnected {
   /** Data and actions the views are fed. */
   private viewOf(): View {
     const l = this.l;
-    const s = strings(l);
+    const s = l.t;
     return {
       s,
       lang: l.lang,
@@ -245,7 +246,7 @@ export class CercleEventFeed extends CercleConnected {
       member: this.community?.session.status === 'member',
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),
-      plural: (forms, n) => l.plural(forms, n),
+      plural: (forms, n) => forms(n),
       error: (e) => s.errors[e.code] ?? s.errors[e.code.split('.')[0]] ?? s.errors.other,
       answer: this.answer,
       ack: (e) => this.act(e, 'ack', () => acknowledgeRsvp(this.client, e.id), true),
@@ -337,7 +338,7 @@ export class CercleEventFeed extends CercleConnected {
       const e = await getEvent(this.client, id);
       if (generation !== this.generation) return;
       this.replace(e);
-      if (promoted && e.myRsvp?.promotedAt) this._note = strings(this.l).promoted;
+      if (promoted && e.myRsvp?.promotedAt) this._note = this.l.t.promoted;
     } catch (err) {
       const page = this._page;
       if (generation === this.generation && page && (err as CercleError).status === 404) {
@@ -405,7 +406,7 @@ export class CercleEventFeed extends CercleConnected {
   }
 
   private answer = async (e: Event, status: RsvpAnswer, guests = 0) => {
-    const s = strings(this.l);
+    const s = this.l.t;
     const u = this.ui(e.id);
     if (!this.emit('cercle-rsvp-submit', { event: e.id, status, guests }, true)) return;
     if (e.maxGuests && status !== 'declined') u.guests = guests;
@@ -427,7 +428,7 @@ export class CercleEventFeed extends CercleConnected {
       a.download = (e.title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'event') + '.ics';
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
-      this._note = strings(this.l).downloaded;
+      this._note = this.l.t.downloaded;
     });
 
   /** Reads who is going when the disclosure opens (again after an answer changes it). */
@@ -454,7 +455,7 @@ export class CercleEventFeed extends CercleConnected {
     if (!marks.length) return;
     if (await this.act(e, 'marks', async () => void (u.people = await markAttendance(this.client, e.id, marks)))) {
       u.marks = undefined;
-      this._note = strings(this.l).attendanceSaved;
+      this._note = this.l.t.attendanceSaved;
     }
   };
 
@@ -478,7 +479,7 @@ export class CercleEventFeed extends CercleConnected {
     try {
       const f = (this._feed = await run());
       this._feedUrl = feedUrl(this.client, f);
-      if (!f.active) this._note = strings(this.l).feedStopped;
+      if (!f.active) this._note = this.l.t.feedStopped;
     } catch (err) {
       u.error = err as CercleError;
     } finally {

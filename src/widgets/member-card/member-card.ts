@@ -4,13 +4,15 @@ import { answerIntroduction, eraseMe, exportMyData, listIntroductions, requestIn
 import type {
   ContactField, EraseResult, Introduction, MemberCard, ProfilePatch,
 } from '../../contract/members.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { Localize } from '../../i18n/localize.js';
+import { CercleConnected } from '../../internal/widget.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
-import { strings } from './strings.js';
 import { cardsOf } from './cards.js';
 import { styles } from './member-card.styles.js';
 import {
-  CONTACTS, TEXT_FIELDS, answerForm, askForm, avatar, card, editForm, fill, introductions, myData, serverErrors,
+  CONTACTS, TEXT_FIELDS, answerForm, askForm, avatar, card, editForm, introductions, myData, serverErrors,
   skeleton, validate, type FieldErrors,
 } from './views.js';
 
@@ -82,7 +84,9 @@ const FIELDS = ['headline', 'company', 'associationRole', 'expertise', 'bio', 'w
  * @fires {CustomEvent<MemberEraseDetail>} cercle-member-erase - I confirmed erasing my data; cancel it to stop.
  * @fires {CustomEvent<EraseResult>} cercle-member-erased - My data was erased.
  */
-export class CercleMemberCard extends CercleWidget {
+export class CercleMemberCard extends CercleConnected {
+  private l = new Localize(this, () => this.community?.lang, 'member-card', { en, fr });
+
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -202,7 +206,7 @@ export class CercleMemberCard extends CercleWidget {
   /** The card's content for the full and hovercard variants. */
   private body(headingId: string): TemplateResult {
     const { l, _card: c, _error: error } = this;
-    const t = strings(l);
+    const t = l.t;
     const status = html`<p class="sr" role="status">${this._note}</p>`;
     if (this._erased) return html`<p>${t.erased}</p>${status}`;
     if (error?.code.startsWith('auth')) return html`<p id=${headingId}>${this.signIn(l.t.signIn)}</p>`;
@@ -224,10 +228,10 @@ export class CercleMemberCard extends CercleWidget {
   }
 
   private selfActions(headingId: string) {
-    const t = strings(this.l);
+    const t = this.l.t;
     const full = this.variant === 'full';
     return html`
-      <p class="note">${fill(t.hostOwned, this._siteName)}</p>
+      <p class="note">${t.hostOwned(this._siteName)}</p>
       <div part="actions"><button id="edit" @click=${this.edit} aria-describedby=${headingId}>${t.edit}</button></div>
       ${full && this._intros ? introductions(this._intros, this._mine ?? [], this.l, this.answer) : nothing}
       ${this.formError()}
@@ -242,13 +246,13 @@ export class CercleMemberCard extends CercleWidget {
 
   /** Asking to be introduced, or where the introduction stands. */
   private introActions() {
-    const t = strings(this.l);
+    const t = this.l.t;
     const c = this._card!;
     const session = this.community?.session;
     if (session?.status !== 'member') return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
     const i = c.introduction;
     if (i?.direction === 'received' && i.status === 'pending')
-      return html`<p>${fill(t.asksYou, c.name)}</p>${this._mine
+      return html`<p>${t.asksYou(c.name)}</p>${this._mine
           ? answerForm({ id: i.id } as Introduction, this._mine, this.l, this.answer)
           : nothing}${this.formError()}`;
     if (i) return html`<p class="note" role="status">${i.status === 'pending' ? t.pending : i.status === 'accepted' ? t.accepted : t.declined}</p>`;
@@ -267,7 +271,7 @@ export class CercleMemberCard extends CercleWidget {
   }
 
   private message(e: CercleError, fallback: string) {
-    return strings(this.l).errors[e.code] ?? (e.code.startsWith('auth') || e.code.startsWith('network') ? this.l.error(e) : fallback);
+    return this.l.t.errors[e.code] ?? (e.code.startsWith('auth') || e.code.startsWith('network') ? this.l.error(e) : fallback);
   }
 
   // ---- loading ---------------------------------------------------------------
@@ -355,7 +359,7 @@ export class CercleMemberCard extends CercleWidget {
     if (patch.expertise.length) profile.expertise = patch.expertise;
     this._card = { ...before, profile, visibility: { ...before.visibility!, ...patch.visibility } };
     this._mode = 'view';
-    this._note = strings(this.l).saving;
+    this._note = this.l.t.saving;
     this.focusSel = '#edit';
     const { client } = this.community!;
     try {
@@ -363,14 +367,14 @@ export class CercleMemberCard extends CercleWidget {
       this._card = saved;
       this._mine = CONTACTS.filter((k) => saved.profile[k]);
       cardsOf(client).put(saved);
-      this._note = strings(this.l).saved;
+      this._note = this.l.t.saved;
       this.emit('cercle-member-card-change', { card: saved });
     } catch (err) {
       this._card = before;
       this._mode = 'edit';
-      this._formError = strings(this.l).saveFailed + ' ' + this.message(err as CercleError, '');
+      this._formError = this.l.t.saveFailed + ' ' + this.message(err as CercleError, '');
       this.invalid(serverErrors(err as CercleError));
-      this._note = strings(this.l).saveFailed;
+      this._note = this.l.t.saveFailed;
     }
   };
 
@@ -396,7 +400,7 @@ export class CercleMemberCard extends CercleWidget {
     const message = String(data.get('message') ?? '').trim();
     const c = this._card!;
     if (!message) {
-      this._formError = strings(this.l).errors['request.invalid'];
+      this._formError = this.l.t.errors['request.invalid'];
       this.focusSel = '#ask-msg';
       return;
     }
@@ -407,9 +411,9 @@ export class CercleMemberCard extends CercleWidget {
       this._card = { ...c, introduction: { id: i.id, status: i.status, direction: 'sent' } };
       cardsOf(this.community!.client).put(this._card);
       this._mode = 'view';
-      this._note = strings(this.l).sent;
+      this._note = this.l.t.sent;
     } catch (err) {
-      this._formError = this.message(err as CercleError, strings(this.l).loadError);
+      this._formError = this.message(err as CercleError, this.l.t.loadError);
     } finally {
       this._busy = false;
     }
@@ -419,10 +423,10 @@ export class CercleMemberCard extends CercleWidget {
   private answer = async (i: Introduction, share: ContactField[] | null) => {
     const { client } = this.community!;
     this._formError = undefined;
-    if (share && !share.length) return void (this._formError = this._note = strings(this.l).chooseOne);
+    if (share && !share.length) return void (this._formError = this._note = this.l.t.chooseOne);
     try {
       const done = await answerIntroduction(client, i.id, share);
-      this._note = share ? strings(this.l).accepted : strings(this.l).declined;
+      this._note = share ? this.l.t.accepted : this.l.t.declined;
       if (this._intros) this._intros = this._intros.map((x) => (x.id === done.id ? done : x));
       const c = this._card!;
       if (c.introduction?.id === done.id) {
@@ -430,7 +434,7 @@ export class CercleMemberCard extends CercleWidget {
         cardsOf(client).put(this._card);
       }
     } catch (err) {
-      this._formError = this._note = this.message(err as CercleError, strings(this.l).loadError);
+      this._formError = this._note = this.message(err as CercleError, this.l.t.loadError);
     }
   };
 
@@ -446,7 +450,7 @@ export class CercleMemberCard extends CercleWidget {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (err) {
-      this._note = this.message(err as CercleError, strings(this.l).loadError);
+      this._note = this.message(err as CercleError, this.l.t.loadError);
     }
   };
 
@@ -466,10 +470,10 @@ export class CercleMemberCard extends CercleWidget {
       const result = await eraseMe(client, comments);
       cardsOf(client).clear();
       this._erased = true;
-      this._note = strings(this.l).erased;
+      this._note = this.l.t.erased;
       this.emit('cercle-member-erased', result);
     } catch (err) {
-      this._note = this.message(err as CercleError, strings(this.l).loadError);
+      this._note = this.message(err as CercleError, this.l.t.loadError);
     } finally {
       this._busy = false;
     }

@@ -2,9 +2,11 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'l
 import type { CercleError } from '../../client/errors.js';
 import { searchMembers } from '../../client/members.js';
 import type { MemberCard } from '../../contract/members.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { Localize } from '../../i18n/localize.js';
+import { CercleConnected } from '../../internal/widget.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
-import { strings } from '../member-card/strings.js';
 import { cardsOf } from '../member-card/cards.js';
 import { styles } from './member-directory.styles.js';
 
@@ -30,7 +32,9 @@ import { styles } from './member-directory.styles.js';
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
-export class CercleMemberDirectory extends CercleWidget {
+export class CercleMemberDirectory extends CercleConnected {
+  private l = new Localize(this, () => this.community?.lang, 'member-directory', { en, fr });
+
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -78,7 +82,7 @@ export class CercleMemberDirectory extends CercleWidget {
   }
 
   protected override render() {
-    const t = strings(this.l);
+    const t = this.l.t;
     const items = this._items;
     return html`
       <div part="base">
@@ -86,7 +90,7 @@ export class CercleMemberDirectory extends CercleWidget {
           <label>${t.search}<input type="search" name="q" maxlength="100" autocomplete="off" /></label>
           <label>${t.expertise}<input type="search" name="expertise" maxlength="40" .value=${this.expertise ?? ''} /></label>
         </form>
-        <p role="status">${this._error ? this.l.error(this._error) : items ? this.l.plural(t.results, items.length) + (this._next ? '+' : '') : ''}</p>
+        <p role="status">${this._error ? this.l.error(this._error) : items ? t.results(items.length) + (this._next ? '+' : '') : ''}</p>
         <ul part="list" aria-busy=${items ? 'false' : 'true'}>
           ${(items ?? []).map(
             (m) => html`<li part="item">

@@ -3,12 +3,14 @@ import type { CercleError } from '../../client/errors.js';
 import { lockThread } from '../../client/discussion.js';
 import { adminSettings, auditCsv, auditLog, moderateMany, moderationQueue, rotateKey, sanction, updateSettings } from '../../client/moderation.js';
 import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage, SettingsPatch } from '../../contract/moderation.js';
-import { Lang } from '../../i18n/localize.js';
+import { Localize } from '../../i18n/localize.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './moderation.styles.js';
-import { errorText, fill, strings } from './strings.js';
+import { errorText } from './strings.js';
 import { auditView, queueView, sanctionView, settingsView, type ItemAction, type SanctionForm } from './views.js';
 
 export interface ModerationActionDetail {
@@ -104,7 +106,7 @@ export class CercleModeration extends CercleConnected {
   private declare _auditNext: string | null;
   private declare _secret?: string;
 
-  private l = new Lang(this, () => this.community?.lang);
+  private l = new Localize(this, () => this.community?.lang, 'moderation', { en, fr });
   private seq = 0;
   private loadedFor = '';
   private focusAfter = false;
@@ -183,7 +185,7 @@ export class CercleModeration extends CercleConnected {
       const page = await this.queue(d.next);
       this._data = { ...page, items: [...d.items, ...page.items] };
     } catch (e) {
-      this._alert = errorText(strings(this.l), e as CercleError);
+      this._alert = errorText(this.l.t, e as CercleError);
     }
   }
 
@@ -203,7 +205,7 @@ export class CercleModeration extends CercleConnected {
 
   /** Acts on one item, or on the selection when no item is given. */
   private async act(action: ItemAction, item?: QueueItem): Promise<void> {
-    const s = strings(this.l);
+    const s = this.l.t;
     const c = this.community;
     if (!c || this._busy) return;
     if (action === 'mute' || action === 'ban') {
@@ -217,7 +219,7 @@ export class CercleModeration extends CercleConnected {
     }
     const ids = item ? [item.comment.id] : [...this._selected];
     if (!ids.length) return;
-    if (action === 'delete' && !confirm(ids.length > 1 ? fill(s.deleteManyConfirm, ids.length) : s.deleteConfirm)) return;
+    if (action === 'delete' && !confirm(ids.length > 1 ? s.deleteManyConfirm(ids.length) : s.deleteConfirm)) return;
     this._busy = true;
     this._alert = '';
     try {
@@ -226,7 +228,7 @@ export class CercleModeration extends CercleConnected {
       } else {
         await moderateMany(c.client, action, ids);
       }
-      this._note = ids.length > 1 ? l10nBulk(this.l, ids.length, s.done[action]) : s.done[action];
+      this._note = ids.length > 1 ? s.bulkDone(ids.length, s.done[action]) : s.done[action];
       this.emit('cercle-moderation-action', { action, comments: ids });
       if (!item) this._selected = new Set();
       await this.load(true);
@@ -243,7 +245,7 @@ export class CercleModeration extends CercleConnected {
     if (!f?.item.author) return;
     const data = new FormData(e.target as HTMLFormElement);
     const days = Number(data.get('days'));
-    const s = strings(this.l);
+    const s = this.l.t;
     this._busy = true;
     try {
       await sanction(this.community!.client, {
@@ -308,7 +310,7 @@ export class CercleModeration extends CercleConnected {
         this._auditNext = page.next;
       }
     } catch (e) {
-      this._alert = errorText(strings(this.l), e as CercleError);
+      this._alert = errorText(this.l.t, e as CercleError);
     }
   }
 
@@ -344,7 +346,7 @@ export class CercleModeration extends CercleConnected {
       loginUrl: String(f.get('loginUrl') ?? '').trim() || null,
       origins: list('origins', /\n/),
     };
-    const s = strings(this.l);
+    const s = this.l.t;
     this._busy = true;
     this._alert = '';
     try {
@@ -365,14 +367,14 @@ export class CercleModeration extends CercleConnected {
       this._secret = key.secret;
       this._settings = await adminSettings(c.client);
     } catch (err) {
-      this._alert = errorText(strings(this.l), err as CercleError);
+      this._alert = errorText(this.l.t, err as CercleError);
     } finally {
       this._busy = false;
     }
   }
 
   private async exportAudit(): Promise<void> {
-    const s = strings(this.l);
+    const s = this.l.t;
     try {
       const blob = await auditCsv(this.community!.client);
       const a = document.createElement('a');
@@ -393,13 +395,13 @@ export class CercleModeration extends CercleConnected {
       this._audit = [...(this._audit ?? []), ...page.items];
       this._auditNext = page.next;
     } catch (err) {
-      this._alert = errorText(strings(this.l), err as CercleError);
+      this._alert = errorText(this.l.t, err as CercleError);
     }
   }
 
   protected override render() {
     const l = this.l;
-    const s = strings(l);
+    const s = l.t;
     const c = this.community;
     if (c?.session.status === 'anonymous') {
       return html`<p part="base">${c.loginUrl ? html`<a href=${c.loginUrl}>${s.signIn}</a>` : s.signIn}</p>`;
@@ -446,9 +448,6 @@ export class CercleModeration extends CercleConnected {
   }
 }
 
-function l10nBulk(l: Lang, n: number, what: string) {
-  return l.plural(strings(l).bulkDone, n).replace('#', what);
-}
 
 declare global {
   interface HTMLElementTagNameMap {
