@@ -9,7 +9,8 @@ import type { ReactiveControllerHost } from 'lit';
  * with a `context-provider` event, so that consumers that found none can ask
  * again. It speaks the same events as `@lit/context` (either side may be a
  * `ContextProvider` or a `ContextConsumer`) without carrying its controllers in
- * every entry.
+ * every entry: 0.7 KB gzipped saved in each widget file. `test/widgets/context.test.ts`
+ * checks both directions against `@lit/context` itself.
  */
 
 /** Asks the nearest provider of `context` for its value, now and on every change. */
