@@ -5,6 +5,7 @@ import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
 import type { LiveEvent } from '../../client/live.js';
 import { canonicalUrl } from '../../internal/dom.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
@@ -13,8 +14,9 @@ import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import { styles } from './discussion.styles.js';
-import type { FlagReason, MemberList, Reactors } from '../../contract/discussion.js';
-import { formatBody, insertMention, mentionQuery } from './format.js';
+import type { FlagReason, Reactors } from '../../contract/discussion.js';
+import { formatBody } from './format.js';
+import { MentionController } from './mention-controller.js';
 import { isNew, tree, type Mode } from './tree.js';
 import { form, signIn, skeleton } from './views.js';
 
@@ -94,7 +96,6 @@ export class CercleDiscussion extends CercleConnected {
     _boxError: { state: true },
     _reactors: { state: true },
     _preview: { state: true },
-    _mention: { state: true },
   };
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
@@ -120,8 +121,6 @@ export class CercleDiscussion extends CercleConnected {
   private declare _boxError?: CercleError;
   private declare _reactors?: Reactors;
   private declare _preview: boolean;
-  /** The mention list under the main box: its members and the highlighted one. */
-  private declare _mention?: { items: MemberList['items']; active: number; at: { start: number; q: string } };
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
@@ -129,6 +128,13 @@ export class CercleDiscussion extends CercleConnected {
   private unsubscribe?: () => void;
   private focusId?: string;
   /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
+  private loader = new Loader();
+  /** The mention list under the main box. */
+  private mention = new MentionController(this, {
+    lookUp: (q) => (this.community?.session.status === 'member' ? mentions(this.community.client, this.key, q) : undefined),
+    textarea: () => this.renderRoot.querySelector<HTMLTextAreaElement>('#text'),
+    inserted: (text) => this.write(text),
+  });
   private live = new LiveController(this, {
     community: () => this.community,
     topics: () => (this.key ? ['thread:' + this.key] : []),
@@ -538,50 +544,6 @@ export class CercleDiscussion extends CercleConnected {
     markRead(this.community.client, this.key, newest).catch(() => {});
   }
 
-  // ---- mentions in the main box -------------------------------------------------
-
-  private mentionSeq = 0;
-
-  private async lookUpMention(textarea: HTMLTextAreaElement) {
-    const at = mentionQuery(textarea.value, textarea.selectionStart ?? textarea.value.length);
-    if (!at || !at.q || this.community?.session.status !== 'member') {
-      this._mention = undefined;
-      return;
-    }
-    const seq = ++this.mentionSeq;
-    try {
-      const r = await mentions(this.community.client, this.key, at.q);
-      if (seq === this.mentionSeq) this._mention = { items: r.items, active: 0, at };
-    } catch {
-      if (seq === this.mentionSeq) this._mention = undefined;
-    }
-  }
-
-  private pickMention(m: MemberList['items'][number]) {
-    const t = this.renderRoot.querySelector<HTMLTextAreaElement>('#text');
-    const at = this._mention?.at;
-    if (!t || !at) return;
-    const r = insertMention(t.value, at, t.selectionStart ?? t.value.length, m);
-    this._mention = undefined;
-    this.write(r.text);
-    t.value = r.text;
-    t.setSelectionRange(r.caret, r.caret);
-    t.focus();
-  }
-
-  private mentionKeys = (e: KeyboardEvent) => {
-    const m = this._mention;
-    if (!m) return;
-    if (e.key === 'Escape') this._mention = undefined;
-    else if (!m.items.length) return;
-    else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      const n = m.items.length;
-      this._mention = { ...m, active: (m.active + (e.key === 'ArrowDown' ? 1 : n - 1)) % n };
-    } else if (e.key === 'Enter' || e.key === 'Tab') this.pickMention(m.items[m.active]);
-    else return;
-    e.preventDefault();
-  };
-
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
@@ -599,7 +561,7 @@ export class CercleDiscussion extends CercleConnected {
         onInput: (e) => {
           const t = e.target as HTMLTextAreaElement;
           this.write(t.value);
-          this.lookUpMention(t);
+          this.mention.typed(t);
         },
         extras: {
           hint: this.l.t.hint,
@@ -607,14 +569,14 @@ export class CercleDiscussion extends CercleConnected {
           write: this.l.t.write,
           previewing: this._preview,
           rendered: this._text.trim() ? formatBody(this._text) : this.l.t.nothingToPreview,
-          onPreview: () => ((this._preview = !this._preview), (this._mention = undefined)),
-          onKeyDown: this.mentionKeys,
-          listbox: this._mention && {
+          onPreview: () => ((this._preview = !this._preview), this.mention.close()),
+          onKeyDown: this.mention.keydown,
+          listbox: this.mention.open && {
             label: this.l.t.mentionList,
             empty: this.l.t.noMatch,
-            items: this._mention.items,
-            active: this._mention.active,
-            pick: (m) => this.pickMention(m),
+            items: this.mention.open.items,
+            active: this.mention.open.active,
+            pick: (m) => this.mention.pick(m),
           },
         },
         onSubmit: (e) => (e.preventDefault(), this.send()),
@@ -625,21 +587,19 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   /** Loads the first page of comments and the site's settings. */
-  private load = async () => {
+  private load = () => {
     const { client } = this.community!;
-    const key = this.key;
     this._page = this._error = undefined;
     this.live.clear();
-    try {
-      const [page, info] = await Promise.all([listComments(client, { thread: key, sort: this.sortParam() }), client.site()]);
-      if (key === this.key && client === this.community?.client) {
+    return this.loader.run(
+      () => Promise.all([listComments(client, { thread: this.key, sort: this.sortParam() }), client.site()]),
+      ([page, info]) => {
         this._page = page;
         this._info = info;
         this.markRead(page);
-      }
-    } catch (e) {
-      if (key === this.key) this._error = e as CercleError;
-    }
+      },
+      (e) => (this._error = e),
+    );
   };
 
   /** Appends the next page and moves focus to its first comment. */

@@ -2,6 +2,7 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'l
 import type { CercleError } from '../../client/errors.js';
 import { badgeCredential, memberEngagement, myEngagement, setEngagementHidden } from '../../client/engagement.js';
 import type { CredentialRequest, Engagement, MyEngagement } from '../../contract/engagement.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -65,7 +66,7 @@ export class CercleEngagementBadge extends CercleConnected {
   private declare _note: string;
 
   private loadedFor = '';
-  private seq = 0;
+  private loader = new Loader();
 
   constructor() {
     super();
@@ -114,19 +115,15 @@ export class CercleEngagementBadge extends CercleConnected {
     }
   }
 
-  private async load(): Promise<void> {
+  private load(): Promise<void> | undefined {
     const c = this.community;
     if (!c) return;
-    const seq = ++this.seq;
     this._error = undefined;
-    try {
-      const data = this.mine
-        ? await myEngagement(c.client)
-        : await memberEngagement(c.client, this.member, this.view === 'full' ? 'full' : undefined);
-      if (seq === this.seq) this._data = data;
-    } catch (e) {
-      if (seq === this.seq) this._error = e as CercleError;
-    }
+    return this.loader.run(
+      () => (this.mine ? myEngagement(c.client) : memberEngagement(c.client, this.member, this.view === 'full' ? 'full' : undefined)),
+      (data) => (this._data = data),
+      (e) => (this._error = e),
+    );
   }
 
   private async hide(hidden: boolean): Promise<void> {

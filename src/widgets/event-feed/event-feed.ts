@@ -10,6 +10,7 @@ import type { Event, EventPage } from '../../contract/resources.js';
 import { fill, Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
 import { fr } from './locales/fr.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
@@ -131,7 +132,7 @@ export class CercleEventFeed extends CercleConnected {
   private loadedWith?: object;
   /** The reader the events were read for: a member id, `''` for nobody, undefined while unknown. */
   private reader?: string;
-  private generation = 0;
+  private loader = new Loader();
   private focusId?: string;
   /** The shown events on the page's live stream: counts patched, edits refetched, promotions shown. */
   private live = new LiveController(this, {
@@ -280,20 +281,16 @@ export class CercleEventFeed extends CercleConnected {
   }
 
   /** Reads the first page of events (or the month's), and the site's sign-in address when the provider has none. */
-  private load = async () => {
+  private load = () => {
     const c = this.community!;
-    const generation = ++this.generation;
     this._page = this._error = undefined;
     this.state.clear();
     const site = c.loginUrl ? null : c.client.site().catch(() => null);
-    try {
-      const page = await this.first();
-      this.loginUrl = (await site)?.loginUrl;
-      if (generation === this.generation) this._page = page;
-    } catch (e) {
-      this.loginUrl = (await site)?.loginUrl;
-      if (generation === this.generation) this._error = e as CercleError;
-    }
+    return this.loader.run(
+      () => this.first().finally(async () => (this.loginUrl = (await site)?.loginUrl)),
+      (page) => (this._page = page),
+      (e) => (this._error = e),
+    );
   };
 
   /** The first page of events, or the month's: those starting on one of its days in the reader's zone. */
@@ -308,14 +305,9 @@ export class CercleEventFeed extends CercleConnected {
 
   /** The stream says the page missed too much: read the events again, keeping what is shown meanwhile. */
   private refresh = async () => {
-    const generation = this.generation;
     if (!this._page) return;
-    try {
-      const page = await this.first();
-      if (generation === this.generation && this._page) this._page = page;
-    } catch {
-      // What is shown stays; the next change or reload tries again.
-    }
+    // On failure what is shown stays; the next change or reload tries again.
+    await this.loader.follow(() => this.first(), (page) => this._page && (this._page = page));
   };
 
   /** A change to a shown event, from the live stream. */
@@ -332,19 +324,18 @@ export class CercleEventFeed extends CercleConnected {
   }
 
   /** Reads one event again (edited, cancelled, or the reader promoted); gone from sight, it leaves the list. */
-  private async reread(id: string, promoted: boolean) {
-    const generation = this.generation;
-    try {
-      const e = await getEvent(this.client, id);
-      if (generation !== this.generation) return;
-      this.replace(e);
-      if (promoted && e.myRsvp?.promotedAt) this._note = this.l.t.promoted;
-    } catch (err) {
-      const page = this._page;
-      if (generation === this.generation && page && (err as CercleError).status === 404) {
-        this._page = { ...page, items: page.items.filter((x) => x.id !== id) };
-      }
-    }
+  private reread(id: string, promoted: boolean) {
+    return this.loader.follow(
+      () => getEvent(this.client, id),
+      (e) => {
+        this.replace(e);
+        if (promoted && e.myRsvp?.promotedAt) this._note = this.l.t.promoted;
+      },
+      (err) => {
+        const page = this._page;
+        if (page && err.status === 404) this._page = { ...page, items: page.items.filter((x) => x.id !== id) };
+      },
+    );
   }
 
   /** Appends the next page and moves focus to its first event. */

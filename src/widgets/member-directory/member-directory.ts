@@ -3,6 +3,7 @@ import type { CercleError } from '../../client/errors.js';
 import { searchMembers } from '../../client/members.js';
 import type { MemberCard } from '../../contract/members.js';
 import { Localize } from '../../i18n/localize.js';
+import { Loader } from '../../internal/loader.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
 import { fr } from './locales/fr.js';
@@ -59,7 +60,7 @@ export class CercleMemberDirectory extends CercleConnected {
   private q = '';
   private loadedWith?: object;
   private timer?: ReturnType<typeof setTimeout>;
-  private seq = 0;
+  private loader = new Loader();
 
   constructor() {
     super();
@@ -134,36 +135,33 @@ export class CercleMemberDirectory extends CercleConnected {
     return page;
   }
 
-  private search = async () => {
-    const n = ++this.seq;
+  private search = () => {
     this._error = undefined;
-    try {
-      const page = await this.fetch();
-      if (n !== this.seq) return;
-      this._items = page.items;
-      this._next = page.next;
-    } catch (e) {
-      if (n === this.seq) this._error = e as CercleError;
-    }
+    return this.loader.run(
+      () => this.fetch(),
+      (page) => {
+        this._items = page.items;
+        this._next = page.next;
+      },
+      (e) => (this._error = e),
+    );
   };
 
   private more = async () => {
     if (!this._next || this._busy) return;
     this._busy = true;
-    const n = this.seq;
-    try {
-      const page = await this.fetch(this._next);
-      if (n !== this.seq) return;
-      this._items = [...(this._items ?? []), ...page.items];
-      this._next = page.next;
-      await this.updateComplete;
-      const first = this.renderRoot.querySelectorAll('[part=item] cercle-member-card')[this._items.length - page.items.length];
-      first?.shadowRoot?.querySelector<HTMLElement>('button')?.focus();
-    } catch (e) {
-      this._error = e as CercleError;
-    } finally {
-      this._busy = false;
-    }
+    await this.loader.follow(
+      () => this.fetch(this._next),
+      async (page) => {
+        const items = (this._items = [...(this._items ?? []), ...page.items]);
+        this._next = page.next;
+        await this.updateComplete;
+        const first = this.renderRoot.querySelectorAll('[part=item] cercle-member-card')[items.length - page.items.length];
+        first?.shadowRoot?.querySelector<HTMLElement>('button')?.focus();
+      },
+      (e) => (this._error = e),
+    );
+    this._busy = false;
   };
 }
 

@@ -6,6 +6,7 @@ import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage, Sett
 import { Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
 import { fr } from './locales/fr.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
@@ -107,7 +108,7 @@ export class CercleModeration extends CercleConnected {
   private declare _secret?: string;
 
   private l = new Localize(this, () => this.community?.lang, 'moderation', { en, fr });
-  private seq = 0;
+  private loader = new Loader();
   private loadedFor = '';
   private focusAfter = false;
 
@@ -162,20 +163,15 @@ export class CercleModeration extends CercleConnected {
   async load(keepFocus = false): Promise<void> {
     const c = this.community;
     if (!c) return;
-    const seq = ++this.seq;
     this._error = undefined;
-    try {
-      const data = await this.queue();
-      if (seq !== this.seq) return;
+    return this.loader.run(() => this.queue(), (data) => {
       this.live.clear();
       this._data = data;
       const ids = new Set(data.items.map((i) => i.comment.id));
       this._selected = new Set([...this._selected].filter((id) => ids.has(id)));
       this._current = Math.max(0, Math.min(this._current, data.items.length - 1));
       this.focusAfter = keepFocus;
-    } catch (e) {
-      if (seq === this.seq) this._error = e as CercleError;
-    }
+    }, (e) => (this._error = e));
   }
 
   private async more(): Promise<void> {
