@@ -27,7 +27,7 @@ const storage = (): Storage | undefined => {
 };
 
 /** A random idempotency key: 22 url-safe characters. */
-export const newKey = (): string =>
+const newKey = (): string =>
   btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')

@@ -1,7 +1,7 @@
 import type { CercleError } from '../client/errors.js';
 
 /** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
-export function closestLang(node: Node | null): string {
+function closestLang(node: Node | null): string {
   while (node) {
     if ((node as HTMLElement).lang) return (node as HTMLElement).lang;
     node = node.parentNode ?? (node as ShadowRoot).host ?? null;

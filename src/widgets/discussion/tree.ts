@@ -7,7 +7,7 @@ import type { DiscussionStrings } from './strings.js';
 import { avatar } from './views.js';
 
 /** Replies nest this deep; deeper ones are listed flat under the third level, each saying whom it answers. */
-export const MAX_DEPTH = 3;
+const MAX_DEPTH = 3;
 
 export type Mode = 'reply' | 'edit' | 'flag' | 'delete' | 'who';
 

@@ -1,7 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { Comment, MemberSummary } from '../../contract/resources.js';
-import { exact, relative } from '../../i18n/localize.js';
+import type { MemberSummary } from '../../contract/resources.js';
 import type { L as Localize } from './strings.js';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
@@ -18,29 +17,6 @@ export const avatar = (m: MemberSummary | null): TemplateResult =>
   m?.picture
     ? html`<img part="avatar" src=${m.picture} alt="" width="40" height="40" loading="lazy" />`
     : html`<span part="avatar" aria-hidden="true">${initials(m?.name)}</span>`;
-
-/** Paragraphs split on blank lines; single line breaks are kept by CSS (`white-space: pre-line`). */
-export const paragraphs = (text: string): TemplateResult[] =>
-  text
-    .split(/\n\s*\n/)
-    .filter((p) => p.trim())
-    .map((p) => html`<p>${p.trim()}</p>`);
-
-export const comment = (c: Comment, l: Localize): TemplateResult => html`
-  <li>
-    <article part="comment" id=${'c-' + c.id} tabindex="-1">
-      <header>
-        ${avatar(c.author)}
-        <h3 part="name">${c.author?.name ?? l.t.former}</h3>
-        <p part="meta">
-          <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt)}</time
-          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}
-        </p>
-      </header>
-      <div part="body">${c.status === 'deleted' ? html`<p class="gone">${l.t.deleted}</p>` : paragraphs(c.body)}</div>
-    </article>
-  </li>
-`;
 
 /** Placeholders with the height of comments, so that nothing moves when they arrive. */
 export const skeleton = (): TemplateResult => html`

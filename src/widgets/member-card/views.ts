@@ -10,7 +10,7 @@ import type { L } from './strings.js';
 export const CONTACTS: ContactField[] = ['email', 'phone', 'website', 'linkedin'];
 export const TEXT_FIELDS = ['headline', 'company', 'associationRole', 'website', 'linkedin', 'phone', 'email'] as const;
 const LEVELS = ['public', 'members', 'chapter', 'private'];
-export const MAX: Record<string, number> = { headline: 120, company: 120, associationRole: 120, bio: 1000, website: 2048, linkedin: 500, phone: 30, email: 254 };
+const MAX: Record<string, number> = { headline: 120, company: 120, associationRole: 120, bio: 1000, website: 2048, linkedin: 500, phone: 30, email: 254 };
 
 export const initials = (name = ''): string =>
   name
@@ -188,7 +188,7 @@ export const editForm = (s: EditState, l: L): TemplateResult => {
 };
 
 /** Checkboxes of my contact details to share; only those I have filled in. */
-export const shareChoices = (legend: string, available: ContactField[], l: L, checked: ContactField[] = []): TemplateResult | typeof nothing =>
+const shareChoices = (legend: string, available: ContactField[], l: L, checked: ContactField[] = []): TemplateResult | typeof nothing =>
   available.length
     ? html`<fieldset>
         <legend>${legend}</legend>

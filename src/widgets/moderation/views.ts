@@ -6,7 +6,7 @@ import type { L } from './strings.js';
 export type ItemAction = 'approve' | 'hide' | 'restore' | 'delete' | 'lock' | 'unlock' | 'mute' | 'ban';
 
 /** What an item offers, given its state. */
-export function actionsFor(item: QueueItem): ItemAction[] {
+function actionsFor(item: QueueItem): ItemAction[] {
   const c = item.comment;
   const list: ItemAction[] = [];
   if (c.status === 'pending') list.push('approve', 'hide');
