@@ -17,8 +17,9 @@ import { styles } from './discussion.styles.js';
 import type { FlagReason, Reactors } from '../../contract/discussion.js';
 import { formatBody } from './format.js';
 import { MentionController } from './mention-controller.js';
+import { addFresh, addOwn, addReply, appendPage, patch, pending, recount, replace, tombstone } from './thread.js';
 import { isNew, tree, type Mode } from './tree.js';
-import { form, signIn, skeleton } from './views.js';
+import { form, inlineBox, signIn, skeleton } from './views.js';
 
 /** Detail of `cercle-comment-submit`: what is about to be posted. */
 export interface CommentSubmitDetail {
@@ -234,12 +235,9 @@ export class CercleDiscussion extends CercleConnected {
     const page = this._page;
     const held = this.live.take().map((e) => e.data as Comment);
     if (!page) return;
-    const fresh = held.filter((c, i) => c && !page.items.some((x) => x.id === c.id) && held.findIndex((x) => x?.id === c.id) === i);
+    const { page: next, added: fresh } = addFresh(page, held, this._sort === 'newest');
     if (!fresh.length) return;
-    const items = this._sort === 'newest'
-      ? [...fresh.filter((c) => !c.parentId).reverse(), ...page.items, ...fresh.filter((c) => c.parentId)]
-      : [...page.items, ...fresh];
-    this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + fresh.length } };
+    this._page = next;
     this._note = this.l.t.freshShown(fresh.length);
     this.markRead(this._page);
     const ids = new Set(fresh.map((c) => 'c-' + c.id));
@@ -259,11 +257,11 @@ export class CercleDiscussion extends CercleConnected {
       case 'comment.updated':
         if (!c) {
           // Held for moderation: news for moderators, who see the count.
-          if (ev.kind === 'comment.created' && page.moderator && !here) this._page = { ...page, pendingCount: (page.pendingCount ?? 0) + 1 };
+          if (ev.kind === 'comment.created' && page.moderator && !here) this._page = pending(page, 1);
           return false;
         }
         if (here) {
-          if (here.status === 'pending' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+          if (here.status === 'pending' && page.pendingCount) this._page = pending(page, -1);
           this.patch(here, { ...here, body: c.body, status: c.status, editedAt: c.editedAt, mentions: c.mentions ?? here.mentions });
           return false;
         }
@@ -274,13 +272,13 @@ export class CercleDiscussion extends CercleConnected {
         }
         if (c.author?.id && c.author.id === me) {
           // The reader's own (from another tab): no need to ask.
-          this._page = { ...page, items: [...page.items, c], thread: { ...page.thread, commentCount: page.thread.commentCount + 1 } };
+          this._page = addOwn(page, c);
           return false;
         }
         return !this.live.held.some((e) => e.ref === ev.ref);
       case 'comment.deleted':
         this.live.drop(ev.ref);
-        if (here && here.status !== 'deleted') this.patch(here, { ...here, status: 'deleted', body: '', author: null, reactions: [], mentions: [] });
+        if (here && here.status !== 'deleted') this.patch(here, tombstone(here));
         return false;
       case 'comment.hidden':
         this.live.drop(ev.ref);
@@ -292,7 +290,7 @@ export class CercleDiscussion extends CercleConnected {
       case 'reactions.changed': {
         const counts = (ev.data as { reactions?: { kind: string; count: number }[] } | undefined)?.reactions;
         if (here && counts)
-          this.patch(here, { ...here, reactions: counts.map((r) => ({ ...r, mine: !!here.reactions.find((x) => x.kind === r.kind)?.mine })) });
+          this.patch(here, recount(here, counts));
         return false;
       }
     }
@@ -301,13 +299,7 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Puts a changed comment in place, keeping the published count in step. */
   private patch(prev: Comment, next: Comment) {
-    const page = this._page!;
-    const d = (next.status === 'published' ? 1 : 0) - (prev.status === 'published' ? 1 : 0);
-    this._page = {
-      ...page,
-      items: page.items.map((x) => (x.id === prev.id ? next : x)),
-      thread: d ? { ...page.thread, commentCount: page.thread.commentCount + d } : page.thread,
-    };
+    this._page = patch(this._page!, prev, next);
   }
 
   /** The stream says the page missed too much: read the thread again, without blanking it. */
@@ -376,41 +368,18 @@ export class CercleDiscussion extends CercleConnected {
 
   /** The reply, edit, report, delete or "who reacted" box under a comment. */
   private inlineBox(c: Comment, mode: Mode) {
-    const s = this.l.t;
-    const err = this._boxError ? html`<p class="error" role="alert">${s.actionErrors[this._boxError.code] ?? this.l.error(this._boxError)}</p>` : nothing;
-    const cancel = html`<button type="button" @click=${() => this.toggle(c, mode)}>${s.cancel}</button>`;
-    const id = 'box-' + c.id;
-    if (mode === 'who') {
-      const r = this._reactors?.comment === c.id ? this._reactors : undefined;
-      return html`<div class="box" id=${id}>${r
-        ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? this._info?.reactionLabels?.[k.kind]?.[/^fr/i.test(this.l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
-        : html`<p>${this.l.t.loading}</p>`}${err}</div>`;
-    }
-    if (mode === 'delete') {
-      return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
-        <p>${s.confirmDelete}</p>
-        <button type="button" class="primary" @click=${() => this.erase(c)}>${s.del}</button> ${cancel}${err}
-      </div>`;
-    }
-    if (mode === 'flag') {
-      return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), this.report(c, e.target as HTMLFormElement))}>
-        <fieldset>
-          <legend>${s.flagReason}</legend>
-          ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i === 0} /> ${v}</label>`)}
-        </fieldset>
-        <label for=${'note-' + c.id}>${s.flagNote}</label>
-        <input id=${'note-' + c.id} name="note" maxlength="500" />
-        <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
-      </form>`;
-    }
-    const label = mode === 'edit' ? this.l.t.label : s.replyTo(c.author?.name ?? this.l.t.former);
-    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), mode === 'edit' ? this.saveEdit(c) : this.sendReply(c))}>
-      <label for=${'t-' + c.id}>${label}</label>
-      <textarea id=${'t-' + c.id} rows="3" .value=${this._boxText} aria-describedby=${'e-' + c.id}
-        @input=${(e: InputEvent) => this.writeBox(c, mode, (e.target as HTMLTextAreaElement).value)}></textarea>
-      <div id=${'e-' + c.id}>${err}</div>
-      <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${mode === 'edit' ? s.save : s.reply}</button> ${cancel}
-    </form>`;
+    return inlineBox(c, mode, {
+      text: this._boxText,
+      busy: this._busy,
+      error: this._boxError,
+      reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
+      reactionLabels: this._info?.reactionLabels,
+      onCancel: () => this.toggle(c, mode),
+      onDelete: () => this.erase(c),
+      onFlag: (f) => this.report(c, f),
+      onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
+      onInput: (text) => this.writeBox(c, mode, text),
+    }, this.l);
   }
 
   private toggle(c: Comment, mode: Mode) {
@@ -449,8 +418,7 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Puts the server's version of a comment in the page. */
   private replace(c: Comment) {
-    const page = this._page;
-    if (page) this._page = { ...page, items: page.items.map((x) => (x.id === c.id ? { ...x, ...c } : x)) };
+    if (this._page) this._page = replace(this._page, c);
   }
 
   private async sendReply(parent: Comment) {
@@ -465,13 +433,7 @@ export class CercleDiscussion extends CercleConnected {
   /** A reply was stored: show it under its parent, close the box. */
   private replied(posted: Comment) {
     this.live.drop(posted.id);
-    const page = this._page;
-    if (page && !page.items.some((c) => c.id === posted.id)) {
-      const at = page.items.findIndex((c) => c.id === posted.parentId);
-      const items = [...page.items];
-      items.splice(at < 0 ? items.length : at + 1, 0, posted);
-      this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + (posted.status === 'published' ? 1 : 0) } };
-    }
+    if (this._page) this._page = addReply(this._page, posted);
     this._open = undefined;
     this._boxText = '';
     this._note = this.l.t.posted;
@@ -519,7 +481,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!r) return;
     this.replace(r);
     const page = this._page!;
-    if (action === 'approve' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+    if (action === 'approve' && page.pendingCount) this._page = pending(page, -1);
     this._note = this.l.t[action];
   }
 
@@ -610,7 +572,7 @@ export class CercleDiscussion extends CercleConnected {
     try {
       const next = await listComments(this.community!.client, { thread: this.key, cursor: page.next, sort: this.sortParam() });
       if (page === this._page) {
-        this._page = { ...next, lastVisitAt: page.lastVisitAt, items: merge(page.items, next.items) };
+        this._page = appendPage(page, next);
         this.markRead(next);
         this.focusId = next.items[0]?.id;
       }
@@ -671,7 +633,6 @@ export class CercleDiscussion extends CercleConnected {
   }
 }
 
-const merge = (a: Comment[], b: Comment[]) => [...a, ...b.filter((c) => !a.some((x) => x.id === c.id))];
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,6 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { MemberSummary } from '../../contract/resources.js';
+import type { Reactors } from '../../contract/discussion.js';
+import type { Comment, MemberSummary, SitePublic } from '../../contract/resources.js';
+import type { Mode } from './tree.js';
 import type { L as Localize } from './strings.js';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
@@ -108,3 +110,58 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
     </form>
   `;
 };
+
+export interface BoxState {
+  /** Text of the reply or edit box. */
+  text: string;
+  busy: boolean;
+  error?: CercleError;
+  /** Who reacted to this comment, once read. */
+  reactors?: Reactors;
+  reactionLabels?: SitePublic['reactionLabels'];
+  onCancel(): void;
+  onDelete(): void;
+  onFlag(form: HTMLFormElement): void;
+  /** Sends the reply or saves the edit. */
+  onSave(): void;
+  onInput(text: string): void;
+}
+
+/** The box under a comment: a reply or an edit, a report, the delete confirmation, or who reacted. */
+export function inlineBox(c: Comment, mode: Mode, b: BoxState, l: Localize): TemplateResult {
+  const s = l.t;
+  const err = b.error ? html`<p class="error" role="alert">${s.actionErrors[b.error.code] ?? l.error(b.error)}</p>` : nothing;
+  const cancel = html`<button type="button" @click=${b.onCancel}>${s.cancel}</button>`;
+  const id = 'box-' + c.id;
+  if (mode === 'who') {
+    const r = b.reactors;
+    return html`<div class="box" id=${id}>${r
+      ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? b.reactionLabels?.[k.kind]?.[/^fr/i.test(l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
+      : html`<p>${s.loading}</p>`}${err}</div>`;
+  }
+  if (mode === 'delete') {
+    return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
+      <p>${s.confirmDelete}</p>
+      <button type="button" class="primary" @click=${b.onDelete}>${s.del}</button> ${cancel}${err}
+    </div>`;
+  }
+  if (mode === 'flag') {
+    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onFlag(e.target as HTMLFormElement))}>
+      <fieldset>
+        <legend>${s.flagReason}</legend>
+        ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i === 0} /> ${v}</label>`)}
+      </fieldset>
+      <label for=${'note-' + c.id}>${s.flagNote}</label>
+      <input id=${'note-' + c.id} name="note" maxlength="500" />
+      <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
+    </form>`;
+  }
+  const label = mode === 'edit' ? s.label : s.replyTo(c.author?.name ?? s.former);
+  return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onSave())}>
+    <label for=${'t-' + c.id}>${label}</label>
+    <textarea id=${'t-' + c.id} rows="3" .value=${b.text} aria-describedby=${'e-' + c.id}
+      @input=${(e: InputEvent) => b.onInput((e.target as HTMLTextAreaElement).value)}></textarea>
+    <div id=${'e-' + c.id}>${err}</div>
+    <button type="submit" class="primary" aria-disabled=${b.busy ? 'true' : 'false'}>${mode === 'edit' ? s.save : s.reply}</button> ${cancel}
+  </form>`;
+}
