@@ -8,8 +8,8 @@ const entries: Record<string, string> = {
   cercle: 'src/index.ts',
   /** The provider and the discussion only. */
   discussion: 'src/widgets/discussion/define.ts',
-  /** The provider, member cards and the member directory. */
-  'member-card': 'src/widgets/member-card/define.ts',
+  /** The provider, member cards and the member directory (whose define file registers the card too). */
+  'member-card': 'src/widgets/member-directory/define.ts',
   /** The provider and the engagement badge only. */
   'engagement-badge': 'src/widgets/engagement-badge/define.ts',
   /** The provider and the event feed only. */
@@ -34,25 +34,25 @@ const templates = (): Plugin => ({
     if (!/\/src\/.*\.ts$/.test(id) || !/\b(html|css)`/.test(code)) return;
     const edits: [number, number, string][] = [];
     const visit = (node: unknown): void => {
-      if (!node || typeof node != 'object') return;
+      if (!node || typeof node !== 'object') return;
       if (Array.isArray(node)) return node.forEach(visit);
       const n = node as Node;
-      const tag = n.type == 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
-      if (tag == 'css' || tag == 'html') {
+      const tag = n.type === 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
+      if (tag === 'css' || tag === 'html') {
         const quasis = (n.quasi as { quasis: Node[] }).quasis;
         quasis.forEach((q, i) => {
           let text = code.slice(q.start, q.end);
-          if (tag == 'css') text = text.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}').trim();
+          if (tag === 'css') text = text.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}').trim();
           else {
             // Line breaks opening or closing a template make text nodes that render nothing.
-            if (i == 0) text = text.replace(/^\s*\n\s*/, '');
-            if (i == quasis.length - 1) text = text.replace(/\s*\n\s*$/, '');
+            if (i === 0) text = text.replace(/^\s*\n\s*/, '');
+            if (i === quasis.length - 1) text = text.replace(/\s*\n\s*$/, '');
             text = text.replace(/>\s*\n\s*</g, '><').replace(/\s*\n\s*/g, ' ');
           }
           edits.push([q.start, q.end, text]);
         });
       }
-      for (const k in n) if (k != 'type') visit(n[k]);
+      for (const k in n) if (k !== 'type') visit(n[k]);
     };
     visit(parseAst(code));
     edits.sort((a, b) => b[0] - a[0]);

@@ -5,6 +5,7 @@
 import './context/define.js';
 import './widgets/discussion/define.js';
 import './widgets/member-card/define.js';
+import './widgets/member-directory/define.js';
 import './widgets/engagement-badge/define.js';
 import './widgets/event-feed/define.js';
 import './widgets/moderation/define.js';
@@ -13,11 +14,12 @@ export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './clien
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
 export { CercleCommunity, communityContext, type Community, type Session } from './context/index.js';
 export { CercleElement } from './internal/element.js';
-export { CercleConnected, CercleWidget } from './internal/widget.js';
+export { CercleConnected } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
 export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';
 export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChangeDetail, type MemberEraseDetail } from './widgets/member-card/member-card.js';
-export { CercleMemberDirectory } from './widgets/member-card/directory.js';
+export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';
+export { fmt, plural, registerLocale, type Dictionaries } from './i18n/localize.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';

@@ -1,3 +1,4 @@
+import { MAX_BATCH_READS } from '../contract/defaults.js';
 import type { Me, SitePublic } from '../contract/resources.js';
 import { CercleError, isAuthError, toError } from './errors.js';
 import { shallow, type Kind, type Parser } from './parse.js';
@@ -24,8 +25,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** The largest number of reads one `POST /batch` carries. */
-const MAX_BATCH = 20;
 
 /**
  * The typed client of one site's Cercle API. Reads made in the same tick are
@@ -102,7 +101,7 @@ export class CercleClient {
       let resolve!: Pending['resolve'], reject!: Pending['reject'];
       const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
       this.queue.set(path, (p = { promise, resolve, reject }));
-      if (this.queue.size == 1) {
+      if (this.queue.size === 1) {
         const flush = () => setTimeout(() => this.flush());
         this.tokens ? this.tokens.get().then(flush) : flush();
       }
@@ -114,19 +113,19 @@ export class CercleClient {
     const queue = this.queue;
     this.queue = new Map();
     const paths = [...queue.keys()];
-    for (let i = 0; i < paths.length; i += MAX_BATCH) this.send(paths.slice(i, i + MAX_BATCH), queue);
+    for (let i = 0; i < paths.length; i += MAX_BATCH_READS) this.send(paths.slice(i, i + MAX_BATCH_READS), queue);
   }
 
   private async send(paths: string[], queue: Map<string, Pending>): Promise<void> {
     let results: { status: number; body: unknown }[];
     try {
-      if (paths.length == 1) {
-        const [status, body, res] = await this.request('GET', paths[0] == '/' ? '' : paths[0]);
+      if (paths.length === 1) {
+        const [status, body, res] = await this.request('GET', paths[0] === '/' ? '' : paths[0]);
         results = [{ status, body: status >= 400 ? toError(status, body, res.headers.get('retry-after')) : body }];
       } else {
         // The token is checked once for the whole batch: a refused one fails (and renews) the batch itself.
         const [status, body, res] = await this.request('POST', '/batch', { reads: paths });
-        if (status != 200) throw toError(status, body, res.headers.get('retry-after'));
+        if (status !== 200) throw toError(status, body, res.headers.get('retry-after'));
         results = this.check<{ results: typeof results }>('batch', body, status).results;
       }
     } catch (e) {
@@ -168,7 +167,7 @@ export class CercleClient {
           signal: AbortSignal.timeout(this.timeout),
         });
       } catch (e) {
-        throw new CercleError(0, (e as Error).name == 'TimeoutError' ? 'network.timeout' : 'network.offline');
+        throw new CercleError(0, (e as Error).name === 'TimeoutError' ? 'network.timeout' : 'network.offline');
       }
       const body = raw && res.ok ? await res.blob() : await res.json().catch(() => null);
       if (!again && this.tokens && isAuthError(res.status, body)) {

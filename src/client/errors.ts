@@ -21,7 +21,7 @@ export class CercleError extends Error {
 
   /** True when the request may not have reached the server, or the server failed: trying again with the same idempotency key is safe and may work. */
   get transient(): boolean {
-    return !this.status || this.status == 408 || this.status >= 500;
+    return !this.status || this.status === 408 || this.status >= 500;
   }
 }
 
@@ -34,13 +34,13 @@ interface ProblemLike {
 
 /** Turns an error answer (a problem body, or anything else) into a `CercleError`. */
 export function toError(status: number, body: unknown, retryAfter?: string | null): CercleError {
-  const p = (body && typeof body == 'object' ? body : {}) as ProblemLike;
+  const p = (body && typeof body === 'object' ? body : {}) as ProblemLike;
   const fields: Record<string, string> = {};
   if (Array.isArray(p.errors)) for (const e of p.errors) fields[e.path] = fields[e.path] ? fields[e.path] + ' ' + e.message : e.message;
   return new CercleError(
     status,
-    typeof p.code == 'string' ? p.code : 'http.' + status,
-    typeof p.detail == 'string' ? p.detail : typeof p.title == 'string' ? p.title : undefined,
+    typeof p.code === 'string' ? p.code : 'http.' + status,
+    typeof p.detail === 'string' ? p.detail : typeof p.title === 'string' ? p.title : undefined,
     fields,
     retryAfter ? Number(retryAfter) || undefined : undefined,
   );
@@ -48,4 +48,4 @@ export function toError(status: number, body: unknown, retryAfter?: string | nul
 
 /** A 401 whose code says the token is missing, expired or rejected. */
 export const isAuthError = (status: number, body: unknown): boolean =>
-  status == 401 && /^auth\./.test((body as ProblemLike | null)?.code as string);
+  status === 401 && /^auth\./.test((body as ProblemLike | null)?.code as string);

@@ -7,6 +7,7 @@
 import type { AttendanceRequest, AttendeeList, CalendarFeed, CancelEvent, EventPatch, NewEvent, RsvpRequest } from '../contract/events.js';
 import type { Event, EventPage } from '../contract/resources.js';
 import type { CercleClient } from './client.js';
+import { seg, withQuery } from './path.js';
 
 export interface EventQuery {
   /** Chapter ids, comma-separated; none for the whole network. */
@@ -21,19 +22,11 @@ export interface EventQuery {
   to?: string;
 }
 
-const at = (id: string, rest = '') => '/events/' + encodeURIComponent(id) + rest;
-
-/** `path?k=v…` with the parameters that are set. */
-const withQuery = (path: string, params: Record<string, unknown>) => {
-  const q = new URLSearchParams();
-  for (const k in params) if (params[k] != null && params[k] !== false) q.set(k, params[k] === true ? '1' : String(params[k]));
-  const s = q + '';
-  return s ? path + '?' + s : path;
-};
+const at = (id: string, rest = '') => '/events' + seg(id) + rest;
 
 /** One page of events the reader may see. */
 export const listEvents = (c: CercleClient, q: EventQuery = {}): Promise<EventPage> =>
-  c.read(withQuery('/events', { chapter: q.chapter || null, cursor: q.cursor, limit: q.limit, past: q.past, from: q.from, to: q.to }), 'events');
+  c.read(withQuery('/events', { chapter: q.chapter, cursor: q.cursor, limit: q.limit, past: q.past, from: q.from, to: q.to }), 'events');
 
 export const getEvent = (c: CercleClient, id: string): Promise<Event> => c.read(at(id), 'event');
 
@@ -63,7 +56,7 @@ export const eventCalendar = (c: CercleClient, id: string): Promise<Blob> => c.d
 
 /** Address of the subscribable feed of public events (of some chapters). */
 export const siteCalendarUrl = (c: CercleClient, chapter?: string): string =>
-  c.base + withQuery('/calendar.ics', { chapter: chapter || null });
+  c.base + withQuery('/calendar.ics', { chapter });
 
 /** Whether the member has a private feed (its address is shown only when made). */
 export const calendarFeed = (c: CercleClient): Promise<CalendarFeed> => c.read('/me/calendar-feed', 'calendarFeed');

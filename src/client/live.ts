@@ -62,7 +62,7 @@ export class LiveStream {
     this.tokens = options.tokens;
     this.fetch = options.fetch ?? ((...a) => globalThis.fetch(...a));
     const share = options.shareTabs ?? true;
-    if (share && typeof BroadcastChannel != 'undefined' && typeof navigator != 'undefined' && navigator.locks) {
+    if (share && typeof BroadcastChannel !== 'undefined' && typeof navigator !== 'undefined' && navigator.locks) {
       this.channel = new BroadcastChannel('cercle-live:' + this.base);
       this.channel.onmessage = (e) => this.onTab(e.data as TabMessage);
     }
@@ -167,13 +167,13 @@ export class LiveStream {
   }
 
   private onTab(m: TabMessage) {
-    if (m.t == 'event') {
+    if (m.t === 'event') {
       if (!this.lastId || Number(m.ev.id) > Number(this.lastId)) this.lastId = m.ev.id;
       this.emit(m.ev);
     }
-    else if (m.t == 'reload') for (const fn of this.reloads) fn();
-    else if (m.t == 'hello' && !this.leader) this.announce();
-    else if (m.t == 'topics' && this.leader) {
+    else if (m.t === 'reload') for (const fn of this.reloads) fn();
+    else if (m.t === 'hello' && !this.leader) this.announce();
+    else if (m.t === 'topics' && this.leader) {
       if (m.topics.length) this.remote.set(m.tab, new Set(m.topics));
       else this.remote.delete(m.tab);
       void this.sync(m.after);
@@ -249,7 +249,7 @@ export class LiveStream {
     if (!topics.length) return;
     const abort = (this.abort = new AbortController());
     void this.run(abort, topics).catch(() => {
-      if (this.abort == abort) this.restart(this.backoff());
+      if (this.abort === abort) this.restart(this.backoff());
     });
   }
 
@@ -261,8 +261,8 @@ export class LiveStream {
     const res = await this.fetch(this.base + '/live', { method: 'POST', headers, body: JSON.stringify({ topics }), signal: abort.signal, cache: 'no-store' });
     if (!res.ok || !res.body) {
       const retry = Number(res.headers.get('retry-after'));
-      if (res.status == 401 && this.tokens) await this.tokens.refresh();
-      if (this.abort == abort) this.restart(retry > 0 ? jitter(retry * 1000) : this.backoff());
+      if (res.status === 401 && this.tokens) await this.tokens.refresh();
+      if (this.abort === abort) this.restart(retry > 0 ? jitter(retry * 1000) : this.backoff());
       return;
     }
     this.sent = new Set(topics);
@@ -271,7 +271,7 @@ export class LiveStream {
     let closed: LiveClose | null = null;
     for (;;) {
       const { value, done } = await reader.read();
-      if (done || this.abort != abort) break;
+      if (done || this.abort !== abort) break;
       this.alive();
       buf += value;
       let i: number;
@@ -282,14 +282,14 @@ export class LiveStream {
         if (c) closed = c;
       }
     }
-    if (this.abort != abort) return;
+    if (this.abort !== abort) return;
     this.stream = null;
     // Reconnect: at once after a token expiry (with a fresh one), after the delay the server gave, or with backoff.
-    if (closed?.reason == 'token.expired' || closed?.reason == 'token.member_changed') {
+    if (closed?.reason === 'token.expired' || closed?.reason === 'token.member_changed') {
       if (this.tokens) await this.tokens.refresh();
-      if (closed.reason == 'token.member_changed') this.reload();
+      if (closed.reason === 'token.member_changed') this.reload();
       this.restart(0);
-    } else if (closed) this.restart(closed.reason == 'client.slow' ? this.backoff() : closed.retryMs);
+    } else if (closed) this.restart(closed.reason === 'client.slow' ? this.backoff() : closed.retryMs);
     else this.restart(this.backoff());
   }
 
@@ -311,23 +311,23 @@ export class LiveStream {
     }
     if (!data.length) return null;
     const payload = JSON.parse(data.join('\n'));
-    if (event == 'ready') {
+    if (event === 'ready') {
       this.stream = payload as LiveReady;
       this.failures = 0;
       this.lastId ??= this.stream.lastEventId;
       this.alive();
       void this.sync(this.pendingAfter);
-    } else if (event == 'change') {
+    } else if (event === 'change') {
       const ev = payload as LiveEvent;
       if (id && (!this.lastId || Number(id) > Number(this.lastId))) this.lastId = id;
       this.emit(ev);
       this.channel?.postMessage({ t: 'event', ev } satisfies TabMessage);
-    } else if (event == 'reload') {
+    } else if (event === 'reload') {
       this.lastId = (payload as LiveReload).lastEventId;
       this.reload();
-    } else if (event == 'token') {
+    } else if (event === 'token') {
       void this.renew(token);
-    } else if (event == 'close') {
+    } else if (event === 'close') {
       return payload as LiveClose;
     }
     return null;
@@ -343,7 +343,7 @@ export class LiveStream {
     if (!this.tokens || !this.stream) return;
     // The token keeper renews ahead of expiry too: use its newer token when it has one.
     let fresh = await this.tokens.get();
-    if (!fresh || fresh == old) fresh = await this.tokens.refresh();
-    if (fresh && fresh != old && this.stream) await this.control(this.stream, {}, fresh).catch(() => undefined);
+    if (!fresh || fresh === old) fresh = await this.tokens.refresh();
+    if (fresh && fresh !== old && this.stream) await this.control(this.stream, {}, fresh).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import type { Comment } from '../contract/resources.js';
 import type { CercleClient } from './client.js';
-import { postComment } from './comments.js';
+import { postComment } from './discussion.js';
 import type { CercleError } from './errors.js';
 
 /** What the member is writing (or tried to send) in one thread. */
@@ -27,7 +27,7 @@ const storage = (): Storage | undefined => {
 };
 
 /** A random idempotency key: 22 url-safe characters. */
-export const newKey = (): string =>
+const newKey = (): string =>
   btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')

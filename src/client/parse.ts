@@ -21,6 +21,6 @@ const lists: Partial<Record<Kind, string>> = { moderationQueue: 'items', auditPa
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];
-  if (!body || typeof body != 'object' || (list && !Array.isArray((body as Record<string, unknown>)[list]))) throw new TypeError(kind);
+  if (!body || typeof body !== 'object' || (list && !Array.isArray((body as Record<string, unknown>)[list]))) throw new TypeError(kind);
   return body;
 };

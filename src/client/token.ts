@@ -8,8 +8,8 @@ interface Claims {
 export function claims(jwt: string): Claims | undefined {
   try {
     const part = jwt.split('.');
-    const c = part.length == 3 && JSON.parse(atob(part[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return typeof c?.exp == 'number' ? c : undefined;
+    const c = part.length === 3 && JSON.parse(atob(part[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof c?.exp === 'number' ? c : undefined;
   } catch {
     return undefined;
   }
@@ -62,10 +62,10 @@ export class TokenKeeper {
     let settled = false;
     try {
       const res = await fetch(this.url, { credentials: 'include', cache: 'no-store' });
-      settled = res.ok || res.status == 401 || res.status == 403;
-      if (res.ok && res.status != 204) {
+      settled = res.ok || res.status === 401 || res.status === 403;
+      if (res.ok && res.status !== 204) {
         const text = (await res.text()).trim();
-        token = text[0] == '{' ? JSON.parse(text).token : text;
+        token = text[0] === '{' ? JSON.parse(text).token : text;
       }
     } catch {
       settled = false;

@@ -90,7 +90,7 @@ export class CercleCommunity extends CercleElement {
         return (this.stream ??= new make({ base: client.base, tokens }));
       },
       release: (stream) => {
-        if (stream != this.stream || --this.holders > 0) return;
+        if (stream !== this.stream || --this.holders > 0) return;
         // Closed once nobody follows anything; a widget moved in the page takes it back at once.
         this.idle = setTimeout(() => this.closeStream(), 1000);
       },
@@ -125,7 +125,7 @@ export class CercleCommunity extends CercleElement {
         // No readable profile: stay anonymous, public content still shows.
       }
     }
-    if (generation == this.generation && client == this.client) this.session = session;
+    if (generation === this.generation && client === this.client) this.session = session;
   }
 
   private teardown() {

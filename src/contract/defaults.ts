@@ -1,9 +1,13 @@
 /**
- * The defaults the server applies and the widgets fall back to, in one place. A site changes its own
- * reactions and comment length in its settings; these are what a new site starts with.
+ * One source for each default the server and the widgets share. The server starts a site with these
+ * settings; a widget falls back to them while the site's own settings are unknown.
  */
-export { DEFAULT_REACTIONS } from './discussion.js';
-export { MAX_BATCH as MAX_BATCH_READS } from './requests.js';
+
+/** The reactions every site starts with; "useful" feeds the engagement ledger. */
+export const DEFAULT_REACTIONS = ['thanks', 'useful', 'interested'] as const;
 
 /** A new site's longest comment, in characters (a site may raise it up to `MAX_COMMENT_LENGTH`). */
 export const DEFAULT_MAX_COMMENT_LENGTH = 5000;
+
+/** The largest number of reads one `POST /batch` carries. */
+export const MAX_BATCH_READS = 20;

@@ -7,8 +7,7 @@ import type { RouteSpec } from './routes.js';
 /** A reaction kind: one of the site's configured set (`SitePublic.reactions`). */
 export const ReactionKind = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[a-z][a-z0-9_-]*$/));
 
-/** The reactions every site starts with; "useful" feeds the engagement ledger. */
-export const DEFAULT_REACTIONS = ['thanks', 'useful', 'interested'] as const;
+export { DEFAULT_REACTIONS } from './defaults.js';
 /** The reaction kind that credits the comment's author with `useful.received`. */
 export const USEFUL = 'useful';
 

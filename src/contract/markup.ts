@@ -258,13 +258,3 @@ export function checkMarkup(src: string): MarkupCheck {
   block(blocks);
   return { blocks, mentions: [...mentions], issues };
 }
-
-/** The text of source without formatting (for notifications, excerpts and screen-reader labels). */
-export function plainText(src: string, max = 200): string {
-  const inline = (list: Inline[]): string => list.map((n) =>
-    n.t === 'text' || n.t === 'code' ? n.v : n.t === 'br' ? ' ' : n.t === 'mention' ? `@${n.name}` : inline(n.c)).join('');
-  const block = (list: Block[]): string => list.map((b) =>
-    b.t === 'p' ? inline(b.c) : b.t === 'pre' ? b.v : b.t === 'quote' ? block(b.c) : b.items.map(inline).join(' ')).join(' ');
-  const s = block(parseMarkup(src)).replace(/\s+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}

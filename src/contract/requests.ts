@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { Audience, Cursor, Id, Limit, PictureUrl, Role, Line, Text } from './common.js';
+import { MAX_BATCH_READS } from './defaults.js';
 
 /** Thread key: the page's canonical URL or an explicit id chosen by the site. */
 export const ThreadKey = Line.check(z.minLength(1), z.maxLength(512), z.trim());
@@ -44,9 +45,8 @@ export const EventListQuery = z.strictObject({
 });
 
 /** Several GET paths read in one round trip (relative to `/v1/sites/{site}`). */
-export const MAX_BATCH = 20;
 export const BatchRequest = z.strictObject({
-  reads: z.array(Line.check(z.regex(/^\/[^\s]*$/), z.maxLength(2048))).check(z.minLength(1), z.maxLength(MAX_BATCH)),
+  reads: z.array(Line.check(z.regex(/^\/[^\s]*$/), z.maxLength(2048))).check(z.minLength(1), z.maxLength(MAX_BATCH_READS)),
 });
 export type BatchRequest = z.infer<typeof BatchRequest>;
 export const BatchResponse = z.object({

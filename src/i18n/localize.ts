@@ -1,9 +1,7 @@
 import type { CercleError } from '../client/errors.js';
-import { en, type Plural, type Strings } from './en.js';
-import { fr } from './fr.js';
 
 /** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
-export function closestLang(node: Node | null): string {
+function closestLang(node: Node | null): string {
   while (node) {
     if ((node as HTMLElement).lang) return (node as HTMLElement).lang;
     node = node.parentNode ?? (node as ShadowRoot).host ?? null;
@@ -33,36 +31,103 @@ function once<T>(key: string, make: () => T): T {
 }
 
 /**
- * The element's language and formats, without any dictionary: its own `lang`
- * attribute, else the provider's `lang`, else the closest `lang` around it
- * (`<html lang>`). A widget that keeps all its strings in its own module uses
- * this alone and does not carry the shared dictionaries in its bundle.
+ * A plural function string: `one` or `other` by `lang`'s plural rules, `#` standing for the number
+ * written in `lang`; a second `#` in the text takes `rest`. E.g. `left: plural('en', '# character left', '# characters left')`.
  */
-export class Lang {
+export const plural =
+  (lang: string, one: string, other: string) =>
+  (n: number, ...rest: string[]): string =>
+    fill(once('p' + lang, () => new Intl.PluralRules(lang)).select(n) === 'one' ? one : other, n.toLocaleString(lang), ...rest);
+
+/** A function string with placeholders: each `#` takes the next value, e.g. `since: fmt('Member since #')`. */
+export const fmt =
+  (text: string) =>
+  (...values: (string | number)[]): string =>
+    fill(text, ...values);
+
+export const fill = (text: string, ...values: (string | number)[]) => {
+  let i = 0;
+  return text.replace(/#/g, () => String(values[i++] ?? ''));
+};
+
+/**
+ * The dictionaries of every widget by name, each the shape of its English locale. A widget adds its
+ * own with declaration merging (see `widgets/discussion/strings.ts`); `registerLocale` is typed by it.
+ */
+export interface Dictionaries {}
+
+type Partial2<T> = { [K in keyof T]?: T[K] extends (...a: never[]) => unknown ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
+
+/** Languages a page added, by widget then by language tag (lower case). */
+const registered: Record<string, Record<string, object>> = {};
+/** Dictionaries already merged, by widget and tag; emptied when a language is registered. */
+const merged = new Map<string, object>();
+
+/**
+ * Adds a language to a widget, or changes some of its strings, without forking the kit:
+ * `registerLocale('de', 'discussion', { heading: 'Kommentare', … })`. A key left out falls back to
+ * English; a region tag (`fr-CA`) falls back to its language (`fr`). Widgets already on the page
+ * take it at their next render (set their `lang` to re-render them at once).
+ */
+export function registerLocale<W extends keyof Dictionaries>(lang: string, widget: W, strings: Partial2<Dictionaries[W]>): void {
+  const byLang = (registered[widget as string] ??= {});
+  const tag = lang.toLowerCase();
+  byLang[tag] = { ...byLang[tag], ...strings };
+  merged.clear();
+}
+
+/** Merges `over` onto `base`, one level down too (the `errors` and other maps), leaving out what `over` lacks. */
+const overlay = (base: Record<string, unknown>, over: Record<string, unknown> | undefined) => {
+  if (!over) return base;
+  const out = { ...base };
+  for (const k in over) {
+    const b = base[k], o = over[k];
+    out[k] = b && o && typeof b === 'object' && typeof o === 'object' ? { ...b, ...o } : o;
+  }
+  return out;
+};
+
+/**
+ * The widget's language, dictionary and formats: its own `lang` attribute, else the provider's `lang`,
+ * else the closest `lang` around it (`<html lang>`); English for a language nobody gave. `t` is the
+ * dictionary: the built-in locales the widget passes (English and French), under what a page
+ * registered for that widget.
+ */
+export class Localize<W extends keyof Dictionaries> {
   constructor(
     private host: HTMLElement,
     private preferred: () => string | undefined,
+    private widget: W,
+    private builtIn: { en: Dictionaries[W] } & Record<string, Dictionaries[W]>,
   ) {}
 
   get lang(): string {
     return this.host.getAttribute('lang') || this.preferred() || closestLang(this.host.parentNode) || 'en';
   }
 
-  /** French for any `fr*` tag, English otherwise. */
-  get fr(): boolean {
-    return /^fr\b/i.test(this.lang);
+  get t(): Dictionaries[W] {
+    const tag = this.lang.toLowerCase();
+    const key = this.widget + ' ' + tag;
+    let t = merged.get(key);
+    if (!t) {
+      const base = tag.split('-')[0];
+      const mine = registered[this.widget as string] ?? {};
+      let d = this.builtIn.en as Record<string, unknown>;
+      for (const over of [this.builtIn[base], mine[base], tag === base ? undefined : mine[tag]]) d = overlay(d, over as Record<string, unknown>);
+      merged.set(key, (t = d));
+    }
+    return t as Dictionaries[W];
   }
 
-  /** Picks the plural form for `n` and puts the number in place of `#`. */
-  plural(forms: Plural, n: number): string {
-    const lang = this.lang;
-    return (forms[once('p' + lang, () => new Intl.PluralRules(lang)).select(n)] ?? forms.other).replace('#', n.toLocaleString(lang));
+  /** A readable sentence for an error: by its code, then its family (`auth`, `network`). */
+  error(e: CercleError): string {
+    const m = (this.t as { errors: Record<string, string> }).errors;
+    return m[e.code] ?? m[e.code.split('.')[0]] ?? m.other;
   }
-
 }
 
 /** "3 hours ago", "yesterday"… in `l`'s language. Functions, not methods: entries without dates do not carry them. */
-export function relative(l: Lang, iso: string, now = Date.now()): string {
+export function relative(l: { lang: string }, iso: string, now = Date.now()): string {
   let v = (Date.parse(iso) - now) / 1000;
   let i = 0;
   while (Math.abs(v) >= units[i][1]) v /= units[i++][1];
@@ -71,31 +136,7 @@ export function relative(l: Lang, iso: string, now = Date.now()): string {
 }
 
 /** Full date and time in `l`'s language, for a tooltip. */
-export function exact(l: Lang, iso: string): string {
+export function exact(l: { lang: string }, iso: string): string {
   const lang = l.lang;
   return once('d' + lang, () => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' })).format(new Date(iso));
-}
-
-/**
- * `Lang` with dictionaries: the shared ones (`fr.ts`, `en.ts`) by default, or a
- * widget's own built on them. French for any `fr*` tag, English otherwise.
- */
-export class Localize<S extends Strings = Strings> extends Lang {
-  constructor(
-    host: HTMLElement,
-    preferred: () => string | undefined,
-    private dictionaries = { en, fr } as { en: S; fr: S },
-  ) {
-    super(host, preferred);
-  }
-
-  get t(): S {
-    return this.fr ? this.dictionaries.fr : this.dictionaries.en;
-  }
-
-  /** A readable sentence for an error: by its code, then its family (`auth`, `network`). */
-  error(e: CercleError): string {
-    const m = this.t.errors;
-    return m[e.code] ?? m[e.code.split('.')[0]] ?? m.other;
-  }
 }

@@ -89,8 +89,8 @@ export class LiveController implements ReactiveController {
 
   /** Lets go of held changes that no longer stand (e.g. a held comment was deleted, or shown by another path). */
   drop(ref: string): void {
-    if (!this.held.some((e) => e.ref == ref)) return;
-    this.held = this.held.filter((e) => e.ref != ref);
+    if (!this.held.some((e) => e.ref === ref)) return;
+    this.held = this.held.filter((e) => e.ref !== ref);
     if (this.announcement > this.held.length) this.announcement = this.held.length;
     this.host.requestUpdate();
   }

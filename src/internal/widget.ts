@@ -1,14 +1,13 @@
 import type { PropertyDeclarations } from 'lit';
 import { communityContext, type Community } from '../context/context.js';
 import { ask } from '../context/protocol.js';
-import { Localize } from '../i18n/localize.js';
 import { CercleElement } from './element.js';
 
 /**
  * An element that takes the client and session from the nearest
  * `<cercle-community>`, whenever that provider appears — also when the
- * provider upgrades after it. Widgets with their own strings start here and
- * make their own `Lang`; the others use `CercleWidget`.
+ * provider upgrades after it. Every widget starts here and makes its own
+ * `Localize` with its dictionary.
  */
 export class CercleConnected extends CercleElement {
   static override properties: PropertyDeclarations = { community: { state: true } };
@@ -20,14 +19,14 @@ export class CercleConnected extends CercleElement {
   private leave?: () => void;
 
   private receive = (value: Community | undefined, unsubscribe?: () => void) => {
-    if (this.leave != unsubscribe) this.leave?.();
+    if (this.leave !== unsubscribe) this.leave?.();
     this.leave = unsubscribe;
     this.community = value;
   };
 
   /** A provider connected somewhere: ask again if none has answered yet. */
   private retry = (e: Event) => {
-    if ((e as Event & { context?: unknown }).context == communityContext && !this.community) ask(this, communityContext, this.receive);
+    if ((e as Event & { context?: unknown }).context === communityContext && !this.community) ask(this, communityContext, this.receive);
   };
 
   override connectedCallback(): void {
@@ -42,9 +41,4 @@ export class CercleConnected extends CercleElement {
     this.leave = undefined;
     document.removeEventListener('context-provider', this.retry);
   }
-}
-
-/** A widget with the shared dictionaries: client, session and language from the nearest `<cercle-community>`. */
-export class CercleWidget extends CercleConnected {
-  protected l = new Localize(this, () => this.community?.lang);
 }

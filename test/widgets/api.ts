@@ -3,7 +3,7 @@
  * records every call. Its answers are built with the contract fixtures.
  */
 import { http, HttpResponse } from 'msw';
-import { setupWorker } from 'msw/browser';
+import { json, worker } from './kit/msw.js';
 import { LiveControlAccepted, LiveReady } from '../../src/contract/live.js';
 import type { NewComment } from '../../src/contract/requests.js';
 import type { Comment, CommentPage, Me, SitePublic } from '../../src/contract/resources.js';
@@ -18,21 +18,7 @@ export interface Call {
   body: unknown;
 }
 
-const worker = setupWorker();
-let started: Promise<unknown> | undefined;
-
-/** Starts msw once for the test file. */
-export const startWorker = () =>
-  (started ??= worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } }));
-
-/** Adds handlers in front of the fake API's (e.g. the live stream); reset by the next `FakeApi`. */
-export const use = (...handlers: Parameters<typeof worker.use>) => worker.use(...handlers);
-
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  HttpResponse.json(body as never, {
-    status,
-    headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
-  });
+export { json, startWorker, use } from './kit/msw.js';
 
 export type Answer = { status: number; body: unknown };
 
@@ -103,7 +89,7 @@ export class FakeApi {
 
   /** The calls that posted a comment. */
   get postCalls(): Call[] {
-    return this.calls.filter((c) => c.method == 'POST' && c.path == '/comments');
+    return this.calls.filter((c) => c.method === 'POST' && c.path === '/comments');
   }
 
   /** Answers writes other than posting a comment (edit, delete, react, flag, moderate, lock, read marker). */
@@ -146,10 +132,10 @@ export class FakeApi {
 
   private read(path: string, auth: string | null): Answer {
     const url = new URL(path, 'http://x');
-    if (url.pathname == '/') return { status: 200, body: this.site };
-    if (url.pathname == '/me')
+    if (url.pathname === '/') return { status: 200, body: this.site };
+    if (url.pathname === '/me')
       return auth ? { status: 200, body: this.me } : { status: 401, body: problem(401, 'auth.missing') };
-    if (url.pathname == '/comments') {
+    if (url.pathname === '/comments') {
       const page = this.pages.get(url.searchParams.get('cursor') ?? '');
       return page ? { status: 200, body: page } : { status: 400, body: problem(400, 'request.invalid') };
     }

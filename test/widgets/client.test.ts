@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { HttpResponse } from 'msw';
 import { CercleClient } from '../../src/client/client.js';
-import { listComments, postComment } from '../../src/client/comments.js';
+import { listComments, postComment } from '../../src/client/discussion.js';
 import { CercleError } from '../../src/client/errors.js';
 import { strict } from '../../src/client/strict.js';
 import { TokenKeeper } from '../../src/client/token.js';
@@ -71,7 +71,7 @@ describe('CercleClient', () => {
 
   it('keeps field errors and Retry-After of a refused post', async () => {
     api.onPost = (_, __, n) =>
-      n == 1
+      n === 1
         ? json(400, problem(400, 'request.invalid', { errors: [{ path: 'body', message: 'Too short' }] }))
         : json(429, problem(429, 'rate.limited'), { 'retry-after': '30' });
     const c = client(new TokenKeeper(TOKEN_URL));
@@ -96,8 +96,8 @@ describe('CercleClient', () => {
 
   it('renews a refused token and tries once more', async () => {
     const first = jwt({ exp: Math.floor(Date.now() / 1000) + 3000 });
-    api.token = (n) => new HttpResponse(n == 1 ? first : jwt());
-    api.accept = (t) => t != first;
+    api.token = (n) => new HttpResponse(n === 1 ? first : jwt());
+    api.accept = (t) => t !== first;
     const me = await client(new TokenKeeper(TOKEN_URL)).me();
     expect(me.id).to.equal('m-ada');
     expect(api.tokenCalls).to.equal(2);
@@ -154,12 +154,12 @@ describe('TokenKeeper', () => {
     await keeper.get();
     expect(api.tokenCalls).to.equal(1);
     // A two-second token is renewed half-way, before its expiry.
-    await waitUntil(() => api.tokenCalls == 2, 'renewed', { timeout: 1900 });
+    await waitUntil(() => api.tokenCalls === 2, 'renewed', { timeout: 1900 });
     keeper.dispose();
   });
 
   it('tells subscribers when the member signs out on the host', async () => {
-    api.token = (n) => (n == 1 ? new HttpResponse(jwt()) : new HttpResponse(null, { status: 401 }));
+    api.token = (n) => (n === 1 ? new HttpResponse(jwt()) : new HttpResponse(null, { status: 401 }));
     const keeper = new TokenKeeper(TOKEN_URL);
     const subjects: (string | null)[] = [];
     keeper.subscribe((s) => subjects.push(s));

@@ -59,9 +59,9 @@ describe('<cercle-community>', () => {
       </cercle-community>
     `);
     await Promise.all([...root.querySelectorAll('cercle-discussion')].map((w) => shown(w)));
-    await waitUntil(() => root.session.status == 'member', 'member known');
+    await waitUntil(() => root.session.status === 'member', 'member known');
     // Reads only: a signed-in member's discussions then record how far they read (a write each).
-    const reads = api.calls.filter((c) => c.method == 'GET' || c.path == '/batch');
+    const reads = api.calls.filter((c) => c.method === 'GET' || c.path === '/batch');
     expect(reads).to.have.length(1);
     expect((reads[0].body as { reads: string[] }).reads).to.have.members([
       '/comments?thread=t',
@@ -76,9 +76,9 @@ describe('<cercle-community>', () => {
       html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
     );
     expect(root.session.status).to.equal('loading');
-    await waitUntil(() => root.session.status != 'loading', 'session known');
+    await waitUntil(() => root.session.status !== 'loading', 'session known');
     expect(root.session).to.deep.include({ status: 'member' });
-    expect(root.session.status == 'member' && root.session.member.name).to.equal('Ada Lovelace');
+    expect(root.session.status === 'member' && root.session.member.name).to.equal('Ada Lovelace');
   });
 
   it('is anonymous when the host says nobody is signed in', async () => {
@@ -86,19 +86,19 @@ describe('<cercle-community>', () => {
     const root = await fixture<CercleCommunity>(
       html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
     );
-    await waitUntil(() => root.session.status == 'anonymous', 'anonymous');
-    expect(api.calls.filter((c) => c.path == '/me')).to.have.length(0);
+    await waitUntil(() => root.session.status === 'anonymous', 'anonymous');
+    expect(api.calls.filter((c) => c.path === '/me')).to.have.length(0);
   });
 
   it('follows a sign-out on the host when the token is renewed', async () => {
     const now = Math.floor(Date.now() / 1000);
     // A two-second token is renewed after one second; by then the member has signed out.
-    api.token = (n) => (n == 1 ? new HttpResponse(jwt({ iat: now, exp: now + 2 })) : new HttpResponse(null, { status: 401 }));
+    api.token = (n) => (n === 1 ? new HttpResponse(jwt({ iat: now, exp: now + 2 })) : new HttpResponse(null, { status: 401 }));
     const root = await fixture<CercleCommunity>(
       html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
     );
-    await waitUntil(() => root.session.status == 'member', 'member');
-    await waitUntil(() => root.session.status == 'anonymous', 'signed out', { timeout: 3000 });
+    await waitUntil(() => root.session.status === 'member', 'member');
+    await waitUntil(() => root.session.status === 'anonymous', 'signed out', { timeout: 3000 });
     expect(api.tokenCalls).to.equal(2);
   });
 

@@ -7,6 +7,7 @@ import '../../src/index.js';
 import type { CercleDiscussion } from '../../src/index.js';
 import { FakeApi, startWorker } from './api.js';
 import { API, comment, commentPage, LOGIN_URL, member, site, SITE, thread, TOKEN_URL } from './fixtures.js';
+import { $, $$, text } from './kit/dom.js';
 
 const THREAD = 'https://amicale.test/articles/1';
 const ME = member();
@@ -21,9 +22,6 @@ async function mount(lang = 'en'): Promise<CercleDiscussion> {
   return root.querySelector('cercle-discussion')!;
 }
 
-const $ = <T extends Element = HTMLElement>(el: Element, s: string) => el.shadowRoot!.querySelector<T>(s);
-const $$ = (el: Element, s: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(s)];
-const text = (e: Element | null) => e?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const button = (scope: Element | ShadowRoot | undefined | null, label: string) =>
   [...(scope?.querySelectorAll<HTMLButtonElement>('button') ?? [])].find((b) => text(b).startsWith(label));
 const articles = (el: Element) => $$(el, 'article');
@@ -52,7 +50,7 @@ describe('<cercle-discussion> actions', () => {
     const c5 = comment({ body: 'Niveau 5', parentId: c4.id, author: ME });
     api.pages.set('', commentPage([c0, c1, c2, c3, c4, c5]));
     const el = await mount();
-    await waitUntil(() => articles(el).length == 6, 'six comments');
+    await waitUntil(() => articles(el).length === 6, 'six comments');
     expect($$(el, 'ol.replies ol.replies ol.replies')).to.have.length(1);
     expect($$(el, 'ol.replies ol.replies ol.replies ol.replies')).to.have.length(0, 'never deeper than three');
     const deep = $(el, `#c-${c5.id}`)!;
@@ -61,7 +59,7 @@ describe('<cercle-discussion> actions', () => {
     expect(link.getAttribute('href')).to.equal(`#c-${c4.id}`);
     link.focus();
     await sendKeys({ press: 'Enter' });
-    await waitUntil(() => el.shadowRoot!.activeElement?.id == `c-${c4.id}`, 'focus moved to the parent');
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === `c-${c4.id}`, 'focus moved to the parent');
     await expect(el).to.be.accessible();
   });
 
@@ -69,16 +67,16 @@ describe('<cercle-discussion> actions', () => {
     const theirs = comment({ body: 'Utile ?', reactions: [{ kind: 'thanks', count: 2, mine: false }] });
     const mine = comment({ body: 'Le mien', author: ME, reactions: [{ kind: 'useful', count: 1, mine: false }] });
     api.pages.set('', commentPage([theirs, mine]));
-    api.onWrite = (call) => call.method == 'POST' && call.path == `/comments/${theirs.id}/reactions`
+    api.onWrite = (call) => call.method === 'POST' && call.path === `/comments/${theirs.id}/reactions`
       ? { status: 200, body: CommentReactions.parse({ comment: theirs.id, reactions: [{ kind: 'thanks', count: 2, mine: false }, { kind: 'useful', count: 1, mine: true }] }) }
       : undefined;
     const el = await mount();
-    await waitUntil(() => articles(el).length == 2, 'comments');
+    await waitUntil(() => articles(el).length === 2, 'comments');
     const [a, b] = articles(el);
     expect(b.querySelectorAll('button.reaction')).to.have.length(0);
     expect(text(b.querySelector('.reaction'))).to.equal('Useful 1');
     button(a, 'Useful')!.click();
-    await waitUntil(() => button(a, 'Useful')?.getAttribute('aria-pressed') == 'true', 'pressed');
+    await waitUntil(() => button(a, 'Useful')?.getAttribute('aria-pressed') === 'true', 'pressed');
     expect(text(button(a, 'Useful')!)).to.equal('Useful 1');
     expect(api.calls.find((c) => c.path.endsWith('/reactions'))!.body).to.deep.equal({ kind: 'useful' });
     await expect(el).to.be.accessible();
@@ -96,7 +94,7 @@ describe('<cercle-discussion> actions', () => {
     expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}#${parent.id}`)!).body).to.equal('Ma réponse');
     await expect(el).to.be.accessible();
     box.form!.requestSubmit();
-    await waitUntil(() => articles(el).length == 2, 'reply shown');
+    await waitUntil(() => articles(el).length === 2, 'reply shown');
     expect(api.postCalls[0].body).to.include({ parentId: parent.id, body: 'Ma réponse' });
     expect($$(el, 'ol.replies article')).to.have.length(1);
     expect(localStorage.getItem(`cercle:${SITE}:${THREAD}#${parent.id}`)).to.equal(null);
@@ -108,18 +106,18 @@ describe('<cercle-discussion> actions', () => {
     const old = comment({ body: 'Ancien', author: ME, createdAt: new Date(Date.now() - 3600_000).toISOString() });
     api.pages.set('', commentPage([c, old]));
     api.onWrite = (call) => {
-      if (call.method == 'PATCH') return { status: 200, body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }) };
-      if (call.method == 'DELETE') return { status: 200, body: Comment.parse({ ...c, body: '', author: null, status: 'deleted', reactions: [] }) };
+      if (call.method === 'PATCH') return { status: 200, body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }) };
+      if (call.method === 'DELETE') return { status: 200, body: Comment.parse({ ...c, body: '', author: null, status: 'deleted', reactions: [] }) };
     };
     const el = await mount();
-    await waitUntil(() => articles(el).length == 2, 'comments');
+    await waitUntil(() => articles(el).length === 2, 'comments');
     expect(button(articles(el)[1], 'Edit')).to.equal(undefined, 'past the 15-minute window');
     button(articles(el)[0], 'Edit')!.click();
     const box = await waitUntil(() => $(el, `#t-${c.id}`), 'edit box').then(() => $<HTMLTextAreaElement>(el, `#t-${c.id}`)!);
     expect(box.value).to.equal('Brouillon');
     typeInto(box, 'Version **finale**');
     box.form!.requestSubmit();
-    await waitUntil(() => text(articles(el)[0].querySelector('[part=body]')) == 'Version finale', 'edited');
+    await waitUntil(() => text(articles(el)[0].querySelector('[part=body]')) === 'Version finale', 'edited');
     expect(articles(el)[0].querySelector('strong')).to.exist;
     expect(text(articles(el)[0].querySelector('[part=meta]'))).to.include('edited');
     button(articles(el)[0], 'Delete')!.click();
@@ -153,13 +151,13 @@ describe('<cercle-discussion> actions', () => {
     api.onWrite = (call) => {
       const id = call.path.split('/')[2];
       const action = (call.body as { action?: string })?.action;
-      if (action == 'hide') return { status: 200, body: Comment.parse({ ...c, status: 'hidden' }) };
-      if (action == 'approve') return { status: 200, body: Comment.parse({ ...pending, status: 'published' }) };
-      if (call.path == '/threads') return { status: 200, body: thread({ locked: true }) };
+      if (action === 'hide') return { status: 200, body: Comment.parse({ ...c, status: 'hidden' }) };
+      if (action === 'approve') return { status: 200, body: Comment.parse({ ...pending, status: 'published' }) };
+      if (call.path === '/threads') return { status: 200, body: thread({ locked: true }) };
       void id;
     };
     const el = await mount();
-    await waitUntil(() => articles(el).length == 2, 'comments');
+    await waitUntil(() => articles(el).length === 2, 'comments');
     expect(text($(el, '.toolbar'))).to.include('1 comment awaits approval');
     expect(text(articles(el)[0])).to.include('2 reports');
     await expect(el).to.be.accessible();
@@ -178,31 +176,31 @@ describe('<cercle-discussion> actions', () => {
     const seen = comment({ body: 'Vu', createdAt: new Date(Date.now() - 7200_000).toISOString() });
     const fresh = comment({ body: 'Nouveau', createdAt: new Date(Date.now() - 60_000).toISOString() });
     api.pages.set('', commentPage([seen, fresh], { lastVisitAt }));
-    api.onWrite = (call) => call.path == '/threads/read' ? { status: 200, body: ReadMarkerOut.parse({ thread: THREAD, readAt: fresh.createdAt }) } : undefined;
+    api.onWrite = (call) => call.path === '/threads/read' ? { status: 200, body: ReadMarkerOut.parse({ thread: THREAD, readAt: fresh.createdAt }) } : undefined;
     const el = await mount();
-    await waitUntil(() => articles(el).length == 2, 'comments');
+    await waitUntil(() => articles(el).length === 2, 'comments');
     expect(articles(el).map((a) => a.classList.contains('new'))).to.deep.equal([false, true]);
     expect(text($(el, '.toolbar'))).to.include('1 new since your last visit');
-    await waitUntil(() => api.calls.some((c) => c.path == '/threads/read'), 'marker sent');
-    expect(api.calls.find((c) => c.path == '/threads/read')!.body).to.deep.equal({ thread: THREAD, at: fresh.createdAt });
+    await waitUntil(() => api.calls.some((c) => c.path === '/threads/read'), 'marker sent');
+    expect(api.calls.find((c) => c.path === '/threads/read')!.body).to.deep.equal({ thread: THREAD, at: fresh.createdAt });
     await expect(el).to.be.accessible();
   });
 
   it('previews the formatting, and suggests members to mention from the keyboard', async () => {
-    api.onRead = (url) => url.pathname == '/mentions'
+    api.onRead = (url) => url.pathname === '/mentions'
       ? { status: 200, body: MemberList.parse({ items: [GRACE, member({ id: 'm-greg', name: 'Grégoire Roux' })] }) }
       : undefined;
     const el = await mount();
     const t = await waitUntil(() => $(el, '#text'), 'form').then(() => $<HTMLTextAreaElement>(el, '#text')!);
     t.focus();
     await sendKeys({ type: 'Merci @gr' });
-    await waitUntil(() => $$(el, '[role=option]').length == 2, 'suggestions');
+    await waitUntil(() => $$(el, '[role=option]').length === 2, 'suggestions');
     expect(t.getAttribute('aria-activedescendant')).to.equal('mention-0');
     await expect(el).to.be.accessible();
     await sendKeys({ press: 'ArrowDown' });
-    await waitUntil(() => t.getAttribute('aria-activedescendant') == 'mention-1', 'second option');
+    await waitUntil(() => t.getAttribute('aria-activedescendant') === 'mention-1', 'second option');
     await sendKeys({ press: 'Enter' });
-    await waitUntil(() => t.value == 'Merci @[Grégoire Roux](m-greg) ', 'mention inserted');
+    await waitUntil(() => t.value === 'Merci @[Grégoire Roux](m-greg) ', 'mention inserted');
     expect($(el, '[role=listbox]')!.hidden).to.equal(true);
     typeInto(t, 'Un **point** important');
     button($(el, 'form')!, 'Preview')!.click();

@@ -6,6 +6,7 @@ import '../../src/index.js';
 import type { CercleDiscussion } from '../../src/index.js';
 import { FakeApi, json, startWorker } from './api.js';
 import { API, comment, commentPage, LOGIN_URL, member, problem, SITE, thread, TOKEN_URL } from './fixtures.js';
+import { $, $$, text } from './kit/dom.js';
 
 const THREAD = 'https://amicale.test/articles/1';
 
@@ -18,9 +19,6 @@ async function mount(lang = 'en'): Promise<CercleDiscussion> {
   return root.querySelector('cercle-discussion')!;
 }
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
-const $$ = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
-const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const box = (el: Element) => waitUntil(() => $<HTMLTextAreaElement>(el, 'textarea'), 'form shown').then(() => $<HTMLTextAreaElement>(el, 'textarea')!);
 const type = async (el: Element, value: string) => {
   const t = await box(el);
@@ -61,7 +59,7 @@ describe('<cercle-discussion>', () => {
 
     it('empty: says there is nothing yet, or shows the host’s slot', async () => {
       const el = await mount();
-      await waitUntil(() => text($(el, 'slot[name=empty]')) == 'No comments yet.', 'empty');
+      await waitUntil(() => text($(el, 'slot[name=empty]')) === 'No comments yet.', 'empty');
       expect(text($(el, 'h2'))).to.equal('0 comments');
       await expect(el).to.be.accessible();
     });
@@ -73,8 +71,8 @@ describe('<cercle-discussion>', () => {
       await expect(el).to.be.accessible();
       api.down = false;
       api.pages.set('', commentPage([comment({ body: 'Revenu' })]));
-      [...$$(el, 'button')].find((b) => text(b) == 'Try again')!.click();
-      await waitUntil(() => text($(el, '[part=body]')) == 'Revenu', 'reloaded');
+      [...$$(el, 'button')].find((b) => text(b) === 'Try again')!.click();
+      await waitUntil(() => text($(el, '[part=body]')) === 'Revenu', 'reloaded');
     });
 
     it('signed out: shows the comments and a link to sign in on the host site', async () => {
@@ -109,7 +107,7 @@ describe('<cercle-discussion>', () => {
         ]),
       );
       const el = await mount();
-      await waitUntil(() => $$(el, 'article').length == 3, 'three comments');
+      await waitUntil(() => $$(el, 'article').length === 3, 'three comments');
       expect(text($(el, 'h2'))).to.equal('3 comments');
       const [first, second, third] = $$(el, 'article');
       expect(text(first.querySelector('[part=name]'))).to.equal('Grace Hopper');
@@ -131,7 +129,7 @@ describe('<cercle-discussion>', () => {
     it('filled, in French', async () => {
       api.pages.set('', commentPage([comment({ createdAt: new Date(Date.now() - 86400_000).toISOString() }), comment()]));
       const el = await mount('fr');
-      await waitUntil(() => $$(el, 'article').length == 2, 'comments');
+      await waitUntil(() => $$(el, 'article').length === 2, 'comments');
       expect(text($(el, 'h2'))).to.equal('2 commentaires');
       expect(text($(el, 'time'))).to.equal('hier');
       expect(text($(el, 'label[for=text]'))).to.equal('Votre commentaire');
@@ -145,11 +143,11 @@ describe('<cercle-discussion>', () => {
       const el = await mount();
       await waitUntil(() => $(el, '[part=more]'), 'more button');
       $(el, '[part=more]')!.click();
-      await waitUntil(() => $$(el, 'article').length == 2, 'second page');
+      await waitUntil(() => $$(el, 'article').length === 2, 'second page');
       expect($$(el, '[part=body]').map(text)).to.deep.equal(['Un', 'Deux']);
       expect($(el, '[part=more]')).to.equal(null);
       expect(el.shadowRoot!.activeElement).to.equal($$(el, 'article')[1]);
-      expect(api.calls.filter((c) => c.method == 'GET').at(-1)!.path).to.equal(`/comments?thread=${encodeURIComponent(THREAD)}&cursor=page2`);
+      expect(api.calls.filter((c) => c.method === 'GET').at(-1)!.path).to.equal(`/comments?thread=${encodeURIComponent(THREAD)}&cursor=page2`);
     });
 
     it('locked thread: says so instead of the form', async () => {
@@ -170,7 +168,7 @@ describe('<cercle-discussion>', () => {
         </div>
       `);
       const el = root.querySelector('cercle-discussion')!;
-      await waitUntil(() => text($(el, 'h2')) == '0 commentaire', 'French');
+      await waitUntil(() => text($(el, 'h2')) === '0 commentaire', 'French');
       el.setAttribute('lang', 'en');
       await el.updateComplete;
       expect(text($(el, 'h2'))).to.equal('0 comments');
@@ -204,7 +202,7 @@ describe('<cercle-discussion>', () => {
       const { detail } = await posted;
       expect(detail.comment.body).to.equal('Merci pour ce compte rendu.');
       expect(detail.thread).to.equal(THREAD);
-      await waitUntil(() => $$(el, 'article').length == 1, 'comment shown');
+      await waitUntil(() => $$(el, 'article').length === 1, 'comment shown');
       expect(text($(el, '[part=body]'))).to.equal('Merci pour ce compte rendu.');
       expect(text($(el, 'h2'))).to.equal('1 comment');
       expect($<HTMLTextAreaElement>(el, 'textarea')!.value).to.equal('');
@@ -224,7 +222,7 @@ describe('<cercle-discussion>', () => {
       await sendKeys({ press: 'Tab' });
       expect(el.shadowRoot!.activeElement).to.equal($(el, 'button[type=submit]'));
       await sendKeys({ press: 'Enter' });
-      await waitUntil(() => text($(el, '[part=body]')) == 'Au clavier', 'posted');
+      await waitUntil(() => text($(el, '[part=body]')) === 'Au clavier', 'posted');
     });
 
     it('keeps working after being moved in the page', async () => {
@@ -236,7 +234,7 @@ describe('<cercle-discussion>', () => {
       elsewhere.append(el);
       await type(el, 'Déplacé');
       await post(el);
-      await waitUntil(() => text($(el, '[part=body]')) == 'Déplacé', 'posted after the move');
+      await waitUntil(() => text($(el, '[part=body]')) === 'Déplacé', 'posted after the move');
       expect(api.calls.length).to.equal(reads + 1, 'no reload, one post');
     });
 
@@ -259,7 +257,7 @@ describe('<cercle-discussion>', () => {
       await type(first, 'Brouillon en cours');
       fixtureCleanup();
       const again = await mount();
-      await waitUntil(() => $<HTMLTextAreaElement>(again, 'textarea')?.value == 'Brouillon en cours', 'draft restored');
+      await waitUntil(() => $<HTMLTextAreaElement>(again, 'textarea')?.value === 'Brouillon en cours', 'draft restored');
       expect(JSON.stringify(Object.values(localStorage))).not.to.include('eyJ');
     });
 
@@ -281,7 +279,7 @@ describe('<cercle-discussion>', () => {
       await expect(el).to.be.accessible();
 
       $<HTMLButtonElement>(el, '.failed button')!.click();
-      await waitUntil(() => $$(el, 'article').length == 1, 'comment shown');
+      await waitUntil(() => $$(el, 'article').length === 1, 'comment shown');
       const posts = api.postCalls;
       expect(posts).to.have.length(2);
       expect(posts[1].key).to.equal(posts[0].key);
@@ -291,7 +289,7 @@ describe('<cercle-discussion>', () => {
     });
 
     it('survives a reload with the post unsent, and retries when back online', async () => {
-      api.onPost = (_, __, n) => (n == 1 ? json(503, problem(503, 'server.unavailable')) : undefined);
+      api.onPost = (_, __, n) => (n === 1 ? json(503, problem(503, 'server.unavailable')) : undefined);
       const first = await mount();
       await type(first, 'Hors ligne');
       await post(first);
@@ -301,7 +299,7 @@ describe('<cercle-discussion>', () => {
       const el = await mount();
       await waitUntil(() => $(el, '.failed'), 'still not sent after reload');
       window.dispatchEvent(new Event('online'));
-      await waitUntil(() => $$(el, 'article').length == 1, 'sent when online');
+      await waitUntil(() => $$(el, 'article').length === 1, 'sent when online');
       const posts = api.postCalls;
       expect(posts).to.have.length(2);
       expect(posts[1].key).to.equal(posts[0].key);

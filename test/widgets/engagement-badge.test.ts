@@ -5,6 +5,7 @@ import '../../src/index.js';
 import type { CercleEngagementBadge } from '../../src/index.js';
 import { FakeApi, startWorker } from './api.js';
 import { API, LOGIN_URL, member, problem, SITE, TOKEN_URL } from './fixtures.js';
+import { $, $$, text } from './kit/dom.js';
 
 type Answer = { status: number; body: unknown };
 
@@ -66,9 +67,6 @@ async function mount(attrs: { member: string; view?: string }, lang = 'en', sign
   return root.querySelector('cercle-engagement-badge')!;
 }
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
-const $$ = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
-const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 describe('<cercle-engagement-badge>', () => {
   before(startWorker);
@@ -107,7 +105,7 @@ describe('<cercle-engagement-badge>', () => {
   });
 
   it('full: progress in numbers and a progress bar, badges with their dates', async () => {
-    fakeApi((path) => (path == '/engagement/members/m-ada?view=full' ? { status: 200, body: engagement({ next }) } : undefined));
+    fakeApi((path) => (path === '/engagement/members/m-ada?view=full' ? { status: 200, body: engagement({ next }) } : undefined));
     const el = await mount({ member: 'm-ada', view: 'full' });
     await waitUntil(() => $(el, '[part=progress]'), 'card shown');
     expect(text($(el, 'h2'))).to.equal('Contributor');
@@ -121,7 +119,7 @@ describe('<cercle-engagement-badge>', () => {
   });
 
   it('full, me: why I hold each badge and my level, what is next, and the switch to hide them', async () => {
-    fakeApi((path, auth) => (path == '/engagement/me' ? (auth ? { status: 200, body: mine() } : { status: 401, body: problem(401, 'auth.missing') }) : undefined));
+    fakeApi((path, auth) => (path === '/engagement/me' ? (auth ? { status: 200, body: mine() } : { status: 401, body: problem(401, 'auth.missing') }) : undefined));
     const el = await mount({ member: 'me', view: 'full' });
     await waitUntil(() => $(el, '[part=badge]'), 'card shown');
     const whys = $$(el, 'details summary').map(text);

@@ -1,7 +1,7 @@
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
-import { setupWorker } from 'msw/browser';
+import { json, startWorker, worker } from './kit/msw.js';
 import { strict } from '../../src/client/strict.js';
 import { AttendeeList, CalendarFeed, type RsvpRequest } from '../../src/contract/events.js';
 import { LiveControlAccepted, LiveReady } from '../../src/contract/live.js';
@@ -10,6 +10,7 @@ import { Event, EventPage } from '../../src/contract/resources.js';
 import '../../src/widgets/event-feed/define.js';
 import type { CercleEventFeed } from '../../src/widgets/event-feed/event-feed.js';
 import { API, BASE, jwt, LOGIN_URL, me, member, problem, site, SITE, TOKEN_URL } from './fixtures.js';
+import { $, text } from './kit/dom.js';
 
 // ---- a fake events API, its payloads passed through the contract ------------------------------
 
@@ -63,9 +64,6 @@ interface Call {
   body: unknown;
 }
 
-const worker = setupWorker();
-const json = (status: number, body: unknown) =>
-  HttpResponse.json(body as never, { status, headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' } });
 
 class FakeEvents {
   calls: Call[] = [];
@@ -144,51 +142,51 @@ class FakeEvents {
   private read(path: string, request: Request): { status: number; body: unknown } {
     const url = new URL(path, 'http://x');
     const auth = request.headers.get('authorization');
-    if (url.pathname == '/') return { status: 200, body: site() };
-    if (url.pathname == '/me') return auth ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
-    if (url.pathname == '/events') return { status: 200, body: EventPage.parse({ items: this.events, next: null }) };
+    if (url.pathname === '/') return { status: 200, body: site() };
+    if (url.pathname === '/me') return auth ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname === '/events') return { status: 200, body: EventPage.parse({ items: this.events, next: null }) };
     const m = /^\/events\/([^/]+)\/attendees$/.exec(url.pathname);
     if (m) return { status: 200, body: AttendeeList.parse(this.people.get(m[1]) ?? { items: [], going: 0, maybe: 0, waitlist: 0 }) };
-    if (url.pathname == '/me/calendar-feed') return { status: 200, body: CalendarFeed.parse({ active: false, createdAt: null, token: null, path: null }) };
+    if (url.pathname === '/me/calendar-feed') return { status: 200, body: CalendarFeed.parse({ active: false, createdAt: null, token: null, path: null }) };
     return { status: 404, body: problem(404, 'route.not_found') };
   }
 
   private write(call: Call): Response {
     const m = /^\/events\/([^/]+)\/(rsvp|rsvp\/seen|cancel|attendance)$/.exec(call.path);
-    if (call.path == '/me/calendar-feed') {
+    if (call.path === '/me/calendar-feed') {
       const token = 'a'.repeat(43);
-      return json(call.method == 'POST' ? 201 : 200, CalendarFeed.parse(call.method == 'POST'
+      return json(call.method === 'POST' ? 201 : 200, CalendarFeed.parse(call.method === 'POST'
         ? { active: true, createdAt: START, token, path: `/v1/sites/${SITE}/calendars/${token}/events.ics` }
         : { active: false, createdAt: null, token: null, path: null }));
     }
-    const e = m && this.events.find((x) => x.id == m[1]);
+    const e = m && this.events.find((x) => x.id === m[1]);
     if (!e) return json(404, problem(404, 'event.not_found'));
     let next: Event = e;
-    if (m[2] == 'rsvp') {
+    if (m[2] === 'rsvp') {
       const { status, guests = 0 } = call.body as RsvpRequest;
-      const was = e.myRsvp?.status == 'going' ? 1 + e.myRsvp.guests : 0;
-      const wait = status == 'going' && e.capacity != null && e.taken - was + 1 + guests > e.capacity;
-      const taken = e.taken - was + (status == 'going' && !wait ? 1 + guests : 0);
+      const was = e.myRsvp?.status === 'going' ? 1 + e.myRsvp.guests : 0;
+      const wait = status === 'going' && e.capacity !== null && e.taken - was + 1 + guests > e.capacity;
+      const taken = e.taken - was + (status === 'going' && !wait ? 1 + guests : 0);
       next = Event.parse({
         ...e,
         taken,
-        going: e.going - (was ? 1 : 0) + (status == 'going' && !wait ? 1 : 0),
-        maybe: e.maybe - (e.myRsvp?.status == 'maybe' ? 1 : 0) + (status == 'maybe' ? 1 : 0),
-        waitlist: e.waitlist - (e.myRsvp?.status == 'waitlist' ? 1 : 0) + (wait ? 1 : 0),
-        placesLeft: e.capacity == null ? null : Math.max(0, e.capacity - taken),
+        going: e.going - (was ? 1 : 0) + (status === 'going' && !wait ? 1 : 0),
+        maybe: e.maybe - (e.myRsvp?.status === 'maybe' ? 1 : 0) + (status === 'maybe' ? 1 : 0),
+        waitlist: e.waitlist - (e.myRsvp?.status === 'waitlist' ? 1 : 0) + (wait ? 1 : 0),
+        placesLeft: e.capacity === null ? null : Math.max(0, e.capacity - taken),
         myRsvp: { status: wait ? 'waitlist' : status, guests, position: wait ? e.waitlist + 1 : null, promotedAt: null, updatedAt: START },
       });
-    } else if (m[2] == 'rsvp/seen') next = Event.parse({ ...e, myRsvp: e.myRsvp && { ...e.myRsvp, promotedAt: null } });
-    else if (m[2] == 'cancel') {
+    } else if (m[2] === 'rsvp/seen') next = Event.parse({ ...e, myRsvp: e.myRsvp && { ...e.myRsvp, promotedAt: null } });
+    else if (m[2] === 'cancel') {
       next = Event.parse({ ...e, cancelled: true, cancelledAt: START, cancelReason: (call.body as { reason?: string }).reason ?? null, rsvpOpen: false });
     } else {
       const list = this.people.get(e.id)!;
       const marks = (call.body as { marks: { member: string; attended: boolean }[] }).marks;
-      const updated = AttendeeList.parse({ ...list, items: list.items.map((a) => ({ ...a, attended: marks.find((k) => k.member == a.member.id)?.attended ?? a.attended })) });
+      const updated = AttendeeList.parse({ ...list, items: list.items.map((a) => ({ ...a, attended: marks.find((k) => k.member === a.member.id)?.attended ?? a.attended })) });
       this.people.set(e.id, updated);
       return json(200, updated);
     }
-    this.events = this.events.map((x) => (x.id == e.id ? next : x));
+    this.events = this.events.map((x) => (x.id === e.id ? next : x));
     return json(200, next);
   }
 }
@@ -207,21 +205,19 @@ async function mount(attrs: Record<string, string> = {}, lang = 'en'): Promise<C
   return root.querySelector('cercle-event-feed')!;
 }
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
 const $$ = <T extends Element = HTMLElement>(el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<T>(selector)];
-const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const button = (root: Element | ShadowRoot, name: string | RegExp) =>
   [...(root instanceof Element && root.shadowRoot ? root.shadowRoot : root).querySelectorAll<HTMLButtonElement>('button')].find((b) =>
-    typeof name == 'string' ? text(b) == name || b.getAttribute('aria-label') == name : name.test(text(b)),
+    typeof name === 'string' ? text(b) === name || b.getAttribute('aria-label') === name : name.test(text(b)),
   );
 const articles = (el: Element) => $$(el, 'article');
-const loaded = (el: Element, n = 1) => waitUntil(() => articles(el).length == n, `${n} events shown`);
+const loaded = (el: Element, n = 1) => waitUntil(() => articles(el).length === n, `${n} events shown`);
 const status = (el: Element) => text($(el, '[role=status]'));
 const pressed = (el: Element) => $$(el, '[aria-pressed=true]').map(text);
 
 describe('<cercle-event-feed>', () => {
   let api: FakeEvents;
-  before(() => worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } }));
+  before(startWorker);
   beforeEach(() => (api = new FakeEvents()));
   afterEach(fixtureCleanup);
 
@@ -243,7 +239,7 @@ describe('<cercle-event-feed>', () => {
 
     it('empty: says there is nothing coming', async () => {
       const el = await mount();
-      await waitUntil(() => text($(el, 'slot[name=empty]')) == 'No upcoming events.', 'empty');
+      await waitUntil(() => text($(el, 'slot[name=empty]')) === 'No upcoming events.', 'empty');
       await expect(el).to.be.accessible();
     });
 
@@ -316,7 +312,7 @@ describe('<cercle-event-feed>', () => {
       const el = await mount();
       await loaded(el);
       button(el, 'Join the waitlist')!.click();
-      await waitUntil(() => status(el) == 'You are number 3 on the waitlist.', 'on the waitlist');
+      await waitUntil(() => status(el) === 'You are number 3 on the waitlist.', 'on the waitlist');
       expect(api.path('/events/')[0].body).to.deep.equal({ status: 'going' });
       expect(pressed(el)).to.deep.equal(['Join the waitlist']);
       expect(text($(el, '[part=rsvp]'))).to.include('You are number 3 on the waitlist.');
@@ -395,14 +391,14 @@ describe('<cercle-event-feed>', () => {
       const change = await changed;
       expect(change.detail.event.myRsvp!.status).to.equal('going');
       expect(change.bubbles && change.composed).to.equal(true);
-      await waitUntil(() => status(el) == 'You are going.', 'saved');
+      await waitUntil(() => status(el) === 'You are going.', 'saved');
       const [put] = api.path('/events/');
       expect(put.method).to.equal('PUT');
       expect(put.auth).to.match(/^Bearer /);
       expect(pressed(el)).to.deep.equal(['Going']);
       expect(text($(el, 'article'))).to.include('7 going · 23 places left');
       button(el, 'Not going')!.click();
-      await waitUntil(() => pressed(el)[0] == 'Not going', 'declined');
+      await waitUntil(() => pressed(el)[0] === 'Not going', 'declined');
       expect(api.path('/events/')[1].body).to.deep.equal({ status: 'declined' });
     });
 
@@ -415,10 +411,10 @@ describe('<cercle-event-feed>', () => {
       await sendKeys({ press: 'Tab' });
       expect(text(el.shadowRoot!.activeElement)).to.equal('Going');
       await sendKeys({ press: 'Space' });
-      await waitUntil(() => pressed(el)[0] == 'Going', 'going by keyboard');
+      await waitUntil(() => pressed(el)[0] === 'Going', 'going by keyboard');
       await sendKeys({ press: 'Tab' });
       await sendKeys({ press: 'Enter' });
-      await waitUntil(() => pressed(el)[0] == 'Maybe', 'maybe by keyboard');
+      await waitUntil(() => pressed(el)[0] === 'Maybe', 'maybe by keyboard');
     });
 
     it('guests: a stepper up to the event’s limit; a refusal is shown and the choice kept', async () => {
@@ -427,7 +423,7 @@ describe('<cercle-event-feed>', () => {
       await loaded(el);
       expect(text($(el, '.guests'))).to.equal('Guests − 0 + (at most 2)');
       button(el, 'One guest more')!.click();
-      await waitUntil(() => status(el) == 'You are going.', 'one guest');
+      await waitUntil(() => status(el) === 'You are going.', 'one guest');
       expect(text($(el, 'output'))).to.equal('1');
       expect(api.path('/events/')[0].body).to.deep.equal({ status: 'going', guests: 1 });
       api.onWrite = () => json(409, problem(409, 'rsvp.not_enough_places'));
@@ -456,7 +452,7 @@ describe('<cercle-event-feed>', () => {
       expect(pressed(el)).to.deep.equal([]);
       api.onWrite = undefined;
       button($(el, '[role=alert]')!, 'Try again')!.click();
-      await waitUntil(() => pressed(el)[0] == 'Going', 'sent again');
+      await waitUntil(() => pressed(el)[0] === 'Going', 'sent again');
       expect($(el, '[role=alert]')).to.equal(null);
     });
   });
@@ -475,7 +471,7 @@ describe('<cercle-event-feed>', () => {
       await loaded(el);
       expect(api.path('/events/')).to.have.length(0);
       $(el, '[part=attendees] summary')!.click();
-      await waitUntil(() => $$(el, '.people li').length == 2, 'attendees');
+      await waitUntil(() => $$(el, '.people li').length === 2, 'attendees');
       expect($$(el, '.people li').map(text)).to.deep.equal(['Ada Lovelace +1', 'Alan Turing (Maybe)']);
       expect(api.path('/events/')[0].path).to.equal(`/events/${e.id}/attendees`);
       await expect(el).to.be.accessible();
@@ -494,7 +490,7 @@ describe('<cercle-event-feed>', () => {
       const outlook = new URL(links[1].href);
       expect(outlook.searchParams.get('startdt')).to.equal(START);
       expect(outlook.searchParams.get('location')).to.equal('Espace Diagora, Labège');
-      expect(links.every((a) => a.rel == 'noopener noreferrer' && a.target == '_blank')).to.equal(true);
+      expect(links.every((a) => a.rel === 'noopener noreferrer' && a.target === '_blank')).to.equal(true);
 
       const clicked = new Promise<HTMLAnchorElement>((resolve) => {
         const click = HTMLAnchorElement.prototype.click;
@@ -511,7 +507,7 @@ describe('<cercle-event-feed>', () => {
       const [ics] = api.path('/events/');
       expect(ics.path).to.equal(`/events/${e.id}/calendar.ics`);
       expect(ics.auth).to.match(/^Bearer /);
-      await waitUntil(() => status(el) == 'The calendar file was downloaded.', 'said');
+      await waitUntil(() => status(el) === 'The calendar file was downloaded.', 'said');
       await expect(el).to.be.accessible();
     });
 
@@ -520,12 +516,12 @@ describe('<cercle-event-feed>', () => {
       const el = await mount();
       await loaded(el);
       button(el, 'Cancel this event…')!.click();
-      await waitUntil(() => el.shadowRoot!.activeElement?.tagName == 'TEXTAREA', 'reason focused');
+      await waitUntil(() => el.shadowRoot!.activeElement?.tagName === 'TEXTAREA', 'reason focused');
       expect(api.path('/events/')).to.have.length(0);
       await expect(el).to.be.accessible();
       await sendKeys({ type: 'Salle indisponible' });
       button(el, 'Keep it')!.click();
-      await waitUntil(() => el.shadowRoot!.activeElement == button(el, 'Cancel this event…'), 'kept');
+      await waitUntil(() => el.shadowRoot!.activeElement === button(el, 'Cancel this event…'), 'kept');
       button(el, 'Cancel this event…')!.click();
       await el.updateComplete;
       expect($<HTMLTextAreaElement>(el, 'textarea')!.value).to.equal('Salle indisponible');
@@ -551,12 +547,12 @@ describe('<cercle-event-feed>', () => {
       const el = await mount();
       await loaded(el);
       $(el, '[part=attendees] summary')!.click();
-      await waitUntil(() => $$(el, '.people input').length == 2, 'checkboxes');
+      await waitUntil(() => $$(el, '.people input').length === 2, 'checkboxes');
       expect(text($(el, '[part=attendees] summary'))).to.equal('Mark attendance');
       const [ada] = $$<HTMLInputElement>(el, '.people input');
       ada.click();
       button(el, 'Save attendance')!.click();
-      await waitUntil(() => status(el) == 'Attendance saved.', 'saved');
+      await waitUntil(() => status(el) === 'Attendance saved.', 'saved');
       expect(api.path('/events/').at(-1)!.body).to.deep.equal({ marks: [{ member: 'm-ada', attended: true }, { member: 'm-alan', attended: true }] });
       await expect(el).to.be.accessible();
     });
@@ -571,7 +567,7 @@ describe('<cercle-event-feed>', () => {
       expect($<HTMLInputElement>(el, '#feed-url')!.value).to.equal(`${API}/v1/sites/${SITE}/calendars/${'a'.repeat(43)}/events.ics`);
       await expect(el).to.be.accessible();
       button(el, 'Stop this address')!.click();
-      await waitUntil(() => status(el) == 'The private address no longer works.', 'stopped');
+      await waitUntil(() => status(el) === 'The private address no longer works.', 'stopped');
       expect($(el, '#feed-url')).to.equal(null);
       expect($<HTMLAnchorElement>(el, '[part=footer] > a')!.href).to.equal(`${BASE}/calendar.ics`);
     });
@@ -580,7 +576,7 @@ describe('<cercle-event-feed>', () => {
   describe('attributes', () => {
     it('chapter, limit and past shape the read', async () => {
       const el = await mount({ chapter: 'toulouse,nimes', limit: '5', past: '' });
-      await waitUntil(() => text($(el, 'slot[name=empty]')) == 'No past events.', 'empty');
+      await waitUntil(() => text($(el, 'slot[name=empty]')) === 'No past events.', 'empty');
       const reads = (api.calls[0].body as { reads: string[] }).reads;
       expect(reads.find((r) => r.startsWith('/events'))).to.equal('/events?chapter=toulouse%2Cnimes&limit=5&past=1');
       expect($<HTMLAnchorElement>(el, '[part=footer] > a')!.href).to.equal(`${BASE}/calendar.ics?chapter=toulouse%2Cnimes`);
@@ -614,23 +610,23 @@ describe('<cercle-event-feed>', () => {
       );
       expect(text($(el, 'caption'))).to.equal('March 2030');
       expect($$(el, 'th').map(text)).to.deep.equal(['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']);
-      const cell = $$(el, 'td').find((td) => text(td.querySelector('.day')) == '14')!;
+      const cell = $$(el, 'td').find((td) => text(td.querySelector('.day')) === '14')!;
       expect(text(cell.querySelector('button'))).to.equal('8:00 AM Petit-déjeuner des dirigeants');
       // 31 March 22:00 in Paris.
-      expect(text($$(el, 'td').find((td) => text(td.querySelector('.day')) == '31')!.querySelector('button'))).to.match(/Dîner$/);
+      expect(text($$(el, 'td').find((td) => text(td.querySelector('.day')) === '31')!.querySelector('button'))).to.match(/Dîner$/);
       cell.querySelector('button')!.click();
-      await waitUntil(() => el.shadowRoot!.activeElement?.id == 'e-' + e.id, 'event focused');
+      await waitUntil(() => el.shadowRoot!.activeElement?.id === 'e-' + e.id, 'event focused');
       await expect(el).to.be.accessible();
 
       api.calls.length = 0;
       button(el, 'Next month')!.click();
-      await waitUntil(() => text($(el, 'caption')) == 'April 2030' && text($(el, 'slot[name=empty]')) == 'No events this month.', 'April');
+      await waitUntil(() => text($(el, 'caption')) === 'April 2030' && text($(el, 'slot[name=empty]')) === 'No events this month.', 'April');
       expect(api.calls[0].path).to.equal('/events?limit=100&from=2030-03-31T10%3A00%3A00.000Z&to=2030-05-01T14%3A00%3A00.000Z');
     });
 
     it('calendar-month in French starts the week on Monday', async () => {
       const el = await mount({ view: 'calendar-month', month: '2030-03' }, 'fr');
-      await waitUntil(() => text($(el, 'caption')) == 'mars 2030', 'caption');
+      await waitUntil(() => text($(el, 'caption')) === 'mars 2030', 'caption');
       expect(text($(el, 'th'))).to.equal('lun.');
       expect($$(el, 'tbody tr')[0].querySelectorAll('td')[4].textContent!.trim()).to.equal('1');
     });

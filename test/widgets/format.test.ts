@@ -58,7 +58,7 @@ describe('comment formatting', () => {
   });
 
   it('shows mentions with the current name, linked to the member card when the host has one', () => {
-    const el = show('Merci @[Bob](bob) et @[Ghost](gone)', { mentions: [{ id: 'bob', name: 'Bob Leroy', picture: null, chapters: [] }], memberHref: (id) => (id == 'bob' ? `/membres/${id}` : undefined) });
+    const el = show('Merci @[Bob](bob) et @[Ghost](gone)', { mentions: [{ id: 'bob', name: 'Bob Leroy', picture: null, chapters: [] }], memberHref: (id) => (id === 'bob' ? `/membres/${id}` : undefined) });
     const [bob, ghost] = [...el.querySelectorAll('.mention')];
     expect(bob.tagName).to.equal('A');
     expect(bob.textContent).to.equal('@Bob Leroy');

@@ -7,6 +7,7 @@ import '../../src/index.js';
 import type { CercleDiscussion } from '../../src/index.js';
 import { FakeApi, startWorker, use } from './api.js';
 import { API, BASE, comment, commentPage, member, SITE, TOKEN_URL } from './fixtures.js';
+import { $, $$, text } from './kit/dom.js';
 
 // This page holds its own stream: no sharing with the other test pages open in the same browser.
 (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = undefined;
@@ -65,9 +66,6 @@ class FakeStream {
   }
 }
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
-const $$ = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
-const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const newButton = (el: Element) => $<HTMLButtonElement>(el, '[part=new-comments]');
 const regions = (el: Element) => $$(el, '[role=status]').map(text);
 const grace = member({ id: 'm-grace', name: 'Grace Hopper' });
@@ -92,8 +90,8 @@ describe('<cercle-discussion> live', () => {
       </cercle-community>
     `);
     const els = [...root.querySelectorAll('cercle-discussion')] as CercleDiscussion[];
-    for (const el of els) await waitUntil(() => $$(el, 'article').length == items.length && $(el, 'form, .sign-in'), 'comments and form shown');
-    await waitUntil(() => live.topics.length == threads.length, 'stream following the threads');
+    for (const el of els) await waitUntil(() => $$(el, 'article').length === items.length && $(el, 'form, .sign-in'), 'comments and form shown');
+    await waitUntil(() => live.topics.length === threads.length, 'stream following the threads');
     return els;
   }
 
@@ -106,7 +104,7 @@ describe('<cercle-discussion> live', () => {
     for (let h = -1, stable = 0; stable < 5; await frame()) {
       await el.updateComplete;
       const now = el.getBoundingClientRect().height;
-      stable = now == h ? stable + 1 : 0;
+      stable = now === h ? stable + 1 : 0;
       h = now;
     }
     const before = { top: first.getBoundingClientRect().top, height: el.getBoundingClientRect().height };
@@ -121,7 +119,7 @@ describe('<cercle-discussion> live', () => {
 
     const b = comment({ author: grace, body: 'Quatrième', createdAt: new Date().toISOString() });
     live.send('comment.created', b.id, b);
-    await waitUntil(() => text(newButton(el)) == '2 new comments', 'count grows');
+    await waitUntil(() => text(newButton(el)) === '2 new comments', 'count grows');
     expect(el.getBoundingClientRect().height).to.equal(before.height);
     // The same comment again (a replay) is not counted twice.
     live.send('comment.created', b.id, b);
@@ -136,11 +134,11 @@ describe('<cercle-discussion> live', () => {
     const b = comment({ author: grace, body: 'Nouveau B', createdAt: new Date().toISOString() });
     live.send('comment.created', a.id, a);
     live.send('comment.created', b.id, b);
-    await waitUntil(() => text(newButton(el)) == '2 new comments', 'button');
+    await waitUntil(() => text(newButton(el)) === '2 new comments', 'button');
     newButton(el)!.click();
-    await waitUntil(() => $$(el, 'article').length == 3, 'inserted');
+    await waitUntil(() => $$(el, 'article').length === 3, 'inserted');
     expect($$(el, '[part=body]').map(text)).to.deep.equal(['Premier', 'Nouveau A', 'Nouveau B']);
-    await waitUntil(() => el.shadowRoot!.activeElement?.id == 'c-' + a.id, 'focus on the first new comment');
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'c-' + a.id, 'focus on the first new comment');
     expect(newButton(el)).to.equal(null);
     expect(text($(el, 'h2'))).to.equal('3 comments');
     expect(regions(el)).to.include('2 new comments shown');
@@ -153,16 +151,16 @@ describe('<cercle-discussion> live', () => {
     const polite = () => $$(el, '[role=status]').map(text).find((t) => /new comment/.test(t)) ?? '';
     const a = comment({ author: grace, body: 'Un' });
     live.send('comment.created', a.id, a);
-    await waitUntil(() => polite() == '1 new comment', 'first announcement at once');
+    await waitUntil(() => polite() === '1 new comment', 'first announcement at once');
     const b = comment({ author: grace, body: 'Deux' });
     const c = comment({ author: grace, body: 'Trois' });
     live.send('comment.created', b.id, b);
     live.send('comment.created', c.id, c);
-    await waitUntil(() => text(newButton(el)) == '3 new comments', 'the button counts at once');
+    await waitUntil(() => text(newButton(el)) === '3 new comments', 'the button counts at once');
     // The screen reader is not told again right away…
     expect(polite()).to.equal('1 new comment');
     // …but once the quiet time has passed, with the count then.
-    await waitUntil(() => polite() == '3 new comments', 'second announcement', { timeout: 7000 });
+    await waitUntil(() => polite() === '3 new comments', 'second announcement', { timeout: 7000 });
   });
 
   it('applies edits, deletions, hiding and reaction counts in place', async () => {
@@ -180,10 +178,10 @@ describe('<cercle-discussion> live', () => {
     live.send('comment.deleted', items[1].id);
     live.send('comment.hidden', items[2].id);
     live.send('reactions.changed', items[3].id, { comment: items[3].id, reactions: [{ kind: 'useful', count: 3 }, { kind: 'thanks', count: 1 }] });
-    await waitUntil(() => text($$(el, '[part=body]')[0]) == 'Modifié vraiment', 'edited in place');
-    await waitUntil(() => text($$(el, '[part=body]')[1]) == 'This comment was deleted.', 'deleted in place');
-    await waitUntil(() => text($$(el, '[part=body]')[2]) == 'A moderator hid this comment.', 'hidden in place');
-    await waitUntil(() => text($$(el, '.reaction[aria-pressed=true]')[0]) == 'Useful 3', 'counts in place, mine kept');
+    await waitUntil(() => text($$(el, '[part=body]')[0]) === 'Modifié vraiment', 'edited in place');
+    await waitUntil(() => text($$(el, '[part=body]')[1]) === 'This comment was deleted.', 'deleted in place');
+    await waitUntil(() => text($$(el, '[part=body]')[2]) === 'A moderator hid this comment.', 'hidden in place');
+    await waitUntil(() => text($$(el, '.reaction[aria-pressed=true]')[0]) === 'Useful 3', 'counts in place, mine kept');
     expect(text($$(el, 'article')[0])).to.include('edited');
     expect(text($$(el, 'article')[3])).to.include('Thanks 1');
     // The same elements: nothing was rebuilt or moved, and nothing waits behind the button.
@@ -203,7 +201,7 @@ describe('<cercle-discussion> live', () => {
     // Posted from another tab by the reader herself (Ada): no need to ask for it.
     const own = comment({ author: member(), body: 'Depuis un autre onglet' });
     live.send('comment.created', own.id, own);
-    await waitUntil(() => $$(el, 'article').length == 2, 'own comment shown');
+    await waitUntil(() => $$(el, 'article').length === 2, 'own comment shown');
     expect(newButton(el)).to.equal(null);
   });
 
@@ -218,12 +216,12 @@ describe('<cercle-discussion> live', () => {
     expect(newButton(els[0])).to.equal(null);
     // One widget leaves: its topic goes, over the same stream.
     els[0].remove();
-    await waitUntil(() => live.topics.length == 1, 'topic removed');
+    await waitUntil(() => live.topics.length === 1, 'topic removed');
     expect(live.topics).to.deep.equal([`thread:${OTHER}`]);
     expect(live.opens).to.have.length(1);
     // The last one leaves: the provider closes the stream.
     els[1].remove();
-    await waitUntil(() => live.cancelled == 1, 'stream closed', { timeout: 4000 });
+    await waitUntil(() => live.cancelled === 1, 'stream closed', { timeout: 4000 });
   });
 
   it('signed out: the stream opens without a token (public topics only)', async () => {
@@ -231,6 +229,6 @@ describe('<cercle-discussion> live', () => {
     expect(live.opens[0].auth).to.equal(null);
     const a = comment({ author: grace, body: 'Public' });
     live.send('comment.created', a.id, a);
-    await waitUntil(() => text(newButton(el)) == '1 new comment', 'held for readers signed out too');
+    await waitUntil(() => text(newButton(el)) === '1 new comment', 'held for readers signed out too');
   });
 });

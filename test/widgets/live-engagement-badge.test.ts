@@ -30,7 +30,7 @@ class FakeServer {
     const own = api as unknown as { read(path: string, auth: string | null): Answer };
     const base = own.read.bind(api);
     own.read = (path, auth) => {
-      if (path != '/engagement/members/me') return base(path, auth);
+      if (path !== '/engagement/members/me') return base(path, auth);
       this.reads++;
       return { status: 200, body: Engagement.parse({ member: member({ id: me().id }), hidden: false, level, badges: this.badges, next: null }) };
     };
@@ -75,8 +75,8 @@ describe('<cercle-engagement-badge> live', () => {
       </cercle-community>
     `);
     const el = root.querySelector('cercle-engagement-badge') as CercleEngagementBadge;
-    await waitUntil(() => server.reads == 1 && /First contribution/.test(chipName(el)), 'chip shown');
-    await waitUntil(() => server.topics.join() == `member:${me().id}`, 'following the reader');
+    await waitUntil(() => server.reads === 1 && /First contribution/.test(chipName(el)), 'chip shown');
+    await waitUntil(() => server.topics.join() === `member:${me().id}`, 'following the reader');
     expect(chipName(el)).not.to.contain('Helpful answer');
 
     server.badges = [...server.badges, badge('reponse-utile-10', 'Helpful answer ×10')];

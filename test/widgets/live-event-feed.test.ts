@@ -8,6 +8,7 @@ import '../../src/widgets/event-feed/define.js';
 import type { CercleEventFeed } from '../../src/widgets/event-feed/event-feed.js';
 import { FakeApi, json, startWorker, use } from './api.js';
 import { API, BASE, LOGIN_URL, me, member, problem, site, SITE, TOKEN_URL } from './fixtures.js';
+import { $$, text } from './kit/dom.js';
 
 // This page holds its own stream: no sharing with the other test pages open in the same browser.
 (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = undefined;
@@ -70,10 +71,10 @@ class FakeServer {
   private read(path: string, auth: string | null): { status: number; body: unknown } {
     this.reads.push(path);
     const url = new URL(path, 'http://x');
-    if (url.pathname == '/') return { status: 200, body: site() };
-    if (url.pathname == '/me') return auth ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
-    if (url.pathname == '/events') return { status: 200, body: EventPage.parse({ items: this.events, next: null }) };
-    const e = this.events.find((x) => url.pathname == `/events/${x.id}`);
+    if (url.pathname === '/') return { status: 200, body: site() };
+    if (url.pathname === '/me') return auth ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname === '/events') return { status: 200, body: EventPage.parse({ items: this.events, next: null }) };
+    const e = this.events.find((x) => url.pathname === `/events/${x.id}`);
     return e ? { status: 200, body: Event.parse(e) } : { status: 404, body: problem(404, 'event.not_found') };
   }
 
@@ -95,12 +96,10 @@ class FakeServer {
 
   /** Changes an event as the server has it now. */
   change(id: string, o: Partial<Event>) {
-    this.events = this.events.map((e) => (e.id == id ? Event.parse({ ...e, ...o }) : e));
+    this.events = this.events.map((e) => (e.id === id ? Event.parse({ ...e, ...o }) : e));
   }
 }
 
-const $$ = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
-const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const cards = (el: Element) => $$(el, '[part~=event]');
 const card = (el: Element, id: string) => el.shadowRoot!.querySelector<HTMLElement>('#e-' + id)?.closest('[part~=event]') ?? null;
 const status = (el: Element) => $$(el, '[role=status]').map(text).join(' ');
@@ -122,8 +121,8 @@ describe('<cercle-event-feed> live', () => {
       </cercle-community>
     `);
     const el = root.querySelector('cercle-event-feed')!;
-    await waitUntil(() => cards(el).length == events.length, 'events shown');
-    await waitUntil(() => server.topics.length == events.length, 'stream following the events');
+    await waitUntil(() => cards(el).length === events.length, 'events shown');
+    await waitUntil(() => server.topics.length === events.length, 'stream following the events');
     return el;
   }
 
@@ -159,7 +158,7 @@ describe('<cercle-event-feed> live', () => {
     server.send('event.updated', a.id);
     await waitUntil(() => text(card(el, a.id)).includes('nouvelle salle'), 'edit shown');
     expect(text(card(el, a.id))).to.contain('Salle Europe');
-    expect(server.reads.filter((r) => r == `/events/${a.id}`)).to.have.length(1);
+    expect(server.reads.filter((r) => r === `/events/${a.id}`)).to.have.length(1);
 
     server.change(b.id, { cancelled: true, cancelledAt: '2030-01-02T00:00:00.000Z', cancelReason: 'Intempéries', rsvpOpen: false });
     server.send('event.updated', b.id);
@@ -168,9 +167,9 @@ describe('<cercle-event-feed> live', () => {
     await expect(el).to.be.accessible();
 
     // An event the reader may no longer see leaves the list.
-    server.events = server.events.filter((e) => e.id != a.id);
+    server.events = server.events.filter((e) => e.id !== a.id);
     server.send('event.updated', a.id);
-    await waitUntil(() => cards(el).length == 1, 'gone');
+    await waitUntil(() => cards(el).length === 1, 'gone');
     await waitUntil(() => !server.topics.includes(`event:${a.id}`), 'no longer followed');
   });
 

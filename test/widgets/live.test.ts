@@ -64,17 +64,17 @@ describe('LiveStream (the page\'s one stream)', () => {
     const b: LiveEvent[] = [];
     const offA = live.subscribe('thread:a', (e) => a.push(e));
     live.subscribe('event:b', (e) => b.push(e));
-    await server.until(() => server.opens.length == 1);
+    await server.until(() => server.opens.length === 1);
     expect(server.opens[0].topics).to.have.members(['thread:a', 'event:b']);
-    await until(() => live.lastEventId == '10');
+    await until(() => live.lastEventId === '10');
     server.change(11, 'thread:a', 'c1');
     server.change(12, 'event:b', 'e1');
-    await until(() => a.length == 1 && b.length == 1);
+    await until(() => a.length === 1 && b.length === 1);
     expect(a[0].ref).to.equal('c1');
     // A third widget appears, the first leaves: one control request, no new stream.
     live.subscribe('thread:c', () => {}, '12');
     offA();
-    await server.until(() => server.controls.length == 1);
+    await server.until(() => server.controls.length === 1);
     expect(server.controls[0].body.add).to.deep.equal(['thread:c']);
     expect(server.controls[0].body.remove).to.deep.equal(['thread:a']);
     expect(server.controls[0].body.after).to.equal('12');
@@ -88,13 +88,13 @@ describe('LiveStream (the page\'s one stream)', () => {
     const live = new LiveStream({ base: 'https://api.test/v1/sites/asso', fetch: server.fetch, shareTabs: false });
     const seen: string[] = [];
     live.subscribe('thread:a', (e) => seen.push(e.ref));
-    await server.until(() => server.opens.length == 1);
-    await until(() => live.lastEventId == '10');
+    await server.until(() => server.opens.length === 1);
+    await until(() => live.lastEventId === '10');
     server.change(15, 'thread:a', 'c15');
-    await until(() => seen.length == 1);
+    await until(() => seen.length === 1);
     server.send('close', LiveClose.parse({ reason: 'server.shutdown', retryMs: 0 }));
     server.end();
-    await server.until(() => server.opens.length == 2);
+    await server.until(() => server.opens.length === 2);
     expect(server.opens[1].lastEventId).to.equal('15');
     expect(server.opens[1].topics).to.deep.equal(['thread:a']);
     live.dispose();
@@ -106,10 +106,10 @@ describe('LiveStream (the page\'s one stream)', () => {
     let reloads = 0;
     live.onReload(() => reloads++);
     live.subscribe('thread:a', () => {});
-    await server.until(() => server.opens.length == 1);
-    await until(() => live.lastEventId == '10');
+    await server.until(() => server.opens.length === 1);
+    await until(() => live.lastEventId === '10');
     server.send('reload', LiveReload.parse({ reason: 'log.expired', lastEventId: '99' }));
-    await until(() => reloads == 1);
+    await until(() => reloads === 1);
     expect(live.lastEventId).to.equal('99');
     live.dispose();
   });
@@ -122,8 +122,8 @@ describe('LiveStream (the page\'s one stream)', () => {
     const got1: string[] = [];
     const got2: string[] = [];
     tab1.subscribe('thread:one', (e) => got1.push(e.ref));
-    await server.until(() => server.opens.length == 1);
-    await until(() => tab1.isLeader && tab1.lastEventId == '10');
+    await server.until(() => server.opens.length === 1);
+    await until(() => tab1.isLeader && tab1.lastEventId === '10');
     tab2.subscribe('thread:two', (e) => got2.push(e.ref));
     // The follower's topic reaches the leader's stream as a control request, not a second stream.
     await server.until(() => server.controls.some((c) => c.body.add?.includes('thread:two')));
@@ -131,12 +131,12 @@ describe('LiveStream (the page\'s one stream)', () => {
     expect(tab2.isLeader).to.equal(false);
     server.change(11, 'thread:two', 'for-tab-2');
     server.change(12, 'thread:one', 'for-tab-1');
-    await until(() => got2.length == 1 && got1.length == 1);
+    await until(() => got2.length === 1 && got1.length === 1);
     expect(got2).to.deep.equal(['for-tab-2']);
     expect(got1).to.deep.equal(['for-tab-1']);
     // The leader tab closes: the other takes the stream over.
     tab1.dispose();
-    await server.until(() => server.opens.length == 2);
+    await server.until(() => server.opens.length === 2);
     await until(() => tab2.isLeader);
     expect(server.opens[1].topics).to.include('thread:two');
     tab2.dispose();

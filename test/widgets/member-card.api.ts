@@ -3,17 +3,11 @@
  * Every payload goes through its contract schema: a fixture that drifts from the contract throws.
  */
 import { http, HttpResponse } from 'msw';
-import { setupWorker } from 'msw/browser';
+import { json, worker } from './kit/msw.js';
 import { Introduction, MemberCard, MemberPage, type ProfilePatch } from '../../src/contract/members.js';
 import { BASE, batch, jwt, me, problem, site, TOKEN_URL } from './fixtures.js';
 
-const worker = setupWorker();
-let started: Promise<unknown> | undefined;
-export const startWorker = () =>
-  (started ??= worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } }));
-
-const json = (status: number, body: unknown) =>
-  HttpResponse.json(body as never, { status, headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' } });
+export { startWorker } from './kit/msw.js';
 
 export const memberCard = (o: Partial<MemberCard> = {}): MemberCard =>
   MemberCard.parse({
@@ -73,7 +67,7 @@ export class FakeCards {
         const custom = this.onPatch?.(patch);
         if (custom) return custom;
         const profile: MemberCard['profile'] = {};
-        for (const [k, v] of Object.entries(patch)) if (k != 'visibility' && v && (!Array.isArray(v) || v.length)) (profile as Record<string, unknown>)[k] = v;
+        for (const [k, v] of Object.entries(patch)) if (k !== 'visibility' && v && (!Array.isArray(v) || v.length)) (profile as Record<string, unknown>)[k] = v;
         this.mine = myCard({ profile, visibility: { ...this.mine.visibility!, ...patch.visibility } });
         return json(200, this.mine);
       }),
@@ -111,11 +105,11 @@ export class FakeCards {
 
   private read(path: string): { status: number; body: unknown } {
     const url = new URL(path, 'http://x');
-    if (url.pathname == '/') return { status: 200, body: site() };
-    if (url.pathname == '/me') return this.signedIn ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
-    if (url.pathname == '/members/me') return this.signedIn ? { status: 200, body: this.mine } : { status: 401, body: problem(401, 'auth.missing') };
-    if (url.pathname == '/introductions') return { status: 200, body: { items: this.intros, next: null } };
-    if (url.pathname == '/members') {
+    if (url.pathname === '/') return { status: 200, body: site() };
+    if (url.pathname === '/me') return this.signedIn ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname === '/members/me') return this.signedIn ? { status: 200, body: this.mine } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname === '/introductions') return { status: 200, body: { items: this.intros, next: null } };
+    if (url.pathname === '/members') {
       const ids = url.searchParams.get('ids')?.split(',') ?? [...this.cards.keys()];
       const items = ids.map((id) => this.cards.get(id)).filter(Boolean);
       return { status: 200, body: MemberPage.parse({ items, next: null }) };

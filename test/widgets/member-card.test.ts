@@ -6,9 +6,8 @@ import '../../src/widgets/member-card/define.js';
 import type { CercleMemberCard } from '../../src/widgets/member-card/member-card.js';
 import { API, LOGIN_URL, problem, SITE, TOKEN_URL } from './fixtures.js';
 import { FakeCards, memberCard, startWorker } from './member-card.api.js';
+import { $, text } from './kit/dom.js';
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
-const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 async function mount(cards: ReturnType<typeof html>, lang = 'en') {
   return fixture(html`
@@ -84,7 +83,7 @@ describe('<cercle-member-card>', () => {
     await expect(el).to.be.accessible();
     root.querySelector<HTMLButtonElement>('#before')!.focus();
     await sendKeys({ press: 'Tab' }); // a keyboard focus (focus-visible) on the chip
-    await waitUntil(() => trigger.getAttribute('aria-expanded') == 'true', 'opened by keyboard focus');
+    await waitUntil(() => trigger.getAttribute('aria-expanded') === 'true', 'opened by keyboard focus');
     const pop = $(el, '[popover]')!;
     await waitUntil(() => pop.matches(':popover-open') && text(pop).includes('Rear admiral'), 'card shown');
     await Promise.all(pop.getAnimations().map((a) => a.finished)); // the fade-in, before measuring contrast
@@ -93,10 +92,10 @@ describe('<cercle-member-card>', () => {
     expect(r.left).to.be.at.least(0);
     await expect(el).to.be.accessible();
     await sendKeys({ press: 'Escape' });
-    await waitUntil(() => trigger.getAttribute('aria-expanded') == 'false', 'closed by Escape');
+    await waitUntil(() => trigger.getAttribute('aria-expanded') === 'false', 'closed by Escape');
     expect(pop.matches(':popover-open')).to.equal(false);
     trigger.click();
-    await waitUntil(() => trigger.getAttribute('aria-expanded') == 'true', 'opened by a click or tap');
+    await waitUntil(() => trigger.getAttribute('aria-expanded') === 'true', 'opened by a click or tap');
   });
 
   it('my card: saves at once, and rolls back with the server\'s message when the save fails', async () => {
@@ -115,19 +114,19 @@ describe('<cercle-member-card>', () => {
     $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
     // The form's own check: nothing is sent.
     await waitUntil(() => $(el, '#e-website'), 'field error');
-    expect(api.calls.filter((c) => c.method == 'PATCH')).to.have.length(0);
+    expect(api.calls.filter((c) => c.method === 'PATCH')).to.have.length(0);
     expect($(el, '[name=website]')!.getAttribute('aria-invalid')).to.equal('true');
     await expect(el).to.be.accessible();
     $<HTMLInputElement>(el, '[name=website]')!.value = 'https://ada.example.org';
     $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
-    await waitUntil(() => api.calls.some((c) => c.method == 'PATCH'), 'sent');
+    await waitUntil(() => api.calls.some((c) => c.method === 'PATCH'), 'sent');
     // Refused by the server: the card is as before, the form back with what was typed.
     await waitUntil(() => $(el, 'form') && $(el, '#e-website'), 'rolled back');
     expect($<HTMLInputElement>(el, '[name=headline]')!.value).to.equal('Poet of science');
     expect(text($(el, '#e-website'))).to.equal('Invalid URL');
     api.onPatch = undefined;
     $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
-    await waitUntil(() => text($(el, '[part=headline]')) == 'Poet of science' && !$(el, 'form'), 'saved');
+    await waitUntil(() => text($(el, '[part=headline]')) === 'Poet of science' && !$(el, 'form'), 'saved');
   });
 
   it('asks for an introduction with a message; a signed-out reader is offered the site\'s sign-in', async () => {
@@ -141,7 +140,7 @@ describe('<cercle-member-card>', () => {
     $<HTMLTextAreaElement>(el, '#ask-msg')!.value = 'Would you tell me about compilers?';
     $<HTMLButtonElement>(el, 'form button[type=submit]')!.click();
     await waitUntil(() => text($(el, '[part=base]')).includes('waiting for an answer'), 'pending');
-    const post = api.calls.find((c) => c.method == 'POST' && c.path == '/introductions')!;
+    const post = api.calls.find((c) => c.method === 'POST' && c.path === '/introductions')!;
     expect(post.body).to.deep.include({ to: 'm-grace', message: 'Would you tell me about compilers?' });
 
     fixtureCleanup();

@@ -1,7 +1,7 @@
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
-import { setupWorker } from 'msw/browser';
+import { json, startWorker, worker } from './kit/msw.js';
 import { strict } from '../../src/client/strict.js';
 import { LiveControlAccepted, LiveEvent, LiveReady } from '../../src/contract/live.js';
 import {
@@ -12,11 +12,9 @@ import { Thread } from '../../src/contract/resources.js';
 import '../../src/widgets/moderation/define.js';
 import type { CercleModeration } from '../../src/widgets/moderation/moderation.js';
 import { API, BASE, comment, jwt, LOGIN_URL, me, member, problem, site, SITE, thread, TOKEN_URL } from './fixtures.js';
+import { $, text } from './kit/dom.js';
 
 const enc = new TextEncoder();
-const worker = setupWorker();
-const json = (status: number, body: unknown) =>
-  HttpResponse.json(body as never, { status, headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' } });
 
 let seq = 0;
 const slug = (name = 'Grace Hopper') => `m-${name.split(' ')[0].toLowerCase()}`;
@@ -25,10 +23,10 @@ const item = (o: { body?: string; author?: string; status?: 'pending' | 'publish
   return QueueItem.parse({
     comment: comment({
       id: `c-${++seq}`, body: o.body ?? `Commentaire ${seq}`, status, author: member({ id: slug(o.author), name: o.author ?? 'Grace Hopper' }),
-      ...(status == 'pending' ? { heldReason: o.held ?? 'first_post' } : {}), flagCount: o.flags ?? 0,
+      ...(status === 'pending' ? { heldReason: o.held ?? 'first_post' } : {}), flagCount: o.flags ?? 0,
     }),
     thread: Thread.parse(thread({ key: `https://amicale.test/articles/${seq}`, title: 'Assemblée générale', audience: o.chapter ? `chapter:${o.chapter}` : 'public' })),
-    reasons: [...(status == 'pending' ? ['pending'] : []), ...(o.flags ? ['flagged'] : [])],
+    reasons: [...(status === 'pending' ? ['pending'] : []), ...(o.flags ? ['flagged'] : [])],
     flags: o.flags ? [{ reason: 'abuse', count: o.flags }] : [],
     flagNotes: o.flags ? ['Propos blessants'] : [],
     author: { member: member({ id: slug(o.author), name: o.author ?? 'Grace Hopper' }), sanctions: [], publishedCount: 2 },
@@ -99,28 +97,28 @@ class FakeApi {
   }
 
   writes() {
-    return this.calls.filter((c) => c.method != 'GET' && c.path != '/batch');
+    return this.calls.filter((c) => c.method !== 'GET' && c.path !== '/batch');
   }
 
   private read(path: string): { status: number; body: unknown } {
     const url = new URL(path, 'http://x');
-    if (url.pathname == '/') return { status: 200, body: site() };
-    if (url.pathname == '/me') return { status: 200, body: me({ roles: this.admin ? ['member', 'admin'] : ['member', 'moderator'] }) };
-    if (url.pathname == '/moderation/queue') {
+    if (url.pathname === '/') return { status: 200, body: site() };
+    if (url.pathname === '/me') return { status: 200, body: me({ roles: this.admin ? ['member', 'admin'] : ['member', 'moderator'] }) };
+    if (url.pathname === '/moderation/queue') {
       if (this.forbidden) return { status: 403, body: problem(403, 'moderation.forbidden') };
       const filter = url.searchParams.get('filter');
-      const items = this.items.filter((i) => !filter || (filter == 'flagged' ? i.flags.length : filter == 'word' ? i.comment.heldReason == 'word' : i.comment.status == 'pending'));
-      const pending = this.items.filter((i) => i.comment.status == 'pending').length;
+      const items = this.items.filter((i) => !filter || (filter === 'flagged' ? i.flags.length : filter === 'word' ? i.comment.heldReason === 'word' : i.comment.status === 'pending'));
+      const pending = this.items.filter((i) => i.comment.status === 'pending').length;
       return {
         status: 200,
         body: QueuePage.parse({
           items, next: null, admin: this.admin, scope: this.scope,
-          counts: { pending, flagged: this.items.filter((i) => i.flags.length).length, word: this.items.filter((i) => i.comment.heldReason == 'word').length, spam: 0 },
+          counts: { pending, flagged: this.items.filter((i) => i.flags.length).length, word: this.items.filter((i) => i.comment.heldReason === 'word').length, spam: 0 },
         }),
       };
     }
-    if (url.pathname == '/admin/settings') return { status: 200, body: settings() };
-    if (url.pathname == '/admin/audit') {
+    if (url.pathname === '/admin/settings') return { status: 200, body: settings() };
+    if (url.pathname === '/admin/audit') {
       return {
         status: 200,
         body: AuditPage.parse({ items: [{
@@ -136,20 +134,20 @@ class FakeApi {
   }
 
   private write(method: string, path: string, body: unknown): Response {
-    if (path == '/moderation/actions') {
+    if (path === '/moderation/actions') {
       const b = BulkModerate.parse(body);
       this.items = this.items.filter((i) => !b.comments.includes(i.comment.id));
-      return json(200, BulkResult.parse({ results: b.comments.map((id) => ({ id, changed: true, status: b.action == 'approve' ? 'published' : b.action == 'hide' ? 'hidden' : 'deleted' })) }));
+      return json(200, BulkResult.parse({ results: b.comments.map((id) => ({ id, changed: true, status: b.action === 'approve' ? 'published' : b.action === 'hide' ? 'hidden' : 'deleted' })) }));
     }
-    if (path == '/moderation/sanctions') {
+    if (path === '/moderation/sanctions') {
       const b = NewSanction.parse(body);
       return json(201, Sanction.parse({
         id: 's1', member: member({ id: b.member }), kind: b.kind, chapter: b.chapter ?? null, reason: b.reason,
         createdAt: new Date().toISOString(), endsAt: null, moderator: null, liftedAt: null,
       }));
     }
-    if (path == '/threads') return json(200, Thread.parse(thread({ locked: (body as { locked: boolean }).locked })));
-    if (path == '/admin/settings') return json(200, AdminSettings.parse({ ...settings(), ...SettingsPatch.parse(body) }));
+    if (path === '/threads') return json(200, Thread.parse(thread({ locked: (body as { locked: boolean }).locked })));
+    if (path === '/admin/settings') return json(200, AdminSettings.parse({ ...settings(), ...SettingsPatch.parse(body) }));
     return json(404, problem(404, 'route.not_found'));
   }
 }
@@ -166,18 +164,16 @@ async function mount(lang = 'en', attrs: Record<string, string> = {}): Promise<C
   return root.querySelector('cercle-moderation')!;
 }
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
 const $$ = <T extends Element = HTMLElement>(el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<T>(selector)];
-const text = (el: Element | null) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const button = (el: Element, name: string | RegExp) =>
-  $$<HTMLButtonElement>(el, 'button').find((b) => (typeof name == 'string' ? text(b) == name : name.test(text(b))));
+  $$<HTMLButtonElement>(el, 'button').find((b) => (typeof name === 'string' ? text(b) === name : name.test(text(b))));
 const articles = (el: Element) => $$(el, 'article');
 const focused = (el: Element) => el.shadowRoot!.activeElement as HTMLElement | null;
 const statusText = (el: Element) => text($(el, 'p.sr[role=status]'));
 
 describe('<cercle-moderation>', () => {
   let api: FakeApi;
-  before(() => worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } }));
+  before(startWorker);
   beforeEach(() => (api = new FakeApi()));
   afterEach(fixtureCleanup);
 
@@ -212,7 +208,7 @@ describe('<cercle-moderation>', () => {
   it('filled: the page\'s reads in one request; reasons, flags, notes and the author\'s record; text as text', async () => {
     api.items = [item({ held: 'word', body: '<img src=x onerror=alert(1)> arnaque' }), item({ status: 'published', flags: 2, author: 'Ada Lovelace' })];
     const el = await mount();
-    await waitUntil(() => articles(el).length == 2, 'two items');
+    await waitUntil(() => articles(el).length === 2, 'two items');
     expect(api.calls.map((c) => c.method + ' ' + c.path)).to.deep.equal(['POST /batch']);
     expect((api.calls[0].body as { reads: string[] }).reads).to.include('/moderation/queue');
     const [a, b] = articles(el);
@@ -229,25 +225,25 @@ describe('<cercle-moderation>', () => {
   it('clears the queue by keyboard: j/k move, a approves, h hides; focus stays in the list', async () => {
     api.items = [item({ body: 'Premier' }), item({ body: 'Deuxième' }), item({ body: 'Troisième' })];
     const el = await mount();
-    await waitUntil(() => articles(el).length == 3, 'three items');
+    await waitUntil(() => articles(el).length === 3, 'three items');
     articles(el)[0].focus();
     await sendKeys({ press: 'j' });
-    await waitUntil(() => focused(el)?.dataset.index == '1', 'second item focused');
+    await waitUntil(() => focused(el)?.dataset.index === '1', 'second item focused');
     await sendKeys({ press: 'k' });
-    await waitUntil(() => focused(el)?.dataset.index == '0', 'first item focused');
+    await waitUntil(() => focused(el)?.dataset.index === '0', 'first item focused');
     await sendKeys({ press: 'j' });
-    await waitUntil(() => focused(el)?.dataset.index == '1', 'second item focused again');
+    await waitUntil(() => focused(el)?.dataset.index === '1', 'second item focused again');
     await sendKeys({ press: 'a' });
-    await waitUntil(() => articles(el).length == 2, 'one approved');
+    await waitUntil(() => articles(el).length === 2, 'one approved');
     expect(api.writes()[0]).to.deep.include({ method: 'POST', path: '/moderation/actions' });
     expect(api.writes()[0].body).to.deep.equal({ action: 'approve', comments: ['c-' + (seq - 1)] });
     expect(statusText(el)).to.equal('Approved.');
-    await waitUntil(() => focused(el)?.tagName == 'ARTICLE', 'an item keeps the focus');
+    await waitUntil(() => focused(el)?.tagName === 'ARTICLE', 'an item keeps the focus');
     expect(text(focused(el)!.querySelector('[part=body]'))).to.equal('Troisième');
     await sendKeys({ press: 'h' });
-    await waitUntil(() => articles(el).length == 1, 'one hidden');
+    await waitUntil(() => articles(el).length === 1, 'one hidden');
     expect(api.writes()[1].body).to.deep.equal({ action: 'hide', comments: ['c-' + seq] });
-    await waitUntil(() => focused(el)?.tagName == 'ARTICLE', 'the last item has the focus');
+    await waitUntil(() => focused(el)?.tagName === 'ARTICLE', 'the last item has the focus');
     await sendKeys({ press: 'a' });
     await waitUntil(() => $(el, '[part=empty]'), 'queue cleared');
     await expect(el).to.be.accessible();
@@ -256,7 +252,7 @@ describe('<cercle-moderation>', () => {
   it('acts in bulk on the selection (x selects), in one request', async () => {
     api.items = [item(), item(), item()];
     const el = await mount();
-    await waitUntil(() => articles(el).length == 3, 'items');
+    await waitUntil(() => articles(el).length === 3, 'items');
     articles(el)[0].focus();
     await sendKeys({ press: 'x' });
     await sendKeys({ press: 'j' });
@@ -264,7 +260,7 @@ describe('<cercle-moderation>', () => {
     await sendKeys({ press: 'x' });
     await waitUntil(() => text($(el, '[part=bulk]')).includes('2 selected'), 'two selected');
     button(el, 'Hide')!.click();
-    await waitUntil(() => articles(el).length == 1, 'two hidden');
+    await waitUntil(() => articles(el).length === 1, 'two hidden');
     expect(api.writes()).to.have.length(1);
     expect((api.writes()[0].body as { comments: string[] }).comments).to.have.length(2);
     expect(statusText(el)).to.equal('2 comments: Hidden.');
@@ -273,7 +269,7 @@ describe('<cercle-moderation>', () => {
   it('mutes an author for a period with a reason (m opens the form)', async () => {
     api.items = [item({ author: 'Bob Leroy' })];
     const el = await mount();
-    await waitUntil(() => articles(el).length == 1, 'item');
+    await waitUntil(() => articles(el).length === 1, 'item');
     articles(el)[0].focus();
     await sendKeys({ press: 'm' });
     await waitUntil(() => $(el, 'form.dialog'), 'form');
@@ -290,7 +286,7 @@ describe('<cercle-moderation>', () => {
   it('shows live changes behind a button, without moving the list', async () => {
     api.items = [item()];
     const el = await mount();
-    await waitUntil(() => articles(el).length == 1, 'item');
+    await waitUntil(() => articles(el).length === 1, 'item');
     // The previous test's page stream lets go of the tabs' lock within a second; then this one opens.
     await waitUntil(() => api.opens >= 1, 'stream opened', { timeout: 4000 });
     const top = articles(el)[0].getBoundingClientRect().top;
@@ -301,7 +297,7 @@ describe('<cercle-moderation>', () => {
     expect(articles(el)[0].getBoundingClientRect().top).to.equal(top);
     await expect(el).to.be.accessible();
     ($(el, '[part=updates]') as HTMLButtonElement).click();
-    await waitUntil(() => articles(el).length == 2, 'reloaded');
+    await waitUntil(() => articles(el).length === 2, 'reloaded');
   });
 
   it('gives administrators the settings, key rotation and the audit log, in French', async () => {
@@ -315,13 +311,13 @@ describe('<cercle-moderation>', () => {
     ($(el, 'select[name=premoderation]') as HTMLSelectElement).value = 'first-time';
     ($(el, 'textarea[name=blockedWords]') as HTMLTextAreaElement).value = 'casino\n  viagra ';
     button(el, 'Enregistrer les réglages')!.click();
-    await waitUntil(() => api.writes().length == 1, 'saved');
+    await waitUntil(() => api.writes().length === 1, 'saved');
     const patch = SettingsPatch.parse(api.writes()[0].body);
     expect(patch.premoderation).to.equal('first-time');
     expect(patch.blockedWords).to.deep.equal(['casino', 'viagra']);
     expect(patch.editWindowSeconds).to.equal(900);
     expect(patch.origins).to.deep.equal(['https://amicale.test']);
-    await waitUntil(() => statusText(el) == 'Réglages enregistrés.', 'announced');
+    await waitUntil(() => statusText(el) === 'Réglages enregistrés.', 'announced');
     // Arrow keys move between tabs.
     ($(el, '#tab-settings') as HTMLButtonElement).focus();
     await sendKeys({ press: 'ArrowRight' });

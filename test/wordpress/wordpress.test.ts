@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { main as cli } from '../../src/server/cli.js';
+import { main as cli } from '../../src/server/cli/index.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { BUNDLE, launchChromium } from '../e2e/support.js';
 

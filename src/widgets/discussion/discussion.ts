@@ -1,21 +1,25 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { listComments } from '../../client/comments.js';
+import { deleteComment, editComment, flagComment, listComments, lockThread, markRead, mentions, moderateComment, react, reactors } from '../../client/discussion.js';
 import { CercleError } from '../../client/errors.js';
 import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
 import type { LiveEvent } from '../../client/live.js';
 import { canonicalUrl } from '../../internal/dom.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
+import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
 import { styles } from './discussion.styles.js';
-import type { CommentReactions, MemberList, Reactors } from '../../contract/discussion.js';
-import { formatBody, insertMention, mentionQuery } from './format.js';
-import { messages } from './messages.js';
-import { strings } from './strings.js';
+import type { FlagReason, Reactors } from '../../contract/discussion.js';
+import { formatBody } from './format.js';
+import { MentionController } from './mention-controller.js';
+import { addFresh, addOwn, addReply, appendPage, patch, pending, recount, replace, tombstone } from './thread.js';
 import { isNew, tree, type Mode } from './tree.js';
-import { form, signIn, skeleton } from './views.js';
+import { form, inlineBox, signIn, skeleton } from './views.js';
 
 /** Detail of `cercle-comment-submit`: what is about to be posted. */
 export interface CommentSubmitDetail {
@@ -93,7 +97,6 @@ export class CercleDiscussion extends CercleConnected {
     _boxError: { state: true },
     _reactors: { state: true },
     _preview: { state: true },
-    _mention: { state: true },
   };
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
@@ -119,8 +122,6 @@ export class CercleDiscussion extends CercleConnected {
   private declare _boxError?: CercleError;
   private declare _reactors?: Reactors;
   private declare _preview: boolean;
-  /** The mention list under the main box: its members and the highlighted one. */
-  private declare _mention?: { items: MemberList['items']; active: number; at: { start: number; q: string } };
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
@@ -128,6 +129,13 @@ export class CercleDiscussion extends CercleConnected {
   private unsubscribe?: () => void;
   private focusId?: string;
   /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
+  private loader = new Loader();
+  /** The mention list under the main box. */
+  private mention = new MentionController(this, {
+    lookUp: (q) => (this.community?.session.status === 'member' ? mentions(this.community.client, this.key, q) : undefined),
+    textarea: () => this.renderRoot.querySelector<HTMLTextAreaElement>('#text'),
+    inserted: (text) => this.write(text),
+  });
   private live = new LiveController(this, {
     community: () => this.community,
     topics: () => (this.key ? ['thread:' + this.key] : []),
@@ -135,7 +143,7 @@ export class CercleDiscussion extends CercleConnected {
     onReload: () => this.refresh(),
   });
   /** Language, formats and the discussion's dictionary (`l.t`). */
-  protected l = new Localize(this, () => this.community?.lang, messages);
+  protected l = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
 
   constructor() {
     super();
@@ -159,12 +167,12 @@ export class CercleDiscussion extends CercleConnected {
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
     if (!c) return;
-    const fresh = c.client != this.loadedWith || changed.has('thread');
+    const fresh = c.client !== this.loadedWith || changed.has('thread');
     // Not while disconnected: a late answer updating a removed element must not listen again.
     if (this.isConnected && (fresh || !this.unsubscribe)) {
       this.unsubscribe?.();
       this.unsubscribe = this.outbox.subscribe((slot, draft, posted) =>
-        slot == this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
+        slot === this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
     }
     if (fresh) {
       this.loadedWith = c.client;
@@ -187,18 +195,18 @@ export class CercleDiscussion extends CercleConnected {
     const loading = !page && !error;
     return html`
       <section part="base">
-        <slot name="header"><h2>${page ? l.plural(t.count, page.thread.commentCount) : t.heading}</h2></slot>
+        <slot name="header"><h2>${page ? t.count(page.thread.commentCount) : t.heading}</h2></slot>
         ${page ? this.toolbar(page) : nothing}
-        ${page?.items.length && this._sort == 'newest' ? this.fresh(true) : nothing}
+        ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
         ${error
-          ? html`<p>${error.code == 'thread.forbidden' ? l.error(error) : t.loadError}</p>
+          ? html`<p>${error.code === 'thread.forbidden' ? l.error(error) : t.loadError}</p>
               <div><button @click=${this.load}>${t.tryAgain}</button></div>`
           : page && !page.items.length
             ? html`<slot name="empty"><p>${t.empty}</p></slot>`
             : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
                 ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
               </ol>`}
-        ${page?.items.length && this._sort != 'newest' ? this.fresh(false) : nothing}
+        ${page?.items.length && this._sort !== 'newest' ? this.fresh(false) : nothing}
         ${page?.next
           ? html`<div>
               <button part="more" @click=${this.more} aria-disabled=${this._loadingMore ? 'true' : 'false'}>${t.more}</button>
@@ -206,7 +214,7 @@ export class CercleDiscussion extends CercleConnected {
           : nothing}
         ${this.box()}
         <p class="sr" role="status">${loading ? t.loading : this._note}</p>
-        <p class="sr" role="status">${this.live.announcement ? l.plural(strings(l).freshCount, this.live.announcement) : ''}</p>
+        <p class="sr" role="status">${this.live.announcement ? l.t.freshCount(this.live.announcement) : ''}</p>
       </section>
     `;
   }
@@ -218,7 +226,7 @@ export class CercleDiscussion extends CercleConnected {
   private fresh(top: boolean) {
     const n = this.live.held.length;
     return html`<div class=${top ? 'fresh top' : 'fresh'}>${n
-      ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.plural(strings(this.l).freshCount, n)}</button>`
+      ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.t.freshCount(n)}</button>`
       : nothing}</div>`;
   }
 
@@ -227,13 +235,10 @@ export class CercleDiscussion extends CercleConnected {
     const page = this._page;
     const held = this.live.take().map((e) => e.data as Comment);
     if (!page) return;
-    const fresh = held.filter((c, i) => c && !page.items.some((x) => x.id == c.id) && held.findIndex((x) => x?.id == c.id) == i);
+    const { page: next, added: fresh } = addFresh(page, held, this._sort === 'newest');
     if (!fresh.length) return;
-    const items = this._sort == 'newest'
-      ? [...fresh.filter((c) => !c.parentId).reverse(), ...page.items, ...fresh.filter((c) => c.parentId)]
-      : [...page.items, ...fresh];
-    this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + fresh.length } };
-    this._note = this.l.plural(strings(this.l).freshShown, fresh.length);
+    this._page = next;
+    this._note = this.l.t.freshShown(fresh.length);
     this.markRead(this._page);
     const ids = new Set(fresh.map((c) => 'c-' + c.id));
     this.updateComplete.then(() => [...this.renderRoot.querySelectorAll<HTMLElement>('article[id]')].find((a) => ids.has(a.id))?.focus());
@@ -244,7 +249,7 @@ export class CercleDiscussion extends CercleConnected {
     const page = this._page;
     if (!page) return false;
     const c = ev.data as Comment | undefined;
-    const here = page.items.find((x) => x.id == ev.ref);
+    const here = page.items.find((x) => x.id === ev.ref);
     const me = this.me();
     switch (ev.kind) {
       case 'comment.created':
@@ -252,40 +257,40 @@ export class CercleDiscussion extends CercleConnected {
       case 'comment.updated':
         if (!c) {
           // Held for moderation: news for moderators, who see the count.
-          if (ev.kind == 'comment.created' && page.moderator && !here) this._page = { ...page, pendingCount: (page.pendingCount ?? 0) + 1 };
+          if (ev.kind === 'comment.created' && page.moderator && !here) this._page = pending(page, 1);
           return false;
         }
         if (here) {
-          if (here.status == 'pending' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
+          if (here.status === 'pending' && page.pendingCount) this._page = pending(page, -1);
           this.patch(here, { ...here, body: c.body, status: c.status, editedAt: c.editedAt, mentions: c.mentions ?? here.mentions });
           return false;
         }
-        if (ev.kind == 'comment.updated') {
+        if (ev.kind === 'comment.updated') {
           // Edited before the reader showed it: show the new text.
-          this.live.held = this.live.held.map((e) => (e.ref == ev.ref ? { ...e, data: { ...(e.data as Comment), ...c } } : e));
+          this.live.held = this.live.held.map((e) => (e.ref === ev.ref ? { ...e, data: { ...(e.data as Comment), ...c } } : e));
           return false;
         }
-        if (c.author?.id && c.author.id == me) {
+        if (c.author?.id && c.author.id === me) {
           // The reader's own (from another tab): no need to ask.
-          this._page = { ...page, items: [...page.items, c], thread: { ...page.thread, commentCount: page.thread.commentCount + 1 } };
+          this._page = addOwn(page, c);
           return false;
         }
-        return !this.live.held.some((e) => e.ref == ev.ref);
+        return !this.live.held.some((e) => e.ref === ev.ref);
       case 'comment.deleted':
         this.live.drop(ev.ref);
-        if (here && here.status != 'deleted') this.patch(here, { ...here, status: 'deleted', body: '', author: null, reactions: [], mentions: [] });
+        if (here && here.status !== 'deleted') this.patch(here, tombstone(here));
         return false;
       case 'comment.hidden':
         this.live.drop(ev.ref);
-        if (here && here.status != 'hidden') {
-          const keep = page.moderator || (!!me && here.author?.id == me);
+        if (here && here.status !== 'hidden') {
+          const keep = page.moderator || (!!me && here.author?.id === me);
           this.patch(here, { ...here, status: 'hidden', body: keep ? here.body : '' });
         }
         return false;
       case 'reactions.changed': {
         const counts = (ev.data as { reactions?: { kind: string; count: number }[] } | undefined)?.reactions;
         if (here && counts)
-          this.patch(here, { ...here, reactions: counts.map((r) => ({ ...r, mine: !!here.reactions.find((x) => x.kind == r.kind)?.mine })) });
+          this.patch(here, recount(here, counts));
         return false;
       }
     }
@@ -294,13 +299,7 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Puts a changed comment in place, keeping the published count in step. */
   private patch(prev: Comment, next: Comment) {
-    const page = this._page!;
-    const d = (next.status == 'published' ? 1 : 0) - (prev.status == 'published' ? 1 : 0);
-    this._page = {
-      ...page,
-      items: page.items.map((x) => (x.id == prev.id ? next : x)),
-      thread: d ? { ...page.thread, commentCount: page.thread.commentCount + d } : page.thread,
-    };
+    this._page = patch(this._page!, prev, next);
   }
 
   /** The stream says the page missed too much: read the thread again, without blanking it. */
@@ -310,7 +309,7 @@ export class CercleDiscussion extends CercleConnected {
     if (!client || !this._page) return;
     try {
       const page = await listComments(client, { thread: key, sort: this.sortParam() });
-      if (key == this.key && client == this.community?.client) {
+      if (key === this.key && client === this.community?.client) {
         this.live.clear();
         this._page = page;
       }
@@ -321,17 +320,17 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Sort, the "new" count, and the moderators' tools. */
   private toolbar(page: CommentPage) {
-    const s = strings(this.l);
+    const s = this.l.t;
     const me = this.me();
     const fresh = page.items.filter((c) => isNew(c, { lastVisitAt: page.lastVisitAt, me })).length;
     return html`<div part="toolbar" class="toolbar">
       <label>${s.sort}
         <select @change=${(e: Event) => this.resort((e.target as HTMLSelectElement).value as 'oldest')}>
-          ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k == this._sort}>${s.sorts[k]}</option>`)}
+          ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k === this._sort}>${s.sorts[k]}</option>`)}
         </select>
       </label>
-      ${fresh ? html`<span class="badge">${this.l.plural(s.newCount, fresh)}</span>` : nothing}
-      ${page.moderator && page.pendingCount ? html`<span>${this.l.plural(s.pendingCount, page.pendingCount)}</span>` : nothing}
+      ${fresh ? html`<span class="badge">${s.newCount(fresh)}</span>` : nothing}
+      ${page.moderator && page.pendingCount ? html`<span>${s.pendingCount(page.pendingCount)}</span>` : nothing}
       ${page.moderator
         ? html`<button type="button" @click=${() => this.lock(!page.thread.locked)}>${page.thread.locked ? s.unlock : s.lock}</button>`
         : nothing}
@@ -343,16 +342,16 @@ export class CercleDiscussion extends CercleConnected {
     return outboxOf(this.community!.client);
   }
 
-  private me = () => (this.community?.session.status == 'member' ? this.community.session.member.id : undefined);
+  private me = () => (this.community?.session.status === 'member' ? this.community.session.member.id : undefined);
 
   private treeContext(page: CommentPage) {
     return {
       l: this.l,
-      s: strings(this.l),
+      s: this.l.t,
       me: this.me(),
       moderator: !!page.moderator,
       locked: page.thread.locked,
-      reactions: this._info?.reactions ?? ['thanks', 'useful', 'interested'],
+      reactions: this._info?.reactions ?? DEFAULT_REACTIONS,
       labels: this._info?.reactionLabels,
       lastVisitAt: page.lastVisitAt,
       editWindowMs: (this._info?.editWindowSeconds ?? 900) * 1000,
@@ -369,45 +368,22 @@ export class CercleDiscussion extends CercleConnected {
 
   /** The reply, edit, report, delete or "who reacted" box under a comment. */
   private inlineBox(c: Comment, mode: Mode) {
-    const s = strings(this.l);
-    const err = this._boxError ? html`<p class="error" role="alert">${s.errors[this._boxError.code] ?? this.l.error(this._boxError)}</p>` : nothing;
-    const cancel = html`<button type="button" @click=${() => this.toggle(c, mode)}>${s.cancel}</button>`;
-    const id = 'box-' + c.id;
-    if (mode == 'who') {
-      const r = this._reactors?.comment == c.id ? this._reactors : undefined;
-      return html`<div class="box" id=${id}>${r
-        ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? this._info?.reactionLabels?.[k.kind]?.[/^fr/i.test(this.l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
-        : html`<p>${this.l.t.loading}</p>`}${err}</div>`;
-    }
-    if (mode == 'delete') {
-      return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
-        <p>${s.confirmDelete}</p>
-        <button type="button" class="primary" @click=${() => this.erase(c)}>${s.del}</button> ${cancel}${err}
-      </div>`;
-    }
-    if (mode == 'flag') {
-      return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), this.report(c, e.target as HTMLFormElement))}>
-        <fieldset>
-          <legend>${s.flagReason}</legend>
-          ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i == 0} /> ${v}</label>`)}
-        </fieldset>
-        <label for=${'note-' + c.id}>${s.flagNote}</label>
-        <input id=${'note-' + c.id} name="note" maxlength="500" />
-        <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
-      </form>`;
-    }
-    const label = mode == 'edit' ? this.l.t.label : s.replyTo.replace('#', c.author?.name ?? this.l.t.former);
-    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), mode == 'edit' ? this.saveEdit(c) : this.sendReply(c))}>
-      <label for=${'t-' + c.id}>${label}</label>
-      <textarea id=${'t-' + c.id} rows="3" .value=${this._boxText} aria-describedby=${'e-' + c.id}
-        @input=${(e: InputEvent) => this.writeBox(c, mode, (e.target as HTMLTextAreaElement).value)}></textarea>
-      <div id=${'e-' + c.id}>${err}</div>
-      <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${mode == 'edit' ? s.save : s.reply}</button> ${cancel}
-    </form>`;
+    return inlineBox(c, mode, {
+      text: this._boxText,
+      busy: this._busy,
+      error: this._boxError,
+      reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
+      reactionLabels: this._info?.reactionLabels,
+      onCancel: () => this.toggle(c, mode),
+      onDelete: () => this.erase(c),
+      onFlag: (f) => this.report(c, f),
+      onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
+      onInput: (text) => this.writeBox(c, mode, text),
+    }, this.l);
   }
 
   private toggle(c: Comment, mode: Mode) {
-    const closing = this._open?.id == c.id && this._open.mode == mode;
+    const closing = this._open?.id === c.id && this._open.mode === mode;
     this._open = closing ? undefined : { id: c.id, mode };
     this._boxError = undefined;
     if (closing) {
@@ -415,14 +391,14 @@ export class CercleDiscussion extends CercleConnected {
       return;
     }
     const outbox = this.outbox;
-    this._boxText = mode == 'edit' ? c.body : mode == 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
-    if (mode == 'who') this.community!.client.read<Reactors>(`/comments/${encodeURIComponent(c.id)}/reactions`, 'reactors').then((r) => (this._reactors = r), (e) => (this._boxError = e));
+    this._boxText = mode === 'edit' ? c.body : mode === 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
+    if (mode === 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
   }
 
   private writeBox(c: Comment, mode: Mode, text: string) {
     this._boxText = text;
-    if (mode == 'reply') {
+    if (mode === 'reply') {
       const slot = Outbox.slot(this.key, c.id);
       this.outbox.write(slot, { ...this.outbox.get(slot), thread: this.key, parentId: c.id, body: text });
     }
@@ -435,15 +411,14 @@ export class CercleDiscussion extends CercleConnected {
       return await fn();
     } catch (e) {
       this._boxError = e as CercleError;
-      this._note = strings(this.l).errors[(e as CercleError).code] ?? this.l.error(e as CercleError);
+      this._note = this.l.t.actionErrors[(e as CercleError).code] ?? this.l.error(e as CercleError);
       return undefined;
     }
   }
 
   /** Puts the server's version of a comment in the page. */
   private replace(c: Comment) {
-    const page = this._page;
-    if (page) this._page = { ...page, items: page.items.map((x) => (x.id == c.id ? { ...x, ...c } : x)) };
+    if (this._page) this._page = replace(this._page, c);
   }
 
   private async sendReply(parent: Comment) {
@@ -458,13 +433,7 @@ export class CercleDiscussion extends CercleConnected {
   /** A reply was stored: show it under its parent, close the box. */
   private replied(posted: Comment) {
     this.live.drop(posted.id);
-    const page = this._page;
-    if (page && !page.items.some((c) => c.id == posted.id)) {
-      const at = page.items.findIndex((c) => c.id == posted.parentId);
-      const items = [...page.items];
-      items.splice(at < 0 ? items.length : at + 1, 0, posted);
-      this._page = { ...page, items, thread: { ...page.thread, commentCount: page.thread.commentCount + (posted.status == 'published' ? 1 : 0) } };
-    }
+    if (this._page) this._page = addReply(this._page, posted);
     this._open = undefined;
     this._boxText = '';
     this._note = this.l.t.posted;
@@ -473,60 +442,56 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async saveEdit(c: Comment) {
-    const saved = await this.act(() => this.community!.client.write<Comment>('PATCH', `/comments/${encodeURIComponent(c.id)}`, { body: this._boxText }, 'comment'));
+    const saved = await this.act(() => editComment(this.community!.client, c.id, this._boxText));
     if (!saved) return;
     this.replace(saved);
     this._open = undefined;
-    this._note = strings(this.l).saved;
+    this._note = this.l.t.saved;
     this.focusId = c.id;
   }
 
   private async erase(c: Comment) {
-    const gone = await this.act(() => this.community!.client.write<Comment>('DELETE', `/comments/${encodeURIComponent(c.id)}`, undefined, 'comment'));
+    const gone = await this.act(() => deleteComment(this.community!.client, c.id));
     if (!gone) return;
     this.replace(gone);
     this._open = undefined;
-    this._note = strings(this.l).deleted;
+    this._note = this.l.t.deletedNote;
     this.focusId = c.id;
   }
 
   private async react(c: Comment, kind: string) {
-    const mine = c.reactions.find((r) => r.kind == kind)?.mine;
-    const path = `/comments/${encodeURIComponent(c.id)}/reactions`;
-    const client = this.community!.client;
-    const r = await this.act(() => mine
-      ? client.write<CommentReactions>('DELETE', `${path}/${kind}`, undefined, 'reactions')
-      : client.write<CommentReactions>('POST', path, { kind }, 'reactions'));
+    const mine = c.reactions.find((r) => r.kind === kind)?.mine;
+    const r = await this.act(() => react(this.community!.client, c.id, kind, mine));
     if (r) this.replace({ ...c, reactions: r.reactions });
   }
 
   private async report(c: Comment, f: HTMLFormElement) {
     const data = new FormData(f);
     const note = String(data.get('note') ?? '').trim();
-    const ok = await this.act(() => this.community!.client.write('POST', `/comments/${encodeURIComponent(c.id)}/flags`, { reason: data.get('reason'), ...(note ? { note } : {}) }, 'flag'));
+    const ok = await this.act(() => flagComment(this.community!.client, c.id, data.get('reason') as FlagReason, note));
     if (!ok) return;
     this.replace({ ...c, flagged: true });
     this._open = undefined;
-    this._note = strings(this.l).flagSent;
+    this._note = this.l.t.flagSent;
     this.focusId = c.id;
   }
 
   private async moderate(c: Comment, action: 'hide' | 'restore' | 'approve') {
-    const r = await this.act(() => this.community!.client.write<Comment>('POST', `/comments/${encodeURIComponent(c.id)}/moderation`, { action }, 'comment'));
+    const r = await this.act(() => moderateComment(this.community!.client, c.id, action));
     if (!r) return;
     this.replace(r);
     const page = this._page!;
-    if (action == 'approve' && page.pendingCount) this._page = { ...page, pendingCount: page.pendingCount - 1 };
-    this._note = strings(this.l)[action];
+    if (action === 'approve' && page.pendingCount) this._page = pending(page, -1);
+    this._note = this.l.t[action];
   }
 
   private async lock(locked: boolean) {
-    const t = await this.act(() => this.community!.client.write<CommentPage['thread']>('PATCH', '/threads', { thread: this.key, locked }, 'thread'));
+    const t = await this.act(() => lockThread(this.community!.client, this.key, locked));
     if (t && this._page) this._page = { ...this._page, thread: { ...this._page.thread, locked: t.locked } };
   }
 
   /** The sort to ask for; the server's default (oldest first) goes unsaid. */
-  private sortParam = () => (this._sort == 'oldest' ? undefined : this._sort);
+  private sortParam = () => (this._sort === 'oldest' ? undefined : this._sort);
 
   private resort(sort: 'oldest' | 'newest' | 'useful') {
     this._sort = sort;
@@ -535,89 +500,45 @@ export class CercleDiscussion extends CercleConnected {
 
   /** Remembers how far the member has read (the newest comment shown). */
   private markRead(page: CommentPage) {
-    if (this.community?.session.status != 'member' || !page.items.length) return;
+    if (this.community?.session.status !== 'member' || !page.items.length) return;
     const newest = page.items.reduce((a, c) => (c.createdAt > a ? c.createdAt : a), '');
     if (page.lastVisitAt && newest <= page.lastVisitAt) return;
-    this.community.client.write('PUT', '/threads/read', { thread: this.key, at: newest }, 'readMarker').catch(() => {});
+    markRead(this.community.client, this.key, newest).catch(() => {});
   }
-
-  // ---- mentions in the main box -------------------------------------------------
-
-  private mentionSeq = 0;
-
-  private async lookUpMention(textarea: HTMLTextAreaElement) {
-    const at = mentionQuery(textarea.value, textarea.selectionStart ?? textarea.value.length);
-    if (!at || !at.q || this.community?.session.status != 'member') {
-      this._mention = undefined;
-      return;
-    }
-    const seq = ++this.mentionSeq;
-    try {
-      const r = await this.community.client.read<MemberList>(`/mentions?thread=${encodeURIComponent(this.key)}&q=${encodeURIComponent(at.q)}`, 'memberList');
-      if (seq == this.mentionSeq) this._mention = { items: r.items, active: 0, at };
-    } catch {
-      if (seq == this.mentionSeq) this._mention = undefined;
-    }
-  }
-
-  private pickMention(m: MemberList['items'][number]) {
-    const t = this.renderRoot.querySelector<HTMLTextAreaElement>('#text');
-    const at = this._mention?.at;
-    if (!t || !at) return;
-    const r = insertMention(t.value, at, t.selectionStart ?? t.value.length, m);
-    this._mention = undefined;
-    this.write(r.text);
-    t.value = r.text;
-    t.setSelectionRange(r.caret, r.caret);
-    t.focus();
-  }
-
-  private mentionKeys = (e: KeyboardEvent) => {
-    const m = this._mention;
-    if (!m) return;
-    if (e.key == 'Escape') this._mention = undefined;
-    else if (!m.items.length) return;
-    else if (e.key == 'ArrowDown' || e.key == 'ArrowUp') {
-      const n = m.items.length;
-      this._mention = { ...m, active: (m.active + (e.key == 'ArrowDown' ? 1 : n - 1)) % n };
-    } else if (e.key == 'Enter' || e.key == 'Tab') this.pickMention(m.items[m.active]);
-    else return;
-    e.preventDefault();
-  };
 
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
-    if (!session || session.status == 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
-    if (session.status == 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this._info?.loginUrl);
+    if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
+    if (session.status === 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this._info?.loginUrl);
     if (this._error) return nothing;
     if (this._page?.thread.locked) return html`<p>${this.l.error(new CercleError(403, 'thread.locked'))}</p>`;
     return form(
       {
         text: this._text,
-        max: this._info?.maxCommentLength ?? 10_000,
+        max: this._info?.maxCommentLength ?? DEFAULT_MAX_COMMENT_LENGTH,
         busy: this._busy,
         failed: this._failed,
         error: this._sendError,
         onInput: (e) => {
           const t = e.target as HTMLTextAreaElement;
           this.write(t.value);
-          this.lookUpMention(t);
+          this.mention.typed(t);
         },
         extras: {
-          hint: strings(this.l).hint,
-          preview: strings(this.l).preview,
-          write: strings(this.l).write,
+          hint: this.l.t.hint,
+          preview: this.l.t.preview,
+          write: this.l.t.write,
           previewing: this._preview,
-          rendered: this._text.trim() ? formatBody(this._text) : strings(this.l).nothingToPreview,
-          onPreview: () => ((this._preview = !this._preview), (this._mention = undefined)),
-          onKeyDown: this.mentionKeys,
-          listbox: this._mention && {
-            label: strings(this.l).mentionList,
-            empty: strings(this.l).noMatch,
-            items: this._mention.items,
-            active: this._mention.active,
-            pick: (m) => this.pickMention(m),
+          rendered: this._text.trim() ? formatBody(this._text) : this.l.t.nothingToPreview,
+          onPreview: () => ((this._preview = !this._preview), this.mention.close()),
+          onKeyDown: this.mention.keydown,
+          listbox: this.mention.open && {
+            label: this.l.t.mentionList,
+            empty: this.l.t.noMatch,
+            items: this.mention.open.items,
+            active: this.mention.open.active,
+            pick: (m) => this.mention.pick(m),
           },
         },
         onSubmit: (e) => (e.preventDefault(), this.send()),
@@ -628,21 +549,19 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   /** Loads the first page of comments and the site's settings. */
-  private load = async () => {
+  private load = () => {
     const { client } = this.community!;
-    const key = this.key;
     this._page = this._error = undefined;
     this.live.clear();
-    try {
-      const [page, info] = await Promise.all([listComments(client, { thread: key, sort: this.sortParam() }), client.site()]);
-      if (key == this.key && client == this.community?.client) {
+    return this.loader.run(
+      () => Promise.all([listComments(client, { thread: this.key, sort: this.sortParam() }), client.site()]),
+      ([page, info]) => {
         this._page = page;
         this._info = info;
         this.markRead(page);
-      }
-    } catch (e) {
-      if (key == this.key) this._error = e as CercleError;
-    }
+      },
+      (e) => (this._error = e),
+    );
   };
 
   /** Appends the next page and moves focus to its first comment. */
@@ -652,8 +571,8 @@ export class CercleDiscussion extends CercleConnected {
     this._loadingMore = true;
     try {
       const next = await listComments(this.community!.client, { thread: this.key, cursor: page.next, sort: this.sortParam() });
-      if (page == this._page) {
-        this._page = { ...next, lastVisitAt: page.lastVisitAt, items: merge(page.items, next.items) };
+      if (page === this._page) {
+        this._page = appendPage(page, next);
         this.markRead(next);
         this.focusId = next.items[0]?.id;
       }
@@ -673,7 +592,7 @@ export class CercleDiscussion extends CercleConnected {
   private async send() {
     const outbox = this.outbox;
     const body = this._text;
-    const max = this._info?.maxCommentLength ?? 10_000;
+    const max = this._info?.maxCommentLength ?? DEFAULT_MAX_COMMENT_LENGTH;
     if (this._busy || !body.trim()) return;
     if (body.length > max) {
       this._sendError = new CercleError(400, 'comment.too_long');
@@ -704,7 +623,7 @@ export class CercleDiscussion extends CercleConnected {
     this._note = this.l.t.posted;
     this.live.drop(posted.id);
     const page = this._page;
-    if (page && !page.items.some((c) => c.id == posted.id))
+    if (page && !page.items.some((c) => c.id === posted.id))
       this._page = {
         ...page,
         thread: { ...page.thread, commentCount: page.thread.commentCount + 1 },
@@ -714,7 +633,6 @@ export class CercleDiscussion extends CercleConnected {
   }
 }
 
-const merge = (a: Comment[], b: Comment[]) => [...a, ...b.filter((c) => !a.some((x) => x.id == c.id))];
 
 declare global {
   interface HTMLElementTagNameMap {

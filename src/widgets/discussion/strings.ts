@@ -1,121 +1,17 @@
-import type { Plural } from '../../i18n/en.js';
 import type { Localize } from '../../i18n/localize.js';
+import type { en } from './locales/en.js';
 
 /**
- * Strings of the discussion's actions. They live with the widget rather than in `i18n/en.ts` and
- * `i18n/fr.ts`, whose single objects every entry bundles whole: here only the discussion pays for them.
+ * The discussion's dictionary: the shape of its English locale, which every other locale follows
+ * (`locales/fr.ts`, or one a page adds with `registerLocale('de', 'discussion', {…})`).
  */
-const en = {
-  reactions: { thanks: 'Thanks', useful: 'Useful', interested: 'Interested' } as Record<string, string>,
-  reactionsOf: 'Reactions',
-  reply: 'Reply',
-  replyTo: 'Reply to #',
-  edit: 'Edit',
-  save: 'Save',
-  cancel: 'Cancel',
-  del: 'Delete',
-  confirmDelete: 'Delete this comment? Its text will be erased; replies stay.',
-  flag: 'Report',
-  flagged: 'Reported',
-  flagReason: 'Why report this comment?',
-  flagReasons: { spam: 'Spam or advertising', abuse: 'Abusive or hurtful', off_topic: 'Off topic', personal_data: 'Personal data', other: 'Something else' } as Record<string, string>,
-  flagNote: 'A few words for the moderators (optional)',
-  flagSent: 'Thank you: the moderators will have a look.',
-  who: 'Who reacted',
-  inReplyTo: 'in reply to #',
-  isNew: 'new',
-  newCount: { one: '# new since your last visit', other: '# new since your last visit' } as Plural,
-  freshCount: { one: '# new comment', other: '# new comments' } as Plural,
-  freshShown: { one: '# new comment shown', other: '# new comments shown' } as Plural,
-  sort: 'Sort',
-  sorts: { oldest: 'Oldest first', newest: 'Newest first', useful: 'Most useful' } as Record<string, string>,
-  preview: 'Preview',
-  write: 'Write',
-  nothingToPreview: 'Nothing to preview yet.',
-  hint: '**bold**, *italic*, `code`, > quote, - list, [link](https://…), @name',
-  hidden: 'A moderator hid this comment.',
-  hiddenOwn: 'A moderator hid this comment; only you and the moderators see it.',
-  held: 'Your comment awaits a moderator’s approval.',
-  hide: 'Hide',
-  restore: 'Restore',
-  approve: 'Approve',
-  lock: 'Close the discussion',
-  unlock: 'Reopen the discussion',
-  pendingCount: { one: '# comment awaits approval', other: '# comments await approval' } as Plural,
-  flags: { one: '# report', other: '# reports' } as Plural,
-  mentionList: 'Members to mention',
-  noMatch: 'No member found',
-  saved: 'Your changes were saved.',
-  deleted: 'Your comment was deleted.',
-  errors: {
-    'comment.edit_window_closed': 'This comment can no longer be edited.',
-    'comment.link_scheme': 'Links must start with http://, https:// or mailto:.',
-    'comment.markup_forbidden': 'HTML is not allowed; use the formatting shown below the box.',
-    'comment.too_many_mentions': 'Mention at most 10 members.',
-    'comment.mention_unknown': 'A mentioned member cannot read this discussion.',
-    'comment.parent_deleted': 'The comment you reply to was deleted.',
-    'comment.parent_invalid': 'The comment you reply to is no longer here.',
-    'reaction.own_comment': 'You cannot react to your own comment.',
-    'rate.limited': 'You are posting too fast. Your text is kept.',
-  } as Record<string, string>,
-};
-
-const fr: typeof en = {
-  reactions: { thanks: 'Merci', useful: 'Utile', interested: 'Je suis intéressé·e' },
-  reactionsOf: 'Réactions',
-  reply: 'Répondre',
-  replyTo: 'Répondre à #',
-  edit: 'Modifier',
-  save: 'Enregistrer',
-  cancel: 'Annuler',
-  del: 'Supprimer',
-  confirmDelete: 'Supprimer ce commentaire ? Son texte sera effacé ; les réponses restent.',
-  flag: 'Signaler',
-  flagged: 'Signalé',
-  flagReason: 'Pourquoi signaler ce commentaire ?',
-  flagReasons: { spam: 'Spam ou publicité', abuse: 'Injurieux ou blessant', off_topic: 'Hors sujet', personal_data: 'Données personnelles', other: 'Autre chose' },
-  flagNote: 'Quelques mots pour les modérateurs (facultatif)',
-  flagSent: 'Merci : les modérateurs vont regarder.',
-  who: 'Qui a réagi',
-  inReplyTo: 'en réponse à #',
-  isNew: 'nouveau',
-  newCount: { one: '# nouveau depuis votre dernière visite', other: '# nouveaux depuis votre dernière visite' },
-  freshCount: { one: '# nouveau commentaire', other: '# nouveaux commentaires' },
-  freshShown: { one: '# nouveau commentaire affiché', other: '# nouveaux commentaires affichés' },
-  sort: 'Trier',
-  sorts: { oldest: 'Plus anciens d’abord', newest: 'Plus récents d’abord', useful: 'Les plus utiles' },
-  preview: 'Aperçu',
-  write: 'Écrire',
-  nothingToPreview: 'Rien à prévisualiser pour l’instant.',
-  hint: '**gras**, *italique*, `code`, > citation, - liste, [lien](https://…), @nom',
-  hidden: 'Un modérateur a masqué ce commentaire.',
-  hiddenOwn: 'Un modérateur a masqué ce commentaire ; seuls vous et les modérateurs le voyez.',
-  held: 'Votre commentaire attend l’approbation d’un modérateur.',
-  hide: 'Masquer',
-  restore: 'Rétablir',
-  approve: 'Approuver',
-  lock: 'Clore la discussion',
-  unlock: 'Rouvrir la discussion',
-  pendingCount: { one: '# commentaire attend une approbation', other: '# commentaires attendent une approbation' },
-  flags: { one: '# signalement', other: '# signalements' },
-  mentionList: 'Membres à mentionner',
-  noMatch: 'Aucun membre trouvé',
-  saved: 'Vos modifications sont enregistrées.',
-  deleted: 'Votre commentaire a été supprimé.',
-  errors: {
-    'comment.edit_window_closed': 'Ce commentaire ne peut plus être modifié.',
-    'comment.link_scheme': 'Les liens doivent commencer par http://, https:// ou mailto:.',
-    'comment.markup_forbidden': 'Le HTML n’est pas accepté ; utilisez la mise en forme indiquée sous le champ.',
-    'comment.too_many_mentions': 'Mentionnez au plus 10 membres.',
-    'comment.mention_unknown': 'Un membre mentionné ne peut pas lire cette discussion.',
-    'comment.parent_deleted': 'Le commentaire auquel vous répondez a été supprimé.',
-    'comment.parent_invalid': 'Le commentaire auquel vous répondez n’est plus là.',
-    'reaction.own_comment': 'Vous ne pouvez pas réagir à votre propre commentaire.',
-    'rate.limited': 'Vous publiez trop vite. Votre texte est conservé.',
-  },
-};
-
 export type DiscussionStrings = typeof en;
 
-/** The discussion's strings in the element's language. */
-export const strings = (l: Localize): DiscussionStrings => (/^fr\b/i.test(l.lang) ? fr : en);
+declare module '../../i18n/localize.js' {
+  interface Dictionaries {
+    'discussion': DiscussionStrings;
+  }
+}
+
+/** The localize controller of <cercle-discussion>. */
+export type L = Localize<'discussion'>;

@@ -1,13 +1,13 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Comment } from '../../contract/resources.js';
 import { exact, relative } from '../../i18n/localize.js';
-import type { L as Localize } from './messages.js';
+import type { L as Localize } from './strings.js';
 import { formatBody } from './format.js';
 import type { DiscussionStrings } from './strings.js';
 import { avatar } from './views.js';
 
 /** Replies nest this deep; deeper ones are listed flat under the third level, each saying whom it answers. */
-export const MAX_DEPTH = 3;
+const MAX_DEPTH = 3;
 
 export type Mode = 'reply' | 'edit' | 'flag' | 'delete' | 'who';
 
@@ -39,18 +39,18 @@ const label = (ctx: TreeContext, kind: string) =>
 
 /** Whether a comment is new to the reader: after their last visit, and not theirs. */
 export const isNew = (c: Comment, ctx: Pick<TreeContext, 'lastVisitAt' | 'me'>) =>
-  !!ctx.lastVisitAt && c.createdAt > ctx.lastVisitAt && c.author?.id != ctx.me && c.status == 'published';
+  !!ctx.lastVisitAt && c.createdAt > ctx.lastVisitAt && c.author?.id !== ctx.me && c.status === 'published';
 
 function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing {
   const { s } = ctx;
-  if (c.status == 'deleted') return nothing;
-  const own = !!ctx.me && c.author?.id == ctx.me;
+  if (c.status === 'deleted') return nothing;
+  const own = !!ctx.me && c.author?.id === ctx.me;
   const member = !!ctx.me;
-  const published = c.status == 'published';
+  const published = c.status === 'published';
   const canReact = member && !own && published && !ctx.locked;
   const counts = new Map(c.reactions.map((r) => [r.kind, r]));
-  const opened = (mode: Mode) => ctx.open?.id == c.id && ctx.open.mode == mode;
-  const editable = own && c.status != 'hidden' && !ctx.locked && ctx.now - Date.parse(c.createdAt) < ctx.editWindowMs;
+  const opened = (mode: Mode) => ctx.open?.id === c.id && ctx.open.mode === mode;
+  const editable = own && c.status !== 'hidden' && !ctx.locked && ctx.now - Date.parse(c.createdAt) < ctx.editWindowMs;
   const btn = (mode: Mode, text: string) =>
     html`<button type="button" aria-expanded=${opened(mode) ? 'true' : 'false'} @click=${() => ctx.toggle(c, mode)}>${text}</button>`;
   const kinds = published ? ctx.reactions.filter((k) => canReact || counts.get(k)?.count) : [];
@@ -75,24 +75,24 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
           : btn('flag', s.flag)
         : nothing}
       ${ctx.moderator
-        ? html`${c.status == 'pending' ? html`<button type="button" @click=${() => ctx.moderate(c, 'approve')}>${s.approve}</button>` : nothing}
-          ${c.status == 'hidden'
+        ? html`${c.status === 'pending' ? html`<button type="button" @click=${() => ctx.moderate(c, 'approve')}>${s.approve}</button>` : nothing}
+          ${c.status === 'hidden'
             ? html`<button type="button" @click=${() => ctx.moderate(c, 'restore')}>${s.restore}</button>`
             : html`<button type="button" @click=${() => ctx.moderate(c, 'hide')}>${s.hide}</button>`}
-          ${c.flagCount ? html`<span class="flags">${ctx.l.plural(s.flags, c.flagCount)}</span>` : nothing}`
+          ${c.flagCount ? html`<span class="flags">${ctx.s.flags(c.flagCount)}</span>` : nothing}`
         : nothing}
     </div>
-    ${ctx.open?.id == c.id ? ctx.box(c, ctx.open.mode) : nothing}
+    ${ctx.open?.id === c.id ? ctx.box(c, ctx.open.mode) : nothing}
   `;
 }
 
 function body(c: Comment, ctx: TreeContext) {
   const { s, l } = ctx;
-  if (c.status == 'deleted') return html`<p class="gone">${l.t.deleted}</p>`;
-  const own = !!ctx.me && c.author?.id == ctx.me;
-  if (c.status == 'hidden' && !c.body) return html`<p class="gone">${s.hidden}</p>`;
-  return html`${c.status == 'hidden' ? html`<p class="note">${own ? s.hiddenOwn : s.hidden}</p>` : nothing}
-    ${c.status == 'pending' && own ? html`<p class="note">${s.held}</p>` : nothing}
+  if (c.status === 'deleted') return html`<p class="gone">${l.t.deleted}</p>`;
+  const own = !!ctx.me && c.author?.id === ctx.me;
+  if (c.status === 'hidden' && !c.body) return html`<p class="gone">${s.hidden}</p>`;
+  return html`${c.status === 'hidden' ? html`<p class="note">${own ? s.hiddenOwn : s.hidden}</p>` : nothing}
+    ${c.status === 'pending' && own ? html`<p class="note">${s.held}</p>` : nothing}
     ${formatBody(c.body, { mentions: c.mentions, memberHref: ctx.memberHref })}`;
 }
 
@@ -109,11 +109,11 @@ export function article(c: Comment, ctx: TreeContext, parent?: Comment): Templat
         <h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>
         <p part="meta">
           <time datetime=${c.createdAt} title=${exact(l, c.createdAt)} tabindex="0">${relative(l, c.createdAt, ctx.now)}</time
-          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}${fresh
+          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}${fresh
             ? html` · <strong class="badge">${s.isNew}</strong>`
             : nothing}${parent
             ? html` · <a href=${'#c-' + parent.id} @click=${(e: Event) => (e.preventDefault(), ctx.goTo(parent.id))}
-                >${s.inReplyTo.replace('#', parent.author?.name ?? l.t.former)}</a
+                >${s.inReplyTo(parent.author?.name ?? l.t.former)}</a
               >`
             : nothing}
         </p>

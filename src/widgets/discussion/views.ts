@@ -1,8 +1,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { Comment, MemberSummary } from '../../contract/resources.js';
-import { exact, relative } from '../../i18n/localize.js';
-import type { L as Localize } from './messages.js';
+import type { Reactors } from '../../contract/discussion.js';
+import type { Comment, MemberSummary, SitePublic } from '../../contract/resources.js';
+import type { Mode } from './tree.js';
+import type { L as Localize } from './strings.js';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
 
@@ -19,29 +20,6 @@ export const avatar = (m: MemberSummary | null): TemplateResult =>
     ? html`<img part="avatar" src=${m.picture} alt="" width="40" height="40" loading="lazy" />`
     : html`<span part="avatar" aria-hidden="true">${initials(m?.name)}</span>`;
 
-/** Paragraphs split on blank lines; single line breaks are kept by CSS (`white-space: pre-line`). */
-export const paragraphs = (text: string): TemplateResult[] =>
-  text
-    .split(/\n\s*\n/)
-    .filter((p) => p.trim())
-    .map((p) => html`<p>${p.trim()}</p>`);
-
-export const comment = (c: Comment, l: Localize): TemplateResult => html`
-  <li>
-    <article part="comment" id=${'c-' + c.id} tabindex="-1">
-      <header>
-        ${avatar(c.author)}
-        <h3 part="name">${c.author?.name ?? l.t.former}</h3>
-        <p part="meta">
-          <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt)}</time
-          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status == 'pending' ? ` · ${l.t.pending}` : nothing}
-        </p>
-      </header>
-      <div part="body">${c.status == 'deleted' ? html`<p class="gone">${l.t.deleted}</p>` : paragraphs(c.body)}</div>
-    </article>
-  </li>
-`;
-
 /** Placeholders with the height of comments, so that nothing moves when they arrive. */
 export const skeleton = (): TemplateResult => html`
   <li class="ph" aria-hidden="true"></li>
@@ -57,7 +35,7 @@ export const signIn = (l: Localize, url?: string | null): TemplateResult => html
 export const problem = (e: CercleError, l: Localize): TemplateResult => {
   const fields = Object.values(e.fieldErrors);
   return html`
-    <p class="error">${l.error(e)} ${e.retryAfter ? l.plural(l.t.wait, e.retryAfter) : nothing}</p>
+    <p class="error">${l.error(e)} ${e.retryAfter ? l.t.wait(e.retryAfter) : nothing}</p>
     ${fields.length ? html`<ul class="error">${fields.map((m) => html`<li>${m}</li>`)}</ul>` : nothing}
   `;
 };
@@ -112,14 +90,14 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
       ${x && !x.previewing
         ? html`<ul id="mentions" role="listbox" aria-label=${list?.label ?? x.hint} ?hidden=${!list}>
             ${list?.items.length
-              ? list.items.map((m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i == list.active ? 'true' : 'false'}
+              ? list.items.map((m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i === list.active ? 'true' : 'false'}
                     @mousedown=${(e: Event) => (e.preventDefault(), list.pick(m))}>${m.name}</li>`)
               : list ? html`<li role="option" aria-disabled="true" aria-selected="false">${list.empty}</li>` : nothing}
           </ul>
           <p id="hint" class="hint">${x.hint}</p>`
         : nothing}
       <div part="actions">
-        <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.plural(l.t.over, -left) : l.plural(l.t.left, left)}</span>
+        <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.t.over(-left) : l.t.left(left)}</span>
         <button class="primary" type="submit" aria-disabled=${s.busy ? 'true' : 'false'}>${s.busy ? l.t.sending : l.t.post}</button>
         ${x ? html`<button type="button" aria-pressed=${x.previewing ? 'true' : 'false'} @click=${x.onPreview}>${x.preview}</button>` : nothing}
       </div>
@@ -132,3 +110,58 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
     </form>
   `;
 };
+
+export interface BoxState {
+  /** Text of the reply or edit box. */
+  text: string;
+  busy: boolean;
+  error?: CercleError;
+  /** Who reacted to this comment, once read. */
+  reactors?: Reactors;
+  reactionLabels?: SitePublic['reactionLabels'];
+  onCancel(): void;
+  onDelete(): void;
+  onFlag(form: HTMLFormElement): void;
+  /** Sends the reply or saves the edit. */
+  onSave(): void;
+  onInput(text: string): void;
+}
+
+/** The box under a comment: a reply or an edit, a report, the delete confirmation, or who reacted. */
+export function inlineBox(c: Comment, mode: Mode, b: BoxState, l: Localize): TemplateResult {
+  const s = l.t;
+  const err = b.error ? html`<p class="error" role="alert">${s.actionErrors[b.error.code] ?? l.error(b.error)}</p>` : nothing;
+  const cancel = html`<button type="button" @click=${b.onCancel}>${s.cancel}</button>`;
+  const id = 'box-' + c.id;
+  if (mode === 'who') {
+    const r = b.reactors;
+    return html`<div class="box" id=${id}>${r
+      ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? b.reactionLabels?.[k.kind]?.[/^fr/i.test(l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
+      : html`<p>${s.loading}</p>`}${err}</div>`;
+  }
+  if (mode === 'delete') {
+    return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
+      <p>${s.confirmDelete}</p>
+      <button type="button" class="primary" @click=${b.onDelete}>${s.del}</button> ${cancel}${err}
+    </div>`;
+  }
+  if (mode === 'flag') {
+    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onFlag(e.target as HTMLFormElement))}>
+      <fieldset>
+        <legend>${s.flagReason}</legend>
+        ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i === 0} /> ${v}</label>`)}
+      </fieldset>
+      <label for=${'note-' + c.id}>${s.flagNote}</label>
+      <input id=${'note-' + c.id} name="note" maxlength="500" />
+      <button type="submit" class="primary">${s.flag}</button> ${cancel}${err}
+    </form>`;
+  }
+  const label = mode === 'edit' ? s.label : s.replyTo(c.author?.name ?? s.former);
+  return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onSave())}>
+    <label for=${'t-' + c.id}>${label}</label>
+    <textarea id=${'t-' + c.id} rows="3" .value=${b.text} aria-describedby=${'e-' + c.id}
+      @input=${(e: InputEvent) => b.onInput((e.target as HTMLTextAreaElement).value)}></textarea>
+    <div id=${'e-' + c.id}>${err}</div>
+    <button type="submit" class="primary" aria-disabled=${b.busy ? 'true' : 'false'}>${mode === 'edit' ? s.save : s.reply}</button> ${cancel}
+  </form>`;
+}

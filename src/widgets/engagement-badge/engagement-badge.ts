@@ -1,12 +1,16 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { Engagement, MyEngagement } from '../../contract/engagement.js';
+import { badgeCredential, memberEngagement, myEngagement, setEngagementHidden } from '../../client/engagement.js';
+import type { CredentialRequest, Engagement, MyEngagement } from '../../contract/engagement.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { Localize } from '../../i18n/localize.js';
+import { CercleConnected } from '../../internal/widget.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
-import { chip, fill, full, skeletonChip } from './views.js';
-import { strings } from './strings.js';
+import { chip, full, skeletonChip } from './views.js';
 
 /**
  * A member's standing in the community, computed from what they did for it:
@@ -37,7 +41,9 @@ import { strings } from './strings.js';
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
-export class CercleEngagementBadge extends CercleWidget {
+export class CercleEngagementBadge extends CercleConnected {
+  private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en, fr });
+
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -60,7 +66,7 @@ export class CercleEngagementBadge extends CercleWidget {
   private declare _note: string;
 
   private loadedFor = '';
-  private seq = 0;
+  private loader = new Loader();
 
   constructor() {
     super();
@@ -71,15 +77,15 @@ export class CercleEngagementBadge extends CercleWidget {
   }
 
   /** The member's own activity may have earned something: read again. */
-  private refresh = () => this.member == 'me' && this.load();
+  private refresh = () => this.member === 'me' && this.load();
   /** The reader's own badges, on the page's live stream: a new one (earned anywhere) reads them again. */
   private live = new LiveController(this, {
     community: () => this.community,
     topics: () => {
       const s = this.community?.session;
-      return this.member == 'me' && s?.status == 'member' ? ['member:' + s.member.id] : [];
+      return this.member === 'me' && s?.status === 'member' ? ['member:' + s.member.id] : [];
     },
-    onChange: (ev) => void (ev.kind == 'badge.awarded' && this.refresh()),
+    onChange: (ev) => void (ev.kind === 'badge.awarded' && this.refresh()),
   });
 
   override connectedCallback(): void {
@@ -93,7 +99,7 @@ export class CercleEngagementBadge extends CercleWidget {
   }
 
   private get mine(): boolean {
-    return this.member == 'me' && this.view == 'full';
+    return this.member === 'me' && this.view === 'full';
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
@@ -101,36 +107,29 @@ export class CercleEngagementBadge extends CercleWidget {
     if (!c || !this.member) return;
     // Reads made while the session is still loading wait for the token and travel in the page's
     // first request; only signing out (or in) later calls for a new read.
-    const signedIn = c.session.status != 'anonymous';
+    const signedIn = c.session.status !== 'anonymous';
     const key = [this.member, this.view, signedIn].join('|');
-    if (key != this.loadedFor && (this.member != 'me' || signedIn)) {
+    if (key !== this.loadedFor && (this.member !== 'me' || signedIn)) {
       this.loadedFor = key;
       this.load();
     }
   }
 
-  private async load(): Promise<void> {
+  private load(): Promise<void> | undefined {
     const c = this.community;
     if (!c) return;
-    const seq = ++this.seq;
     this._error = undefined;
-    try {
-      const data = this.mine
-        ? await c.client.read<MyEngagement>('/engagement/me', 'myEngagement')
-        : await c.client.read<Engagement>(
-            '/engagement/members/' + encodeURIComponent(this.member) + (this.view == 'full' ? '?view=full' : ''),
-            'engagement',
-          );
-      if (seq == this.seq) this._data = data;
-    } catch (e) {
-      if (seq == this.seq) this._error = e as CercleError;
-    }
+    return this.loader.run(
+      () => (this.mine ? myEngagement(c.client) : memberEngagement(c.client, this.member, this.view === 'full' ? 'full' : undefined)),
+      (data) => (this._data = data),
+      (e) => (this._error = e),
+    );
   }
 
   private async hide(hidden: boolean): Promise<void> {
     this._busy = true;
     try {
-      await this.community!.client.write('PUT', '/engagement/me/visibility', { hidden }, 'visibility');
+      await setEngagementHidden(this.community!.client, hidden);
       await this.load();
     } catch (e) {
       this._note = this.l.error(e as CercleError);
@@ -143,21 +142,16 @@ export class CercleEngagementBadge extends CercleWidget {
     this._busy = true;
     try {
       const lang = /^fr\b/i.test(this.l.lang) ? 'fr' : 'en';
-      const credential = await this.community!.client.write<{ name: string }>(
-        'POST',
-        '/engagement/members/me/badges/' + encodeURIComponent(badge) + '/credential',
-        { name, lang, ...(chapter ? { chapter } : {}) },
-        'credential',
-      );
+      const credential = await badgeCredential(this.community!.client, badge, { name: name as CredentialRequest['name'], lang, ...(chapter ? { chapter } : {}) });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(new Blob([JSON.stringify(credential, null, 2)], { type: 'application/json' }));
       a.download = badge + '.json';
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-      this._note = fill(strings(this.l).exported, credential.name);
+      this._note = this.l.t.exported(credential.name);
     } catch (e) {
       const err = e as CercleError;
-      this._note = strings(this.l).errors[err.code] ?? this.l.error(err);
+      this._note = this.l.t.errors[err.code] ?? this.l.error(err);
     } finally {
       this._busy = false;
     }
@@ -165,12 +159,12 @@ export class CercleEngagementBadge extends CercleWidget {
 
   protected override render() {
     const { l, _data: data, _error: error } = this;
-    const t = strings(l);
-    if (this.view != 'full') {
-      if (error || (this.member == 'me' && this.community?.session.status == 'anonymous')) return nothing;
+    const t = l.t;
+    if (this.view !== 'full') {
+      if (error || (this.member === 'me' && this.community?.session.status === 'anonymous')) return nothing;
       return data ? chip(data, l) : skeletonChip();
     }
-    if (this.member == 'me' && this.community?.session.status == 'anonymous') {
+    if (this.member === 'me' && this.community?.session.status === 'anonymous') {
       const login = this.community.loginUrl;
       return html`<p part="base">${login ? html`<a href=${login}>${l.t.signIn}</a>` : l.t.signIn}</p>`;
     }

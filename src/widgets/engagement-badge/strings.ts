@@ -1,118 +1,17 @@
-import type { Plural } from '../../i18n/en.js';
 import type { Localize } from '../../i18n/localize.js';
+import type { en } from './locales/en.js';
 
-/** Strings of <cercle-engagement-badge>: they live with the widget, so only its entry pays for them. */
-const en = {
-  loading: 'Loading engagement…',
-  loadError: 'Engagement could not be loaded.',
-  level: 'Level',
-  step: 'level # of #',
-  badges: 'Badges',
-  none: 'No badge yet.',
-  chip: 'Level #. Badges: #.',
-  chipNone: 'Level #.',
-  towards: 'Towards the “#” level',
-  top: 'Highest level reached.',
-  of: '# of #',
-  within: 'within # days',
-  holdBadge: 'Hold the “#” badge',
-  reachLevel: 'Reach the “#” level',
-  met: 'done',
-  awarded: 'Earned on #',
-  inChapter: 'in chapter #',
-  why: 'Why I have this',
-  whyLevel: 'Why I am at this level',
-  upcoming: 'Badges to earn',
-  hide: 'Hide my level and badges from other members',
-  hidden: 'Your level and badges are hidden from other members.',
-  export: 'Export as Open Badge',
-  exportOf: 'Export “#” as an Open Badge',
-  nameIn: 'My name in the credential',
-  names: { none: 'Not included', hashed: 'Hashed (provable, not readable)', plain: 'Written out' } as Record<string, string>,
-  download: 'Download',
-  exported: 'The credential “#” was downloaded.',
-  kinds: {
-    'comment.posted': 'Posted a contribution',
-    'reply.received': 'Received a reply',
-    'useful.received': 'Marked “useful”',
-    'event.attended': 'Attended an event',
-    'event.hosted': 'Hosted an event',
-    'introduction.made': 'Made an introduction',
-    'introduction.accepted': 'Introduction accepted',
-    'chapter.first_contribution': 'First contribution in a chapter',
-  } as Record<string, string>,
-  counts: {
-    'comment.posted': 'contributions posted',
-    'reply.received': 'replies received',
-    'useful.received': '“useful” reactions received',
-    'event.attended': 'events attended',
-    'event.hosted': 'events hosted',
-    'introduction.made': 'introductions made',
-    'introduction.accepted': 'introductions accepted',
-    'chapter.first_contribution': 'chapters contributed to',
-  } as Record<string, string>,
-  errors: {
-    'engagement.badge_not_held': 'You no longer hold this badge.',
-    'engagement.not_your_badge': 'Only the member who holds a badge may export it.',
-  } as Record<string, string>,
-};
-
+/**
+ * The engagement badge's dictionary: the shape of its English locale, which every other locale follows
+ * (`locales/fr.ts`, or one a page adds with `registerLocale('de', 'engagement-badge', {…})`).
+ */
 export type EngagementStrings = typeof en;
 
-const fr: EngagementStrings = {
-  loading: 'Chargement de l’engagement…',
-  loadError: 'L’engagement n’a pas pu être chargé.',
-  level: 'Niveau',
-  step: 'niveau # sur #',
-  badges: 'Badges',
-  none: 'Pas encore de badge.',
-  chip: 'Niveau #. Badges : #.',
-  chipNone: 'Niveau #.',
-  towards: 'Vers le niveau « # »',
-  top: 'Plus haut niveau atteint.',
-  of: '# sur #',
-  within: 'en # jours',
-  holdBadge: 'Avoir le badge « # »',
-  reachLevel: 'Atteindre le niveau « # »',
-  met: 'fait',
-  awarded: 'Obtenu le #',
-  inChapter: 'chapitre #',
-  why: 'Pourquoi j’ai ce badge',
-  whyLevel: 'Pourquoi j’ai ce niveau',
-  upcoming: 'Badges à obtenir',
-  hide: 'Masquer mon niveau et mes badges aux autres membres',
-  hidden: 'Votre niveau et vos badges sont masqués aux autres membres.',
-  export: 'Exporter en Open Badge',
-  exportOf: 'Exporter « # » en Open Badge',
-  nameIn: 'Mon nom dans l’attestation',
-  names: { none: 'Absent', hashed: 'Haché (vérifiable, illisible)', plain: 'En clair' } as Record<string, string>,
-  download: 'Télécharger',
-  exported: 'L’attestation « # » a été téléchargée.',
-  kinds: {
-    'comment.posted': 'A publié une contribution',
-    'reply.received': 'A reçu une réponse',
-    'useful.received': 'Jugé « utile »',
-    'event.attended': 'A participé à une rencontre',
-    'event.hosted': 'A animé une rencontre',
-    'introduction.made': 'A fait une mise en relation',
-    'introduction.accepted': 'Mise en relation acceptée',
-    'chapter.first_contribution': 'Première contribution dans un chapitre',
-  } as Record<string, string>,
-  counts: {
-    'comment.posted': 'contributions publiées',
-    'reply.received': 'réponses reçues',
-    'useful.received': 'réactions « utile » reçues',
-    'event.attended': 'rencontres suivies',
-    'event.hosted': 'rencontres animées',
-    'introduction.made': 'mises en relation faites',
-    'introduction.accepted': 'mises en relation acceptées',
-    'chapter.first_contribution': 'chapitres où il a contribué',
-  } as Record<string, string>,
-  errors: {
-    'engagement.badge_not_held': 'Vous ne détenez plus ce badge.',
-    'engagement.not_your_badge': 'Seul le membre qui détient un badge peut l’exporter.',
-  } as Record<string, string>,
-};
+declare module '../../i18n/localize.js' {
+  interface Dictionaries {
+    'engagement-badge': EngagementStrings;
+  }
+}
 
-/** The badge's strings in the element's language. */
-export const strings = (l: Localize): EngagementStrings => (/^fr\b/i.test(l.lang) ? fr : en);
+/** The localize controller of <cercle-engagement-badge>. */
+export type L = Localize<'engagement-badge'>;

@@ -1,28 +1,21 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { BadgeOut, Engagement, LocalizedText, MyEngagement, Progress, Reason, Requirement } from '../../contract/engagement.js';
-import type { Localize } from '../../i18n/localize.js';
+import type { L } from './strings.js';
 import { icon, levelIcon } from './icons.js';
-import { strings } from './strings.js';
 
 /** Pure views of the engagement badge: typed data in, templates out. Names and labels go through bindings only. */
 
-/** Puts each value in place of the next `#`. */
-export const fill = (text: string, ...values: (string | number)[]): string => {
-  let i = 0;
-  return text.replace(/#/g, () => String(values[i++] ?? ''));
-};
+export const pick = (text: LocalizedText, l: L): string => (/^fr\b/i.test(l.lang) ? text.fr : text.en);
 
-export const pick = (text: LocalizedText, l: Localize): string => (/^fr\b/i.test(l.lang) ? text.fr : text.en);
-
-const date = (iso: string, l: Localize) => new Intl.DateTimeFormat(l.lang, { dateStyle: 'long' }).format(new Date(iso));
+const date = (iso: string, l: L) => new Intl.DateTimeFormat(l.lang, { dateStyle: 'long' }).format(new Date(iso));
 
 /** The chip next to a name: level and up to three badge icons; one accessible name says it all. */
-export function chip(e: Engagement, l: Localize): TemplateResult | typeof nothing {
+export function chip(e: Engagement, l: L): TemplateResult | typeof nothing {
   if (e.hidden || !e.level) return nothing;
-  const t = strings(l);
+  const t = l.t;
   const level = pick(e.level.name, l);
   const names = e.badges.map((b) => pick(b.name, l));
-  const label = names.length ? fill(t.chip, level, names.join(', ')) : fill(t.chipNone, level);
+  const label = names.length ? t.chip(level, names.join(', ')) : t.chipNone(level);
   const shown = e.badges.slice(0, 3);
   return html`<span part="base" class="chip" role="img" aria-label=${label} title=${label}
     >${levelIcon(e.level.rank)}<span part="level">${level}</span>${shown.map((b) => icon(b.icon))}${e.badges.length > 3
@@ -33,23 +26,23 @@ export function chip(e: Engagement, l: Localize): TemplateResult | typeof nothin
 
 export const skeletonChip = (): TemplateResult => html`<span part="base" class="chip" aria-hidden="true"></span>`;
 
-function requirement(r: Requirement, l: Localize, levels: Map<string, string>, badges: Map<string, string>): TemplateResult {
-  const t = strings(l);
+function requirement(r: Requirement, l: L, levels: Map<string, string>, badges: Map<string, string>): TemplateResult {
+  const t = l.t;
   const what = r.badge
-    ? fill(t.holdBadge, badges.get(r.badge) ?? r.badge)
+    ? t.holdBadge(badges.get(r.badge) ?? r.badge)
     : r.level
-      ? fill(t.reachLevel, levels.get(r.level) ?? r.level)
-      : r.kinds.map((k) => t.counts[k] ?? k).join(' / ') + (r.withinDays ? ` (${fill(t.within, r.withinDays)})` : '');
+      ? t.reachLevel(levels.get(r.level) ?? r.level)
+      : r.kinds.map((k) => t.counts[k] ?? k).join(' / ') + (r.withinDays ? ` (${t.within(r.withinDays)})` : '');
   return html`<li class="req">
-    <span>${what}</span> <span class=${r.met ? 'done' : ''}>${r.badge || r.level ? (r.met ? t.met : fill(t.of, 0, 1)) : fill(t.of, r.current, r.target)}</span>
+    <span>${what}</span> <span class=${r.met ? 'done' : ''}>${r.badge || r.level ? (r.met ? t.met : t.of(0, 1)) : t.of(r.current, r.target)}</span>
   </li>`;
 }
 
 /** Progress in numbers and a native `<progress>`: never by colour alone. */
-export function progress(p: Progress | null, l: Localize, names: { levels: Map<string, string>; badges: Map<string, string> }): TemplateResult {
-  const t = strings(l);
+export function progress(p: Progress | null, l: L, names: { levels: Map<string, string>; badges: Map<string, string> }): TemplateResult {
+  const t = l.t;
   if (!p) return html`<p class="muted">${t.top}</p>`;
-  const title = fill(t.towards, pick(p.level.name, l));
+  const title = t.towards(pick(p.level.name, l));
   return html`<div part="progress">
     <h3 id="next">${title}</h3>
     <progress max="100" value=${p.percent} aria-labelledby="next">${p.percent} %</progress>
@@ -59,10 +52,10 @@ export function progress(p: Progress | null, l: Localize, names: { levels: Map<s
   </div>`;
 }
 
-const reasonList = (reasons: Reason[], l: Localize): TemplateResult => html`<ul class="reasons">
+const reasonList = (reasons: Reason[], l: L): TemplateResult => html`<ul class="reasons">
   ${reasons.map(
     (r) => html`<li>
-      ${strings(l).kinds[r.kind] ?? r.kind}${r.label ? html` — <cite>${r.label}</cite>` : nothing},
+      ${l.t.kinds[r.kind] ?? r.kind}${r.label ? html` — <cite>${r.label}</cite>` : nothing},
       <time datetime=${r.at}>${date(r.at, l)}</time>
     </li>`,
   )}
@@ -76,14 +69,14 @@ export interface FullActions {
   busy?: boolean;
 }
 
-function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: Localize, a: FullActions): TemplateResult {
-  const t = strings(l);
+function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: L, a: FullActions): TemplateResult {
+  const t = l.t;
   const name = pick(b.name, l);
   return html`<li part="badge" class="badge">
     ${icon(b.icon)}
     <h3>${name}</h3>
     <p class="muted">
-      ${pick(b.description, l)} ${fill(t.awarded, date(b.awardedAt, l))}${b.chapter ? ` (${fill(t.inChapter, b.chapter)})` : nothing}.
+      ${pick(b.description, l)} ${t.awarded(date(b.awardedAt, l))}${b.chapter ? ` (${t.inChapter(b.chapter)})` : nothing}.
     </p>
     ${b.reasons
       ? html`<details>
@@ -93,7 +86,7 @@ function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: Localize, a: FullAct
           <details>
             <summary>${t.export}</summary>
             <form
-              aria-label=${fill(t.exportOf, name)}
+              aria-label=${t.exportOf(name)}
               @submit=${(e: SubmitEvent) => {
                 e.preventDefault();
                 const select = (e.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLSelectElement;
@@ -114,8 +107,8 @@ function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: Localize, a: FullAct
 }
 
 /** The full view: level, progress to the next one, badges; for the member, why and what is next. */
-export function full(e: Engagement, l: Localize, a: FullActions = {}): TemplateResult {
-  const t = strings(l);
+export function full(e: Engagement, l: L, a: FullActions = {}): TemplateResult {
+  const t = l.t;
   const me = a.me;
   const data = me ?? e;
   const names = {
@@ -126,7 +119,7 @@ export function full(e: Engagement, l: Localize, a: FullActions = {}): TemplateR
   return html`<section part="base" class="card" aria-labelledby="level">
     ${data.level
       ? html`<h2 id="level" part="level">${levelIcon(data.level.rank)} ${pick(data.level.name, l)}</h2>
-          <p class="muted">${fill(t.step, data.level.rank + 1, data.level.rank + 1 + (data.next ? 1 : 0))}${data.level.since ? ` · ${date(data.level.since, l)}` : nothing}</p>`
+          <p class="muted">${t.step(data.level.rank + 1, data.level.rank + 1 + (data.next ? 1 : 0))}${data.level.since ? ` · ${date(data.level.since, l)}` : nothing}</p>`
       : html`<h2 id="level" part="level">${t.hidden}</h2>`}
     ${me?.levelReasons.length
       ? html`<details>

@@ -7,12 +7,14 @@ import {
 import type { LiveEvent } from '../../client/live.js';
 import type { CalendarFeed, RsvpAnswer } from '../../contract/events.js';
 import type { Event, EventPage } from '../../contract/resources.js';
-import { Lang } from '../../i18n/localize.js';
+import { fill, Localize } from '../../i18n/localize.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './event-feed.styles.js';
-import { fill, strings } from './strings.js';
 import { addMonths, dayOf, monthRange } from './time.js';
 import { event, feed, month, skeleton, type Ui, type View } from './views.js';
 
@@ -124,13 +126,13 @@ export class CercleEventFeed extends CercleConnected {
   private declare _feed?: CalendarFeed;
   private declare _feedUrl: string | null;
 
-  private l = new Lang(this, () => this.community?.lang);
+  private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
   private state = new Map<string, Ui>();
   private loginUrl?: string | null;
   private loadedWith?: object;
   /** The reader the events were read for: a member id, `''` for nobody, undefined while unknown. */
   private reader?: string;
-  private generation = 0;
+  private loader = new Loader();
   private focusId?: string;
   /** The shown events on the page's live stream: counts patched, edits refetched, promotions shown. */
   private live = new LiveController(this, {
@@ -158,11 +160,11 @@ export class CercleEventFeed extends CercleConnected {
     const c = this.community;
     if (!c) return;
     const session = c.session;
-    const reader = session.status == 'member' ? session.member.id : session.status == 'anonymous' ? '' : undefined;
-    const otherReader = reader !== undefined && this.reader !== undefined && reader != this.reader;
+    const reader = session.status === 'member' ? session.member.id : session.status === 'anonymous' ? '' : undefined;
+    const otherReader = reader !== undefined && this.reader !== undefined && reader !== this.reader;
     if (reader !== undefined) this.reader = reader;
     if (changed.has('month') || !this._shown) this._shown = /^\d{4}-\d\d$/.test(this.month ?? '') ? this.month! : dayOf(Date.now(), this.zone).slice(0, 7);
-    if (c.client != this.loadedWith || otherReader || (['chapter', 'limit', 'view', 'past', 'month'] as const).some((k) => changed.has(k))) {
+    if (c.client !== this.loadedWith || otherReader || (['chapter', 'limit', 'view', 'past', 'month'] as const).some((k) => changed.has(k))) {
       this.loadedWith = c.client;
       this.load();
     }
@@ -188,11 +190,11 @@ export class CercleEventFeed extends CercleConnected {
 
   protected override render() {
     const { _page: page, _error: error } = this;
-    const s = strings(this.l);
+    const s = this.l.t;
     const v = this.viewOf();
     const loading = !page && !error;
-    const calendar = this.view == 'calendar-month';
-    const signedOut = error?.code == 'auth.missing';
+    const calendar = this.view === 'calendar-month';
+    const signedOut = error?.code === 'auth.missing';
     const items = page?.items ?? [];
     return html`
       <section part="base" aria-label=${s.label}>
@@ -225,8 +227,8 @@ export class CercleEventFeed extends CercleConnected {
     const c = this.community!;
     return html`<div part="footer">
       <a href=${siteCalendarUrl(c.client, this.chapter)}>${v.s.subscribe}</a>
-      ${c.session.status == 'member'
-        ? feed(this._feed, this._feedUrl, this.ui('feed').busy != null, v, this.feedOpen, this.feedMake, this.feedStop)
+      ${c.session.status === 'member'
+        ? feed(this._feed, this._feedUrl, this.ui('feed').busy !== undefined, v, this.feedOpen, this.feedMake, this.feedStop)
         : nothing}
       ${this.ui('feed').error ? html`<p class="error" role="alert">${v.error(this.ui('feed').error!)}</p>` : nothing}
     </div>`;
@@ -235,17 +237,17 @@ export class CercleEventFeed extends CercleConnected {
   /** Data and actions the views are fed. */
   private viewOf(): View {
     const l = this.l;
-    const s = strings(l);
+    const s = l.t;
     return {
       s,
       lang: l.lang,
       zone: this.zone,
       now: Date.now(),
-      compact: this.view == 'compact',
-      member: this.community?.session.status == 'member',
+      compact: this.view === 'compact',
+      member: this.community?.session.status === 'member',
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),
-      plural: (forms, n) => l.plural(forms, n),
+      plural: (forms, n) => forms(n),
       error: (e) => s.errors[e.code] ?? s.errors[e.code.split('.')[0]] ?? s.errors.other,
       answer: this.answer,
       ack: (e) => this.act(e, 'ack', () => acknowledgeRsvp(this.client, e.id), true),
@@ -279,25 +281,21 @@ export class CercleEventFeed extends CercleConnected {
   }
 
   /** Reads the first page of events (or the month's), and the site's sign-in address when the provider has none. */
-  private load = async () => {
+  private load = () => {
     const c = this.community!;
-    const generation = ++this.generation;
     this._page = this._error = undefined;
     this.state.clear();
     const site = c.loginUrl ? null : c.client.site().catch(() => null);
-    try {
-      const page = await this.first();
-      this.loginUrl = (await site)?.loginUrl;
-      if (generation == this.generation) this._page = page;
-    } catch (e) {
-      this.loginUrl = (await site)?.loginUrl;
-      if (generation == this.generation) this._error = e as CercleError;
-    }
+    return this.loader.run(
+      () => this.first().finally(async () => (this.loginUrl = (await site)?.loginUrl)),
+      (page) => (this._page = page),
+      (e) => (this._error = e),
+    );
   };
 
   /** The first page of events, or the month's: those starting on one of its days in the reader's zone. */
   private async first(): Promise<EventPage> {
-    const calendar = this.view == 'calendar-month';
+    const calendar = this.view === 'calendar-month';
     const page = await listEvents(this.client, calendar
       ? { chapter: this.chapter, limit: 100, ...monthRange(this._shown) }
       : { chapter: this.chapter, limit: this.size, past: this.past });
@@ -307,43 +305,37 @@ export class CercleEventFeed extends CercleConnected {
 
   /** The stream says the page missed too much: read the events again, keeping what is shown meanwhile. */
   private refresh = async () => {
-    const generation = this.generation;
     if (!this._page) return;
-    try {
-      const page = await this.first();
-      if (generation == this.generation && this._page) this._page = page;
-    } catch {
-      // What is shown stays; the next change or reload tries again.
-    }
+    // On failure what is shown stays; the next change or reload tries again.
+    await this.loader.follow(() => this.first(), (page) => this._page && (this._page = page));
   };
 
   /** A change to a shown event, from the live stream. */
   private onLive(ev: LiveEvent): void {
-    const shown = this._page?.items.find((x) => x.id == ev.ref);
+    const shown = this._page?.items.find((x) => x.id === ev.ref);
     if (!shown) return;
     const d = ev.data as Pick<Event, 'capacity' | 'going' | 'taken' | 'maybe' | 'waitlist' | 'placesLeft'> | undefined;
-    if (ev.kind == 'rsvp.changed' && d) {
+    if (ev.kind === 'rsvp.changed' && d) {
       const { capacity, going, taken, maybe, waitlist, placesLeft } = d;
       this.replace({ ...shown, capacity, going, taken, maybe, waitlist, placesLeft });
-    } else if (ev.kind == 'event.updated' || ev.kind == 'waitlist.promoted' || ev.kind == 'rsvp.changed') {
-      void this.reread(ev.ref, ev.kind == 'waitlist.promoted');
+    } else if (ev.kind === 'event.updated' || ev.kind === 'waitlist.promoted' || ev.kind === 'rsvp.changed') {
+      void this.reread(ev.ref, ev.kind === 'waitlist.promoted');
     }
   }
 
   /** Reads one event again (edited, cancelled, or the reader promoted); gone from sight, it leaves the list. */
-  private async reread(id: string, promoted: boolean) {
-    const generation = this.generation;
-    try {
-      const e = await getEvent(this.client, id);
-      if (generation != this.generation) return;
-      this.replace(e);
-      if (promoted && e.myRsvp?.promotedAt) this._note = strings(this.l).promoted;
-    } catch (err) {
-      const page = this._page;
-      if (generation == this.generation && page && (err as CercleError).status == 404) {
-        this._page = { ...page, items: page.items.filter((x) => x.id != id) };
-      }
-    }
+  private reread(id: string, promoted: boolean) {
+    return this.loader.follow(
+      () => getEvent(this.client, id),
+      (e) => {
+        this.replace(e);
+        if (promoted && e.myRsvp?.promotedAt) this._note = this.l.t.promoted;
+      },
+      (err) => {
+        const page = this._page;
+        if (page && err.status === 404) this._page = { ...page, items: page.items.filter((x) => x.id !== id) };
+      },
+    );
   }
 
   /** Appends the next page and moves focus to its first event. */
@@ -353,8 +345,8 @@ export class CercleEventFeed extends CercleConnected {
     this._more = true;
     try {
       const next = await listEvents(this.client, { chapter: this.chapter, limit: this.size, past: this.past, cursor: page.next });
-      if (page == this._page) {
-        this._page = { next: next.next, items: [...page.items, ...next.items.filter((e) => !page.items.some((x) => x.id == e.id))] };
+      if (page === this._page) {
+        this._page = { next: next.next, items: [...page.items, ...next.items.filter((e) => !page.items.some((x) => x.id === e.id))] };
         this.focusId = next.items[0]?.id;
       }
     } catch (e) {
@@ -372,7 +364,7 @@ export class CercleEventFeed extends CercleConnected {
   /** Puts the server's copy of an event in place of ours. */
   private replace(e: Event) {
     const page = this._page;
-    if (page) this._page = { ...page, items: page.items.map((x) => (x.id == e.id ? e : x)) };
+    if (page) this._page = { ...page, items: page.items.map((x) => (x.id === e.id ? e : x)) };
   }
 
   /**
@@ -389,7 +381,7 @@ export class CercleEventFeed extends CercleConnected {
       const next = await run();
       if (next) {
         this.replace(next);
-        if (what == 'rsvp' || what == 'ack') this.emit('cercle-rsvp-change', { event: next });
+        if (what === 'rsvp' || what === 'ack') this.emit('cercle-rsvp-change', { event: next });
       }
       if (focus) this.focusId = e.id;
       return true;
@@ -405,12 +397,12 @@ export class CercleEventFeed extends CercleConnected {
   }
 
   private answer = async (e: Event, status: RsvpAnswer, guests = 0) => {
-    const s = strings(this.l);
+    const s = this.l.t;
     const u = this.ui(e.id);
     if (!this.emit('cercle-rsvp-submit', { event: e.id, status, guests }, true)) return;
-    if (e.maxGuests && status != 'declined') u.guests = guests;
+    if (e.maxGuests && status !== 'declined') u.guests = guests;
     let saved: Event | undefined;
-    const ok = await this.act(e, 'rsvp', async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status != 'declined' ? { status, guests } : { status })));
+    const ok = await this.act(e, 'rsvp', async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status !== 'declined' ? { status, guests } : { status })));
     if (ok && saved?.myRsvp) {
       u.guests = undefined;
       this._note = fill(s.mine[saved.myRsvp.status], saved.myRsvp.position ?? '');
@@ -427,7 +419,7 @@ export class CercleEventFeed extends CercleConnected {
       a.download = (e.title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'event') + '.ics';
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
-      this._note = strings(this.l).downloaded;
+      this._note = this.l.t.downloaded;
     });
 
   /** Reads who is going when the disclosure opens (again after an answer changes it). */
@@ -449,12 +441,12 @@ export class CercleEventFeed extends CercleConnected {
     const list = u.people;
     if (!list || list instanceof CercleError) return;
     const marks = list.items
-      .filter((a) => a.status == 'going')
+      .filter((a) => a.status === 'going')
       .map((a) => ({ member: a.member.id, attended: u.marks?.[a.member.id] ?? a.attended ?? false }));
     if (!marks.length) return;
     if (await this.act(e, 'marks', async () => void (u.people = await markAttendance(this.client, e.id, marks)))) {
       u.marks = undefined;
-      this._note = strings(this.l).attendanceSaved;
+      this._note = this.l.t.attendanceSaved;
     }
   };
 
@@ -478,7 +470,7 @@ export class CercleEventFeed extends CercleConnected {
     try {
       const f = (this._feed = await run());
       this._feedUrl = feedUrl(this.client, f);
-      if (!f.active) this._note = strings(this.l).feedStopped;
+      if (!f.active) this._note = this.l.t.feedStopped;
     } catch (err) {
       u.error = err as CercleError;
     } finally {

@@ -22,7 +22,7 @@ export function when(e: Event, lang: string, zone: Zone, short = false, now = Da
   const o: Intl.DateTimeFormatOptions = short
     ? { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }
     : { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' };
-  if (dayOf(start, zone).slice(0, 4) != dayOf(now, zone).slice(0, 4)) o.year = 'numeric';
+  if (dayOf(start, zone).slice(0, 4) !== dayOf(now, zone).slice(0, 4)) o.year = 'numeric';
   return format(lang, zone, o).formatRange(start, ms(e.endsAt));
 }
 
@@ -32,7 +32,7 @@ export function when(e: Event, lang: string, zone: Zone, short = false, now = Da
  */
 export function venueClock(e: Event, lang: string, zone: Zone): [string, string] | null {
   const start = ms(e.startsAt);
-  if (clock(start, zone) == clock(start, e.timeZone)) return null;
+  if (clock(start, zone) === clock(start, e.timeZone)) return null;
   const f = format(lang, e.timeZone, { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
   return [f.formatRange(start, ms(e.endsAt)), e.timeZone.split('/').pop()!.replace(/_/g, ' ')];
 }

@@ -3,7 +3,8 @@ import type { CercleError } from '../../client/errors.js';
 import type { AttendeeList, CalendarFeed, RsvpAnswer } from '../../contract/events.js';
 import type { Event, MemberSummary } from '../../contract/resources.js';
 import { formatBody } from '../discussion/format.js';
-import { fill, type FeedStrings } from './strings.js';
+import { fill } from '../../i18n/localize.js';
+import type { FeedStrings } from './strings.js';
 import { dayOf, duration, firstDay, format, googleUrl, mapUrl, monthGrid, outlookUrl, venueClock, when } from './time.js';
 
 /**
@@ -74,11 +75,11 @@ const problem = (u: Ui, v: View) =>
 /** Places: left of the capacity, or full with its waitlist; members going when there is no limit. */
 function places(e: Event, v: View) {
   const { s } = v;
-  const parts = [v.plural(s.going, e.going)];
-  if (e.maybe) parts.push(v.plural(s.maybe, e.maybe));
+  const parts = [s.going(e.going)];
+  if (e.maybe) parts.push(s.maybe(e.maybe));
   if (e.placesLeft === 0) parts.push(s.full);
-  else if (e.placesLeft != null) parts.push(v.plural(s.left, e.placesLeft));
-  if (e.waitlist) parts.push(v.plural(s.waiting, e.waitlist));
+  else if (e.placesLeft !== null) parts.push(s.left(e.placesLeft));
+  if (e.waitlist) parts.push(s.waiting(e.waitlist));
   return parts.join(' · ');
 }
 
@@ -87,10 +88,10 @@ function where(e: Event, v: View) {
   const { s } = v;
   return html`
     ${e.place
-      ? html`<span>${e.place}</span> (<a href=${mapUrl(e.place)} target="_blank" rel="noopener noreferrer" aria-label=${fill(s.mapOf, e.place)}>${s.map}</a>)`
+      ? html`<span>${e.place}</span> (<a href=${mapUrl(e.place)} target="_blank" rel="noopener noreferrer" aria-label=${s.mapOf(e.place)}>${s.map}</a>)`
       : nothing}
     ${e.place && e.online ? ' · ' : nothing}
-    ${e.onlineUrl ? newTab(e.onlineUrl, s.join, v) : e.online ? (e.myRsvp?.status == 'going' ? s.online : s.onlineLater) : nothing}
+    ${e.onlineUrl ? newTab(e.onlineUrl, s.join, v) : e.online ? (e.myRsvp?.status === 'going' ? s.online : s.onlineLater) : nothing}
   `;
 }
 
@@ -100,17 +101,17 @@ export function rsvp(e: Event, v: View): TemplateResult | typeof nothing {
   const u = v.ui(e.id);
   const my = e.myRsvp;
   const status = my?.status;
-  const mine = status && status != 'declined' ? html`<p>${fill(s.mine[status], my!.position ?? '')}</p>` : nothing;
+  const mine = status && status !== 'declined' ? html`<p>${fill(s.mine[status], my!.position ?? '')}</p>` : nothing;
   if (e.cancelled) return nothing;
   if (!e.rsvpOpen) {
-    const why = v.now >= Date.parse(e.endsAt) ? s.ended : v.now >= Date.parse(e.startsAt) ? s.started : fill(s.closed, exact(e.rsvpDeadline!, v));
+    const why = v.now >= Date.parse(e.endsAt) ? s.ended : v.now >= Date.parse(e.startsAt) ? s.started : s.closed(exact(e.rsvpDeadline!, v));
     return html`<div part="rsvp"><p>${why}</p>${v.member ? mine : nothing}</div>`;
   }
   if (!v.member) {
     return html`<p part="rsvp">${v.loginUrl ? html`<a href=${v.loginUrl}>${s.signIn}</a>` : s.signIn}</p>`;
   }
   const busy = !!u.busy;
-  const full = e.placesLeft === 0 && status != 'going';
+  const full = e.placesLeft === 0 && status !== 'going';
   const guests = u.guests ?? my?.guests ?? 0;
   const id = e.id;
   return html`
@@ -118,29 +119,29 @@ export function rsvp(e: Event, v: View): TemplateResult | typeof nothing {
       <div role="group" aria-labelledby=${'a-' + id} class="answers">
         <span id=${'a-' + id}>${s.answer}</span>
         ${ANSWERS.map((a) => {
-          const pressed = status == a || (a == 'going' && status == 'waitlist');
+          const pressed = status === a || (a === 'going' && status === 'waitlist');
           return html`<button
             class=${pressed ? 'primary' : ''}
             aria-pressed=${pressed ? 'true' : 'false'}
             aria-disabled=${busy ? 'true' : 'false'}
-            @click=${() => busy || pressed || v.answer(e, a, a == 'declined' ? 0 : guests)}
-          >${a == 'going' && (full || status == 'waitlist') ? s.answers.waitlist : s.answers[a]}</button>`;
+            @click=${() => busy || pressed || v.answer(e, a, a === 'declined' ? 0 : guests)}
+          >${a === 'going' && (full || status === 'waitlist') ? s.answers.waitlist : s.answers[a]}</button>`;
         })}
       </div>
-      ${e.maxGuests && status && status != 'declined'
+      ${e.maxGuests && status && status !== 'declined'
         ? html`<div role="group" aria-labelledby=${'g-' + id} class="guests">
             <span id=${'g-' + id}>${s.guests}</span>
             <button aria-label=${s.fewer} aria-disabled=${busy || guests <= 0 ? 'true' : 'false'}
-              @click=${() => busy || guests <= 0 || v.answer(e, status == 'waitlist' ? 'going' : status, guests - 1)}>−</button>
+              @click=${() => busy || guests <= 0 || v.answer(e, status === 'waitlist' ? 'going' : status, guests - 1)}>−</button>
             <output aria-live="polite">${guests}</output>
             <button aria-label=${s.moreGuests} aria-disabled=${busy || guests >= e.maxGuests ? 'true' : 'false'}
-              @click=${() => busy || guests >= e.maxGuests || v.answer(e, status == 'waitlist' ? 'going' : status, guests + 1)}>+</button>
-            <span class="muted">(${v.plural(s.guestsMax, e.maxGuests)})</span>
+              @click=${() => busy || guests >= e.maxGuests || v.answer(e, status === 'waitlist' ? 'going' : status, guests + 1)}>+</button>
+            <span class="muted">(${s.guestsMax(e.maxGuests)})</span>
           </div>`
         : nothing}
       ${mine}
-      ${e.rsvpDeadline ? html`<p class="muted">${fill(s.deadline, exact(e.rsvpDeadline, v))}</p>` : nothing}
-      ${busy && u.busy == 'rsvp' ? html`<p class="muted">${s.saving}</p>` : nothing}
+      ${e.rsvpDeadline ? html`<p class="muted">${s.deadline(exact(e.rsvpDeadline, v))}</p>` : nothing}
+      ${busy && u.busy === 'rsvp' ? html`<p class="muted">${s.saving}</p>` : nothing}
     </div>
   `;
 }
@@ -153,7 +154,7 @@ function people(e: Event, v: View) {
   const marking = e.canManage && !e.cancelled && v.now >= Date.parse(e.startsAt);
   let body: unknown = html`<p class="muted">${s.loading}</p>`;
   if (list && 'items' in list) {
-    const shown = marking ? list.items.filter((a) => a.status == 'going') : list.items;
+    const shown = marking ? list.items.filter((a) => a.status === 'going') : list.items;
     body = !shown.length
       ? html`<p>${s.nobody}</p>`
       : marking
@@ -163,8 +164,8 @@ function people(e: Event, v: View) {
             </ul>
             <button @click=${() => v.saveMarks(e)} aria-disabled=${u.busy ? 'true' : 'false'}>${s.saveAttendance}</button>`
         : html`<ul class="people">
-            ${shown.map((a) => html`<li>${chip(a.member)}${a.guests ? ` +${a.guests}` : nothing}${a.status != 'going'
-              ? html` <span class="muted">(${a.status == 'waitlist' ? fill(s.position, a.position ?? '') : s.answers[a.status]})</span>`
+            ${shown.map((a) => html`<li>${chip(a.member)}${a.guests ? ` +${a.guests}` : nothing}${a.status !== 'going'
+              ? html` <span class="muted">(${a.status === 'waitlist' ? s.position(a.position ?? '') : s.answers[a.status]})</span>`
               : nothing}</li>`)}
           </ul>`;
   } else if (list) body = html`<p class="error">${v.error(list)}</p>`;
@@ -232,12 +233,12 @@ export function event(e: Event, v: View): TemplateResult {
           : nothing}
         <p part="meta">
           <time datetime=${e.startsAt}>${when(e, v.lang, v.zone, v.compact, v.now)}</time>
-          · ${duration(e, v.lang)}${zone ? html` <span class="muted">(${fill(s.venue, ...zone)})</span>` : nothing}
+          · ${duration(e, v.lang)}${zone ? html` <span class="muted">(${s.venue(...zone)})</span>` : nothing}
         </p>
         ${e.place || e.online ? html`<p part="meta place">${where(e, v)}</p>` : nothing}
         <p part="meta">
           ${e.chapter ? html`<span class="tag">${e.chapter.name}</span> ` : nothing}
-          ${e.audience != 'public' ? html`<span class="tag">${s.membersOnly}</span> ` : nothing}
+          ${e.audience !== 'public' ? html`<span class="tag">${s.membersOnly}</span> ` : nothing}
           ${e.cancelled ? nothing : places(e, v)}
         </p>
         ${e.organiser && !v.compact ? html`<p part="meta organiser">${s.organiser} ${chip(e.organiser)}</p>` : nothing}
@@ -282,7 +283,7 @@ export function month(m: string, events: Event[], v: View, focus: (id: string) =
           (week) => html`<tr>
             ${week.map((d) =>
               d
-                ? html`<td class=${d == today ? 'today' : ''} aria-current=${d == today ? 'date' : nothing}>
+                ? html`<td class=${d === today ? 'today' : ''} aria-current=${d === today ? 'date' : nothing}>
                     <span class="day">${+d.slice(8)}</span>
                     ${(byDay.get(d) ?? []).map(
                       (e) => html`<button class=${e.cancelled ? 'cancelled' : ''} @click=${() => focus(e.id)}>

@@ -1,6 +1,7 @@
 import type { CercleClient } from '../../client/client.js';
 import { CercleError } from '../../client/errors.js';
-import type { MemberCard, MemberPage } from '../../contract/members.js';
+import { getMember, membersById } from '../../client/members.js';
+import type { MemberCard } from '../../contract/members.js';
 
 /** The most ids one `GET /members?ids=` carries (the server's limit). */
 const MAX_IDS = 50;
@@ -22,15 +23,15 @@ export class Cards {
     let p = this.cache.get(id);
     if (!p) {
       p =
-        id == 'me'
-          ? this.client.read<MemberCard>('/members/me', 'member')
+        id === 'me'
+          ? getMember(this.client, 'me')
           : new Promise((resolve, reject) => {
               this.wanted.set(id, [resolve, reject]);
-              if (this.wanted.size == 1) queueMicrotask(() => this.flush());
+              if (this.wanted.size === 1) queueMicrotask(() => this.flush());
             });
       this.cache.set(id, p);
       // A failed read is not kept: the next ask tries again.
-      p.catch(() => this.cache.get(id) == p && this.cache.delete(id));
+      p.catch(() => this.cache.get(id) === p && this.cache.delete(id));
     }
     return p;
   }
@@ -53,10 +54,10 @@ export class Cards {
     const ids = [...wanted.keys()];
     for (let i = 0; i < ids.length; i += MAX_IDS) {
       const part = ids.slice(i, i + MAX_IDS);
-      this.client.read<MemberPage>('/members?ids=' + part.map(encodeURIComponent).join(','), 'members').then(
+      membersById(this.client, part).then(
         (page) => {
           for (const id of part) {
-            const card = page.items.find((c) => c.id == id);
+            const card = page.items.find((c) => c.id === id);
             if (card) wanted.get(id)![0](card);
             else wanted.get(id)![1](new CercleError(404, 'member.unknown'));
           }

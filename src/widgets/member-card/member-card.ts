@@ -1,15 +1,18 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { CercleError } from '../../client/errors.js';
+import { answerIntroduction, eraseMe, exportMyData, listIntroductions, requestIntroduction, updateMyCard } from '../../client/members.js';
 import type {
-  ContactField, EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, ProfilePatch,
+  ContactField, EraseResult, Introduction, MemberCard, ProfilePatch,
 } from '../../contract/members.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { Localize } from '../../i18n/localize.js';
+import { CercleConnected } from '../../internal/widget.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
-import { strings } from './strings.js';
 import { cardsOf } from './cards.js';
 import { styles } from './member-card.styles.js';
 import {
-  CONTACTS, TEXT_FIELDS, answerForm, askForm, avatar, card, editForm, fill, introductions, myData, serverErrors,
+  CONTACTS, TEXT_FIELDS, answerForm, askForm, avatar, card, editForm, introductions, myData, serverErrors,
   skeleton, validate, type FieldErrors,
 } from './views.js';
 
@@ -81,7 +84,9 @@ const FIELDS = ['headline', 'company', 'associationRole', 'expertise', 'bio', 'w
  * @fires {CustomEvent<MemberEraseDetail>} cercle-member-erase - I confirmed erasing my data; cancel it to stop.
  * @fires {CustomEvent<EraseResult>} cercle-member-erased - My data was erased.
  */
-export class CercleMemberCard extends CercleWidget {
+export class CercleMemberCard extends CercleConnected {
+  private l = new Localize(this, () => this.community?.lang, 'member-card', { en, fr });
+
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -149,7 +154,7 @@ export class CercleMemberCard extends CercleWidget {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
-    if (c && this.member && (c.client != this.loadedWith || changed.has('member'))) {
+    if (c && this.member && (c.client !== this.loadedWith || changed.has('member'))) {
       this.loadedWith = c.client;
       this.load();
     }
@@ -168,8 +173,8 @@ export class CercleMemberCard extends CercleWidget {
 
   protected override render() {
     const c = this._card;
-    if (this.variant == 'compact') return html`<span part="base" class="chip">${this.chip()}</span>`;
-    if (this.variant == 'hovercard')
+    if (this.variant === 'compact') return html`<span part="base" class="chip">${this.chip()}</span>`;
+    if (this.variant === 'hovercard')
       return html`
         <button
           part="trigger"
@@ -201,17 +206,17 @@ export class CercleMemberCard extends CercleWidget {
   /** The card's content for the full and hovercard variants. */
   private body(headingId: string): TemplateResult {
     const { l, _card: c, _error: error } = this;
-    const t = strings(l);
+    const t = l.t;
     const status = html`<p class="sr" role="status">${this._note}</p>`;
     if (this._erased) return html`<p>${t.erased}</p>${status}`;
     if (error?.code.startsWith('auth')) return html`<p id=${headingId}>${this.signIn(l.t.signIn)}</p>`;
     if (error)
       return html`
         <p id=${headingId}>${this.message(error, t.loadError)}</p>
-        ${error.code == 'member.unknown' ? nothing : html`<div><button @click=${this.reload}>${l.t.tryAgain}</button></div>`}
+        ${error.code === 'member.unknown' ? nothing : html`<div><button @click=${this.reload}>${l.t.tryAgain}</button></div>`}
       `;
     if (!c) return skeleton(l);
-    if (this._mode == 'edit' && c.self)
+    if (this._mode === 'edit' && c.self)
       return html`<h3 part="name" id=${headingId}>${c.name}</h3>
         ${editForm({ card: c, values: this._values, errors: this._errors, siteName: this._siteName, onSubmit: this.save, onCancel: this.view }, l)}
         ${this._formError ? html`<p class="error">${this._formError}</p>` : nothing}${status}`;
@@ -223,16 +228,16 @@ export class CercleMemberCard extends CercleWidget {
   }
 
   private selfActions(headingId: string) {
-    const t = strings(this.l);
-    const full = this.variant == 'full';
+    const t = this.l.t;
+    const full = this.variant === 'full';
     return html`
-      <p class="note">${fill(t.hostOwned, this._siteName)}</p>
+      <p class="note">${t.hostOwned(this._siteName)}</p>
       <div part="actions"><button id="edit" @click=${this.edit} aria-describedby=${headingId}>${t.edit}</button></div>
       ${full && this._intros ? introductions(this._intros, this._mine ?? [], this.l, this.answer) : nothing}
       ${this.formError()}
       ${full
         ? myData(
-            { confirming: this._mode == 'erase', busy: this._busy, onDownload: this.download, onAsk: this.askErase, onSubmit: this.erase, onCancel: this.view },
+            { confirming: this._mode === 'erase', busy: this._busy, onDownload: this.download, onAsk: this.askErase, onSubmit: this.erase, onCancel: this.view },
             this.l,
           )
         : nothing}
@@ -241,17 +246,17 @@ export class CercleMemberCard extends CercleWidget {
 
   /** Asking to be introduced, or where the introduction stands. */
   private introActions() {
-    const t = strings(this.l);
+    const t = this.l.t;
     const c = this._card!;
     const session = this.community?.session;
-    if (session?.status != 'member') return session?.status == 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
+    if (session?.status !== 'member') return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
     const i = c.introduction;
-    if (i?.direction == 'received' && i.status == 'pending')
-      return html`<p>${fill(t.asksYou, c.name)}</p>${this._mine
+    if (i?.direction === 'received' && i.status === 'pending')
+      return html`<p>${t.asksYou(c.name)}</p>${this._mine
           ? answerForm({ id: i.id } as Introduction, this._mine, this.l, this.answer)
           : nothing}${this.formError()}`;
-    if (i) return html`<p class="note" role="status">${i.status == 'pending' ? t.pending : i.status == 'accepted' ? t.accepted : t.declined}</p>`;
-    if (this._mode == 'ask' && this._mine)
+    if (i) return html`<p class="note" role="status">${i.status === 'pending' ? t.pending : i.status === 'accepted' ? t.accepted : t.declined}</p>`;
+    if (this._mode === 'ask' && this._mine)
       return askForm({ name: c.name, mine: this._mine, busy: this._busy, error: this._formError, onSubmit: this.ask, onCancel: this.view }, this.l);
     return html`<div part="actions"><button id="ask" @click=${this.openAsk}>${t.ask}</button></div>`;
   }
@@ -266,7 +271,7 @@ export class CercleMemberCard extends CercleWidget {
   }
 
   private message(e: CercleError, fallback: string) {
-    return strings(this.l).errors[e.code] ?? (e.code.startsWith('auth') || e.code.startsWith('network') ? this.l.error(e) : fallback);
+    return this.l.t.errors[e.code] ?? (e.code.startsWith('auth') || e.code.startsWith('network') ? this.l.error(e) : fallback);
   }
 
   // ---- loading ---------------------------------------------------------------
@@ -277,23 +282,23 @@ export class CercleMemberCard extends CercleWidget {
     this._card = this._error = undefined;
     const cards = cardsOf(client);
     let intros: Promise<unknown> | undefined;
-    if (id == 'me') {
+    if (id === 'me') {
       // Nobody signed in: nothing to read. The wait ends in the tick the client sends its batch, so these reads join it.
       if (!(await client.tokens?.get())) return void (this._error = new CercleError(401, 'auth.missing'));
       // My own card reads my introductions in the same tick: one request for both.
-      if (this.variant == 'full') intros = this.readIntros();
+      if (this.variant === 'full') intros = this.readIntros();
     }
     try {
       const [card, site] = await Promise.all([cards.get(id), client.site()]);
-      if (id != this.member) return;
+      if (id !== this.member) return;
       this._siteName = site.name;
       this._card = card;
       if (card.self) {
         this._mine = CONTACTS.filter((k) => card.profile[k]);
-        if (this.variant == 'full') await (intros ?? this.readIntros());
-      } else if (card.introduction?.direction == 'received' && card.introduction.status == 'pending') this.loadMine();
+        if (this.variant === 'full') await (intros ?? this.readIntros());
+      } else if (card.introduction?.direction === 'received' && card.introduction.status === 'pending') this.loadMine();
     } catch (e) {
-      if (id == this.member) this._error = e as CercleError;
+      if (id === this.member) this._error = e as CercleError;
     }
   };
 
@@ -302,7 +307,7 @@ export class CercleMemberCard extends CercleWidget {
   };
 
   private readIntros() {
-    return this.community!.client.read<IntroductionPage>('/introductions?limit=50', 'introductions').then(
+    return listIntroductions(this.community!.client).then(
       (page) => (this._intros = page.items),
       () => (this._intros = undefined),
     );
@@ -330,7 +335,7 @@ export class CercleMemberCard extends CercleWidget {
   };
 
   private view = () => {
-    const back = this._mode == 'edit' ? '#edit' : this._mode == 'ask' ? '#ask' : undefined;
+    const back = this._mode === 'edit' ? '#edit' : this._mode === 'ask' ? '#ask' : undefined;
     this._mode = 'view';
     this._formError = undefined;
     this.focusSel = back;
@@ -354,29 +359,29 @@ export class CercleMemberCard extends CercleWidget {
     if (patch.expertise.length) profile.expertise = patch.expertise;
     this._card = { ...before, profile, visibility: { ...before.visibility!, ...patch.visibility } };
     this._mode = 'view';
-    this._note = strings(this.l).saving;
+    this._note = this.l.t.saving;
     this.focusSel = '#edit';
     const { client } = this.community!;
     try {
-      const saved = await client.write<MemberCard>('PATCH', '/members/me', patch, 'member');
+      const saved = await updateMyCard(client, patch);
       this._card = saved;
       this._mine = CONTACTS.filter((k) => saved.profile[k]);
       cardsOf(client).put(saved);
-      this._note = strings(this.l).saved;
+      this._note = this.l.t.saved;
       this.emit('cercle-member-card-change', { card: saved });
     } catch (err) {
       this._card = before;
       this._mode = 'edit';
-      this._formError = strings(this.l).saveFailed + ' ' + this.message(err as CercleError, '');
+      this._formError = this.l.t.saveFailed + ' ' + this.message(err as CercleError, '');
       this.invalid(serverErrors(err as CercleError));
-      this._note = strings(this.l).saveFailed;
+      this._note = this.l.t.saveFailed;
     }
   };
 
   private invalid(errors: FieldErrors) {
     this._errors = errors;
     const first = Object.keys(errors)[0];
-    this.focusSel = first ? `[name=${first == 'listed' ? 'v-listed' : first}]` : undefined;
+    this.focusSel = first ? `[name=${first === 'listed' ? 'v-listed' : first}]` : undefined;
   }
 
   // ---- introductions -------------------------------------------------------------
@@ -395,22 +400,20 @@ export class CercleMemberCard extends CercleWidget {
     const message = String(data.get('message') ?? '').trim();
     const c = this._card!;
     if (!message) {
-      this._formError = strings(this.l).errors['request.invalid'];
+      this._formError = this.l.t.errors['request.invalid'];
       this.focusSel = '#ask-msg';
       return;
     }
     if (!this.emit('cercle-introduction-request', { member: c.id, message }, true)) return;
     this._busy = true;
     try {
-      const i = await this.community!.client.write<Introduction>(
-        'POST', '/introductions', { to: c.id, message, share: data.getAll('share') }, 'introduction',
-      );
+      const i = await requestIntroduction(this.community!.client, { to: c.id, message, share: data.getAll('share') as ContactField[] });
       this._card = { ...c, introduction: { id: i.id, status: i.status, direction: 'sent' } };
       cardsOf(this.community!.client).put(this._card);
       this._mode = 'view';
-      this._note = strings(this.l).sent;
+      this._note = this.l.t.sent;
     } catch (err) {
-      this._formError = this.message(err as CercleError, strings(this.l).loadError);
+      this._formError = this.message(err as CercleError, this.l.t.loadError);
     } finally {
       this._busy = false;
     }
@@ -420,20 +423,18 @@ export class CercleMemberCard extends CercleWidget {
   private answer = async (i: Introduction, share: ContactField[] | null) => {
     const { client } = this.community!;
     this._formError = undefined;
-    if (share && !share.length) return void (this._formError = this._note = strings(this.l).chooseOne);
+    if (share && !share.length) return void (this._formError = this._note = this.l.t.chooseOne);
     try {
-      const done = await client.write<Introduction>(
-        'POST', `/introductions/${encodeURIComponent(i.id)}/${share ? 'accept' : 'decline'}`, share ? { share } : {}, 'introduction',
-      );
-      this._note = share ? strings(this.l).accepted : strings(this.l).declined;
-      if (this._intros) this._intros = this._intros.map((x) => (x.id == done.id ? done : x));
+      const done = await answerIntroduction(client, i.id, share);
+      this._note = share ? this.l.t.accepted : this.l.t.declined;
+      if (this._intros) this._intros = this._intros.map((x) => (x.id === done.id ? done : x));
       const c = this._card!;
-      if (c.introduction?.id == done.id) {
+      if (c.introduction?.id === done.id) {
         this._card = { ...c, introduction: { ...c.introduction, status: done.status } };
         cardsOf(client).put(this._card);
       }
     } catch (err) {
-      this._formError = this._note = this.message(err as CercleError, strings(this.l).loadError);
+      this._formError = this._note = this.message(err as CercleError, this.l.t.loadError);
     }
   };
 
@@ -441,7 +442,7 @@ export class CercleMemberCard extends CercleWidget {
 
   private download = async () => {
     try {
-      const data = await this.community!.client.read<MemberExport>('/members/me/export', 'export');
+      const data = await exportMyData(this.community!.client);
       const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
       const a = document.createElement('a');
       a.href = url;
@@ -449,7 +450,7 @@ export class CercleMemberCard extends CercleWidget {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (err) {
-      this._note = this.message(err as CercleError, strings(this.l).loadError);
+      this._note = this.message(err as CercleError, this.l.t.loadError);
     }
   };
 
@@ -461,18 +462,18 @@ export class CercleMemberCard extends CercleWidget {
   private erase = async (e: SubmitEvent) => {
     e.preventDefault();
     if (this._busy) return;
-    const comments = new FormData(e.target as HTMLFormElement).get('comments') == 'delete' ? 'delete' : 'anonymize';
+    const comments = new FormData(e.target as HTMLFormElement).get('comments') === 'delete' ? 'delete' : 'anonymize';
     if (!this.emit('cercle-member-erase', { comments }, true)) return;
     this._busy = true;
     const { client } = this.community!;
     try {
-      const result = await client.write<EraseResult>('POST', '/members/me/erase', { comments, confirm: true }, 'erased');
+      const result = await eraseMe(client, comments);
       cardsOf(client).clear();
       this._erased = true;
-      this._note = strings(this.l).erased;
+      this._note = this.l.t.erased;
       this.emit('cercle-member-erased', result);
     } catch (err) {
-      this._note = this.message(err as CercleError, strings(this.l).loadError);
+      this._note = this.message(err as CercleError, this.l.t.loadError);
     } finally {
       this._busy = false;
     }
@@ -499,11 +500,11 @@ export class CercleMemberCard extends CercleWidget {
   }
 
   private hoverIn = (e: PointerEvent) => {
-    if (e.pointerType == 'mouse') this.later(() => this.show(), 300);
+    if (e.pointerType === 'mouse') this.later(() => this.show(), 300);
   };
 
   private hoverOut = (e: PointerEvent) => {
-    if (e.pointerType == 'mouse' && !this.pinned) this.later(() => this.hide(), 250);
+    if (e.pointerType === 'mouse' && !this.pinned) this.later(() => this.hide(), 250);
   };
 
   /** Keyboard focus opens the card; a tap or click focuses without `:focus-visible` and is handled by `clicked`. */
@@ -517,7 +518,7 @@ export class CercleMemberCard extends CercleWidget {
   };
 
   private onKey = (e: KeyboardEvent) => {
-    if (e.key == 'Escape' && this._open) {
+    if (e.key === 'Escape' && this._open) {
       e.stopPropagation();
       this.hide(true);
     }
@@ -525,7 +526,7 @@ export class CercleMemberCard extends CercleWidget {
 
   private onFocusOut = (e: FocusEvent) => {
     const to = e.relatedTarget as Node | null;
-    if (this._open && to && to != this && !this.renderRoot.contains(to) && !this.contains(to)) this.hide();
+    if (this._open && to && to !== this && !this.renderRoot.contains(to) && !this.contains(to)) this.hide();
   };
 
   private outside = (e: Event) => {

@@ -1,166 +1,17 @@
 import type { Localize } from '../../i18n/localize.js';
-import type { Plural } from '../../i18n/en.js';
+import type { en } from './locales/en.js';
 
 /**
- * Strings of <cercle-member-card> and <cercle-member-directory>. They live
- * with the widget, not in the shared dictionaries, so that only the pages
- * that load member cards pay for them.
+ * The member card's dictionary: the shape of its English locale, which every other locale follows
+ * (`locales/fr.ts`, or one a page adds with `registerLocale('de', 'member-card', {…})`).
  */
-const en = {
-  loading: 'Loading the member’s card…',
-  loadError: 'This card could not be loaded.',
-  unknown: 'This member is not, or no longer, on this site.',
-  since: 'Member since #',
-  chapters: 'Chapters: #',
-  roles: { moderator: 'Moderator', admin: 'Administrator' } as Record<string, string>,
-  fields: {
-    headline: 'Headline',
-    company: 'Company',
-    associationRole: 'Role in the association',
-    expertise: 'Expertise (comma-separated)',
-    bio: 'About',
-    website: 'Website',
-    linkedin: 'LinkedIn',
-    phone: 'Phone',
-    email: 'Email',
-  } as Record<string, string>,
-  levels: { public: 'Everyone', members: 'Members', chapter: 'My chapters', private: 'Only me' } as Record<string, string>,
-  whoSees: 'Who sees it',
-  listed: 'Who finds me in the directory',
-  hostOwned: 'Name, photo and chapters come from # and are changed there.',
-  shared: 'shared with you',
-  edit: 'Edit my card',
-  save: 'Save',
-  cancel: 'Cancel',
-  saving: 'Saving your card…',
-  saved: 'Your card was saved.',
-  saveFailed: 'Your changes could not be saved and were undone. They are kept in the form.',
-  empty: 'Nothing more is shared with you.',
-  invalid: {
-    url: 'Enter an address starting with http:// or https://.',
-    linkedin: 'Enter a LinkedIn address (https://www.linkedin.com/…).',
-    email: 'Enter a valid email address.',
-    phone: 'Use digits, spaces and + ( ) . - only.',
-    long: 'Too long: at most # characters.',
-    tags: 'At most 12 tags of 40 characters, without < or >.',
-  },
-  ask: 'Ask for an introduction',
-  message: 'Your message',
-  offer: 'Details I share with my request',
-  send: 'Send the request',
-  sent: 'Your request was sent.',
-  pending: 'Introduction requested, waiting for an answer.',
-  accepted: 'You were introduced.',
-  declined: 'Your request was declined.',
-  asksYou: '# asks to be introduced to you.',
-  choose: 'Details I share on accepting',
-  chooseOne: 'Choose at least one detail to share, or decline.',
-  accept: 'Accept',
-  decline: 'Decline',
-  requests: 'Introductions',
-  noRequests: 'No introductions yet.',
-  signIn: 'Sign in on this site to ask for an introduction',
-  data: 'My data',
-  download: 'Download my data (JSON)',
-  erase: 'Erase my data…',
-  eraseTitle: 'Erase everything Cercle holds about you?',
-  eraseNote: 'Your card, answers to events, introductions and engagement go. This cannot be undone; your account on this site is not affected.',
-  anonymize: 'Keep my comments as anonymous placeholders, without their text',
-  remove: 'Delete my comments (those others replied to stay as anonymous placeholders)',
-  confirm: 'Erase for good',
-  erased: 'Your data was erased.',
-  search: 'Search members',
-  expertise: 'Expertise',
-  results: { zero: 'No member found', one: '# member', other: '# members' } as Plural,
-  more: 'Show more members',
-  errors: {
-    'member.unknown': 'This member is not, or no longer, on this site.',
-    'introduction.exists': 'You have already asked for this introduction.',
-    'introduction.self': 'You cannot be introduced to yourself.',
-    'introduction.too_many': 'Too many of your requests are waiting: wait for some answers.',
-    'introduction.answered': 'This request was already answered.',
-    'request.invalid': 'Please check the highlighted fields.',
-  } as Record<string, string>,
-};
-
 export type CardStrings = typeof en;
 
-const fr: CardStrings = {
-  loading: 'Chargement de la fiche du membre…',
-  loadError: 'Cette fiche n’a pas pu être chargée.',
-  unknown: 'Ce membre n’est pas, ou plus, sur ce site.',
-  since: 'Membre depuis #',
-  chapters: 'Antennes : #',
-  roles: { moderator: 'Modérateur·rice', admin: 'Administrateur·rice' },
-  fields: {
-    headline: 'Accroche',
-    company: 'Entreprise',
-    associationRole: 'Rôle dans l’association',
-    expertise: 'Expertises (séparées par des virgules)',
-    bio: 'Présentation',
-    website: 'Site web',
-    linkedin: 'LinkedIn',
-    phone: 'Téléphone',
-    email: 'E-mail',
-  },
-  levels: { public: 'Tout le monde', members: 'Les membres', chapter: 'Mes antennes', private: 'Moi seul·e' },
-  whoSees: 'Qui le voit',
-  listed: 'Qui me trouve dans l’annuaire',
-  hostOwned: 'Le nom, la photo et les antennes viennent de # et se modifient là-bas.',
-  shared: 'partagé avec vous',
-  edit: 'Modifier ma fiche',
-  save: 'Enregistrer',
-  cancel: 'Annuler',
-  saving: 'Enregistrement de votre fiche…',
-  saved: 'Votre fiche a été enregistrée.',
-  saveFailed: 'Vos modifications n’ont pas pu être enregistrées et ont été annulées. Elles restent dans le formulaire.',
-  empty: 'Rien d’autre n’est partagé avec vous.',
-  invalid: {
-    url: 'Saisissez une adresse commençant par http:// ou https://.',
-    linkedin: 'Saisissez une adresse LinkedIn (https://www.linkedin.com/…).',
-    email: 'Saisissez une adresse e-mail valide.',
-    phone: 'Chiffres, espaces et + ( ) . - uniquement.',
-    long: 'Trop long : # caractères au plus.',
-    tags: '12 expertises de 40 caractères au plus, sans < ni >.',
-  },
-  ask: 'Demander une mise en relation',
-  message: 'Votre message',
-  offer: 'Coordonnées que je joins à ma demande',
-  send: 'Envoyer la demande',
-  sent: 'Votre demande a été envoyée.',
-  pending: 'Mise en relation demandée, en attente de réponse.',
-  accepted: 'Vous avez été mis en relation.',
-  declined: 'Votre demande a été déclinée.',
-  asksYou: '# souhaite être mis·e en relation avec vous.',
-  choose: 'Coordonnées que je partage en acceptant',
-  chooseOne: 'Choisissez au moins une coordonnée à partager, ou déclinez.',
-  accept: 'Accepter',
-  decline: 'Décliner',
-  requests: 'Mises en relation',
-  noRequests: 'Aucune mise en relation pour l’instant.',
-  signIn: 'Connectez-vous sur ce site pour demander une mise en relation',
-  data: 'Mes données',
-  download: 'Télécharger mes données (JSON)',
-  erase: 'Effacer mes données…',
-  eraseTitle: 'Effacer tout ce que Cercle conserve sur vous ?',
-  eraseNote: 'Votre fiche, vos réponses aux événements, vos mises en relation et votre engagement disparaissent. C’est définitif ; votre compte sur ce site n’est pas touché.',
-  anonymize: 'Garder mes commentaires comme traces anonymes, sans leur texte',
-  remove: 'Supprimer mes commentaires (ceux qui ont reçu des réponses restent comme traces anonymes)',
-  confirm: 'Effacer définitivement',
-  erased: 'Vos données ont été effacées.',
-  search: 'Rechercher un membre',
-  expertise: 'Expertise',
-  results: { zero: 'Aucun membre trouvé', one: '# membre', other: '# membres' },
-  more: 'Afficher plus de membres',
-  errors: {
-    'member.unknown': 'Ce membre n’est pas, ou plus, sur ce site.',
-    'introduction.exists': 'Vous avez déjà demandé cette mise en relation.',
-    'introduction.self': 'Vous ne pouvez pas être mis·e en relation avec vous-même.',
-    'introduction.too_many': 'Trop de vos demandes attendent une réponse : patientez.',
-    'introduction.answered': 'Cette demande a déjà reçu une réponse.',
-    'request.invalid': 'Vérifiez les champs signalés.',
-  },
-};
+declare module '../../i18n/localize.js' {
+  interface Dictionaries {
+    'member-card': CardStrings;
+  }
+}
 
-/** The card's strings in the element's language (French for any `fr*`, else English). */
-export const strings = (l: Localize): CardStrings => (/^fr\b/i.test(l.lang) ? fr : en);
+/** The localize controller of <cercle-member-card>. */
+export type L = Localize<'member-card'>;

@@ -2,18 +2,15 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import type { ContactField, Introduction, MemberCard, ProfilePatch, VisibilitySettings } from '../../contract/members.js';
 import type { MemberSummary } from '../../contract/resources.js';
-import type { Localize } from '../../i18n/localize.js';
-import { strings } from './strings.js';
+import { fill } from '../../i18n/localize.js';
+import type { L } from './strings.js';
 
 /** Pure views of the member card: typed data in, templates out. User text goes through bindings only. */
 
 export const CONTACTS: ContactField[] = ['email', 'phone', 'website', 'linkedin'];
 export const TEXT_FIELDS = ['headline', 'company', 'associationRole', 'website', 'linkedin', 'phone', 'email'] as const;
 const LEVELS = ['public', 'members', 'chapter', 'private'];
-export const MAX: Record<string, number> = { headline: 120, company: 120, associationRole: 120, bio: 1000, website: 2048, linkedin: 500, phone: 30, email: 254 };
-
-/** Puts `v` in place of `#` (as text: a `$` in a name stays a `$`). */
-export const fill = (s: string, v: string): string => s.replace('#', () => v);
+const MAX: Record<string, number> = { headline: 120, company: 120, associationRole: 120, bio: 1000, website: 2048, linkedin: 500, phone: 30, email: 254 };
 
 export const initials = (name = ''): string =>
   name
@@ -37,8 +34,8 @@ const safe = (url: string) => /^https?:\/\//i.test(url);
 const host = (url: string) => url.replace(/^https?:\/\/(www\.)?/i, '').replace(/\/$/, '');
 
 const contact = (key: ContactField, value: string): TemplateResult => {
-  if (key == 'email') return html`<a href=${'mailto:' + value}>${value}</a>`;
-  if (key == 'phone') return html`<a href=${'tel:' + value.replace(/[^+\d]/g, '')}>${value}</a>`;
+  if (key === 'email') return html`<a href=${'mailto:' + value}>${value}</a>`;
+  if (key === 'phone') return html`<a href=${'tel:' + value.replace(/[^+\d]/g, '')}>${value}</a>`;
   return safe(value) ? html`<a href=${value} target="_blank" rel="noopener noreferrer nofollow ugc">${host(value)}</a>` : html`${value}`;
 };
 
@@ -49,8 +46,8 @@ const paragraphs = (text: string) =>
     .map((p) => html`<p>${p.trim()}</p>`);
 
 /** The card itself, as this reader may see it. */
-export const card = (c: MemberCard, l: Localize, headingId = 'name'): TemplateResult => {
-  const t = strings(l);
+export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult => {
+  const t = l.t;
   const p = c.profile;
   const since = new Intl.DateTimeFormat(l.lang, { month: 'long', year: 'numeric' }).format(new Date(c.since));
   const roles = c.roles.filter((r) => t.roles[r]).map((r) => t.roles[r]);
@@ -67,12 +64,12 @@ export const card = (c: MemberCard, l: Localize, headingId = 'name'): TemplateRe
       </div>
     </header>
     <p part="meta">
-      ${c.chapterDetails.length ? html`<span>${fill(t.chapters, c.chapterDetails.map((x) => x.name).join(', '))}</span>` : nothing}
+      ${c.chapterDetails.length ? html`<span>${t.chapters(c.chapterDetails.map((x) => x.name).join(', '))}</span>` : nothing}
       ${roles.map((r) => html`<span class="badge">${r}</span>`)}
-      <span>${fill(t.since, since)}</span>
+      <span>${t.since(since)}</span>
     </p>
     ${p.expertise?.length
-      ? html`<ul part="tags" aria-label=${strings(l).expertise}>${p.expertise.map((x) => html`<li>${x}</li>`)}</ul>`
+      ? html`<ul part="tags" aria-label=${l.t.expertise}>${p.expertise.map((x) => html`<li>${x}</li>`)}</ul>`
       : nothing}
     ${p.bio ? html`<div part="bio">${paragraphs(p.bio)}</div>` : nothing}
     ${contacts.length
@@ -89,20 +86,20 @@ export const card = (c: MemberCard, l: Localize, headingId = 'name'): TemplateRe
 };
 
 /** Placeholder with the card's height, so nothing moves when it arrives. */
-export const skeleton = (l: Localize): TemplateResult => html`
-  <div class="ph" aria-busy="true"><span class="sr">${strings(l).loading}</span></div>
+export const skeleton = (l: L): TemplateResult => html`
+  <div class="ph" aria-busy="true"><span class="sr">${l.t.loading}</span></div>
 `;
 
 /** Messages by field name, from the form's own checks or the server's (`body.website`). */
 export type FieldErrors = Record<string, string>;
 
 /** Checks the patch as the server will, without the schema library. */
-export function validate(patch: ProfilePatch, l: Localize): FieldErrors {
-  const t = strings(l).invalid;
+export function validate(patch: ProfilePatch, l: L): FieldErrors {
+  const t = l.t.invalid;
   const e: FieldErrors = {};
   for (const k of [...TEXT_FIELDS, 'bio'] as const) {
     const v = patch[k];
-    if (v && v.length > MAX[k]) e[k] = fill(t.long, String(MAX[k]));
+    if (v && v.length > MAX[k]) e[k] = fill(t.long, MAX[k]);
   }
   const url = (v: string) => {
     try {
@@ -114,7 +111,7 @@ export function validate(patch: ProfilePatch, l: Localize): FieldErrors {
   };
   if (patch.website && !url(patch.website)) e.website = t.url;
   const li = patch.linkedin && url(patch.linkedin);
-  if (patch.linkedin && !(li && li.protocol == 'https:' && /(^|\.)linkedin\.com$/.test(li.hostname))) e.linkedin = t.linkedin;
+  if (patch.linkedin && !(li && li.protocol === 'https:' && /(^|\.)linkedin\.com$/.test(li.hostname))) e.linkedin = t.linkedin;
   if (patch.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(patch.email)) e.email = t.email;
   if (patch.phone && !/^\+?[0-9][0-9 ().-]{4,28}[0-9]$/.test(patch.phone)) e.phone = t.phone;
   const tags = patch.expertise ?? [];
@@ -136,9 +133,9 @@ export interface EditState {
   onCancel(): void;
 }
 
-const levelSelect = (name: string, label: string, value: string, l: Localize) => html`
+const levelSelect = (name: string, label: string, value: string, l: L) => html`
   <select name=${'v-' + name} aria-label=${label} .value=${value}>
-    ${LEVELS.map((v) => html`<option value=${v} ?selected=${v == value}>${strings(l).levels[v]}</option>`)}
+    ${LEVELS.map((v) => html`<option value=${v} ?selected=${v === value}>${l.t.levels[v]}</option>`)}
   </select>
 `;
 
@@ -146,12 +143,12 @@ const fieldError = (name: string, errors: FieldErrors) =>
   errors[name] ? html`<p class="error" id=${'e-' + name}>${errors[name]}</p>` : nothing;
 
 /** Editing my card: each field beside who may see it. */
-export const editForm = (s: EditState, l: Localize): TemplateResult => {
-  const t = strings(l);
+export const editForm = (s: EditState, l: L): TemplateResult => {
+  const t = l.t;
   const vis = s.card.visibility as VisibilitySettings;
   const v = s.values;
   const input = (k: (typeof TEXT_FIELDS)[number] | 'expertise' | 'bio') => {
-    const value = k == 'expertise' ? (v.expertise ?? []).join(', ') : (v[k] ?? '');
+    const value = k === 'expertise' ? (v.expertise ?? []).join(', ') : (v[k] ?? '');
     const attrs = {
       id: 'f-' + k,
       invalid: s.errors[k] ? 'true' : 'false',
@@ -160,13 +157,13 @@ export const editForm = (s: EditState, l: Localize): TemplateResult => {
     return html`
       <div class="field">
         <label for=${attrs.id}>${t.fields[k]}</label>
-        ${k == 'bio'
+        ${k === 'bio'
           ? html`<textarea id=${attrs.id} name=${k} rows="4" .value=${value} aria-invalid=${attrs.invalid}
               aria-describedby=${attrs.described ?? nothing}></textarea>`
           : html`<input id=${attrs.id} name=${k} .value=${value} aria-invalid=${attrs.invalid}
               aria-describedby=${attrs.described ?? nothing}
-              type=${k == 'email' ? 'email' : k == 'phone' ? 'tel' : k == 'website' || k == 'linkedin' ? 'url' : 'text'}
-              autocomplete=${k == 'email' ? 'email' : k == 'phone' ? 'tel' : k == 'website' ? 'url' : k == 'company' ? 'organization' : 'off'} />`}
+              type=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' || k === 'linkedin' ? 'url' : 'text'}
+              autocomplete=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' ? 'url' : k === 'company' ? 'organization' : 'off'} />`}
         ${levelSelect(k, `${t.fields[k]} — ${t.whoSees}`, v.visibility?.[k] ?? vis[k], l)}
         ${fieldError(k, s.errors)}
       </div>
@@ -174,12 +171,12 @@ export const editForm = (s: EditState, l: Localize): TemplateResult => {
   };
   return html`
     <form part="form" novalidate @submit=${s.onSubmit}>
-      <p class="note">${fill(t.hostOwned, s.siteName)}</p>
+      <p class="note">${t.hostOwned(s.siteName)}</p>
       ${(['headline', 'company', 'associationRole', 'expertise', 'bio', 'website', 'linkedin', 'phone', 'email'] as const).map(input)}
       <div class="field">
         <label for="f-listed">${t.listed}</label>
         ${html`<select id="f-listed" name="v-listed" .value=${v.visibility?.listed ?? vis.listed}>
-          ${LEVELS.map((x) => html`<option value=${x} ?selected=${x == (v.visibility?.listed ?? vis.listed)}>${t.levels[x]}</option>`)}
+          ${LEVELS.map((x) => html`<option value=${x} ?selected=${x === (v.visibility?.listed ?? vis.listed)}>${t.levels[x]}</option>`)}
         </select>`}
       </div>
       <div part="actions">
@@ -191,12 +188,12 @@ export const editForm = (s: EditState, l: Localize): TemplateResult => {
 };
 
 /** Checkboxes of my contact details to share; only those I have filled in. */
-export const shareChoices = (legend: string, available: ContactField[], l: Localize, checked: ContactField[] = []): TemplateResult | typeof nothing =>
+const shareChoices = (legend: string, available: ContactField[], l: L, checked: ContactField[] = []): TemplateResult | typeof nothing =>
   available.length
     ? html`<fieldset>
         <legend>${legend}</legend>
         ${available.map(
-          (k) => html`<label class="check"><input type="checkbox" name="share" value=${k} ?checked=${checked.includes(k)} /> ${strings(l).fields[k]}</label>`,
+          (k) => html`<label class="check"><input type="checkbox" name="share" value=${k} ?checked=${checked.includes(k)} /> ${l.t.fields[k]}</label>`,
         )}
       </fieldset>`
     : nothing;
@@ -210,8 +207,8 @@ export interface AskState {
   onCancel(): void;
 }
 
-export const askForm = (s: AskState, l: Localize): TemplateResult => {
-  const t = strings(l);
+export const askForm = (s: AskState, l: L): TemplateResult => {
+  const t = l.t;
   return html`
     <form part="form" @submit=${s.onSubmit}>
       <label for="ask-msg">${t.message}</label>
@@ -230,10 +227,10 @@ export const askForm = (s: AskState, l: Localize): TemplateResult => {
 export const answerForm = (
   i: Introduction,
   mine: ContactField[],
-  l: Localize,
+  l: L,
   onAnswer: (i: Introduction, share: ContactField[] | null) => void,
 ): TemplateResult => {
-  const t = strings(l);
+  const t = l.t;
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     const data = new FormData(e.target as HTMLFormElement);
@@ -251,10 +248,10 @@ export const answerForm = (
 };
 
 /** What the other member shared with me in this introduction. */
-const shared = (i: Introduction, l: Localize) => {
+const shared = (i: Introduction, l: L) => {
   const keys = CONTACTS.filter((k) => i.contact[k]);
   return keys.length
-    ? html`<dl part="contact">${keys.map((k) => html`<div><dt>${strings(l).fields[k]}</dt><dd>${contact(k, i.contact[k]!)}</dd></div>`)}</dl>`
+    ? html`<dl part="contact">${keys.map((k) => html`<div><dt>${l.t.fields[k]}</dt><dd>${contact(k, i.contact[k]!)}</dd></div>`)}</dl>`
     : nothing;
 };
 
@@ -262,10 +259,10 @@ const shared = (i: Introduction, l: Localize) => {
 export const introductions = (
   items: Introduction[],
   mine: ContactField[],
-  l: Localize,
+  l: L,
   onAnswer: (i: Introduction, share: ContactField[] | null) => void,
 ): TemplateResult => {
-  const t = strings(l);
+  const t = l.t;
   const state = { pending: t.pending, accepted: t.accepted, declined: t.declined };
   return html`
     <section part="introductions" aria-labelledby="intros">
@@ -273,12 +270,12 @@ export const introductions = (
       ${items.length
         ? html`<ul>
             ${items.map((i) => {
-              const other = i.direction == 'sent' ? i.to : i.from;
+              const other = i.direction === 'sent' ? i.to : i.from;
               return html`<li>
-                <p>${i.direction == 'received' && i.status == 'pending' ? fill(t.asksYou, other.name) : html`<strong>${other.name}</strong> — ${state[i.status]}`}</p>
-                ${i.direction == 'received' ? html`<blockquote>${i.message}</blockquote>` : nothing}
+                <p>${i.direction === 'received' && i.status === 'pending' ? t.asksYou(other.name) : html`<strong>${other.name}</strong> — ${state[i.status]}`}</p>
+                ${i.direction === 'received' ? html`<blockquote>${i.message}</blockquote>` : nothing}
                 ${shared(i, l)}
-                ${i.direction == 'received' && i.status == 'pending' ? answerForm(i, mine, l, onAnswer) : nothing}
+                ${i.direction === 'received' && i.status === 'pending' ? answerForm(i, mine, l, onAnswer) : nothing}
               </li>`;
             })}
           </ul>`
@@ -297,8 +294,8 @@ export interface EraseState {
 }
 
 /** My data: the download, and the erase behind a confirmation step. */
-export const myData = (s: EraseState, l: Localize): TemplateResult => {
-  const t = strings(l);
+export const myData = (s: EraseState, l: L): TemplateResult => {
+  const t = l.t;
   return html`
     <section part="data" aria-labelledby="data">
       <h4 id="data">${t.data}</h4>

@@ -1,12 +1,17 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { AdminSettings, AuditEntry, AuditPage, BulkResult, QueueFilter, QueueItem, QueuePage, RotatedKey, SettingsPatch } from '../../contract/moderation.js';
-import { Lang } from '../../i18n/localize.js';
+import { lockThread } from '../../client/discussion.js';
+import { adminSettings, auditCsv, auditLog, moderateMany, moderationQueue, rotateKey, sanction, updateSettings } from '../../client/moderation.js';
+import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage, SettingsPatch } from '../../contract/moderation.js';
+import { Localize } from '../../i18n/localize.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
+import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './moderation.styles.js';
-import { errorText, fill, strings } from './strings.js';
+import { errorText } from './strings.js';
 import { auditView, queueView, sanctionView, settingsView, type ItemAction, type SanctionForm } from './views.js';
 
 export interface ModerationActionDetail {
@@ -102,8 +107,8 @@ export class CercleModeration extends CercleConnected {
   private declare _auditNext: string | null;
   private declare _secret?: string;
 
-  private l = new Lang(this, () => this.community?.lang);
-  private seq = 0;
+  private l = new Localize(this, () => this.community?.lang, 'moderation', { en, fr });
+  private loader = new Loader();
   private loadedFor = '';
   private focusAfter = false;
 
@@ -112,7 +117,7 @@ export class CercleModeration extends CercleConnected {
     // Not while disconnected: an answer landing after removal must not take the stream again.
     topics: () => (this.isConnected && this._data ? ['site:moderation'] : []),
     // Queue changes wait behind a button: the list never moves under the moderator's eyes.
-    onChange: (ev) => ev.kind == 'moderation.changed',
+    onChange: (ev) => ev.kind === 'moderation.changed',
     onReload: () => this.load(),
   });
 
@@ -135,9 +140,9 @@ export class CercleModeration extends CercleConnected {
     if (!c) return;
     // Read while the session is still loading: the read waits for the token and travels in the page's
     // first request. Signing out (or in) later calls for a new read.
-    const signedIn = c.session.status != 'anonymous';
+    const signedIn = c.session.status !== 'anonymous';
     const key = [signedIn, this.chapter].join('|');
-    if (key != this.loadedFor) {
+    if (key !== this.loadedFor) {
       this.loadedFor = key;
       if (signedIn) this.load();
     }
@@ -150,43 +155,33 @@ export class CercleModeration extends CercleConnected {
     }
   }
 
-  private path(cursor?: string) {
-    const q = new URLSearchParams();
-    if (this._filter != 'all') q.set('filter', this._filter);
-    if (this.chapter) q.set('chapter', this.chapter);
-    if (cursor) q.set('cursor', cursor);
-    const s = q.toString();
-    return '/moderation/queue' + (s ? '?' + s : '');
+  private queue(cursor?: string | null) {
+    return moderationQueue(this.community!.client, { filter: this._filter, chapter: this.chapter || undefined, cursor: cursor || undefined });
   }
 
   /** Reads the queue again (after an action, a filter, or the reader asking for the changes). */
   async load(keepFocus = false): Promise<void> {
     const c = this.community;
     if (!c) return;
-    const seq = ++this.seq;
     this._error = undefined;
-    try {
-      const data = await c.client.read<QueuePage>(this.path(), 'moderationQueue');
-      if (seq != this.seq) return;
+    return this.loader.run(() => this.queue(), (data) => {
       this.live.clear();
       this._data = data;
       const ids = new Set(data.items.map((i) => i.comment.id));
       this._selected = new Set([...this._selected].filter((id) => ids.has(id)));
       this._current = Math.max(0, Math.min(this._current, data.items.length - 1));
       this.focusAfter = keepFocus;
-    } catch (e) {
-      if (seq == this.seq) this._error = e as CercleError;
-    }
+    }, (e) => (this._error = e));
   }
 
   private async more(): Promise<void> {
     const d = this._data;
     if (!d?.next) return;
     try {
-      const page = await this.community!.client.read<QueuePage>(this.path(d.next), 'moderationQueue');
+      const page = await this.queue(d.next);
       this._data = { ...page, items: [...d.items, ...page.items] };
     } catch (e) {
-      this._alert = errorText(strings(this.l), e as CercleError);
+      this._alert = errorText(this.l.t, e as CercleError);
     }
   }
 
@@ -206,10 +201,10 @@ export class CercleModeration extends CercleConnected {
 
   /** Acts on one item, or on the selection when no item is given. */
   private async act(action: ItemAction, item?: QueueItem): Promise<void> {
-    const s = strings(this.l);
+    const s = this.l.t;
     const c = this.community;
     if (!c || this._busy) return;
-    if (action == 'mute' || action == 'ban') {
+    if (action === 'mute' || action === 'ban') {
       if (!item?.author) return;
       const scope = this._data!.scope;
       const ch = item.thread.audience.startsWith('chapter:') ? item.thread.audience.slice(8) : '';
@@ -220,17 +215,16 @@ export class CercleModeration extends CercleConnected {
     }
     const ids = item ? [item.comment.id] : [...this._selected];
     if (!ids.length) return;
-    if (action == 'delete' && !confirm(ids.length > 1 ? fill(s.deleteManyConfirm, ids.length) : s.deleteConfirm)) return;
+    if (action === 'delete' && !confirm(ids.length > 1 ? s.deleteManyConfirm(ids.length) : s.deleteConfirm)) return;
     this._busy = true;
     this._alert = '';
     try {
-      if (action == 'lock' || action == 'unlock') {
-        await c.client.write('PATCH', '/threads', { thread: item!.thread.key, locked: action == 'lock' }, 'thread');
+      if (action === 'lock' || action === 'unlock') {
+        await lockThread(c.client, item!.thread.key, action === 'lock');
       } else {
-        const r = await c.client.write<BulkResult>('POST', '/moderation/actions', { action, comments: ids }, 'bulkResult');
-        void r;
+        await moderateMany(c.client, action, ids);
       }
-      this._note = ids.length > 1 ? l10nBulk(this.l, ids.length, s.done[action]) : s.done[action];
+      this._note = ids.length > 1 ? s.bulkDone(ids.length, s.done[action]) : s.done[action];
       this.emit('cercle-moderation-action', { action, comments: ids });
       if (!item) this._selected = new Set();
       await this.load(true);
@@ -247,13 +241,13 @@ export class CercleModeration extends CercleConnected {
     if (!f?.item.author) return;
     const data = new FormData(e.target as HTMLFormElement);
     const days = Number(data.get('days'));
-    const s = strings(this.l);
+    const s = this.l.t;
     this._busy = true;
     try {
-      await this.community!.client.write('POST', '/moderation/sanctions', {
+      await sanction(this.community!.client, {
         member: f.item.author.member.id, kind: f.kind, reason: String(data.get('reason') ?? '').trim(), days: days || null,
         ...(f.chapters[0] ? { chapter: String(data.get('chapter') ?? f.chapters[0]) } : {}),
-      }, 'sanction');
+      });
       this._note = s.done[f.kind];
       this.emit('cercle-moderation-action', { action: f.kind, comments: [f.item.comment.id] });
       this._sanction = undefined;
@@ -273,7 +267,7 @@ export class CercleModeration extends CercleConnected {
   /** j / k and the action keys, on the list. */
   private key = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;
-    if (e.ctrlKey || e.metaKey || e.altKey || (t.localName == 'input' && (t as HTMLInputElement).type != 'checkbox') || t.localName == 'textarea' || t.localName == 'select') return;
+    if (e.ctrlKey || e.metaKey || e.altKey || (t.localName === 'input' && (t as HTMLInputElement).type !== 'checkbox') || t.localName === 'textarea' || t.localName === 'select') return;
     const items = this._data?.items ?? [];
     const item = items[this._current];
     const move = (i: number) => {
@@ -285,7 +279,7 @@ export class CercleModeration extends CercleConnected {
       k: () => move(this._current - 1), ArrowUp: () => move(this._current - 1),
       Home: () => move(0), End: () => move(items.length - 1),
       x: () => item && this.select(item.comment.id, !this._selected.has(item.comment.id)),
-      a: () => item && this.act(item.comment.status == 'hidden' ? 'restore' : 'approve', item),
+      a: () => item && this.act(item.comment.status === 'hidden' ? 'restore' : 'approve', item),
       h: () => item && this.act('hide', item),
       d: () => item && this.act('delete', item),
       l: () => item && this.act(item.thread.locked ? 'unlock' : 'lock', item),
@@ -305,21 +299,21 @@ export class CercleModeration extends CercleConnected {
     this._alert = '';
     const c = this.community!;
     try {
-      if (tab == 'settings' && !this._settings) this._settings = await c.client.read<AdminSettings>('/admin/settings', 'adminSettings');
-      if (tab == 'audit') {
-        const page = await c.client.read<AuditPage>('/admin/audit', 'auditPage');
+      if (tab === 'settings' && !this._settings) this._settings = await adminSettings(c.client);
+      if (tab === 'audit') {
+        const page = await auditLog(c.client);
         this._audit = page.items;
         this._auditNext = page.next;
       }
     } catch (e) {
-      this._alert = errorText(strings(this.l), e as CercleError);
+      this._alert = errorText(this.l.t, e as CercleError);
     }
   }
 
   private tabKey(e: KeyboardEvent) {
     const tabs = this.visibleTabs;
     const i = tabs.indexOf(this._tab);
-    const next = e.key == 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key == 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
+    const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
     if (!next) return;
     e.preventDefault();
     this.openTab(next).then(() => (this.renderRoot.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus());
@@ -348,11 +342,11 @@ export class CercleModeration extends CercleConnected {
       loginUrl: String(f.get('loginUrl') ?? '').trim() || null,
       origins: list('origins', /\n/),
     };
-    const s = strings(this.l);
+    const s = this.l.t;
     this._busy = true;
     this._alert = '';
     try {
-      this._settings = await this.community!.client.write<AdminSettings>('PATCH', '/admin/settings', patch, 'adminSettings');
+      this._settings = await updateSettings(this.community!.client, patch);
       this._note = s.saved;
     } catch (err) {
       this._alert = errorText(s, err as CercleError);
@@ -365,20 +359,20 @@ export class CercleModeration extends CercleConnected {
     const c = this.community!;
     this._busy = true;
     try {
-      const key = await c.client.write<RotatedKey>('POST', '/admin/keys/rotate', { overlapSeconds }, 'rotatedKey');
+      const key = await rotateKey(c.client, overlapSeconds);
       this._secret = key.secret;
-      this._settings = await c.client.read<AdminSettings>('/admin/settings', 'adminSettings');
+      this._settings = await adminSettings(c.client);
     } catch (err) {
-      this._alert = errorText(strings(this.l), err as CercleError);
+      this._alert = errorText(this.l.t, err as CercleError);
     } finally {
       this._busy = false;
     }
   }
 
   private async exportAudit(): Promise<void> {
-    const s = strings(this.l);
+    const s = this.l.t;
     try {
-      const blob = await this.community!.client.download('/admin/audit/export?format=csv');
+      const blob = await auditCsv(this.community!.client);
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = `cercle-audit-${this.community!.client.siteId}.csv`;
@@ -393,23 +387,23 @@ export class CercleModeration extends CercleConnected {
   private async moreAudit(): Promise<void> {
     if (!this._auditNext) return;
     try {
-      const page = await this.community!.client.read<AuditPage>('/admin/audit?cursor=' + this._auditNext, 'auditPage');
+      const page = await auditLog(this.community!.client, this._auditNext);
       this._audit = [...(this._audit ?? []), ...page.items];
       this._auditNext = page.next;
     } catch (err) {
-      this._alert = errorText(strings(this.l), err as CercleError);
+      this._alert = errorText(this.l.t, err as CercleError);
     }
   }
 
   protected override render() {
     const l = this.l;
-    const s = strings(l);
+    const s = l.t;
     const c = this.community;
-    if (c?.session.status == 'anonymous') {
+    if (c?.session.status === 'anonymous') {
       return html`<p part="base">${c.loginUrl ? html`<a href=${c.loginUrl}>${s.signIn}</a>` : s.signIn}</p>`;
     }
     if (this._error) {
-      const forbidden = this._error.code == 'moderation.forbidden' || this._error.code == 'moderation.chapter_forbidden';
+      const forbidden = this._error.code === 'moderation.forbidden' || this._error.code === 'moderation.chapter_forbidden';
       return html`<div part="base" role="alert">
         <p>${forbidden ? s.forbidden : `${s.loadError} ${errorText(s, this._error)}`}</p>
         ${forbidden ? nothing : html`<button type="button" @click=${() => this.load()}>${s.tryAgain}</button>`}
@@ -420,12 +414,12 @@ export class CercleModeration extends CercleConnected {
     const tabs = this.visibleTabs;
     return html`<section part="base" aria-label=${s.label}>
       ${tabs.length > 1 ? html`<div role="tablist" part="tabs" aria-label=${s.label} @keydown=${this.tabKey}>
-        ${tabs.map((t) => html`<button type="button" role="tab" id="tab-${t}" aria-controls="panel" aria-selected=${this._tab == t ? 'true' : 'false'}
-          tabindex=${this._tab == t ? 0 : -1} @click=${() => this.openTab(t)}>${s.tabs[t]}</button>`)}
+        ${tabs.map((t) => html`<button type="button" role="tab" id="tab-${t}" aria-controls="panel" aria-selected=${this._tab === t ? 'true' : 'false'}
+          tabindex=${this._tab === t ? 0 : -1} @click=${() => this.openTab(t)}>${s.tabs[t]}</button>`)}
       </div>` : nothing}
       <div id="panel" role=${tabs.length > 1 ? 'tabpanel' : nothing} aria-labelledby=${tabs.length > 1 ? `tab-${this._tab}` : nothing}>
         ${this._sanction ? sanctionView(this._sanction, l, this._busy, (e) => this.sanction(e), () => this.cancelSanction()) : nothing}
-        ${this._tab == 'queue' ? queueView(data, l, {
+        ${this._tab === 'queue' ? queueView(data, l, {
           filter: this._filter, current: this._current, selected: this._selected, busy: this._busy, updates: this.live.held.length,
           showKeys: this._showKeys,
           onFilter: (f) => this.setFilter(f),
@@ -440,7 +434,7 @@ export class CercleModeration extends CercleConnected {
           },
           onMore: data.next ? () => this.more() : undefined,
           onToggleKeys: () => (this._showKeys = !this._showKeys),
-        }) : this._tab == 'settings'
+        }) : this._tab === 'settings'
           ? this._settings ? settingsView(this._settings, l, { busy: this._busy, secret: this._secret, onSave: (e) => this.saveSettings(e), onRotate: (o) => this.rotate(o) }) : html`<p role="status">${s.loading}</p>`
           : this._audit ? auditView(this._audit, l, this._busy, () => this.exportAudit(), this._auditNext ? () => this.moreAudit() : undefined) : html`<p role="status">${s.loading}</p>`}
       </div>
@@ -450,9 +444,6 @@ export class CercleModeration extends CercleConnected {
   }
 }
 
-function l10nBulk(l: Lang, n: number, what: string) {
-  return l.plural(strings(l).bulkDone, n).replace('#', what);
-}
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,18 +1,18 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage } from '../../contract/moderation.js';
-import { exact, relative, type Lang } from '../../i18n/localize.js';
-import { actionNames, fill, strings } from './strings.js';
+import { exact, fill, relative } from '../../i18n/localize.js';
+import type { L } from './strings.js';
 
 export type ItemAction = 'approve' | 'hide' | 'restore' | 'delete' | 'lock' | 'unlock' | 'mute' | 'ban';
 
 /** What an item offers, given its state. */
-export function actionsFor(item: QueueItem): ItemAction[] {
+function actionsFor(item: QueueItem): ItemAction[] {
   const c = item.comment;
   const list: ItemAction[] = [];
-  if (c.status == 'pending') list.push('approve', 'hide');
-  else if (c.status == 'published') list.push('approve', 'hide');
-  else if (c.status == 'hidden') list.push('restore');
-  if (c.status != 'deleted') list.push('delete');
+  if (c.status === 'pending') list.push('approve', 'hide');
+  else if (c.status === 'published') list.push('approve', 'hide');
+  else if (c.status === 'hidden') list.push('restore');
+  if (c.status !== 'deleted') list.push('delete');
   list.push(item.thread.locked ? 'unlock' : 'lock');
   if (item.author) list.push('mute', 'ban');
   return list;
@@ -38,24 +38,24 @@ export interface QueueViewOptions {
 
 const FILTERS: QueueFilter[] = ['all', 'pending', 'flagged', 'word', 'spam'];
 
-export function queueView(data: QueuePage, l: Lang, o: QueueViewOptions): TemplateResult {
-  const s = strings(l);
+export function queueView(data: QueuePage, l: L, o: QueueViewOptions): TemplateResult {
+  const s = l.t;
   const counts: Record<QueueFilter, number> = { all: data.counts.pending + data.counts.flagged, ...data.counts };
   const n = o.selected.size;
   const all = data.items.length > 0 && data.items.every((i) => o.selected.has(i.comment.id));
   return html`
-    <p class="scope">${data.scope.siteWide ? s.scopeSite : fill(s.scopeChapters, data.scope.chapters.join(', '))}</p>
+    <p class="scope">${data.scope.siteWide ? s.scopeSite : s.scopeChapters(data.scope.chapters.join(', '))}</p>
     <div class="toolbar" role="group" aria-label=${s.filterLabel} part="filters">
-      ${FILTERS.map((f) => html`<button type="button" aria-pressed=${o.filter == f ? 'true' : 'false'} @click=${() => o.onFilter(f)}>
+      ${FILTERS.map((f) => html`<button type="button" aria-pressed=${o.filter === f ? 'true' : 'false'} @click=${() => o.onFilter(f)}>
         ${s.filters[f]} <span class="count">${counts[f]}</span></button>`)}
     </div>
     <div class="live-slot">
-      ${o.updates ? html`<button type="button" class="updates" part="updates" @click=${o.onUpdates}>${l.plural(s.updates, o.updates)}</button>` : nothing}
+      ${o.updates ? html`<button type="button" class="updates" part="updates" @click=${o.onUpdates}>${s.updates(o.updates)}</button>` : nothing}
     </div>
     <div class="bulk" part="bulk">
       <label class="check"><input type="checkbox" .checked=${all} ?disabled=${!data.items.length}
         @change=${(e: Event) => o.onSelectAll((e.target as HTMLInputElement).checked)} /> ${s.selectAll}</label>
-      <span aria-live="polite">${n ? l.plural(s.selected, n) : ''}</span>
+      <span aria-live="polite">${n ? s.selected(n) : ''}</span>
       ${(['approve', 'hide', 'delete'] as const).map((a) => html`<button type="button" ?disabled=${!n || o.busy}
         @click=${() => o.onAction(a)}>${s.actions[a]}</button>`)}
       <button type="button" class="link" aria-expanded=${o.showKeys ? 'true' : 'false'} @click=${o.onToggleKeys}>${s.keysShow}</button>
@@ -70,27 +70,27 @@ export function queueView(data: QueuePage, l: Lang, o: QueueViewOptions): Templa
   `;
 }
 
-function itemView(item: QueueItem, i: number, l: Lang, o: QueueViewOptions): TemplateResult {
-  const s = strings(l);
+function itemView(item: QueueItem, i: number, l: L, o: QueueViewOptions): TemplateResult {
+  const s = l.t;
   const c = item.comment;
   const name = c.author?.name ?? '—';
   const id = `item-${c.id}`;
   const reasons = [
-    ...(c.status == 'pending' && c.heldReason ? [s.reasons[c.heldReason]] : []),
-    ...(item.flags.length ? [`${l.plural(s.flags, item.flags.reduce((a, f) => a + f.count, 0))} (${item.flags.map((f) => s.flagReasons[f.reason]).join(', ')})`] : []),
+    ...(c.status === 'pending' && c.heldReason ? [s.reasons[c.heldReason]] : []),
+    ...(item.flags.length ? [`${s.flags(item.flags.reduce((a, f) => a + f.count, 0))} (${item.flags.map((f) => s.flagReasons[f.reason]).join(', ')})`] : []),
   ];
-  return html`<li class=${i == o.current ? 'item current' : 'item'} part="item">
-    <article tabindex=${i == o.current ? 0 : -1} aria-labelledby="${id}-h" aria-describedby="${id}-b" data-index=${i}
+  return html`<li class=${i === o.current ? 'item current' : 'item'} part="item">
+    <article tabindex=${i === o.current ? 0 : -1} aria-labelledby="${id}-h" aria-describedby="${id}-b" data-index=${i}
       @focus=${() => o.onFocusItem(i)}>
       <header>
-        <input type="checkbox" .checked=${o.selected.has(c.id)} aria-label=${fill(s.select, name)}
+        <input type="checkbox" .checked=${o.selected.has(c.id)} aria-label=${s.select(name)}
           @change=${(e: Event) => o.onSelect(c.id, (e.target as HTMLInputElement).checked)} />
         <h2 id="${id}-h"><span part="author">${name}</span> <span class="meta">${s.inThread} ${item.thread.title ?? item.thread.key}
           · <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt)}</time></span></h2>
       </header>
       <p class="reasons">${reasons.map((r) => html`<span class="tag">${r}</span>`)}
-        ${item.author?.sanctions.map((x) => html`<span class="tag warn">${s.sanctioned[x.kind]}${x.endsAt ? ` ${fill(s.until, exact(l, x.endsAt))}` : ''}</span>`)}
-        ${item.author ? html`<span class="meta">${l.plural(s.published, item.author.publishedCount)}</span>` : nothing}</p>
+        ${item.author?.sanctions.map((x) => html`<span class="tag warn">${s.sanctioned[x.kind]}${x.endsAt ? ` ${s.until(exact(l, x.endsAt))}` : ''}</span>`)}
+        ${item.author ? html`<span class="meta">${s.published(item.author.publishedCount)}</span>` : nothing}</p>
       <p class="body" id="${id}-b" part="body">${c.body}</p>
       ${item.flagNotes.length ? html`<ul class="notes">${item.flagNotes.map((n) => html`<li>« ${n} »</li>`)}</ul>` : nothing}
       <div class="actions" part="actions">
@@ -102,8 +102,8 @@ function itemView(item: QueueItem, i: number, l: Lang, o: QueueViewOptions): Tem
 
 export interface SanctionForm { kind: 'mute' | 'ban'; item: QueueItem; chapters: string[] }
 
-export function sanctionView(f: SanctionForm, l: Lang, busy: boolean, onSubmit: (e: SubmitEvent) => void, onCancel: () => void): TemplateResult {
-  const s = strings(l);
+export function sanctionView(f: SanctionForm, l: L, busy: boolean, onSubmit: (e: SubmitEvent) => void, onCancel: () => void): TemplateResult {
+  const s = l.t;
   return html`<form class="dialog" part="dialog" @submit=${onSubmit} aria-labelledby="sanction-h">
     <h2 id="sanction-h">${fill(s.sanctionTitle[f.kind], f.item.author?.member.name ?? '')}</h2>
     <p>${s.sanctionHelp[f.kind]}</p>
@@ -124,13 +124,13 @@ export interface SettingsViewOptions {
 
 const lines = (a: string[]) => a.join('\n');
 
-export function settingsView(st: AdminSettings, l: Lang, o: SettingsViewOptions): TemplateResult {
-  const s = strings(l);
+export function settingsView(st: AdminSettings, l: L, o: SettingsViewOptions): TemplateResult {
+  const s = l.t;
   const limits = st.rateLimits;
   return html`<form class="settings" part="settings" @submit=${o.onSave}>
     <p>${s.settingsIntro}</p>
     <label>${s.premoderation} <select name="premoderation">
-      ${(['off', 'first-time', 'everyone'] as const).map((p) => html`<option value=${p} ?selected=${st.premoderation == p}>${s.premoderations[p]}</option>`)}
+      ${(['off', 'first-time', 'everyone'] as const).map((p) => html`<option value=${p} ?selected=${st.premoderation === p}>${s.premoderations[p]}</option>`)}
     </select></label>
     <label>${s.editWindow} <input name="editWindow" type="number" min="0" max="1440" .value=${String(Math.round(st.editWindowSeconds / 60))} /></label>
     <label>${s.reactions} <input name="reactions" .value=${st.reactions.join(', ')} /></label>
@@ -147,22 +147,22 @@ export function settingsView(st: AdminSettings, l: Lang, o: SettingsViewOptions)
   </form>
   <section class="keys-admin" aria-labelledby="keys-h" part="keys-admin">
     <h2 id="keys-h">${s.keysTitle}</h2>
-    <ul>${st.keys.map((k) => html`<li>${fill(s.keyRow, k.kid, k.alg, exact(l, k.createdAt))}${k.retiresAt ? html` — ${fill(s.retires, exact(l, k.retiresAt))}` : nothing}</li>`)}</ul>
+    <ul>${st.keys.map((k) => html`<li>${s.keyRow(k.kid, k.alg, exact(l, k.createdAt))}${k.retiresAt ? html` — ${s.retires(exact(l, k.retiresAt))}` : nothing}</li>`)}</ul>
     <label>${s.overlap} <select id="overlap">${[3600, 86400, 604800].map((v) => html`<option value=${v}>${s.overlaps[v]}</option>`)}</select></label>
     <button type="button" ?disabled=${o.busy} @click=${(e: Event) => o.onRotate(Number(((e.target as HTMLElement).parentElement!.querySelector('#overlap') as HTMLSelectElement).value))}>${s.rotate}</button>
     ${o.secret ? html`<p role="alert">${s.newSecret} <code part="secret">${o.secret}</code></p>` : nothing}
   </section>`;
 }
 
-export function auditView(items: AuditEntry[], l: Lang, busy: boolean, onExport: () => void, onMore?: () => void): TemplateResult {
-  const s = strings(l);
-  const names = actionNames(l);
+export function auditView(items: AuditEntry[], l: L, busy: boolean, onExport: () => void, onMore?: () => void): TemplateResult {
+  const s = l.t;
+  const names = l.t.auditActions;
   return html`<p>${s.auditIntro} <button type="button" ?disabled=${busy} @click=${onExport}>${s.export}</button></p>
     ${items.length ? html`<table part="audit">
       <thead><tr><th scope="col">${s.when}</th><th scope="col">${s.who}</th><th scope="col">${s.what}</th><th scope="col">${s.about}</th></tr></thead>
       <tbody>${items.map((e) => html`<tr>
         <td><time datetime=${e.at}>${exact(l, e.at)}</time></td>
-        <td>${e.actor?.name ?? (e.actorKind == 'cli' ? s.cli : s.system)}</td>
+        <td>${e.actor?.name ?? (e.actorKind === 'cli' ? s.cli : s.system)}</td>
         <td>${names[e.action] ?? e.action}${e.note ? html` — « ${e.note} »` : nothing}</td>
         <td>${e.member?.name ?? e.thread ?? e.comment ?? ''}${e.chapter ? ` (${e.chapter})` : ''}</td>
       </tr>`)}</tbody></table>` : html`<p>${s.noEntries}</p>`}

@@ -1,11 +1,15 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { CercleError } from '../../client/errors.js';
-import type { MemberCard, MemberPage } from '../../contract/members.js';
-import { CercleWidget } from '../../internal/widget.js';
+import { searchMembers } from '../../client/members.js';
+import type { MemberCard } from '../../contract/members.js';
+import { Localize } from '../../i18n/localize.js';
+import { Loader } from '../../internal/loader.js';
+import { CercleConnected } from '../../internal/widget.js';
+import { en } from './locales/en.js';
+import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
-import { strings } from './strings.js';
-import { cardsOf } from './cards.js';
-import { styles } from './directory.styles.js';
+import { cardsOf } from '../member-card/cards.js';
+import { styles } from './member-directory.styles.js';
 
 /**
  * The member directory: a search over names and the fields each member lets
@@ -29,7 +33,9 @@ import { styles } from './directory.styles.js';
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
-export class CercleMemberDirectory extends CercleWidget {
+export class CercleMemberDirectory extends CercleConnected {
+  private l = new Localize(this, () => this.community?.lang, 'member-directory', { en, fr });
+
   static override styles = [host, styles];
 
   static override properties: PropertyDeclarations = {
@@ -54,7 +60,7 @@ export class CercleMemberDirectory extends CercleWidget {
   private q = '';
   private loadedWith?: object;
   private timer?: ReturnType<typeof setTimeout>;
-  private seq = 0;
+  private loader = new Loader();
 
   constructor() {
     super();
@@ -70,14 +76,14 @@ export class CercleMemberDirectory extends CercleWidget {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const c = this.community;
-    if (c && (c.client != this.loadedWith || changed.has('chapter'))) {
+    if (c && (c.client !== this.loadedWith || changed.has('chapter'))) {
       this.loadedWith = c.client;
       this.search();
     }
   }
 
   protected override render() {
-    const t = strings(this.l);
+    const t = this.l.t;
     const items = this._items;
     return html`
       <div part="base">
@@ -85,7 +91,7 @@ export class CercleMemberDirectory extends CercleWidget {
           <label>${t.search}<input type="search" name="q" maxlength="100" autocomplete="off" /></label>
           <label>${t.expertise}<input type="search" name="expertise" maxlength="40" .value=${this.expertise ?? ''} /></label>
         </form>
-        <p role="status">${this._error ? this.l.error(this._error) : items ? this.l.plural(t.results, items.length) + (this._next ? '+' : '') : ''}</p>
+        <p role="status">${this._error ? this.l.error(this._error) : items ? t.results(items.length) + (this._next ? '+' : '') : ''}</p>
         <ul part="list" aria-busy=${items ? 'false' : 'true'}>
           ${(items ?? []).map(
             (m) => html`<li part="item">
@@ -120,55 +126,42 @@ export class CercleMemberDirectory extends CercleWidget {
     this.search();
   }
 
-  private path(cursor?: string | null) {
-    const p = new URLSearchParams();
-    if (this.q) p.set('q', this.q);
-    if (this.chapter) p.set('chapter', this.chapter);
-    if (this.expertise) p.set('expertise', this.expertise);
-    if (cursor) p.set('cursor', cursor);
-    const s = p.toString();
-    return '/members' + (s ? '?' + s : '');
-  }
-
   private async fetch(cursor?: string | null) {
     const { client } = this.community!;
-    const page = await client.read<MemberPage>(this.path(cursor), 'members');
+    const page = await searchMembers(client, { q: this.q, chapter: this.chapter, expertise: this.expertise, cursor });
     // The cards are known now: each result's hovercard opens without another request.
     const cards = cardsOf(client);
     page.items.forEach((c) => cards.put(c));
     return page;
   }
 
-  private search = async () => {
-    const n = ++this.seq;
+  private search = () => {
     this._error = undefined;
-    try {
-      const page = await this.fetch();
-      if (n != this.seq) return;
-      this._items = page.items;
-      this._next = page.next;
-    } catch (e) {
-      if (n == this.seq) this._error = e as CercleError;
-    }
+    return this.loader.run(
+      () => this.fetch(),
+      (page) => {
+        this._items = page.items;
+        this._next = page.next;
+      },
+      (e) => (this._error = e),
+    );
   };
 
   private more = async () => {
     if (!this._next || this._busy) return;
     this._busy = true;
-    const n = this.seq;
-    try {
-      const page = await this.fetch(this._next);
-      if (n != this.seq) return;
-      this._items = [...(this._items ?? []), ...page.items];
-      this._next = page.next;
-      await this.updateComplete;
-      const first = this.renderRoot.querySelectorAll('[part=item] cercle-member-card')[this._items.length - page.items.length];
-      first?.shadowRoot?.querySelector<HTMLElement>('button')?.focus();
-    } catch (e) {
-      this._error = e as CercleError;
-    } finally {
-      this._busy = false;
-    }
+    await this.loader.follow(
+      () => this.fetch(this._next),
+      async (page) => {
+        const items = (this._items = [...(this._items ?? []), ...page.items]);
+        this._next = page.next;
+        await this.updateComplete;
+        const first = this.renderRoot.querySelectorAll('[part=item] cercle-member-card')[items.length - page.items.length];
+        first?.shadowRoot?.querySelector<HTMLElement>('button')?.focus();
+      },
+      (e) => (this._error = e),
+    );
+    this._busy = false;
   };
 }
 

@@ -1,6 +1,8 @@
-import type { Strings } from './en.js';
+import type { CommonStrings } from './en.js';
 
-export const fr: Strings = {
+/** The few strings every widget shares, in French. */
+export const fr: CommonStrings = {
+
   signIn: 'Connectez-vous sur ce site pour participer',
   tryAgain: 'Réessayer',
   errors: {

@@ -1,0 +1,4 @@
+import '../member-card/define.js';
+import { CercleMemberDirectory } from './member-directory.js';
+
+CercleMemberDirectory.define('cercle-member-directory');
