@@ -34,7 +34,7 @@ const templates = (): Plugin => ({
     if (!/\/src\/.*\.ts$/.test(id) || !/\b(html|css)`/.test(code)) return;
     const edits: [number, number, string][] = [];
     const visit = (node: unknown): void => {
-      if (!node || typeof node != 'object') return;
+      if (!node || typeof node !== 'object') return;
       if (Array.isArray(node)) return node.forEach(visit);
       const n = node as Node;
       const tag = n.type == 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
@@ -42,7 +42,13 @@ const templates = (): Plugin => ({
         const quasis = (n.quasi as { quasis: Node[] }).quasis;
         quasis.forEach((q, i) => {
           let text = code.slice(q.start, q.end);
-          if (tag == 'css') text = text.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}').trim();
+          if (tag == 'css')
+            text = text
+              .replace(/\s+/g, ' ')
+              .replace(/ ?([{};,]) ?/g, '$1')
+              .replace(/: /g, ':')
+              .replace(/;}/g, '}')
+              .trim();
           else {
             // Line breaks opening or closing a template make text nodes that render nothing.
             if (i == 0) text = text.replace(/^\s*\n\s*/, '');

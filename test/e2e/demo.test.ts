@@ -56,7 +56,7 @@ async function visitor(locale = 'fr-FR'): Promise<Visit> {
 const discussion = (page: Page) => page.locator('cercle-discussion');
 const comments = (page: Page) => discussion(page).locator('[part="comment"]');
 
-test('a signed-out visitor reads the discussion and is offered the site\'s own sign-in, in one API request', async () => {
+test("a signed-out visitor reads the discussion and is offered the site's own sign-in, in one API request", async () => {
   const { context, page, api, errors } = await visitor();
   try {
     await page.goto(demo.url + ARTICLE);
@@ -107,7 +107,10 @@ test('a member signs in on the site, posts through <cercle-discussion>, reloads 
     // Stored by the server, with the member the site signed for as its author.
     const res = await fetch(`${demo.cercleUrl}/v1/sites/demo/comments?thread=${encodeURIComponent(THREAD)}&limit=100`);
     const stored = (await res.json()) as { items: { body: string; author: { id: string } | null }[] };
-    assert.deepEqual(stored.items.filter((c) => c.body === text).map((c) => c.author?.id), ['adh-1003']);
+    assert.deepEqual(
+      stored.items.filter((c) => c.body === text).map((c) => c.author?.id),
+      ['adh-1003'],
+    );
 
     // After a reload the comment comes back from the server, still in one API request.
     api.length = 0;

@@ -14,7 +14,7 @@ import type { RunningDemo } from '../../demo/start.js';
 import { type E2EDemo, openDemo } from './support.js';
 
 /** The members-only visit the seed leaves with one place (capacity 8, 7 going). */
-const VISIT = 'Visite d\'entreprise : une conserverie artisanale';
+const VISIT = "Visite d'entreprise : une conserverie artisanale";
 /** The seeded event that is already full. */
 const DINNER = 'Dîner des nouveaux membres';
 
@@ -61,17 +61,26 @@ async function signIn(page: Page, name: RegExp) {
 }
 
 const feed = (page: Page) => page.locator('cercle-event-feed');
-const event = (page: Page, title: string): Locator => feed(page).locator('[part="event"]').filter({ has: page.getByRole('heading', { name: title }) });
+const event = (page: Page, title: string): Locator =>
+  feed(page)
+    .locator('[part="event"]')
+    .filter({ has: page.getByRole('heading', { name: title }) });
 const answer = (e: Locator, name: string | RegExp) => e.getByRole('group', { name: 'Votre réponse' }).getByRole('button', { name });
 
-test('a signed-out visitor reads the public events, without the members-only ones, and is offered the site\'s sign-in', async () => {
+test("a signed-out visitor reads the public events, without the members-only ones, and is offered the site's sign-in", async () => {
   const { context, page, api, errors } = await visitor();
   try {
     await page.goto(`${demo.url}/evenements`);
     await event(page, DINNER).waitFor();
     assert.equal(await event(page, VISIT).count(), 0, 'a members-only event stays hidden');
     const dinner = event(page, DINNER);
-    assert.match(await dinner.locator('[part~="meta"]').allInnerTexts().then((t) => t.join(' ')), /6 participants · Complet/);
+    assert.match(
+      await dinner
+        .locator('[part~="meta"]')
+        .allInnerTexts()
+        .then((t) => t.join(' ')),
+      /6 participants · Complet/,
+    );
     const link = dinner.getByRole('link', { name: 'Connectez-vous sur ce site pour participer' });
     assert.equal(new URL((await link.getAttribute('href'))!, page.url()).href, `${demo.url}/login`);
     assert.equal(await feed(page).locator('[aria-pressed]').count(), 0);
@@ -151,7 +160,10 @@ test('a member downloads the calendar file of a members-only event; a real parse
     assert.match(await visit.locator('[part="meta"]').first().innerText(), /14:00\s*–\s*17:00\s·\s3\sh/);
 
     await visit.locator('[part="calendar-links"] summary').click();
-    const [download] = await Promise.all([page.waitForEvent('download'), visit.getByRole('button', { name: 'Télécharger (.ics)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      visit.getByRole('button', { name: 'Télécharger (.ics)' }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'visite-d-entreprise-une-conserverie-artisanale.ics');
     const text = await readFile((await download.path())!, 'utf8');
 

@@ -111,10 +111,12 @@ test('two members of different chapters see different fields of the same card; a
 test('an introduction goes from request to accepted, and only then reveals the chosen details', async () => {
   const camille = await visit('Camille Rouanet');
   try {
-    let panel = await openCard(camille.page, 'Hélène Marty');
+    const panel = await openCard(camille.page, 'Hélène Marty');
     assert.ok(!(await panel.innerText()).includes(HELENE_PHONE));
     await panel.getByRole('button', { name: 'Demander une mise en relation' }).click();
-    await panel.getByRole('textbox', { name: 'Votre message' }).fill('Bonjour Hélène, je prépare la transmission de mon agence : un café ?');
+    await panel
+      .getByRole('textbox', { name: 'Votre message' })
+      .fill('Bonjour Hélène, je prépare la transmission de mon agence : un café ?');
     await panel.getByRole('button', { name: 'Envoyer la demande' }).click();
     await panel.getByText('Mise en relation demandée, en attente de réponse.').waitFor();
     assert.ok(!(await panel.innerText()).includes(HELENE_PHONE), 'nothing revealed while the request waits');

@@ -15,8 +15,15 @@ export const BUNDLE = fileURLToPath(new URL('../../dist/cercle.js', import.meta.
  * services are off so that it makes no connection of its own.
  */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+  '--no-sandbox',
+  '--headless=new',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
 ];
 
 export const launchChromium = () =>
@@ -40,7 +47,9 @@ export async function openDemo(name: string): Promise<E2EDemo> {
   const demo = await startDemo({ port: 0, cerclePort: 0, database: join(dir, 'cercle.db') });
   const browser = await launchChromium();
   return {
-    demo, browser, dir,
+    demo,
+    browser,
+    dir,
     async close() {
       await browser.close();
       await demo.close();
