@@ -37,12 +37,12 @@ const templates = (): Plugin => ({
       if (!node || typeof node !== 'object') return;
       if (Array.isArray(node)) return node.forEach(visit);
       const n = node as Node;
-      const tag = n.type == 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
-      if (tag == 'css' || tag == 'html') {
+      const tag = n.type === 'TaggedTemplateExpression' && (n.tag as { name?: string }).name;
+      if (tag === 'css' || tag === 'html') {
         const quasis = (n.quasi as { quasis: Node[] }).quasis;
         quasis.forEach((q, i) => {
           let text = code.slice(q.start, q.end);
-          if (tag == 'css')
+          if (tag === 'css')
             text = text
               .replace(/\s+/g, ' ')
               .replace(/ ?([{};,]) ?/g, '$1')
@@ -51,14 +51,14 @@ const templates = (): Plugin => ({
               .trim();
           else {
             // Line breaks opening or closing a template make text nodes that render nothing.
-            if (i == 0) text = text.replace(/^\s*\n\s*/, '');
-            if (i == quasis.length - 1) text = text.replace(/\s*\n\s*$/, '');
+            if (i === 0) text = text.replace(/^\s*\n\s*/, '');
+            if (i === quasis.length - 1) text = text.replace(/\s*\n\s*$/, '');
             text = text.replace(/>\s*\n\s*</g, '><').replace(/\s*\n\s*/g, ' ');
           }
           edits.push([q.start, q.end, text]);
         });
       }
-      for (const k in n) if (k != 'type') visit(n[k]);
+      for (const k in n) if (k !== 'type') visit(n[k]);
     };
     visit(parseAst(code));
     edits.sort((a, b) => b[0] - a[0]);

@@ -1,5 +1,4 @@
 // Member cards benchmark: the real server on loopback over 1,000 members with profiles of varied visibility.
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Visibility } from '../src/contract/members.js';
 import { silentLogger } from '../src/server/app.js';

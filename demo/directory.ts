@@ -9,7 +9,7 @@ export const SITE_NAME = "Club des Dirigeants d'Occitanie";
 /** Canonical addresses of the pages: stable whatever port the demo runs on, so thread keys stay put. */
 export const CANONICAL = 'https://demo.cercle.example';
 
-export type Role = 'member' | 'moderator' | 'admin';
+type Role = 'member' | 'moderator' | 'admin';
 
 export interface Chapter {
   id: string;

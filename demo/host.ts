@@ -27,7 +27,7 @@ export interface HostOptions {
 }
 
 /** The association's website: its pages, its own sign-in, and the token endpoint Cercle needs. */
-export function createHost({ cercleUrl, store }: HostOptions) {
+function createHost({ cercleUrl, store }: HostOptions) {
   const app = new Hono();
   const sessions = new Map<string, { memberId: string; expires: number }>();
 

@@ -114,7 +114,7 @@ const T = {
 } as const;
 
 /** Escapes text for HTML content and attribute values. */
-export function esc(value: unknown): string {
+function esc(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 }
 
@@ -191,7 +191,7 @@ export function eventList(lang: Lang, events: EventWithCounts[]): string {
     const when = formatEventTime(lang, e);
     const where = e.online_url ? t.online : e.place;
     const chapter = e.chapter_name ? `${t.chapterOf} ${e.chapter_name}` : t.regional;
-    const seats = e.capacity == null ? t.going(e.going) : e.going >= e.capacity ? t.full : t.seatsLeft(e.capacity - e.going, e.capacity);
+    const seats = e.capacity === null ? t.going(e.going) : e.going >= e.capacity ? t.full : t.seatsLeft(e.capacity - e.going, e.capacity);
     return `<li class="event">
       <time class="event-date" datetime="${esc(e.starts_at)}"><span class="event-day">${esc(when.day)}</span><span class="event-month">${esc(when.month)}</span></time>
       <div class="event-body">

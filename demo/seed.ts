@@ -19,7 +19,7 @@ function zoneOffset(utcMs: number, zone: string) {
 }
 
 /** The UTC instant of `hh:mm` wall-clock time in Paris, `days` days from `now`. */
-export function parisTime(now: number, days: number, hh: number, mm = 0): string {
+function parisTime(now: number, days: number, hh: number, mm = 0): string {
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
     now + days * DAY,
   );

@@ -3,7 +3,6 @@
  * and a real Chromium. Needs the browser bundle (`npm run build`).
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';

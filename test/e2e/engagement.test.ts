@@ -8,7 +8,6 @@
  * the discussion widget's posting and on engagement itself.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';

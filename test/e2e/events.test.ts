@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import ICAL from 'ical.js';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
