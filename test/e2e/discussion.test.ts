@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { openDemo, type E2EDemo } from './support.js';
+import { discussion, openDemo, type E2EDemo, type Visit } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 const THREAD = 'https://demo.cercle.example/articles/transmission-entreprise';
@@ -20,15 +20,6 @@ const MOD = { id: 'adh-1002', name: 'Jean-Marc Castagné' };
 const NEW = { id: 'adh-1007', name: 'Nathalie Roques' };
 
 let demo: RunningDemo;
-let browser: Browser;
-
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** `METHOD path` of every read the page sent to the Cercle API (GETs and batches; bundle, writes and live stream left out). */
-  reads: string[];
-  errors: string[];
-}
 
 const visits: Visit[] = [];
 
@@ -36,40 +27,21 @@ let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('discussion');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
   // The site holds the first comment of a member for a moderator (set before any request, so no cached settings).
   await demo.store.updateSite('demo', { settings: { premoderation: 'first-time' } });
 });
 
-after(async () => {
-  for (const v of visits) await v.context.close().catch(() => {});
-  await e2e?.close();
-});
+after(() => e2e?.close());
 
-/** A browser of its own, signed in on the demo site as `name` through its login page, on the article. */
+/** A browser of its own, signed in on the demo site as `name` through its login page, on the article; it records the page's API reads. */
 async function signedIn(name: string): Promise<Visit> {
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const v: Visit = { context, page, reads: [], errors: [] };
+  const v = await e2e.visit({ as: name, path: ARTICLE });
   visits.push(v);
-  const cercle = new URL(demo.cercleUrl).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    const read = r.method() === 'GET' || u.pathname.endsWith('/batch');
-    if (u.origin === cercle && read && !u.pathname.startsWith('/sdk/') && !/\/live(\/|$)/.test(u.pathname))
-      v.reads.push(`${r.method()} ${u.pathname}`);
-  });
-  page.on('pageerror', (e) => v.errors.push(String(e)));
-  await page.goto(`${demo.url}/login?next=${ARTICLE}`);
-  await page.getByRole('radio', { name: new RegExp(name) }).check();
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(demo.url + ARTICLE);
-  await box(page).waitFor();
+  await box(v.page).waitFor();
   return v;
 }
 
-const discussion = (page: Page) => page.locator('cercle-discussion');
 /** The main box of the discussion. */
 const box = (page: Page) => discussion(page).locator('#text');
 /** The article of the comment whose text contains `text`. */
@@ -189,10 +161,10 @@ test('A posts; B, in another browser, sees it after a reload and replies under i
 
   // B had the page open: a reload brings A's comment, in one API read.
   assert.equal(await comment(b.page, T1).count(), 0);
-  b.reads.length = 0;
+  b.api.length = 0;
   await reload(b);
   await comment(b.page, T1).waitFor();
-  assert.equal(b.reads.length, 1, `one API read for the page, saw: ${b.reads.join(', ')}`);
+  assert.equal(b.api.length, 1, `one API read for the page, saw: ${b.api.join(', ')}`);
   assert.equal(await text(comment(b.page, T1).locator('[part="name"]')), A.name);
 
   // B replies.

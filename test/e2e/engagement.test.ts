@@ -9,34 +9,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Browser } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { type E2EDemo, openDemo } from './support.js';
+import { comments, discussion, type E2EDemo, openDemo } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 
 let demo: RunningDemo;
-let browser: Browser;
 
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('eng');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
 });
 
 after(() => e2e?.close());
 
 test('a member posts, is found useful, attends events, and sees their level and new badges with the reasons', async () => {
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { context, page, errors } = await e2e.visit();
   try {
     // Sign in on the association's site as a member who has done nothing yet.
     await page.goto(demo.url + ARTICLE);
-    await page.locator('cercle-discussion').getByRole('link', { name: 'Connectez-vous sur ce site pour participer' }).click();
+    await discussion(page).getByRole('link', { name: 'Connectez-vous sur ce site pour participer' }).click();
     const who = page.getByRole('radio').nth(5);
     const name = (await page.locator('label.member-choice').nth(5).locator('.member-name').textContent())!.trim();
     await who.check();
@@ -57,9 +51,9 @@ test('a member posts, is found useful, attends events, and sees their level and 
 
     // Post through the discussion widget: the chip updates without a reload.
     const text = `Retour d'expérience sur la transmission, merci à tous (${Date.now()})`;
-    await page.locator('cercle-discussion').getByRole('textbox', { name: 'Votre commentaire' }).fill(text);
-    await page.locator('cercle-discussion').getByRole('button', { name: 'Publier' }).click();
-    await page.locator('cercle-discussion [part="comment"]').filter({ hasText: text }).waitFor();
+    await discussion(page).getByRole('textbox', { name: 'Votre commentaire' }).fill(text);
+    await discussion(page).getByRole('button', { name: 'Publier' }).click();
+    await comments(page).filter({ hasText: text }).waitFor();
     await page.waitForFunction(() => {
       const c = document.querySelector('.site-header cercle-engagement-badge')?.shadowRoot?.querySelector('[part="base"]');
       return c?.getAttribute('aria-label')?.includes('Première contribution');

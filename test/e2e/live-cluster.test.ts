@@ -10,12 +10,12 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { SITE_ID } from '../../demo/directory.js';
 import { startHost, type RunningHost } from '../../demo/host.js';
 import { seedDemo } from '../../demo/seed.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
-import { BUNDLE, launchChromium } from './support.js';
+import { BUNDLE, launchChromium, visit, type Visit } from './support.js';
 
 const url = process.env.DATABASE_URL;
 const ENTRY = fileURLToPath(new URL('./cluster-instance.ts', import.meta.url));
@@ -38,14 +38,6 @@ function startInstance(schema: string): Promise<Instance> {
     proc.once('exit', (code) => fail(new Error(`instance exited early (${code})`)));
     createInterface({ input: proc.stdout! }).once('line', (line) => ok({ proc, base: `http://127.0.0.1:${JSON.parse(line).port}` }));
   });
-}
-
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** Origins of the Cercle requests the page sent (its instance only). */
-  cercle: Set<string>;
-  errors: string[];
 }
 
 describe(
@@ -85,22 +77,8 @@ describe(
     });
 
     /** A member signed in on copy `n` of the site, whose pages talk to instance `n`. */
-    async function member(n: number, name: RegExp): Promise<Visit> {
-      const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-      context.setDefaultTimeout(10_000);
-      const page = await context.newPage();
-      const visit: Visit = { context, page, cercle: new Set(), errors: [] };
-      page.on('request', (r) => {
-        const u = new URL(r.url());
-        if (u.pathname.startsWith('/v1/')) visit.cercle.add(u.origin);
-      });
-      page.on('pageerror', (e) => visit.errors.push(String(e)));
-      await page.goto(`${hosts[n].url}/login`);
-      await page.getByRole('radio', { name }).check();
-      await page.getByRole('button', { name: 'Se connecter' }).click();
-      await page.waitForURL((u) => !u.pathname.endsWith('/login'));
-      return visit;
-    }
+    const member = (n: number, name: RegExp): Promise<Visit> =>
+      visit(browser, { url: hosts[n].url, cercleUrl: instances[n].base }, { as: name });
 
     /** Opens `path` and waits until the page's live stream is open. */
     async function open(v: Visit, n: number, path: string) {
@@ -167,8 +145,8 @@ describe(
         t.diagnostic(`answer seen on the first instance ${Date.now() - at} ms after it was stored`);
 
         // Each browser talked to its own instance only, never reloading for what it saw.
-        assert.deepEqual([...a.cercle], [new URL(instances[0].base).origin]);
-        assert.deepEqual([...b.cercle], [new URL(instances[1].base).origin]);
+        assert.deepEqual([...a.origins], [new URL(instances[0].base).origin]);
+        assert.deepEqual([...b.origins], [new URL(instances[1].base).origin]);
         assert.deepEqual([...a.errors, ...b.errors], []);
       } finally {
         await a.context.close();

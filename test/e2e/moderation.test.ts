@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
 import { main } from '../../src/server/cli.js';
 import { type E2EDemo, openDemo } from './support.js';
@@ -19,31 +19,19 @@ const SITE = 'demo';
 
 let db: string;
 let demo: RunningDemo;
-let browser: Browser;
 
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('moderation');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
   db = join(e2e.dir, 'cercle.db');
 });
 
 after(() => e2e?.close());
 
 /** A browser signed in on the demo site as the member whose name matches, on `path`. */
-async function signedIn(name: RegExp, path = '/moderation') {
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${demo.url}/login?next=${encodeURIComponent(path)}`);
-  await page.getByRole('radio', { name }).check();
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(`${demo.url}${path}`);
-  return { context, page, errors };
-}
+const signedIn = (name: RegExp, path = '/moderation') => e2e.visit({ as: name, path });
 
 /** The member's token, from the site's own token endpoint (as the widgets get it). */
 const tokenOf = async (page: Page) => (await page.evaluate(() => fetch('/cercle-token').then((r) => r.json()))).token as string;
