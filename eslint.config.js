@@ -1,6 +1,6 @@
 // ESLint, flat config: typescript-eslint's recommended rules (syntax only, no type information, so the
 // whole tree lints in seconds), Lit and Web Components recommended rules on the browser code, and strict
-// equality everywhere. Formatting is Prettier's job (`.prettierrc`), not ESLint's.
+// equality everywhere. Formatting is Prettier's job (`.prettierrc.json`), not ESLint's.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import { configs as lit } from 'eslint-plugin-lit';
