@@ -7,6 +7,14 @@ export default {
   packagejson: false,
   plugins: [
     {
+      // The analyzer lists modules in the file system's order, which differs between two checkouts:
+      // sorted by path, the same sources always give the same file.
+      name: 'cercle-stable-order',
+      packageLinkPhase({ customElementsManifest }) {
+        customElementsManifest.modules.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      },
+    },
+    {
       // Internal reactive state (`_page: { state: true }`) is neither an attribute nor API.
       name: 'cercle-hide-state',
       packageLinkPhase({ customElementsManifest }) {

@@ -8,8 +8,8 @@ const entries: Record<string, string> = {
   cercle: 'src/index.ts',
   /** The provider and the discussion only. */
   discussion: 'src/widgets/discussion/define.ts',
-  /** The provider, member cards and the member directory (whose define file registers the card too). */
-  'member-card': 'src/widgets/member-directory/define.ts',
+  /** The provider, member cards and the member directory. */
+  'member-card': 'src/widgets/member-card/define.ts',
   /** The provider and the engagement badge only. */
   'engagement-badge': 'src/widgets/engagement-badge/define.ts',
   /** The provider and the event feed only. */
@@ -42,7 +42,13 @@ const templates = (): Plugin => ({
         const quasis = (n.quasi as { quasis: Node[] }).quasis;
         quasis.forEach((q, i) => {
           let text = code.slice(q.start, q.end);
-          if (tag === 'css') text = text.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}').trim();
+          if (tag === 'css')
+            text = text
+              .replace(/\s+/g, ' ')
+              .replace(/ ?([{};,]) ?/g, '$1')
+              .replace(/: /g, ':')
+              .replace(/;}/g, '}')
+              .trim();
           else {
             // Line breaks opening or closing a template make text nodes that render nothing.
             if (i === 0) text = text.replace(/^\s*\n\s*/, '');

@@ -24,8 +24,15 @@ const COMMENTS = 1000;
 const RUNS = 9;
 const THREAD = 'https://asso.example.fr/articles/transmission';
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+  '--no-sandbox',
+  '--headless=new',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
 ];
 /** The whole benchmark gives up after this long. */
 const BUDGET_MS = 180_000;
@@ -41,8 +48,18 @@ export interface BrowserDiscussionResult {
   renderRatio: number;
 }
 
-interface Timing { dom: number; frame: number; render: number; all: number[] }
-interface Visit { dom: number; frame: number; data: number; n: number }
+interface Timing {
+  dom: number;
+  frame: number;
+  render: number;
+  all: number[];
+}
+interface Visit {
+  dom: number;
+  frame: number;
+  data: number;
+  n: number;
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -202,15 +219,22 @@ export async function benchBrowserDiscussion(): Promise<BrowserDiscussionResult>
       p.push(await visit('/plain'));
     }
     const timing = (xs: Visit[]): Timing => ({
-      dom: round(median(xs.map((x) => x.dom))), frame: round(median(xs.map((x) => x.frame))),
-      render: round(median(xs.map((x) => x.dom - x.data))), all: xs.map((x) => round(x.dom)),
+      dom: round(median(xs.map((x) => x.dom))),
+      frame: round(median(xs.map((x) => x.frame))),
+      render: round(median(xs.map((x) => x.dom - x.data))),
+      all: xs.map((x) => round(x.dom)),
     });
     const widget = timing(w);
     const plain = timing(p);
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return {
-      comments: n, runs: w.length, widget, plain,
-      ratio: ratio(widget.dom, plain.dom), frameRatio: ratio(widget.frame, plain.frame), renderRatio: ratio(widget.render, plain.render),
+      comments: n,
+      runs: w.length,
+      widget,
+      plain,
+      ratio: ratio(widget.dom, plain.dom),
+      frameRatio: ratio(widget.frame, plain.frame),
+      renderRatio: ratio(widget.render, plain.render),
     };
   } finally {
     await browser?.close();
@@ -226,7 +250,13 @@ async function seed(store: Awaited<ReturnType<typeof openStore>>): Promise<numbe
   const members: { pk: string; id: string; name: string }[] = [];
   for (let i = 0; i < MEMBERS; i++) {
     const name = `Membre ${i} Dupont`;
-    const m = await store.upsertMember('bench', { sub: `m${i}`, iat: Math.floor(Date.now() / 1000), name, roles: ['member'], chapters: [] });
+    const m = await store.upsertMember('bench', {
+      sub: `m${i}`,
+      iat: Math.floor(Date.now() / 1000),
+      name,
+      roles: ['member'],
+      chapters: [],
+    });
     members.push({ pk: m.pk, id: `m${i}`, name });
   }
   const thread = await store.setThread('bench', THREAD, { title: 'Transmission', audience: 'public' });
@@ -241,13 +271,23 @@ async function seed(store: Awaited<ReturnType<typeof openStore>>): Promise<numbe
       const i = r * (COMMENTS / ROOTS) + j;
       const author = members[rand(MEMBERS)];
       const other = members[rand(MEMBERS)];
-      const body = `Retour n°${i} sur la **transmission** d'entreprise : voir https://asso.example.fr/guide${j % 4 === 3 ? ` @[${other.name}](${other.id})` : ''}.`
-        + (j % 5 === 0 ? `\n\nEt un second paragraphe, pour les longs messages (${i}).` : '');
+      const body =
+        `Retour n°${i} sur la **transmission** d'entreprise : voir https://asso.example.fr/guide${j % 4 === 3 ? ` @[${other.name}](${other.id})` : ''}.` +
+        (j % 5 === 0 ? `\n\nEt un second paragraphe, pour les longs messages (${i}).` : '');
       const { id } = await store.insertComment({
-        site_id: 'bench', thread_pk: thread!.pk, parent_id: j ? tree[rand(tree.length)] : null, author_pk: author.pk,
-        body, status: 'published', idempotency_key: null,
+        site_id: 'bench',
+        thread_pk: thread!.pk,
+        parent_id: j ? tree[rand(tree.length)] : null,
+        author_pk: author.pk,
+        body,
+        status: 'published',
+        idempotency_key: null,
       });
-      await store.db.updateTable('comments').set({ created_at: new Date(start + i * 60_000).toISOString() }).where('id', '=', id).execute();
+      await store.db
+        .updateTable('comments')
+        .set({ created_at: new Date(start + i * 60_000).toISOString() })
+        .where('id', '=', id)
+        .execute();
       tree.push(id);
       all.push({ id, author: author.pk });
     }
@@ -263,10 +303,13 @@ async function seed(store: Awaited<ReturnType<typeof openStore>>): Promise<numbe
 
 export function printBrowserDiscussion(r: BrowserDiscussionResult) {
   console.log(`\n## Browser: first render of a ${r.comments}-comment thread (Chromium, median of ${r.runs} cold visits)`);
-  const line = (t: Timing) => `last comment in the DOM ${t.dom} ms (runs: ${t.all.join(', ')}), next frame ${t.frame} ms; from the API's answer: ${t.render} ms`;
+  const line = (t: Timing) =>
+    `last comment in the DOM ${t.dom} ms (runs: ${t.all.join(', ')}), next frame ${t.frame} ms; from the API's answer: ${t.render} ms`;
   console.log(`- <cercle-discussion> (dist/discussion.js, real server): ${line(r.widget)}`);
   console.log(`- plain DOM (createElement loop, same API answer): ${line(r.plain)}`);
-  console.log(`- ratio widget / plain DOM: ${r.ratio}× to the DOM, ${r.frameRatio}× to the frame, ${r.renderRatio}× for the rendering alone (aim ≤ 1.3×)`);
+  console.log(
+    `- ratio widget / plain DOM: ${r.ratio}× to the DOM, ${r.frameRatio}× to the frame, ${r.renderRatio}× for the rendering alone (aim ≤ 1.3×)`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

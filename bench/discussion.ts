@@ -17,8 +17,15 @@ export async function benchDiscussion(kind: 'sqlite' | 'postgres'): Promise<Reco
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'], settings: { rateLimits: false } });
   await store.addKey('bench', { alg: 'HS256', secret });
   const server = await startServer({ port: 0, store, logger: silentLogger });
-  const sign = (i: number) => new SignJWT({ name: `Membre ${i} Dupont` }).setProtectedHeader({ alg: 'HS256' }).setIssuer('bench')
-    .setAudience('cercle').setSubject(`m${i}`).setIssuedAt().setExpirationTime('30m').sign(Buffer.from(secret, 'base64url'));
+  const sign = (i: number) =>
+    new SignJWT({ name: `Membre ${i} Dupont` })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('bench')
+      .setAudience('cercle')
+      .setSubject(`m${i}`)
+      .setIssuedAt()
+      .setExpirationTime('30m')
+      .sign(Buffer.from(secret, 'base64url'));
   const tokens = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => sign(i)));
   const base = `${server.url}/v1/sites/bench`;
   const auth = (i: number) => ({ authorization: `Bearer ${tokens[i % MEMBERS]}` });
@@ -31,50 +38,67 @@ export async function benchDiscussion(kind: 'sqlite' | 'postgres'): Promise<Reco
   let seed = 42;
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
   try {
-    const post = await load(COMMENTS, 8, async (i) => {
-      const reply = i >= ROOTS && ids.length > 0;
-      const parentId = reply ? ids[rand(ids.length)] : undefined;
-      const member = i % MEMBERS;
-      const mention = reply && i % 3 === 0 ? ` @[Membre ${(member + 1) % MEMBERS}](m${(member + 1) % MEMBERS})` : '';
-      const r = await fetch(`${base}/comments`, {
-        method: 'POST', headers: { ...json, ...auth(member), 'idempotency-key': `bench-${kind}-${i}-key` },
-        body: JSON.stringify({ thread, parentId, body: `Retour n°${i} sur la **transmission** d'entreprise : voir https://asso.example.fr/guide.${mention}` }),
-      });
-      if (r.status !== 201) throw new Error(`post ${r.status} ${await r.text()}`);
-      const c = await r.json() as { id: string };
-      ids.push(c.id);
-      authorOf.set(c.id, member);
-    }, 120);
+    const post = await load(
+      COMMENTS,
+      8,
+      async (i) => {
+        const reply = i >= ROOTS && ids.length > 0;
+        const parentId = reply ? ids[rand(ids.length)] : undefined;
+        const member = i % MEMBERS;
+        const mention = reply && i % 3 === 0 ? ` @[Membre ${(member + 1) % MEMBERS}](m${(member + 1) % MEMBERS})` : '';
+        const r = await fetch(`${base}/comments`, {
+          method: 'POST',
+          headers: { ...json, ...auth(member), 'idempotency-key': `bench-${kind}-${i}-key` },
+          body: JSON.stringify({
+            thread,
+            parentId,
+            body: `Retour n°${i} sur la **transmission** d'entreprise : voir https://asso.example.fr/guide.${mention}`,
+          }),
+        });
+        if (r.status !== 201) throw new Error(`post ${r.status} ${await r.text()}`);
+        const c = (await r.json()) as { id: string };
+        ids.push(c.id);
+        authorOf.set(c.id, member);
+      },
+      120,
+    );
     const kinds = ['useful', 'thanks', 'interested'];
     const react = await load(2000, 8, async (i) => {
       const id = ids[rand(ids.length)];
       let member = rand(MEMBERS);
       if (member === authorOf.get(id)) member = (member + 1) % MEMBERS;
       const r = await fetch(`${base}/comments/${id}/reactions`, {
-        method: 'POST', headers: { ...json, ...auth(member) }, body: JSON.stringify({ kind: kinds[i % 3] }),
+        method: 'POST',
+        headers: { ...json, ...auth(member) },
+        body: JSON.stringify({ kind: kinds[i % 3] }),
       });
       if (r.status !== 200) throw new Error(`react ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
     });
     let perPage = 0;
-    const firstPage = (signedIn: boolean) => load(1000, 8, async (i) => {
-      const r = await fetch(`${base}/comments?thread=${encodeURIComponent(thread)}&limit=50`, { headers: signedIn ? auth(i) : {} });
-      if (r.status !== 200) throw new Error(`read ${r.status}`);
-      perPage = ((await r.json()) as { items: unknown[] }).items.length;
-    });
+    const firstPage = (signedIn: boolean) =>
+      load(1000, 8, async (i) => {
+        const r = await fetch(`${base}/comments?thread=${encodeURIComponent(thread)}&limit=50`, { headers: signedIn ? auth(i) : {} });
+        if (r.status !== 200) throw new Error(`read ${r.status}`);
+        perPage = ((await r.json()) as { items: unknown[] }).items.length;
+      });
     const anonymous = await firstPage(false);
     const member = await firstPage(true);
-    const whole = (sort: string) => load(40, 2, async (i) => {
-      let cursor = '';
-      let n = 0;
-      do {
-        const r = await fetch(`${base}/comments?thread=${encodeURIComponent(thread)}&limit=100&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth(i) });
-        const page = await r.json() as { items: unknown[]; next: string | null };
-        n += page.items.length;
-        cursor = page.next ?? '';
-      } while (cursor);
-      if (n !== COMMENTS) throw new Error(`read ${n} comments`);
-    });
+    const whole = (sort: string) =>
+      load(40, 2, async (i) => {
+        let cursor = '';
+        let n = 0;
+        do {
+          const r = await fetch(
+            `${base}/comments?thread=${encodeURIComponent(thread)}&limit=100&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+            { headers: auth(i) },
+          );
+          const page = (await r.json()) as { items: unknown[]; next: string | null };
+          n += page.items.length;
+          cursor = page.next ?? '';
+        } while (cursor);
+        if (n !== COMMENTS) throw new Error(`read ${n} comments`);
+      });
     const oldest = await whole('oldest');
     const useful = await whole('useful');
     return {

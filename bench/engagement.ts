@@ -7,10 +7,20 @@ import { newId } from '../src/server/domain/ids.js';
 import { recomputeSite } from '../src/server/store/engagement.js';
 import { openStore, type Store } from '../src/server/store/store.js';
 
-const KINDS = ['comment.posted', 'reply.received', 'useful.received', 'event.attended', 'event.hosted', 'introduction.made', 'introduction.accepted'];
+const KINDS = [
+  'comment.posted',
+  'reply.received',
+  'useful.received',
+  'event.attended',
+  'event.hosted',
+  'introduction.made',
+  'introduction.accepted',
+];
 const WEIGHTS = [30, 20, 25, 15, 2, 4, 4]; // what a real network looks like: many posts, few hosted events
 
-export interface EngagementBench { [name: string]: number | string }
+export interface EngagementBench {
+  [name: string]: number | string;
+}
 
 /** Peak heap while `fn` runs, sampled every 20 ms. */
 async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakHeapMb: number; peakRssMb: number }> {
@@ -30,7 +40,10 @@ async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakHeapMb
   }
 }
 
-export async function benchEngagement(kind: 'sqlite' | 'postgres', opts: { members?: number; activities?: number } = {}): Promise<EngagementBench> {
+export async function benchEngagement(
+  kind: 'sqlite' | 'postgres',
+  opts: { members?: number; activities?: number } = {},
+): Promise<EngagementBench> {
   const members = opts.members ?? 10_000;
   const activities = opts.activities ?? 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'cercle-bench-eng-'));
@@ -43,10 +56,23 @@ export async function benchEngagement(kind: 'sqlite' | 'postgres', opts: { membe
     const now = new Date().toISOString();
     const pks = Array.from({ length: members }, () => newId());
     for (let i = 0; i < members; i += 1000) {
-      await store.db.insertInto('members').values(pks.slice(i, i + 1000).map((pk, j) => ({
-        pk, site_id: 'bench', host_id: `m${i + j}`, name: `Membre ${i + j}`, picture: null, roles: '["member"]',
-        chapters: JSON.stringify([['lyon', 'nantes', 'lille', 'paris'][(i + j) % 4]]), claims_iat: 0, created_at: now, updated_at: now,
-      }))).execute();
+      await store.db
+        .insertInto('members')
+        .values(
+          pks.slice(i, i + 1000).map((pk, j) => ({
+            pk,
+            site_id: 'bench',
+            host_id: `m${i + j}`,
+            name: `Membre ${i + j}`,
+            picture: null,
+            roles: '["member"]',
+            chapters: JSON.stringify([['lyon', 'nantes', 'lille', 'paris'][(i + j) % 4]]),
+            claims_iat: 0,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute();
     }
     let seed = 7;
     const rand = (n: number) => {
@@ -69,7 +95,11 @@ export async function benchEngagement(kind: 'sqlite' | 'postgres', opts: { membe
           for (let j = i; j < Math.min(i + batch, activities); j++) {
             const kindOf = pickKind();
             rows.push({
-              id: newId(), site_id: 'bench', member_pk: pks[j % members], kind: kindOf, ref: `r${j}`,
+              id: newId(),
+              site_id: 'bench',
+              member_pk: pks[j % members],
+              kind: kindOf,
+              ref: `r${j}`,
               created_at: new Date(start + rand(730) * 86_400_000 + rand(86_400_000)).toISOString(),
               chapter_id: kindOf.startsWith('event.') ? ['lyon', 'nantes', 'lille', 'paris'][rand(4)] : null,
             });
@@ -98,9 +128,12 @@ export async function benchEngagement(kind: 'sqlite' | 'postgres', opts: { membe
     for (let i = 0; i < 50; i++) await store.removeActivity('bench', 'useful.received', `inc-${i}`);
     const removeMs = (performance.now() - removeStart) / 50;
 
-    const awards = await store.db.selectFrom('engagement_awards').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const awards = await store.db
+      .selectFrom('engagement_awards')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return {
-      'data': `${members.toLocaleString('en')} members, ${activities.toLocaleString('en')} activities (bulk load ${loadSeconds.toFixed(1)} s)`,
+      data: `${members.toLocaleString('en')} members, ${activities.toLocaleString('en')} activities (bulk load ${loadSeconds.toFixed(1)} s)`,
       'full recompute, from nothing': `${(cold.value.ms / 1000).toFixed(2)} s (${Math.round(activities / (cold.value.ms / 1000)).toLocaleString('en')} activities/s), ${cold.value.awardsAdded.toLocaleString('en')} badges awarded, peak heap ${cold.peakHeapMb} MB, peak RSS ${cold.peakRssMb} MB`,
       'full recompute, nothing changed': `${(warm.value.ms / 1000).toFixed(2)} s, peak heap ${warm.peakHeapMb} MB`,
       'one activity, incremental (recordActivity + re-evaluating the member)': `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (n=${samples.length})`,

@@ -16,14 +16,30 @@ export async function benchEvents(kind: 'sqlite' | 'postgres'): Promise<Record<s
   const secret = newSecret();
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'] });
   await store.addKey('bench', { alg: 'HS256', secret });
-  const event = (capacity: number | null, i = 0) => insertEvent(store, {
-    site_id: 'bench', chapter_id: 'toulouse', title: `Dîner n°${i}`, description: '', time_zone: 'Europe/Paris',
-    starts_at: new Date(Date.now() + 30 * DAY + i * DAY).toISOString(), ends_at: new Date(Date.now() + 30 * DAY + i * DAY + 7_200_000).toISOString(),
-    place: 'Toulouse', online_url: null, capacity, audience: 'public',
-  });
+  const event = (capacity: number | null, i = 0) =>
+    insertEvent(store, {
+      site_id: 'bench',
+      chapter_id: 'toulouse',
+      title: `Dîner n°${i}`,
+      description: '',
+      time_zone: 'Europe/Paris',
+      starts_at: new Date(Date.now() + 30 * DAY + i * DAY).toISOString(),
+      ends_at: new Date(Date.now() + 30 * DAY + i * DAY + 7_200_000).toISOString(),
+      place: 'Toulouse',
+      online_url: null,
+      capacity,
+      audience: 'public',
+    });
   const server = await startServer({ port: 0, store, logger: silentLogger });
-  const sign = (sub: string) => new SignJWT({ name: `Membre ${sub}` }).setProtectedHeader({ alg: 'HS256' }).setIssuer('bench')
-    .setAudience('cercle').setSubject(sub).setIssuedAt().setExpirationTime('30m').sign(Buffer.from(secret, 'base64url'));
+  const sign = (sub: string) =>
+    new SignJWT({ name: `Membre ${sub}` })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('bench')
+      .setAudience('cercle')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('30m')
+      .sign(Buffer.from(secret, 'base64url'));
   const tokens = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => sign(`m${i}`)));
   const base = `${server.url}/v1/sites/bench`;
   const answer = async (eventId: string, i: number, status: string) => {

@@ -61,7 +61,11 @@ function ask<T>(child: ChildProcess, msg: Msg, key: string): Promise<T> {
   });
 }
 
-interface Conn { socket: Socket; ready: boolean; seen: Set<string> }
+interface Conn {
+  socket: Socket;
+  ready: boolean;
+  seen: Set<string>;
+}
 
 const READY = Buffer.from('event: ready');
 const REF = Buffer.from('"ref":"b');
@@ -90,27 +94,28 @@ export async function benchLive(): Promise<LiveBench> {
   const body = JSON.stringify({ topics: ['thread:bench'] });
   const request = `POST /v1/sites/asso/live HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 
-  const open = () => new Promise<void>((ok, fail) => {
-    const c: Conn = { socket: connect(port, '127.0.0.1'), ready: false, seen: new Set() };
-    c.socket.once('connect', () => c.socket.write(request));
-    // Bytes searched as they come (no decoding): the clients' own cost stays small beside the server's.
-    c.socket.on('data', (chunk: Buffer) => {
-      if (!c.ready && chunk.includes(READY)) {
-        c.ready = true;
-        ok();
-      }
-      for (let i = chunk.indexOf(REF); i >= 0; i = chunk.indexOf(REF, i + 1)) {
-        const end = chunk.indexOf(0x22, i + REF.length);
-        const ref = chunk.toString('latin1', i + REF.length - 1, end);
-        if (c.seen.has(ref)) continue;
-        c.seen.add(ref);
-        const p = pending.get(ref);
-        if (p && --p.left === 0) p.done(performance.timeOrigin + performance.now());
-      }
+  const open = () =>
+    new Promise<void>((ok, fail) => {
+      const c: Conn = { socket: connect(port, '127.0.0.1'), ready: false, seen: new Set() };
+      c.socket.once('connect', () => c.socket.write(request));
+      // Bytes searched as they come (no decoding): the clients' own cost stays small beside the server's.
+      c.socket.on('data', (chunk: Buffer) => {
+        if (!c.ready && chunk.includes(READY)) {
+          c.ready = true;
+          ok();
+        }
+        for (let i = chunk.indexOf(REF); i >= 0; i = chunk.indexOf(REF, i + 1)) {
+          const end = chunk.indexOf(0x22, i + REF.length);
+          const ref = chunk.toString('latin1', i + REF.length - 1, end);
+          if (c.seen.has(ref)) continue;
+          c.seen.add(ref);
+          const p = pending.get(ref);
+          if (p && --p.left === 0) p.done(performance.timeOrigin + performance.now());
+        }
+      });
+      c.socket.once('error', fail);
+      conns.push(c);
     });
-    c.socket.once('error', fail);
-    conns.push(c);
-  });
 
   const fanout: LiveBench['fanout'] = [];
   let note: string | undefined;
@@ -140,7 +145,9 @@ export async function benchLive(): Promise<LiveBench> {
       times.sort((a, b) => a - b);
       server.sort((a, b) => a - b);
       fanout.push({
-        connections: conns.length, p50: Math.round(times[ROUNDS >> 1] * 10) / 10, max: Math.round(times[ROUNDS - 1] * 10) / 10,
+        connections: conns.length,
+        p50: Math.round(times[ROUNDS >> 1] * 10) / 10,
+        max: Math.round(times[ROUNDS - 1] * 10) / 10,
         server: Math.round(server[ROUNDS >> 1] * 10) / 10,
       });
     }
@@ -163,9 +170,13 @@ export async function benchLive(): Promise<LiveBench> {
 
 export function printLive(r: LiveBench) {
   console.log('\n## Live streams (SSE, one process, SQLite, loopback)');
-  console.log(`- idle connections held: ${r.reached}; process RSS ${r.rssAtMaxMb} MB (baseline ${r.baselineRssMb} MB), ≈ ${r.perConnectionKb} KB a connection (JS heap ${r.heapPerConnectionKb} KB of it)`);
+  console.log(
+    `- idle connections held: ${r.reached}; process RSS ${r.rssAtMaxMb} MB (baseline ${r.baselineRssMb} MB), ≈ ${r.perConnectionKb} KB a connection (JS heap ${r.heapPerConnectionKb} KB of it)`,
+  );
   for (const f of r.fanout) {
-    console.log(`- one change to ${f.connections} streams: p50 ${f.p50} ms, max ${f.max} ms (${ROUNDS} rounds, publish to last byte received by the clients, all ${f.connections} in one process); the server's part: p50 ${f.server} ms (frame handed to every socket)`);
+    console.log(
+      `- one change to ${f.connections} streams: p50 ${f.p50} ms, max ${f.max} ms (${ROUNDS} rounds, publish to last byte received by the clients, all ${f.connections} in one process); the server's part: p50 ${f.server} ms (frame handed to every socket)`,
+    );
   }
   if (r.note) console.log(`- stopped early: ${r.note}`);
 }

@@ -1,5 +1,4 @@
 // Member cards benchmark: the real server on loopback over 1,000 members with profiles of varied visibility.
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Visibility } from '../src/contract/members.js';
 import { silentLogger } from '../src/server/app.js';
@@ -23,18 +22,43 @@ export async function benchMembers(kind: 'sqlite' | 'postgres'): Promise<Record<
   const ms = new MemberStore(store.db);
   const iat = Math.floor(Date.now() / 1000);
   for (let i = 0; i < MEMBERS; i++) {
-    const m = await store.upsertMember('bench', { sub: `m${i}`, iat, name: `Membre ${String(i).padStart(4, '0')}`, chapters: [CHAPTERS[i % CHAPTERS.length]] });
+    const m = await store.upsertMember('bench', {
+      sub: `m${i}`,
+      iat,
+      name: `Membre ${String(i).padStart(4, '0')}`,
+      chapters: [CHAPTERS[i % CHAPTERS.length]],
+    });
     const level = (k: number) => LEVELS[(i + k) % LEVELS.length];
     await ms.saveProfile('bench', m.pk, {
-      headline: `Dirigeant·e n°${i}, ${TAGS[i % TAGS.length]}`, company: `Entreprise ${i}`, association_role: i % 20 ? null : 'Délégué·e',
-      expertise: JSON.stringify([TAGS[i % TAGS.length], TAGS[(i * 3) % TAGS.length]]), bio: 'Vingt ans dans le métier. '.repeat(8),
-      website: `https://entreprise-${i}.example.fr`, phone: '+33 6 00 00 00 00', email: `m${i}@example.fr`,
-      visibility: JSON.stringify({ headline: level(0), company: level(1), expertise: level(2), bio: level(3), phone: level(1), email: 'private', listed: i % 10 ? 'members' : 'private' }),
+      headline: `Dirigeant·e n°${i}, ${TAGS[i % TAGS.length]}`,
+      company: `Entreprise ${i}`,
+      association_role: i % 20 ? null : 'Délégué·e',
+      expertise: JSON.stringify([TAGS[i % TAGS.length], TAGS[(i * 3) % TAGS.length]]),
+      bio: 'Vingt ans dans le métier. '.repeat(8),
+      website: `https://entreprise-${i}.example.fr`,
+      phone: '+33 6 00 00 00 00',
+      email: `m${i}@example.fr`,
+      visibility: JSON.stringify({
+        headline: level(0),
+        company: level(1),
+        expertise: level(2),
+        bio: level(3),
+        phone: level(1),
+        email: 'private',
+        listed: i % 10 ? 'members' : 'private',
+      }),
     });
   }
   const server = await startServer({ port: 0, store, logger: silentLogger });
-  const sign = (sub: string, chapter: string) => new SignJWT({ name: `Lecteur ${sub}`, chapters: [chapter] }).setProtectedHeader({ alg: 'HS256' })
-    .setIssuer('bench').setAudience('cercle').setSubject(sub).setIssuedAt().setExpirationTime('30m').sign(Buffer.from(secret, 'base64url'));
+  const sign = (sub: string, chapter: string) =>
+    new SignJWT({ name: `Lecteur ${sub}`, chapters: [chapter] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('bench')
+      .setAudience('cercle')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('30m')
+      .sign(Buffer.from(secret, 'base64url'));
   const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => sign(`m${i}`, CHAPTERS[i % CHAPTERS.length])));
   const base = `${server.url}/v1/sites/bench`;
   const get = async (path: string, i: number, signedIn = true) => {
@@ -53,7 +77,7 @@ export async function benchMembers(kind: 'sqlite' | 'postgres'): Promise<Record<
         headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
         body: JSON.stringify({ reads: ['/me', `/members?ids=${fifty(i)}`] }),
       });
-      const body = await r.json() as { results: { status: number }[] };
+      const body = (await r.json()) as { results: { status: number }[] };
       if (body.results[1].status !== 200) throw new Error(`batch ${body.results[1].status}`);
     });
     const search = await load(500, 4, (i) => get(`/members?q=${encodeURIComponent(TAGS[i % TAGS.length])}&limit=20`, i));

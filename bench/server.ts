@@ -5,7 +5,13 @@ import { startServer } from '../src/server/main.js';
 import { newSecret } from '../src/server/store/store.js';
 import { benchStore } from './support.js';
 
-export interface Stats { n: number; seconds: number; perSecond: number; p50: number; p99: number }
+export interface Stats {
+  n: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
 
 function stats(samples: number[], seconds: number): Stats {
   const s = [...samples].sort((a, b) => a - b);
@@ -19,14 +25,16 @@ export async function load(total: number, concurrency: number, task: (i: number)
   let next = 0;
   const started = performance.now();
   const deadline = started + maxSeconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total && performance.now() < deadline) {
-      const i = next++;
-      const t = performance.now();
-      await task(i);
-      samples.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total && performance.now() < deadline) {
+        const i = next++;
+        const t = performance.now();
+        await task(i);
+        samples.push(performance.now() - t);
+      }
+    }),
+  );
   return stats(samples, (performance.now() - started) / 1000);
 }
 
@@ -36,8 +44,15 @@ export async function benchServer(kind: 'sqlite' | 'postgres'): Promise<Record<s
   await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'], settings: { rateLimits: false } });
   await store.addKey('bench', { alg: 'HS256', secret });
   const server = await startServer({ port: 0, store, logger: silentLogger });
-  const sign = (sub: string) => new SignJWT({ name: `Member ${sub}` }).setProtectedHeader({ alg: 'HS256' }).setIssuer('bench')
-    .setAudience('cercle').setSubject(sub).setIssuedAt().setExpirationTime('30m').sign(Buffer.from(secret, 'base64url'));
+  const sign = (sub: string) =>
+    new SignJWT({ name: `Member ${sub}` })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('bench')
+      .setAudience('cercle')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('30m')
+      .sign(Buffer.from(secret, 'base64url'));
   const tokens = await Promise.all(Array.from({ length: 50 }, (_, i) => sign(`m${i}`)));
   const base = `${server.url}/v1/sites/bench`;
   const postOne = async (thread: string, i: number) => {
@@ -62,13 +77,17 @@ export async function benchServer(kind: 'sqlite' | 'postgres'): Promise<Record<s
       let n = 0;
       do {
         const r = await fetch(`${base}/comments?thread=big&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
-        const page = await r.json() as { items: unknown[]; next: string | null };
+        const page = (await r.json()) as { items: unknown[]; next: string | null };
         n += page.items.length;
         cursor = page.next ?? '';
       } while (cursor);
       if (n !== 1000) throw new Error(`read ${n} comments`);
     });
-    return { 'post comment (8 in flight)': post, 'read a page of 50 of a 1,000-comment thread (8 in flight)': readPage, 'read a whole 1,000-comment thread, 10 pages': wholeThread };
+    return {
+      'post comment (8 in flight)': post,
+      'read a page of 50 of a 1,000-comment thread (8 in flight)': readPage,
+      'read a whole 1,000-comment thread, 10 pages': wholeThread,
+    };
   } finally {
     await server.close();
     await dispose();

@@ -10,9 +10,7 @@ import { openStore, type Store } from '../src/server/store/store.js';
 export async function benchStore(kind: 'sqlite' | 'postgres', name: string): Promise<{ store: Store; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), `cercle-bench-${name}-`));
   const schema = `cercle_bench_${name.replace(/\W/g, '_')}_${Date.now().toString(36)}`;
-  const store = kind === 'sqlite'
-    ? await openStore(join(dir, 'bench.db'))
-    : await openStore(process.env.DATABASE_URL!, { schema });
+  const store = kind === 'sqlite' ? await openStore(join(dir, 'bench.db')) : await openStore(process.env.DATABASE_URL!, { schema });
   return {
     store,
     async dispose() {

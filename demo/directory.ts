@@ -9,7 +9,7 @@ export const SITE_NAME = "Club des Dirigeants d'Occitanie";
 /** Canonical addresses of the pages: stable whatever port the demo runs on, so thread keys stay put. */
 export const CANONICAL = 'https://demo.cercle.example';
 
-export type Role = 'member' | 'moderator' | 'admin';
+type Role = 'member' | 'moderator' | 'admin';
 
 export interface Chapter {
   id: string;
@@ -35,8 +35,13 @@ export interface DirectoryMember {
   business: { fr: string; en: string };
 }
 
-const m = (id: string, name: string, chapters: string[], fr: string, en: string, roles: Role[] = ['member']): DirectoryMember =>
-  ({ id, name, chapters, roles, business: { fr, en } });
+const m = (id: string, name: string, chapters: string[], fr: string, en: string, roles: Role[] = ['member']): DirectoryMember => ({
+  id,
+  name,
+  chapters,
+  roles,
+  business: { fr, en },
+});
 
 export const MEMBERS: DirectoryMember[] = [
   m('adh-1001', 'Hélène Marty', ['toulouse'], 'Présidente, menuiserie industrielle', 'President, industrial joinery', ['member', 'admin']),
@@ -58,7 +63,7 @@ export const MEMBERS: DirectoryMember[] = [
   m('adh-1017', 'Émilie Teisseire', ['perpignan'], 'Conseil en cybersécurité', 'Cybersecurity consultancy'),
   m('adh-1018', 'François Azéma', ['toulouse'], 'Négoce de matériaux', 'Building materials trade'),
   { ...m('adh-1019', 'Leïla Haddad', ['montpellier'], 'Clinique vétérinaire', 'Veterinary clinic'), moderates: ['montpellier'] },
-  m('adh-1020', 'Bernard Combes', ['nimes'], "Cave coopérative (directeur)", 'Wine cooperative (managing director)'),
+  m('adh-1020', 'Bernard Combes', ['nimes'], 'Cave coopérative (directeur)', 'Wine cooperative (managing director)'),
 ];
 
 export const memberById = (id: string) => MEMBERS.find((x) => x.id === id);

@@ -27,7 +27,7 @@ export interface HostOptions {
 }
 
 /** The association's website: its pages, its own sign-in, and the token endpoint Cercle needs. */
-export function createHost({ cercleUrl, store }: HostOptions) {
+function createHost({ cercleUrl, store }: HostOptions) {
   const app = new Hono();
   const sessions = new Map<string, { memberId: string; expires: number }>();
 
@@ -77,19 +77,27 @@ export function createHost({ cercleUrl, store }: HostOptions) {
   /** A path on this site to return to: `next`, else the page the visitor came from, else home. */
   function returnPath(c: Context, next: string | undefined, lang: Lang) {
     const home = lang === 'en' ? '/en/' : '/';
-    const candidate = next ?? (() => {
-      const ref = c.req.header('referer');
-      if (!ref) return undefined;
-      const u = new URL(ref);
-      return u.origin === new URL(c.req.url).origin && !/^\/(en\/)?login/.test(u.pathname) ? u.pathname + u.search : undefined;
-    })();
+    const candidate =
+      next ??
+      (() => {
+        const ref = c.req.header('referer');
+        if (!ref) return undefined;
+        const u = new URL(ref);
+        return u.origin === new URL(c.req.url).origin && !/^\/(en\/)?login/.test(u.pathname) ? u.pathname + u.search : undefined;
+      })();
     return candidate && /^\/(?![/\\])/.test(candidate) ? candidate : home;
   }
 
   for (const lang of ['fr', 'en'] as const) {
     const prefix = lang === 'en' ? '/en' : '';
     app.get(`${prefix}/login`, async (c) => {
-      const page: Page = { path: `${prefix}/login`, file: `${lang}/login.html`, lang, nav: null, alt: lang === 'en' ? '/login' : '/en/login' };
+      const page: Page = {
+        path: `${prefix}/login`,
+        file: `${lang}/login.html`,
+        lang,
+        nav: null,
+        alt: lang === 'en' ? '/login' : '/en/login',
+      };
       const next = returnPath(c, c.req.query('next'), lang);
       return render(c, page, { form: loginForm(lang, MEMBERS, CHAPTERS, next, signedInMember(c)) });
     });
@@ -101,7 +109,10 @@ export function createHost({ cercleUrl, store }: HostOptions) {
       const sid = randomBytes(24).toString('base64url');
       sessions.set(sid, { memberId: member.id, expires: Date.now() + SESSION_HOURS * 3600_000 });
       setCookie(c, SESSION_COOKIE, sid, {
-        httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_HOURS * 3600,
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        maxAge: SESSION_HOURS * 3600,
         secure: new URL(c.req.url).protocol === 'https:',
       });
       return c.redirect(returnPath(c, typeof form.next === 'string' ? form.next : undefined, lang), 303);
@@ -144,7 +155,13 @@ export function createHost({ cercleUrl, store }: HostOptions) {
   }
 
   async function upcoming(member: DirectoryMember | undefined, limit: number) {
-    const rows = await listEvents(store, SITE_ID, { memberPk: null, audiences: null, mode: 'upcoming', now: new Date().toISOString(), limit: 50 });
+    const rows = await listEvents(store, SITE_ID, {
+      memberPk: null,
+      audiences: null,
+      mode: 'upcoming',
+      now: new Date().toISOString(),
+      limit: 50,
+    });
     return rows.filter((e) => !e.cancelled_at && visibleTo(e.audience, member)).slice(0, limit);
   }
 
@@ -194,9 +211,11 @@ const AVATAR_COLORS = ['#9f1d20', '#0f5c55', '#6b3fa0', '#b35900', '#1f4e8c', '#
 function avatar(member: DirectoryMember) {
   const n = [...member.id].reduce((a, ch) => a + ch.charCodeAt(0), 0);
   const bg = AVATAR_COLORS[n % AVATAR_COLORS.length];
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="">`
-    + `<rect width="64" height="64" fill="${bg}"/>`
-    + `<text x="32" y="40" font-family="Georgia, serif" font-size="24" fill="#fff" text-anchor="middle">${initials(member.name).replace(/[^A-ZÀ-Ý]/g, '')}</text></svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="">` +
+    `<rect width="64" height="64" fill="${bg}"/>` +
+    `<text x="32" y="40" font-family="Georgia, serif" font-size="24" fill="#fff" text-anchor="middle">${initials(member.name).replace(/[^A-ZÀ-Ý]/g, '')}</text></svg>`
+  );
 }
 
 export interface RunningHost {

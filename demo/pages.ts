@@ -20,12 +20,24 @@ export interface Page {
 
 export const PAGES: Page[] = [
   { path: '/', file: 'fr/index.html', lang: 'fr', nav: 'home', alt: '/en/', events: 3 },
-  { path: '/articles/transmission-entreprise', file: 'fr/transmission-entreprise.html', lang: 'fr', nav: 'articles', alt: '/en/articles/transmission-entreprise' },
+  {
+    path: '/articles/transmission-entreprise',
+    file: 'fr/transmission-entreprise.html',
+    lang: 'fr',
+    nav: 'articles',
+    alt: '/en/articles/transmission-entreprise',
+  },
   { path: '/articles/recrutement-alternance', file: 'fr/recrutement-alternance.html', lang: 'fr', nav: 'articles', alt: null },
   { path: '/evenements', file: 'fr/evenements.html', lang: 'fr', nav: 'events', alt: '/en/events' },
   { path: '/membres', file: 'fr/membres.html', lang: 'fr', nav: 'members', alt: '/en/members', members: true },
   { path: '/en/', file: 'en/index.html', lang: 'en', nav: 'home', alt: '/', events: 3 },
-  { path: '/en/articles/transmission-entreprise', file: 'en/transmission-entreprise.html', lang: 'en', nav: 'articles', alt: '/articles/transmission-entreprise' },
+  {
+    path: '/en/articles/transmission-entreprise',
+    file: 'en/transmission-entreprise.html',
+    lang: 'en',
+    nav: 'articles',
+    alt: '/articles/transmission-entreprise',
+  },
   { path: '/en/events', file: 'en/events.html', lang: 'en', nav: 'events', alt: '/evenements' },
   { path: '/en/members', file: 'en/members.html', lang: 'en', nav: 'members', alt: '/membres', members: true },
   { path: '/moderation', file: 'fr/moderation.html', lang: 'fr', nav: null, alt: '/en/moderation' },
@@ -34,37 +46,75 @@ export const PAGES: Page[] = [
 
 const T = {
   fr: {
-    home: 'Accueil', articles: 'Articles', events: 'Événements', members: 'Membres',
-    navLabel: 'Navigation principale', signIn: 'Se connecter', signOut: 'Se déconnecter', signedInAs: 'Connecté·e :',
-    otherLang: 'English', otherLangCode: 'en', tagline: "Association de dirigeants d'entreprise, membres par cooptation",
-    chapters: 'Chapitres', chapterOf: 'Chapitre de', regional: 'Tous les chapitres', online: 'En ligne',
+    home: 'Accueil',
+    articles: 'Articles',
+    events: 'Événements',
+    members: 'Membres',
+    navLabel: 'Navigation principale',
+    signIn: 'Se connecter',
+    signOut: 'Se déconnecter',
+    signedInAs: 'Connecté·e :',
+    otherLang: 'English',
+    otherLangCode: 'en',
+    tagline: "Association de dirigeants d'entreprise, membres par cooptation",
+    chapters: 'Chapitres',
+    chapterOf: 'Chapitre de',
+    regional: 'Tous les chapitres',
+    online: 'En ligne',
     seatsLeft: (n: number, cap: number) => `${n} place${n > 1 ? 's' : ''} restante${n > 1 ? 's' : ''} sur ${cap}`,
-    full: 'Complet, liste d\'attente ouverte', going: (n: number) => `${n} inscrit${n > 1 ? 's' : ''}`,
-    membersOnly: 'Réservé aux membres', noEvents: 'Aucun rendez-vous à venir pour le moment.',
-    roleAdmin: 'Bureau', roleModerator: 'Modération',
+    full: "Complet, liste d'attente ouverte",
+    going: (n: number) => `${n} inscrit${n > 1 ? 's' : ''}`,
+    membersOnly: 'Réservé aux membres',
+    noEvents: 'Aucun rendez-vous à venir pour le moment.',
+    roleAdmin: 'Bureau',
+    roleModerator: 'Modération',
     demo: 'Site de démonstration de Cercle : association, membres et contenus sont fictifs.',
     footerCercle: 'Discussions, annuaire et événements des membres : Cercle. Aucun traceur, aucune donnée transmise à des tiers.',
-    memberSpace: 'Espace membres', chooseMember: 'Choisissez un membre', alreadyAs: 'Vous êtes actuellement connecté·e en tant que',
-    home_path: '/', events_path: '/evenements', members_path: '/membres', login_path: '/login',
+    memberSpace: 'Espace membres',
+    chooseMember: 'Choisissez un membre',
+    alreadyAs: 'Vous êtes actuellement connecté·e en tant que',
+    home_path: '/',
+    events_path: '/evenements',
+    members_path: '/membres',
+    login_path: '/login',
   },
   en: {
-    home: 'Home', articles: 'Articles', events: 'Events', members: 'Members',
-    navLabel: 'Main navigation', signIn: 'Sign in', signOut: 'Sign out', signedInAs: 'Signed in:',
-    otherLang: 'Français', otherLangCode: 'fr', tagline: 'An association of business leaders, membership by co-optation',
-    chapters: 'Chapters', chapterOf: 'Chapter of', regional: 'All chapters', online: 'Online',
+    home: 'Home',
+    articles: 'Articles',
+    events: 'Events',
+    members: 'Members',
+    navLabel: 'Main navigation',
+    signIn: 'Sign in',
+    signOut: 'Sign out',
+    signedInAs: 'Signed in:',
+    otherLang: 'Français',
+    otherLangCode: 'fr',
+    tagline: 'An association of business leaders, membership by co-optation',
+    chapters: 'Chapters',
+    chapterOf: 'Chapter of',
+    regional: 'All chapters',
+    online: 'Online',
     seatsLeft: (n: number, cap: number) => `${n} of ${cap} seat${cap > 1 ? 's' : ''} left`,
-    full: 'Full, waiting list open', going: (n: number) => `${n} going`,
-    membersOnly: 'Members only', noEvents: 'No upcoming events for now.',
-    roleAdmin: 'Board', roleModerator: 'Moderator',
+    full: 'Full, waiting list open',
+    going: (n: number) => `${n} going`,
+    membersOnly: 'Members only',
+    noEvents: 'No upcoming events for now.',
+    roleAdmin: 'Board',
+    roleModerator: 'Moderator',
     demo: 'Cercle demonstration site: the association, its members and its content are fictitious.',
     footerCercle: 'Member discussions, directory and events: Cercle. No trackers, nothing sent to third parties.',
-    memberSpace: 'Members area', chooseMember: 'Choose a member', alreadyAs: 'You are currently signed in as',
-    home_path: '/en/', events_path: '/en/events', members_path: '/en/members', login_path: '/en/login',
+    memberSpace: 'Members area',
+    chooseMember: 'Choose a member',
+    alreadyAs: 'You are currently signed in as',
+    home_path: '/en/',
+    events_path: '/en/events',
+    members_path: '/en/members',
+    login_path: '/en/login',
   },
 } as const;
 
 /** Escapes text for HTML content and attribute values. */
-export function esc(value: unknown): string {
+function esc(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 }
 
@@ -73,10 +123,10 @@ export function header(page: Page, member: DirectoryMember | undefined): string 
   const link = (key: Page['nav'] & string, href: string, label: string) =>
     `<li><a href="${href}"${page.nav === key ? ' aria-current="page"' : ''}>${esc(label)}</a></li>`;
   const account = member
-    ? `<span class="account-who"><img class="avatar" src="/avatars/${esc(member.id)}.svg" alt="" width="24" height="24">`
-      + `<span><span class="visually-hidden">${esc(t.signedInAs)} </span>${esc(member.name)}</span> <cercle-engagement-badge member="me"></cercle-engagement-badge></span>`
-      + `<form method="post" action="/logout"><input type="hidden" name="next" value="${esc(page.path)}">`
-      + `<button type="submit" class="link-button">${esc(t.signOut)}</button></form>`
+    ? `<span class="account-who"><img class="avatar" src="/avatars/${esc(member.id)}.svg" alt="" width="24" height="24">` +
+      `<span><span class="visually-hidden">${esc(t.signedInAs)} </span>${esc(member.name)}</span> <cercle-engagement-badge member="me"></cercle-engagement-badge></span>` +
+      `<form method="post" action="/logout"><input type="hidden" name="next" value="${esc(page.path)}">` +
+      `<button type="submit" class="link-button">${esc(t.signOut)}</button></form>`
     : `<a href="${t.login_path}?next=${encodeURIComponent(page.path)}">${esc(t.signIn)}</a>`;
   const other = page.alt ?? T[t.otherLangCode].home_path;
   return `<header class="site-header">
@@ -123,7 +173,8 @@ function formatEventTime(lang: Lang, e: EventWithCounts) {
   const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
   const start = new Date(e.starts_at);
   const end = new Date(e.ends_at);
-  const part = (opts: Intl.DateTimeFormatOptions, d = start) => new Intl.DateTimeFormat(locale, { timeZone: e.time_zone, ...opts }).format(d);
+  const part = (opts: Intl.DateTimeFormatOptions, d = start) =>
+    new Intl.DateTimeFormat(locale, { timeZone: e.time_zone, ...opts }).format(d);
   const time = (d: Date) => part({ hour: '2-digit', minute: '2-digit' }, d);
   return {
     day: part({ day: 'numeric' }),
@@ -140,9 +191,7 @@ export function eventList(lang: Lang, events: EventWithCounts[]): string {
     const when = formatEventTime(lang, e);
     const where = e.online_url ? t.online : e.place;
     const chapter = e.chapter_name ? `${t.chapterOf} ${e.chapter_name}` : t.regional;
-    const seats = e.capacity == null
-      ? t.going(e.going)
-      : e.going >= e.capacity ? t.full : t.seatsLeft(e.capacity - e.going, e.capacity);
+    const seats = e.capacity === null ? t.going(e.going) : e.going >= e.capacity ? t.full : t.seatsLeft(e.capacity - e.going, e.capacity);
     return `<li class="event">
       <time class="event-date" datetime="${esc(e.starts_at)}"><span class="event-day">${esc(when.day)}</span><span class="event-month">${esc(when.month)}</span></time>
       <div class="event-body">
@@ -165,28 +214,44 @@ function roleTag(lang: Lang, m: DirectoryMember) {
 
 /** The association's directory, by chapter (a member of two chapters shows in both). */
 export function memberList(lang: Lang, members: DirectoryMember[], chapters: Chapter[]): string {
-  return chapters.map((ch) => {
-    // A member's entry in their first chapter is the target of links to their card (`/membres#adh-1003`).
-    const items = members.filter((m) => m.chapters.includes(ch.id)).map((m) => `<li class="member"${m.chapters[0] === ch.id ? ` id="${esc(m.id)}"` : ''}>
+  return chapters
+    .map((ch) => {
+      // A member's entry in their first chapter is the target of links to their card (`/membres#adh-1003`).
+      const items = members
+        .filter((m) => m.chapters.includes(ch.id))
+        .map(
+          (m) => `<li class="member"${m.chapters[0] === ch.id ? ` id="${esc(m.id)}"` : ''}>
         <img class="avatar avatar-large" src="/avatars/${esc(m.id)}.svg" alt="" width="56" height="56">
         <div><p class="member-name"><cercle-member-card member="${esc(m.id)}" variant="hovercard">${esc(m.name)}</cercle-member-card> ${roleTag(lang, m)}</p><p class="member-business">${esc(m.business[lang])}</p></div>
-      </li>`);
-    return `<section class="chapter" aria-labelledby="chapter-${esc(ch.id)}">
+      </li>`,
+        );
+      return `<section class="chapter" aria-labelledby="chapter-${esc(ch.id)}">
       <h2 id="chapter-${esc(ch.id)}">${esc(ch.name)}</h2>
       <ul class="member-grid">${items.join('\n')}</ul>
     </section>`;
-  }).join('\n');
+    })
+    .join('\n');
 }
 
 /** The demo's sign-in form: pick a member, no password. */
-export function loginForm(lang: Lang, members: DirectoryMember[], chapters: Chapter[], next: string, current: DirectoryMember | undefined): string {
+export function loginForm(
+  lang: Lang,
+  members: DirectoryMember[],
+  chapters: Chapter[],
+  next: string,
+  current: DirectoryMember | undefined,
+): string {
   const t = T[lang];
   const groups = chapters.map((ch) => {
-    const choices = members.filter((m) => m.chapters[0] === ch.id).map((m) => `<label class="member-choice">
+    const choices = members
+      .filter((m) => m.chapters[0] === ch.id)
+      .map(
+        (m) => `<label class="member-choice">
           <input type="radio" name="member" value="${esc(m.id)}" required${current?.id === m.id ? ' checked' : ''}>
           <img class="avatar" src="/avatars/${esc(m.id)}.svg" alt="" width="32" height="32">
           <span><span class="member-name">${esc(m.name)}</span> ${roleTag(lang, m)}<span class="member-business">${esc(m.business[lang])}</span></span>
-        </label>`);
+        </label>`,
+      );
     return `<fieldset><legend>${esc(ch.name)}</legend>${choices.join('\n')}</fieldset>`;
   });
   const already = current ? `<p class="notice">${esc(t.alreadyAs)} ${esc(current.name)}.</p>` : '';

@@ -29,7 +29,7 @@ const ASSETS = fileURLToPath(new URL('../dist', import.meta.url));
 
 /** Starts the Cercle server and the demo association's site beside it, seeding the site on first start. */
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
-  const store = opts.store ?? await openStore(opts.database);
+  const store = opts.store ?? (await openStore(opts.database));
   const cercle = await startServer({ port: opts.cerclePort, store, assets: ASSETS, logger: opts.logger ?? silentLogger });
   let host: RunningHost | undefined;
   try {

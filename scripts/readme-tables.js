@@ -6,23 +6,40 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const START = '<!-- elements:start (generated from custom-elements.json by scripts/readme-tables.js) -->';
 const END = '<!-- elements:end -->';
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
-const table = (head, rows) => rows.length
-  ? [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n')
-  : '';
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+const table = (head, rows) =>
+  rows.length
+    ? [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join(
+        '\n',
+      )
+    : '';
 
 const out = [];
-const elements = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement && d.tagName)
+const elements = manifest.modules
+  .flatMap((m) => m.declarations ?? [])
+  .filter((d) => d.customElement && d.tagName)
   .sort((a, b) => a.tagName.localeCompare(b.tagName));
 for (const el of elements) {
   out.push(`### \`<${el.tagName}>\``, '', cell(el.summary ?? el.description ?? ''), '');
   const attrs = (el.attributes ?? []).filter((a) => !a.name.startsWith('_'));
   const sections = [
-    ['Attributes', ['attribute', 'type', 'default', 'description'], attrs.map((a) => [`\`${a.name}\``, a.type?.text ? `\`${a.type.text}\`` : '', a.default ? `\`${a.default}\`` : '', a.description])],
+    [
+      'Attributes',
+      ['attribute', 'type', 'default', 'description'],
+      attrs.map((a) => [`\`${a.name}\``, a.type?.text ? `\`${a.type.text}\`` : '', a.default ? `\`${a.default}\`` : '', a.description]),
+    ],
     ['Events', ['event', 'description'], (el.events ?? []).filter((e) => e.name).map((e) => [`\`${e.name}\``, e.description])],
     ['Slots', ['slot', 'description'], (el.slots ?? []).map((s) => [s.name ? `\`${s.name}\`` : '(default)', s.description])],
     ['Parts', ['part', 'description'], (el.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description])],
-    ['CSS custom properties', ['property', 'default', 'description'], (el.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.default ? `\`${p.default}\`` : '', p.description])],
+    [
+      'CSS custom properties',
+      ['property', 'default', 'description'],
+      (el.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.default ? `\`${p.default}\`` : '', p.description]),
+    ],
   ];
   for (const [title, head, rows] of sections) {
     if (rows.length) out.push(`**${title}**`, '', table(head, rows), '');

@@ -30,12 +30,22 @@ for (const [file, budget] of Object.entries(budgets)) {
   const br = brotliCompressSync(data).length;
   const over = gz > budget;
   failed ||= over;
-  rows.push([file, `${(data.length / 1024).toFixed(1)} KB`, `${(gz / 1024).toFixed(2)} KB`, `${(br / 1024).toFixed(2)} KB`,
-    `${(budget / 1024).toFixed(1)} KB`, over ? 'OVER BUDGET' : 'ok']);
+  rows.push([
+    file,
+    `${(data.length / 1024).toFixed(1)} KB`,
+    `${(gz / 1024).toFixed(2)} KB`,
+    `${(br / 1024).toFixed(2)} KB`,
+    `${(budget / 1024).toFixed(1)} KB`,
+    over ? 'OVER BUDGET' : 'ok',
+  ]);
 }
 const head = ['entry', 'min', 'min+gzip', 'min+brotli', 'budget (gzip)', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+const line = (r) =>
+  r
+    .map((c, i) => String(c).padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 console.log(line(head));
 for (const r of rows) console.log(line(r));
 if (failed) {

@@ -3,61 +3,25 @@
  * and a real Chromium. Needs the browser bundle (`npm run build`).
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { type E2EDemo, openDemo } from './support.js';
+import { chooseMember, comments, discussion, type E2EDemo, openDemo } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 const THREAD = 'https://demo.cercle.example/articles/transmission-entreprise';
 
 let demo: RunningDemo;
-let browser: Browser;
-
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('demo');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
 });
 
 after(() => e2e?.close());
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /**
-   * `METHOD path` of every read the page sent to the Cercle API: GETs and batches (the `/sdk/` bundle,
-   * preflights, writes such as the read marker, and the live stream left out).
-   */
-  api: string[];
-  /** Uncaught errors in the page. */
-  errors: string[];
-}
-
-async function visitor(locale = 'fr-FR'): Promise<Visit> {
-  const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const visit: Visit = { context, page, api: [], errors: [] };
-  const cercle = new URL(demo.cercleUrl).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    const read = r.method() === 'GET' || u.pathname.endsWith('/batch');
-    if (u.origin === cercle && read && !u.pathname.startsWith('/sdk/') && !/\/live(\/|$)/.test(u.pathname)) {
-      visit.api.push(`${r.method()} ${u.pathname}`);
-    }
-  });
-  page.on('pageerror', (e) => visit.errors.push(String(e)));
-  return visit;
-}
-
-const discussion = (page: Page) => page.locator('cercle-discussion');
-const comments = (page: Page) => discussion(page).locator('[part="comment"]');
-
-test('a signed-out visitor reads the discussion and is offered the site\'s own sign-in, in one API request', async () => {
-  const { context, page, api, errors } = await visitor();
+test("a signed-out visitor reads the discussion and is offered the site's own sign-in, in one API request", async () => {
+  const { context, page, api, errors } = await e2e.visit();
   try {
     await page.goto(demo.url + ARTICLE);
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
@@ -82,15 +46,14 @@ test('a signed-out visitor reads the discussion and is offered the site\'s own s
 });
 
 test('a member signs in on the site, posts through <cercle-discussion>, reloads and sees the comment', async () => {
-  const { context, page, api, errors } = await visitor();
+  const { context, page, api, errors } = await e2e.visit();
   try {
     await page.goto(demo.url + ARTICLE);
     await discussion(page).getByRole('link', { name: 'Connectez-vous sur ce site pour participer' }).click();
 
     // The site's own sign-in page, which sends the member back to the article.
     await page.waitForURL(`${demo.url}/login`);
-    await page.getByRole('radio', { name: /Camille Rouanet/ }).check();
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await chooseMember(page, /Camille Rouanet/);
     await page.waitForURL(demo.url + ARTICLE);
     await page.locator('.site-header').getByText('Camille Rouanet').waitFor();
 
@@ -107,7 +70,10 @@ test('a member signs in on the site, posts through <cercle-discussion>, reloads 
     // Stored by the server, with the member the site signed for as its author.
     const res = await fetch(`${demo.cercleUrl}/v1/sites/demo/comments?thread=${encodeURIComponent(THREAD)}&limit=100`);
     const stored = (await res.json()) as { items: { body: string; author: { id: string } | null }[] };
-    assert.deepEqual(stored.items.filter((c) => c.body === text).map((c) => c.author?.id), ['adh-1003']);
+    assert.deepEqual(
+      stored.items.filter((c) => c.body === text).map((c) => c.author?.id),
+      ['adh-1003'],
+    );
 
     // After a reload the comment comes back from the server, still in one API request.
     api.length = 0;
@@ -123,7 +89,7 @@ test('a member signs in on the site, posts through <cercle-discussion>, reloads 
 });
 
 test('the English page shows the same conversation in English, with the English sign-in page', async () => {
-  const { context, page, errors } = await visitor('en-GB');
+  const { context, page, errors } = await e2e.visit({ locale: 'en-GB' });
   try {
     await page.goto(`${demo.url}/en${ARTICLE}`);
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');

@@ -5,11 +5,10 @@
  * Needs the browser bundle (`npm run build`).
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { openDemo, type E2EDemo } from './support.js';
+import { discussion, openDemo, type E2EDemo, type Visit } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 const THREAD = 'https://demo.cercle.example/articles/transmission-entreprise';
@@ -21,15 +20,6 @@ const MOD = { id: 'adh-1002', name: 'Jean-Marc Castagné' };
 const NEW = { id: 'adh-1007', name: 'Nathalie Roques' };
 
 let demo: RunningDemo;
-let browser: Browser;
-
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** `METHOD path` of every read the page sent to the Cercle API (GETs and batches; bundle, writes and live stream left out). */
-  reads: string[];
-  errors: string[];
-}
 
 const visits: Visit[] = [];
 
@@ -37,39 +27,21 @@ let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('discussion');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
   // The site holds the first comment of a member for a moderator (set before any request, so no cached settings).
   await demo.store.updateSite('demo', { settings: { premoderation: 'first-time' } });
 });
 
-after(async () => {
-  for (const v of visits) await v.context.close().catch(() => {});
-  await e2e?.close();
-});
+after(() => e2e?.close());
 
-/** A browser of its own, signed in on the demo site as `name` through its login page, on the article. */
+/** A browser of its own, signed in on the demo site as `name` through its login page, on the article; it records the page's API reads. */
 async function signedIn(name: string): Promise<Visit> {
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const v: Visit = { context, page, reads: [], errors: [] };
+  const v = await e2e.visit({ as: name, path: ARTICLE });
   visits.push(v);
-  const cercle = new URL(demo.cercleUrl).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    const read = r.method() === 'GET' || u.pathname.endsWith('/batch');
-    if (u.origin === cercle && read && !u.pathname.startsWith('/sdk/') && !/\/live(\/|$)/.test(u.pathname)) v.reads.push(`${r.method()} ${u.pathname}`);
-  });
-  page.on('pageerror', (e) => v.errors.push(String(e)));
-  await page.goto(`${demo.url}/login?next=${ARTICLE}`);
-  await page.getByRole('radio', { name: new RegExp(name) }).check();
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(demo.url + ARTICLE);
-  await box(page).waitFor();
+  await box(v.page).waitFor();
   return v;
 }
 
-const discussion = (page: Page) => page.locator('cercle-discussion');
 /** The main box of the discussion. */
 const box = (page: Page) => discussion(page).locator('#text');
 /** The article of the comment whose text contains `text`. */
@@ -93,9 +65,13 @@ const text = async (l: Locator) => ((await l.textContent()) ?? '').replace(/\s+/
 
 /** The comment rows whose body is `body`, with their author's host id. */
 async function rows(body: string) {
-  return demo.store.db.selectFrom('comments as c').leftJoin('members as m', 'm.pk', 'c.author_pk')
+  return demo.store.db
+    .selectFrom('comments as c')
+    .leftJoin('members as m', 'm.pk', 'c.author_pk')
     .select(['c.id', 'c.parent_id', 'c.status', 'c.body', 'c.edited_at', 'c.deleted_at', 'c.held_reason', 'm.host_id'])
-    .where('c.site_id', '=', 'demo').where('c.body', '=', body).execute();
+    .where('c.site_id', '=', 'demo')
+    .where('c.body', '=', body)
+    .execute();
 }
 
 async function row(body: string) {
@@ -135,7 +111,12 @@ const focused = (page: Page) =>
     while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
     if (!a) return '';
     const box = a.closest('.box, form');
-    return [a.tagName.toLowerCase(), a.id ? `#${a.id}` : '', (a.textContent ?? '').trim().slice(0, 40), box?.id ? `in #${box.id}` : ''].join(' ');
+    return [
+      a.tagName.toLowerCase(),
+      a.id ? `#${a.id}` : '',
+      (a.textContent ?? '').trim().slice(0, 40),
+      box?.id ? `in #${box.id}` : '',
+    ].join(' ');
   });
 
 /** Presses Tab until the focused element matches `want` (at most `max` times); returns its description. */
@@ -180,10 +161,10 @@ test('A posts; B, in another browser, sees it after a reload and replies under i
 
   // B had the page open: a reload brings A's comment, in one API read.
   assert.equal(await comment(b.page, T1).count(), 0);
-  b.reads.length = 0;
+  b.api.length = 0;
   await reload(b);
   await comment(b.page, T1).waitFor();
-  assert.equal(b.reads.length, 1, `one API read for the page, saw: ${b.reads.join(', ')}`);
+  assert.equal(b.api.length, 1, `one API read for the page, saw: ${b.api.join(', ')}`);
   assert.equal(await text(comment(b.page, T1).locator('[part="name"]')), A.name);
 
   // B replies.
@@ -198,8 +179,11 @@ test('A posts; B, in another browser, sees it after a reload and replies under i
   assert.equal(await b.page.locator(`cercle-discussion #box-${t1}`).count(), 0, 'the reply box closes');
 
   // The reply is nested under A's comment, for B now and for A after a reload.
-  const nested = (v: Visit) => discussion(v.page).evaluate((el, [p, c]) =>
-    !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > ol.replies > li > #c-${c}`), [t1, r1]);
+  const nested = (v: Visit) =>
+    discussion(v.page).evaluate(
+      (el, [p, c]) => !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > ol.replies > li > #c-${c}`),
+      [t1, r1],
+    );
   assert.ok(await nested(b));
   await reload(a);
   await comment(a.page, R1).waitFor();
@@ -209,20 +193,44 @@ test('A posts; B, in another browser, sees it after a reload and replies under i
   assert.deepEqual([...a.errors, ...b.errors], []);
 });
 
-test('A finds B\'s reply useful: the count shows for both, and B is credited in the engagement ledger', async () => {
+test("A finds B's reply useful: the count shows for both, and B is credited in the engagement ledger", async () => {
   const useful = comment(a.page, R1).getByRole('button', { name: /^Utile/ });
   assert.equal(await useful.getAttribute('aria-pressed'), 'false');
   await useful.click();
   await comment(a.page, R1).locator('button[aria-pressed="true"]', { hasText: 'Utile' }).waitFor();
   assert.equal(await text(useful), 'Utile 1');
 
-  const reactions = await demo.store.db.selectFrom('reactions').select('kind').where('site_id', '=', 'demo').where('comment_id', '=', r1).execute();
-  assert.deepEqual(reactions.map((x) => x.kind), ['useful']);
+  const reactions = await demo.store.db
+    .selectFrom('reactions')
+    .select('kind')
+    .where('site_id', '=', 'demo')
+    .where('comment_id', '=', r1)
+    .execute();
+  assert.deepEqual(
+    reactions.map((x) => x.kind),
+    ['useful'],
+  );
   const api = await publicThread();
-  assert.deepEqual(api.items.find((c) => c.id === r1)?.reactions.map((x) => [x.kind, x.count]), [['useful', 1]]);
-  const bPk = (await demo.store.db.selectFrom('members').select('pk').where('site_id', '=', 'demo').where('host_id', '=', B.id).executeTakeFirstOrThrow()).pk;
-  const credit = await demo.store.db.selectFrom('activities').select('ref').where('site_id', '=', 'demo')
-    .where('member_pk', '=', bPk).where('kind', '=', 'useful.received').where('ref', 'like', `${r1}:%`).execute();
+  assert.deepEqual(
+    api.items.find((c) => c.id === r1)?.reactions.map((x) => [x.kind, x.count]),
+    [['useful', 1]],
+  );
+  const bPk = (
+    await demo.store.db
+      .selectFrom('members')
+      .select('pk')
+      .where('site_id', '=', 'demo')
+      .where('host_id', '=', B.id)
+      .executeTakeFirstOrThrow()
+  ).pk;
+  const credit = await demo.store.db
+    .selectFrom('activities')
+    .select('ref')
+    .where('site_id', '=', 'demo')
+    .where('member_pk', '=', bPk)
+    .where('kind', '=', 'useful.received')
+    .where('ref', 'like', `${r1}:%`)
+    .execute();
   assert.equal(credit.length, 1, 'B is credited once for A\'s "useful"');
 
   // B sees the count but cannot react to their own comment; the members who reacted are listed.
@@ -238,7 +246,7 @@ test('A edits their comment: the new text shows « modifié » for both, and the
   const mine = byId(a.page, t1);
   await mine.getByRole('button', { name: 'Modifier' }).click();
   const edit = a.page.locator(`cercle-discussion #t-${t1}`);
-  assert.equal(await edit.inputValue(), T1, 'the edit box starts from the comment\'s text');
+  assert.equal(await edit.inputValue(), T1, "the edit box starts from the comment's text");
   assert.ok(await edit.evaluate((el) => el.matches(':focus')), 'focus moves into the edit box');
   await edit.fill(T1_EDITED);
   await mine.getByRole('button', { name: 'Enregistrer' }).click();
@@ -262,8 +270,13 @@ test('keyboard only: A replies to B and posts a comment without the mouse', asyn
   // From the time of B's reply (reachable with Tab), on to its "Répondre" button.
   await byId(page, r1).locator('time').focus();
   await tabTo(page, /^button\s+Répondre\s*$/);
-  assert.equal(await byId(page, r1).getByRole('button', { name: 'Répondre', exact: true }).evaluate((el) => el.matches(':focus')), true,
-    'the first "Répondre" reached is B\'s');
+  assert.equal(
+    await byId(page, r1)
+      .getByRole('button', { name: 'Répondre', exact: true })
+      .evaluate((el) => el.matches(':focus')),
+    true,
+    'the first "Répondre" reached is B\'s',
+  );
   await page.keyboard.press('Enter');
   assert.match(await focused(page), new RegExp(`^textarea #t-${r1}`), 'Enter opens the reply box with the focus in it');
   await page.keyboard.type(R2);
@@ -286,7 +299,7 @@ test('keyboard only: A replies to B and posts a comment without the mouse', asyn
   assert.deepEqual([k.host_id, k.status, k.parent_id], [A.id, 'published', null]);
 });
 
-test('B deletes their reply: the text is erased on the server, a tombstone keeps A\'s answer in place', async () => {
+test("B deletes their reply: the text is erased on the server, a tombstone keeps A's answer in place", async () => {
   await reload(b);
   const mine = byId(b.page, r1);
   await mine.getByRole('button', { name: 'Supprimer' }).click();
@@ -307,12 +320,16 @@ test('B deletes their reply: the text is erased on the server, a tombstone keeps
   await reload(a);
   await byId(a.page, r1).getByText('Ce commentaire a été supprimé.').waitFor();
   const r2 = await row(R2);
-  assert.ok(await discussion(a.page).evaluate((el, [p, c]) =>
-    !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > ol.replies > li > #c-${c}`), [r1, r2.id]));
+  assert.ok(
+    await discussion(a.page).evaluate(
+      (el, [p, c]) => !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > ol.replies > li > #c-${c}`),
+      [r1, r2.id],
+    ),
+  );
   assert.equal(await text(byId(a.page, r1).locator('[part="name"]')), 'Ancien membre');
 });
 
-test('A mentions B with the keyboard (@, arrows, Enter); the comment names B and links to B\'s card', async () => {
+test("A mentions B with the keyboard (@, arrows, Enter); the comment names B and links to B's card", async () => {
   const { page } = a;
   await box(page).focus();
   await page.keyboard.type('Merci @S');
@@ -341,11 +358,22 @@ test('A mentions B with the keyboard (@, arrows, Enter); the comment names B and
   assert.equal(new URL(href, page.url()).href, `${demo.url}/membres#${B.id}`);
 
   const stored = await row(body);
-  const mentioned = await demo.store.db.selectFrom('comment_mentions as x').innerJoin('members as m', 'm.pk', 'x.member_pk')
-    .select('m.host_id').where('x.site_id', '=', 'demo').where('x.comment_id', '=', stored.id).execute();
-  assert.deepEqual(mentioned.map((m) => m.host_id), [B.id]);
+  const mentioned = await demo.store.db
+    .selectFrom('comment_mentions as x')
+    .innerJoin('members as m', 'm.pk', 'x.member_pk')
+    .select('m.host_id')
+    .where('x.site_id', '=', 'demo')
+    .where('x.comment_id', '=', stored.id)
+    .execute();
+  assert.deepEqual(
+    mentioned.map((m) => m.host_id),
+    [B.id],
+  );
   const api = await publicThread();
-  assert.deepEqual(api.items.find((c) => c.id === stored.id)?.mentions?.map((m) => m.id), [B.id]);
+  assert.deepEqual(
+    api.items.find((c) => c.id === stored.id)?.mentions?.map((m) => m.id),
+    [B.id],
+  );
 
   // The author's name links to their card too; following the mention opens B's entry in the directory.
   assert.equal(new URL((await posted.locator('[part="name"] a').getAttribute('href'))!, page.url()).href, `${demo.url}/membres#${A.id}`);
@@ -448,7 +476,11 @@ test('a first-time poster is held for review; a moderator approves it and hides 
   await held.getByText('Votre commentaire attend l’approbation d’un modérateur.').waitFor();
   const pending = await row(FIRST);
   assert.deepEqual([pending.status, pending.held_reason], ['pending', 'first_post']);
-  assert.equal((await publicThread()).items.some((c) => c.id === pending.id), false, 'visitors do not see it');
+  assert.equal(
+    (await publicThread()).items.some((c) => c.id === pending.id),
+    false,
+    'visitors do not see it',
+  );
   await reload(b);
   assert.equal(await comment(b.page, FIRST).count(), 0, 'other members do not see it');
 
@@ -460,7 +492,12 @@ test('a first-time poster is held for review; a moderator approves it and hides 
   await toApprove.getByRole('button', { name: 'Approuver' }).click();
   await toApprove.getByRole('button', { name: 'Approuver' }).waitFor({ state: 'detached' });
   assert.doesNotMatch(await text(toApprove.locator('[part="meta"]')), /en attente/);
-  assert.equal(await discussion(mod.page).getByText(/attend une approbation/).count(), 0);
+  assert.equal(
+    await discussion(mod.page)
+      .getByText(/attend une approbation/)
+      .count(),
+    0,
+  );
   assert.equal((await rowById(pending.id)).status, 'published');
   assert.equal((await publicThread()).items.find((c) => c.id === pending.id)?.body, FIRST);
   await reload(b);
@@ -472,8 +509,16 @@ test('a first-time poster is held for review; a moderator approves it and hides 
   await target.getByRole('button', { name: 'Rétablir' }).waitFor();
   await target.getByText('Un modérateur a masqué ce commentaire.').waitFor();
   assert.equal((await rowById(t1)).status, 'hidden');
-  const log = await demo.store.db.selectFrom('moderation_log').select('action').where('site_id', '=', 'demo').where('comment_id', '=', t1).execute();
-  assert.deepEqual(log.map((l) => l.action), ['hide']);
+  const log = await demo.store.db
+    .selectFrom('moderation_log')
+    .select('action')
+    .where('site_id', '=', 'demo')
+    .where('comment_id', '=', t1)
+    .execute();
+  assert.deepEqual(
+    log.map((l) => l.action),
+    ['hide'],
+  );
   const api = (await publicThread()).items.find((c) => c.id === t1)!;
   assert.deepEqual([api.status, api.body, api.author], ['hidden', '', null]);
 

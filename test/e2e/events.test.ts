@@ -6,72 +6,54 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import ICAL from 'ical.js';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { type E2EDemo, openDemo } from './support.js';
+import { type E2EDemo, openDemo, signIn as signInOnSite } from './support.js';
 
 /** The members-only visit the seed leaves with one place (capacity 8, 7 going). */
-const VISIT = 'Visite d\'entreprise : une conserverie artisanale';
+const VISIT = "Visite d'entreprise : une conserverie artisanale";
 /** The seeded event that is already full. */
 const DINNER = 'Dîner des nouveaux membres';
 
 let demo: RunningDemo;
-let browser: Browser;
-
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('events');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
 });
 
 after(() => e2e?.close());
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** `METHOD path` of every request the page sent to the Cercle API. */
-  api: string[];
-  errors: string[];
-}
-
-async function visitor(locale = 'fr-FR'): Promise<Visit> {
-  const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', acceptDownloads: true });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const visit: Visit = { context, page, api: [], errors: [] };
-  const cercle = new URL(demo.cercleUrl).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.origin === cercle && !u.pathname.startsWith('/sdk/') && r.method() !== 'OPTIONS') visit.api.push(`${r.method()} ${u.pathname}`);
-  });
-  page.on('pageerror', (e) => visit.errors.push(String(e)));
-  return visit;
-}
+/** A browser of its own that records every request its page sends to the Cercle API. */
+const visitor = (locale = 'fr-FR') => e2e.visit({ locale, record: 'requests', acceptDownloads: true });
 
 /** Signs in on the association's own site as `name`, and comes back to its events page. */
-async function signIn(page: Page, name: RegExp) {
-  await page.goto(`${demo.url}/login?next=/evenements`);
-  await page.getByRole('radio', { name }).check();
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(`${demo.url}/evenements`);
-}
+const signIn = (page: Page, name: RegExp) => signInOnSite(page, demo.url, name, '/evenements');
 
 const feed = (page: Page) => page.locator('cercle-event-feed');
-const event = (page: Page, title: string): Locator => feed(page).locator('[part="event"]').filter({ has: page.getByRole('heading', { name: title }) });
+const event = (page: Page, title: string): Locator =>
+  feed(page)
+    .locator('[part="event"]')
+    .filter({ has: page.getByRole('heading', { name: title }) });
 const answer = (e: Locator, name: string | RegExp) => e.getByRole('group', { name: 'Votre réponse' }).getByRole('button', { name });
 
-test('a signed-out visitor reads the public events, without the members-only ones, and is offered the site\'s sign-in', async () => {
+test("a signed-out visitor reads the public events, without the members-only ones, and is offered the site's sign-in", async () => {
   const { context, page, api, errors } = await visitor();
   try {
     await page.goto(`${demo.url}/evenements`);
     await event(page, DINNER).waitFor();
     assert.equal(await event(page, VISIT).count(), 0, 'a members-only event stays hidden');
     const dinner = event(page, DINNER);
-    assert.match(await dinner.locator('[part~="meta"]').allInnerTexts().then((t) => t.join(' ')), /6 participants · Complet/);
+    assert.match(
+      await dinner
+        .locator('[part~="meta"]')
+        .allInnerTexts()
+        .then((t) => t.join(' ')),
+      /6 participants · Complet/,
+    );
     const link = dinner.getByRole('link', { name: 'Connectez-vous sur ce site pour participer' });
     assert.equal(new URL((await link.getAttribute('href'))!, page.url()).href, `${demo.url}/login`);
     assert.equal(await feed(page).locator('[aria-pressed]').count(), 0);
@@ -151,7 +133,10 @@ test('a member downloads the calendar file of a members-only event; a real parse
     assert.match(await visit.locator('[part="meta"]').first().innerText(), /14:00\s*–\s*17:00\s·\s3\sh/);
 
     await visit.locator('[part="calendar-links"] summary').click();
-    const [download] = await Promise.all([page.waitForEvent('download'), visit.getByRole('button', { name: 'Télécharger (.ics)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      visit.getByRole('button', { name: 'Télécharger (.ics)' }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'visite-d-entreprise-une-conserverie-artisanale.ics');
     const text = await readFile((await download.path())!, 'utf8');
 

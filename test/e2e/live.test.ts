@@ -4,36 +4,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { openDemo, type E2EDemo } from './support.js';
+import { comments, discussion, openDemo, type E2EDemo, type Visit } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 
 let demo: RunningDemo;
-let browser: Browser;
 
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('live');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
 });
 
 after(() => e2e?.close());
 
-const discussion = (page: Page) => page.locator('cercle-discussion');
-const comments = (page: Page) => discussion(page).locator('[part="comment"]');
-
 test('a comment posted in one browser waits behind "1 new comment" in another, without a reload', async (t) => {
-  const a = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const b = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  let a: Visit | undefined;
+  // B: a visitor reading the article, signed out.
+  const b = await e2e.visit();
   try {
-    // B: a visitor reading the article, signed out.
-    const reader = await b.newPage();
-    reader.setDefaultTimeout(10_000);
-    const errors: string[] = [];
-    reader.on('pageerror', (e) => errors.push(String(e)));
+    const reader = b.page;
     let navigations = 0;
     reader.on('framenavigated', (f) => void (f === reader.mainFrame() && navigations++));
     const streams: string[] = [];
@@ -44,12 +36,8 @@ test('a comment posted in one browser waits behind "1 new comment" in another, w
     const before = await comments(reader).count();
 
     // A: a member signs in on the site and posts.
-    const writer = await a.newPage();
-    writer.setDefaultTimeout(10_000);
-    await writer.goto(`${demo.url}/login`);
-    await writer.getByRole('radio', { name: /Camille Rouanet/ }).check();
-    await writer.getByRole('button', { name: 'Se connecter' }).click();
-    await writer.goto(demo.url + ARTICLE);
+    a = await e2e.visit({ as: /Camille Rouanet/, path: ARTICLE });
+    const writer = a.page;
     const text = `Je peux vous présenter notre notaire. (${Date.now()})`;
     await discussion(writer).getByRole('textbox', { name: 'Votre commentaire' }).fill(text);
     await stream;
@@ -74,9 +62,9 @@ test('a comment posted in one browser waits behind "1 new comment" in another, w
     assert.equal(await button.count(), 0);
     assert.equal(navigations, 1, 'the reader never reloaded');
     assert.deepEqual(streams, ['POST'], 'one stream for the page');
-    assert.deepEqual(errors, []);
+    assert.deepEqual([...b.errors, ...a.errors], []);
   } finally {
-    await a.close();
-    await b.close();
+    await a?.context.close();
+    await b.context.close();
   }
 });

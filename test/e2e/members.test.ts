@@ -4,61 +4,30 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { type E2EDemo, openDemo } from './support.js';
+import { type E2EDemo, openDemo, type Visit } from './support.js';
 
 /** Hélène Marty (Toulouse) shows her phone to her chapter only, her email to no one. */
 const HELENE_PHONE = '+33 5 61 00 10 01';
 const HELENE_BIO = 'Trente ans dans la menuiserie industrielle';
 
 let demo: RunningDemo;
-let browser: Browser;
-
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('members');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
 });
 
 after(() => e2e?.close());
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** `METHOD path` of every request sent to the Cercle API (the bundle and preflights left out). */
-  api: string[];
-  errors: string[];
-}
-
-/** A browser signed in on the demo site as `name` (or signed out), on the French members page. */
-async function visit(name?: string): Promise<Visit> {
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const v: Visit = { context, page, api: [], errors: [] };
-  const cercle = new URL(demo.cercleUrl).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.origin !== cercle || u.pathname.startsWith('/sdk/') || r.method() === 'OPTIONS') return;
-    // A batch is listed with the reads it carries.
-    const reads = u.pathname.endsWith('/batch') ? ` ${JSON.parse(r.postData() ?? '{}').reads?.join(' ')}` : '';
-    v.api.push(`${r.method()} ${u.pathname}${u.search}${reads}`);
-  });
-  page.on('pageerror', (e) => v.errors.push(String(e)));
-  if (name) {
-    await page.goto(`${demo.url}/login?next=/membres`);
-    await page.getByRole('radio', { name: new RegExp(name) }).check();
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL(`${demo.url}/membres`);
-  } else {
-    await page.goto(`${demo.url}/membres`);
-  }
-  return v;
-}
+/**
+ * A browser signed in on the demo site as `name` (or signed out), on the French members page; it records
+ * every request sent to the Cercle API, with its query and, for a batch, the reads it carries.
+ */
+const visit = (name?: string): Promise<Visit> => e2e.visit({ as: name, path: '/membres', record: 'detailed', acceptDownloads: true });
 
 /** The first hovercard chip of a member in the site's own directory. */
 const chip = (page: Page, name: string) => page.locator('.member-grid cercle-member-card').filter({ hasText: name }).first();
@@ -111,10 +80,12 @@ test('two members of different chapters see different fields of the same card; a
 test('an introduction goes from request to accepted, and only then reveals the chosen details', async () => {
   const camille = await visit('Camille Rouanet');
   try {
-    let panel = await openCard(camille.page, 'Hélène Marty');
+    const panel = await openCard(camille.page, 'Hélène Marty');
     assert.ok(!(await panel.innerText()).includes(HELENE_PHONE));
     await panel.getByRole('button', { name: 'Demander une mise en relation' }).click();
-    await panel.getByRole('textbox', { name: 'Votre message' }).fill('Bonjour Hélène, je prépare la transmission de mon agence : un café ?');
+    await panel
+      .getByRole('textbox', { name: 'Votre message' })
+      .fill('Bonjour Hélène, je prépare la transmission de mon agence : un café ?');
     await panel.getByRole('button', { name: 'Envoyer la demande' }).click();
     await panel.getByText('Mise en relation demandée, en attente de réponse.').waitFor();
     assert.ok(!(await panel.innerText()).includes(HELENE_PHONE), 'nothing revealed while the request waits');

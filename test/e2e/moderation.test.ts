@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
 import { main } from '../../src/server/cli/index.js';
 import { type E2EDemo, openDemo } from './support.js';
@@ -19,31 +19,19 @@ const SITE = 'demo';
 
 let db: string;
 let demo: RunningDemo;
-let browser: Browser;
 
 let e2e: E2EDemo;
 
 before(async () => {
   e2e = await openDemo('moderation');
-  ({ demo, browser } = e2e);
+  ({ demo } = e2e);
   db = join(e2e.dir, 'cercle.db');
 });
 
 after(() => e2e?.close());
 
 /** A browser signed in on the demo site as the member whose name matches, on `path`. */
-async function signedIn(name: RegExp, path = '/moderation') {
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${demo.url}/login?next=${encodeURIComponent(path)}`);
-  await page.getByRole('radio', { name }).check();
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(`${demo.url}${path}`);
-  return { context, page, errors };
-}
+const signedIn = (name: RegExp, path = '/moderation') => e2e.visit({ as: name, path });
 
 /** The member's token, from the site's own token endpoint (as the widgets get it). */
 const tokenOf = async (page: Page) => (await page.evaluate(() => fetch('/cercle-token').then((r) => r.json()))).token as string;
@@ -63,9 +51,21 @@ async function pending(thread: string, audience: string, bodies: string[]) {
   await demo.store.setThread(SITE, thread, { audience, title: thread });
   const ids: string[] = [];
   for (const [i, body] of bodies.entries()) {
-    const author = await demo.store.upsertMember(SITE, { sub: `e2e-${thread}-${i}`, iat: Math.floor(Date.now() / 1000), name: `Nouveau ${i}`, chapters: [audience.slice(8)] });
+    const author = await demo.store.upsertMember(SITE, {
+      sub: `e2e-${thread}-${i}`,
+      iat: Math.floor(Date.now() / 1000),
+      name: `Nouveau ${i}`,
+      chapters: [audience.slice(8)],
+    });
     const r = await demo.store.insertComment({
-      site_id: SITE, thread_pk: (await demo.store.thread(SITE, thread))!.pk, parent_id: null, author_pk: author.pk, body, status: 'pending', idempotency_key: null, held_reason: 'first_post',
+      site_id: SITE,
+      thread_pk: (await demo.store.thread(SITE, thread))!.pk,
+      parent_id: null,
+      author_pk: author.pk,
+      body,
+      status: 'pending',
+      idempotency_key: null,
+      held_reason: 'first_post',
     });
     ids.push(r.id);
   }
@@ -83,19 +83,34 @@ test('a moderator clears the queue from the keyboard on the back-office page', a
     await items.first().waitFor();
     const before = await items.count();
     assert.ok(before >= 3, `the queue holds the waiting comments (${before})`);
-    await page.locator('cercle-moderation').getByRole('button', { name: /^Raccourcis clavier/ }).waitFor();
+    await page
+      .locator('cercle-moderation')
+      .getByRole('button', { name: /^Raccourcis clavier/ })
+      .waitFor();
     // Into the list with Tab, then only keys.
     await items.first().focus();
     await page.keyboard.press('j');
     await page.keyboard.press('k');
     for (let n = before; n > 0; n--) {
       await page.keyboard.press('a');
-      await page.waitForFunction((left) => document.querySelector('cercle-moderation')!.shadowRoot!.querySelectorAll('article').length === left, n - 1);
+      await page.waitForFunction(
+        (left) => document.querySelector('cercle-moderation')!.shadowRoot!.querySelectorAll('article').length === left,
+        n - 1,
+      );
     }
     await page.locator('cercle-moderation [part=empty]').getByText('Rien à examiner. Bravo !').waitFor();
     for (const id of ids) assert.equal(await statusOf(id), 'published');
-    const log = await demo.store.db.selectFrom('moderation_log').select(['action', 'comment_id']).where('site_id', '=', SITE).where('action', '=', 'approve').execute();
-    for (const id of ids) assert.ok(log.some((l) => l.comment_id === id), 'each approval is in the audit log');
+    const log = await demo.store.db
+      .selectFrom('moderation_log')
+      .select(['action', 'comment_id'])
+      .where('site_id', '=', SITE)
+      .where('action', '=', 'approve')
+      .execute();
+    for (const id of ids)
+      assert.ok(
+        log.some((l) => l.comment_id === id),
+        'each approval is in the audit log',
+      );
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -140,18 +155,52 @@ test('a WordPress export and a Disqus export import twice with the same result',
       const code = await main(args, (s) => out.push(s));
       return { code, out: out.join('\n') };
     };
-    const count = async () => Number((await demo.store.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', SITE).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await demo.store.db
+            .selectFrom('comments')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('site_id', '=', SITE)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const start = await count();
-    const dry = await run('import', 'wxr', join(FIXTURES, 'wordpress.wxr.xml'), '--site', SITE, '--dry-run', '--map-url', 'https://old.asso.example.fr=https://demo.cercle.example');
+    const dry = await run(
+      'import',
+      'wxr',
+      join(FIXTURES, 'wordpress.wxr.xml'),
+      '--site',
+      SITE,
+      '--dry-run',
+      '--map-url',
+      'https://old.asso.example.fr=https://demo.cercle.example',
+    );
     assert.equal(dry.code, 0, dry.out);
     assert.match(dry.out, /Dry run \(nothing written\)/);
     assert.match(dry.out, /comments: 5 new \(1 waiting for review\)/);
     assert.equal(await count(), start);
-    const wxr1 = await run('import', 'wxr', join(FIXTURES, 'wordpress.wxr.xml'), '--site', SITE, '--map-url', 'https://old.asso.example.fr=https://demo.cercle.example');
+    const wxr1 = await run(
+      'import',
+      'wxr',
+      join(FIXTURES, 'wordpress.wxr.xml'),
+      '--site',
+      SITE,
+      '--map-url',
+      'https://old.asso.example.fr=https://demo.cercle.example',
+    );
     assert.match(wxr1.out, /comments: 5 new/);
     const afterWxr = await count();
     assert.equal(afterWxr, start + 5);
-    const wxr2 = await run('import', 'wxr', join(FIXTURES, 'wordpress.wxr.xml'), '--site', SITE, '--map-url', 'https://old.asso.example.fr=https://demo.cercle.example');
+    const wxr2 = await run(
+      'import',
+      'wxr',
+      join(FIXTURES, 'wordpress.wxr.xml'),
+      '--site',
+      SITE,
+      '--map-url',
+      'https://old.asso.example.fr=https://demo.cercle.example',
+    );
     assert.match(wxr2.out, /comments: 0 new \(0 waiting for review\), 5 already imported/);
     assert.equal(await count(), afterWxr);
     const dq1 = await run('import', 'disqus', join(FIXTURES, 'disqus.xml'), '--site', SITE);
@@ -165,9 +214,15 @@ test('a WordPress export and a Disqus export import twice with the same result',
     assert.equal(bad.code, 1);
     assert.match(bad.out, /not a Disqus export.*import\.wrong_format; nothing was imported/);
     // The imported thread reads on its page's URL, with the authors' names and no email.
-    const page = await api('GET', `/comments?thread=${encodeURIComponent('https://demo.cercle.example/2024/06/transmettre-son-entreprise/')}`);
+    const page = await api(
+      'GET',
+      `/comments?thread=${encodeURIComponent('https://demo.cercle.example/2024/06/transmettre-son-entreprise/')}`,
+    );
     assert.equal(page.status, 200);
-    assert.deepEqual(page.body.items.map((c: { author: { name: string } }) => c.author.name), ['Hélène Garnier', 'Marc Lefèvre']);
+    assert.deepEqual(
+      page.body.items.map((c: { author: { name: string } }) => c.author.name),
+      ['Hélène Garnier', 'Marc Lefèvre'],
+    );
     assert.ok(!JSON.stringify(page.body).includes('@garnier-conseil'));
   } finally {
     if (saved.db === undefined) delete process.env.CERCLE_DB;
@@ -194,11 +249,21 @@ test('a webhook receiver verifies the signatures of the events it gets', async (
   const member = await signedIn(/Camille Rouanet/, '/');
   try {
     const adminToken = await tokenOf(admin.page);
-    assert.equal((await api('POST', '/admin/webhooks', await tokenOf(member.page), { url, events: ['comment.created'] })).body.code, 'admin.forbidden');
-    const created = await api('POST', '/admin/webhooks', adminToken, { url, events: ['comment.created', 'comment.reply'], description: 'Mailer' });
+    assert.equal(
+      (await api('POST', '/admin/webhooks', await tokenOf(member.page), { url, events: ['comment.created'] })).body.code,
+      'admin.forbidden',
+    );
+    const created = await api('POST', '/admin/webhooks', adminToken, {
+      url,
+      events: ['comment.created', 'comment.reply'],
+      description: 'Mailer',
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const secret: string = created.body.secret;
-    const posted = await api('POST', '/comments', await tokenOf(member.page), { thread: 'https://demo.cercle.example/articles/webhooks', body: 'Un message qui part au mailer' });
+    const posted = await api('POST', '/comments', await tokenOf(member.page), {
+      thread: 'https://demo.cercle.example/articles/webhooks',
+      body: 'Un message qui part au mailer',
+    });
     assert.equal(posted.status, 201);
     while (!got.length) await new Promise<void>((ok) => (arrived = ok));
     const [delivery] = got;
