@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SettingsPatch } from '../../contract/moderation.js';
 import { WebhookEventType } from '../../contract/moderation.js';
-import { applyPatch } from '../features/admin/index.js';
+import { applyPatch } from '../features/admin/settings.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { formatReport, ImportError, importFile, type ImportFormat } from '../comments/import.js';
 import { ModerationStore } from '../store/moderation.js';
