@@ -24,6 +24,7 @@ import * as members from './features/members/index.js';
 import * as engagement from './features/engagement/index.js';
 import * as moderation from './features/moderation/index.js';
 import { LiveService } from './live/service.js';
+import { RateLimiter } from './http/ratelimit.js';
 import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
 
@@ -71,6 +72,7 @@ export function createApp(opts: AppOptions) {
   const bus = new EventBus(logger);
   const services: AppServices = { store, live: liveService, bus, logger, now };
   const comments = new CommentLifecycle(store, bus);
+  const limiter = new RateLimiter(now);
   const app = new Hono();
 
   // Sites are read on every request (CORS, settings): keep them a moment.
@@ -190,7 +192,7 @@ export function createApp(opts: AppOptions) {
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
       const ctx = {
-        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments,
+        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments, limiter,
       } as unknown as HandlerContext;
       if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
       // Events raised by the handler are delivered once it has returned (its transactions are over), and

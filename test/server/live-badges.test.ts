@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { LiveEvent, LiveReady } from '../../src/contract/live.js';
 import { createApp, silentLogger } from '../../src/server/app.js';
 import { EventBus } from '../../src/server/domain/events.js';
-import { subscribeBadges } from '../../src/server/features/engagement/index.js';
+import { subscribeBadges } from '../../src/server/features/engagement/badges.js';
 import type { AppServices } from '../../src/server/http/types.js';
 import { LiveService } from '../../src/server/live/service.js';
 import type { Store } from '../../src/server/store/store.js';

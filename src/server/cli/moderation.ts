@@ -1,18 +1,12 @@
 import { parseArgs } from 'node:util';
-import { SettingsPatch } from '../../contract/moderation.js';
 import { WebhookEventType } from '../../contract/moderation.js';
-import { applyPatch } from '../features/admin/index.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { formatReport, ImportError, importFile, type ImportFormat } from '../comments/import.js';
 import { ModerationStore } from '../store/moderation.js';
 import type { Store } from '../store/store.js';
 import { checkWebhookUrl, newWebhookSecret, productionMode } from '../webhooks/webhooks.js';
 
-export const MODERATION_USAGE = `  settings show SITE        print the site's settings (JSON; the spam check's key is never shown)
-  settings set SITE KEY=VALUE…
-                             change settings, VALUE as JSON or plain text: premoderation=first-time
-                             editWindowSeconds=600 'heldWords=["arnaque"]' publicRead=false rateLimits=null
-  import wxr|disqus FILE --site ID [--dry-run] [--map-url OLD=NEW…]
+export const MODERATION_USAGE = `  import wxr|disqus FILE --site ID [--dry-run] [--map-url OLD=NEW…]
                              import a WordPress (WXR) or Disqus export (UTF-8, at most 50 MB); run it again: nothing doubles
   webhook add SITE --url URL --event TYPE… [--description TEXT]
                              events: comment.created comment.reply rsvp.changed introduction.requested; the secret is printed once
@@ -22,15 +16,7 @@ export const MODERATION_USAGE = `  settings show SITE        print the site's se
                              the audit log of every moderation and administration action
 `;
 
-const parseValue = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-};
-
-/** `cercle settings|import|webhook|audit …`; the command line acts as `cli` in the audit log. */
+/** `cercle import|webhook|audit …`; the command line acts as `cli` in the audit log. */
 export async function moderationCommand(store: Store, cmd: string, args: string[], out: (s: string) => void): Promise<number> {
   const ms = new ModerationStore(store);
   const [sub, ...rest] = args;
@@ -40,38 +26,6 @@ export async function moderationCommand(store: Store, cmd: string, args: string[
     return site;
   };
 
-  if (cmd === 'settings' && sub === 'show') {
-    const site = await siteOf(rest[0]);
-    const { spamCheck, ...s } = site.settings;
-    out(JSON.stringify({ name: site.name, origins: site.origins, ...s, spamCheck: spamCheck ? { ...spamCheck, apiKey: '(set)' } : null }, null, 2));
-    return 0;
-  }
-  if (cmd === 'settings' && sub === 'set') {
-    const site = await siteOf(rest[0]);
-    const raw: Record<string, unknown> = {};
-    for (const pair of rest.slice(1)) {
-      const i = pair.indexOf('=');
-      if (i < 1) throw new Error(`Expected KEY=VALUE, got "${pair}".`);
-      raw[pair.slice(0, i)] = parseValue(pair.slice(i + 1));
-    }
-    const parsed = SettingsPatch.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) out(`✗ ${issue.path.join('.') || '(settings)'}: ${issue.message}`);
-      return 1;
-    }
-    const { changes, update } = applyPatch(site, parsed.data);
-    if (!changes.length) {
-      out('Nothing changed.');
-      return 0;
-    }
-    await store.db.transaction().execute(async (tx) => {
-      await tx.updateTable('sites').set({ name: update.name, origins: JSON.stringify(update.origins), settings: JSON.stringify(update.settings) })
-        .where('id', '=', site.id).execute();
-      await ms.audit(tx, { site_id: site.id, actor: 'cli', action: 'settings.update', details: Object.fromEntries(changes) });
-    });
-    for (const [k, v] of changes) out(`${k}: ${JSON.stringify(v.from)} → ${JSON.stringify(v.to)}`);
-    return 0;
-  }
   if (cmd === 'import' && (sub === 'wxr' || sub === 'disqus')) {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: {
       site: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, 'map-url': { type: 'string', multiple: true },

@@ -2,13 +2,17 @@ import type { Comment } from '../../contract/resources.js';
 import type { EventBus } from '../domain/events.js';
 import { DiscussionStore } from '../store/discussion.js';
 import { ModerationStore } from '../store/moderation.js';
-import type { Store } from '../store/store.js';
+import type { CommentRow } from '../store/schema.js';
+import type { Site, Store } from '../store/store.js';
+import { heldWord } from './words.js';
 
 /**
- * What happens to a comment once it exists: a moderator approves, hides, restores or deletes it, its
- * author erases it. Inline moderation and the queue's bulk actions both come here, so that a change of
- * state always brings the same ledger entries, flags resolved, audit entry and domain event (from which
- * live streams, the moderation queue and webhooks follow).
+ * What happens to a comment: it is posted (published, or held for a moderator), edited (perhaps back
+ * into the queue), approved, hidden, restored, deleted by a moderator or erased by its author. The
+ * routes check who may do what and what the text may say; every change of state comes here, so that it
+ * always brings the same ledger entries, flags resolved, audit entry and domain event (from which live
+ * streams, the moderation queue and webhooks follow). Inline moderation and the queue's bulk actions
+ * share `moderate`.
  */
 
 export type ModerationAction = 'approve' | 'hide' | 'restore' | 'delete';
@@ -33,6 +37,36 @@ export interface ModerationRequest {
   at: string;
 }
 
+/** Why a comment waits for a moderator. */
+export type HeldReason = 'premoderation' | 'first_post' | 'word' | 'spam';
+
+export interface PostRequest {
+  site: Site;
+  threadKey: string;
+  /** The thread's title, when this comment creates it. */
+  title: string | null;
+  parentId: string | null;
+  authorPk: string;
+  body: string;
+  idempotencyKey: string | null;
+  /** Members mentioned in the body (their keys). */
+  mentioned: string[];
+  /** Moderators of the thread publish at once; nothing is asked of the spam check. */
+  moderator: boolean;
+  /** Asks the site's spam check, when it has one (asked last: a comment already held is sent nowhere). */
+  looksLikeSpam: () => Promise<boolean>;
+}
+
+export interface EditRequest {
+  site: Site;
+  comment: Pick<CommentRow, 'id' | 'status' | 'held_reason'>;
+  thread: { key: string; audience: string };
+  body: string;
+  mentioned: string[];
+  moderator: boolean;
+  at: string;
+}
+
 export interface ModerationResult {
   id: string;
   changed: boolean;
@@ -47,6 +81,66 @@ export class CommentLifecycle {
   constructor(private readonly store: Store, private readonly bus: EventBus) {
     this.ds = new DiscussionStore(store);
     this.ms = new ModerationStore(store);
+  }
+
+  /** Whether a new comment by this author waits for a moderator, and why. */
+  async holdReason(req: Pick<PostRequest, 'site' | 'authorPk' | 'body' | 'moderator' | 'looksLikeSpam'>): Promise<HeldReason | null> {
+    const { site, body } = req;
+    const s = site.settings;
+    if (req.moderator) return null;
+    if (s.premoderation === 'everyone') return 'premoderation';
+    if (heldWord(body, s.heldWords)) return 'word';
+    if (s.premoderation === 'first-time' && !(await this.ds.hasPublished(site.id, req.authorPk))) return 'first_post';
+    if (await req.looksLikeSpam()) return 'spam';
+    return null;
+  }
+
+  /**
+   * A member posts: the thread is created on its first comment, the comment published (and counted in
+   * the author's ledger) or held for a moderator, in one transaction; `comment.posted` or `comment.held`
+   * follows. A unique-index violation (a retried post that raced its first copy) is thrown as is.
+   */
+  async post(req: PostRequest): Promise<{ id: string; held: HeldReason | null }> {
+    const { site } = req;
+    const held = await this.holdReason(req);
+    let audience = 'public';
+    const id = await this.store.db.transaction().execute(async (tx) => {
+      const thread = await this.store.ensureThread(site.id, req.threadKey, { title: req.title }, tx);
+      audience = thread.audience;
+      const r = await this.store.insertComment({
+        site_id: site.id, thread_pk: thread.pk, parent_id: req.parentId, author_pk: req.authorPk,
+        body: req.body, status: held ? 'pending' : 'published', idempotency_key: req.idempotencyKey, held_reason: held,
+      }, tx);
+      await this.ds.setMentions(tx, site.id, r.id, req.mentioned);
+      if (!held) await this.ds.earn(tx, site.id, r.id);
+      return r.id;
+    });
+    const ref = { site: site.id, comment: id, thread: { key: req.threadKey, audience } };
+    if (held) await this.bus.emit('comment.held', { ...ref, via: 'post' });
+    else await this.bus.emit('comment.posted', ref);
+    return { id, held };
+  }
+
+  /**
+   * Its author edits a comment: a held word sends it (back) to the queue, out of the ledger if it was
+   * readable; otherwise it keeps its state. `comment.held` follows for a comment now held,
+   * `comment.edited` for a readable one.
+   */
+  async edit(req: EditRequest): Promise<void> {
+    const { site, comment: row, thread } = req;
+    const word = !req.moderator && heldWord(req.body, site.settings.heldWords);
+    const status = word ? 'pending' : row.status;
+    const heldReason = word ? 'word' : row.held_reason;
+    await this.store.db.transaction().execute(async (tx) => {
+      if (row.status === 'published' && status === 'pending') await this.ds.unearn(tx, site.id, row.id);
+      await this.ds.updateBody(tx, site.id, row.id, { body: req.body, status, held_reason: status === 'pending' ? heldReason : null, edited_at: req.at });
+      await this.ds.setMentions(tx, site.id, row.id, req.mentioned);
+    });
+    const ref = { site: site.id, comment: row.id, thread };
+    // Seconds: the event log's version is a 32-bit integer on PostgreSQL (milliseconds overflow it).
+    const version = Math.floor(Date.parse(req.at) / 1000);
+    if (status === 'pending') await this.bus.emit('comment.held', { ...ref, via: 'edit', withdrawn: row.status === 'published', version });
+    else if (row.status === 'published') await this.bus.emit('comment.edited', { ...ref, version });
   }
 
   /**
