@@ -2,7 +2,7 @@ import { z } from 'zod/mini';
 import { Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { MAX_COMMENT_LENGTH, ThreadKey } from './requests.js';
 import { Comment, CommentPage, MemberSummary, ReactionCount, Thread } from './resources.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route.js';
 
 /** A reaction kind: one of the site's configured set (`SitePublic.reactions`). */
 export const ReactionKind = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[a-z][a-z0-9_-]*$/));

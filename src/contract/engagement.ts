@@ -1,7 +1,7 @@
 import { z } from 'zod/mini';
 import { ActivityKind, Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { MemberSummary } from './resources.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route.js';
 
 /**
  * Engagement: levels and badges computed from the activity ledger by declarative, per-site rules.

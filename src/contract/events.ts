@@ -2,7 +2,7 @@ import { z } from 'zod/mini';
 import { Audience, HttpUrl, Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { EventListQuery } from './requests.js';
 import { Event, EventPage, MemberSummary, RsvpStatus } from './resources.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route.js';
 
 function isTimeZone(name: string): boolean {
   try {

@@ -1,6 +1,6 @@
 import { z } from 'zod/mini';
 import { Id, SiteId, Line } from './common.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route.js';
 
 /**
  * The live stream: one Server-Sent Events response per page (shared by its tabs), multiplexing the

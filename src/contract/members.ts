@@ -1,7 +1,7 @@
 import { z } from 'zod/mini';
 import { Cursor, HttpUrl, Id, Limit, PictureUrl, Role, SiteId, Timestamp, page, Line, Text, oneLine } from './common.js';
 import { Chapter, MemberSummary, RsvpStatus } from './resources.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route.js';
 
 /**
  * Who may see one field of a member's card: anyone who may read the site,

@@ -3,7 +3,7 @@ import { Cursor, Id, Limit, SiteId, Timestamp, page, Line, Text, oneLine } from 
 import { FlagReason, ReactionKind } from './discussion.js';
 import { MAX_COMMENT_LENGTH } from './requests.js';
 import { Comment, CommentStatus, MemberSummary, Thread } from './resources.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route.js';
 
 // ---- the moderation queue -------------------------------------------------------------
 

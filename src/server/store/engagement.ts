@@ -5,7 +5,7 @@ import { evaluate, type Act, type Evaluation } from '../engagement/engine.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { raise } from '../domain/events.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
-import type { Store } from './store.js';
+import type { DbHandle as Store } from './schema.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Database, EventRow, MemberRow, RsvpRow } from './schema.js';
-import type { Store } from './store.js';
+import type { DbHandle as Store } from './schema.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { refreshMembers } from './engagement.js';
 

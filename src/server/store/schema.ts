@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
 
 /** Row types. Times are ISO-8601 UTC strings (sortable, identical on SQLite and PostgreSQL); booleans are 0/1. */
 export interface SiteRow {
@@ -378,4 +378,10 @@ export interface Database {
   webhooks: WebhookRow;
   webhook_deliveries: WebhookDeliveryRow;
   import_map: ImportMapRow;
+}
+
+/** What the per-feature query modules need of the store: its Kysely instance and the database kind. */
+export interface DbHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: 'sqlite' | 'postgres';
 }

@@ -18,8 +18,8 @@ import type { FlagReason, Reactors } from '../../contract/discussion.js';
 import { formatBody } from './format.js';
 import { MentionController } from './mention-controller.js';
 import { addFresh, addOwn, addReply, appendPage, patch, pending, recount, replace, tombstone } from './thread.js';
-import { isNew, tree, type Mode } from './tree.js';
-import { form, inlineBox, signIn, skeleton } from './views.js';
+import { isNew, tree } from './tree.js';
+import { form, inlineBox, signIn, skeleton, type Mode } from './views.js';
 
 /** Detail of `cercle-comment-submit`: what is about to be posted. */
 export interface CommentSubmitDetail {

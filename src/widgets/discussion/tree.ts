@@ -4,12 +4,11 @@ import { exact, relative } from '../../i18n/localize.js';
 import type { L as Localize } from './strings.js';
 import { formatBody } from './format.js';
 import type { DiscussionStrings } from './strings.js';
-import { avatar } from './views.js';
+import { avatar, type Mode } from './views.js';
 
 /** Replies nest this deep; deeper ones are listed flat under the third level, each saying whom it answers. */
 const MAX_DEPTH = 3;
 
-export type Mode = 'reply' | 'edit' | 'flag' | 'delete' | 'who';
 
 export interface TreeContext {
   l: Localize;

@@ -2,8 +2,9 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import type { Reactors } from '../../contract/discussion.js';
 import type { Comment, MemberSummary, SitePublic } from '../../contract/resources.js';
-import type { Mode } from './tree.js';
 import type { L as Localize } from './strings.js';
+
+export type Mode = 'reply' | 'edit' | 'flag' | 'delete' | 'who';
 
 /** Pure views of the discussion: typed data in, templates out. User text goes through bindings only. */
 
