@@ -103,7 +103,8 @@ export class CercleClient {
       this.queue.set(path, (p = { promise, resolve, reject }));
       if (this.queue.size === 1) {
         const flush = () => setTimeout(() => this.flush());
-        this.tokens ? this.tokens.get().then(flush) : flush();
+        if (this.tokens) void this.tokens.get().then(flush);
+        else flush();
       }
     }
     return p.promise.then((body) => this.check(kind, body, 200)) as Promise<T>;

@@ -68,7 +68,7 @@ export class TokenKeeper {
         token = text[0] === '{' ? JSON.parse(text).token : text;
       }
     } catch {
-      settled = false;
+      // A network failure: not settled, ask again soon.
     }
     const c = token ? claims(token) : undefined;
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { z } from 'zod/mini';
 import { discussionRoutes } from './discussion.js';
-import { Problem, SiteId } from './common.js';
+import { SiteId } from './common.js';
 import { liveRoutes } from './live.js';
 import { BatchRequest, BatchResponse, CommentListQuery, NewComment } from './requests.js';
 import { eventRoutes } from './events.js';
@@ -9,7 +9,7 @@ import { memberRoutes } from './members.js';
 import { engagementRoutes } from './engagement.js';
 import { moderationRoutes } from './moderation.js';
 
-export type { Method, RouteSpec } from './route.js';
+export type { RouteSpec } from './route.js';
 import type { RouteSpec } from './route.js';
 
 const SiteParams = z.strictObject({ site: SiteId });
@@ -65,4 +65,3 @@ export const routes = {
 
 export type RouteName = keyof typeof routes;
 
-export { Problem };

@@ -54,6 +54,7 @@ export const fill = (text: string, ...values: (string | number)[]) => {
  * The dictionaries of every widget by name, each the shape of its English locale. A widget adds its
  * own with declaration merging (see `widgets/discussion/strings.ts`); `registerLocale` is typed by it.
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by each widget through declaration merging
 export interface Dictionaries {}
 
 type Partial2<T> = { [K in keyof T]?: T[K] extends (...a: never[]) => unknown ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };

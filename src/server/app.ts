@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod/mini';
 import { openApiDocument } from '../contract/openapi.js';
-import { routes, type RouteSpec } from '../contract/routes.js';
+import { routes } from '../contract/routes.js';
 import { SiteId } from '../contract/common.js';
 import { authError, TokenVerifier } from './auth/verify.js';
 import { ProblemError, problem, problemBody, sendProblem } from './http/problem.js';
@@ -61,7 +60,6 @@ async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
 }
 
 export { jsonLogger, silentLogger, type Logger } from './http/logger.js';
-export type { HandlerContext, HandlerResult, Registrar } from './http/types.js';
 
 export function createApp(opts: AppOptions) {
   const { store } = opts;
@@ -225,7 +223,7 @@ export function createApp(opts: AppOptions) {
       if (auth) headers.authorization = auth;
       const res = await app.fetch(new Request(url, { headers }));
       const text = await res.text();
-      let parsed: unknown = null;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : null;
       } catch {
@@ -239,4 +237,4 @@ export function createApp(opts: AppOptions) {
   return app;
 }
 
-export type CercleApp = ReturnType<typeof createApp>;
+

@@ -79,7 +79,7 @@ for (const backend of backends()) {
       // What the stream told is what the member's engagement now shows.
       const me = await call(app, 'GET', '/v1/sites/asso/engagement/members/me', { token: ana });
       assert.equal(me.status, 200);
-      assert.ok(me.body.badges.some((b: { id: string }) => b.id == 'premiere-contribution'), JSON.stringify(me.body.badges));
+      assert.ok(me.body.badges.some((b: { id: string }) => b.id === 'premiere-contribution'), JSON.stringify(me.body.badges));
 
       // A second comment earns nothing new: no second announcement. The others never see Ana's badge:
       // the next thing on their streams after her first comment is her second.

@@ -113,7 +113,7 @@ export async function call(app: App, method: string, path: string, opts: {
   }
   const res = await app.request(path, { method, headers, body });
   const text = await res.text();
-  let json: any = null;
+  let json: any;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {

@@ -59,7 +59,7 @@ export async function moderationCommand(store: Store, cmd: string, args: string[
     try {
       url = checkWebhookUrl(values.url, productionMode());
     } catch (err) {
-      throw new Error(`${(err as Error & { title?: string }).title ?? ''} ${(err as Error & { detail?: string }).detail ?? ''}`.trim());
+      throw new Error(`${(err as Error & { title?: string }).title ?? ''} ${(err as Error & { detail?: string }).detail ?? ''}`.trim(), { cause: err });
     }
     const row = {
       id: newId(), site_id: site.id, url, secret: newWebhookSecret(), events: JSON.stringify([...new Set(values.event)]),

@@ -408,7 +408,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
           warn(`Comment ${c.id}: ${body.length} characters, cut to ${MAX_COMMENT_LENGTH}.`);
           body = body.slice(0, MAX_COMMENT_LENGTH);
         }
-        let parent = c.parent ? placed.get(c.parent) : undefined;
+        const parent = c.parent ? placed.get(c.parent) : undefined;
         if (c.parent && !parent) warn(`Comment ${c.id}: the comment it answers (${c.parent}) is not imported; it becomes a comment on the page.`);
         const authorPk = await memberFor(c);
         const id = newId(Date.parse(c.createdAt));
@@ -422,7 +422,6 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
         placed.set(c.id, { id, root: parent ? parent.root : id, depth: parent ? parent.depth + 1 : 0 });
         report.comments.created++;
         if (c.status === 'pending') report.comments.pending++;
-        parent = undefined;
       }
       if (opts.dryRun) throw new DryRun();
       await ms.audit(tx, {

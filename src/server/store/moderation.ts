@@ -1,7 +1,7 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
 import type { QueueFilter } from '../../contract/moderation.js';
 import { newId, nowIso } from '../domain/ids.js';
-import type { CommentRow, Database, MemberRow, SanctionRow } from './schema.js';
+import type { Database, MemberRow, SanctionRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
@@ -79,7 +79,7 @@ export class ModerationStore {
       .leftJoin('members as m', 'm.pk', 'c.author_pk')
       .where('c.site_id', '=', siteId);
     if (audiences) q = q.where('t.audience', 'in', audiences.length ? audiences : ['-']);
-    const openFlags = (eb: any) => eb.exists(eb.selectFrom('flags as f').select('f.id')
+    const openFlags = (eb: ExpressionBuilder<Database & { c: Database['comments'] }, 'c'>) => eb.exists(eb.selectFrom('flags as f').select('f.id')
       .whereRef('f.comment_id', '=', 'c.id').where('f.resolved_at', 'is', null));
     return q.where((eb) => {
       const pending = eb('c.status', '=', 'pending');

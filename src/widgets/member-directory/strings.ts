@@ -1,4 +1,3 @@
-import type { Localize } from '../../i18n/localize.js';
 import type { en } from './locales/en.js';
 
 /**
@@ -14,4 +13,3 @@ declare module '../../i18n/localize.js' {
 }
 
 /** The localize controller of <cercle-member-directory>. */
-export type L = Localize<'member-directory'>;

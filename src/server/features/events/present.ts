@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Attendee, AttendeeList, CalendarFeed } from '../../../contract/events.js';
 import type { Event } from '../../../contract/resources.js';
-import { routes } from '../../../contract/routes.js';
 import type { HandlerContext } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
 import { writeCalendar, type IcsEvent } from '../../calendar/ics.js';
