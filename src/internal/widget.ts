@@ -49,8 +49,8 @@ export class CercleConnected extends CercleElement {
     document.addEventListener('context-provider', this.retry);
     if (!this.leave && !within(this, 'cercle-community')) {
       this.orphan = true;
-      if (!(console as { [k: symbol]: boolean })[ORPHAN_LOGGED]) {
-        (console as { [k: symbol]: boolean })[ORPHAN_LOGGED] = true;
+      if (!(globalThis as { [k: symbol]: unknown })[ORPHAN_LOGGED]) {
+        (globalThis as { [k: symbol]: unknown })[ORPHAN_LOGGED] = true;
         console.error(
           `cercle: <${this.localName}> has no configuration: place it inside <cercle-community api="…" site="…" token-url="…">, ` +
             'or give the kit\'s script tag data-api and data-site (<script type="module" src="…/cercle.js" data-api="…" data-site="…">).',
