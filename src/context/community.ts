@@ -54,12 +54,11 @@ export class CercleCommunity extends CercleElement {
   /** The reader, as far as is known. */
   declare session: Session;
 
-  /** Set before connecting for the page-wide provider made from the script tag: it answers requests on the whole document. */
-  implicit = false;
-  private _provider?: { setValue(value: Community): void };
-  private get provider(): { setValue(value: Community): void } {
-    return (this._provider ??= provide(this, communityContext, this.implicit ? document : this));
-  }
+  /** True while the script tag's configuration makes its page-wide provider (`define.ts`). */
+  static makingImplicit = false;
+  /** The page-wide provider made from the script tag: it answers requests on the whole document. */
+  readonly implicit = CercleCommunity.makingImplicit;
+  private provider: { setValue(value: Community | undefined): void } = provide(this, communityContext, this.implicit ? document : this);
   private client?: CercleClient;
   private unsubscribe?: () => void;
   private generation = 0;

@@ -13,8 +13,9 @@ function implicitProvider() {
   const scripts = [...document.querySelectorAll<HTMLScriptElement>('script[data-site]')];
   const tag = scripts.find((s) => s.src === import.meta.url) ?? scripts[0];
   if (!tag) return;
+  CercleCommunity.makingImplicit = true;
   const el = document.createElement('cercle-community') as CercleCommunity;
-  el.implicit = true;
+  CercleCommunity.makingImplicit = false;
   el.hidden = true;
   const d = tag.dataset;
   if (d.api) el.api = d.api;
