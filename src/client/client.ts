@@ -1,6 +1,6 @@
 import { MAX_BATCH_READS } from '../contract/defaults.js';
 import type { Me, SitePublic } from '../contract/resources.js';
-import { CercleError, isAuthError, toError } from './errors.js';
+import { CercleError, diagnose, isAuthError, toError } from './errors.js';
 import { shallow, type Kind, type Parser } from './parse.js';
 import type { TokenKeeper } from './token.js';
 
@@ -150,9 +150,12 @@ export class CercleClient {
     }
   }
 
-  /** One HTTP exchange with the token attached; a refused token is renewed and the request sent once more. */
+  /**
+   * One HTTP exchange with the token attached; a refused token is renewed and the request sent once more,
+   * and a token refused again is dropped: the request goes once more without it.
+   */
   private async request(method: string, path: string, json?: unknown, key?: string, raw?: boolean): Promise<[number, unknown, Response]> {
-    for (let again = false; ; again = true) {
+    for (let tries = 0; ; tries++) {
       const token = await this.tokens?.get();
       const headers: Record<string, string> = { accept: raw ? '*/*' : 'application/json' };
       if (token) headers.authorization = 'Bearer ' + token;
@@ -168,14 +171,35 @@ export class CercleClient {
           signal: AbortSignal.timeout(this.timeout),
         });
       } catch (e) {
-        throw new CercleError(0, (e as Error).name === 'TimeoutError' ? 'network.timeout' : 'network.offline');
+        if ((e as Error).name === 'TimeoutError') throw new CercleError(0, 'network.timeout');
+        throw await this.unreadable();
       }
       const body = raw && res.ok ? await res.blob() : await res.json().catch(() => null);
-      if (!again && this.tokens && isAuthError(res.status, body)) {
-        await this.tokens.refresh();
+      if (token && tries < 2 && isAuthError(res.status, body)) {
+        const code = (body as { code: string }).code;
+        if (tries === 0) {
+          // Perhaps only expired: renew it and try once more.
+          await this.tokens!.refresh();
+          continue;
+        }
+        // Refused twice: the host signs tokens Cercle cannot accept. Read on signed out and tell the webmaster.
+        diagnose(code, `site "${this.siteId}"`);
+        this.tokens!.reject();
         continue;
       }
       return [res.status, body, res];
     }
+  }
+
+  /**
+   * No answer could be read. The browser says the same of a server that is down and of one that
+   * answers without allowing this page (CORS); a request in `no-cors` mode tells them apart: it gets
+   * an opaque answer from a server that is up, and fails when none answers.
+   */
+  private async unreadable(): Promise<CercleError> {
+    const up = await fetch(this.base, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' }).then(() => true, () => false);
+    const code = up ? 'cors.origin_not_allowed' : 'network.offline';
+    diagnose(code, `${this.base} from ${location.origin}`);
+    return up ? new CercleError(403, code) : new CercleError(0, code);
   }
 }

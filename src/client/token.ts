@@ -1,3 +1,5 @@
+import { diagnose } from './errors.js';
+
 interface Claims {
   sub?: string;
   exp: number;
@@ -22,7 +24,9 @@ export function claims(jwt: string): Claims | undefined {
  * shorter life); `refresh()` forces a renewal (after the API refused it).
  *
  * The token-url answers with the JWT as text, or as JSON `{ "token": … }`;
- * 401, 403 or 204 mean that nobody is signed in on the host site.
+ * 204 (quiet in the browser's console), 401 or 403 mean that nobody is signed
+ * in on the host site. Any other answer (an error status, an HTML page, a 200
+ * that is not a JWT) counts as signed out and is named once in the console.
  */
 export class TokenKeeper {
   private token: string | null = null;
@@ -51,6 +55,17 @@ export class TokenKeeper {
     return () => this.listeners.delete(fn);
   }
 
+  /**
+   * The API refused the token in hand even after a renewal (a wrong key or issuer, say): read on
+   * signed out, and ask the host again only in five minutes (or on `refresh()`).
+   */
+  reject(): void {
+    clearTimeout(this.timer);
+    this.token = null;
+    this.until = Date.now() + 300_000;
+    this.tell(null);
+  }
+
   /** Stops the renewal timer. */
   dispose(): void {
     clearTimeout(this.timer);
@@ -63,12 +78,22 @@ export class TokenKeeper {
     try {
       const res = await fetch(this.url, { credentials: 'include', cache: 'no-store' });
       settled = res.ok || res.status === 401 || res.status === 403;
+      if (!settled) diagnose('token.endpoint_status', this.url, `the token endpoint answered ${res.status}: it answers 200 with the JWT, or 204 when nobody is signed in`);
       if (res.ok && res.status !== 204) {
         const text = (await res.text()).trim();
-        token = text[0] === '{' ? JSON.parse(text).token : text;
+        try {
+          token = text[0] === '{' ? JSON.parse(text).token : text;
+        } catch {
+          token = null;
+        }
+        if (typeof token !== 'string' || !claims(token)) {
+          const what = /^</.test(text) ? 'an HTML page' : text ? `"${text.slice(0, 40)}"` : 'an empty body';
+          diagnose('token.not_jwt', this.url, `the token endpoint answered 200 with ${what}, not a JWT: answer the JWT as text (or {"token": "…"}), and 204 when nobody is signed in; check that it is not redirected to a login page`);
+          token = null;
+        }
       }
     } catch {
-      // A network failure: not settled, ask again soon.
+      diagnose('token.unreachable', this.url, 'the token endpoint could not be fetched: check the `token-url` attribute (same site as the page, or it must allow credentials)');
     }
     const c = token ? claims(token) : undefined;
     const now = Date.now();
@@ -87,12 +112,14 @@ export class TokenKeeper {
     this.token = token;
     this.until = now + wait;
     if (c) this.schedule(wait);
-    const subject = c?.sub ?? null;
-    if (subject !== this.subject) {
-      this.subject = subject;
-      for (const fn of this.listeners) fn(subject);
-    }
+    this.tell(c?.sub ?? null);
     return token;
+  }
+
+  private tell(subject: string | null) {
+    if (subject === this.subject) return;
+    this.subject = subject;
+    for (const fn of this.listeners) fn(subject);
   }
 
   private schedule(ms: number) {

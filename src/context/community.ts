@@ -6,21 +6,31 @@ import { TokenKeeper } from '../client/token.js';
 import { CercleElement } from '../internal/element.js';
 import { theme } from '../styles/host.js';
 import { provide } from './protocol.js';
-import { communityContext, type LiveHub, type Session } from './context.js';
+import { communityContext, type Community, type LiveHub, type Session } from './context.js';
+
+/** `login-url` with `{url}` replaced by the current page's address, URL-encoded, so that the member comes back to it. */
+export const withReturn = (url: string | undefined): string | undefined =>
+  url?.replace(/\{url\}/g, () => encodeURIComponent(location.href));
 
 /**
  * Configures Cercle once for the page and hands it to every widget placed
- * inside it, however deep and in whatever order they upgrade. It renders its
- * children as they are (`display: contents`).
+ * inside it, however deep and in whatever order they upgrade. It is a block
+ * (`display: block`), so that in a theme's constrained layout it and the
+ * widgets inside sit in the content column.
+ *
+ * Without it, the script tag may carry the configuration:
+ * `<script type="module" src="…/cercle.js" data-api="…" data-site="…" data-token-url="…" data-login-url="…">`
+ * makes a page-wide provider for widgets placed anywhere outside one.
  *
  * @summary The page's Cercle configuration, provided to the widgets inside it.
  * @customElement cercle-community
  * @slot - The page content holding the widgets.
  * @attr {string} lang - Language of the widgets inside (`fr…` French, otherwise English); by default the closest `lang` around, e.g. `<html lang>`.
+ * @attr {string} login-url - Where a reader signs in on the host site; `{url}` in it becomes the current page's address, URL-encoded (`/login?next={url}`), so that the member comes back to it.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the reader's system; none follows the host page.
  */
 export class CercleCommunity extends CercleElement {
-  static override styles = [theme, css`:host { display: contents; }`];
+  static override styles = [theme, css`:host { display: block; } :host([hidden]) { display: none; }`];
 
   static override properties = {
     api: {},
@@ -37,14 +47,18 @@ export class CercleCommunity extends CercleElement {
   declare site?: string;
   /** The host site's endpoint that returns a token for its signed-in member (fetched with the host's cookies). */
   declare tokenUrl?: string;
-  /** Where a reader signs in on the host site; defaults to the site's setting. */
+  /** Where a reader signs in on the host site (`{url}` becomes the current page's address, URL-encoded); defaults to the site's setting. */
   declare loginUrl?: string;
   /** Checks responses; set `strict` (from `client/strict.js`) to parse them with the contract schemas. */
   declare parse?: Parser;
   /** The reader, as far as is known. */
   declare session: Session;
 
-  private provider = provide(this, communityContext);
+  /** True while the script tag's configuration makes its page-wide provider (`define.ts`). */
+  static makingImplicit = false;
+  /** The page-wide provider made from the script tag: it answers requests on the whole document. */
+  readonly implicit = CercleCommunity.makingImplicit;
+  private provider: { setValue(value: Community | undefined): void } = provide(this, communityContext, this.implicit ? document : this);
   private client?: CercleClient;
   private unsubscribe?: () => void;
   private generation = 0;
@@ -69,7 +83,7 @@ export class CercleCommunity extends CercleElement {
     if (!this.client || changed.has('api') || changed.has('site') || changed.has('tokenUrl') || changed.has('parse')) this.setup();
     const { client, session } = this;
     if (client && this.hub)
-      this.provider.setValue({ client, session, lang: this.getAttribute('lang') || undefined, loginUrl: this.loginUrl, live: this.hub });
+      this.provider.setValue({ client, session, lang: this.getAttribute('lang') || undefined, loginUrl: withReturn(this.loginUrl), live: this.hub });
   }
 
   protected override render() {

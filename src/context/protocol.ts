@@ -25,14 +25,20 @@ export const ask = <T>(host: Element, context: Context<unknown, T>, callback: Co
   );
 
 /**
- * Makes `host` the provider of `context` for the elements inside it. Each
+ * Makes `host` the provider of `context` for the elements inside it (or, with `target`
+ * `document`, for every element of the page that no other provider serves). Each
  * subscriber keeps one unsubscribe function for as long as it stays, as
  * `@lit/context` consumers expect.
  */
-export function provide<T>(host: HTMLElement & ReactiveControllerHost, context: Context<unknown, T>): { setValue(value: T): void } {
+export function provide<T>(
+  host: HTMLElement & ReactiveControllerHost,
+  context: Context<unknown, T>,
+  /** Where requests are heard: the host itself, or `document` for a page-wide provider that answers the requests no provider around stopped. */
+  target: EventTarget = host,
+): { setValue(value: T): void } {
   const subscribers = new Map<ContextCallback<T>, () => void>();
   let value: T;
-  host.addEventListener('context-request', (e) => {
+  target.addEventListener('context-request', (e) => {
     const r = e as ContextEvent<Context<unknown, T>>;
     if (r.context !== context || (r.contextTarget ?? e.composedPath()[0]) === host) return;
     e.stopPropagation();

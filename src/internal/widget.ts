@@ -1,7 +1,17 @@
-import type { PropertyDeclarations } from 'lit';
+import { html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { communityContext, type Community } from '../context/context.js';
 import { ask } from '../context/protocol.js';
 import { CercleElement } from './element.js';
+
+const ORPHAN_LOGGED = Symbol.for('cercle.orphan-logged');
+
+/** Whether an ancestor of `node`, across shadow roots, is a `tag` element (upgraded or not yet). */
+function within(node: Node, tag: string): boolean {
+  for (let n: Node | null = node.parentNode; n; n = n.parentNode ?? (n as ShadowRoot).host ?? null) {
+    if ((n as Element).localName === tag) return true;
+  }
+  return false;
+}
 
 /**
  * An element that takes the client and session from the nearest
@@ -10,7 +20,10 @@ import { CercleElement } from './element.js';
  * `Localize` with its dictionary.
  */
 export class CercleConnected extends CercleElement {
-  static override properties: PropertyDeclarations = { community: { state: true } };
+  static override properties: PropertyDeclarations = { community: { state: true }, orphan: { state: true } };
+
+  /** No provider around, none to come and no configuration on the script tag: the widget says so instead of loading forever. */
+  private declare orphan?: boolean;
 
   /** What the provider hands down; undefined until one is found. */
   protected declare community?: Community;
@@ -22,6 +35,7 @@ export class CercleConnected extends CercleElement {
     if (this.leave !== unsubscribe) this.leave?.();
     this.leave = unsubscribe;
     this.community = value;
+    this.orphan = false;
   };
 
   /** A provider connected somewhere: ask again if none has answered yet. */
@@ -33,6 +47,32 @@ export class CercleConnected extends CercleElement {
     super.connectedCallback();
     ask(this, communityContext, this.receive);
     document.addEventListener('context-provider', this.retry);
+    if (!this.leave && !within(this, 'cercle-community')) {
+      this.orphan = true;
+      if (!(globalThis as { [k: symbol]: unknown })[ORPHAN_LOGGED]) {
+        (globalThis as { [k: symbol]: unknown })[ORPHAN_LOGGED] = true;
+        console.error(
+          `cercle: <${this.localName}> has no configuration: place it inside <cercle-community api="…" site="…" token-url="…">, ` +
+            'or give the kit\'s script tag data-api and data-site (<script type="module" src="…/cercle.js" data-api="…" data-site="…">).',
+        );
+      }
+    }
+  }
+
+  /** Without configuration, the widget's own view gives way to a short notice. */
+  protected override update(changed: PropertyValues): void {
+    if (!this.orphan) return super.update(changed);
+    const lang = (this.lang || document.documentElement.lang || '').toLowerCase().startsWith('fr');
+    const notice = lang
+      ? 'Ce contenu ne peut pas s\'afficher : la page ne dit pas à quel serveur Cercle le demander.'
+      : 'This content cannot be shown: the page does not say which Cercle server to ask.';
+    // The notice is rendered in place of the widget's render() for this update only.
+    this.render = () => html`<p part="base" role="status">${notice}</p>`;
+    try {
+      super.update(changed);
+    } finally {
+      delete (this as unknown as { render?: unknown }).render;
+    }
   }
 
   override disconnectedCallback(): void {

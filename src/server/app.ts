@@ -26,6 +26,7 @@ import { LiveService } from './live/service.js';
 import { RateLimiter } from './http/ratelimit.js';
 import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
+import { originAllowed, originRefused } from './http/origins.js';
 
 export interface AppOptions {
   store: Store;
@@ -104,7 +105,7 @@ export function createApp(opts: AppOptions) {
     });
   });
 
-  // CORS: exactly the site's listed origins; a request from any other origin is refused.
+  // CORS: exactly the site's listed origins and patterns (http/origins.ts); a request from any other origin is refused.
   app.use('/v1/sites/:site/*', cors);
   app.use('/v1/sites/:site', cors);
   async function cors(c: Context, next: () => Promise<void>) {
@@ -119,9 +120,7 @@ export function createApp(opts: AppOptions) {
     const id = c.req.param('site') ?? '';
     const site = SiteId.safeParse(id).success ? await siteById(id) : undefined;
     c.header('vary', 'Origin', { append: true });
-    if (!site || !site.origins.includes(origin)) {
-      throw problem(403, 'cors.origin_not_allowed', 'This origin may not use this site', `${origin.slice(0, 200)} is not one of the site's origins.`);
-    }
+    if (!site || !originAllowed(site.origins, origin)) throw originRefused(origin);
     c.header('access-control-allow-origin', origin);
     if (c.req.method === 'OPTIONS') {
       c.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');

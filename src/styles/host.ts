@@ -37,6 +37,8 @@ export const host = [
       --_muted: color-mix(in srgb, currentColor 72%, transparent);
       --_line: color-mix(in srgb, currentColor 22%, transparent);
       display: block;
+      /* Within the host's column, wherever the widget is placed (a theme's constrained layout, a flex row). */
+      max-inline-size: 100%;
       box-sizing: border-box;
       color-scheme: var(--_scheme);
       color: var(--_fg);

@@ -102,9 +102,9 @@ describe('<cercle-community>', () => {
     expect(api.tokenCalls).to.equal(2);
   });
 
-  it('renders its children as they are', async () => {
+  it('renders its children as they are, in a block', async () => {
     const root = await fixture(html`<cercle-community api=${API} site=${SITE}><p>Texte du site</p></cercle-community>`);
-    expect(getComputedStyle(root).display).to.equal('contents');
+    expect(getComputedStyle(root).display).to.equal('block');
     expect(root.querySelector('p')!.getBoundingClientRect().height).to.be.greaterThan(0);
   });
 

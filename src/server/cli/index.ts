@@ -3,7 +3,7 @@ import { MODERATION_USAGE, moderationCommand } from './moderation.js';
 import { SERVE_USAGE, serveCommand } from './serve.js';
 import { SETTINGS_USAGE, settingsCommand } from './settings.js';
 import { withStore, type Out } from './shared.js';
-import { SITE_USAGE, siteCommand } from './site.js';
+import { SITE_USAGE, siteCommand, tokenCommand } from './site.js';
 
 const USAGE = `Usage: cercle <command>
 
@@ -14,6 +14,7 @@ export async function main(argv: string[], out: Out = (s) => void process.stdout
   const [cmd, sub, ...rest] = argv;
   if (cmd === 'serve') return serveCommand(argv.slice(1), out);
   if (cmd === 'site' && ['add', 'list', 'rotate-key', 'add-key'].includes(sub ?? '')) return siteCommand(sub, rest, out);
+  if (cmd === 'token') return tokenCommand(sub, rest, out);
   if (cmd === 'engagement') return withStore((store) => engagementCommand(store, argv.slice(1), out));
   if (cmd === 'settings') return withStore((store) => settingsCommand(store, argv.slice(1), out));
   if (cmd === 'import' || cmd === 'webhook' || cmd === 'audit') {
