@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from 'kysely';
+import type { Database as SQLiteDatabase } from 'better-sqlite3';
 import type { Database } from './schema.js';
 import { migrate } from './migrations.js';
 
@@ -20,10 +21,20 @@ export const DEFAULT_SQLITE_FILE = '.cercle/cercle.db';
  * instead of failing with "database is locked" when it then writes.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SQLiteDatabase) {
+    super({ database });
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    // SQLite rolls a transaction back itself on some errors (a full disk): the error that did it is the one
+    // to report, not "cannot rollback - no transaction is active".
+    driver.rollbackTransaction = async (connection) => {
+      if (this.database.inTransaction) await rollback(connection);
     };
     return driver;
   }
@@ -65,7 +76,7 @@ export async function openDb(url?: string, opts: { schema?: string } = {}): Prom
   } else {
     const { default: SQLite } = await import('better-sqlite3');
     const file = resolve(url?.replace(/^sqlite:(\/\/)?/, '') || DEFAULT_SQLITE_FILE);
-    let database: InstanceType<typeof SQLite>;
+    let database: SQLiteDatabase;
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
       database = new SQLite(file);
@@ -88,7 +99,7 @@ export async function openDb(url?: string, opts: { schema?: string } = {}): Prom
       database.close();
       throw Object.assign(new Error(`The SQLite database ${file} is damaged (quick_check: ${String(check).slice(0, 300)}); restore it from a backup.`), { code: 'SQLITE_CORRUPT' });
     }
-    kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+    kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
     kind = 'sqlite';
     try {
       await migrate(kysely);
