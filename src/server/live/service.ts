@@ -158,6 +158,15 @@ export class LiveService implements LivePublisher {
         return;
       }
       this.openWindow(key, siteId);
+    } else if (this.windows.size) {
+      // Streams see a topic's changes in order: a count change held back goes out before anything else on its topic.
+      const prefix = `${siteId}\n${change.topic}\n`;
+      for (const [key, w] of this.windows) {
+        if (!key.startsWith(prefix) || !w.change) continue;
+        const held = w.change;
+        w.change = null;
+        await this.send(siteId, held);
+      }
     }
     return this.send(siteId, change);
   }
