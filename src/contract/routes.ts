@@ -17,8 +17,12 @@ const SiteParams = z.strictObject({ site: SiteId });
 /** Every route the Cercle server answers. The server registers these; the OpenAPI document is made from them. */
 export const routes = {
   health: {
-    method: 'get', path: '/v1/health', summary: 'Liveness and database kind', auth: 'none',
-    ok: { status: 200, schema: Health, description: 'The server and its database answer.' },
+    method: 'get', path: '/v1/health', summary: 'Liveness (touches nothing) and database kind', auth: 'none',
+    ok: { status: 200, schema: Health, description: 'The process answers; the database is not touched.' },
+  },
+  ready: {
+    method: 'get', path: '/v1/ready', summary: 'Readiness: the database answers a query', auth: 'none',
+    ok: { status: 200, schema: Health, description: 'The database answered; 503 `storage.unavailable` when it does not.' },
   },
   openapi: {
     method: 'get', path: '/v1/openapi.json', summary: 'This API as an OpenAPI 3.1 document', auth: 'none',

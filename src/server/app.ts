@@ -23,10 +23,13 @@ import * as members from './features/members/index.js';
 import * as engagement from './features/engagement/index.js';
 import * as moderation from './features/moderation/index.js';
 import { LiveService } from './live/service.js';
-import { RateLimiter } from './http/ratelimit.js';
 import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
 import { originAllowed, originRefused } from './http/origins.js';
+import { sql } from 'kysely';
+import { DbRateLimiter, RateLimiter, type Limiter } from './http/ratelimit.js';
+import { enforceLimit } from './http/limits.js';
+import { storageProblem } from './http/storage.js';
 
 export interface AppOptions {
   store: Store;
@@ -36,6 +39,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Live streams and their bus (default: in-process, for one instance). */
   live?: LiveService;
+  /** Rate-limit buckets (default: in the database on PostgreSQL, shared by every instance; in memory on SQLite). */
+  limiter?: Limiter;
 }
 
 const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin];
@@ -71,7 +76,7 @@ export function createApp(opts: AppOptions) {
   const bus = new EventBus(logger);
   const services: AppServices = { store, live: liveService, bus, logger, now };
   const comments = new CommentLifecycle(store, bus);
-  const limiter = new RateLimiter(now);
+  const limiter = opts.limiter ?? (store.kind === 'postgres' ? new DbRateLimiter(store.db, now) : new RateLimiter(now));
   const app = new Hono();
 
   // Sites are read on every request (CORS, settings): keep them a moment.
@@ -87,6 +92,11 @@ export function createApp(opts: AppOptions) {
 
   app.onError((err, c) => {
     if (err instanceof ProblemError) return sendProblem(c, err);
+    const storage = storageProblem(err);
+    if (storage) {
+      logger.error({ msg: storage.problem.code, method: c.req.method, path: c.req.path, database: store.kind, code: storage.code, cause: storage.cause });
+      return sendProblem(c, storage.problem);
+    }
     logger.error({ msg: 'unhandled', method: c.req.method, path: c.req.path, error: String((err as Error)?.stack ?? err) });
     return sendProblem(c, problem(500, 'server.error', 'Something went wrong on the server'));
   });
@@ -189,9 +199,11 @@ export function createApp(opts: AppOptions) {
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
       const ctx = {
-        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments, limiter,
+        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments,
       } as unknown as HandlerContext;
       if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
+      // Every write and stream open spends from its bucket, for the member and for their network.
+      await enforceLimit(limiter, c, spec, site, viewer?.pk ?? null);
       // Events raised by the handler are delivered once it has returned (its transactions are over), and
       // only for the attempt that succeeded.
       const result = await retryingConflicts(() => bus.collecting(() => handler(ctx as never)));
@@ -202,6 +214,15 @@ export function createApp(opts: AppOptions) {
   };
 
   register(routes.health, async () => ({ body: { ok: true, database: store.kind } }));
+  register(routes.ready, async () => {
+    try {
+      await sql`select 1`.execute(store.db);
+    } catch (err) {
+      logger.error({ msg: 'ready.failed', database: store.kind, code: String((err as { code?: unknown })?.code ?? ''), cause: String((err as Error)?.message ?? err) });
+      throw new ProblemError(503, 'storage.unavailable', 'The database does not answer', 'This instance is not ready; try another or wait.', undefined, { 'retry-after': '5' });
+    }
+    return { body: { ok: true, database: store.kind } };
+  });
   const doc = openApiDocument();
   register(routes.openapi, async () => ({ body: doc }));
   for (const feature of FEATURES) feature.install(register, services);

@@ -22,7 +22,19 @@ export interface ServerOptions {
   live?: LiveService;
   /** On close, streams are told to reconnect elsewhere; connections still open after this long are cut (default 5 s). */
   shutdownMs?: number;
+  /** HTTP timeouts (see {@link TIMEOUTS} for the defaults). */
+  timeouts?: Partial<typeof TIMEOUTS>;
+  /** Written to the start-up log line. */
+  version?: string;
 }
+
+/**
+ * HTTP timeouts, in ms. `headersMs`: a client has this long to send its request's headers; `requestMs`: its
+ * whole request, body included (a live stream's request ends once opened, so the stream itself is not
+ * cut: its heartbeats keep proxies awake); `keepAliveMs`: an idle kept-alive connection is closed after
+ * this long — under a reverse proxy, keep it above the proxy's own upstream idle timeout.
+ */
+export const TIMEOUTS = { headersMs: 20_000, requestMs: 60_000, keepAliveMs: 65_000 };
 
 export interface RunningServer {
   url: string;
@@ -74,9 +86,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     liveFastPath(server as Server, root.fetch);
     server.once('error', fail);
   });
+  const t = { ...TIMEOUTS, ...opts.timeouts };
+  const http = server as Server;
+  http.headersTimeout = t.headersMs;
+  http.requestTimeout = t.requestMs;
+  http.keepAliveTimeout = t.keepAliveMs;
   const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : 'localhost';
+  const url = `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+  logger.info({
+    msg: 'listening', url, host: opts.hostname ?? '127.0.0.1', port, database: store.kind, version: opts.version ?? null,
+    timeouts: t,
+  });
   return {
-    url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
+    url,
     port,
     store,
     live,

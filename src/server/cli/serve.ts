@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ function packageRoot(): string {
 }
 
 /** `cercle serve`: runs until SIGTERM or SIGINT (returns -1: the process stays up). */
-export async function serveCommand(args: string[], out: Out): Promise<number> {
+export async function serveCommand(args: string[], _out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: {
     port: { type: 'string', default: process.env.PORT ?? '8787' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
@@ -26,8 +26,9 @@ export async function serveCommand(args: string[], out: Out): Promise<number> {
   } });
   const bundled = join(packageRoot(), 'dist');
   const assets = values.assets ?? (existsSync(bundled) ? bundled : undefined);
-  const server = await startServer({ port: Number(values.port), hostname: values.host, database: databaseUrl(), assets });
-  out(`Cercle server on ${server.url} (${server.store.kind})`);
+  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version;
+  // Start-up is logged as JSON lines like every request: listening, database kind, version.
+  const server = await startServer({ port: Number(values.port), hostname: values.host, database: databaseUrl(), assets, version });
   const stop = async () => {
     await server.close();
     process.exit(0);

@@ -1,12 +1,20 @@
 import type { Context } from 'hono';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
 import { ProblemError } from './problem.js';
+
+/** Token buckets: `take` answers the seconds to wait (0: allowed, and counted). */
+export interface Limiter {
+  take(key: string, burst: number, perMinute: number): number | Promise<number>;
+  refund(key: string, burst: number): void | Promise<void>;
+}
 
 /**
  * Token buckets kept in this process's memory: each key may spend `burst` at once and earns
  * `perMinute` back each minute. With several server instances each keeps its own buckets, so the
  * effective limit is per instance (a shared store is not worth a database write per request here).
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly now: () => number, private readonly maxKeys = 100_000) {}
@@ -37,6 +45,42 @@ export class RateLimiter {
   private prune(now: number) {
     for (const [k, b] of this.buckets) if (now - b.at > 3_600_000) this.buckets.delete(k);
     if (this.buckets.size >= this.maxKeys) this.buckets.clear();
+  }
+}
+
+/**
+ * Token buckets in the database, shared by every instance (PostgreSQL): one UPSERT a check, which refills
+ * the bucket for the time passed, spends a token when there is one and says whether it did.
+ */
+export class DbRateLimiter implements Limiter {
+  private takes = 0;
+
+  constructor(private readonly db: Kysely<Database>, private readonly now: () => number) {}
+
+  async take(key: string, burst: number, perMinute: number): Promise<number> {
+    const now = this.now();
+    const rate = perMinute / 60_000;
+    const refilled = sql<number>`least(${burst}::double precision, rate_buckets.tokens + (${now}::bigint - rate_buckets.at) * ${rate}::double precision)`;
+    const { rows } = await sql<{ tokens: number; granted: number }>`
+      insert into rate_buckets (key, tokens, at, granted) values (${key}, ${burst - 1}, ${now}, 1)
+      on conflict (key) do update set
+        tokens = case when ${refilled} >= 1 then ${refilled} - 1 else ${refilled} end,
+        granted = case when ${refilled} >= 1 then 1 else 0 end,
+        at = ${now}
+      returning tokens, granted`.execute(this.db);
+    if (++this.takes % 1000 === 0) void this.prune(now);
+    const row = rows[0];
+    if (Number(row.granted) === 1) return 0;
+    return Math.max(1, Math.ceil((1 - Number(row.tokens)) / rate / 1000));
+  }
+
+  async refund(key: string, burst: number): Promise<void> {
+    await sql`update rate_buckets set tokens = least(${burst}::double precision, tokens + 1) where key = ${key}`.execute(this.db);
+  }
+
+  /** Buckets untouched for an hour are full again: their rows go. */
+  private async prune(now: number) {
+    await this.db.deleteFrom('rate_buckets').where('at', '<', now - 3_600_000).execute().catch(() => undefined);
   }
 }
 

@@ -5,7 +5,6 @@ import type { CommentLifecycle } from '../comments/lifecycle.js';
 import type { EventBus } from '../domain/events.js';
 import type { LiveService } from '../live/service.js';
 import type { Logger } from './logger.js';
-import type { RateLimiter } from './ratelimit.js';
 import type { Site, Store } from '../store/store.js';
 import type { Viewer } from './viewer.js';
 
@@ -30,8 +29,6 @@ export interface HandlerContext<S extends RouteSpec = RouteSpec> {
   emit: EventBus['emit'];
   /** What happens to a comment once it exists (moderation, erasure), the same from every route. */
   comments: CommentLifecycle;
-  /** This instance's rate-limit buckets (see `site.settings.rateLimits`). */
-  limiter: RateLimiter;
 }
 
 export type HandlerResult = { status?: number; body: unknown; headers?: Record<string, string> } | Response;

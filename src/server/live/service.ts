@@ -26,7 +26,15 @@ export interface LiveOptions {
   maxCatchUp?: number;
   /** The `token` notice goes out this long before the token expires (default 60 s). */
   tokenNoticeSeconds?: number;
+  /**
+   * Changes that only say "the counts moved" (reactions, RSVPs) for the same thing are sent at most once
+   * this often: the first at once, the ones meanwhile merged into one sent at the end (default 500 ms; 0: off).
+   */
+  coalesceMs?: number;
 }
+
+/** Kinds whose streams re-read the current state: several in a row say no more than the last. */
+const COALESCED = new Set<string>(['reactions.changed', 'rsvp.changed']);
 
 /**
  * Renders a change once per instance for every stream that receives it (e.g. the comment as the API
@@ -94,6 +102,9 @@ export class LiveService implements LivePublisher {
   private accepting = true;
   private started: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private readonly coalesceMs: number;
+  /** Coalesced changes in their window: `site \n topic \n kind \n ref` → the change to send when it ends (null: none since). */
+  private readonly windows = new Map<string, { site: string; change: LiveChange | null; timer: NodeJS.Timeout }>();
 
   constructor(opts: LiveOptions) {
     this.store = opts.store;
@@ -106,6 +117,7 @@ export class LiveService implements LivePublisher {
     this.maxBuffered = opts.maxBufferedBytes ?? 256 * 1024;
     this.maxCatchUp = opts.maxCatchUp ?? 500;
     this.noticeMs = (opts.tokenNoticeSeconds ?? 60) * 1000;
+    this.coalesceMs = opts.coalesceMs ?? 500;
   }
 
   /** Connects the bus and starts heartbeats and pruning; idempotent, called on first use. */
@@ -138,6 +150,51 @@ export class LiveService implements LivePublisher {
   lastFanout: { streams: number; ms: number } | null = null;
 
   async publish(siteId: string, change: LiveChange): Promise<void> {
+    if (this.coalesceMs > 0 && COALESCED.has(change.kind)) {
+      const key = `${siteId}\n${change.topic}\n${change.kind}\n${change.ref}\n${change.audience ?? ''}`;
+      const open = this.windows.get(key);
+      if (open) {
+        open.change = change;
+        return;
+      }
+      this.openWindow(key, siteId);
+    } else if (this.windows.size) {
+      // Streams see a topic's changes in order: a count change held back goes out before anything else on its topic.
+      const prefix = `${siteId}\n${change.topic}\n`;
+      for (const [key, w] of this.windows) {
+        if (!key.startsWith(prefix) || !w.change) continue;
+        const held = w.change;
+        w.change = null;
+        await this.send(siteId, held);
+      }
+    }
+    return this.send(siteId, change);
+  }
+
+  /** Starts a coalescing window; when it ends, the last change held is sent and a new window opens for it. */
+  private openWindow(key: string, site: string) {
+    const timer = setTimeout(() => {
+      const w = this.windows.get(key);
+      this.windows.delete(key);
+      if (!w?.change) return;
+      this.openWindow(key, site);
+      void this.send(site, w.change);
+    }, this.coalesceMs);
+    timer.unref();
+    this.windows.set(key, { site, change: null, timer });
+  }
+
+  /** Sends the changes held in coalescing windows now (shutdown). */
+  private async flushWindows() {
+    const held = [...this.windows.values()];
+    this.windows.clear();
+    for (const w of held) {
+      clearTimeout(w.timer);
+      if (w.change) await this.send(w.site, w.change);
+    }
+  }
+
+  private async send(siteId: string, change: LiveChange): Promise<void> {
     try {
       await this.start();
       await this.bus.publish(siteId, change);
@@ -372,6 +429,7 @@ export class LiveService implements LivePublisher {
    */
   async shutdown(spreadMs = 3000) {
     this.accepting = false;
+    await this.flushWindows();
     this.closeAll('server.shutdown', spreadMs);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];

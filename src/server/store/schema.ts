@@ -172,6 +172,16 @@ export interface WebhookDeliveryRow {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  /** Deliveries not yet attempted with the same key merge: the newer payload replaces the older. */
+  coalesce_key: string | null;
+}
+
+/** A token bucket shared by every instance (PostgreSQL); `at` in ms since epoch. */
+export interface RateBucketRow {
+  key: string;
+  tokens: number;
+  at: number;
+  granted: number;
 }
 
 /** What an import created for each record of the source file (idempotent re-imports). */
@@ -377,6 +387,7 @@ export interface Database {
   sanctions: SanctionRow;
   webhooks: WebhookRow;
   webhook_deliveries: WebhookDeliveryRow;
+  rate_buckets: RateBucketRow;
   import_map: ImportMapRow;
 }
 

@@ -26,6 +26,7 @@ export function subscribeWebhooks({ bus, store }: AppServices) {
   for (const type of ['comment.posted', 'comment.approved', 'comment.restored'] as const) {
     bus.on(type, (e) => commentEvents(store, e.site, e.comment));
   }
-  bus.on('rsvp.changed', ({ site, ...data }) => webhooksOf(store).emit(site, 'rsvp.changed', data));
+  // An answer flipped many times in a second goes out once or a few times, carrying the latest answer.
+  bus.on('rsvp.changed', ({ site, ...data }) => webhooksOf(store).emit(site, 'rsvp.changed', data, { coalesce: `${data.event.id}|${data.member.id}` }));
   bus.on('introduction.requested', ({ site, ...data }) => webhooksOf(store).emit(site, 'introduction.requested', data));
 }

@@ -133,6 +133,11 @@ export interface WebhookOptions {
   now?: () => number;
   /** Backoff between attempts, seconds (tests shorten it). */
   backoff?: number[];
+  /**
+   * How long an event that may flap (an RSVP changed back and forth) waits before it is sent, so that the
+   * changes made meanwhile merge into one delivery carrying the latest state (default 1000 ms).
+   */
+  coalesceMs?: number;
 }
 
 interface Attempt { ok: boolean; status: number | null; error: string | null }
@@ -148,6 +153,7 @@ export class WebhookService {
   private readonly logger?: Logger;
   private readonly now: () => number;
   private readonly backoff: number[];
+  private readonly coalesceMs: number;
   private running: Promise<number> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -159,10 +165,16 @@ export class WebhookService {
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
     this.backoff = opts.backoff ?? BACKOFF_S;
+    this.coalesceMs = opts.coalesceMs ?? 1000;
   }
 
-  /** Queues an event for every active webhook of the site that takes this type, then sends. Returns the deliveries made. */
-  async emit(siteId: string, type: WebhookEventType, data: Record<string, unknown>): Promise<number> {
+  /**
+   * Queues an event for every active webhook of the site that takes this type, then sends. Returns the
+   * deliveries queued or updated. With `coalesce`, the event states the latest value of something that may
+   * change again at once: it goes out after a short wait, and a delivery with the same key not yet
+   * attempted takes this event's payload instead of a second one being queued.
+   */
+  async emit(siteId: string, type: WebhookEventType, data: Record<string, unknown>, opts: { coalesce?: string } = {}): Promise<number> {
     const hooks = await this.store.db.selectFrom('webhooks').select(['id', 'events'])
       .where('site_id', '=', siteId).where('active', '=', 1).execute();
     const targets = hooks.filter((h) => (JSON.parse(h.events) as string[]).includes(type));
@@ -170,12 +182,28 @@ export class WebhookService {
     const at = nowIso(this.now());
     const payload: WebhookPayload = { id: newId(), type, site: siteId, createdAt: at, data };
     const text = JSON.stringify(payload);
-    await this.store.db.insertInto('webhook_deliveries').values(targets.map((h) => ({
-      id: newId(), site_id: siteId, webhook_id: h.id, event_id: payload.id, event_type: type, payload: text,
-      status: 'pending' as const, attempts: 0, next_attempt_at: at, lease_until: null, last_status: null, last_error: null,
-      created_at: at, delivered_at: null,
-    }))).execute();
-    this.kick();
+    const key = opts.coalesce ? `${type}|${opts.coalesce}` : null;
+    let fresh = targets;
+    if (key) {
+      const merged = await this.store.db.updateTable('webhook_deliveries')
+        .set({ payload: text, event_id: payload.id })
+        .where('site_id', '=', siteId).where('coalesce_key', '=', key)
+        .where('webhook_id', 'in', targets.map((h) => h.id))
+        .where('status', '=', 'pending').where('attempts', '=', 0)
+        .returning('webhook_id').execute();
+      const done = new Set(merged.map((m) => m.webhook_id));
+      fresh = targets.filter((h) => !done.has(h.id));
+    }
+    if (fresh.length) {
+      const due = key ? nowIso(this.now() + this.coalesceMs) : at;
+      await this.store.db.insertInto('webhook_deliveries').values(fresh.map((h) => ({
+        id: newId(), site_id: siteId, webhook_id: h.id, event_id: payload.id, event_type: type, payload: text,
+        status: 'pending' as const, attempts: 0, next_attempt_at: due, lease_until: null, last_status: null, last_error: null,
+        created_at: at, delivered_at: null, coalesce_key: key,
+      }))).execute();
+    }
+    if (key) void this.schedule();
+    else this.kick();
     return targets.length;
   }
 

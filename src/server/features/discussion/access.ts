@@ -5,7 +5,6 @@ import { DiscussionStore, type Reader } from '../../store/discussion.js';
 import type { Site } from '../../store/store.js';
 import type { ThreadRow } from '../../store/schema.js';
 import type { Viewer } from '../../http/viewer.js';
-import { clientNetwork, rateLimited } from '../../http/ratelimit.js';
 
 type Ctx = HandlerContext;
 
@@ -49,21 +48,3 @@ export async function target(ctx: Ctx, id: string) {
   return loaded;
 }
 
-/** Counts a write against the member's and their network's buckets; a 429 when either is empty. */
-export function limit(ctx: Ctx, kind: 'comment' | 'write') {
-  const limits = ctx.site.settings.rateLimits;
-  if (!limits) return;
-  const [burst, perMinute] = kind === 'comment' ? [limits.commentBurst, limits.commentsPerMinute] : [limits.writeBurst, limits.writesPerMinute];
-  const what = kind === 'comment' ? 'You have sent many comments in a short time.' : 'You have acted many times in a short time.';
-  const memberKey = `${ctx.site.id}|m|${ctx.viewer!.pk}|${kind}`;
-  const wait = ctx.limiter.take(memberKey, burst, perMinute);
-  if (wait) throw rateLimited(wait, what);
-  const net = clientNetwork(ctx.c);
-  if (net !== 'unknown') {
-    const ipWait = ctx.limiter.take(`${ctx.site.id}|ip|${net}|${kind}`, burst * 3, perMinute * 3);
-    if (ipWait) {
-      ctx.limiter.refund(memberKey, burst);
-      throw rateLimited(ipWait, 'Many comments come from your network right now.');
-    }
-  }
-}

@@ -13,7 +13,7 @@ import { parse } from '../../http/validate.js';
 import { looksLikeSpam } from '../../comments/spam.js';
 import { refuseUnwanted } from '../../comments/words.js';
 import { assertMayWrite } from '../../domain/sanctions.js';
-import { limit, load, moderates, readableThread, target } from './access.js';
+import { load, moderates, readableThread, target } from './access.js';
 import { checkBody, isUniqueViolation } from './check.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { present, presentOne } from './present.js';
@@ -95,7 +95,6 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
       throw problem(400, 'comment.parent_invalid', 'The comment you reply to is not in this discussion');
     }
   }
-  limit(ctx, 'comment');
 
   let id: string;
   try {
@@ -129,7 +128,6 @@ export async function editComment(ctx: HandlerContext<typeof d.editComment>) {
   }
   const mentioned = await checkBody(ctx, ds, body.body, thread.audience);
   if (body.body === row.body) return { body: await presentOne(ds, site, row.id, reader) };
-  limit(ctx, 'comment');
   await ctx.comments.edit({
     site, comment: row, thread: { key: thread.key, audience: thread.audience }, body: body.body, mentioned, moderator: reader.moderator, at: nowIso(ctx.now()),
   });
@@ -156,7 +154,6 @@ export async function react(ctx: HandlerContext<typeof d.react>) {
   await assertMayWrite(ctx.store, site.id, viewer!, ctx.now(), thread);
   if (own) throw problem(403, 'reaction.own_comment', 'You cannot react to your own comment');
   if (thread.locked) throw problem(403, 'thread.locked', 'This discussion is closed');
-  limit(ctx, 'write');
   if (await ds.react(site.id, row, viewer!.pk, body.kind)) await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
   return { body: { comment: row.id, reactions: (await ds.reactionCounts(site.id, [row.id], viewer!.pk)).get(row.id) ?? [] } };
 }
@@ -186,7 +183,6 @@ export async function flagComment(ctx: HandlerContext<typeof d.flagComment>) {
   const { ds, row, thread, own } = await target(ctx, params.comment);
   await assertMayWrite(ctx.store, site.id, viewer!, ctx.now(), thread);
   if (own) throw problem(400, 'flag.own_comment', 'You cannot flag your own comment', 'Edit or delete it instead.');
-  limit(ctx, 'write');
   const f = await ds.flag(site.id, row.id, viewer!.pk, body.reason, body.note || null);
   await ctx.emit('comment.flagged', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
   return { status: 201, body: { comment: row.id, reason: f.reason as never, createdAt: f.created_at } };
