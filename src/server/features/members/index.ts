@@ -105,6 +105,7 @@ export function cardFor(m: MemberWithProfile, ctx: CardContext): MemberCard {
     chapterDetails: chapters.map((id) => ({ id, name: ctx.chapterNames.get(id) ?? id })),
     roles: JSON.parse(m.roles),
     since: m.created_at,
+    memberSince: m.member_since,
     profile,
     sharedWithYou,
     self,
