@@ -102,6 +102,10 @@ for (const backend of backends()) {
         assert.equal(c.name, 'Alice Durand');
         assert.deepEqual(c.chapterDetails, [{ id: 'toulouse', name: 'Toulouse' }]);
         assert.deepEqual(c.profile.expertise, ['Transmission', 'Fiscalité'], 'tags kept once, ignoring case');
+        const eve = await token({ sub: 'eve', name: 'Eve Roux', chapters: ['saint-etienne', 'toulouse'] });
+        const mine = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: eve })).body);
+        assert.deepEqual(mine.chapterDetails, [{ id: 'saint-etienne', name: 'Saint-Etienne' }, { id: 'toulouse', name: 'Toulouse' }],
+          'a chapter no admin named reads as a name, not an id');
       });
 
       it('says when a member joined only from the token\'s `since`, the newest token winning', async () => {

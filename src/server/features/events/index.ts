@@ -6,7 +6,7 @@ import { routes } from '../../../contract/routes.js';
 import type { AppServices, HandlerContext, Registrar } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
 import { writeCalendar, type IcsEvent } from '../../calendar/ics.js';
-import { decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
+import { chapterName, decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
 import type { Site, Store } from '../../store/store.js';
@@ -68,7 +68,7 @@ export function eventOut(e: EventView, r: Rights, now: number): Event {
   const reveal = manage || e.my_status === 'going';
   return {
     id: e.id,
-    chapter: e.chapter_id ? { id: e.chapter_id, name: e.chapter_name ?? e.chapter_id } : null,
+    chapter: e.chapter_id ? { id: e.chapter_id, name: chapterName(e.chapter_id, e.chapter_name) } : null,
     title: e.title,
     description: e.description,
     startsAt: e.starts_at,
@@ -164,7 +164,7 @@ function icsEvent(site: Site, e: EventView, opts: { reveal: boolean; tentative: 
     sequence: e.sequence,
     created: Date.parse(e.created_at),
     lastModified: Date.parse(e.updated_at),
-    categories: e.chapter_name ? [e.chapter_name] : e.chapter_id ? [e.chapter_id] : undefined,
+    categories: e.chapter_id ? [chapterName(e.chapter_id, e.chapter_name)] : undefined,
   };
 }
 
@@ -447,7 +447,8 @@ export function install(register: Registrar, { live }: AppServices) {
       memberPk: null, audiences: ['public'], chapters, mode: 'range', now: iso(now()),
       from: iso(now() - FEED_PAST_DAYS * 86_400_000), limit: 1000,
     });
-    const names = chapters?.length ? ` — ${chapters.join(', ')}` : '';
+    const named = new Map(rows.map((e) => [e.chapter_id, e.chapter_name]));
+    const names = chapters?.length ? ` — ${chapters.map((id) => chapterName(id, named.get(id))).join(', ')}` : '';
     return sendCalendar(ctx.c, {
       name: `${site.name}${names}`, refreshMinutes: 60,
       events: rows.map((e) => icsEvent(site, e, { reveal: false, tentative: false })),

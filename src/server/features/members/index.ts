@@ -4,7 +4,7 @@ import {
 } from '../../../contract/members.js';
 import { routes } from '../../../contract/routes.js';
 import type { HandlerContext, Registrar } from '../../http/types.js';
-import { decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
+import { chapterName, decodeCursor, encodeCursor, memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import { MemberStore, type MemberWithProfile, type ProfileValues } from '../../store/members.js';
 import type { IntroductionRow, MemberProfileRow } from '../../store/schema.js';
@@ -102,7 +102,7 @@ export function cardFor(m: MemberWithProfile, ctx: CardContext): MemberCard {
   if (all.expertise.length && mayRead(vis.expertise, reader, m.pk, chapters)) profile.expertise = all.expertise;
   return {
     ...memberSummary(m),
-    chapterDetails: chapters.map((id) => ({ id, name: ctx.chapterNames.get(id) ?? id })),
+    chapterDetails: chapters.map((id) => ({ id, name: chapterName(id, ctx.chapterNames.get(id)) })),
     roles: JSON.parse(m.roles),
     since: m.created_at,
     memberSince: m.member_since,
