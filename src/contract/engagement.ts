@@ -241,6 +241,8 @@ export const LevelOut = z.object({
   name: LocalizedText,
   /** 0 for the first level. */
   rank: z.int(),
+  /** How many levels the site's rules have: "level 2 of 4". */
+  of: z.int(),
   /** When the member reached it (the time of the activity that completed it); null for the first level. */
   since: z.nullable(Timestamp),
 });

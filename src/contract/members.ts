@@ -114,6 +114,8 @@ export const MemberCard = z.extend(MemberSummary, {
   roles: z.array(Role),
   /** When the member first signed in here. */
   since: Timestamp,
+  /** When the member joined the association (ISO date), from the host site's token; null when it never said. */
+  memberSince: z.nullable(z.iso.date()),
   profile: Profile,
   /** Fields present in `profile` only because the member shared them with the reader in an introduction. */
   sharedWithYou: z.array(ContactField),

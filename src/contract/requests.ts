@@ -68,6 +68,8 @@ export const TokenClaims = z.object({
   chapters: z.optional(z.array(Id).check(z.maxLength(50))),
   /** Chapters this member moderates (threads whose audience is `chapter:<id>`), short of the site-wide `moderator` role. */
   moderates: z.optional(z.array(Id).check(z.maxLength(50))),
+  /** When the member joined the association, as an ISO date (`2019-09-01`): cards say "member since". */
+  since: z.optional(z.iso.date()),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

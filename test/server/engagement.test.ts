@@ -12,7 +12,7 @@ import { validateRuleSet, type RuleSet } from '../../src/contract/engagement.js'
 import { Engagement, MyEngagement, OpenBadgeCredential } from '../../src/contract/engagement.js';
 import { main } from '../../src/server/cli/index.js';
 import { DEFAULT_RULES } from '../../src/server/engagement/defaults.js';
-import { evaluate, type Act } from '../../src/server/engagement/engine.js';
+import { describe as describeCondition, evaluate, type Act } from '../../src/server/engagement/engine.js';
 import { newId } from '../../src/server/domain/ids.js';
 import { recomputeSite } from '../../src/server/store/engagement.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
@@ -81,6 +81,15 @@ describe('engagement rules: validation names the bad rule', () => {
 });
 
 describe('engagement engine', () => {
+  it('words a condition with the number and its noun agreeing', () => {
+    const rule = (id: string) => DEFAULT_RULES.badges.find((b) => b.id === id)!.requires;
+    assert.equal(describeCondition(DEFAULT_RULES, rule('premiere-contribution'), 'fr'), 'au moins 1 contribution à une discussion');
+    assert.equal(describeCondition(DEFAULT_RULES, rule('premiere-contribution'), 'en'), 'at least 1 contribution to a discussion');
+    assert.equal(describeCondition(DEFAULT_RULES, rule('hote'), 'fr'), 'au moins 1 rencontre animée');
+    assert.equal(describeCondition(DEFAULT_RULES, rule('passeur'), 'fr'), 'au moins 3 mises en relation acceptées');
+    assert.equal(describeCondition(DEFAULT_RULES, { count: 'reply.received', atLeast: 1 }, 'en'), 'at least 1 reply received');
+  });
+
   it('dates an award by the activity that completed it, and windows counts', () => {
     const acts = [act('event.attended', day(0)), act('event.attended', day(200)), act('event.attended', day(300)), act('event.attended', day(350))];
     const ev = evaluate(DEFAULT_RULES, acts);
@@ -198,6 +207,7 @@ for (const backend of backends()) {
       Engagement.parse(compact.body);
       assert.equal(compact.body.level.id, 'contributeur');
       assert.deepEqual(compact.body.level.name, { fr: 'Contributeur', en: 'Contributor' });
+      assert.deepEqual([compact.body.level.rank, compact.body.level.of], [1, 4], 'level 2 of the four default levels');
       assert.equal(compact.body.next, null);
       const full = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam?view=full');
       assert.equal(full.body.next.level.id, 'pilier');

@@ -552,9 +552,23 @@ for (const backend of backends()) {
         assert.ok(titles.includes('Cancelled Montpellier:CANCELLED'));
         assert.ok(!titles.some((t) => t.startsWith('Members')), 'members-only events stay out of public feeds');
         assert.ok(!titles.some((t) => t.startsWith('T0')), 'other chapters stay out');
-        assert.equal(cal.getFirstPropertyValue('x-wr-calname'), 'Asso — montpellier');
+        assert.equal(cal.getFirstPropertyValue('x-wr-calname'), 'Asso — Montpellier', 'the chapter\'s name, not its id');
         assert.equal(events.find((v) => v.summary === 'Public Montpellier')?.start, pub.startsAt);
         assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/calendar.ics?chapter=a;b')).status, 400);
+      });
+
+      it('names a chapter no admin has named yet from its id, in events and calendars alike', async () => {
+        const e = await made({ title: 'Public Saint-Etienne', chapter: 'saint-etienne', startsAt: iso(Date.now() + 950 * DAY), endsAt: iso(Date.now() + 950 * DAY + HOUR) });
+        assert.deepEqual(e.chapter, { id: 'saint-etienne', name: 'Saint-Etienne' });
+        assert.deepEqual((await get(e.id)).chapter, { id: 'saint-etienne', name: 'Saint-Etienne' });
+        const r = await call(ctx.app, 'GET', '/v1/sites/asso/calendar.ics?chapter=saint-etienne', { origin: null });
+        assert.equal(r.status, 200);
+        const { cal, events } = parseIcs(r.body);
+        assert.equal(cal.getFirstPropertyValue('x-wr-calname'), 'Asso — Saint-Etienne');
+        assert.match(r.body, /\r\nCATEGORIES:Saint-Etienne\r\n/);
+        assert.deepEqual(events.map((v) => v.summary), ['Public Saint-Etienne']);
+        await ctx.store.upsertChapter('asso', 'saint-etienne', 'Saint-Étienne');
+        assert.deepEqual((await get(e.id)).chapter, { id: 'saint-etienne', name: 'Saint-Étienne' }, 'until an admin names it');
       });
 
       it('a private, revocable feed of my events', async () => {

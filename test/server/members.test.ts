@@ -102,6 +102,22 @@ for (const backend of backends()) {
         assert.equal(c.name, 'Alice Durand');
         assert.deepEqual(c.chapterDetails, [{ id: 'toulouse', name: 'Toulouse' }]);
         assert.deepEqual(c.profile.expertise, ['Transmission', 'Fiscalité'], 'tags kept once, ignoring case');
+        const eve = await token({ sub: 'eve', name: 'Eve Roux', chapters: ['saint-etienne', 'toulouse'] });
+        const mine = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: eve })).body);
+        assert.deepEqual(mine.chapterDetails, [{ id: 'saint-etienne', name: 'Saint-Etienne' }, { id: 'toulouse', name: 'Toulouse' }],
+          'a chapter no admin named reads as a name, not an id');
+      });
+
+      it('says when a member joined only from the token\'s `since`, the newest token winning', async () => {
+        const now = Math.floor(Date.now() / 1000);
+        const dana = (since: string | undefined, iat: number) => token({ sub: 'dana', name: 'Dana Vidal', chapters: ['toulouse'], since, iat });
+        const me = async (t: string) => MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: t })).body);
+        assert.equal((await me(await dana(undefined, now - 30))).memberSince, null, 'unknown until the host says it');
+        assert.equal((await me(await dana('2011-09-01', now - 20))).memberSince, '2011-09-01');
+        assert.equal((await card('dana', alice)).card.memberSince, '2011-09-01', 'others see it too');
+        assert.equal((await me(await dana('1999-01-01', now - 25))).memberSince, '2011-09-01', 'an older token changes nothing');
+        const r = await call(ctx.app, 'GET', '/v1/sites/asso/me', { token: await dana('2011-13-45', now) });
+        assert.equal(r.status, 401, 'a malformed date is a malformed token');
       });
 
       it('refuses signed-out readers where the site is not public, and "me" without a token', async () => {
@@ -330,8 +346,10 @@ for (const backend of backends()) {
         assert.deepEqual(mine.items[0].contact, { phone: SECRET_PHONE });
         assert.equal((await card('alice')).raw.includes(SECRET_PHONE), false, 'still hidden from everyone else');
         const pks = { alice: (await ctx.store.memberByHostId('asso', 'alice'))!.pk, bob: (await ctx.store.memberByHostId('asso', 'bob'))!.pk };
-        const ledger = await ctx.store.db.selectFrom('activities').select(['member_pk', 'kind']).where('ref', '=', requestId).orderBy('kind').execute();
-        assert.deepEqual(ledger, [{ member_pk: pks.alice, kind: 'introduction.accepted' }, { member_pk: pks.bob, kind: 'introduction.made' }]);
+        const ledger = await ctx.store.db.selectFrom('activities').select(['member_pk', 'kind']).where('ref', '=', requestId).execute();
+        const sorted = ledger.map((a) => `${a.member_pk === pks.bob ? 'bob' : a.member_pk === pks.alice ? 'alice' : '?'} ${a.kind}`).sort();
+        assert.deepEqual(sorted, ['alice introduction.made', 'bob introduction.accepted', 'bob introduction.made'],
+          'the acceptance is credited to Bob, who asked; both took part');
         const again = await accept(requestId, { share: ['email'] }, alice);
         assert.equal(again.status, 409);
         assert.equal(again.body.code, 'introduction.answered');
@@ -423,6 +441,22 @@ for (const backend of backends()) {
         // Her host session still works: she comes back as a new, empty member.
         const back = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: gina })).body);
         assert.deepEqual(back.profile, {});
+      });
+
+      it('takes an erased member out of the directory, even once their host session brings them back', async () => {
+        const ivy = await token({ sub: 'ivy', name: 'Ivy Zephyrine', chapters: ['toulouse'] });
+        assert.equal((await patch({ headline: 'Brasseuse' }, ivy)).status, 200);
+        const search = async () => MemberPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members?q=zephyrine', { token: alice })).body).items.map((m) => m.id);
+        assert.deepEqual(await search(), ['ivy']);
+        assert.equal((await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', { token: ivy, body: { comments: 'delete', confirm: true } })).status, 200);
+        assert.deepEqual(await search(), [], 'gone right after the erase');
+        // The host site still signs her in: any widget on the page brings her back as a member.
+        const back = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: ivy })).body);
+        assert.equal(back.visibility?.listed, 'private', 'she comes back unlisted');
+        assert.deepEqual(await search(), [], 'and stays out of the directory');
+        assert.deepEqual(MemberPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members?chapter=toulouse&limit=50', { token: chloe })).body).items.map((m) => m.id).includes('ivy'), false);
+        assert.equal((await patch({ visibility: { listed: 'members' } }, ivy)).status, 200);
+        assert.deepEqual(await search(), ['ivy'], 'until she lists herself again');
       });
 
       it('erases, turning every comment into an anonymous tombstone when asked', async () => {

@@ -72,6 +72,8 @@ export interface TokenOpts {
   roles?: string[];
   chapters?: string[];
   moderates?: string[];
+  /** The `since` claim: when the member joined the association (ISO date). */
+  since?: string;
   iat?: number;
   exp?: number;
   nbf?: number;
@@ -86,6 +88,7 @@ export async function token(o: TokenOpts = {}) {
   if (o.roles) claims.roles = o.roles;
   if (o.chapters) claims.chapters = o.chapters;
   if (o.moderates) claims.moderates = o.moderates;
+  if (o.since !== undefined) claims.since = o.since;
   if (o.nbf !== undefined) claims.nbf = o.nbf;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

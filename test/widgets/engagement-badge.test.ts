@@ -10,9 +10,9 @@ import { $, $$, text } from './kit/dom.js';
 type Answer = { status: number; body: unknown };
 
 const level = (rank: number) => [
-  { id: 'nouveau', name: { fr: 'Nouveau membre', en: 'New member' }, rank: 0, since: null },
-  { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, since: '2026-03-02T10:00:00.000Z' },
-  { id: 'pilier', name: { fr: 'Pilier', en: 'Pillar' }, rank: 2, since: null },
+  { id: 'nouveau', name: { fr: 'Nouveau membre', en: 'New member' }, rank: 0, of: 4, since: null },
+  { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, of: 4, since: '2026-03-02T10:00:00.000Z' },
+  { id: 'pilier', name: { fr: 'Pilier', en: 'Pillar' }, rank: 2, of: 4, since: null },
 ][rank];
 
 const badge = (o: Partial<BadgeOut> = {}): BadgeOut => ({
@@ -109,6 +109,7 @@ describe('<cercle-engagement-badge>', () => {
     const el = await mount({ member: 'm-ada', view: 'full' });
     await waitUntil(() => $(el, '[part=progress]'), 'card shown');
     expect(text($(el, 'h2'))).to.equal('Contributor');
+    expect(text($(el, 'h2 + .muted'))).to.match(/^level 2 of 4\b/, 'the site has four levels, whatever comes next');
     expect(text($(el, '#next'))).to.equal('Towards the “Pillar” level');
     expect($<HTMLProgressElement>(el, 'progress')!.value).to.equal(45);
     expect($$(el, '.req').map(text)).to.deep.equal(['“useful” reactions received 4 of 10', 'events attended 5 of 5']);

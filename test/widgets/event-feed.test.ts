@@ -471,6 +471,9 @@ describe('<cercle-event-feed>', () => {
       await loaded(el);
       expect(api.path('/events/')).to.have.length(0);
       $(el, '[part=attendees] summary')!.click();
+      // The list is read only now, through the service worker: the very next render is its own loading state.
+      await el.updateComplete;
+      expect(text($(el, '[part=attendees] p'))).to.equal('Loading who is coming…');
       await waitUntil(() => $$(el, '.people li').length === 2, 'attendees');
       expect($$(el, '.people li').map(text)).to.deep.equal(['Ada Lovelace +1', 'Alan Turing (Maybe)']);
       expect(api.path('/events/')[0].path).to.equal(`/events/${e.id}/attendees`);

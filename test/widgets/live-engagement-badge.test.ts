@@ -15,7 +15,7 @@ const enc = new TextEncoder();
 const badge = (id: string, en: string): BadgeOut => ({
   id, name: { fr: en, en }, description: { fr: en, en }, icon: 'spark', chapter: null, awardedAt: '2026-03-01T10:00:00.000Z',
 });
-const level = { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, since: '2026-03-02T10:00:00.000Z' };
+const level = { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, of: 4, since: '2026-03-02T10:00:00.000Z' };
 
 /** The engagement read and the live stream, served by msw; payloads and frames built with the contract's schemas. */
 class FakeServer {

@@ -18,6 +18,7 @@ export const memberCard = (o: Partial<MemberCard> = {}): MemberCard =>
     chapterDetails: [{ id: 'lyon', name: 'Lyon' }],
     roles: ['member'],
     since: '2023-05-02T09:00:00.000Z',
+    memberSince: null,
     profile: { headline: 'Rear admiral, compiler pioneer', company: 'US Navy', expertise: ['Compilers', 'COBOL'] },
     sharedWithYou: [],
     self: false,

@@ -39,6 +39,17 @@ describe('<cercle-member-card>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('says "member since" only with the date the host site gave, else "on Cercle since"', async () => {
+    api.cards.set('m-grace', memberCard({ since: '2023-05-02T09:00:00.000Z', memberSince: '2011-09-01' }));
+    api.cards.set('m-new', memberCard({ id: 'm-new', name: 'New Member', since: '2023-05-02T09:00:00.000Z', memberSince: null }));
+    const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card><cercle-member-card member="m-new"></cercle-member-card>`);
+    const [grace, fresh] = [...root.querySelectorAll('cercle-member-card')];
+    await loaded(grace);
+    await loaded(fresh);
+    expect(text($(grace, '[part=base]'))).to.contain('Member since September 2011').and.not.contain('2023');
+    expect(text($(fresh, '[part=base]'))).to.contain('On Cercle since May 2023').and.not.contain('Member since');
+  });
+
   it('renders user text as text, never as markup', async () => {
     api.cards.set('m-grace', memberCard({ name: '<img src=x onerror=alert(1)>', profile: { bio: '<script>alert(1)</script>' } }));
     const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`);

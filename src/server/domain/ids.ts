@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 let last = 0;
 let seq = 0;
@@ -27,3 +27,7 @@ export function newId(now = Date.now()): string {
 }
 
 export const nowIso = (ms = Date.now()) => new Date(ms).toISOString();
+
+/** How an erased member is remembered: a hash of the site and host id, never the id itself. */
+export const hostKey = (siteId: string, hostId: string): string =>
+  createHash('sha256').update(`${siteId}\n${hostId}`).digest('base64url');

@@ -18,6 +18,18 @@ export function decodeCursor(cursor: string | undefined): [string, string] | und
 
 // ---- mapping rows to contract resources ------------------------------------------
 
+/**
+ * The name of a chapter as people read it: the one an admin gave, else one made from its id
+ * ("toulouse" → "Toulouse", "saint-etienne" → "Saint-Etienne", "pays_basque" → "Pays Basque"),
+ * so that no page, card or calendar shows a raw id.
+ */
+export function chapterName(id: string, name?: string | null): string {
+  if (name && name.trim()) return name;
+  return id.split('_').filter(Boolean)
+    .map((word) => word.split('-').map((part) => part.charAt(0).toLocaleUpperCase('fr') + part.slice(1)).join('-'))
+    .join(' ') || id;
+}
+
 export const sitePublic = (s: Site): SitePublic => ({
   id: s.id,
   name: s.name,

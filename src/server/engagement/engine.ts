@@ -1,4 +1,5 @@
 import type { ActivityKind } from '../../contract/common.js';
+import { plural } from '../../i18n/localize.js';
 import type { Condition, Requirement, RuleSet } from '../../contract/engagement.js';
 
 /**
@@ -248,23 +249,40 @@ export function progress(rules: RuleSet, acts: Act[], c: Condition, held: Evalua
 
 // ---- words -------------------------------------------------------------------------
 
-const KIND_WORDS: Record<ActivityKind, { fr: string; en: string }> = {
-  'comment.posted': { fr: 'contributions à une discussion', en: 'contributions to a discussion' },
-  'reply.received': { fr: 'réponses reçues', en: 'replies received' },
-  'useful.received': { fr: 'réactions « Utile » reçues', en: '"Useful" reactions received' },
-  'event.attended': { fr: 'rencontres suivies', en: 'events attended' },
-  'event.hosted': { fr: 'rencontres animées', en: 'events hosted' },
-  'introduction.made': { fr: 'mises en relation faites', en: 'introductions made' },
-  'introduction.accepted': { fr: 'mises en relation acceptées', en: 'introductions accepted' },
-  'chapter.first_contribution': { fr: 'premières contributions dans un chapitre', en: 'first contributions in a chapter' },
+const KIND_WORDS: Record<ActivityKind, { fr: (n: number) => string; en: (n: number) => string }> = {
+  'comment.posted': {
+    fr: plural('fr', 'contribution à une discussion', 'contributions à une discussion'),
+    en: plural('en', 'contribution to a discussion', 'contributions to a discussion'),
+  },
+  'reply.received': { fr: plural('fr', 'réponse reçue', 'réponses reçues'), en: plural('en', 'reply received', 'replies received') },
+  'useful.received': {
+    fr: plural('fr', 'réaction « Utile » reçue', 'réactions « Utile » reçues'),
+    en: plural('en', '"Useful" reaction received', '"Useful" reactions received'),
+  },
+  'event.attended': { fr: plural('fr', 'rencontre suivie', 'rencontres suivies'), en: plural('en', 'event attended', 'events attended') },
+  'event.hosted': { fr: plural('fr', 'rencontre animée', 'rencontres animées'), en: plural('en', 'event hosted', 'events hosted') },
+  'introduction.made': {
+    fr: plural('fr', 'mise en relation faite', 'mises en relation faites'),
+    en: plural('en', 'introduction made', 'introductions made'),
+  },
+  'introduction.accepted': {
+    fr: plural('fr', 'mise en relation acceptée', 'mises en relation acceptées'),
+    en: plural('en', 'introduction accepted', 'introductions accepted'),
+  },
+  'chapter.first_contribution': {
+    fr: plural('fr', 'première contribution dans un chapitre', 'premières contributions dans un chapitre'),
+    en: plural('en', 'first contribution in a chapter', 'first contributions in a chapter'),
+  },
 };
 
 /** A condition in words, for the Open Badges criteria narrative and the command line. */
 export function describe(rules: RuleSet, c: Condition, lang: 'fr' | 'en'): string {
   if (c.count !== undefined) {
-    const kinds = kindsOf(c).map((k) => KIND_WORDS[k][lang]).join(lang === 'fr' ? ' ou ' : ' or ');
+    // The words agree with the number: "au moins 1 contribution", "at least 3 events attended".
+    const n = c.atLeast!;
+    const kinds = kindsOf(c).map((k) => KIND_WORDS[k][lang](n)).join(lang === 'fr' ? ' ou ' : ' or ');
     const within = c.withinDays ? (lang === 'fr' ? ` en ${c.withinDays} jours` : ` within ${c.withinDays} days`) : '';
-    return `${lang === 'fr' ? 'au moins' : 'at least'} ${c.atLeast} ${kinds}${within}`;
+    return `${lang === 'fr' ? 'au moins' : 'at least'} ${n.toLocaleString(lang)} ${kinds}${within}`;
   }
   if (c.badge !== undefined) {
     const b = rules.badges.find((x) => x.id === c.badge);

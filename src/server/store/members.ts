@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactField } from '../../contract/members.js';
-import { newId, nowIso } from '../domain/ids.js';
+import { hostKey, newId, nowIso } from '../domain/ids.js';
 import type { Database, IntroductionRow, MemberProfileRow, MemberRow } from './schema.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
@@ -145,8 +145,11 @@ export class MemberStore {
       if (Number(r.numUpdatedRows) !== 1) return false;
       if (answer.accept) {
         const intro = await tx.selectFrom('introductions').select(['from_pk', 'to_pk']).where('id', '=', id).executeTakeFirstOrThrow();
+        // Both members took part in an introduction that was made; the acceptance is the requester's
+        // credit (what "Passeur" and the top level count), never the one who said yes.
         await recordActivity(tx, siteId, intro.from_pk, 'introduction.made', id, now);
-        await recordActivity(tx, siteId, intro.to_pk, 'introduction.accepted', id, now);
+        await recordActivity(tx, siteId, intro.to_pk, 'introduction.made', id, now);
+        await recordActivity(tx, siteId, intro.from_pk, 'introduction.accepted', id, now);
       }
       return true;
     });
@@ -243,7 +246,13 @@ export class MemberStore {
         .where((eb) => eb.or([eb('from_pk', '=', memberPk), eb('to_pk', '=', memberPk)])).executeTakeFirst();
       await tx.deleteFrom('activities').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_profiles').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
-      await tx.deleteFrom('members').where('site_id', '=', siteId).where('pk', '=', memberPk).execute();
+      const gone = await tx.deleteFrom('members').where('site_id', '=', siteId).where('pk', '=', memberPk)
+        .returning('host_id').executeTakeFirst();
+      if (gone) {
+        await tx.insertInto('member_erasures').values({ site_id: siteId, host_key: hostKey(siteId, gone.host_id), erased_at: now })
+          .onConflict((oc) => oc.columns(['site_id', 'host_key']).doUpdateSet({ erased_at: now }))
+          .execute();
+      }
       return {
         comments: { anonymized: toTombstone.length, deleted: toDelete.length },
         rsvps: Number(rsvps.numDeletedRows),

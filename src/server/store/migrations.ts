@@ -8,6 +8,7 @@ import { m005 } from './migrations/005_engagement.js';
 import { m006 } from './migrations/006_moderation.js';
 import { m008 } from './migrations/008_keys.js';
 import { m009 } from './migrations/009_rate_buckets.js';
+import { m010 } from './migrations/010_member_trust.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '006_moderation': m006,
   '008_keys': m008,
   '009_rate_buckets': m009,
+  '010_member_trust': m010,
 };
 
 class CodeProvider implements MigrationProvider {

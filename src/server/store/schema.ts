@@ -42,8 +42,17 @@ export interface MemberRow {
   roles: string; // JSON Role[]
   chapters: string; // JSON string[]
   claims_iat: number;
+  /** When the member joined the association (ISO date), from the token's `since` claim; null if never said. */
+  member_since: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** One member who erased their data: a hash of their host id (`hostKey` in domain/ids.ts), never the id. */
+export interface MemberErasureRow {
+  site_id: string;
+  host_key: string;
+  erased_at: string;
 }
 
 export interface ThreadRow {
@@ -365,6 +374,7 @@ export interface Database {
   site_keys: SiteKeyRow;
   chapters: ChapterRow;
   members: MemberRow;
+  member_erasures: MemberErasureRow;
   threads: ThreadRow;
   comments: CommentRow;
   events: EventRow;

@@ -3,7 +3,7 @@ import { newTextSecret, secretProblem, type SecretEncoding } from '../auth/keys.
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
-import { newId, nowIso } from '../domain/ids.js';
+import { hostKey, newId, nowIso } from '../domain/ids.js';
 import { insertEvent as insertEventRow, putRsvp, type NewEventRow } from './events.js';
 import { recordInLedger, removeFromLedger, type LedgerOptions } from './engagement.js';
 
@@ -112,6 +112,8 @@ export interface MemberClaims {
   picture?: string;
   roles?: string[];
   chapters?: string[];
+  /** When the member joined the association (ISO date), as the host site says. */
+  since?: string;
 }
 
 type Exec = Kysely<Database> | Transaction<Database>;
@@ -245,6 +247,7 @@ export class Store {
       picture: claims.picture ?? null,
       roles: JSON.stringify(claims.roles ?? ['member']),
       chapters: JSON.stringify(claims.chapters ?? []),
+      member_since: claims.since ?? null,
     };
     const existing = await this.memberByHostId(siteId, claims.sub);
     if (!existing) {
@@ -252,13 +255,25 @@ export class Store {
         pk: newId(), site_id: siteId, host_id: claims.sub, ...fields,
         claims_iat: claims.iat, created_at: now, updated_at: now,
       };
-      await this.db.insertInto('members').values(row)
+      const r = await this.db.insertInto('members').values(row)
         .onConflict((oc) => oc.columns(['site_id', 'host_id']).doNothing())
-        .execute();
+        .executeTakeFirst();
+      // A member who erased their data and comes back through their host session starts unlisted:
+      // erasing took them out of the directory, and only they may put themselves back.
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) {
+        const erased = await this.db.selectFrom('member_erasures').select('host_key')
+          .where('site_id', '=', siteId).where('host_key', '=', hostKey(siteId, claims.sub)).executeTakeFirst();
+        if (erased) {
+          await this.db.insertInto('member_profiles')
+            .values({ member_pk: row.pk, site_id: siteId, expertise: '[]', visibility: JSON.stringify({ listed: 'private' }), updated_at: now })
+            .onConflict((oc) => oc.column('member_pk').doNothing())
+            .execute();
+        }
+      }
       return (await this.memberByHostId(siteId, claims.sub))!;
     }
     const changed = existing.name !== fields.name || existing.picture !== fields.picture
-      || existing.roles !== fields.roles || existing.chapters !== fields.chapters;
+      || existing.roles !== fields.roles || existing.chapters !== fields.chapters || existing.member_since !== fields.member_since;
     if (claims.iat >= existing.claims_iat && changed) {
       await this.db.updateTable('members').set({ ...fields, claims_iat: claims.iat, updated_at: now })
         .where('pk', '=', existing.pk).where('claims_iat', '<=', claims.iat).execute();

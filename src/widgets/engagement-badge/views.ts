@@ -119,7 +119,7 @@ export function full(e: Engagement, l: L, a: FullActions = {}): TemplateResult {
   return html`<section part="base" class="card" aria-labelledby="level">
     ${data.level
       ? html`<h2 id="level" part="level">${levelIcon(data.level.rank)} ${pick(data.level.name, l)}</h2>
-          <p class="muted">${t.step(data.level.rank + 1, data.level.rank + 1 + (data.next ? 1 : 0))}${data.level.since ? ` · ${date(data.level.since, l)}` : nothing}</p>`
+          <p class="muted">${t.step(data.level.rank + 1, data.level.of)}${data.level.since ? ` · ${date(data.level.since, l)}` : nothing}</p>`
       : html`<h2 id="level" part="level">${t.hidden}</h2>`}
     ${me?.levelReasons.length
       ? html`<details>

@@ -152,7 +152,7 @@ function people(e: Event, v: View) {
   const u = v.ui(e.id);
   const list = u.people;
   const marking = e.canManage && !e.cancelled && v.now >= Date.parse(e.startsAt);
-  let body: unknown = html`<p class="muted">${s.loading}</p>`;
+  let body: unknown = html`<p class="muted">${s.loadingPeople}</p>`;
   if (list && 'items' in list) {
     const shown = marking ? list.items.filter((a) => a.status === 'going') : list.items;
     body = !shown.length

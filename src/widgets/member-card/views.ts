@@ -49,7 +49,10 @@ const paragraphs = (text: string) =>
 export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult => {
   const t = l.t;
   const p = c.profile;
-  const since = new Intl.DateTimeFormat(l.lang, { month: 'long', year: 'numeric' }).format(new Date(c.since));
+  // "Member since" only when the host site said when they joined (a date, read in UTC so that it
+  // keeps its month everywhere); otherwise all Cercle knows is when it first saw them.
+  const month = (iso: string, timeZone?: string) => new Intl.DateTimeFormat(l.lang, { month: 'long', year: 'numeric', timeZone }).format(new Date(iso));
+  const since = c.memberSince ? t.since(month(c.memberSince, 'UTC')) : t.onCercleSince(month(c.since));
   const roles = c.roles.filter((r) => t.roles[r]).map((r) => t.roles[r]);
   const contacts = CONTACTS.filter((k) => p[k]);
   return html`
@@ -66,7 +69,7 @@ export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult =>
     <p part="meta">
       ${c.chapterDetails.length ? html`<span>${t.chapters(c.chapterDetails.map((x) => x.name).join(', '))}</span>` : nothing}
       ${roles.map((r) => html`<span class="badge">${r}</span>`)}
-      <span>${t.since(since)}</span>
+      <span>${since}</span>
     </p>
     ${p.expertise?.length
       ? html`<ul part="tags" aria-label=${l.t.expertise}>${p.expertise.map((x) => html`<li>${x}</li>`)}</ul>`

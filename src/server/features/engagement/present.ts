@@ -20,7 +20,7 @@ export const issuerInfo = (c: Context, site: Site): IssuerInfo => ({
 export function levelOut(rules: RuleSet, rank: number, since: string | null): LevelOut {
   const r = Math.min(Math.max(rank, 0), rules.levels.length - 1);
   const l = rules.levels[r];
-  return { id: l.id, name: l.name, rank: r, since: r === 0 ? null : since };
+  return { id: l.id, name: l.name, rank: r, of: rules.levels.length, since: r === 0 ? null : since };
 }
 
 export function badgesOut(rules: RuleSet, awards: Pick<EngagementAwardRow, 'badge_id' | 'scope' | 'awarded_at'>[]): BadgeOut[] {

@@ -1,7 +1,7 @@
 import { routes } from '../../../contract/routes.js';
 import type { HandlerContext } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
-import { decodeCursor, encodeCursor } from '../../domain/mapping.js';
+import { chapterName, decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
 import { RsvpConflict, UnknownMembers, acknowledgePromotion, eventView, feedMember, insertEvent, memberEvents, removeActivities, setRsvp, visibleAudiences } from '../../store/events.js';
@@ -221,7 +221,8 @@ export async function siteCalendar(ctx: HandlerContext<typeof routes.siteCalenda
     memberPk: null, audiences: ['public'], chapters, mode: 'range', now: iso(now()),
     from: iso(now() - FEED_PAST_DAYS * 86_400_000), limit: 1000,
   });
-  const names = chapters?.length ? ` — ${chapters.join(', ')}` : '';
+  const named = new Map(rows.map((e) => [e.chapter_id, e.chapter_name]));
+  const names = chapters?.length ? ` — ${chapters.map((id) => chapterName(id, named.get(id))).join(', ')}` : '';
   return sendCalendar(ctx.c, {
     name: `${site.name}${names}`, refreshMinutes: 60,
     events: rows.map((e) => icsEvent(site, e, { reveal: false, tentative: false })),

@@ -5,7 +5,7 @@ import type { Event } from '../../../contract/resources.js';
 import type { HandlerContext } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
 import { writeCalendar, type IcsEvent } from '../../calendar/ics.js';
-import { memberSummary } from '../../domain/mapping.js';
+import { chapterName, memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
 import type { Site, Store } from '../../store/store.js';
@@ -62,7 +62,7 @@ export function eventOut(e: EventView, r: Rights, now: number): Event {
   const reveal = manage || e.my_status === 'going';
   return {
     id: e.id,
-    chapter: e.chapter_id ? { id: e.chapter_id, name: e.chapter_name ?? e.chapter_id } : null,
+    chapter: e.chapter_id ? { id: e.chapter_id, name: chapterName(e.chapter_id, e.chapter_name) } : null,
     title: e.title,
     description: e.description,
     startsAt: e.starts_at,
@@ -158,7 +158,7 @@ export function icsEvent(site: Site, e: EventView, opts: { reveal: boolean; tent
     sequence: e.sequence,
     created: Date.parse(e.created_at),
     lastModified: Date.parse(e.updated_at),
-    categories: e.chapter_name ? [e.chapter_name] : e.chapter_id ? [e.chapter_id] : undefined,
+    categories: e.chapter_id ? [chapterName(e.chapter_id, e.chapter_name)] : undefined,
   };
 }
 

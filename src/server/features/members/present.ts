@@ -1,6 +1,6 @@
 import { CONTACT_FIELDS, type ContactDetails, type ContactField, type Introduction, type IntroductionState, type MemberCard, type Profile, type ProfilePatch, type VisibilitySettings } from '../../../contract/members.js';
 import type { HandlerContext } from '../../http/types.js';
-import { memberSummary } from '../../domain/mapping.js';
+import { chapterName, memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import { MemberStore, type MemberWithProfile, type ProfileValues } from '../../store/members.js';
 import type { IntroductionRow, MemberProfileRow } from '../../store/schema.js';
@@ -97,7 +97,7 @@ export function cardFor(m: MemberWithProfile, ctx: CardContext): MemberCard {
   if (all.expertise.length && mayRead(vis.expertise, reader, m.pk, chapters)) profile.expertise = all.expertise;
   return {
     ...memberSummary(m),
-    chapterDetails: chapters.map((id) => ({ id, name: ctx.chapterNames.get(id) ?? id })),
+    chapterDetails: chapters.map((id) => ({ id, name: chapterName(id, ctx.chapterNames.get(id)) })),
     roles: JSON.parse(m.roles),
     since: m.created_at,
     profile,

@@ -5,6 +5,7 @@ export const en = {
 
   label: 'Events',
   loading: 'Loading events…',
+  loadingPeople: 'Loading who is coming…',
   empty: 'No upcoming events.',
   emptyPast: 'No past events.',
   emptyMonth: 'No events this month.',

@@ -6,6 +6,7 @@ export const fr: FeedStrings = {
 
   label: 'Événements',
   loading: 'Chargement des événements…',
+  loadingPeople: 'Chargement des participants…',
   empty: 'Aucun événement à venir.',
   emptyPast: 'Aucun événement passé.',
   emptyMonth: 'Aucun événement ce mois-ci.',

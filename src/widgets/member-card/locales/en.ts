@@ -8,6 +8,7 @@ export const en = {
   loadError: 'This card could not be loaded.',
   unknown: 'This member is not, or no longer, on this site.',
   since: fmt('Member since #'),
+  onCercleSince: fmt('On Cercle since #'),
   chapters: fmt('Chapters: #'),
   roles: { moderator: 'Moderator', admin: 'Administrator' } as Record<string, string>,
   fields: {

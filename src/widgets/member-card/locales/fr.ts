@@ -9,6 +9,7 @@ export const fr: CardStrings = {
   loadError: 'Cette fiche n’a pas pu être chargée.',
   unknown: 'Ce membre n’est pas, ou plus, sur ce site.',
   since: fmt('Membre depuis #'),
+  onCercleSince: fmt('Sur Cercle depuis #'),
   chapters: fmt('Antennes : #'),
   roles: { moderator: 'Modérateur·rice', admin: 'Administrateur·rice' },
   fields: {
