@@ -100,6 +100,7 @@ export function cardFor(m: MemberWithProfile, ctx: CardContext): MemberCard {
     chapterDetails: chapters.map((id) => ({ id, name: chapterName(id, ctx.chapterNames.get(id)) })),
     roles: JSON.parse(m.roles),
     since: m.created_at,
+    memberSince: m.member_since,
     profile,
     sharedWithYou,
     self,
