@@ -87,7 +87,12 @@ export class CercleCommunity extends CercleElement {
         clearTimeout(this.idle);
         this.holders++;
         // Without a token-url the stream is anonymous: it carries the public topics only.
-        return (this.stream ??= new make({ base: client.base, tokens }));
+        if (!this.stream) {
+          this.stream = new make({ base: client.base, tokens });
+          // The stream coming back means the server is back: what waits for it (unsent posts) may go.
+          this.stream.onConnect(() => client.answered());
+        }
+        return this.stream;
       },
       release: (stream) => {
         if (stream !== this.stream || --this.holders > 0) return;

@@ -288,21 +288,76 @@ describe('<cercle-discussion>', () => {
       expect(localStorage.getItem(draftKey)).to.equal(null);
     });
 
-    it('survives a reload with the post unsent, and retries when back online', async () => {
+    it('survives a reload with the post unsent, and sends it once the reloaded page reaches the server', async () => {
       api.onPost = (_, __, n) => (n === 1 ? json(503, problem(503, 'server.unavailable')) : undefined);
       const first = await mount();
       await type(first, 'Hors ligne');
       await post(first);
       await waitUntil(() => $(first, '.failed'), 'not sent');
       fixtureCleanup();
+      expect(JSON.parse(localStorage.getItem(draftKey)!)).to.deep.include({ failed: true, body: 'Hors ligne' });
 
       const el = await mount();
-      await waitUntil(() => $(el, '.failed'), 'still not sent after reload');
-      window.dispatchEvent(new Event('online'));
-      await waitUntil(() => $$(el, 'article').length === 1, 'sent when online');
+      await waitUntil(() => $$(el, 'article').length === 1, 'sent after the reload');
       const posts = api.postCalls;
       expect(posts).to.have.length(2);
       expect(posts[1].key).to.equal(posts[0].key);
+    });
+
+    it('posts a text rewritten after a lost answer as a new comment, with a new key', async () => {
+      // The first post is stored, but its answer is lost on the way back.
+      api.onPost = (input, key, n) => {
+        if (n > 1) return undefined;
+        api.stored.set(key!, comment({ body: input.body, author: member(api.me) }));
+        return HttpResponse.error();
+      };
+      const el = await mount();
+      await type(el, 'Premier texte');
+      await post(el);
+      await waitUntil(() => $(el, '.failed'), 'not sent');
+      await type(el, 'Texte réécrit');
+      await post(el);
+      await waitUntil(() => $$(el, 'article').length === 1, 'comment shown');
+      expect(text($(el, '[part=body]'))).to.equal('Texte réécrit');
+      const [first, second] = api.postCalls;
+      expect(second.body).to.deep.include({ body: 'Texte réécrit' });
+      expect(second.key).not.to.equal(first.key);
+      expect([...api.stored.values()].map((c) => c.body).sort()).to.deep.equal(['Premier texte', 'Texte réécrit']);
+      expect(localStorage.getItem(draftKey)).to.equal(null);
+    });
+
+    it('sends again with a fresh key when the server holds the key for another text', async () => {
+      api.onPost = (_, __, n) => (n === 1 ? json(422, problem(422, 'idempotency.mismatch')) : undefined);
+      const el = await mount();
+      await type(el, 'Clé déjà prise');
+      await post(el);
+      await waitUntil(() => $$(el, 'article').length === 1, 'comment shown');
+      expect(text($(el, '[part=body]'))).to.equal('Clé déjà prise');
+      const [first, second] = api.postCalls;
+      expect(second.key).not.to.equal(first.key);
+      expect(second.body).to.deep.include({ body: 'Clé déjà prise' });
+      expect(api.stored.size).to.equal(1);
+      expect($(el, '.error')).to.equal(null);
+    });
+
+    it('sends a post that failed during an outage again, once, when a later read goes through', async () => {
+      api.onPost = (_, __, n) => (n === 1 ? json(503, problem(503, 'server.unavailable')) : undefined);
+      const el = await mount();
+      await type(el, 'Pendant la panne');
+      await post(el);
+      await waitUntil(() => $(el, '.failed'), 'not sent');
+      expect(api.postCalls).to.have.length(1);
+      // Any read that goes through (here, sorting the thread again) says the server is back.
+      const select = $<HTMLSelectElement>(el, 'select')!;
+      select.value = 'newest';
+      select.dispatchEvent(new Event('change'));
+      await waitUntil(() => $$(el, 'article').length === 1 && !$(el, '.failed'), 'sent again');
+      const posts = api.postCalls;
+      expect(posts).to.have.length(2);
+      expect(posts[1].key).to.equal(posts[0].key);
+      expect(api.stored.size).to.equal(1);
+      expect(text($(el, '[part=body]'))).to.equal('Pendant la panne');
+      expect(localStorage.getItem(draftKey)).to.equal(null);
     });
 
     it('shows the server’s validation errors and keeps the text', async () => {
