@@ -88,6 +88,44 @@ describe('<cercle-discussion>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('members-only thread, signed out: asks to sign in to read it, with the link and no retry', async () => {
+      api.token = () => new HttpResponse(null, { status: 204 });
+      api.readFirst = (url, auth) => (url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined);
+      const el = await mount();
+      await waitUntil(() => $(el, '[part=actions] a'), 'sign-in link');
+      const link = $<HTMLAnchorElement>(el, '[part=actions] a')!;
+      expect(text(link)).to.equal('Sign in on this site to read this discussion');
+      expect(link.href).to.equal(LOGIN_URL);
+      expect($$(el, '[part=actions] a')).to.have.length(1);
+      expect(text($(el, '[part=base]'))).not.to.include('could not be loaded');
+      expect([...$$(el, 'button')].map(text)).not.to.include('Try again');
+      await expect(el).to.be.accessible();
+    });
+
+    it('members-only thread, signed out, in French', async () => {
+      api.token = () => new HttpResponse(null, { status: 204 });
+      api.readFirst = (url, auth) => (url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined);
+      const el = await mount('fr');
+      await waitUntil(() => $(el, '[part=actions] a'), 'sign-in link');
+      expect(text($(el, '[part=actions] a'))).to.equal('Connectez-vous sur ce site pour lire cette discussion');
+    });
+
+    it('signed in but the member read fails: says so with a retry, never the sign-in link', async () => {
+      let fail = true;
+      api.pages.set('', commentPage([comment()]));
+      api.readFirst = (url) => (url.pathname === '/me' && fail ? { status: 503, body: problem(503, 'server.unavailable') } : undefined);
+      const el = await mount();
+      await waitUntil(() => text($(el, '[part=base]')).includes('Your member profile could not be loaded'), 'member error');
+      expect($(el, '.sign-in')).to.equal(null);
+      expect(text($(el, '[part=base]'))).not.to.include('Sign in');
+      expect($$(el, 'article')).to.have.length(1);
+      await expect(el).to.be.accessible();
+      fail = false;
+      [...$$(el, 'button')].find((b) => text(b) === 'Try again')!.click();
+      await box(el);
+      expect($(el, '.sign-in')).to.equal(null);
+    });
+
     it('signed out, in French', async () => {
       api.token = () => new HttpResponse(null, { status: 204 });
       const el = await mount('fr');
