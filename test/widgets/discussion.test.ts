@@ -425,6 +425,28 @@ describe('<cercle-discussion>', () => {
       expect(api.postCalls).to.have.length(0);
     });
 
+    it('a muted member is told why and until when, and keeps the text', async () => {
+      const endsAt = '2031-05-04T10:00:00.000Z';
+      api.onPost = () => json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt, chapter: null } }));
+      const el = await mount();
+      await type(el, 'Encore moi');
+      await post(el);
+      await waitUntil(() => $(el, '.error'), 'error');
+      const until = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(endsAt));
+      expect(text($(el, '#msg'))).to.equal(`A moderator has muted you: you cannot write in the discussion for now. Reason: Propos agressifs. Until ${until}.`);
+      expect($<HTMLTextAreaElement>(el, 'textarea')!.value).to.equal('Encore moi');
+      await expect(el).to.be.accessible();
+    });
+
+    it('a muted member is told why, in French', async () => {
+      api.onPost = () => json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt: null, chapter: null } }));
+      const el = await mount('fr');
+      await type(el, 'Encore moi');
+      await post(el);
+      await waitUntil(() => $(el, '.error'), 'error');
+      expect(text($(el, '#msg'))).to.equal('Un modérateur vous a mis en sourdine : vous ne pouvez pas écrire dans la discussion pour le moment. Motif : Propos agressifs. Jusqu’à ce qu’un modérateur la lève.');
+    });
+
     it('says when the server is rate-limiting', async () => {
       api.onPost = () => json(429, problem(429, 'rate.limited'), { 'retry-after': '20' });
       const el = await mount();
