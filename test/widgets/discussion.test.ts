@@ -175,6 +175,22 @@ describe('<cercle-discussion>', () => {
       expect(text($(el, '#count'))).to.equal('280 caractères restants');
     });
 
+    it('formatting: numbered lists keep their numbers, and the preview is styled like a comment', async () => {
+      api.pages.set('', commentPage([comment({ body: '1. un\n2. deux\n\n> cité' })]));
+      const el = await mount();
+      await waitUntil(() => $(el, '[part=body] ol'), 'list shown');
+      const ol = $(el, '[part=body] ol')!;
+      expect(getComputedStyle(ol).listStyleType).to.equal('decimal');
+      expect(getComputedStyle(ol).display).to.equal('block');
+      const quoted = getComputedStyle($(el, '[part=body] blockquote')!).borderInlineStartWidth;
+      expect(quoted).to.equal('3px');
+      await type(el, '1. un\n2. deux\n\n> cité');
+      [...$$(el, 'button')].find((b) => text(b) === 'Preview')!.click();
+      await waitUntil(() => $(el, '#preview ol'), 'preview shown');
+      expect(getComputedStyle($(el, '#preview ol')!).listStyleType).to.equal('decimal');
+      expect(getComputedStyle($(el, '#preview blockquote')!).borderInlineStartWidth).to.equal('3px');
+    });
+
     it('shows more with the cursor and moves focus to the first new comment', async () => {
       api.pages.set('', commentPage([comment({ body: 'Un' })], { next: 'page2', thread: thread({ commentCount: 2 }) }));
       api.pages.set('page2', commentPage([comment({ body: 'Deux' })], { thread: thread({ commentCount: 2 }) }));
