@@ -43,6 +43,7 @@ export class CercleClient {
   private timeout: number;
   private queue = new Map<string, Pending>();
   private siteRead?: Promise<SitePublic>;
+  private answers = new Set<() => void>();
 
   constructor(options: ClientOptions) {
     this.siteId = options.site;
@@ -50,6 +51,20 @@ export class CercleClient {
     this.tokens = options.tokens;
     this.parse = options.parse ?? shallow;
     this.timeout = options.timeout ?? 15_000;
+  }
+
+  /**
+   * Calls `fn` each time the server answers (any status below 500), e.g. so that posts that failed in
+   * transit go again once it is back. Returns the unsubscribe function.
+   */
+  onAnswer(fn: () => void): () => void {
+    this.answers.add(fn);
+    return () => this.answers.delete(fn);
+  }
+
+  /** Tells the `onAnswer` listeners that the server answered (the provider calls it when the live stream reconnects). */
+  answered(): void {
+    for (const fn of this.answers) fn();
   }
 
   /** The site's public settings (read once per client). */
@@ -175,6 +190,7 @@ export class CercleClient {
         throw await this.unreadable();
       }
       const body = raw && res.ok ? await res.blob() : await res.json().catch(() => null);
+      if (res.status < 500) queueMicrotask(() => this.answered());
       if (token && tries < 2 && isAuthError(res.status, body)) {
         const code = (body as { code: string }).code;
         if (tries === 0) {

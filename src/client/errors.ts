@@ -15,6 +15,8 @@ export class CercleError extends Error {
     readonly fieldErrors: Record<string, string> = {},
     /** Seconds to wait before trying again (`Retry-After`), for 429 and 503. */
     readonly retryAfter?: number,
+    /** For `member.muted` and `member.banned`: why, and until when (`null`: until a moderator lifts it). */
+    readonly sanction?: { reason: string; endsAt: string | null },
   ) {
     super(detail || code);
   }
@@ -30,6 +32,7 @@ interface ProblemLike {
   title?: unknown;
   detail?: unknown;
   errors?: { path: string; message: string }[];
+  sanction?: { reason?: unknown; endsAt?: unknown };
 }
 
 /** Turns an error answer (a problem body, or anything else) into a `CercleError`. */
@@ -43,6 +46,9 @@ export function toError(status: number, body: unknown, retryAfter?: string | nul
     typeof p.detail === 'string' ? p.detail : typeof p.title === 'string' ? p.title : undefined,
     fields,
     retryAfter ? Number(retryAfter) || undefined : undefined,
+    typeof p.sanction?.reason === 'string'
+      ? { reason: p.sanction.reason, endsAt: typeof p.sanction.endsAt === 'string' ? p.sanction.endsAt : null }
+      : undefined,
   );
 }
 

@@ -38,6 +38,7 @@ export class LiveStream {
   /** topic → listeners in this tab. */
   private readonly listeners = new Map<string, Set<LiveListener>>();
   private readonly reloads = new Set<() => void>();
+  private readonly connects = new Set<() => void>();
   /** Topics wanted by the other tabs (leader only). */
   private readonly remote = new Map<string, Set<string>>();
   private channel: BroadcastChannel | null = null;
@@ -109,6 +110,12 @@ export class LiveStream {
   onReload(fn: () => void): () => void {
     this.reloads.add(fn);
     return () => this.reloads.delete(fn);
+  }
+
+  /** Calls `fn` each time this tab's stream (re)connects: the server is answering. Returns the unsubscribe function. */
+  onConnect(fn: () => void): () => void {
+    this.connects.add(fn);
+    return () => this.connects.delete(fn);
   }
 
   dispose(): void {
@@ -317,6 +324,7 @@ export class LiveStream {
       this.lastId ??= this.stream.lastEventId;
       this.alive();
       void this.sync(this.pendingAfter);
+      for (const fn of this.connects) fn();
     } else if (event === 'change') {
       const ev = payload as LiveEvent;
       if (id && (!this.lastId || Number(id) > Number(this.lastId))) this.lastId = id;

@@ -1,5 +1,6 @@
 import { css, html, type PropertyValues } from 'lit';
 import { CercleClient } from '../client/client.js';
+import type { CercleError } from '../client/errors.js';
 import type { LiveStream } from '../client/live.js';
 import type { Parser } from '../client/parse.js';
 import { TokenKeeper } from '../client/token.js';
@@ -101,7 +102,12 @@ export class CercleCommunity extends CercleElement {
         clearTimeout(this.idle);
         this.holders++;
         // Without a token-url the stream is anonymous: it carries the public topics only.
-        return (this.stream ??= new make({ base: client.base, tokens }));
+        if (!this.stream) {
+          this.stream = new make({ base: client.base, tokens });
+          // The stream coming back means the server is back: what waits for it (unsent posts) may go.
+          this.stream.onConnect(() => client.answered());
+        }
+        return this.stream;
       },
       release: (stream) => {
         if (stream !== this.stream || --this.holders > 0) return;
@@ -128,15 +134,18 @@ export class CercleCommunity extends CercleElement {
     this.holders = 0;
   }
 
-  /** The token names a member (or nobody): read who they are. */
+  /**
+   * The token names a member (or nobody): read who they are. A failed read keeps the member signed in
+   * (`error`): telling them to sign in again would be wrong, and would not help.
+   */
   private async identify(client: CercleClient, subject: string | null) {
     const generation = ++this.generation;
     let session: Session = { status: 'anonymous' };
     if (subject) {
       try {
         session = { status: 'member', member: await client.me() };
-      } catch {
-        // No readable profile: stay anonymous, public content still shows.
+      } catch (e) {
+        session = { status: 'error', error: e as CercleError, retry: () => void this.identify(client, subject) };
       }
     }
     if (generation === this.generation && client === this.client) this.session = session;

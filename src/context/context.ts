@@ -1,10 +1,19 @@
 import type { Context } from '@lit/context';
 import type { CercleClient } from '../client/client.js';
+import type { CercleError } from '../client/errors.js';
 import type { LiveOptions, LiveStream } from '../client/live.js';
 import type { Me } from '../contract/resources.js';
 
-/** Who is reading: not known yet, nobody signed in, or a member. */
-export type Session = { status: 'loading' } | { status: 'anonymous' } | { status: 'member'; member: Me };
+/**
+ * Who is reading: not known yet, nobody signed in, a member, or a member (the host gave a token) whose
+ * profile the API could not give (`error`, with `retry` to ask again). A widget shows that error with a
+ * retry, never the sign-in link: the member is signed in.
+ */
+export type Session =
+  | { status: 'loading' }
+  | { status: 'anonymous' }
+  | { status: 'member'; member: Me }
+  | { status: 'error'; error: CercleError; retry(): void };
 
 /** What `<cercle-community>` hands to every widget inside it. */
 export interface Community {

@@ -54,6 +54,14 @@ export const Problem = z.object({
   detail: z.optional(z.string()),
   instance: z.optional(z.string()),
   errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+  /** For `member.muted` and `member.banned`: the sanction that refuses the write, so a widget can say why and until when. */
+  sanction: z.optional(z.object({
+    kind: z.enum(['mute', 'ban']),
+    reason: z.string(),
+    /** When it ends; `null` until a moderator lifts it. */
+    endsAt: z.nullable(z.string()),
+    chapter: z.nullable(z.string()),
+  })),
 });
 export type Problem = z.infer<typeof Problem>;
 

@@ -1,4 +1,6 @@
 import type { CercleError } from '../client/errors.js';
+import { en as commonEn } from './locales/en.js';
+import { fr as commonFr } from './locales/fr.js';
 
 /** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
 function closestLang(node: Node | null): string {
@@ -120,10 +122,19 @@ export class Localize<W extends keyof Dictionaries> {
     return t as Dictionaries[W];
   }
 
-  /** A readable sentence for an error: by its code, then its family (`auth`, `network`). */
+  /**
+   * A readable sentence for an error: by its code, then its family (`auth`, `network`). A sanction
+   * (`member.muted`, `member.banned`) adds its reason and its end, from the kit's shared strings when
+   * the widget's dictionary has none.
+   */
   error(e: CercleError): string {
-    const m = (this.t as { errors: Record<string, string> }).errors;
-    return m[e.code] ?? m[e.code.split('.')[0]] ?? m.other;
+    const t = this.t as Partial<typeof commonEn>;
+    const common = overlay(/^fr/i.test(this.lang) ? commonFr : commonEn, t) as typeof commonEn;
+    const m = (t.errors ?? {}) as Record<string, string>;
+    const text = m[e.code] ?? common.errors[e.code] ?? m[e.code.split('.')[0]] ?? m.other ?? common.errors.other;
+    const s = e.sanction;
+    if (!s) return text;
+    return [text, fill(common.sanctionReason, s.reason), s.endsAt ? fill(common.sanctionUntil, exact(this, s.endsAt)) : common.sanctionOpen].join(' ');
   }
 }
 

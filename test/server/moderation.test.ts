@@ -225,6 +225,7 @@ for (const backend of backends()) {
         assert.equal(refused.status, 403);
         assert.equal(refused.body.code, 'member.muted');
         assert.match(refused.body.detail, /Propos agressifs/);
+        assert.deepEqual(refused.body.sanction, { kind: 'mute', reason: 'Propos agressifs', endsAt: s.endsAt, chapter: null });
         assert.equal((await call(ctx.app, 'POST', `${site()}/comments/${target.id}/reactions`, { token: alice, body: { kind: 'thanks' } })).body.code, 'member.muted');
         assert.equal((await call(ctx.app, 'GET', `${site()}/comments?thread=mute-me`, { token: alice })).status, 200);
         assert.equal((await call(ctx.app, 'GET', `${site()}/members/me/export`, { token: alice })).status === 403, false);

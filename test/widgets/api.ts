@@ -96,6 +96,8 @@ export class FakeApi {
   onWrite?: (call: Call) => Answer | undefined;
   /** Answers reads other than the site, me and comment pages. */
   onRead?: (url: URL) => Answer | undefined;
+  /** Answers any read before the defaults (the site, me, comment pages), when it returns something. */
+  readFirst?: (url: URL, auth: string | null) => Answer | undefined;
 
   private async other(request: Request) {
     const text = await request.text();
@@ -132,6 +134,8 @@ export class FakeApi {
 
   private read(path: string, auth: string | null): Answer {
     const url = new URL(path, 'http://x');
+    const first = this.readFirst?.(url, auth);
+    if (first) return first;
     if (url.pathname === '/') return { status: 200, body: this.site };
     if (url.pathname === '/me')
       return auth ? { status: 200, body: this.me } : { status: 401, body: problem(401, 'auth.missing') };

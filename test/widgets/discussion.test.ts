@@ -88,6 +88,44 @@ describe('<cercle-discussion>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('members-only thread, signed out: asks to sign in to read it, with the link and no retry', async () => {
+      api.token = () => new HttpResponse(null, { status: 204 });
+      api.readFirst = (url, auth) => (url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined);
+      const el = await mount();
+      await waitUntil(() => $(el, '[part=actions] a'), 'sign-in link');
+      const link = $<HTMLAnchorElement>(el, '[part=actions] a')!;
+      expect(text(link)).to.equal('Sign in on this site to read this discussion');
+      expect(link.href).to.equal(LOGIN_URL);
+      expect($$(el, '[part=actions] a')).to.have.length(1);
+      expect(text($(el, '[part=base]'))).not.to.include('could not be loaded');
+      expect([...$$(el, 'button')].map(text)).not.to.include('Try again');
+      await expect(el).to.be.accessible();
+    });
+
+    it('members-only thread, signed out, in French', async () => {
+      api.token = () => new HttpResponse(null, { status: 204 });
+      api.readFirst = (url, auth) => (url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined);
+      const el = await mount('fr');
+      await waitUntil(() => $(el, '[part=actions] a'), 'sign-in link');
+      expect(text($(el, '[part=actions] a'))).to.equal('Connectez-vous sur ce site pour lire cette discussion');
+    });
+
+    it('signed in but the member read fails: says so with a retry, never the sign-in link', async () => {
+      let fail = true;
+      api.pages.set('', commentPage([comment()]));
+      api.readFirst = (url) => (url.pathname === '/me' && fail ? { status: 503, body: problem(503, 'server.unavailable') } : undefined);
+      const el = await mount();
+      await waitUntil(() => text($(el, '[part=base]')).includes('Your member profile could not be loaded'), 'member error');
+      expect($(el, '.sign-in')).to.equal(null);
+      expect(text($(el, '[part=base]'))).not.to.include('Sign in');
+      expect($$(el, 'article')).to.have.length(1);
+      await expect(el).to.be.accessible();
+      fail = false;
+      [...$$(el, 'button')].find((b) => text(b) === 'Try again')!.click();
+      await box(el);
+      expect($(el, '.sign-in')).to.equal(null);
+    });
+
     it('signed out, in French', async () => {
       api.token = () => new HttpResponse(null, { status: 204 });
       const el = await mount('fr');
@@ -135,6 +173,22 @@ describe('<cercle-discussion>', () => {
       expect(text($(el, 'label[for=text]'))).to.equal('Votre commentaire');
       expect(text($(el, 'button[type=submit]'))).to.equal('Publier');
       expect(text($(el, '#count'))).to.equal('280 caractères restants');
+    });
+
+    it('formatting: numbered lists keep their numbers, and the preview is styled like a comment', async () => {
+      api.pages.set('', commentPage([comment({ body: '1. un\n2. deux\n\n> cité' })]));
+      const el = await mount();
+      await waitUntil(() => $(el, '[part=body] ol'), 'list shown');
+      const ol = $(el, '[part=body] ol')!;
+      expect(getComputedStyle(ol).listStyleType).to.equal('decimal');
+      expect(getComputedStyle(ol).display).to.equal('block');
+      const quoted = getComputedStyle($(el, '[part=body] blockquote')!).borderInlineStartWidth;
+      expect(quoted).to.equal('3px');
+      await type(el, '1. un\n2. deux\n\n> cité');
+      [...$$(el, 'button')].find((b) => text(b) === 'Preview')!.click();
+      await waitUntil(() => $(el, '#preview ol'), 'preview shown');
+      expect(getComputedStyle($(el, '#preview ol')!).listStyleType).to.equal('decimal');
+      expect(getComputedStyle($(el, '#preview blockquote')!).borderInlineStartWidth).to.equal('3px');
     });
 
     it('shows more with the cursor and moves focus to the first new comment', async () => {
@@ -288,21 +342,76 @@ describe('<cercle-discussion>', () => {
       expect(localStorage.getItem(draftKey)).to.equal(null);
     });
 
-    it('survives a reload with the post unsent, and retries when back online', async () => {
+    it('survives a reload with the post unsent, and sends it once the reloaded page reaches the server', async () => {
       api.onPost = (_, __, n) => (n === 1 ? json(503, problem(503, 'server.unavailable')) : undefined);
       const first = await mount();
       await type(first, 'Hors ligne');
       await post(first);
       await waitUntil(() => $(first, '.failed'), 'not sent');
       fixtureCleanup();
+      expect(JSON.parse(localStorage.getItem(draftKey)!)).to.deep.include({ failed: true, body: 'Hors ligne' });
 
       const el = await mount();
-      await waitUntil(() => $(el, '.failed'), 'still not sent after reload');
-      window.dispatchEvent(new Event('online'));
-      await waitUntil(() => $$(el, 'article').length === 1, 'sent when online');
+      await waitUntil(() => $$(el, 'article').length === 1, 'sent after the reload');
       const posts = api.postCalls;
       expect(posts).to.have.length(2);
       expect(posts[1].key).to.equal(posts[0].key);
+    });
+
+    it('posts a text rewritten after a lost answer as a new comment, with a new key', async () => {
+      // The first post is stored, but its answer is lost on the way back.
+      api.onPost = (input, key, n) => {
+        if (n > 1) return undefined;
+        api.stored.set(key!, comment({ body: input.body, author: member(api.me) }));
+        return HttpResponse.error();
+      };
+      const el = await mount();
+      await type(el, 'Premier texte');
+      await post(el);
+      await waitUntil(() => $(el, '.failed'), 'not sent');
+      await type(el, 'Texte réécrit');
+      await post(el);
+      await waitUntil(() => $$(el, 'article').length === 1, 'comment shown');
+      expect(text($(el, '[part=body]'))).to.equal('Texte réécrit');
+      const [first, second] = api.postCalls;
+      expect(second.body).to.deep.include({ body: 'Texte réécrit' });
+      expect(second.key).not.to.equal(first.key);
+      expect([...api.stored.values()].map((c) => c.body).sort()).to.deep.equal(['Premier texte', 'Texte réécrit']);
+      expect(localStorage.getItem(draftKey)).to.equal(null);
+    });
+
+    it('sends again with a fresh key when the server holds the key for another text', async () => {
+      api.onPost = (_, __, n) => (n === 1 ? json(422, problem(422, 'idempotency.mismatch')) : undefined);
+      const el = await mount();
+      await type(el, 'Clé déjà prise');
+      await post(el);
+      await waitUntil(() => $$(el, 'article').length === 1, 'comment shown');
+      expect(text($(el, '[part=body]'))).to.equal('Clé déjà prise');
+      const [first, second] = api.postCalls;
+      expect(second.key).not.to.equal(first.key);
+      expect(second.body).to.deep.include({ body: 'Clé déjà prise' });
+      expect(api.stored.size).to.equal(1);
+      expect($(el, '.error')).to.equal(null);
+    });
+
+    it('sends a post that failed during an outage again, once, when a later read goes through', async () => {
+      api.onPost = (_, __, n) => (n === 1 ? json(503, problem(503, 'server.unavailable')) : undefined);
+      const el = await mount();
+      await type(el, 'Pendant la panne');
+      await post(el);
+      await waitUntil(() => $(el, '.failed'), 'not sent');
+      expect(api.postCalls).to.have.length(1);
+      // Any read that goes through (here, sorting the thread again) says the server is back.
+      const select = $<HTMLSelectElement>(el, 'select')!;
+      select.value = 'newest';
+      select.dispatchEvent(new Event('change'));
+      await waitUntil(() => $$(el, 'article').length === 1 && !$(el, '.failed'), 'sent again');
+      const posts = api.postCalls;
+      expect(posts).to.have.length(2);
+      expect(posts[1].key).to.equal(posts[0].key);
+      expect(api.stored.size).to.equal(1);
+      expect(text($(el, '[part=body]'))).to.equal('Pendant la panne');
+      expect(localStorage.getItem(draftKey)).to.equal(null);
     });
 
     it('shows the server’s validation errors and keeps the text', async () => {
@@ -330,6 +439,28 @@ describe('<cercle-discussion>', () => {
       await post(el);
       await waitUntil(() => text($(el, '#msg')).includes('Your comment is too long.'), 'too long');
       expect(api.postCalls).to.have.length(0);
+    });
+
+    it('a muted member is told why and until when, and keeps the text', async () => {
+      const endsAt = '2031-05-04T10:00:00.000Z';
+      api.onPost = () => json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt, chapter: null } }));
+      const el = await mount();
+      await type(el, 'Encore moi');
+      await post(el);
+      await waitUntil(() => $(el, '.error'), 'error');
+      const until = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(endsAt));
+      expect(text($(el, '#msg'))).to.equal(`A moderator has muted you: you cannot write in the discussion for now. Reason: Propos agressifs. Until ${until}.`);
+      expect($<HTMLTextAreaElement>(el, 'textarea')!.value).to.equal('Encore moi');
+      await expect(el).to.be.accessible();
+    });
+
+    it('a muted member is told why, in French', async () => {
+      api.onPost = () => json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt: null, chapter: null } }));
+      const el = await mount('fr');
+      await type(el, 'Encore moi');
+      await post(el);
+      await waitUntil(() => $(el, '.error'), 'error');
+      expect(text($(el, '#msg'))).to.equal('Un modérateur vous a mis en sourdine : vous ne pouvez pas écrire dans la discussion pour le moment. Motif : Propos agressifs. Jusqu’à ce qu’un modérateur la lève.');
     });
 
     it('says when the server is rate-limiting', async () => {

@@ -435,6 +435,16 @@ describe('<cercle-event-feed>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('a banned member is told why and until when, not "an error occurred"', async () => {
+      api.add(event());
+      const el = await mount();
+      await loaded(el);
+      api.onWrite = () => json(403, problem(403, 'member.banned', { sanction: { kind: 'ban', reason: 'Spam répété', endsAt: null, chapter: null } }));
+      button(el, 'Going')!.click();
+      await waitUntil(() => $(el, '[role=alert]'), 'refused');
+      expect(text($(el, '[role=alert]'))).to.equal('A moderator has banned you from taking part here. Reason: Spam répété. Until a moderator lifts it.');
+    });
+
     it('errors: readable, and a failed connection offers to try again', async () => {
       api.add(event());
       const el = await mount();

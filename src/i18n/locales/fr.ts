@@ -9,5 +9,10 @@ export const fr: CommonStrings = {
     auth: 'Votre session a pris fin. Reconnectez-vous sur ce site.',
     network: 'La connexion a échoué.',
     other: 'Une erreur est survenue. Réessayez.',
+    'member.muted': 'Un modérateur vous a mis en sourdine : vous ne pouvez pas écrire dans la discussion pour le moment.',
+    'member.banned': 'Un modérateur vous a exclu·e de la participation ici.',
   },
+  sanctionReason: 'Motif : #.',
+  sanctionUntil: 'Jusqu’au #.',
+  sanctionOpen: 'Jusqu’à ce qu’un modérateur la lève.',
 };

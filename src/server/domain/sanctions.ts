@@ -1,4 +1,4 @@
-import { problem } from '../http/problem.js';
+import { ProblemError } from '../http/problem.js';
 import type { Viewer } from '../http/viewer.js';
 import { ModerationStore } from '../store/moderation.js';
 import type { Store } from '../store/store.js';
@@ -15,8 +15,9 @@ export async function assertMayWrite(store: Store, siteId: string, viewer: Viewe
     if (s.kind === 'mute' && !discussion) continue;
     if (s.chapter_id && discussion?.audience !== `chapter:${s.chapter_id}`) continue;
     const until = s.ends_at ? `until ${s.ends_at}` : 'until a moderator lifts it';
-    throw problem(403, s.kind === 'ban' ? 'member.banned' : 'member.muted',
+    throw new ProblemError(403, s.kind === 'ban' ? 'member.banned' : 'member.muted',
       s.kind === 'ban' ? 'You are banned from taking part here' : 'You cannot write in the discussion for now',
-      `${s.chapter_id ? `In chapter ${s.chapter_id}, ` : ''}${until}. Reason: ${s.reason}`);
+      `${s.chapter_id ? `In chapter ${s.chapter_id}, ` : ''}${until}. Reason: ${s.reason}`, undefined, undefined,
+      { sanction: { kind: s.kind === 'ban' ? 'ban' : 'mute', reason: s.reason, endsAt: s.ends_at ?? null, chapter: s.chapter_id || null } });
   }
 }

@@ -11,6 +11,8 @@ export class ProblemError extends Error {
     readonly detail?: string,
     readonly errors?: { path: string; message: string }[],
     readonly headers?: Record<string, string>,
+    /** Extension members of the problem body (RFC 9457 §3.2), as the contract's `Problem` declares them. */
+    readonly extensions?: Pick<Problem, 'sanction'>,
   ) {
     super(`${code}: ${detail ?? title}`);
   }
@@ -33,6 +35,7 @@ export function problemBody(p: ProblemError, instance?: string): Problem {
     ...(p.detail ? { detail: p.detail } : {}),
     ...(instance ? { instance } : {}),
     ...(p.errors?.length ? { errors: p.errors } : {}),
+    ...p.extensions,
   };
 }
 

@@ -9,7 +9,9 @@ export const styles = css`
     margin: 0;
     font-size: 1.25em;
   }
-  ol {
+  /* The list of comments and of replies only: a numbered list in a comment keeps its numbers. */
+  [part='list'],
+  ol.replies {
     display: grid;
     gap: var(--cercle-discussion-gap, 1.25rem);
     margin: 0;
@@ -48,7 +50,7 @@ export const styles = css`
     color: var(--_muted);
     font-size: 0.875em;
   }
-  [part='body'] p {
+  [part~='body'] p {
     margin-block-start: 0.25rem;
     white-space: pre-line;
     overflow-wrap: anywhere;
@@ -143,17 +145,17 @@ export const styles = css`
     color: var(--_muted);
     font-size: 0.875em;
   }
-  [part='body'] blockquote {
+  [part~='body'] blockquote {
     margin: 0.25rem 0;
     padding-inline-start: 0.75rem;
     border-inline-start: 3px solid var(--_line);
   }
-  [part='body'] pre {
+  [part~='body'] pre {
     overflow-x: auto;
     white-space: pre;
   }
-  [part='body'] ul,
-  [part='body'] ol {
+  [part~='body'] ul,
+  [part~='body'] ol {
     margin-block: 0.25rem;
     padding-inline-start: 1.5rem;
   }

@@ -199,8 +199,7 @@ export class CercleDiscussion extends CercleConnected {
         ${page ? this.toolbar(page) : nothing}
         ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
         ${error
-          ? html`<p>${error.code === 'thread.forbidden' ? l.error(error) : t.loadError}</p>
-              <div><button @click=${this.load}>${t.tryAgain}</button></div>`
+          ? this.failure(error)
           : page && !page.items.length
             ? html`<slot name="empty"><p>${t.empty}</p></slot>`
             : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
@@ -506,11 +505,27 @@ export class CercleDiscussion extends CercleConnected {
     markRead(this.community.client, this.key, newest).catch(() => {});
   }
 
+  private loginUrl = () => this.community?.loginUrl ?? this._info?.loginUrl;
+
+  /** Why the thread is not shown: a members-only thread asks to sign in; a failure that may pass offers to try again. */
+  private failure(error: CercleError) {
+    const { l } = this;
+    if (error.code === 'auth.missing') return signIn(l, this.loginUrl(), l.t.signInToRead);
+    return html`<p>${error.code === 'thread.forbidden' ? l.error(error) : l.t.loadError}</p>
+      <div><button @click=${this.load}>${l.t.tryAgain}</button></div>`;
+  }
+
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
     if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
-    if (session.status === 'anonymous') return signIn(this.l, this.community?.loginUrl ?? this._info?.loginUrl);
+    if (session.status === 'error')
+      return html`<div part="actions">
+        <p class="error">${this.l.t.memberError} ${this.l.error(session.error)}</p>
+        <button type="button" @click=${session.retry}>${this.l.t.tryAgain}</button>
+      </div>`;
+    // A members-only thread already says to sign in, in its place.
+    if (session.status === 'anonymous') return this._error?.code === 'auth.missing' ? nothing : signIn(this.l, this.loginUrl());
     if (this._error) return nothing;
     if (this._page?.thread.locked) return html`<p>${this.l.error(new CercleError(403, 'thread.locked'))}</p>`;
     return form(

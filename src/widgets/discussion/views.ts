@@ -28,8 +28,8 @@ export const skeleton = (): TemplateResult => html`
   <li class="ph" aria-hidden="true"></li>
 `;
 
-export const signIn = (l: Localize, url?: string | null): TemplateResult => html`
-  <p part="actions" class="sign-in">${url ? html`<a href=${url}>${l.t.signIn}</a>` : l.t.signIn}</p>
+export const signIn = (l: Localize, url?: string | null, label = l.t.signIn): TemplateResult => html`
+  <p part="actions" class="sign-in">${url ? html`<a href=${url}>${label}</a>` : label}</p>
 `;
 
 /** The error of a failed send: a sentence, then the server's field messages or the wait. */

@@ -248,7 +248,7 @@ export class CercleEventFeed extends CercleConnected {
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),
       plural: (forms, n) => forms(n),
-      error: (e) => s.errors[e.code] ?? s.errors[e.code.split('.')[0]] ?? s.errors.other,
+      error: (e) => l.error(e),
       answer: this.answer,
       ack: (e) => this.act(e, 'ack', () => acknowledgeRsvp(this.client, e.id), true),
       download: this.download,
