@@ -23,7 +23,7 @@ function contents(file: string) {
       keys: db.prepare(`select count(*) from site_keys where site_id like 'load-%'`).pluck().get() as number,
       lonely: db.prepare(`select count(*) from sites s where id like 'load-%' and (select count(*) from site_keys k where k.site_id = s.id) <> 2`).pluck().get() as number,
       integrity: db.pragma('integrity_check', { simple: true }),
-      foreignKeys: db.pragma('foreign_key_check').length,
+      foreignKeys: (db.pragma('foreign_key_check') as unknown[]).length,
       asso: db.prepare(`select name from sites where id = 'asso'`).pluck().get() as string | undefined,
     };
   } finally {
