@@ -19,8 +19,11 @@ export class CercleElement extends LitElement {
   /**
    * Registers the element under `tag`, unless that name is taken (two copies
    * of the kit on one page): then it warns and keeps the first definition.
+   * Without a `customElements` registry (Node, no DOM shim) it does nothing.
    */
   static define(tag: string): void {
+    // Imported on a server (SSR, no DOM): nothing to register.
+    if (typeof customElements === 'undefined') return;
     if (customElements.get(tag)) console.warn(`cercle: <${tag}> is already defined; keeping the first definition.`);
     else customElements.define(tag, this);
   }
