@@ -1,6 +1,7 @@
 import { z } from 'zod/mini';
 import { Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { MAX_COMMENT_LENGTH, ThreadKey } from './requests.js';
+import { MAX_COUNT_THREADS } from './defaults.js';
 import { Comment, CommentPage, MemberSummary, ReactionCount, Thread } from './resources.js';
 import type { RouteSpec } from './route.js';
 
@@ -72,8 +73,7 @@ export type Reactors = z.infer<typeof Reactors>;
 export const Flag = z.object({ comment: Id, reason: FlagReason, createdAt: Timestamp });
 export type Flag = z.infer<typeof Flag>;
 
-/** Most threads one count request may name: a listing page's articles. */
-export const MAX_COUNT_THREADS = 100;
+export { MAX_COUNT_THREADS };
 
 /** `?threads=a&threads=b…`: one thread key, or several by repeating the parameter. */
 export const ThreadKeys = z.array(ThreadKey).check(z.minLength(1), z.maxLength(MAX_COUNT_THREADS));
