@@ -8,6 +8,8 @@ const entries: Record<string, string> = {
   cercle: 'src/index.ts',
   /** The provider and the discussion only. */
   discussion: 'src/widgets/discussion/define.ts',
+  /** The provider and the comment count only (listing pages). */
+  'comment-count': 'src/widgets/comment-count/define.ts',
   /** The provider, member cards and the member directory. */
   'member-card': 'src/widgets/member-card/define.ts',
   /** The provider and the engagement badge only. */

@@ -12,6 +12,8 @@ const budgets = {
   'dist/discussion.js': 16 * 1024,
   'dist/member-card.js': 12 * 1024,
   'dist/engagement-badge.js': 10 * 1024,
+  /** A listing page's counts: provider and client, no discussion. */
+  'dist/comment-count.js': 14 * 1024,
   'dist/event-feed.js': 14 * 1024,
   /** The back office: provider, live stream, queue, settings and audit views; not on members' pages. */
   'dist/moderation.js': 22 * 1024,

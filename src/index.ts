@@ -4,6 +4,7 @@
  */
 import './context/define.js';
 import './widgets/discussion/define.js';
+import './widgets/comment-count/define.js';
 import './widgets/member-card/define.js';
 import './widgets/member-directory/define.js';
 import './widgets/engagement-badge/define.js';
@@ -16,6 +17,7 @@ export { CercleCommunity, communityContext, type Community, type Session } from 
 export { CercleElement } from './internal/element.js';
 export { CercleConnected } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
+export { CercleCommentCount } from './widgets/comment-count/comment-count.js';
 export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';
 export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChangeDetail, type MemberEraseDetail } from './widgets/member-card/member-card.js';
 export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';

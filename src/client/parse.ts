@@ -1,6 +1,6 @@
 /** The kinds of resource the client reads; each maps to a contract schema. */
 /** Answers of the discussion's writes and lookups. */
-export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'readMarker' | 'memberList';
+export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'readMarker' | 'memberList' | 'commentCounts';
 
 /** Answers of moderation and administration. */
 export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'rotatedKey' | 'auditPage';
@@ -17,7 +17,7 @@ export type Kind = DiscussionKind | ModerationKind | 'site' | 'me' | 'member' | 
 export type Parser = (kind: Kind, body: unknown) => unknown;
 
 /** Lists (comment pages, event pages, batch results) are where a malformed answer would break a widget. */
-const lists: Partial<Record<Kind, string>> = { moderationQueue: 'items', auditPage: 'items', sanctions: 'items', bulkResult: 'results', reactions: 'reactions', reactors: 'kinds', memberList: 'items', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items', attendees: 'items' };
+const lists: Partial<Record<Kind, string>> = { moderationQueue: 'items', auditPage: 'items', sanctions: 'items', bulkResult: 'results', reactions: 'reactions', reactors: 'kinds', memberList: 'items', commentCounts: 'counts', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items', attendees: 'items' };
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];

@@ -2,7 +2,7 @@ import { Comment, CommentPage, Event, EventPage, Me, SitePublic } from '../contr
 import { BatchResponse } from '../contract/requests.js';
 import { EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, MemberPage } from '../contract/members.js';
 import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } from '../contract/engagement.js';
-import { CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
+import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed } from '../contract/events.js';
 import { AdminSettings, AuditPage, BulkResult, QueuePage, RotatedKey, Sanction, SanctionList } from '../contract/moderation.js';
@@ -22,6 +22,7 @@ const schemas = {
   thread: Thread,
   readMarker: ReadMarkerOut,
   memberList: MemberList,
+  commentCounts: CommentCounts,
   members: MemberPage,
   introductions: IntroductionPage,
   introduction: Introduction,

@@ -28,7 +28,7 @@ export const withReturn = (url: string | undefined): string | undefined =>
  * @slot - The page content holding the widgets.
  * @attr {string} lang - Language of the widgets inside (`fr…` French, otherwise English); by default the closest `lang` around, e.g. `<html lang>`.
  * @attr {string} login-url - Where a reader signs in on the host site; `{url}` in it becomes the current page's address, URL-encoded (`/login?next={url}`), so that the member comes back to it.
- * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the reader's system; none follows the host page.
+ * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the page behind (its background's luminance, its `color-scheme`); none follows the host page.
  */
 export class CercleCommunity extends CercleElement {
   static override styles = [theme, css`:host { display: block; } :host([hidden]) { display: none; }`];

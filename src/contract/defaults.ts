@@ -11,3 +11,6 @@ export const DEFAULT_MAX_COMMENT_LENGTH = 5000;
 
 /** The largest number of reads one `POST /batch` carries. */
 export const MAX_BATCH_READS = 20;
+
+/** Most threads one comment-count read names (a listing page's articles). */
+export const MAX_COUNT_THREADS = 100;

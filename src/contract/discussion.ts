@@ -1,6 +1,7 @@
 import { z } from 'zod/mini';
 import { Id, SiteId, Timestamp, Line, Text } from './common.js';
 import { MAX_COMMENT_LENGTH, ThreadKey } from './requests.js';
+import { MAX_COUNT_THREADS } from './defaults.js';
 import { Comment, CommentPage, MemberSummary, ReactionCount, Thread } from './resources.js';
 import type { RouteSpec } from './route.js';
 
@@ -72,6 +73,20 @@ export type Reactors = z.infer<typeof Reactors>;
 export const Flag = z.object({ comment: Id, reason: FlagReason, createdAt: Timestamp });
 export type Flag = z.infer<typeof Flag>;
 
+export { MAX_COUNT_THREADS };
+
+/** `?threads=a&threads=b…`: one thread key, or several by repeating the parameter. */
+export const ThreadKeys = z.array(ThreadKey).check(z.minLength(1), z.maxLength(MAX_COUNT_THREADS));
+export const CommentCountQuery = z.strictObject({ threads: z.union([ThreadKey, ThreadKeys]) });
+export type CommentCountQuery = z.infer<typeof CommentCountQuery>;
+
+/**
+ * Published comments of each thread the reader may read (a thread never commented on counts 0);
+ * threads the reader may not read are left out.
+ */
+export const CommentCounts = z.object({ counts: z.array(z.object({ thread: z.string(), count: z.number() })) });
+export type CommentCounts = z.infer<typeof CommentCounts>;
+
 const CommentParams = z.strictObject({ site: SiteId, comment: Id });
 const SiteParams = z.strictObject({ site: SiteId });
 
@@ -121,6 +136,11 @@ export const discussionRoutes = {
     method: 'put', path: '/v1/sites/{site}/threads/read', summary: 'Remember how far the member has read a thread ("new since last visit")', auth: 'required',
     params: SiteParams, body: ReadMarker,
     ok: { status: 200, schema: ReadMarkerOut, description: 'The stored marker (it never moves back).' },
+  },
+  commentCounts: {
+    method: 'get', path: '/v1/sites/{site}/threads/count', summary: 'How many published comments each of several threads has, for listing pages', auth: 'optional',
+    params: SiteParams, query: CommentCountQuery,
+    ok: { status: 200, schema: CommentCounts, description: 'One count a thread the reader may read (repeat `threads` for several, up to 100), in the order asked; hidden, held and deleted comments are not counted.' },
   },
   mentionCandidates: {
     method: 'get', path: '/v1/sites/{site}/mentions', summary: 'Members the writer may mention in a thread, by name prefix', auth: 'required',

@@ -1,5 +1,6 @@
 import { LitElement, type CSSResultGroup, type PropertyDeclarations } from 'lit';
 import { host } from '../styles/host.js';
+import { PageScheme } from './scheme.js';
 
 type Detail<K extends keyof GlobalEventHandlersEventMap> =
   GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never;
@@ -11,10 +12,21 @@ type Detail<K extends keyof GlobalEventHandlersEventMap> =
 export class CercleElement extends LitElement {
   static override styles: CSSResultGroup = host;
 
-  static override properties: PropertyDeclarations = { lang: { reflect: true } };
+  static override properties: PropertyDeclarations = { lang: { reflect: true }, theme: { reflect: true } };
 
   /** Language of the element's text; see `Localize` for the fallbacks. */
   declare lang: string;
+
+  /** `auto`, `light` or `dark`; none: the page's or the provider's colours. */
+  declare theme?: 'auto' | 'light' | 'dark';
+
+  /** @internal The custom states the theme styles read (`light`/`dark` under `theme="auto"`). */
+  readonly states: CustomStateSet = this.attachInternals().states;
+
+  constructor() {
+    super();
+    new PageScheme(this);
+  }
 
   /**
    * Registers the element under `tag`, unless that name is taken (two copies

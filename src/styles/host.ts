@@ -1,7 +1,8 @@
 import { css } from 'lit';
 
 /**
- * `theme="light|dark|auto"` on the provider or on a widget. The choice travels
+ * `theme="light|dark|auto"` on the provider or on a widget; `auto` follows the
+ * page behind (its background and `color-scheme`). The choice travels
  * to widgets as private inherited properties, so the host page's own content
  * inside `<cercle-community>` keeps its colours and color-scheme.
  */
@@ -18,6 +19,13 @@ export const theme = css`
   }
   :host([theme='auto']) {
     --_scheme: light dark;
+  }
+  /* What the page behind shows (internal/scheme.ts); without custom states, the reader's preference above. */
+  :host([theme='auto']:state(light)) {
+    --_scheme: light;
+  }
+  :host([theme='auto']:state(dark)) {
+    --_scheme: dark;
   }
 `;
 

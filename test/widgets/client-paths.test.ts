@@ -50,6 +50,7 @@ describe('client modules', () => {
       discussion.lockThread(c, 't', true),
       discussion.markRead(c, 't', '2026-01-01T00:00:00.000Z'),
       discussion.mentions(c, 't', 'Ma'),
+      discussion.commentCounts(c, ['https://amicale.test/a', 'b']),
       members.searchMembers(c, { q: 'Léa', chapter: 'lyon', expertise: 'bois', cursor: 'x' }),
       members.membersById(c, ['m1', 'm2']),
       members.getMember(c, 'me'),
@@ -86,7 +87,7 @@ describe('client modules', () => {
       events.resetCalendarFeed(c),
       events.revokeCalendarFeed(c),
     ]);
-    expect(calls.length).to.equal(47);
+    expect(calls.length).to.equal(48);
     expect(calls.filter((call) => !known(call))).to.deep.equal([]);
   });
 

@@ -108,6 +108,17 @@ export class DiscussionStore {
     return Number(r.n);
   }
 
+  /** Published comments by thread key, for the threads of `keys` that exist. */
+  async publishedCounts(siteId: string, keys: string[]) {
+    const rows = await this.db.selectFrom('threads as t')
+      .leftJoin('comments as c', (j) => j.onRef('c.thread_pk', '=', 't.pk').on('c.status', '=', 'published'))
+      .select(['t.key', 't.audience', (eb) => eb.fn.count<number | string>('c.id').as('n')])
+      .where('t.site_id', '=', siteId).where('t.key', 'in', keys)
+      .groupBy(['t.key', 't.audience'])
+      .execute();
+    return new Map(rows.map((r) => [r.key, { audience: r.audience, count: Number(r.n) }]));
+  }
+
   /** Whether the member has a comment that others could read (for "first-time poster" pre-moderation). */
   async hasPublished(siteId: string, memberPk: string) {
     const r = await this.db.selectFrom('comments').select('id')

@@ -1,6 +1,7 @@
 import type { Comment } from '../../../contract/resources.js';
 import { IdempotencyKey } from '../../../contract/requests.js';
-import { discussionRoutes as d } from '../../../contract/discussion.js';
+import { discussionRoutes as d, ThreadKeys } from '../../../contract/discussion.js';
+import { canSee } from '../../domain/audience.js';
 import { routes } from '../../../contract/routes.js';
 import type { HandlerContext } from '../../http/types.js';
 import { nowIso } from '../../domain/ids.js';
@@ -59,6 +60,23 @@ export async function listComments({ store, site, query, viewer }: HandlerContex
       ...(moderator ? { pendingCount: pending } : {}),
     },
   };
+}
+
+/**
+ * Published comments of several threads, for a listing page: one request for all its articles.
+ * A thread the reader may not read is left out rather than failing the others.
+ */
+export async function commentCounts({ c, store, site, viewer }: HandlerContext<typeof d.commentCounts>) {
+  // The generic query check sees one value a key; the repeated `threads` are read here.
+  const keys = [...new Set(parse(ThreadKeys, c.req.queries('threads') ?? [], 'query'))];
+  const found = await new DiscussionStore(store).publishedCounts(site.id, keys);
+  const counts = keys.flatMap((key) => {
+    const thread = found.get(key);
+    const audience = thread?.audience ?? 'public';
+    if (!canSee(audience, viewer, site.settings.publicRead) && !moderates(viewer, audience)) return [];
+    return [{ thread: key, count: thread?.count ?? 0 }];
+  });
+  return { body: { counts } };
 }
 
 /** Post a comment (creates the thread on first post). */

@@ -18,5 +18,6 @@ export function install(register: Registrar, app: AppServices) {
   register(d.moderateComment, h.moderateComment);
   register(d.updateThread, h.updateThread);
   register(d.markRead, h.markRead, { sanctions: 'open' });
+  register(d.commentCounts, h.commentCounts);
   register(d.mentionCandidates, h.mentionCandidates);
 }
