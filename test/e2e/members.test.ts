@@ -117,9 +117,18 @@ test('an introduction goes from request to accepted, and only then reveals the c
   } finally {
     await back.context.close();
   }
-  // Counted in the engagement ledger, once each.
-  const kinds = await demo.store.db.selectFrom('activities').select('kind').where('kind', 'like', 'introduction.%').execute();
-  assert.deepEqual(kinds.map((k) => k.kind).sort(), ['introduction.accepted', 'introduction.made']);
+  // Counted in the engagement ledger, once each: both took part; the accepted introduction is credited to who asked for it.
+  const rows = await demo.store.db
+    .selectFrom('activities as a')
+    .innerJoin('members as m', 'm.pk', 'a.member_pk')
+    .select(['a.kind', 'm.name'])
+    .where('a.kind', 'like', 'introduction.%')
+    .execute();
+  assert.deepEqual(rows.map((r) => `${r.name}: ${r.kind}`).sort(), [
+    'Camille Rouanet: introduction.accepted',
+    'Camille Rouanet: introduction.made',
+    'Hélène Marty: introduction.made',
+  ]);
 });
 
 test('a member edits their card, exports their data and erases it', async () => {
