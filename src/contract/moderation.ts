@@ -203,18 +203,6 @@ export const SettingsPatch = z.strictObject({
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
-export const RotateKey = z.strictObject({
-  /** How long the previous HS256 keys keep verifying (default 3600 s, at most 7 days). */
-  overlapSeconds: z.optional(z.int().check(z.gte(0), z.lte(7 * 86400))),
-});
-export const RotatedKey = z.object({
-  kid: z.string(),
-  /** The new HS256 secret, shown this once: put it in the site's token endpoint. */
-  secret: z.string(),
-  previousRetireAt: Timestamp,
-});
-export type RotatedKey = z.infer<typeof RotatedKey>;
-
 // ---- webhooks -------------------------------------------------------------------------
 
 /**
@@ -340,11 +328,6 @@ export const moderationRoutes = {
     method: 'patch', path: '/v1/sites/{site}/admin/settings', summary: 'Change the site\'s settings (admins)', auth: 'required',
     params: SiteParams, body: SettingsPatch,
     ok: { status: 200, schema: AdminSettings, description: 'The settings after the change (recorded in the audit log).' },
-  },
-  rotateKey: {
-    method: 'post', path: '/v1/sites/{site}/admin/keys/rotate', summary: 'New HS256 secret; the previous ones keep verifying during the overlap (admins)', auth: 'required',
-    params: SiteParams, body: RotateKey,
-    ok: { status: 201, schema: RotatedKey, description: 'The new key and its secret, shown once.' },
   },
   webhooks: {
     method: 'get', path: '/v1/sites/{site}/admin/webhooks', summary: 'The site\'s webhooks (admins)', auth: 'required',
