@@ -118,6 +118,29 @@ for (const backend of backends()) {
         assert.notEqual(other.body.id, first.body.id);
       });
 
+      it('idempotency key reused with a different body: 422 idempotency.mismatch, nothing stored; same body still replays', async () => {
+        const headers = { 'idempotency-key': 'mismatch-key-0003' };
+        const first = await post({ thread: 'idem-mismatch', body: 'Premier texte' }, alice, headers);
+        assert.equal(first.status, 201);
+        for (const body of [{ thread: 'idem-mismatch', body: 'Un autre texte' }, { thread: 'idem-elsewhere', body: 'Premier texte' },
+          { thread: 'idem-mismatch', body: 'Premier texte', parentId: first.body.id }]) {
+          const r = await post(body, alice, headers);
+          assert.equal(r.status, 422, JSON.stringify(body));
+          assert.equal(Problem.parse(r.body).code, 'idempotency.mismatch');
+        }
+        assert.equal(CommentPage.parse((await list('thread=idem-mismatch')).body).items.length, 1);
+        assert.equal(CommentPage.parse((await list('thread=idem-elsewhere')).body).items.length, 0);
+        // The same request (trimmed alike) still answers the first comment.
+        const again = await post({ thread: 'idem-mismatch', body: '  Premier texte ' }, alice, headers);
+        assert.equal(again.status, 201);
+        assert.equal(again.body.id, first.body.id);
+        assert.equal(again.headers.get('idempotent-replayed'), 'true');
+        // Two different bodies racing on one key: one is stored, the other refused.
+        const raced = await Promise.all(['Course A', 'Course B'].map((b) => post({ thread: 'idem-race', body: b }, alice, { 'idempotency-key': 'mismatch-race-0004' })));
+        assert.deepEqual(raced.map((r) => r.status).sort(), [201, 422]);
+        assert.equal(CommentPage.parse((await list('thread=idem-race')).body).items.length, 1);
+      });
+
       it('pages with an opaque cursor in both orders', async () => {
         for (let i = 0; i < 5; i++) assert.equal((await post({ thread: 'paged', body: `n°${i}` })).status, 201);
         const seen: string[] = [];

@@ -7,6 +7,7 @@ import { m003 } from './migrations/003_members.js';
 import { m005 } from './migrations/005_engagement.js';
 import { m006 } from './migrations/006_moderation.js';
 import { m008 } from './migrations/008_keys.js';
+import { m009 } from './migrations/009_idempotency.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '005_engagement': m005,
   '006_moderation': m006,
   '008_keys': m008,
+  '009_idempotency': m009,
 };
 
 class CodeProvider implements MigrationProvider {
