@@ -165,6 +165,8 @@ export const AdminSettings = z.object({
   origins: z.array(z.string()),
   loginUrl: z.nullable(z.string()),
   publicRead: z.boolean(),
+  /** Member cards readable without signing in (only members listed publicly); default false. */
+  publicProfiles: z.boolean(),
   reactions: z.array(z.string()),
   maxCommentLength: z.int(),
   editWindowSeconds: z.int(),
@@ -185,6 +187,7 @@ export const SettingsPatch = z.strictObject({
   origins: z.optional(z.array(Origin).check(z.minLength(1), z.maxLength(20))),
   loginUrl: z.optional(z.nullable(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine))),
   publicRead: z.optional(z.boolean()),
+  publicProfiles: z.optional(z.boolean()),
   reactions: z.optional(z.array(ReactionKind).check(z.minLength(1), z.maxLength(12))),
   maxCommentLength: z.optional(z.int().check(z.gte(100), z.lte(MAX_COMMENT_LENGTH))),
   /** 0: comments cannot be edited; at most a day. */

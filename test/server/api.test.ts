@@ -206,7 +206,7 @@ for (const backend of backends()) {
         ['an unknown site', () => call(ctx.app, 'GET', '/v1/sites/nope/comments?thread=x', { origin: null }), 404, 'site.unknown'],
         ['a malformed site id', () => call(ctx.app, 'GET', '/v1/sites/NOPE!/comments?thread=x', { origin: null }), 400, 'request.invalid'],
         ['an unknown route', () => call(ctx.app, 'GET', '/v1/nothing-here'), 404, 'route.not_found'],
-        ['an unknown member', () => call(ctx.app, 'GET', '/v1/sites/asso/members/ghost'), 404, 'member.unknown'],
+        ['an unknown member', () => call(ctx.app, 'GET', '/v1/sites/asso/members/ghost', { token: alice }), 404, 'member.unknown'],
       ];
       for (const [what, run, status, code] of cases) {
         it(`answers ${what} with ${status} ${code}, storing nothing`, async () => {

@@ -302,6 +302,19 @@ for (const backend of backends()) {
         await call(ctx.app, 'PATCH', `${site()}/admin/settings`, { token: admin, body: { premoderation: 'off', blockedWords: [], heldWords: [], rateLimits: null, spamCheck: null } });
       });
 
+      it('publicProfiles is off by default and set through the settings route, audited', async () => {
+        const s = await siteWith({});
+        const boss = await s.t('boss', { roles: ['admin'] });
+        const path = `${site(s.id)}/admin/settings`;
+        assert.equal(AdminSettings.parse((await call(ctx.app, 'GET', path, { token: boss })).body).publicProfiles, false);
+        const r = await call(ctx.app, 'PATCH', path, { token: boss, body: { publicProfiles: true } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(AdminSettings.parse(r.body).publicProfiles, true);
+        assert.equal((await ctx.store.site(s.id))!.settings.publicProfiles, true);
+        const log = AuditPage.parse((await call(ctx.app, 'GET', `${site(s.id)}/admin/audit`, { token: boss })).body);
+        assert.deepEqual(log.items[0].details, { publicProfiles: { from: false, to: true } });
+      });
+
       it('refuses bad settings without changing anything', async () => {
         const cases: [Record<string, unknown>, string][] = [
           [{ premoderation: 'sometimes' }, 'request.invalid'],

@@ -34,7 +34,7 @@ const item = (o: { body?: string; author?: string; status?: 'pending' | 'publish
 };
 
 const settings = (): AdminSettings => AdminSettings.parse({
-  name: 'Amicale', origins: ['https://amicale.test'], loginUrl: LOGIN_URL, publicRead: true, reactions: ['thanks', 'useful'],
+  name: 'Amicale', origins: ['https://amicale.test'], loginUrl: LOGIN_URL, publicRead: true, publicProfiles: false, reactions: ['thanks', 'useful'],
   maxCommentLength: 5000, editWindowSeconds: 900, premoderation: 'off', heldWords: ['arnaque'], blockedWords: [],
   rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 }, spamCheck: null,
   keys: [{ kid: 'amicale-k1', alg: 'HS256', createdAt: '2025-01-01T00:00:00.000Z', retiresAt: null }],

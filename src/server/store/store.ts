@@ -12,6 +12,11 @@ export interface SiteSettings {
   loginUrl: string | null;
   /** Public threads and events readable without a token. */
   publicRead: boolean;
+  /**
+   * Member cards (and engagement) readable without a token, for members whose `listed` is `public`.
+   * Off by default: signed-out readers meet members only as authors of what they can read.
+   */
+  publicProfiles: boolean;
   reactions: string[];
   maxCommentLength: number;
   editWindowSeconds: number;
@@ -51,6 +56,7 @@ export interface RateLimits {
 export const DEFAULT_SETTINGS: SiteSettings = {
   loginUrl: null,
   publicRead: true,
+  publicProfiles: false,
   reactions: [...DEFAULT_REACTIONS],
   maxCommentLength: DEFAULT_MAX_COMMENT_LENGTH,
   editWindowSeconds: 15 * 60,
