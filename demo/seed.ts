@@ -51,9 +51,9 @@ export async function seedDemo(store: Store, origin: string, now = Date.now()): 
   if (existing) {
     // Keep origins the administrator added; replace the loopback ones of earlier runs.
     const origins = [...existing.origins.filter((o) => !loopback(o)), ...current];
-    await store.updateSite(SITE_ID, { origins, settings: { loginUrl } });
+    await store.updateSite(SITE_ID, { origins, settings: { loginUrl, publicProfiles: true } });
   } else {
-    await store.createSite({ id: SITE_ID, name: SITE_NAME, origins: current, settings: { loginUrl } });
+    await store.createSite({ id: SITE_ID, name: SITE_NAME, origins: current, settings: { loginUrl, publicProfiles: true } });
     await store.addKey(SITE_ID, { alg: 'HS256', secret: newSecret(), encoding: 'text' });
   }
   for (const c of CHAPTERS) await store.upsertChapter(SITE_ID, c.id, c.name);
@@ -397,6 +397,7 @@ const PROFILES: Record<
       expertise: 'public',
       bio: 'members',
       website: 'public',
+      listed: 'public',
       phone: 'chapter',
       email: 'private',
     },

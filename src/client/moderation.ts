@@ -2,7 +2,7 @@
  * The moderation queue, sanctions, site settings and audit log over the typed client: one function a
  * remote call, so that only the back office's entry carries them.
  */
-import type { AdminSettings, AuditPage, BulkModerate, BulkResult, NewSanction, QueuePage, QueueQuery, RotatedKey, Sanction, SettingsPatch } from '../contract/moderation.js';
+import type { AdminSettings, AuditPage, BulkModerate, BulkResult, NewSanction, QueuePage, QueueQuery, Sanction, SettingsPatch } from '../contract/moderation.js';
 import type { CercleClient } from './client.js';
 import { withQuery } from './path.js';
 
@@ -22,10 +22,6 @@ export const adminSettings = (c: CercleClient): Promise<AdminSettings> => c.read
 
 export const updateSettings = (c: CercleClient, patch: SettingsPatch): Promise<AdminSettings> =>
   c.write('PATCH', '/admin/settings', patch, 'adminSettings');
-
-/** A new signing key; the previous one keeps working for `overlapSeconds`. Its secret is shown once. */
-export const rotateKey = (c: CercleClient, overlapSeconds: number): Promise<RotatedKey> =>
-  c.write('POST', '/admin/keys/rotate', { overlapSeconds }, 'rotatedKey');
 
 /** One page of the audit log, newest first. */
 export const auditLog = (c: CercleClient, cursor?: string | null): Promise<AuditPage> => c.read(withQuery('/admin/audit', { cursor }), 'auditPage');

@@ -3,7 +3,7 @@
 export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'readMarker' | 'memberList' | 'commentCounts';
 
 /** Answers of moderation and administration. */
-export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'rotatedKey' | 'auditPage';
+export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'auditPage';
 
 export type Kind = DiscussionKind | ModerationKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased' | 'event' | 'attendees' | 'calendarFeed';
 

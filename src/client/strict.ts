@@ -5,7 +5,7 @@ import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } f
 import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed } from '../contract/events.js';
-import { AdminSettings, AuditPage, BulkResult, QueuePage, RotatedKey, Sanction, SanctionList } from '../contract/moderation.js';
+import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, SanctionList } from '../contract/moderation.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -40,7 +40,6 @@ const schemas = {
   sanction: Sanction,
   sanctions: SanctionList,
   adminSettings: AdminSettings,
-  rotatedKey: RotatedKey,
   auditPage: AuditPage,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 

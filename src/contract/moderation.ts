@@ -165,6 +165,8 @@ export const AdminSettings = z.object({
   origins: z.array(z.string()),
   loginUrl: z.nullable(z.string()),
   publicRead: z.boolean(),
+  /** Member cards readable without signing in (only members listed publicly); default false. */
+  publicProfiles: z.boolean(),
   reactions: z.array(z.string()),
   maxCommentLength: z.int(),
   editWindowSeconds: z.int(),
@@ -185,6 +187,7 @@ export const SettingsPatch = z.strictObject({
   origins: z.optional(z.array(Origin).check(z.minLength(1), z.maxLength(20))),
   loginUrl: z.optional(z.nullable(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine))),
   publicRead: z.optional(z.boolean()),
+  publicProfiles: z.optional(z.boolean()),
   reactions: z.optional(z.array(ReactionKind).check(z.minLength(1), z.maxLength(12))),
   maxCommentLength: z.optional(z.int().check(z.gte(100), z.lte(MAX_COMMENT_LENGTH))),
   /** 0: comments cannot be edited; at most a day. */
@@ -202,18 +205,6 @@ export const SettingsPatch = z.strictObject({
   }))),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
-
-export const RotateKey = z.strictObject({
-  /** How long the previous HS256 keys keep verifying (default 3600 s, at most 7 days). */
-  overlapSeconds: z.optional(z.int().check(z.gte(0), z.lte(7 * 86400))),
-});
-export const RotatedKey = z.object({
-  kid: z.string(),
-  /** The new HS256 secret, shown this once: put it in the site's token endpoint. */
-  secret: z.string(),
-  previousRetireAt: Timestamp,
-});
-export type RotatedKey = z.infer<typeof RotatedKey>;
 
 // ---- webhooks -------------------------------------------------------------------------
 
@@ -340,11 +331,6 @@ export const moderationRoutes = {
     method: 'patch', path: '/v1/sites/{site}/admin/settings', summary: 'Change the site\'s settings (admins)', auth: 'required',
     params: SiteParams, body: SettingsPatch,
     ok: { status: 200, schema: AdminSettings, description: 'The settings after the change (recorded in the audit log).' },
-  },
-  rotateKey: {
-    method: 'post', path: '/v1/sites/{site}/admin/keys/rotate', summary: 'New HS256 secret; the previous ones keep verifying during the overlap (admins)', auth: 'required',
-    params: SiteParams, body: RotateKey,
-    ok: { status: 201, schema: RotatedKey, description: 'The new key and its secret, shown once.' },
   },
   webhooks: {
     method: 'get', path: '/v1/sites/{site}/admin/webhooks', summary: 'The site\'s webhooks (admins)', auth: 'required',

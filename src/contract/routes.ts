@@ -50,7 +50,7 @@ export const routes = {
     headers: {
       'idempotency-key': {
         schema: z.string(), required: false,
-        description: 'Client-chosen key (8–64 of A–Z a–z 0–9 _ -): a retried post with the same key returns the first comment instead of storing a second.',
+        description: 'Client-chosen key (8–64 of A–Z a–z 0–9 _ -): a retried post with the same key and the same body returns the first comment instead of storing a second; the key with another body is refused with 422 `idempotency.mismatch`.',
       },
     },
     ok: { status: 201, schema: Comment, description: 'The comment as stored.' },

@@ -16,6 +16,7 @@ import { assertMayWrite } from './domain/sanctions.js';
 import { EventBus } from './domain/events.js';
 import * as admin from './features/admin/index.js';
 import * as core from './features/core/index.js';
+import { batchTarget } from './features/core/batch.js';
 import * as discussion from './features/discussion/index.js';
 import * as events from './features/events/index.js';
 import * as live from './features/live/index.js';
@@ -233,11 +234,12 @@ export function createApp(opts: AppOptions) {
     const unique = [...new Set(body.reads)];
     const answers = new Map<string, { status: number; body: unknown }>();
     await Promise.all(unique.map(async (read) => {
-      const url = new URL(`/v1/sites/${site.id}${read === '/' || read.startsWith('/?') ? read.slice(1) : read}`, 'http://batch.invalid');
-      if (url.pathname.startsWith(`/v1/sites/${site.id}/batch`)) {
-        answers.set(read, { status: 400, body: problemBody(problem(400, 'batch.nested', 'A batch cannot contain a batch')) });
+      const target = batchTarget(site.id, read);
+      if ('refused' in target) {
+        answers.set(read, { status: target.refused.status, body: problemBody(target.refused) });
         return;
       }
+      const { url } = target;
       const headers: Record<string, string> = { 'x-cercle-batch': '1' };
       const auth = c.req.header('authorization');
       if (auth) headers.authorization = auth;

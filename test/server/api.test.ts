@@ -4,7 +4,7 @@ import { Comment, CommentPage, EventPage, Me, SitePublic } from '../../src/contr
 import { BatchResponse } from '../../src/contract/requests.js';
 import { Problem } from '../../src/contract/common.js';
 import { routes } from '../../src/contract/routes.js';
-import { backends, call, ORIGIN, setup, token } from './support.js';
+import { backends, call, ORIGIN, SECRET, setup, token } from './support.js';
 
 const THREAD = 'https://asso.example.fr/articles/transmission';
 
@@ -118,6 +118,29 @@ for (const backend of backends()) {
         assert.notEqual(other.body.id, first.body.id);
       });
 
+      it('idempotency key reused with a different body: 422 idempotency.mismatch, nothing stored; same body still replays', async () => {
+        const headers = { 'idempotency-key': 'mismatch-key-0003' };
+        const first = await post({ thread: 'idem-mismatch', body: 'Premier texte' }, alice, headers);
+        assert.equal(first.status, 201);
+        for (const body of [{ thread: 'idem-mismatch', body: 'Un autre texte' }, { thread: 'idem-elsewhere', body: 'Premier texte' },
+          { thread: 'idem-mismatch', body: 'Premier texte', parentId: first.body.id }]) {
+          const r = await post(body, alice, headers);
+          assert.equal(r.status, 422, JSON.stringify(body));
+          assert.equal(Problem.parse(r.body).code, 'idempotency.mismatch');
+        }
+        assert.equal(CommentPage.parse((await list('thread=idem-mismatch')).body).items.length, 1);
+        assert.equal(CommentPage.parse((await list('thread=idem-elsewhere')).body).items.length, 0);
+        // The same request (trimmed alike) still answers the first comment.
+        const again = await post({ thread: 'idem-mismatch', body: '  Premier texte ' }, alice, headers);
+        assert.equal(again.status, 201);
+        assert.equal(again.body.id, first.body.id);
+        assert.equal(again.headers.get('idempotent-replayed'), 'true');
+        // Two different bodies racing on one key: one is stored, the other refused.
+        const raced = await Promise.all(['Course A', 'Course B'].map((b) => post({ thread: 'idem-race', body: b }, alice, { 'idempotency-key': 'mismatch-race-0004' })));
+        assert.deepEqual(raced.map((r) => r.status).sort(), [201, 422]);
+        assert.equal(CommentPage.parse((await list('thread=idem-race')).body).items.length, 1);
+      });
+
       it('pages with an opaque cursor in both orders', async () => {
         for (let i = 0; i < 5; i++) assert.equal((await post({ thread: 'paged', body: `n°${i}` })).status, 201);
         const seen: string[] = [];
@@ -183,7 +206,7 @@ for (const backend of backends()) {
         ['an unknown site', () => call(ctx.app, 'GET', '/v1/sites/nope/comments?thread=x', { origin: null }), 404, 'site.unknown'],
         ['a malformed site id', () => call(ctx.app, 'GET', '/v1/sites/NOPE!/comments?thread=x', { origin: null }), 400, 'request.invalid'],
         ['an unknown route', () => call(ctx.app, 'GET', '/v1/nothing-here'), 404, 'route.not_found'],
-        ['an unknown member', () => call(ctx.app, 'GET', '/v1/sites/asso/members/ghost'), 404, 'member.unknown'],
+        ['an unknown member', () => call(ctx.app, 'GET', '/v1/sites/asso/members/ghost', { token: alice }), 404, 'member.unknown'],
       ];
       for (const [what, run, status, code] of cases) {
         it(`answers ${what} with ${status} ${code}, storing nothing`, async () => {
@@ -227,6 +250,39 @@ for (const backend of backends()) {
         assert.equal(tooMany.status, 400);
         const absolute = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { body: { reads: ['https://evil.com/'] } });
         assert.equal(absolute.status, 400);
+      });
+
+      it('batch reads stay within their site: traversal to another site, raw or encoded, is a 400 problem per entry', async () => {
+        const OTHER = 'https://other.example.org';
+        await ctx.store.createSite({ id: 'other', name: 'Other', origins: [OTHER], settings: { rateLimits: false, publicRead: true } });
+        await ctx.store.addKey('other', { alg: 'HS256', secret: SECRET });
+        const thread = `${OTHER}/private-page`;
+        const posted = await call(ctx.app, 'POST', '/v1/sites/other/comments', {
+          origin: OTHER, token: await token({ iss: 'other', sub: 'zoe' }), body: { thread, body: 'Seulement pour other' },
+        });
+        assert.equal(posted.status, 201, JSON.stringify(posted.body));
+        const q = `comments?thread=${encodeURIComponent(thread)}`;
+        const escapes = [
+          `/../other/${q}`, `/%2e%2e/other/${q}`, `/%2E%2E/other/${q}`, `/.%2e/other/${q}`, `/..%2fother/${q}`, `/%2e%2e%2fother%2f${q}`,
+          `/..\\other/${q}`, `/%5c..%5cother/${q}`, `/%252e%252e/other/${q}`, `/./../other/${q}`, `/me/../../other/${q}`,
+        ];
+        const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: alice, body: { reads: [...escapes, `/${q}`] } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const { results } = BatchResponse.parse(r.body);
+        for (const [i, read] of escapes.entries()) {
+          assert.equal(results[i].status, 400, read);
+          assert.equal(Problem.parse(results[i].body).code, 'batch.invalid_path', read);
+        }
+        // The same path without the escape reads this site's own (empty) thread.
+        assert.equal(results.at(-1)!.status, 200);
+        assert.ok(!JSON.stringify(results).includes('Seulement pour other'));
+      });
+
+      it('batch reads are matched against the GET routes of the contract', async () => {
+        const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: alice, body: { reads: ['/moderation/actions', '/nowhere', '/me/', '/me?x=1'] } });
+        const { results } = BatchResponse.parse(r.body);
+        assert.deepEqual(results.map((x) => x.status), [404, 404, 404, 200]);
+        assert.equal(Problem.parse(results[0].body).code, 'route.not_found');
       });
 
       it('passes the caller\'s token to each read, and a bad one fails each read', async () => {

@@ -57,6 +57,14 @@ describe('cercle CLI', () => {
     await assert.rejects(run('site', 'add-key', 'ed-site', '--alg', 'EdDSA', '--public-key', join(dir, 'priv.jwk')), /private key/);
   });
 
+  it('refuses rotate-key on a site whose keys are all EdDSA, pointing at add-key, and adds no HS256 key', async () => {
+    await assert.rejects(run('site', 'rotate-key', 'ed-site'), /add-key/);
+    const store = await openStore(process.env.CERCLE_DB);
+    const keys = await store.activeKeys('ed-site');
+    await store.close();
+    assert.deepEqual(keys.map((k) => k.alg), ['EdDSA']);
+  });
+
   it('refuses bad input with a clear message', async () => {
     await assert.rejects(run('site', 'add', '--name', 'X'), /--origin/);
     await assert.rejects(run('site', 'add', '--name', 'Bad', '--origin', 'ftp://x.example'), /http/);

@@ -193,7 +193,7 @@ for (const backend of backends()) {
       await ctx.store.db.insertInto('activities').values({
         id: newId(), site_id: 'asso', member_pk: m.pk, kind: 'comment.posted', ref: 'raw', created_at: day(1),
       }).execute();
-      const r = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/direct');
+      const r = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/direct', { token: await token({ sub: 'reader' }) });
       assert.equal(r.status, 200);
       assert.deepEqual(r.body.badges.map((b: { id: string }) => b.id), ['premiere-contribution']);
     });
@@ -202,14 +202,14 @@ for (const backend of backends()) {
       const m = await member('cam');
       for (let i = 0; i < 3; i++) await ctx.store.recordActivity('asso', m.pk, 'comment.posted', `cam-${i}`);
       await ctx.store.recordActivity('asso', m.pk, 'useful.received', 'cam-0:x');
-      const compact = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam');
+      const compact = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam', { token: await token({ sub: 'reader' }) });
       assert.equal(compact.status, 200);
       Engagement.parse(compact.body);
       assert.equal(compact.body.level.id, 'contributeur');
       assert.deepEqual(compact.body.level.name, { fr: 'Contributeur', en: 'Contributor' });
       assert.deepEqual([compact.body.level.rank, compact.body.level.of], [1, 4], 'level 2 of the four default levels');
       assert.equal(compact.body.next, null);
-      const full = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam?view=full');
+      const full = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam?view=full', { token: await token({ sub: 'reader' }) });
       assert.equal(full.body.next.level.id, 'pilier');
       assert.deepEqual(full.body.next.requirements.map((r: { current: number; target: number }) => [r.current, r.target]), [[1, 10], [0, 5]]);
       assert.equal(full.body.next.percent, 5);
@@ -222,9 +222,9 @@ for (const backend of backends()) {
       const own = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/me', { token: cam });
       assert.equal(own.body.level.id, 'contributeur', 'the member still sees their own');
       await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/me/visibility', { token: cam, body: { hidden: false } });
-      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam')).body.badges.length, 1);
+      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam', { token: await token({ sub: 'reader' }) })).body.badges.length, 1);
 
-      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/nobody')).body.code, 'member.unknown');
+      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/nobody', { token: await token({ sub: 'reader' }) })).body.code, 'member.unknown');
       assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/me')).status, 401);
       assert.equal((await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/me/visibility', { token: cam, body: { hidden: 'yes' } })).status, 400);
     });
@@ -267,9 +267,9 @@ for (const backend of backends()) {
 
       const ok = await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/rules', { token: admin, body: rules });
       assert.equal(ok.status, 200);
-      const first = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/first');
+      const first = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/first', { token: await token({ sub: 'reader' }) });
       assert.deepEqual(first.body.badges, []);
-      const direct = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/direct');
+      const direct = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/direct', { token: await token({ sub: 'reader' }) });
       assert.deepEqual(direct.body.badges, [], 'one comment no longer earns it');
       assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/rules')).body.badges[0].requires.atLeast, 2);
       await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/rules', { token: admin, body: DEFAULT_RULES });

@@ -102,7 +102,7 @@ function tableOfRoutes(): RouteSpec[] {
     for (const spec of Object.values(table as Record<string, RouteSpec>)) seen.set(`${spec.method} ${spec.path}`, spec);
   }
   // Routes that take the signed-in member's own access away run last, so the others are tried signed in.
-  const last = (s: RouteSpec) => (/\/admin\/keys\/rotate$|\/me\/erase$/.test(s.path) ? 1 : 0);
+  const last = (s: RouteSpec) => (/\/me\/erase$/.test(s.path) ? 1 : 0);
   return [...seen.values()].sort((a, b) => last(a) - last(b));
 }
 

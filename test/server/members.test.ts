@@ -22,6 +22,8 @@ for (const backend of backends()) {
     let admin: string;
     before(async () => {
       ctx = await setup(backend);
+      // This site shows member cards to signed-out readers (for members listed publicly).
+      await ctx.store.updateSite('asso', { settings: { publicProfiles: true } });
       await ctx.store.upsertChapter('asso', 'toulouse', 'Toulouse');
       await ctx.store.upsertChapter('asso', 'montpellier', 'Montpellier');
       alice = await token({ sub: 'alice', name: 'Alice Durand', chapters: ['toulouse'] });
@@ -55,7 +57,7 @@ for (const backend of backends()) {
           website: 'https://durand-conseil.example.fr',
           phone: SECRET_PHONE,
           email: PRIVATE_EMAIL,
-          visibility: { headline: 'public', company: 'members', associationRole: 'members', expertise: 'public', bio: 'chapter', phone: 'chapter', email: 'private', website: 'public', listed: 'members' },
+          visibility: { headline: 'public', company: 'members', associationRole: 'members', expertise: 'public', bio: 'chapter', phone: 'chapter', email: 'private', website: 'public', listed: 'public' },
         } satisfies ProfilePatch);
         assert.equal(r.status, 200, JSON.stringify(r.body));
       });
@@ -120,17 +122,23 @@ for (const backend of backends()) {
         assert.equal(r.status, 401, 'a malformed date is a malformed token');
       });
 
-      it('refuses signed-out readers where the site is not public, and "me" without a token', async () => {
+      it('publicProfiles off (the default): signed-out readers get no member card by any route, even with publicRead; "me" needs a token', async () => {
         assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/members/me')).body.code, 'auth.missing');
-        await ctx.store.updateSite('asso', { settings: { publicRead: false } });
+        await ctx.store.updateSite('asso', { settings: { publicProfiles: false, publicRead: true } });
         try {
           // A fresh app: the running one keeps the site's settings for a moment.
           const closed = createApp({ store: ctx.store, logger: silentLogger });
-          assert.equal((await call(closed, 'GET', '/v1/sites/asso/members/alice')).status, 401);
-          assert.equal((await call(closed, 'GET', '/v1/sites/asso/members?q=a')).status, 401);
+          for (const path of ['/members/alice', '/members?q=a', '/members?ids=alice,bob', '/engagement/members/alice']) {
+            const r = await call(closed, 'GET', `/v1/sites/asso${path}`);
+            assert.equal(r.status, 401, path);
+            assert.equal(r.body.code, 'auth.missing', path);
+            assert.ok(!JSON.stringify(r.body).includes('Alice Durand'), path);
+          }
+          const batch = BatchResponse.parse((await call(closed, 'POST', '/v1/sites/asso/batch', { body: { reads: ['/members/alice', '/members?ids=alice'] } })).body);
+          assert.deepEqual(batch.results.map((x) => x.status), [401, 401]);
           assert.equal((await call(closed, 'GET', '/v1/sites/asso/members/alice', { token: bob })).status, 200);
         } finally {
-          await ctx.store.updateSite('asso', { settings: { publicRead: true } });
+          await ctx.store.updateSite('asso', { settings: { publicProfiles: true } });
         }
       });
     });
@@ -239,7 +247,7 @@ for (const backend of backends()) {
         assert.deepEqual(ids(await search(`?expertise=${encodeURIComponent('énergie')}`, alice)), ['dora', 'fred']);
         assert.deepEqual(ids(await search('?expertise=energie')), [], 'Dora\'s tags are for members only');
         assert.deepEqual(ids(await search('?expertise=fiscalite', bob)), ['alice']);
-        assert.deepEqual(ids(await search('?expertise=fiscalite')), [], 'Alice is listed to members only');
+        assert.deepEqual(ids(await search('?expertise=fiscalite')), ['alice'], 'Alice is listed publicly and shows her expertise to all');
       });
 
       it('pages in name order with a cursor', async () => {
@@ -258,12 +266,45 @@ for (const backend of backends()) {
 
       it('reads up to 50 cards by id in one request, in the order asked, leaving out unknown ids', async () => {
         const p = await search('?ids=dora,ghost,alice,eve', bob);
-        assert.deepEqual(ids(p), ['dora', 'alice', 'eve'], 'a card read by id does not depend on being listed');
-        assert.deepEqual(p.items[2].profile, {}, 'but carries none of the private fields');
+        assert.deepEqual(ids(p), ['dora', 'alice'], 'an unlisted member is left out like an unknown id');
+        const asAdmin = await search('?ids=dora,ghost,alice,eve', admin);
+        assert.deepEqual(ids(asAdmin), ['dora', 'alice', 'eve'], 'admins see them where moderation needs it');
+        assert.deepEqual(asAdmin.items[2].profile, {}, 'but none of their private fields');
         const many = Array.from({ length: 51 }, (_, i) => `m${i}`).join(',');
         assert.equal((await call(ctx.app, 'GET', `/v1/sites/asso/members?ids=${many}`)).status, 400);
         const mixed = await call(ctx.app, 'GET', '/v1/sites/asso/members?ids=alice&q=x');
         assert.equal(mixed.body.code, 'members.ids_alone');
+      });
+
+      it('an unlisted member cannot be enumerated: card, cards by id, engagement and mentions by id answer as for an unknown member', async () => {
+        const eve = await token({ sub: 'eve', name: 'Ève Secrète', chapters: ['toulouse'] });
+        const thread = 'https://asso.example.fr/unlisted';
+        const posted = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: eve, body: { thread, body: 'Bonjour' } });
+        assert.equal(posted.status, 201, JSON.stringify(posted.body));
+        const get = (path: string, t?: string) => call(ctx.app, 'GET', `/v1/sites/asso${path}`, { token: t });
+        for (const t of [undefined, alice, bob]) {
+          for (const path of ['/members/eve', '/engagement/members/eve']) {
+            const r = await get(path, t);
+            assert.equal(r.status, 404, `${path} ${t ? 'signed in' : 'signed out'}`);
+            assert.equal(r.body.code, 'member.unknown');
+            assert.ok(!JSON.stringify(r.body).includes('Secrète'));
+          }
+          assert.deepEqual(ids(MemberPage.parse((await get('/members?ids=eve,bob', t)).body)), t ? ['bob'] : [], 'Bob is listed to members');
+          const viaBatch = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: t, body: { reads: ['/members/eve', '/engagement/members/eve'] } });
+          assert.deepEqual(BatchResponse.parse(viaBatch.body).results.map((x) => x.status), [404, 404]);
+        }
+        // A mention by id is refused as for an unknown member, so it cannot reveal her name.
+        const mention = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: bob, body: { thread, body: 'Salut @[qui](eve)' } });
+        assert.equal(mention.status, 400);
+        assert.equal(mention.body.code, 'comment.mention_unknown');
+        // She still appears as the author of what the reader can read: name and picture.
+        const page = await get(`/comments?thread=${encodeURIComponent(thread)}`, bob);
+        assert.equal(page.body.items[0].author.name, 'Ève Secrète');
+        // Herself, and the site's admins (moderation needs it), still see her.
+        assert.equal((await get('/members/eve', eve)).status, 200);
+        assert.equal((await get('/members/eve', admin)).status, 200);
+        assert.equal((await get('/engagement/members/eve', admin)).status, 200);
+        assert.equal((await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: admin, body: { thread, body: 'Merci @[Ève](eve)' } })).status, 201);
       });
 
       it('refuses bad search input', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Comment } from '../../src/contract/resources.js';
-import { AdminSettings, AuditPage, BulkResult, QueuePage, RotatedKey, Sanction, WebhookCreated, WebhookPayload } from '../../src/contract/moderation.js';
+import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, WebhookCreated, WebhookPayload } from '../../src/contract/moderation.js';
 import { htmlToMarkup, ImportError, importFile } from '../../src/server/comments/import.js';
 import { isPrivateAddress, verifySignature, webhooksOf } from '../../src/server/webhooks/webhooks.js';
 import type { SiteSettings } from '../../src/server/store/store.js';
@@ -303,6 +303,19 @@ for (const backend of backends()) {
         await call(ctx.app, 'PATCH', `${site()}/admin/settings`, { token: admin, body: { premoderation: 'off', blockedWords: [], heldWords: [], rateLimits: null, spamCheck: null } });
       });
 
+      it('publicProfiles is off by default and set through the settings route, audited', async () => {
+        const s = await siteWith({});
+        const boss = await s.t('boss', { roles: ['admin'] });
+        const path = `${site(s.id)}/admin/settings`;
+        assert.equal(AdminSettings.parse((await call(ctx.app, 'GET', path, { token: boss })).body).publicProfiles, false);
+        const r = await call(ctx.app, 'PATCH', path, { token: boss, body: { publicProfiles: true } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(AdminSettings.parse(r.body).publicProfiles, true);
+        assert.equal((await ctx.store.site(s.id))!.settings.publicProfiles, true);
+        const log = AuditPage.parse((await call(ctx.app, 'GET', `${site(s.id)}/admin/audit`, { token: boss })).body);
+        assert.deepEqual(log.items[0].details, { publicProfiles: { from: false, to: true } });
+      });
+
       it('refuses bad settings without changing anything', async () => {
         const cases: [Record<string, unknown>, string][] = [
           [{ premoderation: 'sometimes' }, 'request.invalid'],
@@ -321,21 +334,35 @@ for (const backend of backends()) {
         assert.deepEqual(await ctx.store.site('asso'), before);
       });
 
-      it('rotates the key with an overlap: tokens signed with the old secret keep working', async () => {
+      it('key rotation is not an API route: an admin token gets a 404 problem and no key changes', async () => {
         const s = await siteWith({});
         const boss = await s.t('boss', { roles: ['admin'] });
-        const r = await call(ctx.app, 'POST', `${site(s.id)}/admin/keys/rotate`, { token: boss, body: { overlapSeconds: 600 } });
-        assert.equal(r.status, 201, JSON.stringify(r.body));
-        const rotated = RotatedKey.parse(r.body);
-        const fresh = await token({ iss: s.id, sub: 'x', secret: rotated.secret });
-        assert.equal((await call(ctx.app, 'GET', `${site(s.id)}/me`, { token: fresh })).status, 200);
+        const before = await ctx.store.activeKeys(s.id);
+        for (const body of [{ overlapSeconds: 0 }, {}]) {
+          const r = await call(ctx.app, 'POST', `${site(s.id)}/admin/keys/rotate`, { token: boss, body });
+          assert.equal(r.status, 404, JSON.stringify(r.body));
+          assert.equal(r.body.code, 'route.not_found');
+          assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);
+          assert.ok(!JSON.stringify(r.body).includes(SECRET));
+        }
+        assert.deepEqual(await ctx.store.activeKeys(s.id), before);
+        // The token signed before still works: nobody was logged out.
         assert.equal((await call(ctx.app, 'GET', `${site(s.id)}/me`, { token: await s.t('y') })).status, 200);
-        const keys = AdminSettings.parse((await call(ctx.app, 'GET', `${site(s.id)}/admin/settings`, { token: boss })).body).keys;
+      });
+
+      it('admin settings never contain secret material, after a rotation either', async () => {
+        const s = await siteWith({});
+        const boss = await s.t('boss', { roles: ['admin'] });
+        const rotated = await ctx.store.rotateSecret(s.id, 600);
+        const r = await call(ctx.app, 'GET', `${site(s.id)}/admin/settings`, { token: boss });
+        assert.equal(r.status, 200);
+        const text = JSON.stringify(r.body);
+        assert.ok(!text.includes(SECRET), 'the old secret');
+        assert.ok(!text.includes(rotated.secret!), 'the new secret');
+        assert.doesNotMatch(text, /"secret"/i);
+        const keys = AdminSettings.parse(r.body).keys;
+        assert.deepEqual(keys.map((k) => Object.keys(k).sort()), keys.map(() => ['alg', 'createdAt', 'kid', 'retiresAt']));
         assert.equal(keys.length, 2);
-        assert.equal(keys.filter((k) => k.retiresAt).length, 1);
-        const log = AuditPage.parse((await call(ctx.app, 'GET', `${site(s.id)}/admin/audit`, { token: boss })).body);
-        assert.equal(log.items[0].action, 'key.rotate');
-        assert.ok(!JSON.stringify(log).includes(rotated.secret));
       });
 
       it('exports the audit log as CSV (spreadsheet-safe) and JSON lines, for admins only', async () => {

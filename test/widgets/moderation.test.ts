@@ -34,7 +34,7 @@ const item = (o: { body?: string; author?: string; status?: 'pending' | 'publish
 };
 
 const settings = (): AdminSettings => AdminSettings.parse({
-  name: 'Amicale', origins: ['https://amicale.test'], loginUrl: LOGIN_URL, publicRead: true, reactions: ['thanks', 'useful'],
+  name: 'Amicale', origins: ['https://amicale.test'], loginUrl: LOGIN_URL, publicRead: true, publicProfiles: false, reactions: ['thanks', 'useful'],
   maxCommentLength: 5000, editWindowSeconds: 900, premoderation: 'off', heldWords: ['arnaque'], blockedWords: [],
   rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 }, spamCheck: null,
   keys: [{ kid: 'amicale-k1', alg: 'HS256', createdAt: '2025-01-01T00:00:00.000Z', retiresAt: null }],
@@ -300,7 +300,7 @@ describe('<cercle-moderation>', () => {
     await waitUntil(() => articles(el).length === 2, 'reloaded');
   });
 
-  it('gives administrators the settings, key rotation and the audit log, in French', async () => {
+  it('gives administrators the settings, the signing keys (ids and algorithms, no rotation, no secret) and the audit log, in French', async () => {
     api.admin = true;
     const el = await mount('fr');
     await waitUntil(() => $(el, '[role=tablist]'), 'tabs');
@@ -308,6 +308,10 @@ describe('<cercle-moderation>', () => {
     ($(el, '#tab-settings') as HTMLButtonElement).click();
     await waitUntil(() => $(el, 'form.settings'), 'settings');
     await expect(el).to.be.accessible();
+    const keys = $(el, '[part=keys-admin]')!;
+    expect(text(keys.querySelector('li')!)).to.contain('amicale-k1 (HS256)');
+    expect(keys.querySelector('button, select, code')).to.equal(null);
+    expect(text(keys)).to.contain('cercle site rotate-key');
     ($(el, 'select[name=premoderation]') as HTMLSelectElement).value = 'first-time';
     ($(el, 'textarea[name=blockedWords]') as HTMLTextAreaElement).value = 'casino\n  viagra ';
     button(el, 'Enregistrer les réglages')!.click();

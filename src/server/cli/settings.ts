@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 export const SETTINGS_USAGE = `  settings show SITE        print the site's settings (JSON; the spam check's key is never shown)
   settings set SITE KEY=VALUE…
                              change settings, VALUE as JSON or plain text: premoderation=first-time
-                             editWindowSeconds=600 'heldWords=["arnaque"]' publicRead=false rateLimits=null
+                             editWindowSeconds=600 'heldWords=["arnaque"]' publicRead=false publicProfiles=true rateLimits=null
 `;
 
 const parseValue = (raw: string): unknown => {

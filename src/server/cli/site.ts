@@ -16,7 +16,8 @@ export const SITE_USAGE = `  site add [ID] --origin URL [--origin URL…] [--nam
                              label: https://*.staging.example.org
   site list                  list sites, origins and keys (never secrets)
   site rotate-key ID [--overlap SECONDS]
-                             new HS256 secret, printed once; the old one keeps working for the overlap (default 3600)
+                             new HS256 secret, printed once; the old one keeps working for the overlap (default 3600).
+                             Refused on a site that signs with EdDSA or RS256 only: use add-key there
   site add-key ID --alg EdDSA|RS256 (--public-key FILE.jwk | --jwks-url URL)
                              accept tokens signed by the site's own private key
   token check JWT --site ID  explain why Cercle accepts or refuses a token (exit 1 when refused)
@@ -100,10 +101,18 @@ export async function siteCommand(sub: string | undefined, rest: string[], out: 
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { overlap: { type: 'string', default: '3600' } } });
     const id = positionals[0];
     if (!id) throw new Error('site rotate-key needs the site id.');
+    const overlap = Number(values.overlap);
+    if (!Number.isInteger(overlap) || overlap < 0 || overlap > 7 * 86400) throw new Error('--overlap is a whole number of seconds, from 0 to 604800 (7 days).');
     return withStore(async (store) => {
       if (!await store.site(id)) throw new Error(`No site "${id}".`);
-      const key = await store.rotateSecret(id, Number(values.overlap));
-      await new ModerationStore(store).audit(store.db, { site_id: id, actor: 'cli', action: 'key.rotate', details: { kid: key.kid, overlapSeconds: Number(values.overlap) } });
+      const keys = await store.activeKeys(id);
+      // A site that signs with its own private key must never start accepting a shared secret.
+      if (keys.length && keys.every((k) => k.alg !== 'HS256')) {
+        throw new Error(`Site "${id}" signs with ${[...new Set(keys.map((k) => k.alg))].join(' and ')} keys only: rotate-key would add a shared HS256 secret. `
+          + `Give it the new public key instead: cercle site add-key ${id} --alg EdDSA|RS256 --public-key FILE.jwk (or --jwks-url URL).`);
+      }
+      const key = await store.rotateSecret(id, overlap);
+      await new ModerationStore(store).audit(store.db, { site_id: id, actor: 'cli', action: 'key.rotate', details: { kid: key.kid, overlapSeconds: overlap } });
       out(`New key ${key.kid}; previous HS256 keys keep verifying for ${values.overlap} s.`);
       out(`HS256 secret (shown once):\n${key.secret}`);
       return 0;

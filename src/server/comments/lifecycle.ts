@@ -49,6 +49,8 @@ export interface PostRequest {
   authorPk: string;
   body: string;
   idempotencyKey: string | null;
+  /** Hash of the canonical request, kept with the idempotency key. */
+  idempotencyHash?: string | null;
   /** Members mentioned in the body (their keys). */
   mentioned: string[];
   /** Moderators of the thread publish at once; nothing is asked of the spam check. */
@@ -109,7 +111,7 @@ export class CommentLifecycle {
       audience = thread.audience;
       const r = await this.store.insertComment({
         site_id: site.id, thread_pk: thread.pk, parent_id: req.parentId, author_pk: req.authorPk,
-        body: req.body, status: held ? 'pending' : 'published', idempotency_key: req.idempotencyKey, held_reason: held,
+        body: req.body, status: held ? 'pending' : 'published', idempotency_key: req.idempotencyKey, idempotency_hash: req.idempotencyHash ?? null, held_reason: held,
       }, tx);
       await this.ds.setMentions(tx, site.id, r.id, req.mentioned);
       if (!held) await this.ds.earn(tx, site.id, r.id);

@@ -29,6 +29,17 @@ export function mayRead(vis: Visibility, reader: Reader | null, ownerPk: string,
   }
 }
 
+/**
+ * Whether `viewer` may see the member at all (their card, their engagement, a mention of them): the member
+ * themself, the site's admins and moderators (moderation needs them), and whoever the member's `listed`
+ * visibility admits. Everyone else meets an unlisted member only as the author of content they can read.
+ * Whether a signed-out reader sees member cards at all is the site's `publicProfiles` (checked before).
+ */
+export function listedTo(member: { pk: string; chapters: string; profile?: { visibility: string } | null }, viewer: Viewer | null): boolean {
+  if (viewer && (viewer.pk === member.pk || viewer.roles.includes('admin') || viewer.roles.includes('moderator'))) return true;
+  return mayRead(visibilitySettings(member.profile?.visibility).listed, readerOf(viewer), member.pk, JSON.parse(member.chapters));
+}
+
 const LEVELS = new Set<string>(['public', 'members', 'chapter', 'private']);
 
 /** The stored visibility map over the defaults; an unknown stored value falls back to `private`. */

@@ -176,11 +176,6 @@ export class DiscussionStore {
 
   // ---- writing -------------------------------------------------------------------
 
-  async membersByHostIds(siteId: string, hostIds: string[]): Promise<MemberRow[]> {
-    if (!hostIds.length) return [];
-    return this.db.selectFrom('members').selectAll().where('site_id', '=', siteId).where('host_id', 'in', hostIds).execute();
-  }
-
   async setMentions(tx: Exec, siteId: string, commentId: string, memberPks: string[]) {
     await tx.deleteFrom('comment_mentions').where('site_id', '=', siteId).where('comment_id', '=', commentId).execute();
     if (memberPks.length) {

@@ -235,7 +235,7 @@ export class MemberStore {
         toDelete = [...mineIds].filter((id) => !keep.has(id));
       }
       for (const part of chunks(toTombstone)) {
-        await tx.updateTable('comments').set({ body: '', status: 'deleted', author_pk: null, idempotency_key: null, deleted_at: now })
+        await tx.updateTable('comments').set({ body: '', status: 'deleted', author_pk: null, idempotency_key: null, idempotency_hash: null, deleted_at: now })
           .where('site_id', '=', siteId).where('id', 'in', part).execute();
       }
       for (const part of chunks(toDelete)) {

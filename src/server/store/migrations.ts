@@ -9,6 +9,7 @@ import { m006 } from './migrations/006_moderation.js';
 import { m008 } from './migrations/008_keys.js';
 import { m009 } from './migrations/009_rate_buckets.js';
 import { m010 } from './migrations/010_member_trust.js';
+import { m011 } from './migrations/011_idempotency.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '008_keys': m008,
   '009_rate_buckets': m009,
   '010_member_trust': m010,
+  '011_idempotency': m011,
 };
 
 class CodeProvider implements MigrationProvider {

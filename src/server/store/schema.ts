@@ -74,6 +74,8 @@ export interface CommentRow {
   body: string;
   status: 'published' | 'pending' | 'hidden' | 'deleted';
   idempotency_key: string | null;
+  /** SHA-256 (hex) of the canonical request posted with `idempotency_key`; null before it was kept. */
+  idempotency_hash: string | null;
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;

@@ -12,6 +12,11 @@ export interface SiteSettings {
   loginUrl: string | null;
   /** Public threads and events readable without a token. */
   publicRead: boolean;
+  /**
+   * Member cards (and engagement) readable without a token, for members whose `listed` is `public`.
+   * Off by default: signed-out readers meet members only as authors of what they can read.
+   */
+  publicProfiles: boolean;
   reactions: string[];
   maxCommentLength: number;
   editWindowSeconds: number;
@@ -51,6 +56,7 @@ export interface RateLimits {
 export const DEFAULT_SETTINGS: SiteSettings = {
   loginUrl: null,
   publicRead: true,
+  publicProfiles: false,
   reactions: [...DEFAULT_REACTIONS],
   maxCommentLength: DEFAULT_MAX_COMMENT_LENGTH,
   editWindowSeconds: 15 * 60,
@@ -324,19 +330,21 @@ export class Store {
   }
 
   /**
-   * Stores a comment once per (author, idempotency key): a retry with the same key returns the
-   * comment stored the first time, flagged `replayed`.
+   * Stores a comment once per (author, idempotency key): a retry with the same key (and the same
+   * request hash, when both have one) returns the comment stored the first time, flagged `replayed`;
+   * the key with another request is left to the unique index, which refuses it.
    */
   async insertComment(
-    row: Omit<CommentRow, 'id' | 'created_at' | 'edited_at' | 'deleted_at' | 'root_id' | 'depth' | 'useful_count' | 'held_reason'>
-      & { held_reason?: string | null },
+    row: Omit<CommentRow, 'id' | 'created_at' | 'edited_at' | 'deleted_at' | 'root_id' | 'depth' | 'useful_count' | 'held_reason' | 'idempotency_hash'>
+      & { held_reason?: string | null; idempotency_hash?: string | null },
     tx: Exec = this.db,
   ): Promise<{ id: string; replayed: boolean }> {
+    const sameRequest = (prior: { idempotency_hash: string | null }) => !prior.idempotency_hash || !row.idempotency_hash || prior.idempotency_hash === row.idempotency_hash;
     if (row.idempotency_key) {
-      const prior = await tx.selectFrom('comments').select('id')
+      const prior = await tx.selectFrom('comments').select(['id', 'idempotency_hash'])
         .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
         .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
-      if (prior) return { id: prior.id, replayed: true };
+      if (prior && sameRequest(prior)) return { id: prior.id, replayed: true };
     }
     const id = newId();
     // Where it sits in its tree: a reply shares its parent's top-level comment, one level deeper.
@@ -345,16 +353,16 @@ export class Store {
       : undefined;
     try {
       await tx.insertInto('comments').values({
-        ...row, id, created_at: nowIso(), edited_at: null, deleted_at: null, held_reason: row.held_reason ?? null,
+        ...row, id, created_at: nowIso(), edited_at: null, deleted_at: null, held_reason: row.held_reason ?? null, idempotency_hash: row.idempotency_hash ?? null,
         root_id: parent ? parent.root_id ?? parent.id : id, depth: parent ? Number(parent.depth) + 1 : 0, useful_count: 0,
       }).execute();
     } catch (err) {
       // Two copies of one retried post raced: the unique index kept the first.
       if (row.idempotency_key && tx === this.db) {
-        const prior = await this.db.selectFrom('comments').select('id')
+        const prior = await this.db.selectFrom('comments').select(['id', 'idempotency_hash'])
           .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
           .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
-        if (prior) return { id: prior.id, replayed: true };
+        if (prior && sameRequest(prior)) return { id: prior.id, replayed: true };
       }
       throw err;
     }

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { CercleError } from '../../client/errors.js';
 import { lockThread } from '../../client/discussion.js';
-import { adminSettings, auditCsv, auditLog, moderateMany, moderationQueue, rotateKey, sanction, updateSettings } from '../../client/moderation.js';
+import { adminSettings, auditCsv, auditLog, moderateMany, moderationQueue, sanction, updateSettings } from '../../client/moderation.js';
 import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage, SettingsPatch } from '../../contract/moderation.js';
 import { Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
@@ -53,8 +53,7 @@ const TABS: Tab[] = ['queue', 'settings', 'audit'];
  * @csspart keys - The keyboard help.
  * @csspart empty - Shown when there is nothing to review.
  * @csspart settings - The settings form.
- * @csspart keys-admin - Signing keys and their rotation.
- * @csspart secret - A new secret, shown once.
+ * @csspart keys-admin - The signing keys: ids, algorithms and ages (keys change on the server only).
  * @csspart audit - The audit log table.
  *
  * @cssprop --cercle-color-accent - Buttons, focus and the current item.
@@ -85,7 +84,6 @@ export class CercleModeration extends CercleConnected {
     _settings: { state: true },
     _audit: { state: true },
     _auditNext: { state: true },
-    _secret: { state: true },
   };
 
   /** Only this chapter's threads. */
@@ -105,7 +103,6 @@ export class CercleModeration extends CercleConnected {
   private declare _settings?: AdminSettings;
   private declare _audit?: AuditEntry[];
   private declare _auditNext: string | null;
-  private declare _secret?: string;
 
   private l = new Localize(this, () => this.community?.lang, 'moderation', { en, fr });
   private loader = new Loader();
@@ -355,20 +352,6 @@ export class CercleModeration extends CercleConnected {
     }
   }
 
-  private async rotate(overlapSeconds: number): Promise<void> {
-    const c = this.community!;
-    this._busy = true;
-    try {
-      const key = await rotateKey(c.client, overlapSeconds);
-      this._secret = key.secret;
-      this._settings = await adminSettings(c.client);
-    } catch (err) {
-      this._alert = errorText(this.l.t, err as CercleError);
-    } finally {
-      this._busy = false;
-    }
-  }
-
   private async exportAudit(): Promise<void> {
     const s = this.l.t;
     try {
@@ -435,7 +418,7 @@ export class CercleModeration extends CercleConnected {
           onMore: data.next ? () => this.more() : undefined,
           onToggleKeys: () => (this._showKeys = !this._showKeys),
         }) : this._tab === 'settings'
-          ? this._settings ? settingsView(this._settings, l, { busy: this._busy, secret: this._secret, onSave: (e) => this.saveSettings(e), onRotate: (o) => this.rotate(o) }) : html`<p role="status">${s.loading}</p>`
+          ? this._settings ? settingsView(this._settings, l, { busy: this._busy, onSave: (e) => this.saveSettings(e) }) : html`<p role="status">${s.loading}</p>`
           : this._audit ? auditView(this._audit, l, this._busy, () => this.exportAudit(), this._auditNext ? () => this.moreAudit() : undefined) : html`<p role="status">${s.loading}</p>`}
       </div>
       <p class="sr" role="status">${this._note}</p>

@@ -117,9 +117,7 @@ export function sanctionView(f: SanctionForm, l: L, busy: boolean, onSubmit: (e:
 
 export interface SettingsViewOptions {
   busy: boolean;
-  secret?: string;
   onSave(e: SubmitEvent): void;
-  onRotate(overlap: number): void;
 }
 
 const lines = (a: string[]) => a.join('\n');
@@ -148,9 +146,7 @@ export function settingsView(st: AdminSettings, l: L, o: SettingsViewOptions): T
   <section class="keys-admin" aria-labelledby="keys-h" part="keys-admin">
     <h2 id="keys-h">${s.keysTitle}</h2>
     <ul>${st.keys.map((k) => html`<li>${s.keyRow(k.kid, k.alg, exact(l, k.createdAt))}${k.retiresAt ? html` — ${s.retires(exact(l, k.retiresAt))}` : nothing}</li>`)}</ul>
-    <label>${s.overlap} <select id="overlap">${[3600, 86400, 604800].map((v) => html`<option value=${v}>${s.overlaps[v]}</option>`)}</select></label>
-    <button type="button" ?disabled=${o.busy} @click=${(e: Event) => o.onRotate(Number(((e.target as HTMLElement).parentElement!.querySelector('#overlap') as HTMLSelectElement).value))}>${s.rotate}</button>
-    ${o.secret ? html`<p role="alert">${s.newSecret} <code part="secret">${o.secret}</code></p>` : nothing}
+    <p>${s.keysHint}</p>
   </section>`;
 }
 

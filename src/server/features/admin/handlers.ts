@@ -87,18 +87,6 @@ export async function updateSettings(ctx: HandlerContext<typeof m.updateSettings
   return { body: await settingsOut(store, (await store.site(site.id))!) };
 }
 
-/** New HS256 secret; the previous ones keep verifying during the overlap (admins). */
-export async function rotateKey(ctx: HandlerContext<typeof m.rotateKey>) {
-  const { store, site, viewer, body } = ctx;
-  requireAdmin(viewer);
-  const overlap = body.overlapSeconds ?? 3600;
-  const key = await store.rotateSecret(site.id, overlap);
-  await new ModerationStore(store).audit(store.db, {
-    site_id: site.id, moderator_pk: viewer!.pk, action: 'key.rotate', details: { kid: key.kid, overlapSeconds: overlap },
-  }, nowIso(ctx.now()));
-  return { status: 201, body: { kid: key.kid, secret: key.secret!, previousRetireAt: nowIso(Date.now() + overlap * 1000) } };
-}
-
 /** The site's webhooks (admins). */
 export async function webhooks({ store, site, viewer }: HandlerContext<typeof m.webhooks>) {
   requireAdmin(viewer);

@@ -8,7 +8,6 @@ export function install(register: Registrar) {
   register(m.auditExport, h.auditExport);
   register(m.adminSettings, h.adminSettings);
   register(m.updateSettings, h.updateSettings);
-  register(m.rotateKey, h.rotateKey);
   register(m.webhooks, h.webhooks);
   register(m.createWebhook, h.createWebhook);
   register(m.updateWebhook, h.updateWebhook);

@@ -27,7 +27,7 @@ export async function settingsOut(store: Store, site: Site): Promise<AdminSettin
   const s = site.settings;
   const keys = await store.activeKeys(site.id);
   return {
-    name: site.name, origins: site.origins, loginUrl: s.loginUrl, publicRead: s.publicRead, reactions: s.reactions,
+    name: site.name, origins: site.origins, loginUrl: s.loginUrl, publicRead: s.publicRead, publicProfiles: s.publicProfiles, reactions: s.reactions,
     maxCommentLength: s.maxCommentLength, editWindowSeconds: s.editWindowSeconds, premoderation: s.premoderation,
     heldWords: s.heldWords, blockedWords: s.blockedWords ?? [], rateLimits: s.rateLimits || null,
     spamCheck: s.spamCheck ? { provider: s.spamCheck.provider, endpoint: s.spamCheck.endpoint, blog: s.spamCheck.blog, apiKeySet: !!s.spamCheck.apiKey } : null,

@@ -4,6 +4,8 @@ import type { HandlerContext } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
 import { problem } from '../../http/problem.js';
 import { DiscussionStore } from '../../store/discussion.js';
+import { MemberStore } from '../../store/members.js';
+import { listedTo } from '../../domain/visibility.js';
 import type { Viewer } from '../../http/viewer.js';
 
 type Ctx = HandlerContext;
@@ -28,12 +30,13 @@ export async function checkBody(ctx: Ctx, ds: DiscussionStore, body: string, aud
     throw problem(400, 'comment.too_many_mentions', 'The comment mentions too many members',
       `At most ${MAX_MENTIONS} members; this one mentions ${check.mentions.length}.`, [{ path: 'body.body', message: `At most ${MAX_MENTIONS} mentions.` }]);
   }
-  const found = await ds.membersByHostIds(site.id, check.mentions);
+  const found = await new MemberStore(ds.db).byHostIds(site.id, check.mentions);
   const byId = new Map(found.map((m) => [m.host_id, m]));
   for (const id of check.mentions) {
     const m = byId.get(id);
     const reader = m && { roles: JSON.parse(m.roles), chapters: JSON.parse(m.chapters) } as Viewer;
-    if (!m || !canSee(audience, reader!, true)) {
+    // A member the writer could not find (unlisted to them) is as unknown as one who does not exist.
+    if (!m || !canSee(audience, reader!, true) || !listedTo(m, ctx.viewer)) {
       throw problem(400, 'comment.mention_unknown', 'A mentioned member cannot be found in this discussion',
         `"${id.slice(0, 64)}" is not a member who can read this discussion.`, [{ path: 'body.body', message: `Unknown member: ${id.slice(0, 64)}` }]);
     }

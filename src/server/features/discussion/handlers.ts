@@ -16,6 +16,7 @@ import { refuseUnwanted } from '../../comments/words.js';
 import { assertMayWrite } from '../../domain/sanctions.js';
 import { load, moderates, readableThread, target } from './access.js';
 import { checkBody, isUniqueViolation } from './check.js';
+import { assertSameRequest, commentRequestHash } from './idempotency.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { present, presentOne } from './present.js';
 import { DiscussionStore } from '../../store/discussion.js';
@@ -93,10 +94,12 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   readableThread(site, existing, v);
   const moderator = moderates(v, audience);
   const reader: Reader = { pk: v.pk, moderator };
+  const idempotencyHash = idempotencyKey ? commentRequestHash(body) : null;
   const replay = async () => {
     if (!idempotencyKey) return undefined;
-    const prior = await store.db.selectFrom('comments').select('id')
+    const prior = await store.db.selectFrom('comments').select(['id', 'idempotency_hash'])
       .where('site_id', '=', site.id).where('author_pk', '=', v.pk).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    if (prior) assertSameRequest(prior.idempotency_hash, idempotencyHash!);
     return prior && { status: 201, body: await presentOne(ds, site, prior.id, reader), headers: { 'idempotent-replayed': 'true' } };
   };
   const replayed = await replay();
@@ -118,7 +121,7 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   try {
     ({ id } = await ctx.comments.post({
       site, threadKey: body.thread, title: body.title ?? null, parentId: body.parentId ?? null, authorPk: v.pk, body: body.body,
-      idempotencyKey: idempotencyKey ?? null, mentioned, moderator, looksLikeSpam: () => looksLikeSpam(c, site, v.name, body.body, body.thread),
+      idempotencyKey: idempotencyKey ?? null, idempotencyHash, mentioned, moderator, looksLikeSpam: () => looksLikeSpam(c, site, v.name, body.body, body.thread),
     }));
   } catch (err) {
     // Two copies of one retried post raced: the unique index kept the first.

@@ -27,7 +27,6 @@ export async function setEngagementRules({ store, site, viewer, body }: HandlerC
 
 /** A member's level and badges. */
 export async function memberEngagement({ store, site, viewer, params, query }: HandlerContext<typeof routes.memberEngagement>) {
-  if (!viewer && !site.settings.publicRead) throw problem(401, 'auth.missing', 'Sign in to see members');
   const m = await memberOrMe(store, site, viewer, params.member);
   await ensureFresh(store, site.id, m.pk);
   const [rules, state] = await Promise.all([rulesFor(store.db, store.db, site.id), memberState(store.db, m.pk)]);

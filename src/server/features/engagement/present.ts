@@ -5,6 +5,8 @@ import { evaluate, progress, type Act } from '../../engagement/engine.js';
 import { type IssuerInfo } from '../../engagement/openbadges.js';
 import { problem } from '../../http/problem.js';
 import type { Site, Store } from '../../store/store.js';
+import { MemberStore } from '../../store/members.js';
+import { listedTo } from '../../domain/visibility.js';
 import type { EngagementAwardRow, MemberRow } from '../../store/schema.js';
 
 /** Where this server is reached from outside: CERCLE_PUBLIC_URL, else the request's own origin. */
@@ -38,13 +40,18 @@ export function nextLevel(rules: RuleSet, acts: Act[], rank: number, ev: ReturnT
   return { level: levelOut(rules, rank + 1, null), percent: Math.floor(p.ratio * 100), requirements: p.requirements };
 }
 
+/**
+ * The member whose engagement is read: `me`, or one listed to this reader (an unlisted member is as unknown
+ * as one who does not exist); signed-out readers only where the site made profiles public.
+ */
 export async function memberOrMe(store: Store, site: Site, viewer: HandlerContext['viewer'], member: string): Promise<MemberRow> {
   if (member === 'me') {
     if (!viewer) throw problem(401, 'auth.missing', 'Sign in to see your own engagement');
     return viewer.row;
   }
-  const m = await store.memberByHostId(site.id, member);
-  if (!m) throw problem(404, 'member.unknown', 'No such member', member);
+  if (!viewer && !site.settings.publicProfiles) throw problem(401, 'auth.missing', 'Sign in to see members', 'This site shows members to signed-in members only.');
+  const [m] = await new MemberStore(store.db).byHostIds(site.id, [member]);
+  if (!m || !listedTo(m, viewer)) throw problem(404, 'member.unknown', 'No such member', member);
   return m;
 }
 

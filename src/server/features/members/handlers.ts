@@ -4,7 +4,7 @@ import type { HandlerContext } from '../../http/types.js';
 import { decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import { type MemberWithProfile } from '../../store/members.js';
-import { fold, readerOf, visibilitySettings } from '../../domain/visibility.js';
+import { fold, listedTo, readerOf, visibilitySettings } from '../../domain/visibility.js';
 import { MAX_PENDING_INTRODUCTIONS } from '../../../contract/members.js';
 import { membersOf, fullProfile, parseShare, cardFor, matches, encodeNameCursor, decodeNameCursor, mustRead, resolve, cardContext, patchValues, introductionOut, oneIntroduction, answer } from './present.js';
 
@@ -27,7 +27,8 @@ export async function listMembers({ store, site, query, viewer }: HandlerContext
     }
     const ids = query.ids.split(',');
     const found = new Map((await ms.byHostIds(site.id, ids)).map((m) => [m.host_id, m]));
-    const members = [...new Set(ids)].map((id) => found.get(id)).filter((m): m is MemberWithProfile => !!m);
+    // Unknown and unlisted members alike are left out: a list of ids finds no one the directory would not.
+    const members = [...new Set(ids)].map((id) => found.get(id)).filter((m): m is MemberWithProfile => !!m && listedTo(m, viewer));
     const ctx = await cardContext(ms, site, viewer, members);
     return { body: { items: members.map((m) => cardFor(m, ctx)), next: null } };
   }

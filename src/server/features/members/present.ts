@@ -6,7 +6,7 @@ import { MemberStore, type MemberWithProfile, type ProfileValues } from '../../s
 import type { IntroductionRow, MemberProfileRow } from '../../store/schema.js';
 import type { Site, Store } from '../../store/store.js';
 import type { Viewer } from '../../http/viewer.js';
-import { fold, mayRead, readerOf, visibilitySettings, type Reader } from '../../domain/visibility.js';
+import { fold, listedTo, mayRead, readerOf, visibilitySettings, type Reader } from '../../domain/visibility.js';
 
 // One MemberStore a Store: it holds nothing but the Kysely instance.
 export const stores = new WeakMap<Store, MemberStore>();
@@ -139,17 +139,19 @@ export function decodeNameCursor(cursor: string | undefined): [string, string] |
   throw problem(400, 'request.bad_cursor', 'The cursor is not valid', 'Use the `next` value of a previous page.');
 }
 
+/** Signed-out readers see member cards only where the site made profiles public. */
 export function mustRead(site: Site, viewer: Viewer | null) {
-  if (!viewer && !site.settings.publicRead) throw problem(401, 'auth.missing', 'Sign in to see members');
+  if (!viewer && !site.settings.publicProfiles) throw problem(401, 'auth.missing', 'Sign in to see members', 'This site shows member cards to signed-in members only.');
 }
 
+/** A member by host id, or `me`; a member not listed to this reader is as unknown as one who does not exist. */
 export async function resolve(ms: MemberStore, site: Site, viewer: Viewer | null, ref: string): Promise<MemberWithProfile> {
   if (ref === 'me') {
     if (!viewer) throw problem(401, 'auth.missing', 'Sign in to see your card', 'Send the token from the site\'s token endpoint as "Authorization: Bearer …".');
     return (await ms.byPk(site.id, viewer.pk))!;
   }
   const [m] = await ms.byHostIds(site.id, [ref]);
-  if (!m) throw problem(404, 'member.unknown', 'No such member', ref);
+  if (!m || !listedTo(m, viewer)) throw problem(404, 'member.unknown', 'No such member', ref);
   return m;
 }
 

@@ -63,11 +63,7 @@ export const en = {
   keysTitle: 'Signing keys',
   keyRow: fmt('# (#), since #'),
   retires: fmt('retires #'),
-  rotate: 'Rotate the secret',
-  overlap: 'Old secret keeps working for',
-  overlaps: { 3600: '1 hour', 86400: '1 day', 604800: '1 week' } as Record<string, string>,
-  newSecret: 'New secret, shown once: put it in your site\'s token endpoint.',
-  copy: 'Copy',
+  keysHint: 'Keys are changed on the Cercle server, with the command cercle site rotate-key or add-key: they never reach a browser.',
   // Audit
   auditIntro: 'Every moderation and administration action.',
   export: 'Export (CSV)',
