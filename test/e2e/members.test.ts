@@ -77,6 +77,23 @@ test('two members of different chapters see different fields of the same card; a
   }
 });
 
+test('the members page, in French and in English, signed in or out, reads everything in one batch request', async () => {
+  for (const [as, path] of [[undefined, '/membres'], ['Jean-Marc Castagné', '/membres'], [undefined, '/en/members'], ['Camille Rouanet', '/en/members']] as const) {
+    const v = await e2e.visit({ as, path, record: 'requests' });
+    try {
+      const name = 'Hélène Marty';
+      await chip(v.page, name).getByRole('button', { name, exact: true }).waitFor();
+      await v.page.locator('cercle-member-directory').getByRole('list').first().waitFor();
+      // Everything the page shows is read by now; a later batch would still be recorded below.
+      await v.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+      const reads = v.api.filter((x) => x.startsWith('GET ') || x.endsWith('/batch'));
+      assert.deepEqual(reads, ['POST /v1/sites/demo/batch'], `${as ?? 'signed out'} on ${path}: ${v.api.join(' | ')}`);
+    } finally {
+      await v.context.close();
+    }
+  }
+});
+
 test('an introduction goes from request to accepted, and only then reveals the chosen details', async () => {
   const camille = await visit('Camille Rouanet');
   try {

@@ -159,9 +159,26 @@ describe('<cercle-discussion>', () => {
       expect(paragraphs[1].textContent).to.equal('<img src=x onerror=alert(1)>');
       expect(first.querySelector('img')).to.equal(null);
       expect(second.querySelector<HTMLImageElement>('img[part=avatar]')!.src).to.equal('https://amicale.test/p.jpg');
-      expect(text(third)).to.include('Former member');
       expect(text(third)).to.include('This comment was deleted.');
       await expect(el).to.be.accessible();
+    });
+
+    it('a deleted comment is a neutral tombstone: no name, no "Former member", in either language', async () => {
+      api.pages.set('', commentPage([comment({ author: null, status: 'deleted', body: '' }), comment({ author: null, status: 'hidden', body: '' })]));
+      for (const lang of ['en', 'fr']) {
+        const el = await mount(lang);
+        await waitUntil(() => $$(el, 'article').length === 2, 'two tombstones');
+        const [deleted, hidden] = $$(el, 'article');
+        expect(text(deleted)).to.include(lang === 'en' ? 'This comment was deleted.' : 'Ce commentaire a été supprimé.');
+        for (const a of [deleted, hidden]) {
+          expect(a.querySelectorAll('[part=name]').length).to.equal(0);
+          expect(text(a)).not.to.match(/Former member|Ancien membre/);
+          const label = el.shadowRoot!.getElementById(a.getAttribute('aria-labelledby')!);
+          expect(label && a.contains(label)).to.equal(true);
+        }
+        await expect(el).to.be.accessible();
+        el.closest('cercle-community')!.remove();
+      }
     });
 
     it('filled, in French', async () => {

@@ -188,6 +188,26 @@ describe('<cercle-event-feed> live', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('a reader on the waitlist sees their position move up when someone ahead leaves, and only their own', async () => {
+    const mine = { status: 'waitlist' as const, guests: 0, promotedAt: null, updatedAt: '2030-01-01T00:00:00.000Z' };
+    const a = event({ capacity: 8, going: 8, taken: 8, placesLeft: 0, waitlist: 3, myRsvp: { ...mine, position: 3 } });
+    const el = await mount([a]);
+    expect(text(card(el, a.id))).to.contain('You are number 3 on the waitlist.');
+    // Someone behind joins: the line grows, my place cannot move, nothing is read.
+    const reads = server.reads.length;
+    server.change(a.id, { waitlist: 4 });
+    server.send('rsvp.changed', a.id, { event: a.id, capacity: 8, going: 8, taken: 8, maybe: 0, waitlist: 4, placesLeft: 0 });
+    await waitUntil(() => text(card(el, a.id)).includes('4 on the waitlist'), 'count patched');
+    expect(server.reads.length).to.equal(reads);
+    // Someone ahead leaves the waitlist.
+    server.change(a.id, { waitlist: 3, myRsvp: { ...mine, position: 2 } });
+    server.send('rsvp.changed', a.id, { event: a.id, capacity: 8, going: 8, taken: 8, maybe: 0, waitlist: 3, placesLeft: 0 });
+    await waitUntil(() => text(card(el, a.id)).includes('You are number 2 on the waitlist.'), 'own position refreshed');
+    expect(text(card(el, a.id))).not.to.contain('You are number 3 on the waitlist.');
+    expect(server.reads.filter((r) => r === `/events/${a.id}`)).to.have.length(1);
+    await expect(el).to.be.accessible();
+  });
+
   it('ignores changes to events it does not show', async () => {
     const a = event();
     const el = await mount([a]);

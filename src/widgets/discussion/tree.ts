@@ -87,32 +87,40 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
 
 function body(c: Comment, ctx: TreeContext) {
   const { s, l } = ctx;
-  if (c.status === 'deleted') return html`<p class="gone">${l.t.deleted}</p>`;
+  if (c.status === 'deleted') return html`<p class="gone" id=${'g-' + c.id}>${l.t.deleted}</p>`;
   const own = !!ctx.me && c.author?.id === ctx.me;
-  if (c.status === 'hidden' && !c.body) return html`<p class="gone">${s.hidden}</p>`;
+  if (c.status === 'hidden' && !c.body) return html`<p class="gone" id=${'g-' + c.id}>${s.hidden}</p>`;
   return html`${c.status === 'hidden' ? html`<p class="note">${own ? s.hiddenOwn : s.hidden}</p>` : nothing}
     ${c.status === 'pending' && own ? html`<p class="note">${s.held}</p>` : nothing}
     ${formatBody(c.body, { mentions: c.mentions, memberHref: ctx.memberHref })}`;
 }
 
+/**
+ * A tombstone: a deleted comment, or a hidden one shown without its text. The server sends it
+ * without its author (whoever deleted it, the author or an erasure), so it names nobody: "Former
+ * member" is only for a comment that stands without its author.
+ */
+export const isTombstone = (c: Comment) => !c.author && (c.status === 'deleted' || (c.status === 'hidden' && !c.body));
+
 /** One comment as an article; `parent` is named when the comment is shown away from it (flattened). */
 export function article(c: Comment, ctx: TreeContext, parent?: Comment): TemplateResult {
   const { l, s } = ctx;
   const fresh = isNew(c, ctx);
+  const tomb = isTombstone(c);
   const name = c.author?.name ?? l.t.former;
   const href = c.author && ctx.memberHref?.(c.author.id);
   return html`
-    <article part="comment" id=${'c-' + c.id} tabindex="-1" aria-labelledby=${'n-' + c.id} class=${fresh ? 'new' : ''} data-status=${c.status}>
+    <article part="comment" id=${'c-' + c.id} tabindex="-1" aria-labelledby=${(tomb ? 'g-' : 'n-') + c.id} class=${fresh ? 'new' : ''} data-status=${c.status}>
       <header>
         ${avatar(c.author)}
-        <h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>
+        ${tomb ? nothing : html`<h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>`}
         <p part="meta">
           <time datetime=${c.createdAt} title=${exact(l, c.createdAt)} tabindex="0">${relative(l, c.createdAt, ctx.now)}</time
           >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}${fresh
             ? html` · <strong class="badge">${s.isNew}</strong>`
             : nothing}${parent
             ? html` · <a href=${'#c-' + parent.id} @click=${(e: Event) => (e.preventDefault(), ctx.goTo(parent.id))}
-                >${s.inReplyTo(parent.author?.name ?? l.t.former)}</a
+                >${s.inReplyTo(parent.author?.name ?? (isTombstone(parent) ? s.aDeleted : l.t.former))}</a
               >`
             : nothing}
         </p>

@@ -318,6 +318,9 @@ export class CercleEventFeed extends CercleConnected {
     if (ev.kind === 'rsvp.changed' && d) {
       const { capacity, going, taken, maybe, waitlist, placesLeft } = d;
       this.replace({ ...shown, capacity, going, taken, maybe, waitlist, placesLeft });
+      // The payload carries counts only, never a member's answer: a reader on the waitlist reads
+      // their own position again when the line got shorter (someone ahead may have left).
+      if (shown.myRsvp?.status === 'waitlist' && waitlist < shown.waitlist) void this.reread(ev.ref, false);
     } else if (ev.kind === 'event.updated' || ev.kind === 'waitlist.promoted' || ev.kind === 'rsvp.changed') {
       void this.reread(ev.ref, ev.kind === 'waitlist.promoted');
     }

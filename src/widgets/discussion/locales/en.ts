@@ -53,6 +53,7 @@ export const en = {
   flagSent: 'Thank you: the moderators will have a look.',
   who: 'Who reacted',
   inReplyTo: fmt('in reply to #'),
+  aDeleted: 'a deleted comment',
   isNew: 'new',
   newCount: plural('en', '# new since your last visit', '# new since your last visit'),
   freshCount: plural('en', '# new comment', '# new comments'),

@@ -54,6 +54,7 @@ export const fr: DiscussionStrings = {
   flagSent: 'Merci : les modérateurs vont regarder.',
   who: 'Qui a réagi',
   inReplyTo: fmt('en réponse à #'),
+  aDeleted: 'un commentaire supprimé',
   isNew: 'nouveau',
   newCount: plural('fr', '# nouveau depuis votre dernière visite', '# nouveaux depuis votre dernière visite'),
   freshCount: plural('fr', '# nouveau commentaire', '# nouveaux commentaires'),
