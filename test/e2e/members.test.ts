@@ -177,6 +177,14 @@ test('a member edits their card, exports their data and erases it', async () => 
     await confirm.getByRole('radio', { name: /Garder mes commentaires/ }).check();
     await mine.getByRole('button', { name: 'Effacer définitivement' }).click();
     await mine.getByText('Vos données ont été effacées.').first().waitFor();
+    // The card shrinks to its one line: no blank room is left where the form was.
+    const gap = await mine.evaluate((el) => {
+      const card = el.shadowRoot!.querySelector('[part=base]')!;
+      const content = [...card.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);
+      const style = getComputedStyle(card);
+      return card.getBoundingClientRect().height - content - parseFloat(style.paddingBlockStart) - parseFloat(style.paddingBlockEnd) - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+    });
+    assert.ok(gap < 24, `blank room left in the erased card: ${gap} px`);
     assert.deepEqual(v.errors, []);
   } finally {
     await v.context.close();
@@ -185,4 +193,30 @@ test('a member edits their card, exports their data and erases it', async () => 
   assert.equal(pk, undefined, 'the member row is gone');
   const left = await demo.store.db.selectFrom('member_profiles').selectAll().where('headline', 'like', '%Collioure%').execute();
   assert.deepEqual(left, []);
+});
+
+test('a directory search with few results leaves no blank room under them', async () => {
+  const v = await e2e.visit({ path: '/membres' });
+  try {
+    const directory = v.page.locator('cercle-member-directory');
+    await directory.getByRole('list').first().waitFor();
+    await directory.getByRole('searchbox').first().fill('Marty');
+    await directory.getByRole('listitem').filter({ hasText: 'Hélène Marty' }).waitFor();
+    await v.page.waitForFunction(() => {
+      const list = document.querySelector('cercle-member-directory')!.shadowRoot!.querySelector('[part=list]')!;
+      return list.getAttribute('aria-busy') === 'false' && list.children.length === 1;
+    });
+    const gap = await directory.evaluate((el) => {
+      const list = el.shadowRoot!.querySelector('[part=list]')!;
+      // What the results' own content takes (a grid row may stretch to fill a reserved height).
+      const content = [...list.children].reduce((h, li) => {
+        const boxes = [...li.children].map((c) => c.getBoundingClientRect());
+        return h + Math.max(...boxes.map((r) => r.bottom)) - Math.min(...boxes.map((r) => r.top));
+      }, 0);
+      return list.getBoundingClientRect().height - content;
+    });
+    assert.ok(gap < 16, `blank room under the results: ${gap} px`);
+  } finally {
+    await v.context.close();
+  }
 });

@@ -21,6 +21,10 @@ export const styles = css`
   article {
     min-block-size: var(--cercle-member-card-min-height, 9rem);
   }
+  /* Once the data are erased, the card is one line: it keeps no empty room. */
+  article.erased {
+    min-block-size: 0;
+  }
   header {
     display: flex;
     gap: var(--_gap);

@@ -194,7 +194,7 @@ export class CercleMemberCard extends CercleConnected {
           ${this._open ? this.body('pop-name') : nothing}
         </div>
       `;
-    return html`<article part="base" aria-labelledby="name" aria-busy=${c || this._error ? 'false' : 'true'}>${this.body('name')}</article>`;
+    return html`<article part="base" class=${this._erased ? 'erased' : ''} aria-labelledby="name" aria-busy=${c || this._error ? 'false' : 'true'}>${this.body('name')}</article>`;
   }
 
   /** Avatar and name; the slotted text until the card arrives. */

@@ -34,6 +34,9 @@ export const styles = css`
     margin: 0;
     padding: 0;
     list-style: none;
+  }
+  /* Room for the first results while they load; released once they are there (a search with few results leaves no gap). */
+  ul[aria-busy='true'] {
     min-block-size: var(--cercle-member-directory-min-height, 10rem);
   }
   li {
