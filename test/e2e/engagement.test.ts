@@ -98,7 +98,7 @@ test('a member posts, is found useful, attends events, and sees their level and 
 
     // The header chip says the same to assistive technologies.
     const label = await page.locator('.site-header cercle-engagement-badge [part="base"]').getAttribute('aria-label');
-    assert.match(label!, /^Niveau Contributeur\. Badges : .*Réponse utile ×10/);
+    assert.match(label!, /^Niveau Contributeur\. Badges\s: .*Réponse utile ×10/);
 
     // Hiding: other members then see nothing, the member still sees everything.
     await full.getByRole('checkbox', { name: 'Masquer mon niveau et mes badges aux autres membres' }).check();
