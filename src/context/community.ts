@@ -16,7 +16,7 @@ import { communityContext, type LiveHub, type Session } from './context.js';
  * @summary The page's Cercle configuration, provided to the widgets inside it.
  * @customElement cercle-community
  * @slot - The page content holding the widgets.
- * @attr {string} lang - Language of the widgets inside (`fr…` French, otherwise English); by default the closest `lang` around, e.g. `<html lang>`.
+ * @attr {string} lang - Language of the widgets inside (English, French, German, Spanish, or one a page registers; English otherwise); by default the closest `lang` around, e.g. `<html lang>`.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the reader's system; none follows the host page.
  */
 export class CercleCommunity extends CercleElement {
