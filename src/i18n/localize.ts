@@ -1,4 +1,5 @@
 import type { CercleError } from '../client/errors.js';
+import { DEFAULT_CHAPTER_TERM, type ChapterTerm } from '../contract/defaults.js';
 
 /** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
 function closestLang(node: Node | null): string {
@@ -44,6 +45,29 @@ export const fmt =
   (text: string) =>
   (...values: (string | number)[]): string =>
     fill(text, ...values);
+
+/** The words of a language for the association's local groups, by `chapterTerm`. */
+export interface TermWords {
+  /** "chapter", "antenne" */
+  one: string;
+  /** "chapters", "antennes" */
+  many: string;
+  /** "in chapter", "dans l’antenne", "au club", "im Club": before a group's name. */
+  in: string;
+  /** "in a chapter", "dans une antenne", "dans un club", "in einem Club". */
+  inA: string;
+}
+
+const TERM = Symbol.for('cercle.term');
+/**
+ * A string that names the association's local groups, as the site calls them (its `chapterTerm`
+ * setting): `Localize` calls `f` with the term and shows what it returns, a string or a function string:
+ * `chapters: term((t) => fmt(cap(words[t].many) + ': #'))`. Typed as what `f` returns.
+ */
+export const term = <T>(f: (t: ChapterTerm) => T): T => Object.assign((t: ChapterTerm) => f(t), { [TERM]: true }) as unknown as T;
+const isTerm = (v: unknown): v is (t: ChapterTerm) => unknown => typeof v === 'function' && TERM in v;
+/** Capitalised: "chapter" → "Chapter". */
+export const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const fill = (text: string, ...values: (string | number)[]) => {
   let i = 0;
@@ -136,7 +160,7 @@ const load = (lang: string) => {
   import(/* @vite-ignore */ url.href).catch(() => console.warn(`cercle: the ${lang} strings could not be loaded from ${url}; showing English.`));
 };
 
-type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode };
+type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode; chapterTerm?: ChapterTerm };
 
 /**
  * The widget's language, dictionary and formats: its own `lang` attribute, else the provider's `lang`,
@@ -199,9 +223,15 @@ export class Localize<W extends keyof Dictionaries> {
     return region ? 'en-' + region.toUpperCase() : 'en';
   }
 
+  /** What the site calls its local groups (its `chapterTerm` setting, which the widget reads). */
+  get term(): ChapterTerm {
+    return this.host.chapterTerm ?? DEFAULT_CHAPTER_TERM;
+  }
+
   get t(): Dictionaries[W] {
     const tag = this.lang.toLowerCase();
-    const key = this.widget + ' ' + tag;
+    const term = this.term;
+    const key = this.widget + ' ' + tag + ' ' + term;
     let t = merged.get(key);
     if (!t) {
       const base = tag.split('-')[0];
@@ -214,7 +244,17 @@ export class Localize<W extends keyof Dictionaries> {
           const id = `${this.widget} ${base} ${k}`;
           if (!warned.has(id)) warned.add(id), console.warn(`cercle: no ${base} string for ${this.widget} "${k}"; showing English.`);
         }
-      merged.set(key, (t = d));
+      // Strings that name the local groups, in the site's own word.
+      const words = (m: Record<string, unknown>) => {
+        const out = { ...m };
+        for (const k in out) {
+          const v = out[k];
+          if (isTerm(v)) out[k] = v(term);
+          else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = words(v as Record<string, unknown>);
+        }
+        return out;
+      };
+      merged.set(key, (t = words(d)));
     }
     return t as Dictionaries[W];
   }

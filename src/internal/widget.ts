@@ -1,4 +1,5 @@
 import type { PropertyDeclarations } from 'lit';
+import type { ChapterTerm } from '../contract/defaults.js';
 import { communityContext, type Community } from '../context/context.js';
 import { ask } from '../context/protocol.js';
 import { CercleElement } from './element.js';
@@ -10,10 +11,16 @@ import { CercleElement } from './element.js';
  * `Localize` with its dictionary.
  */
 export class CercleConnected extends CercleElement {
-  static override properties: PropertyDeclarations = { community: { state: true } };
+  static override properties: PropertyDeclarations = { community: { state: true }, chapterTerm: { state: true } };
 
   /** What the provider hands down; undefined until one is found. */
   protected declare community?: Community;
+
+  /**
+   * What the site calls its local groups (its `chapterTerm` setting), for the widget's strings; read
+   * with the site's public settings, which the client reads once for every widget.
+   */
+  declare chapterTerm?: ChapterTerm;
 
   /** Stops the provider's updates (a new provider answering replaces the old one). */
   private leave?: () => void;
@@ -22,6 +29,8 @@ export class CercleConnected extends CercleElement {
     if (this.leave !== unsubscribe) this.leave?.();
     this.leave = unsubscribe;
     this.community = value;
+    const client = value?.client;
+    client?.site().then((s) => client === this.community?.client && (this.chapterTerm = s.chapterTerm), () => {});
   };
 
   /** A provider connected somewhere: ask again if none has answered yet. */

@@ -5,6 +5,7 @@ import { strict } from '../../src/client/strict.js';
 import { LiveReady } from '../../src/contract/live.js';
 import { BatchResponse } from '../../src/contract/requests.js';
 import { Event, EventPage } from '../../src/contract/resources.js';
+import { CHAPTER_TERMS, type ChapterTerm } from '../../src/contract/defaults.js';
 import { Localize, registerLocale, warnMissingStrings } from '../../src/i18n/localize.js';
 import { en as commonEn } from '../../src/i18n/locales/en.js';
 import { fr as commonFr } from '../../src/i18n/locales/fr.js';
@@ -41,6 +42,12 @@ import { API, BASE, LOGIN_URL, member, problem, site, SITE, TOKEN_URL } from './
 import { json, startWorker, worker } from './kit/msw.js';
 
 type Dict = Record<string, unknown>;
+
+/** A catalog as a site with `term` sees it: the strings that name local groups in its word. */
+const resolve = (d: Dict, t: ChapterTerm): Dict =>
+  Object.fromEntries(Object.entries(d).map(([k, v]) => [k,
+    typeof v === 'function' && Symbol.for('cercle.term') in v ? (v as (t: ChapterTerm) => unknown)(t)
+    : v && typeof v === 'object' ? resolve(v as Dict, t) : v]));
 
 /** Every catalog by widget: English first, the shape the others follow. */
 const catalogs: Record<string, Record<string, Dict>> = {
@@ -93,7 +100,7 @@ describe('catalogs', () => {
             else if (v && typeof v === 'object') compare(v as Dict, o as Dict, at + '.');
           }
         };
-        compare(byLang.en, byLang[lang], '');
+        for (const t of CHAPTER_TERMS) compare(resolve(byLang.en, t), resolve(byLang[lang], t), `(${t}) `);
         expect(problems).to.deep.equal([]);
       });
     }
@@ -102,8 +109,9 @@ describe('catalogs', () => {
   it('French puts a no-break space before : ; ? ! » and after «, and in n°', () => {
     const bad: string[] = [];
     for (const [widget, byLang] of Object.entries(catalogs))
-      for (const [path, text] of strings(byLang.fr))
-        if (/ [:;?!»]|« |n° /.test(text)) bad.push(`${widget}.${path}: ${text}`);
+      for (const t of CHAPTER_TERMS)
+        for (const [path, text] of strings(resolve(byLang.fr, t)))
+          if (/ [:;?!»]|« |n° /.test(text)) bad.push(`${widget}.${path}: ${text}`);
     expect(bad).to.deep.equal([]);
   });
 
@@ -112,7 +120,8 @@ describe('catalogs', () => {
     const wrong: Record<string, RegExp> = { en: /[«»„]/, fr: /[“”„]/, de: /[«»”]/, es: /[„]/ };
     for (const [widget, byLang] of Object.entries(catalogs))
       for (const [lang, re] of Object.entries(wrong))
-        for (const [path, text] of strings(byLang[lang])) if (re.test(text) || /\p{L}·\p{L}/u.test(text)) bad.push(`${widget}.${lang}.${path}: ${text}`);
+        for (const t of CHAPTER_TERMS)
+          for (const [path, text] of strings(resolve(byLang[lang], t))) if (re.test(text) || /\p{L}·\p{L}/u.test(text)) bad.push(`${widget}.${lang}.${path}: ${text}`);
     expect(bad).to.deep.equal([]);
   });
 });
@@ -181,6 +190,39 @@ describe('the language in use', () => {
       console.warn = warn;
       warnMissingStrings(true);
     }
+  });
+});
+
+// ---- the association's own words ---------------------------------------------------------------
+
+describe('the association’s word for its local groups', () => {
+  const strings = <W extends 'member-card' | 'moderation' | 'engagement-badge'>(widget: W, lang: string, chapterTerm: ChapterTerm | undefined) => {
+    const host = Object.assign(document.createElement('div'), { chapterTerm });
+    host.lang = lang;
+    document.body.append(host);
+    const dicts = { 'member-card': { en: cardEn, fr: cardFr }, moderation: { en: moderationEn, fr: moderationFr }, 'engagement-badge': { en: badgeEn, fr: badgeFr } };
+    return new Localize(host, () => undefined, widget, dicts[widget] as never).t;
+  };
+
+  it('is the site’s term in every widget, French articles agreeing with it', () => {
+    expect(strings('member-card', 'fr', 'branch').levels.chapter).to.equal('Mes antennes');
+    expect(strings('member-card', 'fr', 'branch').chapters('Lyon')).to.equal('Antennes\u00a0: Lyon');
+    expect(strings('moderation', 'fr', 'branch').chapter).to.equal('Antenne');
+    expect(strings('engagement-badge', 'fr', 'branch').inChapter('Lyon')).to.equal('dans l’antenne Lyon');
+    expect(strings('engagement-badge', 'fr', 'club').inChapter('Lyon')).to.equal('au club Lyon');
+    expect(strings('engagement-badge', 'fr', 'delegation').kinds['chapter.first_contribution']).to.equal('Première contribution dans une délégation');
+    expect(strings('engagement-badge', 'fr', 'club').kinds['chapter.first_contribution']).to.equal('Première contribution dans un club');
+    expect(strings('moderation', 'en', 'section').errors['moderation.chapter_forbidden']).to.equal('This is in a section you do not moderate.');
+    expect(strings('member-card', 'en-GB', undefined).levels.chapter).to.equal('My chapters');
+    expect(strings('moderation', 'fr', undefined).chapter).to.equal('Chapitre');
+  });
+
+  it('is the site’s term in German and Spanish too', async () => {
+    await import('../../src/locales/de.js');
+    await import('../../src/locales/es.js');
+    expect(strings('engagement-badge', 'de', 'club').inChapter('Köln')).to.equal('im Club Köln');
+    expect(strings('member-card', 'de', 'branch').levels.chapter).to.equal('Meine Zweigstellen');
+    expect(strings('moderation', 'es', 'delegation').chapter).to.equal('Delegación');
   });
 });
 

@@ -1,3 +1,5 @@
+import type { ChapterTerm } from '../../contract/defaults.js';
+import type { TermWords } from '../localize.js';
 import type { CommonStrings } from './en.js';
 
 /** The few strings every widget shares, in German. */
@@ -10,4 +12,13 @@ export const de: CommonStrings = {
     network: 'Die Verbindung ist fehlgeschlagen.',
     other: 'Etwas ist schiefgelaufen. Versuchen Sie es erneut.',
   },
+};
+
+/** The words for the association's local groups in German, with their gender, by the site's `chapterTerm`. */
+export const words: Record<ChapterTerm, TermWords> = {
+  chapter: { one: 'Ortsgruppe', many: 'Ortsgruppen', in: 'in der Ortsgruppe', inA: 'in einer Ortsgruppe' },
+  branch: { one: 'Zweigstelle', many: 'Zweigstellen', in: 'in der Zweigstelle', inA: 'in einer Zweigstelle' },
+  delegation: { one: 'Delegation', many: 'Delegationen', in: 'in der Delegation', inA: 'in einer Delegation' },
+  club: { one: 'Club', many: 'Clubs', in: 'im Club', inA: 'in einem Club' },
+  section: { one: 'Sektion', many: 'Sektionen', in: 'in der Sektion', inA: 'in einer Sektion' },
 };

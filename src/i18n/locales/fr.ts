@@ -1,3 +1,5 @@
+import type { ChapterTerm } from '../../contract/defaults.js';
+import type { TermWords } from '../localize.js';
 import type { CommonStrings } from './en.js';
 
 /** The few strings every widget shares, in French. */
@@ -10,4 +12,13 @@ export const fr: CommonStrings = {
     network: 'La connexion a échoué.',
     other: 'Une erreur est survenue. Réessayez.',
   },
+};
+
+/** The words for the association's local groups in French, with their gender, by the site's `chapterTerm`. */
+export const words: Record<ChapterTerm, TermWords> = {
+  chapter: { one: 'chapitre', many: 'chapitres', in: 'dans le chapitre', inA: 'dans un chapitre' },
+  branch: { one: 'antenne', many: 'antennes', in: 'dans l’antenne', inA: 'dans une antenne' },
+  delegation: { one: 'délégation', many: 'délégations', in: 'dans la délégation', inA: 'dans une délégation' },
+  club: { one: 'club', many: 'clubs', in: 'au club', inA: 'dans un club' },
+  section: { one: 'section', many: 'sections', in: 'dans la section', inA: 'dans une section' },
 };

@@ -12,6 +12,7 @@ export const MODERATION_USAGE = `  settings show SITE        print the site's se
   settings set SITE KEY=VALUE…
                              change settings, VALUE as JSON or plain text: premoderation=first-time
                              editWindowSeconds=600 'heldWords=["arnaque"]' publicRead=false rateLimits=null
+                             chapterTerm=branch (chapter, branch, delegation, club or section)
   import wxr|disqus FILE --site ID [--dry-run] [--map-url OLD=NEW…]
                              import a WordPress (WXR) or Disqus export (UTF-8, at most 50 MB); run it again: nothing doubles
   webhook add SITE --url URL --event TYPE… [--description TEXT]

@@ -33,7 +33,7 @@ async function settingsOut(store: Store, site: Site): Promise<AdminSettings> {
   return {
     name: site.name, origins: site.origins, loginUrl: s.loginUrl, publicRead: s.publicRead, reactions: s.reactions,
     maxCommentLength: s.maxCommentLength, editWindowSeconds: s.editWindowSeconds, premoderation: s.premoderation,
-    heldWords: s.heldWords, blockedWords: s.blockedWords ?? [], rateLimits: s.rateLimits || null,
+    chapterTerm: s.chapterTerm ?? 'chapter', heldWords: s.heldWords, blockedWords: s.blockedWords ?? [], rateLimits: s.rateLimits || null,
     spamCheck: s.spamCheck ? { provider: s.spamCheck.provider, endpoint: s.spamCheck.endpoint, blog: s.spamCheck.blog, apiKeySet: !!s.spamCheck.apiKey } : null,
     keys: keys.map((k) => ({ kid: k.kid, alg: k.alg, createdAt: k.created_at, retiresAt: k.retires_at })),
   };
@@ -227,7 +227,7 @@ export function applyPatch(site: Site, patch: SettingsPatch) {
   set('name', site.name, name);
   const origins = patch.origins ? [...new Set(patch.origins.map((o) => new URL(o).origin))] : site.origins;
   set('origins', site.origins, origins);
-  const simple = ['loginUrl', 'publicRead', 'reactions', 'maxCommentLength', 'editWindowSeconds', 'premoderation', 'heldWords', 'blockedWords'] as const;
+  const simple = ['loginUrl', 'publicRead', 'reactions', 'maxCommentLength', 'editWindowSeconds', 'premoderation', 'chapterTerm', 'heldWords', 'blockedWords'] as const;
   for (const k of simple) {
     if (patch[k] === undefined) continue;
     const value = Array.isArray(patch[k]) && k !== 'reactions' ? [...new Set(patch[k] as string[])] : patch[k];

@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { de as common } from '../../../i18n/locales/de.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { de as common, words } from '../../../i18n/locales/de.js';
 import type { EngagementStrings } from '../strings.js';
 
 /** The strings of <cercle-engagement-badge> in German. */
@@ -21,7 +21,7 @@ export const de: EngagementStrings = {
   reachLevel: fmt('Die Stufe „#“ erreichen'),
   met: 'erledigt',
   awarded: fmt('Erhalten am #'),
-  inChapter: fmt('in der Ortsgruppe #'),
+  inChapter: term((t) => fmt(words[t].in + ' #')),
   why: 'Warum ich das habe',
   whyLevel: 'Warum ich auf dieser Stufe bin',
   upcoming: 'Abzeichen, die noch zu erreichen sind',
@@ -41,7 +41,7 @@ export const de: EngagementStrings = {
     'event.hosted': 'Eine Veranstaltung ausgerichtet',
     'introduction.made': 'Eine Vorstellung vermittelt',
     'introduction.accepted': 'Vorstellung angenommen',
-    'chapter.first_contribution': 'Erster Beitrag in einer Ortsgruppe',
+    'chapter.first_contribution': term((t) => 'Erster Beitrag ' + words[t].inA),
   },
   counts: {
     'comment.posted': 'veröffentlichte Beiträge',
@@ -51,7 +51,7 @@ export const de: EngagementStrings = {
     'event.hosted': 'ausgerichtete Veranstaltungen',
     'introduction.made': 'vermittelte Vorstellungen',
     'introduction.accepted': 'angenommene Vorstellungen',
-    'chapter.first_contribution': 'Ortsgruppen mit Beiträgen',
+    'chapter.first_contribution': term((t) => words[t].many + ' mit Beiträgen'),
   },
   errors: {
     ...common.errors,

@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { es as common } from '../../../i18n/locales/es.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { es as common, words } from '../../../i18n/locales/es.js';
 import type { EngagementStrings } from '../strings.js';
 
 /** The strings of <cercle-engagement-badge> in Spanish. */
@@ -21,7 +21,7 @@ export const es: EngagementStrings = {
   reachLevel: fmt('Alcanzar el nivel «#»'),
   met: 'hecho',
   awarded: fmt('Obtenida el #'),
-  inChapter: fmt('en la delegación #'),
+  inChapter: term((t) => fmt(words[t].in + ' #')),
   why: 'Por qué la tengo',
   whyLevel: 'Por qué estoy en este nivel',
   upcoming: 'Insignias por conseguir',
@@ -41,7 +41,7 @@ export const es: EngagementStrings = {
     'event.hosted': 'Organizó un evento',
     'introduction.made': 'Hizo una presentación',
     'introduction.accepted': 'Presentación aceptada',
-    'chapter.first_contribution': 'Primera aportación en una delegación',
+    'chapter.first_contribution': term((t) => 'Primera aportación ' + words[t].inA),
   },
   counts: {
     'comment.posted': 'aportaciones publicadas',
@@ -51,7 +51,7 @@ export const es: EngagementStrings = {
     'event.hosted': 'eventos organizados',
     'introduction.made': 'presentaciones hechas',
     'introduction.accepted': 'presentaciones aceptadas',
-    'chapter.first_contribution': 'delegaciones con aportaciones',
+    'chapter.first_contribution': term((t) => words[t].many + ' con aportaciones'),
   },
   errors: {
     ...common.errors,

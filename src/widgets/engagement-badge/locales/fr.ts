@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { fr as common } from '../../../i18n/locales/fr.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fr as common, words } from '../../../i18n/locales/fr.js';
 import type { EngagementStrings } from '../strings.js';
 
 /** The strings of <cercle-engagement-badge> in French. */
@@ -21,7 +21,7 @@ export const fr: EngagementStrings = {
   reachLevel: fmt('Atteindre le niveau « # »'),
   met: 'fait',
   awarded: fmt('Obtenu le #'),
-  inChapter: fmt('chapitre #'),
+  inChapter: term((t) => fmt(words[t].in + ' #')),
   why: 'Pourquoi j’ai ce badge',
   whyLevel: 'Pourquoi j’ai ce niveau',
   upcoming: 'Badges à obtenir',
@@ -41,7 +41,7 @@ export const fr: EngagementStrings = {
     'event.hosted': 'A animé une rencontre',
     'introduction.made': 'A fait une mise en relation',
     'introduction.accepted': 'Mise en relation acceptée',
-    'chapter.first_contribution': 'Première contribution dans un chapitre',
+    'chapter.first_contribution': term((t) => 'Première contribution ' + words[t].inA),
   } as Record<string, string>,
   counts: {
     'comment.posted': 'contributions publiées',
@@ -51,7 +51,7 @@ export const fr: EngagementStrings = {
     'event.hosted': 'rencontres animées',
     'introduction.made': 'mises en relation faites',
     'introduction.accepted': 'mises en relation acceptées',
-    'chapter.first_contribution': 'chapitres où il a contribué',
+    'chapter.first_contribution': term((t) => words[t].many + ' où il a contribué'),
   } as Record<string, string>,
   errors: {
     'engagement.badge_not_held': 'Vous ne détenez plus ce badge.',

@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { de as common } from '../../../i18n/locales/de.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { de as common, words } from '../../../i18n/locales/de.js';
 import type { CardStrings } from '../strings.js';
 
 /** The member card's strings in German. */
@@ -9,7 +9,7 @@ export const de: CardStrings = {
   loadError: 'Diese Karte konnte nicht geladen werden.',
   unknown: 'Dieses Mitglied ist nicht oder nicht mehr auf dieser Website.',
   since: fmt('Mitglied seit #'),
-  chapters: fmt('Ortsgruppen: #'),
+  chapters: term((t) => fmt(words[t].many + ': #')),
   roles: { moderator: 'Moderation', admin: 'Administration' },
   fields: {
     headline: 'Kurzprofil',
@@ -22,11 +22,11 @@ export const de: CardStrings = {
     phone: 'Telefon',
     email: 'E-Mail',
   },
-  levels: { public: 'Alle', members: 'Mitglieder', chapter: 'Meine Ortsgruppen', private: 'Nur ich' },
+  levels: { public: 'Alle', members: 'Mitglieder', chapter: term((t) => 'Meine ' + words[t].many), private: 'Nur ich' },
   expertise: 'Fachgebiete',
   whoSees: 'Wer es sieht',
   listed: 'Wer mich im Verzeichnis findet',
-  hostOwned: fmt('Name, Foto und Ortsgruppen kommen von # und werden dort geändert.'),
+  hostOwned: term((t) => fmt(`Name, Foto und ${words[t].many} kommen von # und werden dort geändert.`)),
   shared: 'mit Ihnen geteilt',
   edit: 'Meine Karte bearbeiten',
   save: 'Speichern',

@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { es as common } from '../../../i18n/locales/es.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { es as common, words } from '../../../i18n/locales/es.js';
 import type { CardStrings } from '../strings.js';
 
 /** The member card's strings in Spanish. */
@@ -9,7 +9,7 @@ export const es: CardStrings = {
   loadError: 'No se pudo cargar esta ficha.',
   unknown: 'Este miembro no está, o ya no está, en este sitio.',
   since: fmt('Miembro desde #'),
-  chapters: fmt('Delegaciones: #'),
+  chapters: term((t) => fmt(cap(words[t].many) + ': #')),
   roles: { moderator: 'Moderador', admin: 'Administrador' },
   fields: {
     headline: 'Titular',
@@ -22,11 +22,11 @@ export const es: CardStrings = {
     phone: 'Teléfono',
     email: 'Correo electrónico',
   },
-  levels: { public: 'Todos', members: 'Miembros', chapter: 'Mis delegaciones', private: 'Solo yo' },
+  levels: { public: 'Todos', members: 'Miembros', chapter: term((t) => 'Mis ' + words[t].many), private: 'Solo yo' },
   expertise: 'Especialidades',
   whoSees: 'Quién lo ve',
   listed: 'Quién me encuentra en el directorio',
-  hostOwned: fmt('El nombre, la foto y las delegaciones vienen de # y se cambian allí.'),
+  hostOwned: term((t) => fmt(`El nombre, la foto y la pertenencia a ${words[t].many} vienen de # y se cambian allí.`)),
   shared: 'compartido con usted',
   edit: 'Editar mi ficha',
   save: 'Guardar',

@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { fr as common } from '../../../i18n/locales/fr.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fr as common, words } from '../../../i18n/locales/fr.js';
 import type { CardStrings } from '../strings.js';
 
 /** The member card's strings in French. */
@@ -9,7 +9,7 @@ export const fr: CardStrings = {
   loadError: 'Cette fiche n’a pas pu être chargée.',
   unknown: 'Ce membre n’est pas, ou plus, sur ce site.',
   since: fmt('Membre depuis #'),
-  chapters: fmt('Antennes : #'),
+  chapters: term((t) => fmt(cap(words[t].many) + ' : #')),
   roles: { moderator: 'Modération', admin: 'Administration' },
   fields: {
     headline: 'Accroche',
@@ -22,11 +22,11 @@ export const fr: CardStrings = {
     phone: 'Téléphone',
     email: 'E-mail',
   },
-  levels: { public: 'Tout le monde', members: 'Les membres', chapter: 'Mes antennes', private: 'Moi uniquement' },
+  levels: { public: 'Tout le monde', members: 'Les membres', chapter: term((t) => 'Mes ' + words[t].many), private: 'Moi uniquement' },
   expertise: 'Expertise',
   whoSees: 'Qui le voit',
   listed: 'Qui me trouve dans l’annuaire',
-  hostOwned: fmt('Le nom, la photo et les antennes viennent de # et se modifient là-bas.'),
+  hostOwned: term((t) => fmt(`Le nom, la photo et les ${words[t].many} viennent de # et se modifient là-bas.`)),
   shared: 'partagé avec vous',
   edit: 'Modifier ma fiche',
   save: 'Enregistrer',

@@ -1,4 +1,5 @@
-import { fmt, plural } from '../../../i18n/localize.js';
+import { cap, fmt, term, plural } from '../../../i18n/localize.js';
+import { words } from '../../../i18n/locales/de.js';
 import type { ModerationStrings } from '../strings.js';
 
 /** The strings of <cercle-moderation> in German. */
@@ -42,7 +43,7 @@ export const de: ModerationStrings = {
   period: 'Wie lange',
   periods: { 1: '1 Tag', 7: '1 Woche', 30: '1 Monat', 0: 'Bis zur Aufhebung' },
   reason: 'Grund (für das Mitglied sichtbar)',
-  chapter: 'Ortsgruppe',
+  chapter: term((t) => words[t].one),
   confirm: 'Bestätigen',
   cancel: 'Abbrechen',
   settingsIntro: 'Änderungen gelten sofort und werden im Protokoll festgehalten.',
@@ -80,7 +81,7 @@ export const de: ModerationStrings = {
   noEntries: 'Noch keine Aktion festgehalten.',
   errors: {
     'moderation.forbidden': 'Nur die Moderation kann das tun.',
-    'moderation.chapter_forbidden': 'Das betrifft eine Ortsgruppe, die Sie nicht moderieren.',
+    'moderation.chapter_forbidden': term((t) => `Das gehört nicht zu den ${words[t].many}, die Sie moderieren.`),
     'admin.forbidden': 'Nur die Administration der Website kann das tun.',
     'sanction.protected': 'Nur die Administration kann eine Moderatorin oder einen Moderator sanktionieren.',
     'sanction.self': 'Sie können sich nicht selbst sanktionieren.',

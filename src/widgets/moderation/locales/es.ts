@@ -1,4 +1,5 @@
-import { fmt, plural } from '../../../i18n/localize.js';
+import { cap, fmt, term, plural } from '../../../i18n/localize.js';
+import { words } from '../../../i18n/locales/es.js';
 import type { ModerationStrings } from '../strings.js';
 
 /** The strings of <cercle-moderation> in Spanish. */
@@ -42,7 +43,7 @@ export const es: ModerationStrings = {
   period: 'Durante cuánto tiempo',
   periods: { 1: '1 día', 7: '1 semana', 30: '1 mes', 0: 'Hasta que se levante' },
   reason: 'Motivo (el miembro lo ve)',
-  chapter: 'Delegación',
+  chapter: term((t) => cap(words[t].one)),
   confirm: 'Confirmar',
   cancel: 'Cancelar',
   settingsIntro: 'Los cambios se aplican de inmediato y quedan en el registro.',
@@ -80,7 +81,7 @@ export const es: ModerationStrings = {
   noEntries: 'Todavía no hay ninguna acción registrada.',
   errors: {
     'moderation.forbidden': 'Solo los moderadores pueden hacerlo.',
-    'moderation.chapter_forbidden': 'Esto pertenece a una delegación que usted no modera.',
+    'moderation.chapter_forbidden': term((t) => `Esto no forma parte de sus ${words[t].many} para moderar.`),
     'admin.forbidden': 'Solo los administradores del sitio pueden hacerlo.',
     'sanction.protected': 'Solo un administrador puede sancionar a un moderador.',
     'sanction.self': 'No puede sancionarse a sí mismo.',

@@ -1,4 +1,5 @@
-import { fmt, plural } from '../../../i18n/localize.js';
+import { cap, fmt, term, plural } from '../../../i18n/localize.js';
+import { words } from '../../../i18n/locales/fr.js';
 import type { ModerationStrings } from '../strings.js';
 
 /** The strings of <cercle-moderation> in French. */
@@ -42,7 +43,7 @@ export const fr: ModerationStrings = {
   period: 'Pour combien de temps',
   periods: { 1: '1 jour', 7: '1 semaine', 30: '1 mois', 0: 'Jusqu’à levée' },
   reason: 'Motif (le membre le verra)',
-  chapter: 'Antenne',
+  chapter: term((t) => cap(words[t].one)),
   confirm: 'Confirmer',
   cancel: 'Annuler',
   settingsIntro: 'Les changements s’appliquent aussitôt et sont inscrits au journal.',
@@ -80,7 +81,7 @@ export const fr: ModerationStrings = {
   noEntries: 'Aucune action enregistrée.',
   errors: {
     'moderation.forbidden': 'Seuls les modérateurs peuvent faire cela.',
-    'moderation.chapter_forbidden': 'Cela concerne une antenne que vous ne modérez pas.',
+    'moderation.chapter_forbidden': term((t) => `Cela ne fait pas partie de vos ${words[t].many} à modérer.`),
     'admin.forbidden': 'Seuls les administrateurs du site peuvent faire cela.',
     'sanction.protected': 'Seul un administrateur peut sanctionner un modérateur.',
     'sanction.self': 'Vous ne pouvez pas vous sanctionner vous-même.',
