@@ -157,7 +157,7 @@ const load = (lang: string) => {
   loading.add(lang);
   // The library build puts `locales/<lang>.js` beside each entry; the sources keep them in `src/locales/`.
   const url = new URL(built ? __CERCLE_LOCALES__! + lang + '.js' : '../locales/' + lang + '.ts', import.meta.url);
-  import(/* @vite-ignore */ url.href).catch(() => console.warn(`cercle: the ${lang} strings could not be loaded from ${url}; showing English.`));
+  import(/* @vite-ignore */ url.href).catch(() => console.warn('cercle: no strings at ' + url));
 };
 
 type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode; chapterTerm?: ChapterTerm };
@@ -239,7 +239,7 @@ export class Localize<W extends keyof Dictionaries> {
       const layers = [this.builtIn[base], mine[base], tag === base ? undefined : mine[tag]] as (Record<string, unknown> | undefined)[];
       let d = this.builtIn.en as Record<string, unknown>;
       for (const over of layers) d = overlay(d, over);
-      if (base !== 'en' && (registry.warn ?? !built))
+      if (!built && base !== 'en' && registry.warn !== false)
         for (const k of missing(this.builtIn.en as Record<string, unknown>, layers)) {
           const id = `${this.widget} ${base} ${k}`;
           if (!warned.has(id)) warned.add(id), console.warn(`cercle: no ${base} string for ${this.widget} "${k}"; showing English.`);
