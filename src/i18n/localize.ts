@@ -150,6 +150,9 @@ const missing = (en: Record<string, unknown>, layers: (Record<string, unknown> |
   return out;
 };
 
+/** Widgets whose strings name the local groups. */
+const asked = new Set<string>();
+
 /** Language modules asked for, so that each is imported once. */
 const loading = new Set<string>();
 const load = (lang: string) => {
@@ -160,7 +163,7 @@ const load = (lang: string) => {
   import(/* @vite-ignore */ url.href).catch(() => console.warn('cercle: no strings at ' + url));
 };
 
-type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode; chapterTerm?: ChapterTerm };
+type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode; chapterTerm?: ChapterTerm; readChapterTerm?(): void };
 
 /**
  * The widget's language, dictionary and formats: its own `lang` attribute, else the provider's `lang`,
@@ -182,6 +185,8 @@ export class Localize<W extends keyof Dictionaries> {
   }
 
   private refresh = () => this.host.requestUpdate?.();
+  /** Whether the host was asked to read the site's word for its local groups. */
+  private termRead = false;
 
   hostConnected(): void {
     addEventListener(CHANGED, this.refresh);
@@ -244,17 +249,23 @@ export class Localize<W extends keyof Dictionaries> {
           const id = `${this.widget} ${base} ${k}`;
           if (!warned.has(id)) warned.add(id), console.warn(`cercle: no ${base} string for ${this.widget} "${k}"; showing English.`);
         }
-      // Strings that name the local groups, in the site's own word.
+      // Strings that name the local groups, in the site's own word (which the widget then reads).
+      let named = false;
       const words = (m: Record<string, unknown>) => {
         const out = { ...m };
         for (const k in out) {
           const v = out[k];
-          if (isTerm(v)) out[k] = v(term);
+          if (isTerm(v)) (out[k] = v(term)), (named = true);
           else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = words(v as Record<string, unknown>);
         }
         return out;
       };
       merged.set(key, (t = words(d)));
+      if (named) asked.add(this.widget);
+    }
+    if (asked.has(this.widget) && !this.host.chapterTerm && !this.termRead) {
+      this.termRead = true;
+      this.host.readChapterTerm?.();
     }
     return t as Dictionaries[W];
   }

@@ -29,9 +29,21 @@ export class CercleConnected extends CercleElement {
     if (this.leave !== unsubscribe) this.leave?.();
     this.leave = unsubscribe;
     this.community = value;
-    const client = value?.client;
-    client?.site().then((s) => client === this.community?.client && (this.chapterTerm = s.chapterTerm), () => {});
+    if (this.termAsked) this.readChapterTerm();
   };
+
+  private termAsked = false;
+
+  /**
+   * Reads the site's `chapterTerm` with its public settings (read once per client, for every widget);
+   * `Localize` asks for it when the widget's strings name the local groups, so that a widget without
+   * such strings reads nothing more.
+   */
+  readChapterTerm(): void {
+    this.termAsked = true;
+    const client = this.community?.client;
+    client?.site().then((s) => client === this.community?.client && (this.chapterTerm = s.chapterTerm), () => {});
+  }
 
   /** A provider connected somewhere: ask again if none has answered yet. */
   private retry = (e: Event) => {

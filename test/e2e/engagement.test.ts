@@ -83,7 +83,7 @@ test('a member posts, is found useful, attends events, and sees their level and 
     await useful.getByText('Pourquoi j’ai ce badge').click();
     const reasons = useful.locator('.reasons li');
     assert.equal(await reasons.count(), 10);
-    assert.match((await reasons.first().textContent())!, /Jugé « utile »\s+—\s+Transmettre son entreprise/);
+    assert.match((await reasons.first().textContent())!, /Jugé «\s*utile\s*»\s+—\s+Transmettre son entreprise/);
 
     const loyal = badges.filter({ hasText: 'Fidèle aux rencontres' });
     await loyal.getByText('Pourquoi j’ai ce badge').click();
@@ -93,8 +93,8 @@ test('a member posts, is found useful, attends events, and sees their level and 
 
     // Progress towards the next level is told in numbers, not by colour alone.
     const next = full.locator('[part="progress"]');
-    assert.match((await next.locator('h3').textContent())!, /Vers le niveau « Pilier »/);
-    assert.match((await next.locator('.req').allTextContents()).join(' | '), /réactions « utile » reçues\s*10 sur 10.*rencontres suivies\s*3 sur 5/);
+    assert.match((await next.locator('h3').textContent())!, /Vers le niveau «\s*Pilier\s*»/);
+    assert.match((await next.locator('.req').allTextContents()).join(' | '), /réactions «\s*utile\s*» reçues\s*10 sur 10.*rencontres suivies\s*3 sur 5/);
 
     // The header chip says the same to assistive technologies.
     const label = await page.locator('.site-header cercle-engagement-badge [part="base"]').getAttribute('aria-label');
