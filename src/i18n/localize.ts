@@ -118,8 +118,9 @@ export function registerLocale<W extends keyof Dictionaries>(lang: string, widge
 }
 
 /**
- * Warns in the console, once per key, when a language lacks a string and English stands in for it.
- * On by default when the kit runs from its sources (development), off in the built files (production).
+ * Turns the console warning off (or on again) that says, once per key, that a language lacks a string
+ * and English stands in for it. Development only: the kit run from its sources warns, the built files
+ * (production) never do.
  */
 export function warnMissingStrings(on = true): void {
   registry.warn = on;
