@@ -18,6 +18,10 @@ const entries: Record<string, string> = {
   'event-feed': 'src/widgets/event-feed/define.ts',
   /** The provider and the moderation back office only. */
   moderation: 'src/widgets/moderation/define.ts',
+  /** Every widget in German, imported by a widget whose language is `de` (or loaded by the page). */
+  'locales/de': 'src/locales/de.ts',
+  /** Every widget in Spanish. */
+  'locales/es': 'src/locales/es.ts',
 };
 
 type Node = { type?: string; start: number; end: number; [key: string]: unknown };
@@ -73,6 +77,8 @@ const library = (name: string, first: boolean): InlineConfig => ({
   configFile: false,
   logLevel: first ? 'info' : 'warn',
   plugins: [templates()],
+  // Where a widget finds the language modules: `locales/` beside the entry it was loaded from.
+  define: { __CERCLE_LOCALES__: JSON.stringify('./locales/') },
   build: {
     outDir: 'dist',
     emptyOutDir: first,

@@ -109,7 +109,7 @@ function plainPage(api: string, n: number) {
 <script type="module">${PROBE}
 const list = document.getElementById('list');
 window.__done = __probe(list, () => list.querySelectorAll('article').length, ${n});
-const labels = { thanks: 'Merci', useful: 'Utile', interested: 'Je suis intéressé·e' };
+const labels = { thanks: 'Merci', useful: 'Utile', interested: 'Ça m’intéresse' };
 const rtf = new Intl.RelativeTimeFormat('fr', { numeric: 'auto' });
 const full = new Intl.DateTimeFormat('fr', { dateStyle: 'full', timeStyle: 'short' });
 const el = (tag, props, ...kids) => {

@@ -23,5 +23,5 @@ export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChange
 export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';
-export { fmt, plural, registerLocale, type Dictionaries } from './i18n/localize.js';
+export { cap, fmt, plural, registerLocale, term, warnMissingStrings, type Dictionaries, type TermWords } from './i18n/localize.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';

@@ -26,7 +26,7 @@ export const withReturn = (url: string | undefined): string | undefined =>
  * @summary The page's Cercle configuration, provided to the widgets inside it.
  * @customElement cercle-community
  * @slot - The page content holding the widgets.
- * @attr {string} lang - Language of the widgets inside (`fr…` French, otherwise English); by default the closest `lang` around, e.g. `<html lang>`.
+ * @attr {string} lang - Language of the widgets inside (English, French, German, Spanish, or one a page registers; English otherwise); by default the closest `lang` around, e.g. `<html lang>`.
  * @attr {string} login-url - Where a reader signs in on the host site; `{url}` in it becomes the current page's address, URL-encoded (`/login?next={url}`), so that the member comes back to it.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours of the widgets inside: `auto` follows the page behind (its background's luminance, its `color-scheme`); none follows the host page.
  */

@@ -1,6 +1,7 @@
 import { z } from 'zod/mini';
 import { Cursor, Id, Limit, SiteId, Timestamp, page, Line, Text, oneLine } from './common.js';
 import { FlagReason, ReactionKind } from './discussion.js';
+import { CHAPTER_TERMS } from './defaults.js';
 import { MAX_COMMENT_LENGTH } from './requests.js';
 import { Comment, CommentStatus, MemberSummary, Thread } from './resources.js';
 import type { RouteSpec } from './route.js';
@@ -171,6 +172,8 @@ export const AdminSettings = z.object({
   maxCommentLength: z.int(),
   editWindowSeconds: z.int(),
   premoderation: Premoderation,
+  /** What the association calls its local groups. */
+  chapterTerm: z.optional(z.enum(CHAPTER_TERMS)),
   heldWords: z.array(z.string()),
   blockedWords: z.array(z.string()),
   /** Null: no limits. */
@@ -193,6 +196,8 @@ export const SettingsPatch = z.strictObject({
   /** 0: comments cannot be edited; at most a day. */
   editWindowSeconds: z.optional(z.int().check(z.gte(0), z.lte(86400))),
   premoderation: z.optional(Premoderation),
+  /** What the association calls its local groups: `chapter`, `branch`, `delegation`, `club` or `section`. */
+  chapterTerm: z.optional(z.enum(CHAPTER_TERMS)),
   heldWords: z.optional(WordList),
   blockedWords: z.optional(WordList),
   rateLimits: z.optional(z.nullable(RateLimitSettings)),

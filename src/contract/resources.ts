@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { CHAPTER_TERMS } from './defaults.js';
 import { Audience, Cursor, Id, PictureUrl, Role, SiteId, Timestamp, page } from './common.js';
 
 export const SitePublic = z.object({
@@ -11,6 +12,8 @@ export const SitePublic = z.object({
   editWindowSeconds: z.int(),
   /** Labels of reaction kinds beyond the defaults, by language (`{ fr: …, en: … }`). */
   reactionLabels: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
+  /** What the association calls its local groups (`chapter` when absent), in every widget and language. */
+  chapterTerm: z.optional(z.enum(CHAPTER_TERMS)),
 });
 export type SitePublic = z.infer<typeof SitePublic>;
 

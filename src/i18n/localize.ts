@@ -1,6 +1,7 @@
 import type { CercleError } from '../client/errors.js';
 import { en as commonEn } from './locales/en.js';
 import { fr as commonFr } from './locales/fr.js';
+import { DEFAULT_CHAPTER_TERM, type ChapterTerm } from '../contract/defaults.js';
 
 /** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
 function closestLang(node: Node | null): string {
@@ -47,6 +48,29 @@ export const fmt =
   (...values: (string | number)[]): string =>
     fill(text, ...values);
 
+/** The words of a language for the association's local groups, by `chapterTerm`. */
+export interface TermWords {
+  /** "chapter", "antenne" */
+  one: string;
+  /** "chapters", "antennes" */
+  many: string;
+  /** "in chapter", "dans l’antenne", "au club", "im Club": before a group's name. */
+  in: string;
+  /** "in a chapter", "dans une antenne", "dans un club", "in einem Club". */
+  inA: string;
+}
+
+const TERM = Symbol.for('cercle.term');
+/**
+ * A string that names the association's local groups, as the site calls them (its `chapterTerm`
+ * setting): `Localize` calls `f` with the term and shows what it returns, a string or a function string:
+ * `chapters: term((t) => fmt(cap(words[t].many) + ': #'))`. Typed as what `f` returns.
+ */
+export const term = <T>(f: (t: ChapterTerm) => T): T => Object.assign((t: ChapterTerm) => f(t), { [TERM]: true }) as unknown as T;
+const isTerm = (v: unknown): v is (t: ChapterTerm) => unknown => typeof v === 'function' && TERM in v;
+/** Capitalised: "chapter" → "Chapter". */
+export const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 export const fill = (text: string, ...values: (string | number)[]) => {
   let i = 0;
   return text.replace(/#/g, () => String(values[i++] ?? ''));
@@ -61,23 +85,51 @@ export interface Dictionaries {}
 
 type Partial2<T> = { [K in keyof T]?: T[K] extends (...a: never[]) => unknown ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
 
-/** Languages a page added, by widget then by language tag (lower case). */
-const registered: Record<string, Record<string, object>> = {};
+/** Set by the library build: where the language modules are, next to the entry. */
+declare const __CERCLE_LOCALES__: string | undefined;
+const built = typeof __CERCLE_LOCALES__ === 'string';
+
+/** The languages the kit ships as modules of their own (`locales/<lang>.js`), loaded when a widget first needs one. */
+export const shippedLanguages = ['de', 'es'];
+
+/**
+ * What pages and language modules registered, shared by every copy of the kit on the page (a widget
+ * entry and a language module are separate files): by widget, then language tag (lower case); `warn`
+ * turns the missing-string warnings on.
+ */
+type Registry = { dicts: Record<string, Record<string, object>>; warn?: boolean };
+const registry: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('cercle.locales')] ??= { dicts: {} }) as Registry;
+const registered = registry.dicts;
+/** The event `registerLocale` fires on `window`: widgets on the page render again in the new strings. */
+const CHANGED = 'cercle-locale';
 /** Dictionaries already merged, by widget and tag; emptied when a language is registered. */
 const merged = new Map<string, object>();
+if (typeof addEventListener === 'function') addEventListener(CHANGED, () => merged.clear());
 
 /**
  * Adds a language to a widget, or changes some of its strings, without forking the kit:
  * `registerLocale('de', 'discussion', { heading: 'Kommentare', … })`. A key left out falls back to
  * English; a region tag (`fr-CA`) falls back to its language (`fr`). Widgets already on the page
- * take it at their next render (set their `lang` to re-render them at once).
+ * render again in it.
  */
 export function registerLocale<W extends keyof Dictionaries>(lang: string, widget: W, strings: Partial2<Dictionaries[W]>): void {
   const byLang = (registered[widget as string] ??= {});
   const tag = lang.toLowerCase();
   byLang[tag] = { ...byLang[tag], ...strings };
   merged.clear();
+  if (typeof dispatchEvent === 'function') dispatchEvent(new CustomEvent(CHANGED, { detail: { lang: tag, widget } }));
 }
+
+/**
+ * Turns the console warning off (or on again) that says, once per key, that a language lacks a string
+ * and English stands in for it. Development only: the kit run from its sources warns, the built files
+ * (production) never do.
+ */
+export function warnMissingStrings(on = true): void {
+  registry.warn = on;
+  warned.clear();
+}
+const warned = new Set<string>();
 
 /** Merges `over` onto `base`, one level down too (the `errors` and other maps), leaving out what `over` lacks. */
 const overlay = (base: Record<string, unknown>, over: Record<string, unknown> | undefined) => {
@@ -90,34 +142,134 @@ const overlay = (base: Record<string, unknown>, over: Record<string, unknown> | 
   return out;
 };
 
+/** The keys of `en` (and of its maps, as `errors.other`) that none of `layers` gives. */
+const missing = (en: Record<string, unknown>, layers: (Record<string, unknown> | undefined)[]): string[] => {
+  const out: string[] = [];
+  for (const k in en) {
+    const has = layers.filter((d) => d && k in d).map((d) => d![k]);
+    if (!has.length) out.push(k);
+    else if (en[k] && typeof en[k] === 'object')
+      for (const sub in en[k] as object) if (!has.some((d) => d && typeof d === 'object' && sub in d)) out.push(k + '.' + sub);
+  }
+  return out;
+};
+
+/** Widgets whose strings name the local groups. */
+const asked = new Set<string>();
+
+/** Language modules asked for, so that each is imported once. */
+const loading = new Set<string>();
+const load = (lang: string) => {
+  if (loading.has(lang) || !shippedLanguages.includes(lang)) return;
+  loading.add(lang);
+  // The library build puts `locales/<lang>.js` beside each entry; the sources keep them in `src/locales/`.
+  const url = new URL(built ? __CERCLE_LOCALES__! + lang + '.js' : '../locales/' + lang + '.ts', import.meta.url);
+  import(/* @vite-ignore */ url.href).catch(() => console.warn('cercle: no strings at ' + url));
+};
+
+type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode; chapterTerm?: ChapterTerm; readChapterTerm?(): void };
+
 /**
  * The widget's language, dictionary and formats: its own `lang` attribute, else the provider's `lang`,
- * else the closest `lang` around it (`<html lang>`); English for a language nobody gave. `t` is the
- * dictionary: the built-in locales the widget passes (English and French), under what a page
- * registered for that widget.
+ * else the closest `lang` around it (`<html lang>`). `t` is the dictionary: the built-in locales the
+ * widget passes (English and French), under what a page or a language module registered for that
+ * widget. A language the kit ships as a module (`de`, `es`) is imported the first time a widget needs
+ * it, and the widget renders again once it is there. `lang` is the language of the text shown, which
+ * the widget's top elements carry: English (with the page's region for dates) when nobody gave that
+ * language.
  */
 export class Localize<W extends keyof Dictionaries> {
   constructor(
-    private host: HTMLElement,
+    private host: Host,
     private preferred: () => string | undefined,
     private widget: W,
     private builtIn: { en: Dictionaries[W] } & Record<string, Dictionaries[W]>,
-  ) {}
+  ) {
+    host.addController?.(this);
+  }
 
-  get lang(): string {
+  private refresh = () => this.host.requestUpdate?.();
+  /** Whether the host was asked to read the site's word for its local groups. */
+  private termRead = false;
+
+  hostConnected(): void {
+    addEventListener(CHANGED, this.refresh);
+  }
+
+  hostDisconnected(): void {
+    removeEventListener(CHANGED, this.refresh);
+  }
+
+  /** Marks the rendered text with its language, which may differ from the host's `lang` (English standing in). */
+  hostUpdated(): void {
+    const lang = this.lang;
+    for (const el of Array.from(this.host.renderRoot?.children ?? [])) if (el.getAttribute('lang') !== lang) el.setAttribute('lang', lang);
+  }
+
+  /** The language asked for: the widget's `lang`, the provider's, the page's; `en` when none. */
+  get requested(): string {
     return this.host.getAttribute('lang') || this.preferred() || closestLang(this.host.parentNode) || 'en';
+  }
+
+  /** Whether some strings exist for `tag` (built in, registered, or a region's language). */
+  private has(tag: string): boolean {
+    const base = tag.split('-')[0];
+    const mine = registered[this.widget as string] ?? {};
+    return !!(this.builtIn[base] || mine[base] || mine[tag]);
+  }
+
+  /**
+   * The language of the text shown and of its dates and numbers: the one asked for when there are
+   * strings for it; else English with the asked-for region (`pt-BR` → `en-BR`), while a shipped
+   * language module loads or for a language nobody gave.
+   */
+  get lang(): string {
+    const asked = this.requested;
+    const tag = asked.toLowerCase();
+    if (this.has(tag)) return asked;
+    load(tag.split('-')[0]);
+    const region = /^[a-z]{2,3}(?:-[a-z]{4})?-([a-z]{2}|\d{3})\b/i.exec(asked)?.[1];
+    return region ? 'en-' + region.toUpperCase() : 'en';
+  }
+
+  /** What the site calls its local groups (its `chapterTerm` setting, which the widget reads). */
+  get term(): ChapterTerm {
+    return this.host.chapterTerm ?? DEFAULT_CHAPTER_TERM;
   }
 
   get t(): Dictionaries[W] {
     const tag = this.lang.toLowerCase();
-    const key = this.widget + ' ' + tag;
+    const term = this.term;
+    const key = this.widget + ' ' + tag + ' ' + term;
     let t = merged.get(key);
     if (!t) {
       const base = tag.split('-')[0];
       const mine = registered[this.widget as string] ?? {};
+      const layers = [this.builtIn[base], mine[base], tag === base ? undefined : mine[tag]] as (Record<string, unknown> | undefined)[];
       let d = this.builtIn.en as Record<string, unknown>;
-      for (const over of [this.builtIn[base], mine[base], tag === base ? undefined : mine[tag]]) d = overlay(d, over as Record<string, unknown>);
-      merged.set(key, (t = d));
+      for (const over of layers) d = overlay(d, over);
+      if (!built && base !== 'en' && registry.warn !== false)
+        for (const k of missing(this.builtIn.en as Record<string, unknown>, layers)) {
+          const id = `${this.widget} ${base} ${k}`;
+          if (!warned.has(id)) warned.add(id), console.warn(`cercle: no ${base} string for ${this.widget} "${k}"; showing English.`);
+        }
+      // Strings that name the local groups, in the site's own word (which the widget then reads).
+      let named = false;
+      const words = (m: Record<string, unknown>) => {
+        const out = { ...m };
+        for (const k in out) {
+          const v = out[k];
+          if (isTerm(v)) (out[k] = v(term)), (named = true);
+          else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = words(v as Record<string, unknown>);
+        }
+        return out;
+      };
+      merged.set(key, (t = words(d)));
+      if (named) asked.add(this.widget);
+    }
+    if (asked.has(this.widget) && !this.host.chapterTerm && !this.termRead) {
+      this.termRead = true;
+      this.host.readChapterTerm?.();
     }
     return t as Dictionaries[W];
   }

@@ -1,4 +1,5 @@
 import { html, type PropertyDeclarations, type PropertyValues } from 'lit';
+import type { ChapterTerm } from '../contract/defaults.js';
 import { communityContext, type Community } from '../context/context.js';
 import { ask } from '../context/protocol.js';
 import { CercleElement } from './element.js';
@@ -20,13 +21,19 @@ function within(node: Node, tag: string): boolean {
  * `Localize` with its dictionary.
  */
 export class CercleConnected extends CercleElement {
-  static override properties: PropertyDeclarations = { community: { state: true }, orphan: { state: true } };
+  static override properties: PropertyDeclarations = { community: { state: true }, orphan: { state: true }, chapterTerm: { state: true } };
 
   /** No provider around, none to come and no configuration on the script tag: the widget says so instead of loading forever. */
   private declare orphan?: boolean;
 
   /** What the provider hands down; undefined until one is found. */
   protected declare community?: Community;
+
+  /**
+   * What the site calls its local groups (its `chapterTerm` setting), for the widget's strings; read
+   * with the site's public settings, which the client reads once for every widget.
+   */
+  declare chapterTerm?: ChapterTerm;
 
   /** Stops the provider's updates (a new provider answering replaces the old one). */
   private leave?: () => void;
@@ -36,7 +43,21 @@ export class CercleConnected extends CercleElement {
     this.leave = unsubscribe;
     this.community = value;
     this.orphan = false;
+    if (this.termAsked) this.readChapterTerm();
   };
+
+  private termAsked = false;
+
+  /**
+   * Reads the site's `chapterTerm` with its public settings (read once per client, for every widget);
+   * `Localize` asks for it when the widget's strings name the local groups, so that a widget without
+   * such strings reads nothing more.
+   */
+  readChapterTerm(): void {
+    this.termAsked = true;
+    const client = this.community?.client;
+    client?.site().then((s) => client === this.community?.client && (this.chapterTerm = s.chapterTerm), () => {});
+  }
 
   /** A provider connected somewhere: ask again if none has answered yet. */
   private retry = (e: Event) => {

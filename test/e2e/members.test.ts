@@ -113,7 +113,7 @@ test('an introduction goes from request to accepted, and only then reveals the c
   const helene = await visit('Hélène Marty');
   try {
     const mine = myCard(helene.page);
-    const request = mine.getByRole('listitem').filter({ hasText: 'Camille Rouanet souhaite être mis·e en relation avec vous.' });
+    const request = mine.getByRole('listitem').filter({ hasText: 'Camille Rouanet demande une mise en relation avec vous.' });
     await request.waitFor();
     await request.getByText('je prépare la transmission de mon agence').waitFor();
     await request.getByRole('checkbox', { name: 'Téléphone' }).check();

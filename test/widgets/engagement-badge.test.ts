@@ -88,7 +88,7 @@ describe('<cercle-engagement-badge>', () => {
     const el = await mount({ member: 'm-ada' }, 'fr');
     expect($(el, '[part=base]'), 'a placeholder chip at once').to.exist;
     await waitUntil(() => $(el, '[role=img]'), 'chip shown');
-    expect($(el, '[role=img]')!.getAttribute('aria-label')).to.equal('Niveau Contributeur. Badges : Première contribution, Réponse utile ×10.');
+    expect($(el, '[role=img]')!.getAttribute('aria-label')).to.equal('Niveau Contributeur. Badges\u00a0: Première contribution, Réponse utile ×10.');
     await expect(el).to.be.accessible();
   });
 

@@ -1,3 +1,5 @@
+import type { ChapterTerm } from '../../contract/defaults.js';
+import type { TermWords } from '../localize.js';
 /** The few strings every widget shares, in English; each widget's dictionary starts from them. */
 export const en = {
 
@@ -18,3 +20,12 @@ export const en = {
 };
 
 export type CommonStrings = typeof en;
+
+/** The words for the association's local groups in English, by the site's `chapterTerm`. */
+export const words: Record<ChapterTerm, TermWords> = {
+  chapter: { one: 'chapter', many: 'chapters', in: 'in chapter', inA: 'in a chapter' },
+  branch: { one: 'branch', many: 'branches', in: 'in branch', inA: 'in a branch' },
+  delegation: { one: 'delegation', many: 'delegations', in: 'in delegation', inA: 'in a delegation' },
+  club: { one: 'club', many: 'clubs', in: 'in club', inA: 'in a club' },
+  section: { one: 'section', many: 'sections', in: 'in section', inA: 'in a section' },
+};

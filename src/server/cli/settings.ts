@@ -7,6 +7,7 @@ export const SETTINGS_USAGE = `  settings show SITE        print the site's sett
   settings set SITE KEY=VALUE…
                              change settings, VALUE as JSON or plain text: premoderation=first-time
                              editWindowSeconds=600 'heldWords=["arnaque"]' publicRead=false publicProfiles=true rateLimits=null
+                             chapterTerm=branch (chapter, branch, delegation, club or section)
 `;
 
 const parseValue = (raw: string): unknown => {

@@ -1,3 +1,4 @@
+import { DEFAULT_CHAPTER_TERM } from '../../contract/defaults.js';
 import type { Comment, MemberSummary, SitePublic, Thread } from '../../contract/resources.js';
 import { problem } from '../http/problem.js';
 import type { CommentWithAuthor, Site } from '../store/store.js';
@@ -39,6 +40,7 @@ export const sitePublic = (s: Site): SitePublic => ({
   maxCommentLength: s.settings.maxCommentLength,
   editWindowSeconds: s.settings.editWindowSeconds,
   ...(s.settings.reactionLabels ? { reactionLabels: s.settings.reactionLabels } : {}),
+  chapterTerm: s.settings.chapterTerm ?? DEFAULT_CHAPTER_TERM,
 });
 
 export const memberSummary = (m: Pick<MemberRow, 'host_id' | 'name' | 'picture' | 'chapters'>): MemberSummary => ({

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
+import { DEFAULT_CHAPTER_TERM, DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS, type ChapterTerm } from '../../contract/defaults.js';
 import { newTextSecret, secretProblem, type SecretEncoding } from '../auth/keys.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
@@ -26,6 +26,8 @@ export interface SiteSettings {
   premoderation: 'off' | 'everyone' | 'first-time';
   /** Words or phrases (case and accents ignored) that hold a comment for review. */
   heldWords: string[];
+  /** What the association calls its local groups, in every widget and language. */
+  chapterTerm?: ChapterTerm;
   /** Write limits per member (and 3× that per IPv4 address or IPv6 /64); `false` turns them off. */
   rateLimits: RateLimits | false;
   /** Words or phrases (case and accents ignored) that refuse a comment outright. */
@@ -61,6 +63,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   maxCommentLength: DEFAULT_MAX_COMMENT_LENGTH,
   editWindowSeconds: 15 * 60,
   premoderation: 'off',
+  chapterTerm: DEFAULT_CHAPTER_TERM,
   heldWords: [],
   rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 },
   blockedWords: [],

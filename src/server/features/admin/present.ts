@@ -29,7 +29,7 @@ export async function settingsOut(store: Store, site: Site): Promise<AdminSettin
   return {
     name: site.name, origins: site.origins, loginUrl: s.loginUrl, publicRead: s.publicRead, publicProfiles: s.publicProfiles, reactions: s.reactions,
     maxCommentLength: s.maxCommentLength, editWindowSeconds: s.editWindowSeconds, premoderation: s.premoderation,
-    heldWords: s.heldWords, blockedWords: s.blockedWords ?? [], rateLimits: s.rateLimits || null,
+    chapterTerm: s.chapterTerm ?? 'chapter', heldWords: s.heldWords, blockedWords: s.blockedWords ?? [], rateLimits: s.rateLimits || null,
     spamCheck: s.spamCheck ? { provider: s.spamCheck.provider, endpoint: s.spamCheck.endpoint, blog: s.spamCheck.blog, apiKeySet: !!s.spamCheck.apiKey } : null,
     keys: keys.map((k) => ({ kid: k.kid, alg: k.alg, createdAt: k.created_at, retiresAt: k.retires_at })),
   };

@@ -13,7 +13,7 @@ export function applyPatch(site: Site, patch: SettingsPatch) {
   set('name', site.name, name);
   const origins = patch.origins ? [...new Set(patch.origins.map((o) => new URL(o).origin))] : site.origins;
   set('origins', site.origins, origins);
-  const simple = ['loginUrl', 'publicRead', 'publicProfiles', 'reactions', 'maxCommentLength', 'editWindowSeconds', 'premoderation', 'heldWords', 'blockedWords'] as const;
+  const simple = ['loginUrl', 'publicRead', 'publicProfiles', 'reactions', 'maxCommentLength', 'editWindowSeconds', 'premoderation', 'chapterTerm', 'heldWords', 'blockedWords'] as const;
   for (const k of simple) {
     if (patch[k] === undefined) continue;
     const value = Array.isArray(patch[k]) && k !== 'reactions' ? [...new Set(patch[k] as string[])] : patch[k];

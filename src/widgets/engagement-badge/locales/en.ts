@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { en as common } from '../../../i18n/locales/en.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { en as common, words } from '../../../i18n/locales/en.js';
 
 /** The strings of <cercle-engagement-badge> in English. */
 export const en = {
@@ -20,7 +20,7 @@ export const en = {
   reachLevel: fmt('Reach the “#” level'),
   met: 'done',
   awarded: fmt('Earned on #'),
-  inChapter: fmt('in chapter #'),
+  inChapter: term((t) => fmt(words[t].in + ' #')),
   why: 'Why I have this',
   whyLevel: 'Why I am at this level',
   upcoming: 'Badges to earn',
@@ -40,7 +40,7 @@ export const en = {
     'event.hosted': 'Hosted an event',
     'introduction.made': 'Made an introduction',
     'introduction.accepted': 'Introduction accepted',
-    'chapter.first_contribution': 'First contribution in a chapter',
+    'chapter.first_contribution': term((t) => 'First contribution ' + words[t].inA),
   } as Record<string, string>,
   counts: {
     'comment.posted': 'contributions posted',
@@ -50,7 +50,7 @@ export const en = {
     'event.hosted': 'events hosted',
     'introduction.made': 'introductions made',
     'introduction.accepted': 'introductions accepted',
-    'chapter.first_contribution': 'chapters contributed to',
+    'chapter.first_contribution': term((t) => words[t].many + ' contributed to'),
   } as Record<string, string>,
   errors: {
     'engagement.badge_not_held': 'You no longer hold this badge.',

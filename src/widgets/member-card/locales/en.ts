@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { en as common } from '../../../i18n/locales/en.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { en as common, words } from '../../../i18n/locales/en.js';
 
 /** The member card's strings in English. */
 export const en = {
@@ -9,7 +9,7 @@ export const en = {
   unknown: 'This member is not, or no longer, on this site.',
   since: fmt('Member since #'),
   onCercleSince: fmt('On Cercle since #'),
-  chapters: fmt('Chapters: #'),
+  chapters: term((t) => fmt(cap(words[t].many) + ': #')),
   roles: { moderator: 'Moderator', admin: 'Administrator' } as Record<string, string>,
   fields: {
     headline: 'Headline',
@@ -22,11 +22,11 @@ export const en = {
     phone: 'Phone',
     email: 'Email',
   } as Record<string, string>,
-  levels: { public: 'Everyone', members: 'Members', chapter: 'My chapters', private: 'Only me' } as Record<string, string>,
+  levels: { public: 'Everyone', members: 'Members', chapter: term((t) => 'My ' + words[t].many), private: 'Only me' } as Record<string, string>,
   expertise: 'Expertise',
   whoSees: 'Who sees it',
   listed: 'Who finds me in the directory',
-  hostOwned: fmt('Name, photo and chapters come from # and are changed there.'),
+  hostOwned: term((t) => fmt(`Name, photo and ${words[t].many} come from # and are changed there.`)),
   shared: 'shared with you',
   edit: 'Edit my card',
   save: 'Save',

@@ -1,5 +1,5 @@
-import { fmt } from '../../../i18n/localize.js';
-import { fr as common } from '../../../i18n/locales/fr.js';
+import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fr as common, words } from '../../../i18n/locales/fr.js';
 import type { CardStrings } from '../strings.js';
 
 /** The member card's strings in French. */
@@ -10,8 +10,8 @@ export const fr: CardStrings = {
   unknown: 'Ce membre n’est pas, ou plus, sur ce site.',
   since: fmt('Membre depuis #'),
   onCercleSince: fmt('Sur Cercle depuis #'),
-  chapters: fmt('Antennes : #'),
-  roles: { moderator: 'Modérateur·rice', admin: 'Administrateur·rice' },
+  chapters: term((t) => fmt(cap(words[t].many) + ' : #')),
+  roles: { moderator: 'Modération', admin: 'Administration' },
   fields: {
     headline: 'Accroche',
     company: 'Entreprise',
@@ -23,11 +23,11 @@ export const fr: CardStrings = {
     phone: 'Téléphone',
     email: 'E-mail',
   },
-  levels: { public: 'Tout le monde', members: 'Les membres', chapter: 'Mes antennes', private: 'Moi seul·e' },
+  levels: { public: 'Tout le monde', members: 'Les membres', chapter: term((t) => 'Mes ' + words[t].many), private: 'Moi uniquement' },
   expertise: 'Expertise',
   whoSees: 'Qui le voit',
   listed: 'Qui me trouve dans l’annuaire',
-  hostOwned: fmt('Le nom, la photo et les antennes viennent de # et se modifient là-bas.'),
+  hostOwned: term((t) => fmt(`Le nom, la photo et les ${words[t].many} viennent de # et se modifient là-bas.`)),
   shared: 'partagé avec vous',
   edit: 'Modifier ma fiche',
   save: 'Enregistrer',
@@ -41,7 +41,7 @@ export const fr: CardStrings = {
     linkedin: 'Saisissez une adresse LinkedIn (https://www.linkedin.com/…).',
     email: 'Saisissez une adresse e-mail valide.',
     phone: 'Chiffres, espaces et + ( ) . - uniquement.',
-    long: 'Trop long : # caractères au plus.',
+    long: 'Trop long : # caractères au plus.',
     tags: '12 expertises de 40 caractères au plus, sans < ni >.',
   },
   ask: 'Demander une mise en relation',
@@ -52,7 +52,7 @@ export const fr: CardStrings = {
   pending: 'Mise en relation demandée, en attente de réponse.',
   accepted: 'Vous avez été mis en relation.',
   declined: 'Votre demande a été déclinée.',
-  asksYou: fmt('# souhaite être mis·e en relation avec vous.'),
+  asksYou: fmt('# demande une mise en relation avec vous.'),
   choose: 'Coordonnées que je partage en acceptant',
   chooseOne: 'Choisissez au moins une coordonnée à partager, ou déclinez.',
   accept: 'Accepter',
@@ -63,8 +63,8 @@ export const fr: CardStrings = {
   data: 'Mes données',
   download: 'Télécharger mes données (JSON)',
   erase: 'Effacer mes données…',
-  eraseTitle: 'Effacer tout ce que Cercle conserve sur vous ?',
-  eraseNote: 'Votre fiche, vos réponses aux événements, vos mises en relation et votre engagement disparaissent. C’est définitif ; votre compte sur ce site n’est pas touché.',
+  eraseTitle: 'Effacer tout ce que Cercle conserve sur vous ?',
+  eraseNote: 'Votre fiche, vos réponses aux événements, vos mises en relation et votre engagement disparaissent. C’est définitif ; votre compte sur ce site n’est pas touché.',
   anonymize: 'Garder mes commentaires comme traces anonymes, sans leur texte',
   remove: 'Supprimer mes commentaires (ceux qui ont reçu des réponses restent comme traces anonymes)',
   confirm: 'Effacer définitivement',
@@ -72,8 +72,8 @@ export const fr: CardStrings = {
   errors: {
     'member.unknown': 'Ce membre n’est pas, ou plus, sur ce site.',
     'introduction.exists': 'Vous avez déjà demandé cette mise en relation.',
-    'introduction.self': 'Vous ne pouvez pas être mis·e en relation avec vous-même.',
-    'introduction.too_many': 'Trop de vos demandes attendent une réponse : patientez.',
+    'introduction.self': 'Vous ne pouvez pas demander une mise en relation avec vous-même.',
+    'introduction.too_many': 'Trop de vos demandes attendent une réponse : patientez.',
     'introduction.answered': 'Cette demande a déjà reçu une réponse.',
     'request.invalid': 'Vérifiez les champs signalés.',
   },

@@ -1,4 +1,5 @@
-import { fmt, plural } from '../../../i18n/localize.js';
+import { cap, fmt, term, plural } from '../../../i18n/localize.js';
+import { words } from '../../../i18n/locales/en.js';
 
 /** The strings of <cercle-moderation> in English. */
 export const en = {
@@ -41,7 +42,7 @@ export const en = {
   period: 'For how long',
   periods: { 1: '1 day', 7: '1 week', 30: '1 month', 0: 'Until lifted' } as Record<string, string>,
   reason: 'Reason (the member sees it)',
-  chapter: 'Chapter',
+  chapter: term((t) => cap(words[t].one)),
   confirm: 'Confirm',
   cancel: 'Cancel',
   // Settings
@@ -77,7 +78,7 @@ export const en = {
   noEntries: 'No action recorded yet.',
   errors: {
     'moderation.forbidden': 'Only moderators can do this.',
-    'moderation.chapter_forbidden': 'This is in a chapter you do not moderate.',
+    'moderation.chapter_forbidden': term((t) => `This is in a ${words[t].one} you do not moderate.`),
     'admin.forbidden': 'Only the site\'s administrators can do this.',
     'sanction.protected': 'Only an administrator can sanction a moderator.',
     'sanction.self': 'You cannot sanction yourself.',

@@ -1,4 +1,5 @@
-import { fmt, plural } from '../../../i18n/localize.js';
+import { cap, fmt, term, plural } from '../../../i18n/localize.js';
+import { words } from '../../../i18n/locales/fr.js';
 import type { ModerationStrings } from '../strings.js';
 
 /** The strings of <cercle-moderation> in French. */
@@ -14,8 +15,8 @@ export const fr: ModerationStrings = {
   filters: { all: 'Tout', pending: 'En attente', flagged: 'Signalés', word: 'Liste de mots', spam: 'Indésirables' },
   filterLabel: 'Afficher',
   scopeSite: 'Vous modérez tout le site.',
-  scopeChapters: fmt('Vous modérez : #.'),
-  empty: 'Rien à examiner. Bravo !',
+  scopeChapters: fmt('Vous modérez : #.'),
+  empty: 'Rien à examiner. Bravo !',
   updates: plural('fr', '# changement dans la file — afficher', '# changements dans la file — afficher'),
   more: 'Afficher plus',
   listLabel: 'Commentaires à examiner',
@@ -31,10 +32,10 @@ export const fr: ModerationStrings = {
   selected: plural('fr', '# sélectionné', '# sélectionnés'),
   actions: { approve: 'Approuver', hide: 'Masquer', restore: 'Rétablir', delete: 'Supprimer', lock: 'Fermer la discussion', unlock: 'Rouvrir la discussion', mute: 'Réduire au silence…', ban: 'Bannir…' },
   done: { approve: 'Approuvé.', hide: 'Masqué.', restore: 'Rétabli.', delete: 'Supprimé.', lock: 'Discussion fermée.', unlock: 'Discussion rouverte.', mute: 'Membre réduit au silence.', ban: 'Membre banni.' },
-  bulkDone: plural('fr', '# commentaire : #', '# commentaires : #'),
-  deleteConfirm: 'Supprimer définitivement ce commentaire ? Son texte sera effacé.',
-  deleteManyConfirm: fmt('Supprimer définitivement # commentaires ? Leur texte sera effacé.'),
-  keys: 'Clavier : j / k suivant et précédent, x sélectionner, a approuver, h masquer, d supprimer, l fermer la discussion, m réduire au silence, b bannir, r recharger, ? cette aide.',
+  bulkDone: plural('fr', '# commentaire : #', '# commentaires : #'),
+  deleteConfirm: 'Supprimer définitivement ce commentaire ? Son texte sera effacé.',
+  deleteManyConfirm: fmt('Supprimer définitivement # commentaires ? Leur texte sera effacé.'),
+  keys: 'Clavier : j / k suivant et précédent, x sélectionner, a approuver, h masquer, d supprimer, l fermer la discussion, m réduire au silence, b bannir, r recharger, ? cette aide.',
   keysShow: 'Raccourcis clavier',
   note: 'Note pour le journal (facultative)',
   sanctionTitle: { mute: 'Réduire # au silence', ban: 'Bannir #' },
@@ -42,7 +43,7 @@ export const fr: ModerationStrings = {
   period: 'Pour combien de temps',
   periods: { 1: '1 jour', 7: '1 semaine', 30: '1 mois', 0: 'Jusqu’à levée' },
   reason: 'Motif (le membre le verra)',
-  chapter: 'Antenne',
+  chapter: term((t) => cap(words[t].one)),
   confirm: 'Confirmer',
   cancel: 'Annuler',
   settingsIntro: 'Les changements s’appliquent aussitôt et sont inscrits au journal.',
@@ -63,7 +64,7 @@ export const fr: ModerationStrings = {
   keysTitle: 'Clés de signature',
   keyRow: fmt('# (#), depuis le #'),
   retires: fmt('expire le #'),
-  keysHint: 'Les clés se changent sur le serveur Cercle, avec la commande cercle site rotate-key ou add-key : elles ne passent jamais par un navigateur.',
+  keysHint: 'Les clés se changent sur le serveur Cercle, avec la commande cercle site rotate-key ou add-key : elles ne passent jamais par un navigateur.',
   auditIntro: 'Toutes les actions de modération et d’administration.',
   export: 'Exporter (CSV)',
   exported: 'Le journal a été téléchargé.',
@@ -76,7 +77,7 @@ export const fr: ModerationStrings = {
   noEntries: 'Aucune action enregistrée.',
   errors: {
     'moderation.forbidden': 'Seuls les modérateurs peuvent faire cela.',
-    'moderation.chapter_forbidden': 'Cela concerne une antenne que vous ne modérez pas.',
+    'moderation.chapter_forbidden': term((t) => `Cela ne fait pas partie de vos ${words[t].many} à modérer.`),
     'admin.forbidden': 'Seuls les administrateurs du site peuvent faire cela.',
     'sanction.protected': 'Seul un administrateur peut sanctionner un modérateur.',
     'sanction.self': 'Vous ne pouvez pas vous sanctionner vous-même.',

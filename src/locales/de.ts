@@ -1,0 +1,19 @@
+/**
+ * Every widget in German, registered through `registerLocale`. Built as `locales/de.js` beside the
+ * entries: a widget whose language is `de` imports it by itself; a page may also load it up front with
+ * `<script type="module" src=".../locales/de.js">`.
+ */
+import { registerLocale } from '../i18n/localize.js';
+import { de as discussion } from '../widgets/discussion/locales/de.js';
+import { de as engagement } from '../widgets/engagement-badge/locales/de.js';
+import { de as feed } from '../widgets/event-feed/locales/de.js';
+import { de as card } from '../widgets/member-card/locales/de.js';
+import { de as directory } from '../widgets/member-directory/locales/de.js';
+import { de as moderation } from '../widgets/moderation/locales/de.js';
+
+registerLocale('de', 'discussion', discussion);
+registerLocale('de', 'member-card', card);
+registerLocale('de', 'member-directory', directory);
+registerLocale('de', 'engagement-badge', engagement);
+registerLocale('de', 'event-feed', feed);
+registerLocale('de', 'moderation', moderation);

@@ -1,0 +1,19 @@
+/**
+ * Every widget in Spanish, registered through `registerLocale`. Built as `locales/es.js` beside the
+ * entries: a widget whose language is `es` imports it by itself; a page may also load it up front with
+ * `<script type="module" src=".../locales/es.js">`.
+ */
+import { registerLocale } from '../i18n/localize.js';
+import { es as discussion } from '../widgets/discussion/locales/es.js';
+import { es as engagement } from '../widgets/engagement-badge/locales/es.js';
+import { es as feed } from '../widgets/event-feed/locales/es.js';
+import { es as card } from '../widgets/member-card/locales/es.js';
+import { es as directory } from '../widgets/member-directory/locales/es.js';
+import { es as moderation } from '../widgets/moderation/locales/es.js';
+
+registerLocale('es', 'discussion', discussion);
+registerLocale('es', 'member-card', card);
+registerLocale('es', 'member-directory', directory);
+registerLocale('es', 'engagement-badge', engagement);
+registerLocale('es', 'event-feed', feed);
+registerLocale('es', 'moderation', moderation);
