@@ -42,7 +42,10 @@ function createHost({ cercleUrl, store }: HostOptions) {
   async function siteKey() {
     const key = (await store.activeKeys(SITE_ID)).find((k) => k.alg === 'HS256' && k.secret);
     if (!key) throw new Error(`Site "${SITE_ID}" has no HS256 key`);
-    return { kid: key.kid, secret: key.secret_encoding === 'text' ? new TextEncoder().encode(key.secret!) : Buffer.from(key.secret!, 'base64url') };
+    return {
+      kid: key.kid,
+      secret: key.secret_encoding === 'text' ? new TextEncoder().encode(key.secret!) : Buffer.from(key.secret!, 'base64url'),
+    };
   }
 
   // ---- The token endpoint: the one thing a webmaster adds to the site for Cercle. ----

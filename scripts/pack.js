@@ -45,7 +45,10 @@ rmSync(out, { recursive: true, force: true });
 
 // ---- @cercle-asso/elements
 const el = join(out, 'elements');
-execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'vite.elements.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'vite.elements.config.ts', '--logLevel', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 cpSync(join(root, 'dist/types'), join(el, 'types'), { recursive: true });
 cpSync(join(root, 'custom-elements.json'), join(el, 'custom-elements.json'));
 cpSync(join(root, 'packages/elements/README.md'), join(el, 'README.md'));
@@ -60,7 +63,10 @@ const entries = {
   moderation: ['context/community', 'widgets/moderation/moderation'],
 };
 for (const [name, mods] of Object.entries(entries)) {
-  write(join(el, `types/entries/${name}.d.ts`), `// Registers the elements below (side effect only); their classes are exported by the package root.\n${mods.map((m) => `import '../${m}.js';`).join('\n')}\nexport {};\n`);
+  write(
+    join(el, `types/entries/${name}.d.ts`),
+    `// Registers the elements below (side effect only); their classes are exported by the package root.\n${mods.map((m) => `import '../${m}.js';`).join('\n')}\nexport {};\n`,
+  );
 }
 
 // JSX typings from the custom elements manifest: attributes with their types, events by name
@@ -73,14 +79,20 @@ for (const mod of cem.modules) {
     if (!d.tagName) continue;
     const props = [];
     for (const a of d.attributes ?? []) {
-      const type = (a.type?.text ?? 'string').split('|').map((t) => t.trim()).filter((t) => t !== 'undefined').join(' | ');
+      const type = (a.type?.text ?? 'string')
+        .split('|')
+        .map((t) => t.trim())
+        .filter((t) => t !== 'undefined')
+        .join(' | ');
       props.push(`    ${JSON.stringify(a.name)}?: ${simple.test(type) && type ? type : 'string'};`);
     }
     for (const e of d.events ?? []) props.push(`    ${JSON.stringify('on' + e.name)}?: (event: Ev<${JSON.stringify(e.name)}>) => void;`);
     tags.push(`  ${JSON.stringify(d.tagName)}: {\n${props.join('\n')}\n  };`);
   }
 }
-write(join(el, 'types/jsx.d.ts'), `// Made from custom-elements.json by the packaging script.
+write(
+  join(el, 'types/jsx.d.ts'),
+  `// Made from custom-elements.json by the packaging script.
 import './index.js';
 
 type Ev<K extends string> = K extends keyof GlobalEventHandlersEventMap ? GlobalEventHandlersEventMap[K] : CustomEvent<unknown>;
@@ -89,8 +101,11 @@ type Ev<K extends string> = K extends keyof GlobalEventHandlersEventMap ? Global
 export interface CercleElementAttributes {
 ${tags.join('\n')}
 }
-`);
-write(join(el, 'types/react.d.ts'), `// React 19: the Cercle elements in React.JSX.IntrinsicElements.
+`,
+);
+write(
+  join(el, 'types/react.d.ts'),
+  `// React 19: the Cercle elements in React.JSX.IntrinsicElements.
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { CercleElementAttributes } from './jsx.js';
 
@@ -104,8 +119,11 @@ declare module 'react' {
   }
 }
 export type { CercleElementAttributes };
-`);
-write(join(el, 'types/preact.d.ts'), `// Preact: the Cercle elements in preact's JSX.IntrinsicElements.
+`,
+);
+write(
+  join(el, 'types/preact.d.ts'),
+  `// Preact: the Cercle elements in preact's JSX.IntrinsicElements.
 import type { JSX as PreactJSX } from 'preact';
 import type { CercleElementAttributes } from './jsx.js';
 
@@ -119,7 +137,8 @@ declare module 'preact' {
   }
 }
 export type { CercleElementAttributes };
-`);
+`,
+);
 write(join(el, 'dist/jsx.js'), '// Typings only (see types/react.d.ts, types/preact.d.ts).\nexport {};\n');
 write(join(el, 'package.json'), JSON.stringify(manifest('elements', ranges(['lit'])), null, 2) + '\n');
 
@@ -135,11 +154,18 @@ const code = readFileSync(join(root, 'dist/server/cercle.js'), 'utf8');
 const used = new Set();
 for (const [, spec] of code.matchAll(/(?:from |import\(|require\d*\()"([^".][^"]*)"/g)) {
   if (spec.startsWith('node:')) continue;
-  used.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+  used.add(
+    spec
+      .split('/')
+      .slice(0, spec.startsWith('@') ? 2 : 1)
+      .join('/'),
+  );
 }
 write(join(sv, 'package.json'), JSON.stringify(manifest('server', ranges(used)), null, 2) + '\n');
 
 const packed = { elements: packDir(el), server: packDir(sv) };
 for (const [name, p] of Object.entries(packed)) {
-  process.stdout.write(`@cercle-asso/${name}: ${p.file.slice(root.length)} (${(p.size / 1024).toFixed(0)} KB packed, ${(p.unpackedSize / 1024).toFixed(0)} KB unpacked, ${p.entries} files)\n`);
+  process.stdout.write(
+    `@cercle-asso/${name}: ${p.file.slice(root.length)} (${(p.size / 1024).toFixed(0)} KB packed, ${(p.unpackedSize / 1024).toFixed(0)} KB unpacked, ${p.entries} files)\n`,
+  );
 }

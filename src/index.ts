@@ -19,7 +19,12 @@ export { CercleConnected } from './internal/widget.js';
 export { CercleDiscussion, type CommentPostedDetail, type CommentSubmitDetail } from './widgets/discussion/discussion.js';
 export { CercleCommentCount } from './widgets/comment-count/comment-count.js';
 export { CercleEngagementBadge } from './widgets/engagement-badge/engagement-badge.js';
-export { CercleMemberCard, type IntroductionRequestDetail, type MemberCardChangeDetail, type MemberEraseDetail } from './widgets/member-card/member-card.js';
+export {
+  CercleMemberCard,
+  type IntroductionRequestDetail,
+  type MemberCardChangeDetail,
+  type MemberEraseDetail,
+} from './widgets/member-card/member-card.js';
 export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';

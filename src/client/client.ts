@@ -25,7 +25,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-
 /**
  * The typed client of one site's Cercle API. Reads made in the same tick are
  * sent together as one `POST /batch` (or one GET when alone), identical reads
@@ -213,7 +212,10 @@ export class CercleClient {
    * an opaque answer from a server that is up, and fails when none answers.
    */
   private async unreadable(): Promise<CercleError> {
-    const up = await fetch(this.base, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' }).then(() => true, () => false);
+    const up = await fetch(this.base, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' }).then(
+      () => true,
+      () => false,
+    );
     const code = up ? 'cors.origin_not_allowed' : 'network.offline';
     diagnose(code, `${this.base} from ${location.origin}`);
     return up ? new CercleError(403, code) : new CercleError(0, code);

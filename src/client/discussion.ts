@@ -2,7 +2,16 @@
  * Comments, reactions, flags and threads over the typed client: one function a remote call, plain
  * functions rather than methods of `CercleClient`, so that only the entries with a discussion carry them.
  */
-import type { CommentCounts, CommentReactions, Flag, FlagReason, MemberList, ModerationAction, Reactors, ReadMarkerOut } from '../contract/discussion.js';
+import type {
+  CommentCounts,
+  CommentReactions,
+  Flag,
+  FlagReason,
+  MemberList,
+  ModerationAction,
+  Reactors,
+  ReadMarkerOut,
+} from '../contract/discussion.js';
 import type { CommentListQuery, NewComment } from '../contract/requests.js';
 import type { Comment, CommentPage, Thread } from '../contract/resources.js';
 import type { CercleClient } from './client.js';
@@ -27,7 +36,9 @@ export const deleteComment = (c: CercleClient, id: string): Promise<Comment> => 
 
 /** Adds the reader's reaction of `kind`, or takes it back (`remove`). */
 export const react = (c: CercleClient, id: string, kind: string, remove = false): Promise<CommentReactions> =>
-  remove ? c.write('DELETE', at(id, '/reactions' + seg(kind)), undefined, 'reactions') : c.write('POST', at(id, '/reactions'), { kind }, 'reactions');
+  remove
+    ? c.write('DELETE', at(id, '/reactions' + seg(kind)), undefined, 'reactions')
+    : c.write('POST', at(id, '/reactions'), { kind }, 'reactions');
 
 /** Who reacted, by kind. */
 export const reactors = (c: CercleClient, id: string): Promise<Reactors> => c.read(at(id, '/reactions'), 'reactors');

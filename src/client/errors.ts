@@ -67,7 +67,8 @@ const FIXES: Record<string, string> = {
   'auth.too_old': "sign a fresh token on each call of the token endpoint (do not cache it), and check the site server's clock (NTP)",
   'auth.not_yet_valid': "the site server's clock is ahead of Cercle's: set it right (NTP)",
   'auth.lifetime_too_long': 'give the token at most one hour between iat and exp',
-  'auth.alg_not_allowed': "sign with the algorithm of the site's key (HS256 for a secret; EdDSA or RS256 for a key registered with add-key)",
+  'auth.alg_not_allowed':
+    "sign with the algorithm of the site's key (HS256 for a secret; EdDSA or RS256 for a key registered with add-key)",
   'auth.key_server_unavailable': "Cercle cannot read the site's key server (--jwks-url): check that it answers",
   'cors.origin_not_allowed':
     "the Cercle server answers but refuses this page: add this page's origin to the site's origins (cercle settings set SITE origins=…), and check the `api` and `site` attributes",
@@ -81,9 +82,14 @@ const warned: Set<string> = ((globalThis as { [k: symbol]: Set<string> })[Symbol
  * the code (`auth.bad_signature`, `cors.origin_not_allowed`, `token.not_jwt`…). `about` names the
  * server or endpoint concerned.
  */
-export function diagnose(code: string, about: string, fix = FIXES[code] ?? (code.startsWith('auth.')
-  ? 'run `cercle token check <token> --site SITE` on the Cercle server to see why'
-  : 'see the error codes in the README')): void {
+export function diagnose(
+  code: string,
+  about: string,
+  fix = FIXES[code] ??
+    (code.startsWith('auth.')
+      ? 'run `cercle token check <token> --site SITE` on the Cercle server to see why'
+      : 'see the error codes in the README'),
+): void {
   if (warned.has(code)) return;
   warned.add(code);
   console.warn(`cercle: ${code} (${about}): ${fix}.`);

@@ -55,16 +55,17 @@ export const cancelEvent = (c: CercleClient, id: string, reason?: string): Promi
 export const eventCalendar = (c: CercleClient, id: string): Promise<Blob> => c.download(at(id, '/calendar.ics'));
 
 /** Address of the subscribable feed of public events (of some chapters). */
-export const siteCalendarUrl = (c: CercleClient, chapter?: string): string =>
-  c.base + withQuery('/calendar.ics', { chapter });
+export const siteCalendarUrl = (c: CercleClient, chapter?: string): string => c.base + withQuery('/calendar.ics', { chapter });
 
 /** Whether the member has a private feed (its address is shown only when made). */
 export const calendarFeed = (c: CercleClient): Promise<CalendarFeed> => c.read('/me/calendar-feed', 'calendarFeed');
 
 /** Makes the member's private feed, or gives it a new address (the previous one stops working). */
-export const resetCalendarFeed = (c: CercleClient): Promise<CalendarFeed> => c.write('POST', '/me/calendar-feed', undefined, 'calendarFeed');
+export const resetCalendarFeed = (c: CercleClient): Promise<CalendarFeed> =>
+  c.write('POST', '/me/calendar-feed', undefined, 'calendarFeed');
 
-export const revokeCalendarFeed = (c: CercleClient): Promise<CalendarFeed> => c.write('DELETE', '/me/calendar-feed', undefined, 'calendarFeed');
+export const revokeCalendarFeed = (c: CercleClient): Promise<CalendarFeed> =>
+  c.write('DELETE', '/me/calendar-feed', undefined, 'calendarFeed');
 
 /** The full address of a private feed, from its `path` (relative to the API). */
 export const feedUrl = (c: CercleClient, feed: CalendarFeed): string | null =>

@@ -15,10 +15,7 @@ export interface LiveOptions {
 }
 
 type TabMessage =
-  | { t: 'topics'; tab: string; topics: string[]; after?: string }
-  | { t: 'event'; ev: LiveEvent }
-  | { t: 'reload' }
-  | { t: 'hello' };
+  { t: 'topics'; tab: string; topics: string[]; after?: string } | { t: 'event'; ev: LiveEvent } | { t: 'reload' } | { t: 'hello' };
 
 const MAX_BACKOFF = 30_000;
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
@@ -160,12 +157,16 @@ export class LiveStream {
     }
     this.announce();
     // Whoever gets the lock holds the stream; the others wait for it to be released (tab closed).
-    void navigator.locks.request('cercle-live:' + this.base, () => new Promise<void>((release) => {
-      if (this.disposed) return release();
-      this.releaseLock = release;
-      this.becomeLeader();
-      this.channel!.postMessage({ t: 'hello' } satisfies TabMessage);
-    }));
+    void navigator.locks.request(
+      'cercle-live:' + this.base,
+      () =>
+        new Promise<void>((release) => {
+          if (this.disposed) return release();
+          this.releaseLock = release;
+          this.becomeLeader();
+          this.channel!.postMessage({ t: 'hello' } satisfies TabMessage);
+        }),
+    );
   }
 
   private becomeLeader() {
@@ -177,8 +178,7 @@ export class LiveStream {
     if (m.t === 'event') {
       if (!this.lastId || Number(m.ev.id) > Number(this.lastId)) this.lastId = m.ev.id;
       this.emit(m.ev);
-    }
-    else if (m.t === 'reload') for (const fn of this.reloads) fn();
+    } else if (m.t === 'reload') for (const fn of this.reloads) fn();
     else if (m.t === 'hello' && !this.leader) this.announce();
     else if (m.t === 'topics' && this.leader) {
       if (m.topics.length) this.remote.set(m.tab, new Set(m.topics));
@@ -265,7 +265,13 @@ export class LiveStream {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (token) headers.authorization = 'Bearer ' + token;
     if (this.lastId) headers['last-event-id'] = this.lastId;
-    const res = await this.fetch(this.base + '/live', { method: 'POST', headers, body: JSON.stringify({ topics }), signal: abort.signal, cache: 'no-store' });
+    const res = await this.fetch(this.base + '/live', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ topics }),
+      signal: abort.signal,
+      cache: 'no-store',
+    });
     if (!res.ok || !res.body) {
       const retry = Number(res.headers.get('retry-after'));
       if (res.status === 401 && this.tokens) await this.tokens.refresh();

@@ -3,7 +3,16 @@
  * call, so that only the entries with member cards carry them.
  */
 import type {
-  ContactField, EraseRequest, EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, MemberPage, NewIntroduction, ProfilePatch,
+  ContactField,
+  EraseRequest,
+  EraseResult,
+  Introduction,
+  IntroductionPage,
+  MemberCard,
+  MemberExport,
+  MemberPage,
+  NewIntroduction,
+  ProfilePatch,
 } from '../contract/members.js';
 import type { CercleClient } from './client.js';
 import { seg, withQuery } from './path.js';

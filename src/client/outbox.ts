@@ -136,7 +136,8 @@ export class Outbox {
       const slot = k.slice(this.prefix.length);
       const draft = this.get(slot);
       // Only the text the member asked to publish: one changed since waits for them to publish it.
-      if (draft?.failed && draft.key && (draft.keyBody ?? draft.body) === draft.body && !this.busy(slot)) sends.push(this.send(slot, draft));
+      if (draft?.failed && draft.key && (draft.keyBody ?? draft.body) === draft.body && !this.busy(slot))
+        sends.push(this.send(slot, draft));
     }
     if (sends.length)
       Promise.all(sends).then(
@@ -152,10 +153,13 @@ export class Outbox {
   private answered = (): void => {
     if (this.timer !== undefined) return;
     const wait = this.misses ? Math.min(60_000, 1000 * 2 ** (this.misses - 1)) - (Date.now() - this.lastTry) : 0;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.retryAll();
-    }, Math.max(0, wait));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.retryAll();
+      },
+      Math.max(0, wait),
+    );
   };
 
   private offAnswer?: () => void;

@@ -5,7 +5,28 @@ export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'rea
 /** Answers of moderation and administration. */
 export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'auditPage';
 
-export type Kind = DiscussionKind | ModerationKind | 'site' | 'me' | 'member' | 'comments' | 'comment' | 'events' | 'batch' | 'engagement' | 'myEngagement' | 'visibility' | 'credential' | 'members' | 'introductions' | 'introduction' | 'export' | 'erased' | 'event' | 'attendees' | 'calendarFeed';
+export type Kind =
+  | DiscussionKind
+  | ModerationKind
+  | 'site'
+  | 'me'
+  | 'member'
+  | 'comments'
+  | 'comment'
+  | 'events'
+  | 'batch'
+  | 'engagement'
+  | 'myEngagement'
+  | 'visibility'
+  | 'credential'
+  | 'members'
+  | 'introductions'
+  | 'introduction'
+  | 'export'
+  | 'erased'
+  | 'event'
+  | 'attendees'
+  | 'calendarFeed';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -17,7 +38,24 @@ export type Kind = DiscussionKind | ModerationKind | 'site' | 'me' | 'member' | 
 export type Parser = (kind: Kind, body: unknown) => unknown;
 
 /** Lists (comment pages, event pages, batch results) are where a malformed answer would break a widget. */
-const lists: Partial<Record<Kind, string>> = { moderationQueue: 'items', auditPage: 'items', sanctions: 'items', bulkResult: 'results', reactions: 'reactions', reactors: 'kinds', memberList: 'items', commentCounts: 'counts', engagement: 'badges', myEngagement: 'badges', comments: 'items', events: 'items', batch: 'results', members: 'items', introductions: 'items', attendees: 'items' };
+const lists: Partial<Record<Kind, string>> = {
+  moderationQueue: 'items',
+  auditPage: 'items',
+  sanctions: 'items',
+  bulkResult: 'results',
+  reactions: 'reactions',
+  reactors: 'kinds',
+  memberList: 'items',
+  commentCounts: 'counts',
+  engagement: 'badges',
+  myEngagement: 'badges',
+  comments: 'items',
+  events: 'items',
+  batch: 'results',
+  members: 'items',
+  introductions: 'items',
+  attendees: 'items',
+};
 
 export const shallow: Parser = (kind, body) => {
   const list = lists[kind];

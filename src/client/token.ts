@@ -78,7 +78,12 @@ export class TokenKeeper {
     try {
       const res = await fetch(this.url, { credentials: 'include', cache: 'no-store' });
       settled = res.ok || res.status === 401 || res.status === 403;
-      if (!settled) diagnose('token.endpoint_status', this.url, `the token endpoint answered ${res.status}: it answers 200 with the JWT, or 204 when nobody is signed in`);
+      if (!settled)
+        diagnose(
+          'token.endpoint_status',
+          this.url,
+          `the token endpoint answered ${res.status}: it answers 200 with the JWT, or 204 when nobody is signed in`,
+        );
       if (res.ok && res.status !== 204) {
         const text = (await res.text()).trim();
         try {
@@ -88,12 +93,20 @@ export class TokenKeeper {
         }
         if (typeof token !== 'string' || !claims(token)) {
           const what = /^</.test(text) ? 'an HTML page' : text ? `"${text.slice(0, 40)}"` : 'an empty body';
-          diagnose('token.not_jwt', this.url, `the token endpoint answered 200 with ${what}, not a JWT: answer the JWT as text (or {"token": "…"}), and 204 when nobody is signed in; check that it is not redirected to a login page`);
+          diagnose(
+            'token.not_jwt',
+            this.url,
+            `the token endpoint answered 200 with ${what}, not a JWT: answer the JWT as text (or {"token": "…"}), and 204 when nobody is signed in; check that it is not redirected to a login page`,
+          );
           token = null;
         }
       }
     } catch {
-      diagnose('token.unreachable', this.url, 'the token endpoint could not be fetched: check the `token-url` attribute (same site as the page, or it must allow credentials)');
+      diagnose(
+        'token.unreachable',
+        this.url,
+        'the token endpoint could not be fetched: check the `token-url` attribute (same site as the page, or it must allow credentials)',
+      );
     }
     const c = token ? claims(token) : undefined;
     const now = Date.now();

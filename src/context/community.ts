@@ -84,7 +84,13 @@ export class CercleCommunity extends CercleElement {
     if (!this.client || changed.has('api') || changed.has('site') || changed.has('tokenUrl') || changed.has('parse')) this.setup();
     const { client, session } = this;
     if (client && this.hub)
-      this.provider.setValue({ client, session, lang: this.getAttribute('lang') || undefined, loginUrl: withReturn(this.loginUrl), live: this.hub });
+      this.provider.setValue({
+        client,
+        session,
+        lang: this.getAttribute('lang') || undefined,
+        loginUrl: withReturn(this.loginUrl),
+        live: this.hub,
+      });
   }
 
   protected override render() {

@@ -8,7 +8,10 @@ import { z } from 'zod/mini';
  * characters pass and only unpaired halves match the `\uD800-\uDFFF` range.
  */
 export const oneLine = z.regex(/^[^\u0000-\u001F\u007F\uD800-\uDFFF]*$/u, 'Control characters (NUL, line breaks, …) are not allowed here.');
-export const multiLine = z.regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uD800-\uDFFF]*$/u, 'Control characters (such as NUL) are not allowed.');
+export const multiLine = z.regex(
+  /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uD800-\uDFFF]*$/u,
+  'Control characters (such as NUL) are not allowed.',
+);
 /** A string on one line: add length and trimming checks with `Line.check(…)`. */
 export const Line = z.string().check(oneLine);
 /** A string that may span lines (tab, CR and LF allowed). */
@@ -40,10 +43,9 @@ export type Audience = z.infer<typeof Audience>;
 /** Opaque pagination cursor (base64url); `null` when there is nothing more. */
 export const Cursor = z.string().check(z.maxLength(256), z.regex(/^[A-Za-z0-9_-]+$/));
 
-export const Limit = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^\d{1,4}$/))]),
-  z.transform(Number),
-).check(z.int(), z.gte(1), z.lte(100));
+export const Limit = z
+  .pipe(z.union([z.number(), z.string().check(z.regex(/^\d{1,4}$/))]), z.transform(Number))
+  .check(z.int(), z.gte(1), z.lte(100));
 
 /** RFC 9457 problem details with a stable machine-readable `code`. */
 export const Problem = z.object({
@@ -55,18 +57,19 @@ export const Problem = z.object({
   instance: z.optional(z.string()),
   errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   /** For `member.muted` and `member.banned`: the sanction that refuses the write, so a widget can say why and until when. */
-  sanction: z.optional(z.object({
-    kind: z.enum(['mute', 'ban']),
-    reason: z.string(),
-    /** When it ends; `null` until a moderator lifts it. */
-    endsAt: z.nullable(z.string()),
-    chapter: z.nullable(z.string()),
-  })),
+  sanction: z.optional(
+    z.object({
+      kind: z.enum(['mute', 'ban']),
+      reason: z.string(),
+      /** When it ends; `null` until a moderator lifts it. */
+      endsAt: z.nullable(z.string()),
+      chapter: z.nullable(z.string()),
+    }),
+  ),
 });
 export type Problem = z.infer<typeof Problem>;
 
-export const page = <T extends z.ZodMiniType>(item: T) =>
-  z.object({ items: z.array(item), next: z.nullable(Cursor) });
+export const page = <T extends z.ZodMiniType>(item: T) => z.object({ items: z.array(item), next: z.nullable(Cursor) });
 
 /**
  * What the engagement ledger records: contributions, never mere clicks. Each (member, kind, ref)

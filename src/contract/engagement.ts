@@ -31,11 +31,25 @@ export const LongLocalizedText = z.strictObject({
 });
 
 /** Icons the widget draws itself (no image URLs: nothing to fetch, nothing to inject). */
-export const BadgeIcon = z.enum(['spark', 'lightbulb', 'calendar', 'handshake', 'home', 'star', 'pin', 'chat', 'medal', 'heart', 'compass']);
+export const BadgeIcon = z.enum([
+  'spark',
+  'lightbulb',
+  'calendar',
+  'handshake',
+  'home',
+  'star',
+  'pin',
+  'chat',
+  'medal',
+  'heart',
+  'compass',
+]);
 export type BadgeIcon = z.infer<typeof BadgeIcon>;
 
 /** Rule and level ids: lower-case words joined by `-`. */
-export const RuleId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9-]*$/, 'Use lower-case letters, digits and "-".'));
+export const RuleId = z
+  .string()
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9-]*$/, 'Use lower-case letters, digits and "-".'));
 
 export interface Condition {
   count?: ActivityKind | ActivityKind[];
@@ -50,24 +64,28 @@ export interface Condition {
 const SHAPES = ['count', 'all', 'any', 'badge', 'level'] as const;
 
 /** One condition: exactly one of `count` (with `atLeast`), `all`, `any`, `badge`, `level`. */
-export const Condition: z.ZodMiniType<Condition> = z.strictObject({
-  count: z.optional(z.union([ActivityKind, z.array(ActivityKind).check(z.minLength(1), z.maxLength(8))])),
-  atLeast: z.optional(z.int().check(z.gte(1, 'Must be at least 1.'), z.lte(1_000_000))),
-  withinDays: z.optional(z.int().check(z.gte(1, 'Must be at least 1 day.'), z.lte(3660))),
-  get all() {
-    return z.optional(z.array(z.lazy(() => Condition)).check(z.minLength(1), z.maxLength(20)));
-  },
-  get any() {
-    return z.optional(z.array(z.lazy(() => Condition)).check(z.minLength(1), z.maxLength(20)));
-  },
-  badge: z.optional(RuleId),
-  level: z.optional(RuleId),
-}).check(z.refine((c) => SHAPES.filter((k) => c[k] !== undefined).length === 1,
-  'A condition has exactly one of "count", "all", "any", "badge" or "level".'))
-  .check(z.refine((c) => (c.count === undefined) === (c.atLeast === undefined),
-    '"count" goes with "atLeast" (how many).'))
-  .check(z.refine((c) => c.withinDays === undefined || c.count !== undefined,
-    '"withinDays" only applies to a "count".'));
+export const Condition: z.ZodMiniType<Condition> = z
+  .strictObject({
+    count: z.optional(z.union([ActivityKind, z.array(ActivityKind).check(z.minLength(1), z.maxLength(8))])),
+    atLeast: z.optional(z.int().check(z.gte(1, 'Must be at least 1.'), z.lte(1_000_000))),
+    withinDays: z.optional(z.int().check(z.gte(1, 'Must be at least 1 day.'), z.lte(3660))),
+    get all() {
+      return z.optional(z.array(z.lazy(() => Condition)).check(z.minLength(1), z.maxLength(20)));
+    },
+    get any() {
+      return z.optional(z.array(z.lazy(() => Condition)).check(z.minLength(1), z.maxLength(20)));
+    },
+    badge: z.optional(RuleId),
+    level: z.optional(RuleId),
+  })
+  .check(
+    z.refine(
+      (c) => SHAPES.filter((k) => c[k] !== undefined).length === 1,
+      'A condition has exactly one of "count", "all", "any", "badge" or "level".',
+    ),
+  )
+  .check(z.refine((c) => (c.count === undefined) === (c.atLeast === undefined), '"count" goes with "atLeast" (how many).'))
+  .check(z.refine((c) => c.withinDays === undefined || c.count !== undefined, '"withinDays" only applies to a "count".'));
 // Named, so that the API description calls the recursive definition by its name.
 z.globalRegistry.add(Condition, { id: 'EngagementCondition' });
 
@@ -96,15 +114,20 @@ export const RuleSet = z.strictObject({
   levels: z.array(LevelRule).check(z.minLength(1), z.maxLength(12)),
   badges: z.array(BadgeRule).check(z.maxLength(100)),
   /** Leaderboards are off unless the site turns on a chapter "recently active" list. */
-  recentlyActive: z.optional(z.strictObject({
-    enabled: z.boolean(),
-    days: z.int().check(z.gte(1), z.lte(365)),
-    size: z.int().check(z.gte(1), z.lte(50)),
-  })),
+  recentlyActive: z.optional(
+    z.strictObject({
+      enabled: z.boolean(),
+      days: z.int().check(z.gte(1), z.lte(365)),
+      size: z.int().check(z.gte(1), z.lte(50)),
+    }),
+  ),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 
-export interface RuleError { path: string; message: string }
+export interface RuleError {
+  path: string;
+  message: string;
+}
 
 /**
  * Validates a rule set: its shape (through the schema), then what a schema cannot say — unknown
@@ -152,7 +175,10 @@ export function validateRuleSet(input: unknown): { ok: true; rules: RuleSet } | 
     badgeIds.add(b.id);
   });
   if (rules.levels[0]?.requires) {
-    errors.push({ path: 'levels.0.requires', message: `Level "${rules.levels[0].id}": the first level is where every member starts; it has no "requires".` });
+    errors.push({
+      path: 'levels.0.requires',
+      message: `Level "${rules.levels[0].id}": the first level is where every member starts; it has no "requires".`,
+    });
   }
   // References, and the graph of "needs" for cycle detection.
   const needs = new Map<string, string[]>();
@@ -198,12 +224,18 @@ function explain(i: z.core.$ZodIssue): string {
   if (i.message && i.message !== 'Invalid input') return i.message;
   const what = (o: string) => (o === 'array' ? 'items' : o === 'string' ? 'characters' : '');
   switch (i.code) {
-    case 'too_small': return `must be at least ${String(i.minimum)}${what(i.origin) ? ` ${what(i.origin)}` : ''}.`;
-    case 'too_big': return `must be at most ${String(i.maximum)}${what(i.origin) ? ` ${what(i.origin)}` : ''}.`;
-    case 'invalid_type': return `expected ${i.expected}.`;
-    case 'invalid_value': return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}.`;
-    case 'invalid_format': return `not a valid ${i.format}.`;
-    default: return i.message || 'not valid.';
+    case 'too_small':
+      return `must be at least ${String(i.minimum)}${what(i.origin) ? ` ${what(i.origin)}` : ''}.`;
+    case 'too_big':
+      return `must be at most ${String(i.maximum)}${what(i.origin) ? ` ${what(i.origin)}` : ''}.`;
+    case 'invalid_type':
+      return `expected ${i.expected}.`;
+    case 'invalid_value':
+      return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'invalid_format':
+      return `not a valid ${i.format}.`;
+    default:
+      return i.message || 'not valid.';
   }
 }
 
@@ -308,10 +340,16 @@ export const MyEngagement = z.extend(Engagement, {
   badges: z.array(MyBadge),
   levelReasons: z.array(Reason),
   /** Badges not held yet, with how far along the member is. */
-  upcoming: z.array(z.object({
-    id: RuleId, name: LocalizedText, description: LongLocalizedText, icon: BadgeIcon,
-    percent: z.int(), requirements: z.array(Requirement),
-  })),
+  upcoming: z.array(
+    z.object({
+      id: RuleId,
+      name: LocalizedText,
+      description: LongLocalizedText,
+      icon: BadgeIcon,
+      percent: z.int(),
+      requirements: z.array(Requirement),
+    }),
+  ),
 });
 export type MyEngagement = z.infer<typeof MyEngagement>;
 
@@ -335,7 +373,9 @@ export const CredentialRequest = z.strictObject({
   /** `none` (default): nothing; `hashed`: a salted hash of the name; `plain`: the name as shown here. */
   name: z.optional(z.enum(['none', 'hashed', 'plain'])),
   /** The member's own identifier (a DID or a URL of theirs) to bind the credential to. */
-  subjectId: z.optional(Line.check(z.maxLength(512), z.regex(/^(did:[a-z0-9]+:[A-Za-z0-9._:%-]+|https:\/\/[^\s]+)$/, 'A DID or an https URL.'))),
+  subjectId: z.optional(
+    Line.check(z.maxLength(512), z.regex(/^(did:[a-z0-9]+:[A-Za-z0-9._:%-]+|https:\/\/[^\s]+)$/, 'A DID or an https URL.')),
+  ),
   /** The chapter of a chapter-scoped badge. */
   chapter: z.optional(Id),
   lang: z.optional(z.enum(['fr', 'en'])),
@@ -372,59 +412,103 @@ const MemberParams = z.strictObject({ site: SiteId, member: Id });
 /** Routes of the engagement feature, spread into the contract's route table. */
 export const engagementRoutes = {
   engagementRules: {
-    method: 'get', path: '/v1/sites/{site}/engagement/rules', summary: 'The rules levels and badges are computed by', auth: 'none',
+    method: 'get',
+    path: '/v1/sites/{site}/engagement/rules',
+    summary: 'The rules levels and badges are computed by',
+    auth: 'none',
     params: SiteParams,
-    ok: { status: 200, schema: RuleSet, description: 'The site\'s rule set (the defaults unless the site set its own).' },
+    ok: { status: 200, schema: RuleSet, description: "The site's rule set (the defaults unless the site set its own)." },
   },
   setEngagementRules: {
-    method: 'put', path: '/v1/sites/{site}/engagement/rules', summary: 'Replace the rules (admins); every award is recomputed', auth: 'required',
-    params: SiteParams, body: z.unknown(),
+    method: 'put',
+    path: '/v1/sites/{site}/engagement/rules',
+    summary: 'Replace the rules (admins); every award is recomputed',
+    auth: 'required',
+    params: SiteParams,
+    body: z.unknown(),
     ok: { status: 200, schema: RuleSet, description: 'The rules as stored.' },
   },
   myEngagement: {
-    method: 'get', path: '/v1/sites/{site}/engagement/me', summary: 'My level, badges, progress and why I hold each', auth: 'required',
+    method: 'get',
+    path: '/v1/sites/{site}/engagement/me',
+    summary: 'My level, badges, progress and why I hold each',
+    auth: 'required',
     params: SiteParams,
-    ok: { status: 200, schema: MyEngagement, description: 'The signed-in member\'s engagement with its reasons.' },
+    ok: { status: 200, schema: MyEngagement, description: "The signed-in member's engagement with its reasons." },
   },
   setEngagementVisibility: {
-    method: 'put', path: '/v1/sites/{site}/engagement/me/visibility', summary: 'Hide or show my badges to others', auth: 'required',
-    params: SiteParams, body: EngagementVisibility,
+    method: 'put',
+    path: '/v1/sites/{site}/engagement/me/visibility',
+    summary: 'Hide or show my badges to others',
+    auth: 'required',
+    params: SiteParams,
+    body: EngagementVisibility,
     ok: { status: 200, schema: EngagementVisibility, description: 'The setting as stored.' },
   },
   memberEngagement: {
-    method: 'get', path: '/v1/sites/{site}/engagement/members/{member}', summary: 'A member\'s level and badges', auth: 'optional',
-    params: MemberParams, query: EngagementQuery,
-    ok: { status: 200, schema: Engagement, description: 'Level and badges; with `view=full`, progress towards the next level (empty when the member hid them).' },
+    method: 'get',
+    path: '/v1/sites/{site}/engagement/members/{member}',
+    summary: "A member's level and badges",
+    auth: 'optional',
+    params: MemberParams,
+    query: EngagementQuery,
+    ok: {
+      status: 200,
+      schema: Engagement,
+      description: 'Level and badges; with `view=full`, progress towards the next level (empty when the member hid them).',
+    },
   },
   recentlyActive: {
-    method: 'get', path: '/v1/sites/{site}/engagement/recent', summary: 'Members of a chapter recently active (when the site enabled it)', auth: 'required',
-    params: SiteParams, query: RecentlyActiveQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/engagement/recent',
+    summary: 'Members of a chapter recently active (when the site enabled it)',
+    auth: 'required',
+    params: SiteParams,
+    query: RecentlyActiveQuery,
     ok: { status: 200, schema: RecentlyActive, description: 'Most recently active first; no counts, no ranking.' },
   },
   exportBadge: {
-    method: 'post', path: '/v1/sites/{site}/engagement/members/{member}/badges/{badge}/credential',
-    summary: 'Export one of my badges as an Open Badges 3.0 credential', auth: 'required',
-    params: z.strictObject({ site: SiteId, member: Id, badge: RuleId }), body: CredentialRequest,
+    method: 'post',
+    path: '/v1/sites/{site}/engagement/members/{member}/badges/{badge}/credential',
+    summary: 'Export one of my badges as an Open Badges 3.0 credential',
+    auth: 'required',
+    params: z.strictObject({ site: SiteId, member: Id, badge: RuleId }),
+    body: CredentialRequest,
     ok: { status: 201, schema: OpenBadgeCredential, description: 'The signed credential (eddsa-rdfc-2022 Data Integrity proof).' },
   },
   obIssuer: {
-    method: 'get', path: '/v1/sites/{site}/ob/issuer', summary: 'Open Badges issuer profile (also the controller document of its keys)', auth: 'none',
+    method: 'get',
+    path: '/v1/sites/{site}/ob/issuer',
+    summary: 'Open Badges issuer profile (also the controller document of its keys)',
+    auth: 'none',
     params: SiteParams,
-    ok: { status: 200, schema: JsonLd, description: 'The issuer Profile.' }, contentType: 'application/ld+json',
+    ok: { status: 200, schema: JsonLd, description: 'The issuer Profile.' },
+    contentType: 'application/ld+json',
   },
   obKey: {
-    method: 'get', path: '/v1/sites/{site}/ob/keys/{key}', summary: 'An issuer verification key (Multikey)', auth: 'none',
+    method: 'get',
+    path: '/v1/sites/{site}/ob/keys/{key}',
+    summary: 'An issuer verification key (Multikey)',
+    auth: 'none',
     params: z.strictObject({ site: SiteId, key: Id }),
-    ok: { status: 200, schema: JsonLd, description: 'The public key as a Multikey verification method.' }, contentType: 'application/ld+json',
+    ok: { status: 200, schema: JsonLd, description: 'The public key as a Multikey verification method.' },
+    contentType: 'application/ld+json',
   },
   obAchievement: {
-    method: 'get', path: '/v1/sites/{site}/ob/achievements/{badge}', summary: 'An Open Badges achievement (badge definition)', auth: 'none',
+    method: 'get',
+    path: '/v1/sites/{site}/ob/achievements/{badge}',
+    summary: 'An Open Badges achievement (badge definition)',
+    auth: 'none',
     params: z.strictObject({ site: SiteId, badge: RuleId }),
-    ok: { status: 200, schema: JsonLd, description: 'The Achievement.' }, contentType: 'application/ld+json',
+    ok: { status: 200, schema: JsonLd, description: 'The Achievement.' },
+    contentType: 'application/ld+json',
   },
   obCredentialStatus: {
-    method: 'get', path: '/v1/sites/{site}/ob/credentials/{credential}', summary: 'Whether a credential this site issued still stands', auth: 'none',
+    method: 'get',
+    path: '/v1/sites/{site}/ob/credentials/{credential}',
+    summary: 'Whether a credential this site issued still stands',
+    auth: 'none',
     params: z.strictObject({ site: SiteId, credential: Id }),
-    ok: { status: 200, schema: CredentialStatus, description: 'The credential\'s status.' },
+    ok: { status: 200, schema: CredentialStatus, description: "The credential's status." },
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -20,17 +20,23 @@ import type { RouteSpec } from './route.js';
  */
 
 /** Letters, digits and punctuation, no control characters or newlines; at most 600 characters. */
-export const LiveTopic = z.string().check(
-  z.minLength(3), z.maxLength(600),
-  z.regex(/^(thread|event|member|site):[^\u0000-\u001f\u007f]+$/),
-);
+export const LiveTopic = z
+  .string()
+  .check(z.minLength(3), z.maxLength(600), z.regex(/^(thread|event|member|site):[^\u0000-\u001f\u007f]+$/));
 export type LiveTopic = z.infer<typeof LiveTopic>;
 
 export const LIVE_KINDS = [
-  'comment.created', 'comment.updated', 'comment.deleted', 'comment.hidden', 'comment.restored',
+  'comment.created',
+  'comment.updated',
+  'comment.deleted',
+  'comment.hidden',
+  'comment.restored',
   'reactions.changed',
-  'event.updated', 'rsvp.changed', 'waitlist.promoted',
-  'badge.awarded', 'member.updated',
+  'event.updated',
+  'rsvp.changed',
+  'waitlist.promoted',
+  'badge.awarded',
+  'member.updated',
   'moderation.changed',
 ] as const;
 export const LiveKind = z.enum(LIVE_KINDS);
@@ -117,17 +123,37 @@ const StreamParams = z.strictObject({ site: SiteId, stream: z.string().check(z.r
  */
 export const liveRoutes = {
   liveOpen: {
-    method: 'post', path: '/v1/sites/{site}/live', summary: 'Open the page\'s live stream (Server-Sent Events)', auth: 'optional',
-    params: z.strictObject({ site: SiteId }), body: LiveOpen,
+    method: 'post',
+    path: '/v1/sites/{site}/live',
+    summary: "Open the page's live stream (Server-Sent Events)",
+    auth: 'optional',
+    params: z.strictObject({ site: SiteId }),
+    body: LiveOpen,
     headers: {
-      'last-event-id': { schema: LiveEventId, required: false, description: 'Id of the last change received: the stream replays what came after it.' },
+      'last-event-id': {
+        schema: LiveEventId,
+        required: false,
+        description: 'Id of the last change received: the stream replays what came after it.',
+      },
     },
     contentType: 'text/event-stream',
-    ok: { status: 200, schema: z.string(), description: 'A stream of `ready`, `change`, `reload`, `token` and `close` events, and heartbeats.' },
+    ok: {
+      status: 200,
+      schema: z.string(),
+      description: 'A stream of `ready`, `change`, `reload`, `token` and `close` events, and heartbeats.',
+    },
   },
   liveControl: {
-    method: 'post', path: '/v1/sites/{site}/live/{stream}', summary: 'Change an open stream\'s topics, or hand it a fresh token', auth: 'optional',
-    params: StreamParams, body: LiveControl,
-    ok: { status: 202, schema: LiveControlAccepted, description: 'Passed to the instance holding the stream. With a token, the stream continues under it.' },
+    method: 'post',
+    path: '/v1/sites/{site}/live/{stream}',
+    summary: "Change an open stream's topics, or hand it a fresh token",
+    auth: 'optional',
+    params: StreamParams,
+    body: LiveControl,
+    ok: {
+      status: 202,
+      schema: LiveControlAccepted,
+      description: 'Passed to the instance holding the stream. With a token, the stream continues under it.',
+    },
   },
 } as const satisfies Record<string, RouteSpec>;

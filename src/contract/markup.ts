@@ -100,7 +100,10 @@ export function parseInline(s: string): Inline[] {
     if (missing[d] !== undefined && from >= missing[d]) return -1;
     for (let j = s.indexOf(d, from); j !== -1; j = s.indexOf(d, j + 1)) {
       if (s[j - 1] === '\\' || /\s/.test(s[j - 1] ?? ' ')) continue;
-      if (d === '*' && s[j + 1] === '*') { j++; continue; }
+      if (d === '*' && s[j + 1] === '*') {
+        j++;
+        continue;
+      }
       return j;
     }
     missing[d] = Math.min(missing[d] ?? Infinity, from);
@@ -213,7 +216,8 @@ export function parseInline(s: string): Inline[] {
 }
 
 /** Tags that are refused in a comment's source outside code (a comment is text, never HTML). */
-const FORBIDDEN_TAG = /<\/?\s*(script|iframe|object|embed|style|link|meta|base|svg|math|form|frame|frameset|applet|template|img|video|audio|input|button)\b[^>]*>?|<[a-z][a-z0-9-]*\s[^>]*\bon[a-z]+\s*=/i;
+const FORBIDDEN_TAG =
+  /<\/?\s*(script|iframe|object|embed|style|link|meta|base|svg|math|form|frame|frameset|applet|template|img|video|audio|input|button)\b[^>]*>?|<[a-z][a-z0-9-]*\s[^>]*\bon[a-z]+\s*=/i;
 
 export interface MarkupIssue {
   code: 'comment.link_scheme' | 'comment.markup_forbidden';
@@ -236,12 +240,20 @@ export function checkMarkup(src: string): MarkupCheck {
     for (const n of list) {
       if (n.t === 'mention') mentions.add(n.id);
       else if (n.t === 'link') {
-        if (!safeHref(n.href)) issues.push({ code: 'comment.link_scheme', message: `Links must start with http://, https:// or mailto: (found "${n.href.slice(0, 60)}").` });
+        if (!safeHref(n.href))
+          issues.push({
+            code: 'comment.link_scheme',
+            message: `Links must start with http://, https:// or mailto: (found "${n.href.slice(0, 60)}").`,
+          });
         inline(n.c);
       } else if (n.t === 'b' || n.t === 'i') inline(n.c);
       else if (n.t === 'text') {
         const m = FORBIDDEN_TAG.exec(n.v);
-        if (m) issues.push({ code: 'comment.markup_forbidden', message: `HTML such as "${m[0].slice(0, 40)}" is not allowed; use **bold**, *italic*, \`code\`, > quotes and - lists.` });
+        if (m)
+          issues.push({
+            code: 'comment.markup_forbidden',
+            message: `HTML such as "${m[0].slice(0, 40)}" is not allowed; use **bold**, *italic*, \`code\`, > quotes and - lists.`,
+          });
         if (/\b(javascript|vbscript|data)\s*:/i.test(n.v) && /\]\(|<\s*(javascript|vbscript|data)/i.test(n.v)) {
           issues.push({ code: 'comment.link_scheme', message: 'Links must start with http://, https:// or mailto:.' });
         }

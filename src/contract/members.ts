@@ -12,7 +12,17 @@ export const Visibility = z.enum(['public', 'members', 'chapter', 'private']);
 export type Visibility = z.infer<typeof Visibility>;
 
 /** The fields a member writes on their card, each with its own visibility. */
-export const PROFILE_FIELDS = ['headline', 'company', 'associationRole', 'expertise', 'bio', 'website', 'linkedin', 'phone', 'email'] as const;
+export const PROFILE_FIELDS = [
+  'headline',
+  'company',
+  'associationRole',
+  'expertise',
+  'bio',
+  'website',
+  'linkedin',
+  'phone',
+  'email',
+] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** Fields that can be shared with one member through an accepted introduction. */
@@ -74,7 +84,9 @@ const paragraphs = (max: number) => Text.check(z.trim(), z.maxLength(max));
 const clearable = <T extends z.ZodMiniType>(s: T) => z.nullable(s);
 
 export const ExpertiseTag = Line.check(z.trim(), z.minLength(1), z.maxLength(LIMITS.tag), z.regex(/^[^<>\n\r\t]+$/));
-export const Phone = z.string().check(z.trim(), z.maxLength(LIMITS.phone), z.regex(/^\+?[0-9][0-9 ().-]{4,28}[0-9]$/, 'Digits, spaces and + ( ) . - only.'));
+export const Phone = z
+  .string()
+  .check(z.trim(), z.maxLength(LIMITS.phone), z.regex(/^\+?[0-9][0-9 ().-]{4,28}[0-9]$/, 'Digits, spaces and + ( ) . - only.'));
 export const Email = z.email().check(z.maxLength(LIMITS.email));
 /** A LinkedIn profile or company page (https://…linkedin.com/…). */
 export const LinkedInUrl = z.url({ protocol: /^https$/, hostname: /^([a-z0-9-]+\.)*linkedin\.com$/ }).check(z.maxLength(500), oneLine);
@@ -211,7 +223,10 @@ export const IntroductionListQuery = z.strictObject({
   limit: z.optional(Limit),
 });
 
-const Share = z.array(ContactField).check(z.maxLength(CONTACT_FIELDS.length), z.refine((a) => new Set(a).size === a.length, 'Each field once.'));
+const Share = z.array(ContactField).check(
+  z.maxLength(CONTACT_FIELDS.length),
+  z.refine((a) => new Set(a).size === a.length, 'Each field once.'),
+);
 
 export const NewIntroduction = z.strictObject({
   to: Id,
@@ -256,15 +271,31 @@ export const MemberExport = z.object({
     email: z.nullable(z.string()),
     visibility: VisibilitySettings,
   }),
-  comments: z.array(z.object({
-    id: Id, thread: z.string(), parentId: z.nullable(Id), body: z.string(), status: z.string(),
-    createdAt: Timestamp, editedAt: z.nullable(Timestamp), deletedAt: z.nullable(Timestamp),
-  })),
+  comments: z.array(
+    z.object({
+      id: Id,
+      thread: z.string(),
+      parentId: z.nullable(Id),
+      body: z.string(),
+      status: z.string(),
+      createdAt: Timestamp,
+      editedAt: z.nullable(Timestamp),
+      deletedAt: z.nullable(Timestamp),
+    }),
+  ),
   rsvps: z.array(z.object({ eventId: Id, event: z.string(), status: RsvpStatus, guests: z.int(), updatedAt: Timestamp })),
-  introductions: z.array(z.object({
-    id: Id, direction: z.enum(['sent', 'received']), with: Id, message: z.string(), status: IntroductionStatus,
-    sharedByMe: z.array(ContactField), createdAt: Timestamp, answeredAt: z.nullable(Timestamp),
-  })),
+  introductions: z.array(
+    z.object({
+      id: Id,
+      direction: z.enum(['sent', 'received']),
+      with: Id,
+      message: z.string(),
+      status: IntroductionStatus,
+      sharedByMe: z.array(ContactField),
+      createdAt: Timestamp,
+      answeredAt: z.nullable(Timestamp),
+    }),
+  ),
   activities: z.array(z.object({ kind: z.string(), ref: z.string(), at: Timestamp })),
 });
 export type MemberExport = z.infer<typeof MemberExport>;
@@ -294,48 +325,82 @@ const IntroParams = z.strictObject({ site: SiteId, id: Id });
 /** Member cards, the directory, introductions and my data. Spread into `routes`. */
 export const memberRoutes = {
   member: {
-    method: 'get', path: '/v1/sites/{site}/members/{member}', summary: 'A member\'s card as this reader may see it (`me`: the signed-in member)', auth: 'optional',
+    method: 'get',
+    path: '/v1/sites/{site}/members/{member}',
+    summary: "A member's card as this reader may see it (`me`: the signed-in member)",
+    auth: 'optional',
     params: MemberParams,
     ok: { status: 200, schema: MemberCard, description: 'The card, holding only the fields this reader may see.' },
   },
   listMembers: {
-    method: 'get', path: '/v1/sites/{site}/members', summary: 'Search the member directory, or read several cards by id', auth: 'optional',
-    params: SiteParams, query: MemberListQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/members',
+    summary: 'Search the member directory, or read several cards by id',
+    auth: 'optional',
+    params: SiteParams,
+    query: MemberListQuery,
     ok: { status: 200, schema: MemberPage, description: 'Cards in name order (or in the order of `ids`).' },
   },
   updateMember: {
-    method: 'patch', path: '/v1/sites/{site}/members/{member}', summary: 'Edit my card: fields and their visibility', auth: 'required',
-    params: MemberParams, body: ProfilePatch,
+    method: 'patch',
+    path: '/v1/sites/{site}/members/{member}',
+    summary: 'Edit my card: fields and their visibility',
+    auth: 'required',
+    params: MemberParams,
+    body: ProfilePatch,
     ok: { status: 200, schema: MemberCard, description: 'My card as stored.' },
   },
   exportMember: {
-    method: 'get', path: '/v1/sites/{site}/members/me/export', summary: 'Everything Cercle holds about me, as JSON', auth: 'required',
+    method: 'get',
+    path: '/v1/sites/{site}/members/me/export',
+    summary: 'Everything Cercle holds about me, as JSON',
+    auth: 'required',
     params: SiteParams,
     ok: { status: 200, schema: MemberExport, description: 'My data (sent as an attachment).' },
   },
   eraseMember: {
-    method: 'post', path: '/v1/sites/{site}/members/me/erase', summary: 'Erase my data: card, RSVPs, introductions, ledger; comments anonymized or deleted', auth: 'required',
-    params: SiteParams, body: EraseRequest,
+    method: 'post',
+    path: '/v1/sites/{site}/members/me/erase',
+    summary: 'Erase my data: card, RSVPs, introductions, ledger; comments anonymized or deleted',
+    auth: 'required',
+    params: SiteParams,
+    body: EraseRequest,
     ok: { status: 200, schema: EraseResult, description: 'What was erased.' },
   },
   listIntroductions: {
-    method: 'get', path: '/v1/sites/{site}/introductions', summary: 'Introductions I asked for or was asked for, newest first', auth: 'required',
-    params: SiteParams, query: IntroductionListQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/introductions',
+    summary: 'Introductions I asked for or was asked for, newest first',
+    auth: 'required',
+    params: SiteParams,
+    query: IntroductionListQuery,
     ok: { status: 200, schema: IntroductionPage, description: 'One page of introductions.' },
   },
   requestIntroduction: {
-    method: 'post', path: '/v1/sites/{site}/introductions', summary: 'Ask to be introduced to a member, with a message', auth: 'required',
-    params: SiteParams, body: NewIntroduction,
+    method: 'post',
+    path: '/v1/sites/{site}/introductions',
+    summary: 'Ask to be introduced to a member, with a message',
+    auth: 'required',
+    params: SiteParams,
+    body: NewIntroduction,
     ok: { status: 201, schema: Introduction, description: 'The request, waiting for an answer.' },
   },
   acceptIntroduction: {
-    method: 'post', path: '/v1/sites/{site}/introductions/{id}/accept', summary: 'Accept a request addressed to me, choosing the details to share', auth: 'required',
-    params: IntroParams, body: IntroductionAnswer,
+    method: 'post',
+    path: '/v1/sites/{site}/introductions/{id}/accept',
+    summary: 'Accept a request addressed to me, choosing the details to share',
+    auth: 'required',
+    params: IntroParams,
+    body: IntroductionAnswer,
     ok: { status: 200, schema: Introduction, description: 'The accepted introduction.' },
   },
   declineIntroduction: {
-    method: 'post', path: '/v1/sites/{site}/introductions/{id}/decline', summary: 'Decline a request addressed to me', auth: 'required',
-    params: IntroParams, body: z.strictObject({}),
+    method: 'post',
+    path: '/v1/sites/{site}/introductions/{id}/decline',
+    summary: 'Decline a request addressed to me',
+    auth: 'required',
+    params: IntroParams,
+    body: z.strictObject({}),
     ok: { status: 200, schema: Introduction, description: 'The declined request.' },
   },
 } as const satisfies Record<string, RouteSpec>;

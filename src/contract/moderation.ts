@@ -37,11 +37,13 @@ export const QueueItem = z.object({
   /** The flaggers' notes (the latest few). */
   flagNotes: z.array(z.string()),
   /** The author, their sanctions in force and how many of their comments are published. */
-  author: z.nullable(z.object({
-    member: MemberSummary,
-    sanctions: z.array(SanctionBrief),
-    publishedCount: z.int(),
-  })),
+  author: z.nullable(
+    z.object({
+      member: MemberSummary,
+      sanctions: z.array(SanctionBrief),
+      publishedCount: z.int(),
+    }),
+  ),
 });
 export type QueueItem = z.infer<typeof QueueItem>;
 
@@ -69,12 +71,14 @@ export const BulkModerate = z.strictObject({
 });
 export type BulkModerate = z.infer<typeof BulkModerate>;
 export const BulkResult = z.object({
-  results: z.array(z.object({
-    id: Id,
-    /** Whether the action changed the comment (false: it was already in that state, e.g. another moderator acted first). */
-    changed: z.boolean(),
-    status: CommentStatus,
-  })),
+  results: z.array(
+    z.object({
+      id: Id,
+      /** Whether the action changed the comment (false: it was already in that state, e.g. another moderator acted first). */
+      changed: z.boolean(),
+      status: CommentStatus,
+    }),
+  ),
 });
 export type BulkResult = z.infer<typeof BulkResult>;
 
@@ -146,7 +150,9 @@ export const AuditExportQuery = z.strictObject({
 // ---- site settings ------------------------------------------------------------------
 
 /** An origin exactly as browsers send it: scheme, host, optional port; nothing after. */
-export const Origin = z.string().check(z.maxLength(300), z.regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'An origin: https://host or https://host:port, nothing after.'));
+export const Origin = z
+  .string()
+  .check(z.maxLength(300), z.regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'An origin: https://host or https://host:port, nothing after.'));
 const Word = Line.check(z.trim(), z.minLength(1), z.maxLength(100));
 const WordList = z.array(Word).check(z.maxLength(500));
 
@@ -158,7 +164,12 @@ export const RateLimitSettings = z.strictObject({
 });
 export const Premoderation = z.enum(['off', 'first-time', 'everyone']);
 
-export const SiteKey = z.object({ kid: z.string(), alg: z.enum(['HS256', 'EdDSA', 'RS256']), createdAt: Timestamp, retiresAt: z.nullable(Timestamp) });
+export const SiteKey = z.object({
+  kid: z.string(),
+  alg: z.enum(['HS256', 'EdDSA', 'RS256']),
+  createdAt: Timestamp,
+  retiresAt: z.nullable(Timestamp),
+});
 export type SiteKey = z.infer<typeof SiteKey>;
 
 export const AdminSettings = z.object({
@@ -202,12 +213,16 @@ export const SettingsPatch = z.strictObject({
   blockedWords: z.optional(WordList),
   rateLimits: z.optional(z.nullable(RateLimitSettings)),
   /** Null turns the check off. Without `apiKey`, the key already stored is kept. */
-  spamCheck: z.optional(z.nullable(z.strictObject({
-    provider: z.literal('akismet'),
-    endpoint: z.optional(z.url({ protocol: /^https$/ }).check(z.maxLength(300), oneLine)),
-    apiKey: z.optional(Line.check(z.trim(), z.minLength(4), z.maxLength(200))),
-    blog: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine),
-  }))),
+  spamCheck: z.optional(
+    z.nullable(
+      z.strictObject({
+        provider: z.literal('akismet'),
+        endpoint: z.optional(z.url({ protocol: /^https$/ }).check(z.maxLength(300), oneLine)),
+        apiKey: z.optional(Line.check(z.trim(), z.minLength(4), z.maxLength(200))),
+        blog: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine),
+      }),
+    ),
+  ),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
@@ -221,7 +236,11 @@ export type SettingsPatch = z.infer<typeof SettingsPatch>;
 export const WebhookEventType = z.enum(['comment.created', 'comment.reply', 'rsvp.changed', 'introduction.requested']);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
-const EventTypes = z.array(WebhookEventType).check(z.minLength(1), z.maxLength(4), z.refine((a) => new Set(a).size === a.length, 'Each event once.'));
+const EventTypes = z.array(WebhookEventType).check(
+  z.minLength(1),
+  z.maxLength(4),
+  z.refine((a) => new Set(a).size === a.length, 'Each event once.'),
+);
 
 export const NewWebhook = z.strictObject({
   /** Where events are POSTed: http(s); in production, not a loopback or private address. */
@@ -293,73 +312,130 @@ const IdParams = z.strictObject({ site: SiteId, id: Id });
 /** Moderation (moderators: site-wide role, or chapter moderators on their chapters) and administration (admins). */
 export const moderationRoutes = {
   moderationQueue: {
-    method: 'get', path: '/v1/sites/{site}/moderation/queue', summary: 'Comments waiting for review and flagged comments (moderators)', auth: 'required',
-    params: SiteParams, query: QueueQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/moderation/queue',
+    summary: 'Comments waiting for review and flagged comments (moderators)',
+    auth: 'required',
+    params: SiteParams,
+    query: QueueQuery,
     ok: { status: 200, schema: QueuePage, description: 'One page of the queue, oldest first, with counts by kind.' },
   },
   moderationActions: {
-    method: 'post', path: '/v1/sites/{site}/moderation/actions', summary: 'Approve, hide, restore or delete comments, one or many at once (moderators)', auth: 'required',
-    params: SiteParams, body: BulkModerate,
-    ok: { status: 200, schema: BulkResult, description: 'Each comment after the action. All or nothing: one comment out of reach refuses them all.' },
+    method: 'post',
+    path: '/v1/sites/{site}/moderation/actions',
+    summary: 'Approve, hide, restore or delete comments, one or many at once (moderators)',
+    auth: 'required',
+    params: SiteParams,
+    body: BulkModerate,
+    ok: {
+      status: 200,
+      schema: BulkResult,
+      description: 'Each comment after the action. All or nothing: one comment out of reach refuses them all.',
+    },
   },
   sanctions: {
-    method: 'get', path: '/v1/sites/{site}/moderation/sanctions', summary: 'Bans and mutes in force (moderators see those in their reach)', auth: 'required',
-    params: SiteParams, query: SanctionQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/moderation/sanctions',
+    summary: 'Bans and mutes in force (moderators see those in their reach)',
+    auth: 'required',
+    params: SiteParams,
+    query: SanctionQuery,
     ok: { status: 200, schema: SanctionList, description: 'Sanctions in force, newest first.' },
   },
   addSanction: {
-    method: 'post', path: '/v1/sites/{site}/moderation/sanctions', summary: 'Ban or mute a member for a period, with a reason (moderators)', auth: 'required',
-    params: SiteParams, body: NewSanction,
+    method: 'post',
+    path: '/v1/sites/{site}/moderation/sanctions',
+    summary: 'Ban or mute a member for a period, with a reason (moderators)',
+    auth: 'required',
+    params: SiteParams,
+    body: NewSanction,
     ok: { status: 201, schema: Sanction, description: 'The sanction.' },
   },
   liftSanction: {
-    method: 'delete', path: '/v1/sites/{site}/moderation/sanctions/{id}', summary: 'Lift a ban or a mute before its end (moderators)', auth: 'required',
+    method: 'delete',
+    path: '/v1/sites/{site}/moderation/sanctions/{id}',
+    summary: 'Lift a ban or a mute before its end (moderators)',
+    auth: 'required',
     params: IdParams,
     ok: { status: 200, schema: Sanction, description: 'The sanction, lifted.' },
   },
   auditLog: {
-    method: 'get', path: '/v1/sites/{site}/admin/audit', summary: 'Every moderation and administration action, newest first (admins)', auth: 'required',
-    params: SiteParams, query: AuditQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/admin/audit',
+    summary: 'Every moderation and administration action, newest first (admins)',
+    auth: 'required',
+    params: SiteParams,
+    query: AuditQuery,
     ok: { status: 200, schema: AuditPage, description: 'One page of the audit log.' },
   },
   auditExport: {
-    method: 'get', path: '/v1/sites/{site}/admin/audit/export', summary: 'The audit log as CSV or JSON lines (admins)', auth: 'required',
-    params: SiteParams, query: AuditExportQuery, contentType: 'text/csv',
+    method: 'get',
+    path: '/v1/sites/{site}/admin/audit/export',
+    summary: 'The audit log as CSV or JSON lines (admins)',
+    auth: 'required',
+    params: SiteParams,
+    query: AuditExportQuery,
+    contentType: 'text/csv',
     ok: { status: 200, schema: z.string(), description: 'The whole log (or the given period), oldest first.' },
   },
   adminSettings: {
-    method: 'get', path: '/v1/sites/{site}/admin/settings', summary: 'The site\'s settings and keys (admins)', auth: 'required',
+    method: 'get',
+    path: '/v1/sites/{site}/admin/settings',
+    summary: "The site's settings and keys (admins)",
+    auth: 'required',
     params: SiteParams,
     ok: { status: 200, schema: AdminSettings, description: 'Settings; secrets are never included.' },
   },
   updateSettings: {
-    method: 'patch', path: '/v1/sites/{site}/admin/settings', summary: 'Change the site\'s settings (admins)', auth: 'required',
-    params: SiteParams, body: SettingsPatch,
+    method: 'patch',
+    path: '/v1/sites/{site}/admin/settings',
+    summary: "Change the site's settings (admins)",
+    auth: 'required',
+    params: SiteParams,
+    body: SettingsPatch,
     ok: { status: 200, schema: AdminSettings, description: 'The settings after the change (recorded in the audit log).' },
   },
   webhooks: {
-    method: 'get', path: '/v1/sites/{site}/admin/webhooks', summary: 'The site\'s webhooks (admins)', auth: 'required',
+    method: 'get',
+    path: '/v1/sites/{site}/admin/webhooks',
+    summary: "The site's webhooks (admins)",
+    auth: 'required',
     params: SiteParams,
     ok: { status: 200, schema: WebhookList, description: 'Webhooks, without their secrets.' },
   },
   createWebhook: {
-    method: 'post', path: '/v1/sites/{site}/admin/webhooks', summary: 'Register a URL that receives signed events (admins)', auth: 'required',
-    params: SiteParams, body: NewWebhook,
+    method: 'post',
+    path: '/v1/sites/{site}/admin/webhooks',
+    summary: 'Register a URL that receives signed events (admins)',
+    auth: 'required',
+    params: SiteParams,
+    body: NewWebhook,
     ok: { status: 201, schema: WebhookCreated, description: 'The webhook and its signing secret, shown once.' },
   },
   updateWebhook: {
-    method: 'patch', path: '/v1/sites/{site}/admin/webhooks/{id}', summary: 'Change or pause a webhook (admins)', auth: 'required',
-    params: IdParams, body: WebhookUpdate,
+    method: 'patch',
+    path: '/v1/sites/{site}/admin/webhooks/{id}',
+    summary: 'Change or pause a webhook (admins)',
+    auth: 'required',
+    params: IdParams,
+    body: WebhookUpdate,
     ok: { status: 200, schema: Webhook, description: 'The webhook.' },
   },
   deleteWebhook: {
-    method: 'delete', path: '/v1/sites/{site}/admin/webhooks/{id}', summary: 'Remove a webhook and its delivery log (admins)', auth: 'required',
+    method: 'delete',
+    path: '/v1/sites/{site}/admin/webhooks/{id}',
+    summary: 'Remove a webhook and its delivery log (admins)',
+    auth: 'required',
     params: IdParams,
     ok: { status: 200, schema: Webhook, description: 'The webhook removed.' },
   },
   webhookDeliveries: {
-    method: 'get', path: '/v1/sites/{site}/admin/webhooks/deliveries', summary: 'The delivery log, newest first (admins)', auth: 'required',
-    params: SiteParams, query: DeliveryQuery,
+    method: 'get',
+    path: '/v1/sites/{site}/admin/webhooks/deliveries',
+    summary: 'The delivery log, newest first (admins)',
+    auth: 'required',
+    params: SiteParams,
+    query: DeliveryQuery,
     ok: { status: 200, schema: DeliveryPage, description: 'Deliveries with their attempts and last answer.' },
   },
 } as const satisfies Record<string, RouteSpec>;

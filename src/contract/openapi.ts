@@ -31,8 +31,12 @@ class SharedSchemas {
       }
       names.set(local, name);
     }
-    const relink = <T>(value: T): T => JSON.parse(JSON.stringify(value), (key, v) =>
-      key === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${names.get(v.slice(8)) ?? v.slice(8)}` : v);
+    const relink = <T>(value: T): T =>
+      JSON.parse(JSON.stringify(value), (key, v) =>
+        key === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')
+          ? `#/components/schemas/${names.get(v.slice(8)) ?? v.slice(8)}`
+          : v,
+      );
     for (const [local, def] of Object.entries(defs)) this.schemas[names.get(local)!] = relink(def);
     return relink(rest);
   }
@@ -86,7 +90,8 @@ export function openApiDocument(serverUrl = '/'): Record<string, unknown> {
     info: {
       title: 'Cercle API',
       version: '1',
-      description: 'Community widgets for associations, signed in by the host site. Errors are application/problem+json with a stable `code`.',
+      description:
+        'Community widgets for associations, signed in by the host site. Errors are application/problem+json with a stable `code`.',
     },
     servers: [{ url: serverUrl }],
     paths,
@@ -94,7 +99,9 @@ export function openApiDocument(serverUrl = '/'): Record<string, unknown> {
       schemas: { Problem: shared.convert(Problem, 'output'), ...shared.schemas },
       securitySchemes: {
         hostToken: {
-          type: 'http', scheme: 'bearer', bearerFormat: 'JWT',
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
           description: 'A short JWT signed by the host site for its signed-in member (iss = site id, aud = "cercle", sub = member id).',
         },
       },

@@ -3,6 +3,8 @@ import { en as commonEn } from './locales/en.js';
 import { fr as commonFr } from './locales/fr.js';
 import { DEFAULT_CHAPTER_TERM, type ChapterTerm } from '../contract/defaults.js';
 
+export type { TermWords } from './terms.js';
+
 /** The nearest `lang` attribute from `node` up, crossing shadow roots; `<html lang>` last. */
 function closestLang(node: Node | null): string {
   while (node) {
@@ -47,18 +49,6 @@ export const fmt =
   (text: string) =>
   (...values: (string | number)[]): string =>
     fill(text, ...values);
-
-/** The words of a language for the association's local groups, by `chapterTerm`. */
-export interface TermWords {
-  /** "chapter", "antenne" */
-  one: string;
-  /** "chapters", "antennes" */
-  many: string;
-  /** "in chapter", "dans l’antenne", "au club", "im Club": before a group's name. */
-  in: string;
-  /** "in a chapter", "dans une antenne", "dans un club", "in einem Club". */
-  inA: string;
-}
 
 const TERM = Symbol.for('cercle.term');
 /**
@@ -136,7 +126,8 @@ const overlay = (base: Record<string, unknown>, over: Record<string, unknown> | 
   if (!over) return base;
   const out = { ...base };
   for (const k in over) {
-    const b = base[k], o = over[k];
+    const b = base[k],
+      o = over[k];
     out[k] = b && o && typeof b === 'object' && typeof o === 'object' ? { ...b, ...o } : o;
   }
   return out;
@@ -167,7 +158,13 @@ const load = (lang: string) => {
   import(/* @vite-ignore */ url.href).catch(() => console.warn('cercle: no strings at ' + url));
 };
 
-type Host = HTMLElement & { addController?(c: object): void; requestUpdate?(): void; renderRoot?: ParentNode; chapterTerm?: ChapterTerm; readChapterTerm?(): void };
+type Host = HTMLElement & {
+  addController?(c: object): void;
+  requestUpdate?(): void;
+  renderRoot?: ParentNode;
+  chapterTerm?: ChapterTerm;
+  readChapterTerm?(): void;
+};
 
 /**
  * The widget's language, dictionary and formats: its own `lang` attribute, else the provider's `lang`,
@@ -251,7 +248,10 @@ export class Localize<W extends keyof Dictionaries> {
       if (!built && base !== 'en' && registry.warn !== false)
         for (const k of missing(this.builtIn.en as Record<string, unknown>, layers)) {
           const id = `${this.widget} ${base} ${k}`;
-          if (!warned.has(id)) warned.add(id), console.warn(`cercle: no ${base} string for ${this.widget} "${k}"; showing English.`);
+          if (!warned.has(id)) {
+            warned.add(id);
+            console.warn(`cercle: no ${base} string for ${this.widget} "${k}"; showing English.`);
+          }
         }
       // Strings that name the local groups, in the site's own word (which the widget then reads).
       let named = false;
@@ -259,8 +259,10 @@ export class Localize<W extends keyof Dictionaries> {
         const out = { ...m };
         for (const k in out) {
           const v = out[k];
-          if (isTerm(v)) (out[k] = v(term)), (named = true);
-          else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = words(v as Record<string, unknown>);
+          if (isTerm(v)) {
+            out[k] = v(term);
+            named = true;
+          } else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = words(v as Record<string, unknown>);
         }
         return out;
       };
@@ -286,7 +288,11 @@ export class Localize<W extends keyof Dictionaries> {
     const text = m[e.code] ?? common.errors[e.code] ?? m[e.code.split('.')[0]] ?? m.other ?? common.errors.other;
     const s = e.sanction;
     if (!s) return text;
-    return [text, fill(common.sanctionReason, s.reason), s.endsAt ? fill(common.sanctionUntil, exact(this, s.endsAt)) : common.sanctionOpen].join(' ');
+    return [
+      text,
+      fill(common.sanctionReason, s.reason),
+      s.endsAt ? fill(common.sanctionUntil, exact(this, s.endsAt)) : common.sanctionOpen,
+    ].join(' ');
   }
 }
 

@@ -2,8 +2,7 @@ import { LitElement, type CSSResultGroup, type PropertyDeclarations } from 'lit'
 import { host } from '../styles/host.js';
 import { PageScheme } from './scheme.js';
 
-type Detail<K extends keyof GlobalEventHandlersEventMap> =
-  GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never;
+type Detail<K extends keyof GlobalEventHandlersEventMap> = GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never;
 
 /**
  * Base of every Cercle element: shared host styles first, a guarded

@@ -34,7 +34,10 @@ export class LiveController implements ReactiveController {
   /** A widget removed from the page follows nothing, even if its data arrives afterwards. */
   private connected = false;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly opts: LiveControllerOptions) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly opts: LiveControllerOptions,
+  ) {
     host.addController(this);
   }
 

@@ -23,7 +23,11 @@ export class Loader {
   }
 
   /** Runs a read on behalf of the current load, without aborting it; dropped if another load starts meanwhile. */
-  async follow<T>(load: (signal: AbortSignal) => Promise<T>, done: (value: T) => void, failed?: (error: CercleError) => void): Promise<void> {
+  async follow<T>(
+    load: (signal: AbortSignal) => Promise<T>,
+    done: (value: T) => void,
+    failed?: (error: CercleError) => void,
+  ): Promise<void> {
     const signal = this.current.signal;
     let value: T;
     try {

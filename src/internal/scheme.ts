@@ -32,7 +32,7 @@ function luminance([r, g, b]: Rgba): number {
 
 /** The parent in the rendered tree: the slot a node is assigned to, its parent, or the host of its shadow root. */
 function up(el: Element): Element | null {
-  return el.assignedSlot ?? el.parentElement ?? ((el.parentNode as ShadowRoot | null)?.host ?? null);
+  return el.assignedSlot ?? el.parentElement ?? (el.parentNode as ShadowRoot | null)?.host ?? null;
 }
 
 const osDark = () => matchMedia('(prefers-color-scheme: dark)').matches;

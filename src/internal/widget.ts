@@ -24,10 +24,10 @@ export class CercleConnected extends CercleElement {
   static override properties: PropertyDeclarations = { community: { state: true }, orphan: { state: true }, chapterTerm: { state: true } };
 
   /** No provider around, none to come and no configuration on the script tag: the widget says so instead of loading forever. */
-  private declare orphan?: boolean;
+  declare private orphan?: boolean;
 
   /** What the provider hands down; undefined until one is found. */
-  protected declare community?: Community;
+  declare protected community?: Community;
 
   /**
    * What the site calls its local groups (its `chapterTerm` setting), for the widget's strings; read
@@ -56,7 +56,10 @@ export class CercleConnected extends CercleElement {
   readChapterTerm(): void {
     this.termAsked = true;
     const client = this.community?.client;
-    client?.site().then((s) => client === this.community?.client && (this.chapterTerm = s.chapterTerm), () => {});
+    client?.site().then(
+      (s) => client === this.community?.client && (this.chapterTerm = s.chapterTerm),
+      () => {},
+    );
   }
 
   /** A provider connected somewhere: ask again if none has answered yet. */
@@ -85,7 +88,7 @@ export class CercleConnected extends CercleElement {
     if (!this.orphan) return super.update(changed);
     const lang = (this.lang || document.documentElement.lang || '').toLowerCase().startsWith('fr');
     const notice = lang
-      ? 'Ce contenu ne peut pas s\'afficher : la page ne dit pas à quel serveur Cercle le demander.'
+      ? "Ce contenu ne peut pas s'afficher : la page ne dit pas à quel serveur Cercle le demander."
       : 'This content cannot be shown: the page does not say which Cercle server to ask.';
     // The notice is rendered in place of the widget's render() for this update only.
     this.render = () => html`<p part="base" role="status">${notice}</p>`;

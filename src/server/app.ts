@@ -95,7 +95,14 @@ export function createApp(opts: AppOptions) {
     if (err instanceof ProblemError) return sendProblem(c, err);
     const storage = storageProblem(err);
     if (storage) {
-      logger.error({ msg: storage.problem.code, method: c.req.method, path: c.req.path, database: store.kind, code: storage.code, cause: storage.cause });
+      logger.error({
+        msg: storage.problem.code,
+        method: c.req.method,
+        path: c.req.path,
+        database: store.kind,
+        code: storage.code,
+        cause: storage.cause,
+      });
       return sendProblem(c, storage.problem);
     }
     logger.error({ msg: 'unhandled', method: c.req.method, path: c.req.path, error: String((err as Error)?.stack ?? err) });
@@ -111,7 +118,11 @@ export function createApp(opts: AppOptions) {
     await next();
     if (c.req.header('x-cercle-batch')) return;
     logger.info({
-      msg: 'request', id, method: c.req.method, path: c.req.path, status: c.res.status,
+      msg: 'request',
+      id,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
@@ -154,12 +165,15 @@ export function createApp(opts: AppOptions) {
     }
     return next();
   });
-  app.use('/v1/*', bodyLimit({
-    maxSize: opts.maxBodyBytes ?? 64 * 1024,
-    onError: () => {
-      throw problem(413, 'request.too_large', 'The request body is too large', `At most ${opts.maxBodyBytes ?? 64 * 1024} bytes.`);
-    },
-  }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: opts.maxBodyBytes ?? 64 * 1024,
+      onError: () => {
+        throw problem(413, 'request.too_large', 'The request body is too large', `At most ${opts.maxBodyBytes ?? 64 * 1024} bytes.`);
+      },
+    }),
+  );
 
   async function viewerFor(c: Context, site: Site, required: boolean): Promise<Viewer | null> {
     const header = c.req.header('authorization');
@@ -200,7 +214,19 @@ export function createApp(opts: AppOptions) {
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
       const ctx = {
-        c, store, site: site!, viewer, params, query, body, now, live: liveService, spec, siteChanged, emit: bus.emit.bind(bus), comments,
+        c,
+        store,
+        site: site!,
+        viewer,
+        params,
+        query,
+        body,
+        now,
+        live: liveService,
+        spec,
+        siteChanged,
+        emit: bus.emit.bind(bus),
+        comments,
       } as unknown as HandlerContext;
       if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
       // Every write and stream open spends from its bucket, for the member and for their network.
@@ -219,8 +245,20 @@ export function createApp(opts: AppOptions) {
     try {
       await sql`select 1`.execute(store.db);
     } catch (err) {
-      logger.error({ msg: 'ready.failed', database: store.kind, code: String((err as { code?: unknown })?.code ?? ''), cause: String((err as Error)?.message ?? err) });
-      throw new ProblemError(503, 'storage.unavailable', 'The database does not answer', 'This instance is not ready; try another or wait.', undefined, { 'retry-after': '5' });
+      logger.error({
+        msg: 'ready.failed',
+        database: store.kind,
+        code: String((err as { code?: unknown })?.code ?? ''),
+        cause: String((err as Error)?.message ?? err),
+      });
+      throw new ProblemError(
+        503,
+        'storage.unavailable',
+        'The database does not answer',
+        'This instance is not ready; try another or wait.',
+        undefined,
+        { 'retry-after': '5' },
+      );
     }
     return { body: { ok: true, database: store.kind } };
   });
@@ -230,33 +268,37 @@ export function createApp(opts: AppOptions) {
   subscribeWebhooks(services);
 
   // Batch: each read goes through the app itself, with the caller's token, and is answered in order.
-  register(routes.batch, async ({ c, site, body }) => {
-    const unique = [...new Set(body.reads)];
-    const answers = new Map<string, { status: number; body: unknown }>();
-    await Promise.all(unique.map(async (read) => {
-      const target = batchTarget(site.id, read);
-      if ('refused' in target) {
-        answers.set(read, { status: target.refused.status, body: problemBody(target.refused) });
-        return;
-      }
-      const { url } = target;
-      const headers: Record<string, string> = { 'x-cercle-batch': '1' };
-      const auth = c.req.header('authorization');
-      if (auth) headers.authorization = auth;
-      const res = await app.fetch(new Request(url, { headers }));
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = text;
-      }
-      answers.set(read, { status: res.status, body: parsed });
-    }));
-    return { body: { results: body.reads.map((r) => answers.get(r)!) } };
-  }, { sanctions: 'open' });
+  register(
+    routes.batch,
+    async ({ c, site, body }) => {
+      const unique = [...new Set(body.reads)];
+      const answers = new Map<string, { status: number; body: unknown }>();
+      await Promise.all(
+        unique.map(async (read) => {
+          const target = batchTarget(site.id, read);
+          if ('refused' in target) {
+            answers.set(read, { status: target.refused.status, body: problemBody(target.refused) });
+            return;
+          }
+          const { url } = target;
+          const headers: Record<string, string> = { 'x-cercle-batch': '1' };
+          const auth = c.req.header('authorization');
+          if (auth) headers.authorization = auth;
+          const res = await app.fetch(new Request(url, { headers }));
+          const text = await res.text();
+          let parsed: unknown;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            parsed = text;
+          }
+          answers.set(read, { status: res.status, body: parsed });
+        }),
+      );
+      return { body: { results: body.reads.map((r) => answers.get(r)!) } };
+    },
+    { sanctions: 'open' },
+  );
 
   return app;
 }
-
-

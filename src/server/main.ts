@@ -46,14 +46,17 @@ export interface RunningServer {
 }
 
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.json': 'application/json', '.d.ts': 'text/plain',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.d.ts': 'text/plain',
 };
 
 /** Starts the Cercle server: the API under `/v1`, and the browser bundle under `/sdk/` when `assets` is given. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const store = opts.store ?? await openStore(opts.database);
+  const store = opts.store ?? (await openStore(opts.database));
   const logger = opts.logger ?? jsonLogger;
-  const live = opts.live ?? await createLive(store, { url: opts.database, logger });
+  const live = opts.live ?? (await createLive(store, { url: opts.database, logger }));
   const api = createApp({ store, logger, live });
   // Webhook deliveries left due (a restart, another instance) are picked up; new ones go out at once.
   const hooks = webhooksOf(store, { logger });
@@ -94,7 +97,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : 'localhost';
   const url = `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
   logger.info({
-    msg: 'listening', url, host: opts.hostname ?? '127.0.0.1', port, database: store.kind, version: opts.version ?? null,
+    msg: 'listening',
+    url,
+    host: opts.hostname ?? '127.0.0.1',
+    port,
+    database: store.kind,
+    version: opts.version ?? null,
     timeouts: t,
   });
   return {

@@ -78,7 +78,10 @@ test('a Cercle server that stops after the page loaded: the member reads a plain
   try {
     await v.page.goto(host.url + ARTICLE);
     await discussion(v.page).locator('[part="comment"]').first().waitFor();
-    assert.deepEqual(lines.filter((l) => l.startsWith('cercle:')), []);
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('cercle:')),
+      [],
+    );
 
     await cercle.close();
     servers.splice(servers.indexOf(cercle), 1);

@@ -8,7 +8,6 @@
  * the discussion widget's posting and on engagement itself.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
@@ -47,7 +46,12 @@ test('a member posts, is found useful, attends events, and sees their level and 
     // The header chip: a new member, no badge yet.
     const chip = page.locator('.site-header cercle-engagement-badge [part="base"]');
     await chip.and(page.locator('[role="img"]')).waitFor();
-    const member = await demo.store.db.selectFrom('members').selectAll().where('site_id', '=', 'demo').where('name', '=', name).executeTakeFirstOrThrow();
+    const member = await demo.store.db
+      .selectFrom('members')
+      .selectAll()
+      .where('site_id', '=', 'demo')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
     const before = await demo.store.db.selectFrom('activities').select('kind').where('member_pk', '=', member.pk).execute();
     assert.equal(before.filter((a) => a.kind === 'comment.posted').length, 0, `${name} has not posted yet`);
 
@@ -63,10 +67,22 @@ test('a member posts, is found useful, attends events, and sees their level and 
 
     // Ten other members find it useful; the member attends three events of the club.
     const comment = await demo.store.db.selectFrom('comments').select('id').where('body', '=', text).executeTakeFirstOrThrow();
-    const others = await demo.store.db.selectFrom('members').select('pk').where('site_id', '=', 'demo').where('pk', '!=', member.pk).limit(10).execute();
+    const others = await demo.store.db
+      .selectFrom('members')
+      .select('pk')
+      .where('site_id', '=', 'demo')
+      .where('pk', '!=', member.pk)
+      .limit(10)
+      .execute();
     assert.equal(others.length, 10, 'the demo has enough members');
     for (const o of others) await demo.store.recordActivity('demo', member.pk, 'useful.received', `${comment.id}:${o.pk}`);
-    const events = await demo.store.db.selectFrom('events').select(['id', 'title']).where('site_id', '=', 'demo').orderBy('starts_at').limit(3).execute();
+    const events = await demo.store.db
+      .selectFrom('events')
+      .select(['id', 'title'])
+      .where('site_id', '=', 'demo')
+      .orderBy('starts_at')
+      .limit(3)
+      .execute();
     assert.equal(events.length, 3, 'the demo has three events');
     for (const e of events) await demo.store.recordActivity('demo', member.pk, 'event.attended', e.id);
 
@@ -89,12 +105,19 @@ test('a member posts, is found useful, attends events, and sees their level and 
     await loyal.getByText('Pourquoi j’ai ce badge').click();
     const attended = await loyal.locator('.reasons li').allTextContents();
     assert.equal(attended.length, 3);
-    for (const e of events) assert.ok(attended.some((r) => r.includes(e.title)), `"${e.title}" is given as a reason`);
+    for (const e of events)
+      assert.ok(
+        attended.some((r) => r.includes(e.title)),
+        `"${e.title}" is given as a reason`,
+      );
 
     // Progress towards the next level is told in numbers, not by colour alone.
     const next = full.locator('[part="progress"]');
     assert.match((await next.locator('h3').textContent())!, /Vers le niveau «\s*Pilier\s*»/);
-    assert.match((await next.locator('.req').allTextContents()).join(' | '), /réactions «\s*utile\s*» reçues\s*10 sur 10.*rencontres suivies\s*3 sur 5/);
+    assert.match(
+      (await next.locator('.req').allTextContents()).join(' | '),
+      /réactions «\s*utile\s*» reçues\s*10 sur 10.*rencontres suivies\s*3 sur 5/,
+    );
 
     // The header chip says the same to assistive technologies.
     const label = await page.locator('.site-header cercle-engagement-badge [part="base"]').getAttribute('aria-label');
@@ -103,7 +126,9 @@ test('a member posts, is found useful, attends events, and sees their level and 
     // Hiding: other members then see nothing, the member still sees everything.
     await full.getByRole('checkbox', { name: 'Masquer mon niveau et mes badges aux autres membres' }).check();
     await page.waitForFunction(async (id) => {
-      const r = await fetch(`${(document.querySelector('cercle-community') as HTMLElement).getAttribute('api')}/v1/sites/demo/engagement/members/${id}`);
+      const r = await fetch(
+        `${(document.querySelector('cercle-community') as HTMLElement).getAttribute('api')}/v1/sites/demo/engagement/members/${id}`,
+      );
       return (await r.json()).hidden === true;
     }, member.host_id);
     assert.equal(await full.locator('[part="badge"]').count(), 3);

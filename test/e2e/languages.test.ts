@@ -31,13 +31,15 @@ for (const [lang, phrase, module] of [
       await page.addInitScript((lang) => {
         new MutationObserver((_, observer) => {
           const provider = document.querySelector('cercle-community');
-          if (provider) provider.setAttribute('lang', lang), observer.disconnect();
+          if (provider) (provider.setAttribute('lang', lang), observer.disconnect());
         }).observe(document, { childList: true, subtree: true });
       }, lang);
       await page.goto(e2e.demo.url + '/en/events');
       const feed = page.locator('cercle-event-feed');
       await feed.getByText(phrase).first().waitFor();
-      const marked = await feed.evaluate((el) => [...el.shadowRoot!.children].filter((c) => c.tagName !== 'STYLE').map((c) => c.getAttribute('lang')));
+      const marked = await feed.evaluate((el) =>
+        [...el.shadowRoot!.children].filter((c) => c.tagName !== 'STYLE').map((c) => c.getAttribute('lang')),
+      );
       assert.ok(marked.length > 0);
       assert.deepEqual([...new Set(marked)], [lang]);
       const text = await feed.evaluate((el) => el.shadowRoot!.textContent ?? '');

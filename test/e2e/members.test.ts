@@ -78,7 +78,12 @@ test('two members of different chapters see different fields of the same card; a
 });
 
 test('the members page, in French and in English, signed in or out, reads everything in one batch request', async () => {
-  for (const [as, path] of [[undefined, '/membres'], ['Jean-Marc Castagné', '/membres'], [undefined, '/en/members'], ['Camille Rouanet', '/en/members']] as const) {
+  for (const [as, path] of [
+    [undefined, '/membres'],
+    ['Jean-Marc Castagné', '/membres'],
+    [undefined, '/en/members'],
+    ['Camille Rouanet', '/en/members'],
+  ] as const) {
     const v = await e2e.visit({ as, path, record: 'requests' });
     try {
       const name = 'Hélène Marty';
@@ -182,7 +187,14 @@ test('a member edits their card, exports their data and erases it', async () => 
       const card = el.shadowRoot!.querySelector('[part=base]')!;
       const content = [...card.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);
       const style = getComputedStyle(card);
-      return card.getBoundingClientRect().height - content - parseFloat(style.paddingBlockStart) - parseFloat(style.paddingBlockEnd) - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+      return (
+        card.getBoundingClientRect().height -
+        content -
+        parseFloat(style.paddingBlockStart) -
+        parseFloat(style.paddingBlockEnd) -
+        parseFloat(style.borderTopWidth) -
+        parseFloat(style.borderBottomWidth)
+      );
     });
     assert.ok(gap < 24, `blank room left in the erased card: ${gap} px`);
     assert.deepEqual(v.errors, []);

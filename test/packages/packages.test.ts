@@ -41,13 +41,19 @@ function packages(modules: string): string[] {
 
 function folder(name: string, deps: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), `cercle-${name}-`));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `try-${name}`, private: true, type: 'module', dependencies: deps }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `try-${name}`, private: true, type: 'module', dependencies: deps }, null, 2),
+  );
   return dir;
 }
 
 async function install(dir: string, ...specs: string[]): Promise<number> {
   const t0 = performance.now();
-  await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: dir, maxBuffer: 1 << 24 });
+  await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
+    cwd: dir,
+    maxBuffer: 1 << 24,
+  });
   return performance.now() - t0;
 }
 
@@ -60,8 +66,16 @@ describe('the published packages', () => {
     const { stdout } = await exec('node', [join(root, 'scripts/pack.js')], { cwd: root });
     process.stdout.write(stdout);
     const files = readdirSync(join(root, 'dist/packages')).filter((f) => f.endsWith('.tgz'));
-    tgz.elements = join(root, 'dist/packages', files.find((f) => f.startsWith('cercle-asso-elements-'))!);
-    tgz.server = join(root, 'dist/packages', files.find((f) => f.startsWith('cercle-asso-server-'))!);
+    tgz.elements = join(
+      root,
+      'dist/packages',
+      files.find((f) => f.startsWith('cercle-asso-elements-'))!,
+    );
+    tgz.server = join(
+      root,
+      'dist/packages',
+      files.find((f) => f.startsWith('cercle-asso-server-'))!,
+    );
   });
   after(() => {
     server?.kill();
@@ -76,13 +90,32 @@ describe('the published packages', () => {
     const names = packages(modules).sort();
     const bytes = size(modules);
     const own = size(join(modules, '@cercle-asso/elements'));
-    log(`@cercle-asso/elements installed: ${names.length} packages (${names.join(', ')}), ${(bytes / 1024 / 1024).toFixed(2)} MB in all, ${(own / 1024 / 1024).toFixed(2)} MB of it the package itself, in ${seconds(ms)}`);
+    log(
+      `@cercle-asso/elements installed: ${names.length} packages (${names.join(', ')}), ${(bytes / 1024 / 1024).toFixed(2)} MB in all, ${(own / 1024 / 1024).toFixed(2)} MB of it the package itself, in ${seconds(ms)}`,
+    );
     // Lit and what Lit itself depends on, nothing else.
-    assert.deepEqual(names.filter((n) => !/^(lit|lit-html|lit-element|@lit\/reactive-element|@lit-labs\/ssr-dom-shim|@types\/trusted-types|@cercle-asso\/elements)$/.test(n)), []);
+    assert.deepEqual(
+      names.filter(
+        (n) =>
+          !/^(lit|lit-html|lit-element|@lit\/reactive-element|@lit-labs\/ssr-dom-shim|@types\/trusted-types|@cercle-asso\/elements)$/.test(
+            n,
+          ),
+      ),
+      [],
+    );
     assert.ok(own < 2 * 1024 * 1024, `${own} bytes in the package`);
     // Server-side rendering frameworks import the elements in Node: nothing throws.
-    for (const spec of ['@cercle-asso/elements', '@cercle-asso/elements/discussion', '@cercle-asso/elements/member-card', '@cercle-asso/elements/moderation']) {
-      const { stdout } = await exec('node', ['--input-type=module', '-e', `const m = await import(${JSON.stringify(spec)}); console.log(Object.keys(m).join(','))`], { cwd: dir });
+    for (const spec of [
+      '@cercle-asso/elements',
+      '@cercle-asso/elements/discussion',
+      '@cercle-asso/elements/member-card',
+      '@cercle-asso/elements/moderation',
+    ]) {
+      const { stdout } = await exec(
+        'node',
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(spec)}); console.log(Object.keys(m).join(','))`],
+        { cwd: dir },
+      );
       if (spec === '@cercle-asso/elements') assert.match(stdout, /CercleDiscussion/);
     }
     const pkg = JSON.parse(readFileSync(join(modules, '@cercle-asso/elements/package.json'), 'utf8'));
@@ -95,13 +128,27 @@ describe('the published packages', () => {
     dirs.push(dir);
     const ms = await install(dir, tgz.elements, 'react@19', 'react-dom@19', '@types/react@19', '@types/react-dom@19', 'preact@10');
     log(`React consumer installed in ${seconds(ms)}`);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', jsx: 'react-jsx', strict: true,
-        lib: ['ES2023', 'DOM', 'DOM.Iterable'], noEmit: true, skipLibCheck: true, types: [],
-      },
-      include: ['src'],
-    }, null, 2));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'ESNext',
+            moduleResolution: 'Bundler',
+            jsx: 'react-jsx',
+            strict: true,
+            lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+            noEmit: true,
+            skipLibCheck: true,
+            types: [],
+          },
+          include: ['src'],
+        },
+        null,
+        2,
+      ),
+    );
     const src = join(dir, 'src');
     const files: Record<string, string> = {
       'cercle.d.ts': `/// <reference types="@cercle-asso/elements/react" />\n/// <reference types="@cercle-asso/elements/preact" />\n`,
@@ -186,7 +233,11 @@ export const wrongInPreact = <cercle-event-feed limit="five" />;
     const help = await exec('npx', ['--no-install', 'cercle', '--help'], { cwd: dir });
     assert.match(help.stdout, /serve .*--port/);
     assert.match(help.stdout, /backup FILE/);
-    server = spawn(join(modules, '.bin/cercle'), ['serve', '--port', '0'], { cwd: dir, env: { ...process.env, DATABASE_URL: '', CERCLE_DB: join(dir, 'data/cercle.db') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(join(modules, '.bin/cercle'), ['serve', '--port', '0'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: '', CERCLE_DB: join(dir, 'data/cercle.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     server.stderr!.on('data', (b: Buffer) => (stderr += b));
     const url = await new Promise<string>((ok, fail) => {

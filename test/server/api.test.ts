@@ -36,10 +36,20 @@ for (const backend of backends()) {
         assert.equal(r.headers.get('access-control-allow-credentials'), null);
       });
 
-      for (const origin of ['https://asso.example.fr.evil.com', 'https://evil-asso.example.fr', 'http://asso.example.fr', 'null', 'https://evil.com']) {
+      for (const origin of [
+        'https://asso.example.fr.evil.com',
+        'https://evil-asso.example.fr',
+        'http://asso.example.fr',
+        'null',
+        'https://evil.com',
+      ]) {
         it(`refuses ${origin}, never reflecting it`, async () => {
           for (const method of ['OPTIONS', 'GET', 'POST']) {
-            const r = await call(ctx.app, method, '/v1/sites/asso/comments?thread=x', { origin, token: alice, body: method === 'POST' ? { thread: 'x', body: 'hi' } : undefined });
+            const r = await call(ctx.app, method, '/v1/sites/asso/comments?thread=x', {
+              origin,
+              token: alice,
+              body: method === 'POST' ? { thread: 'x', body: 'hi' } : undefined,
+            });
             assert.equal(r.status, 403, `${method} ${origin}`);
             assert.equal(r.body.code, 'cors.origin_not_allowed');
             assert.equal(r.headers.get('access-control-allow-origin'), null);
@@ -58,7 +68,11 @@ for (const backend of backends()) {
       });
 
       it('takes an action without a body, and refuses a body that is not JSON', async () => {
-        const r = await ctx.app.request('/v1/sites/asso/batch', { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'text/plain' }, body: '{"reads":["/"]}' });
+        const r = await ctx.app.request('/v1/sites/asso/batch', {
+          method: 'POST',
+          headers: { origin: ORIGIN, 'content-type': 'text/plain' },
+          body: '{"reads":["/"]}',
+        });
         assert.equal(r.status, 415);
         const empty = await ctx.app.request('/v1/sites/asso/batch', { method: 'POST', headers: { origin: ORIGIN } });
         assert.equal(empty.status, 400, 'an empty body reaches validation, not the content-type check');
@@ -87,7 +101,7 @@ for (const backend of backends()) {
         const r = await post({ thread: THREAD, body: '  Bonjour à tous, a <b & "c"  ', title: 'Transmission' });
         assert.equal(r.status, 201, JSON.stringify(r.body));
         const c = Comment.parse(r.body);
-        assert.equal(c.body, 'Bonjour à tous, a <b & "c"', 'stored as text, trimmed; escaping is the renderer\'s job');
+        assert.equal(c.body, 'Bonjour à tous, a <b & "c"', "stored as text, trimmed; escaping is the renderer's job");
         assert.equal(c.author?.id, 'alice');
         const page = CommentPage.parse((await list(`thread=${encodeURIComponent(THREAD)}`)).body);
         assert.equal(page.items.length, 1);
@@ -122,8 +136,11 @@ for (const backend of backends()) {
         const headers = { 'idempotency-key': 'mismatch-key-0003' };
         const first = await post({ thread: 'idem-mismatch', body: 'Premier texte' }, alice, headers);
         assert.equal(first.status, 201);
-        for (const body of [{ thread: 'idem-mismatch', body: 'Un autre texte' }, { thread: 'idem-elsewhere', body: 'Premier texte' },
-          { thread: 'idem-mismatch', body: 'Premier texte', parentId: first.body.id }]) {
+        for (const body of [
+          { thread: 'idem-mismatch', body: 'Un autre texte' },
+          { thread: 'idem-elsewhere', body: 'Premier texte' },
+          { thread: 'idem-mismatch', body: 'Premier texte', parentId: first.body.id },
+        ]) {
           const r = await post(body, alice, headers);
           assert.equal(r.status, 422, JSON.stringify(body));
           assert.equal(Problem.parse(r.body).code, 'idempotency.mismatch');
@@ -136,7 +153,9 @@ for (const backend of backends()) {
         assert.equal(again.body.id, first.body.id);
         assert.equal(again.headers.get('idempotent-replayed'), 'true');
         // Two different bodies racing on one key: one is stored, the other refused.
-        const raced = await Promise.all(['Course A', 'Course B'].map((b) => post({ thread: 'idem-race', body: b }, alice, { 'idempotency-key': 'mismatch-race-0004' })));
+        const raced = await Promise.all(
+          ['Course A', 'Course B'].map((b) => post({ thread: 'idem-race', body: b }, alice, { 'idempotency-key': 'mismatch-race-0004' })),
+        );
         assert.deepEqual(raced.map((r) => r.status).sort(), [201, 422]);
         assert.equal(CommentPage.parse((await list('thread=idem-race')).body).items.length, 1);
       });
@@ -153,7 +172,10 @@ for (const backend of backends()) {
         }
         assert.deepEqual(seen, ['n°0', 'n°1', 'n°2', 'n°3', 'n°4']);
         const newest = CommentPage.parse((await list('thread=paged&limit=2&sort=newest')).body);
-        assert.deepEqual(newest.items.map((c) => c.body), ['n°4', 'n°3']);
+        assert.deepEqual(
+          newest.items.map((c) => c.body),
+          ['n°4', 'n°3'],
+        );
       });
 
       it('threads replies and refuses a parent from another thread', async () => {
@@ -168,7 +190,7 @@ for (const backend of backends()) {
         assert.equal(unknown.body.code, 'comment.parent_invalid');
       });
 
-      it('refuses a locked thread and a thread outside the member\'s audience', async () => {
+      it("refuses a locked thread and a thread outside the member's audience", async () => {
         await ctx.store.setThread('asso', 'locked', { locked: true });
         const locked = await post({ thread: 'locked', body: 'Trop tard' });
         assert.equal(locked.status, 403);
@@ -195,9 +217,24 @@ for (const backend of backends()) {
         ['a body over the site limit', () => post({ thread: THREAD, body: 'x'.repeat(5001) }), 400, 'comment.too_long'],
         ['a body over the absolute limit', () => post({ thread: THREAD, body: 'x'.repeat(10_001) }), 400, 'request.invalid'],
         ['malformed JSON', () => post('{"thread": '), 400, 'request.malformed_json'],
-        ['a non-JSON content type', () => call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: alice, body: 'thread=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'request.unsupported_media_type'],
+        [
+          'a non-JSON content type',
+          () =>
+            call(ctx.app, 'POST', '/v1/sites/asso/comments', {
+              token: alice,
+              body: 'thread=x',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            }),
+          415,
+          'request.unsupported_media_type',
+        ],
         ['an oversized request', () => post({ thread: THREAD, body: 'x'.repeat(70_000) }), 413, 'request.too_large'],
-        ['a bad idempotency key', () => post({ thread: THREAD, body: 'x' }, alice, { 'idempotency-key': 'bad key!' }), 400, 'request.invalid'],
+        [
+          'a bad idempotency key',
+          () => post({ thread: THREAD, body: 'x' }, alice, { 'idempotency-key': 'bad key!' }),
+          400,
+          'request.invalid',
+        ],
         ['a malformed cursor', () => list('thread=paged&cursor=bm90LWpzb24'), 400, 'request.bad_cursor'],
         ['a cursor with forbidden characters', () => list('thread=paged&cursor=%27%3B--'), 400, 'request.invalid'],
         ['a limit out of range', () => list('thread=paged&limit=1000'), 400, 'request.invalid'],
@@ -210,21 +247,30 @@ for (const backend of backends()) {
       ];
       for (const [what, run, status, code] of cases) {
         it(`answers ${what} with ${status} ${code}, storing nothing`, async () => {
-          const before = await ctx.store.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          const before = await ctx.store.db
+            .selectFrom('comments')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
           const r = await run();
           assert.equal(r.status, status, JSON.stringify(r.body));
           const p = Problem.parse(r.body);
           assert.equal(p.code, code);
           assert.equal(p.status, status);
           assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);
-          const afterCount = await ctx.store.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          const afterCount = await ctx.store.db
+            .selectFrom('comments')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
           assert.equal(Number(afterCount.n), Number(before.n));
         });
       }
 
       it('names the offending field', async () => {
         const r = await post({ thread: THREAD, body: 'x', colour: 'red' });
-        assert.ok(r.body.errors.some((e: { path: string }) => e.path === 'body.colour'), JSON.stringify(r.body.errors));
+        assert.ok(
+          r.body.errors.some((e: { path: string }) => e.path === 'body.colour'),
+          JSON.stringify(r.body.errors),
+        );
       });
     });
 
@@ -236,7 +282,10 @@ for (const backend of backends()) {
         });
         assert.equal(r.status, 200, JSON.stringify(r.body));
         const { results } = BatchResponse.parse(r.body);
-        assert.deepEqual(results.map((x) => x.status), [200, 200, 200, 404, 200]);
+        assert.deepEqual(
+          results.map((x) => x.status),
+          [200, 200, 200, 404, 200],
+        );
         assert.equal(Me.parse(results[0].body).id, 'alice');
         assert.equal(CommentPage.parse(results[1].body).items.length, 1);
         SitePublic.parse(results[2].body);
@@ -258,13 +307,24 @@ for (const backend of backends()) {
         await ctx.store.addKey('other', { alg: 'HS256', secret: SECRET });
         const thread = `${OTHER}/private-page`;
         const posted = await call(ctx.app, 'POST', '/v1/sites/other/comments', {
-          origin: OTHER, token: await token({ iss: 'other', sub: 'zoe' }), body: { thread, body: 'Seulement pour other' },
+          origin: OTHER,
+          token: await token({ iss: 'other', sub: 'zoe' }),
+          body: { thread, body: 'Seulement pour other' },
         });
         assert.equal(posted.status, 201, JSON.stringify(posted.body));
         const q = `comments?thread=${encodeURIComponent(thread)}`;
         const escapes = [
-          `/../other/${q}`, `/%2e%2e/other/${q}`, `/%2E%2E/other/${q}`, `/.%2e/other/${q}`, `/..%2fother/${q}`, `/%2e%2e%2fother%2f${q}`,
-          `/..\\other/${q}`, `/%5c..%5cother/${q}`, `/%252e%252e/other/${q}`, `/./../other/${q}`, `/me/../../other/${q}`,
+          `/../other/${q}`,
+          `/%2e%2e/other/${q}`,
+          `/%2E%2E/other/${q}`,
+          `/.%2e/other/${q}`,
+          `/..%2fother/${q}`,
+          `/%2e%2e%2fother%2f${q}`,
+          `/..\\other/${q}`,
+          `/%5c..%5cother/${q}`,
+          `/%252e%252e/other/${q}`,
+          `/./../other/${q}`,
+          `/me/../../other/${q}`,
         ];
         const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: alice, body: { reads: [...escapes, `/${q}`] } });
         assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -279,38 +339,66 @@ for (const backend of backends()) {
       });
 
       it('batch reads are matched against the GET routes of the contract', async () => {
-        const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: alice, body: { reads: ['/moderation/actions', '/nowhere', '/me/', '/me?x=1'] } });
+        const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', {
+          token: alice,
+          body: { reads: ['/moderation/actions', '/nowhere', '/me/', '/me?x=1'] },
+        });
         const { results } = BatchResponse.parse(r.body);
-        assert.deepEqual(results.map((x) => x.status), [404, 404, 404, 200]);
+        assert.deepEqual(
+          results.map((x) => x.status),
+          [404, 404, 404, 200],
+        );
         assert.equal(Problem.parse(results[0].body).code, 'route.not_found');
       });
 
-      it('passes the caller\'s token to each read, and a bad one fails each read', async () => {
+      it("passes the caller's token to each read, and a bad one fails each read", async () => {
         const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: 'garbage', body: { reads: ['/'] } });
         assert.equal(r.status, 401);
       });
     });
 
     describe('events', () => {
-      it('lists upcoming events with going counts and the reader\'s answer', async () => {
+      it("lists upcoming events with going counts and the reader's answer", async () => {
         const day = 86_400_000;
         await ctx.store.upsertChapter('asso', 'toulouse', 'Toulouse');
         const e = await ctx.store.insertEvent({
-          site_id: 'asso', chapter_id: 'toulouse', title: 'Petit-déjeuner', description: '', time_zone: 'Europe/Paris',
-          starts_at: new Date(Date.now() + day).toISOString(), ends_at: new Date(Date.now() + day + 7200_000).toISOString(),
-          place: 'Capitole', online_url: null, capacity: 20, audience: 'public',
+          site_id: 'asso',
+          chapter_id: 'toulouse',
+          title: 'Petit-déjeuner',
+          description: '',
+          time_zone: 'Europe/Paris',
+          starts_at: new Date(Date.now() + day).toISOString(),
+          ends_at: new Date(Date.now() + day + 7200_000).toISOString(),
+          place: 'Capitole',
+          online_url: null,
+          capacity: 20,
+          audience: 'public',
         });
         await ctx.store.insertEvent({
-          site_id: 'asso', chapter_id: null, title: 'Passé', description: '', time_zone: 'Europe/Paris',
-          starts_at: new Date(Date.now() - 2 * day).toISOString(), ends_at: new Date(Date.now() - day).toISOString(),
-          place: null, online_url: null, capacity: null, audience: 'public',
+          site_id: 'asso',
+          chapter_id: null,
+          title: 'Passé',
+          description: '',
+          time_zone: 'Europe/Paris',
+          starts_at: new Date(Date.now() - 2 * day).toISOString(),
+          ends_at: new Date(Date.now() - day).toISOString(),
+          place: null,
+          online_url: null,
+          capacity: null,
+          audience: 'public',
         });
         const m = await ctx.store.memberByHostId('asso', 'alice');
         await ctx.store.setRsvp('asso', e.id, m!.pk, 'going');
         const page = EventPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/events', { token: alice })).body);
-        assert.deepEqual(page.items.map((x) => [x.title, x.going, x.myRsvp?.status, x.chapter?.name]), [['Petit-déjeuner', 1, 'going', 'Toulouse']]);
+        assert.deepEqual(
+          page.items.map((x) => [x.title, x.going, x.myRsvp?.status, x.chapter?.name]),
+          [['Petit-déjeuner', 1, 'going', 'Toulouse']],
+        );
         const past = EventPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/events?past=1')).body);
-        assert.deepEqual(past.items.map((x) => x.title), ['Passé']);
+        assert.deepEqual(
+          past.items.map((x) => x.title),
+          ['Passé'],
+        );
       });
     });
 

@@ -10,7 +10,9 @@ const now = () => Math.floor(Date.now() / 1000);
 for (const backend of backends()) {
   describe(`sign-in from the host site (${backend.name})`, () => {
     let ctx: Awaited<ReturnType<typeof setup>>;
-    before(async () => { ctx = await setup(backend); });
+    before(async () => {
+      ctx = await setup(backend);
+    });
     after(() => ctx.cleanup());
 
     const me = (t?: string, headers?: Record<string, string>) => call(ctx.app, 'GET', '/v1/sites/asso/me', { token: t, headers });
@@ -36,21 +38,49 @@ for (const backend of backends()) {
     });
 
     const rejections: [string, () => Promise<string>, string][] = [
-      ['alg: none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'asso', aud: 'cercle', sub: 'x', iat: now(), exp: now() + 60 })}.`, 'auth.alg_not_allowed'],
+      [
+        'alg: none',
+        async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'asso', aud: 'cercle', sub: 'x', iat: now(), exp: now() + 60 })}.`,
+        'auth.alg_not_allowed',
+      ],
       ['a bad signature', async () => token({ secret: Buffer.alloc(32, 9).toString('base64url') }), 'auth.bad_signature'],
-      ['a tampered payload', async () => {
-        const [h, , s] = (await token()).split('.');
-        return `${h}.${b64({ iss: 'asso', aud: 'cercle', sub: 'admin', roles: ['admin'], iat: now(), exp: now() + 60 })}.${s}`;
-      }, 'auth.bad_signature'],
+      [
+        'a tampered payload',
+        async () => {
+          const [h, , s] = (await token()).split('.');
+          return `${h}.${b64({ iss: 'asso', aud: 'cercle', sub: 'admin', roles: ['admin'], iat: now(), exp: now() + 60 })}.${s}`;
+        },
+        'auth.bad_signature',
+      ],
       ['an expired token', async () => token({ iat: now() - 1200, exp: now() - 600 }), 'auth.expired'],
       ['a token not yet valid', async () => token({ nbf: now() + 600 }), 'auth.not_yet_valid'],
       ['a token issued in the future', async () => token({ iat: now() + 600, exp: now() + 1200 }), 'auth.not_yet_valid'],
       ['the wrong audience', async () => token({ aud: 'someone-else' }), 'auth.wrong_audience'],
       ['an unknown issuer', async () => token({ iss: 'nobody' }), 'auth.unknown_issuer'],
-      ['a missing sub', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('asso').setAudience('cercle')
-        .setIssuedAt().setExpirationTime('5m').sign(Buffer.from(SECRET, 'base64url')), 'auth.claim_missing'],
-      ['a missing exp', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('asso').setAudience('cercle')
-        .setSubject('x').setIssuedAt().sign(Buffer.from(SECRET, 'base64url')), 'auth.claim_missing'],
+      [
+        'a missing sub',
+        async () =>
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setIssuer('asso')
+            .setAudience('cercle')
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(Buffer.from(SECRET, 'base64url')),
+        'auth.claim_missing',
+      ],
+      [
+        'a missing exp',
+        async () =>
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setIssuer('asso')
+            .setAudience('cercle')
+            .setSubject('x')
+            .setIssuedAt()
+            .sign(Buffer.from(SECRET, 'base64url')),
+        'auth.claim_missing',
+      ],
       ['a token older than the maximum age', async () => token({ iat: now() - 3 * 3600, exp: now() + 600 }), 'auth.too_old'],
       ['a lifetime over one hour', async () => token({ iat: now(), exp: now() + 4 * 3600 }), 'auth.lifetime_too_long'],
       ['an oversized token', async () => `${b64({ alg: 'HS256' })}.${'A'.repeat(9000)}.sig`, 'auth.too_large'],
@@ -86,7 +116,11 @@ for (const backend of backends()) {
 
     it('answers 400 request.invalid naming the field to NUL and control characters, signed in or out', async () => {
       for (const t of [undefined, await token()]) {
-        for (const path of ['/v1/sites/asso/comments?thread=a%00b', '/v1/sites/asso/comments?thread=a%1Bb', '/v1/sites/asso/mentions?thread=t&q=a%00']) {
+        for (const path of [
+          '/v1/sites/asso/comments?thread=a%00b',
+          '/v1/sites/asso/comments?thread=a%1Bb',
+          '/v1/sites/asso/mentions?thread=t&q=a%00',
+        ]) {
           const r = await call(ctx.app, 'GET', path, { token: t });
           assert.equal(r.status, 400, `${path} ${JSON.stringify(r.body)}`);
           assert.equal(r.body.code, 'request.invalid');
@@ -94,13 +128,25 @@ for (const backend of backends()) {
           assert.match(r.body.errors[0].message, /Control characters/);
         }
       }
-      const post = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: await token(), body: { thread: 't-nul', body: 'hi\u0000there' } });
+      const post = await call(ctx.app, 'POST', '/v1/sites/asso/comments', {
+        token: await token(),
+        body: { thread: 't-nul', body: 'hi\u0000there' },
+      });
       assert.equal(post.status, 400);
-      assert.deepEqual(post.body.errors.map((e: { path: string }) => e.path), ['body.body']);
-      const lone = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: await token(), body: { thread: 't-nul', body: 'half \uD83D of an emoji' } });
+      assert.deepEqual(
+        post.body.errors.map((e: { path: string }) => e.path),
+        ['body.body'],
+      );
+      const lone = await call(ctx.app, 'POST', '/v1/sites/asso/comments', {
+        token: await token(),
+        body: { thread: 't-nul', body: 'half \uD83D of an emoji' },
+      });
       assert.equal(lone.status, 400);
       assert.equal(await ctx.store.thread('asso', 't-nul'), undefined);
-      const ok = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: await token(), body: { thread: 't-nul', body: 'Two lines,\n\tand an emoji 😀' } });
+      const ok = await call(ctx.app, 'POST', '/v1/sites/asso/comments', {
+        token: await token(),
+        body: { thread: 't-nul', body: 'Two lines,\n\tand an emoji 😀' },
+      });
       assert.equal(ok.status, 201, JSON.stringify(ok.body));
     });
 
@@ -129,8 +175,12 @@ for (const backend of backends()) {
       const fresh = await ctx.store.rotateSecret('asso', 3600);
       assert.equal((await me(old)).status, 200);
       assert.equal((await me(await token({ sub: 'rot', secret: fresh.secret! }))).status, 200);
-      await ctx.store.db.updateTable('site_keys').set({ retires_at: new Date(Date.now() - 1000).toISOString() })
-        .where('kid', '!=', fresh.kid).where('site_id', '=', 'asso').execute();
+      await ctx.store.db
+        .updateTable('site_keys')
+        .set({ retires_at: new Date(Date.now() - 1000).toISOString() })
+        .where('kid', '!=', fresh.kid)
+        .where('site_id', '=', 'asso')
+        .execute();
       const r = await me(old);
       assert.equal(r.status, 401);
       assert.equal(r.body.code, 'auth.bad_signature');
@@ -165,21 +215,33 @@ for (const backend of backends()) {
     });
 
     const sign = (alg: string, key: CryptoKey | Uint8Array, iss: string, kid?: string) =>
-      new SignJWT({ name: 'Key Holder' }).setProtectedHeader({ alg, ...(kid ? { kid } : {}) }).setIssuer(iss)
-        .setAudience('cercle').setSubject('k-1').setIssuedAt().setExpirationTime('10m').sign(key);
+      new SignJWT({ name: 'Key Holder' })
+        .setProtectedHeader({ alg, ...(kid ? { kid } : {}) })
+        .setIssuer(iss)
+        .setAudience('cercle')
+        .setSubject('k-1')
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(key);
 
     it('verifies EdDSA tokens with the stored public key', async () => {
-      const r = await call(ctx.app, 'GET', '/v1/sites/ed-site/me', { token: await sign('EdDSA', ed.privateKey, 'ed-site'), origin: 'https://ed.example' });
+      const r = await call(ctx.app, 'GET', '/v1/sites/ed-site/me', {
+        token: await sign('EdDSA', ed.privateKey, 'ed-site'),
+        origin: 'https://ed.example',
+      });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.equal(r.body.name, 'Key Holder');
     });
 
-    it('verifies RS256 tokens against the site\'s JWKS URL', async () => {
-      const r = await call(ctx.app, 'GET', '/v1/sites/rsa-site/me', { token: await sign('RS256', rsa.privateKey, 'rsa-site', 'rsa-1'), origin: 'https://rsa.example' });
+    it("verifies RS256 tokens against the site's JWKS URL", async () => {
+      const r = await call(ctx.app, 'GET', '/v1/sites/rsa-site/me', {
+        token: await sign('RS256', rsa.privateKey, 'rsa-site', 'rsa-1'),
+        origin: 'https://rsa.example',
+      });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     });
 
-    it('refuses an HS256 token signed with the site\'s public key (algorithm confusion)', async () => {
+    it("refuses an HS256 token signed with the site's public key (algorithm confusion)", async () => {
       const pub = await exportJWK(ed.publicKey);
       const forged = await sign('HS256', new TextEncoder().encode(JSON.stringify(pub)), 'ed-site');
       const forged2 = await sign('HS256', Buffer.from(pub.x!, 'base64url'), 'ed-site');
@@ -192,7 +254,10 @@ for (const backend of backends()) {
 
     it('refuses an EdDSA token signed by another key', async () => {
       const stranger = await generateKeyPair('EdDSA');
-      const r = await call(ctx.app, 'GET', '/v1/sites/ed-site/me', { token: await sign('EdDSA', stranger.privateKey, 'ed-site'), origin: 'https://ed.example' });
+      const r = await call(ctx.app, 'GET', '/v1/sites/ed-site/me', {
+        token: await sign('EdDSA', stranger.privateKey, 'ed-site'),
+        origin: 'https://ed.example',
+      });
       assert.equal(r.status, 401);
       assert.equal(r.body.code, 'auth.bad_signature');
     });

@@ -21,7 +21,10 @@ function contents(file: string) {
     return {
       sites: db.prepare(`select count(*) from sites where id like 'load-%'`).pluck().get() as number,
       keys: db.prepare(`select count(*) from site_keys where site_id like 'load-%'`).pluck().get() as number,
-      lonely: db.prepare(`select count(*) from sites s where id like 'load-%' and (select count(*) from site_keys k where k.site_id = s.id) <> 2`).pluck().get() as number,
+      lonely: db
+        .prepare(`select count(*) from sites s where id like 'load-%' and (select count(*) from site_keys k where k.site_id = s.id) <> 2`)
+        .pluck()
+        .get() as number,
       integrity: db.pragma('integrity_check', { simple: true }),
       foreignKeys: (db.pragma('foreign_key_check') as unknown[]).length,
       asso: db.prepare(`select name from sites where id = 'asso'`).pluck().get() as string | undefined,
@@ -39,7 +42,10 @@ describe('cercle backup and restore (SQLite)', () => {
     process.env.CERCLE_DB = join(dir, 'live.db');
     delete process.env.DATABASE_URL;
     const store = await openStore(process.env.CERCLE_DB);
-    await store.db.insertInto('sites').values({ id: 'asso', name: 'Réseau des Dirigeants', origins: '[]', settings: '{}', created_at: new Date().toISOString() }).execute();
+    await store.db
+      .insertInto('sites')
+      .values({ id: 'asso', name: 'Réseau des Dirigeants', origins: '[]', settings: '{}', created_at: new Date().toISOString() })
+      .execute();
     await store.close();
   });
   after(() => {
@@ -49,7 +55,9 @@ describe('cercle backup and restore (SQLite)', () => {
   });
 
   it('takes a consistent backup while another process writes, and restores it into a new file', async () => {
-    const writer = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'backup-writer.ts'), process.env.CERCLE_DB!], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'backup-writer.ts'), process.env.CERCLE_DB!], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       await new Promise<void>((ok, fail) => {
         writer.stdout.on('data', (b: Buffer) => b.toString().includes('writing') && ok());
@@ -78,7 +86,10 @@ describe('cercle backup and restore (SQLite)', () => {
       assert.equal(restored.code, 0, restored.out);
       assert.deepEqual(contents(process.env.CERCLE_DB), copy);
       const store = await openStore(process.env.CERCLE_DB);
-      assert.equal((await store.db.selectFrom('sites').select('name').where('id', '=', 'asso').executeTakeFirst())?.name, 'Réseau des Dirigeants');
+      assert.equal(
+        (await store.db.selectFrom('sites').select('name').where('id', '=', 'asso').executeTakeFirst())?.name,
+        'Réseau des Dirigeants',
+      );
       await store.close();
     } finally {
       writer.kill();
@@ -118,7 +129,10 @@ describe('cercle backup and restore (SQLite)', () => {
     await assert.rejects(run('restore', join(dir, 'missing.db')), /missing\.db does not exist/);
     await assert.rejects(run('restore'), /restore needs one argument/);
     assert.deepEqual(contents(process.env.CERCLE_DB!), before);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.partial-')),
+      [],
+    );
     assert.ok(existsSync(process.env.CERCLE_DB!));
   });
 

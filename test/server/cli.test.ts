@@ -28,7 +28,16 @@ describe('cercle CLI', () => {
   };
 
   it('adds a site, prints its secret once, and lists it without the secret', async () => {
-    const added = await run('site', 'add', '--name', 'Réseau des Dirigeants', '--origin', 'https://reseau.example.fr/some/page', '--origin', 'http://localhost:8080');
+    const added = await run(
+      'site',
+      'add',
+      '--name',
+      'Réseau des Dirigeants',
+      '--origin',
+      'https://reseau.example.fr/some/page',
+      '--origin',
+      'http://localhost:8080',
+    );
     assert.equal(added.code, 0);
     const secret = added.out.split('\n').at(-1)!;
     assert.equal(Buffer.from(secret, 'base64url').length, 32);
@@ -51,7 +60,20 @@ describe('cercle CLI', () => {
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     writeFileSync(join(dir, 'pub.jwk'), JSON.stringify(await exportJWK(publicKey)));
     writeFileSync(join(dir, 'priv.jwk'), JSON.stringify(await exportJWK(privateKey)));
-    const ok = await run('site', 'add', '--name', 'Ed', '--id', 'ed-site', '--origin', 'https://ed.example', '--alg', 'EdDSA', '--public-key', join(dir, 'pub.jwk'));
+    const ok = await run(
+      'site',
+      'add',
+      '--name',
+      'Ed',
+      '--id',
+      'ed-site',
+      '--origin',
+      'https://ed.example',
+      '--alg',
+      'EdDSA',
+      '--public-key',
+      join(dir, 'pub.jwk'),
+    );
     assert.equal(ok.code, 0);
     assert.doesNotMatch(ok.out, /secret/i);
     await assert.rejects(run('site', 'add-key', 'ed-site', '--alg', 'EdDSA', '--public-key', join(dir, 'priv.jwk')), /private key/);
@@ -62,7 +84,10 @@ describe('cercle CLI', () => {
     const store = await openStore(process.env.CERCLE_DB);
     const keys = await store.activeKeys('ed-site');
     await store.close();
-    assert.deepEqual(keys.map((k) => k.alg), ['EdDSA']);
+    assert.deepEqual(
+      keys.map((k) => k.alg),
+      ['EdDSA'],
+    );
   });
 
   it('refuses bad input with a clear message', async () => {

@@ -36,8 +36,11 @@ for (const backend of backends()) {
       await post('toulouse', 'Salut Toulouse');
       await post('toulouse', 'Rendez-vous jeudi');
       // A held comment: written on the thread, awaiting approval.
-      await ctx.store.db.updateTable('comments').set({ status: 'pending' })
-        .where('id', '=', (await post('toulouse', 'En attente')).id).execute();
+      await ctx.store.db
+        .updateTable('comments')
+        .set({ status: 'pending' })
+        .where('id', '=', (await post('toulouse', 'En attente')).id)
+        .execute();
     });
     after(() => ctx.cleanup());
 
@@ -57,20 +60,28 @@ for (const backend of backends()) {
       assert.deepEqual(await counts(['members-only'], bob), { 'members-only': 1 });
     });
 
-    it('counts a chapter\'s thread for that chapter and its moderators', async () => {
+    it("counts a chapter's thread for that chapter and its moderators", async () => {
       assert.deepEqual(await counts(['toulouse'], alice), { toulouse: 2 });
       assert.deepEqual(await counts(['toulouse'], bob), {});
       assert.deepEqual(await counts(['toulouse'], mod), { toulouse: 2 });
     });
 
     it('answers in the order asked, each key once, also inside a batch', async () => {
-      const r = await call(ctx.app, 'GET', '/v1/sites/asso/threads/count?threads=toulouse&threads=article-1&threads=toulouse', { token: alice });
-      assert.deepEqual(CommentCounts.parse(r.body).counts, [{ thread: 'toulouse', count: 2 }, { thread: 'article-1', count: 3 }]);
+      const r = await call(ctx.app, 'GET', '/v1/sites/asso/threads/count?threads=toulouse&threads=article-1&threads=toulouse', {
+        token: alice,
+      });
+      assert.deepEqual(CommentCounts.parse(r.body).counts, [
+        { thread: 'toulouse', count: 2 },
+        { thread: 'article-1', count: 3 },
+      ]);
       const b = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { body: { reads: ['/threads/count?threads=article-1&threads=x'] } });
       assert.equal(b.status, 200, JSON.stringify(b.body));
       const [one] = BatchResponse.parse(b.body).results;
       assert.equal(one!.status, 200);
-      assert.deepEqual(CommentCounts.parse(one!.body).counts, [{ thread: 'article-1', count: 3 }, { thread: 'x', count: 0 }]);
+      assert.deepEqual(CommentCounts.parse(one!.body).counts, [
+        { thread: 'article-1', count: 3 },
+        { thread: 'x', count: 0 },
+      ]);
     });
 
     it('refuses a request without thread, or naming too many', async () => {

@@ -36,8 +36,23 @@ describe('site origins and patterns', () => {
     assert.equal(normalizeOrigin('http://localhost:8080'), 'http://localhost:8080');
   });
 
-  for (const bad of ['*', 'https://*', 'https://*.org', 'https://*.*.example.org', 'https://a*.example.org', 'https://**.example.org', 'ftp://asso.example.org', 'asso.example.org', 'https://user:pw@asso.example.org', 'https://*.10.0.0.1']) {
-    it(`refuses to store ${bad}`, () => assert.throws(() => normalizeOrigin(bad), (e: Error) => e.message.includes(bad)));
+  for (const bad of [
+    '*',
+    'https://*',
+    'https://*.org',
+    'https://*.*.example.org',
+    'https://a*.example.org',
+    'https://**.example.org',
+    'ftp://asso.example.org',
+    'asso.example.org',
+    'https://user:pw@asso.example.org',
+    'https://*.10.0.0.1',
+  ]) {
+    it(`refuses to store ${bad}`, () =>
+      assert.throws(
+        () => normalizeOrigin(bad),
+        (e: Error) => e.message.includes(bad),
+      ));
   }
 });
 
@@ -46,14 +61,22 @@ for (const backend of backends()) {
     let ctx: { app: ReturnType<typeof createApp>; cleanup(): Promise<void> };
     before(async () => {
       const { store, cleanup } = await backend.open();
-      await store.createSite({ id: 'asso', name: 'Asso', origins: ['https://asso.example.org', 'https://*.staging.example.org'], settings: { rateLimits: false } });
+      await store.createSite({
+        id: 'asso',
+        name: 'Asso',
+        origins: ['https://asso.example.org', 'https://*.staging.example.org'],
+        settings: { rateLimits: false },
+      });
       ctx = { app: createApp({ store, logger: silentLogger }), cleanup };
     });
     after(() => ctx.cleanup());
 
     it('admits one label under the pattern, on a preflight and a read', async () => {
       const origin = 'https://pr-7.staging.example.org';
-      const pre = await call(ctx.app, 'OPTIONS', '/v1/sites/asso/comments', { origin, headers: { 'access-control-request-method': 'POST' } });
+      const pre = await call(ctx.app, 'OPTIONS', '/v1/sites/asso/comments', {
+        origin,
+        headers: { 'access-control-request-method': 'POST' },
+      });
       assert.equal(pre.status, 204);
       assert.equal(pre.headers.get('access-control-allow-origin'), origin);
       const read = await call(ctx.app, 'GET', '/v1/sites/asso', { origin });
@@ -61,7 +84,12 @@ for (const backend of backends()) {
       assert.equal(read.headers.get('access-control-allow-origin'), origin);
     });
 
-    for (const origin of ['https://staging.example.org', 'https://a.b.staging.example.org', 'https://evilstaging.example.org', 'http://pr-7.staging.example.org']) {
+    for (const origin of [
+      'https://staging.example.org',
+      'https://a.b.staging.example.org',
+      'https://evilstaging.example.org',
+      'http://pr-7.staging.example.org',
+    ]) {
       it(`refuses ${origin} with cors.origin_not_allowed, never reflecting it`, async () => {
         const r = await call(ctx.app, 'GET', '/v1/sites/asso', { origin });
         assert.equal(r.status, 403);
@@ -94,13 +122,28 @@ describe('cercle site add --secret and cercle token check', () => {
   };
   const sign = (secret: string, claims: { iss?: string; exp?: number } = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ name: 'Camille' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(claims.iss ?? 'club')
-      .setAudience('cercle').setSubject('m-1').setIssuedAt(now).setExpirationTime(claims.exp ?? now + 600)
+    return new SignJWT({ name: 'Camille' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(claims.iss ?? 'club')
+      .setAudience('cercle')
+      .setSubject('m-1')
+      .setIssuedAt(now)
+      .setExpirationTime(claims.exp ?? now + 600)
       .sign(new TextEncoder().encode(secret));
   };
 
   it('imports an existing secret, used as text, and never prints it', async () => {
-    const r = await run('site', 'add', 'club', '--origin', 'https://club.example.org', '--origin', 'https://*.staging.example.org', '--secret', SECRET);
+    const r = await run(
+      'site',
+      'add',
+      'club',
+      '--origin',
+      'https://club.example.org',
+      '--origin',
+      'https://*.staging.example.org',
+      '--secret',
+      SECRET,
+    );
     assert.equal(r.code, 0, r.out);
     assert.ok(!r.out.includes(SECRET));
     assert.match(r.out, /used as text/);
@@ -134,9 +177,18 @@ describe('cercle site add --secret and cercle token check', () => {
   });
 
   it('refuses a short or spaced secret, and leaves no site behind', async () => {
-    await assert.rejects(run('site', 'add', 'short', '--origin', 'https://s.example.org', '--secret', 'too-short'), /--secret refused: .*at least 32 characters/);
-    await assert.rejects(run('site', 'add', 'spaced', '--origin', 'https://s.example.org', '--secret', ' ' + SECRET), /--secret refused: .*white space/);
-    await assert.rejects(run('site', 'add', 'ed', '--origin', 'https://s.example.org', '--secret', SECRET, '--alg', 'EdDSA'), /HS256 secret/);
+    await assert.rejects(
+      run('site', 'add', 'short', '--origin', 'https://s.example.org', '--secret', 'too-short'),
+      /--secret refused: .*at least 32 characters/,
+    );
+    await assert.rejects(
+      run('site', 'add', 'spaced', '--origin', 'https://s.example.org', '--secret', ' ' + SECRET),
+      /--secret refused: .*white space/,
+    );
+    await assert.rejects(
+      run('site', 'add', 'ed', '--origin', 'https://s.example.org', '--secret', SECRET, '--alg', 'EdDSA'),
+      /HS256 secret/,
+    );
     const listed = await run('site', 'list');
     assert.doesNotMatch(listed.out, /^(short|spaced|ed)\t/m);
   });

@@ -43,7 +43,10 @@ describe('engagement rules: validation names the bad rule', () => {
     const errors = bad((r) => {
       r.badges[3].requires = { count: 'introduction.sent' as never, atLeast: 3 };
     });
-    assert.match(errors[0].message, /^Badge "passeur": requires\.count: unknown activity kind "introduction\.sent" \(known: comment\.posted, .*introduction\.accepted/);
+    assert.match(
+      errors[0].message,
+      /^Badge "passeur": requires\.count: unknown activity kind "introduction\.sent" \(known: comment\.posted, .*introduction\.accepted/,
+    );
     assert.equal(errors[0].path, 'badges.3.requires.count');
   });
 
@@ -59,7 +62,10 @@ describe('engagement rules: validation names the bad rule', () => {
       r.badges[0].requires = { badge: 'hote' };
       r.badges[4].requires = { all: [{ count: 'event.hosted', atLeast: 1 }, { badge: 'premiere-contribution' }] };
     });
-    assert.match(errors[0].message, /^Badge "premiere-contribution": its requirements go round in a circle \(badge premiere-contribution → badge hote → badge premiere-contribution\)\./);
+    assert.match(
+      errors[0].message,
+      /^Badge "premiere-contribution": its requirements go round in a circle \(badge premiere-contribution → badge hote → badge premiere-contribution\)\./,
+    );
   });
 
   it('refuses a cycle through levels', () => {
@@ -71,12 +77,42 @@ describe('engagement rules: validation names the bad rule', () => {
   });
 
   it('refuses unknown references, duplicate ids, shapeless conditions and unknown fields', () => {
-    assert.match(bad((r) => { r.badges[0].requires = { badge: 'nope' }; })[0].message, /^Badge "premiere-contribution": unknown badge "nope"\./);
-    assert.match(bad((r) => { r.badges[1].id = 'premiere-contribution'; })[0].message, /^Badge "premiere-contribution": the id is used twice\./);
-    assert.match(bad((r) => { r.badges[0].requires = { count: 'comment.posted', atLeast: 1, all: [] } as never; })[0].message, /^Badge "premiere-contribution": /);
-    assert.match(bad((r) => { (r.badges[0] as Record<string, unknown>).colour = 'red'; })[0].message, /^Badge "premiere-contribution": unknown field "colour"/);
-    assert.match(bad((r) => { r.recentlyActive = { enabled: true, days: 3650, size: 5 }; })[0].message, /^Rules: recentlyActive\.days: must be at most 365\.$/);
-    assert.match(bad((r) => { r.levels[0].requires = { count: 'comment.posted', atLeast: 1 }; })[0].message, /^Level "nouveau": the first level/);
+    assert.match(
+      bad((r) => {
+        r.badges[0].requires = { badge: 'nope' };
+      })[0].message,
+      /^Badge "premiere-contribution": unknown badge "nope"\./,
+    );
+    assert.match(
+      bad((r) => {
+        r.badges[1].id = 'premiere-contribution';
+      })[0].message,
+      /^Badge "premiere-contribution": the id is used twice\./,
+    );
+    assert.match(
+      bad((r) => {
+        r.badges[0].requires = { count: 'comment.posted', atLeast: 1, all: [] } as never;
+      })[0].message,
+      /^Badge "premiere-contribution": /,
+    );
+    assert.match(
+      bad((r) => {
+        (r.badges[0] as Record<string, unknown>).colour = 'red';
+      })[0].message,
+      /^Badge "premiere-contribution": unknown field "colour"/,
+    );
+    assert.match(
+      bad((r) => {
+        r.recentlyActive = { enabled: true, days: 3650, size: 5 };
+      })[0].message,
+      /^Rules: recentlyActive\.days: must be at most 365\.$/,
+    );
+    assert.match(
+      bad((r) => {
+        r.levels[0].requires = { count: 'comment.posted', atLeast: 1 };
+      })[0].message,
+      /^Level "nouveau": the first level/,
+    );
   });
 });
 
@@ -91,11 +127,19 @@ describe('engagement engine', () => {
   });
 
   it('dates an award by the activity that completed it, and windows counts', () => {
-    const acts = [act('event.attended', day(0)), act('event.attended', day(200)), act('event.attended', day(300)), act('event.attended', day(350))];
+    const acts = [
+      act('event.attended', day(0)),
+      act('event.attended', day(200)),
+      act('event.attended', day(300)),
+      act('event.attended', day(350)),
+    ];
     const ev = evaluate(DEFAULT_RULES, acts);
     // 3 within 183 days: days 200, 300, 350 — not 0, 200, 300.
     assert.equal(ev.badges.get('fidele-aux-rencontres|')?.at, day(350));
-    assert.deepEqual(ev.badges.get('fidele-aux-rencontres|')?.evidence.map((a) => a.at), [day(200), day(300), day(350)]);
+    assert.deepEqual(
+      ev.badges.get('fidele-aux-rencontres|')?.evidence.map((a) => a.at),
+      [day(200), day(300), day(350)],
+    );
     assert.equal(ev.level.id, 'contributeur');
     assert.equal(ev.level.since, day(300));
   });
@@ -118,19 +162,36 @@ describe('engagement engine', () => {
 
 /** Everything the engine wrote, in a comparable form. */
 async function snapshot(store: Store) {
-  const awards = await store.db.selectFrom('engagement_awards').select(['member_pk', 'badge_id', 'scope', 'awarded_at'])
-    .orderBy('member_pk').orderBy('badge_id').orderBy('scope').execute();
-  const members = await store.db.selectFrom('engagement_members')
+  const awards = await store.db
+    .selectFrom('engagement_awards')
+    .select(['member_pk', 'badge_id', 'scope', 'awarded_at'])
+    .orderBy('member_pk')
+    .orderBy('badge_id')
+    .orderBy('scope')
+    .execute();
+  const members = await store.db
+    .selectFrom('engagement_members')
     .select(['member_pk', 'level_id', 'level_rank', 'level_since', 'last_active_at', 'ledger_count', 'ledger_max_id'])
-    .orderBy('member_pk').execute();
+    .orderBy('member_pk')
+    .execute();
   // A member with an empty ledger may have a row (they once had activity) or none: both mean "first level, nothing".
   return {
     awards,
-    members: members.map((m) => ({ ...m, level_rank: Number(m.level_rank), ledger_count: Number(m.ledger_count) })).filter((m) => m.ledger_count > 0),
+    members: members
+      .map((m) => ({ ...m, level_rank: Number(m.level_rank), ledger_count: Number(m.ledger_count) }))
+      .filter((m) => m.ledger_count > 0),
   };
 }
 
-const KINDS = ['comment.posted', 'reply.received', 'useful.received', 'event.attended', 'event.hosted', 'introduction.made', 'introduction.accepted'];
+const KINDS = [
+  'comment.posted',
+  'reply.received',
+  'useful.received',
+  'event.attended',
+  'event.hosted',
+  'introduction.made',
+  'introduction.accepted',
+];
 
 for (const backend of backends()) {
   describe(`engagement on ${backend.name}`, () => {
@@ -148,7 +209,10 @@ for (const backend of backends()) {
       assert.equal(await ctx.store.recordActivity('asso', m.pk, 'comment.posted', 'c-1'), true);
       assert.equal(await ctx.store.recordActivity('asso', m.pk, 'comment.posted', 'c-1'), false, 'a replay counts nothing');
       let awards = await ctx.store.db.selectFrom('engagement_awards').selectAll().where('member_pk', '=', m.pk).execute();
-      assert.deepEqual(awards.map((a) => a.badge_id), ['premiere-contribution']);
+      assert.deepEqual(
+        awards.map((a) => a.badge_id),
+        ['premiere-contribution'],
+      );
       await ctx.store.recordActivity('asso', m.pk, 'useful.received', 'c-1:someone');
       assert.equal(await ctx.store.removeActivity('asso', ['comment.posted', 'useful.received'], 'c-1'), 2);
       awards = await ctx.store.db.selectFrom('engagement_awards').selectAll().where('member_pk', '=', m.pk).execute();
@@ -190,15 +254,26 @@ for (const backend of backends()) {
 
     it('notices a ledger changed behind its back before answering', async () => {
       const m = await member('direct');
-      await ctx.store.db.insertInto('activities').values({
-        id: newId(), site_id: 'asso', member_pk: m.pk, kind: 'comment.posted', ref: 'raw', created_at: day(1),
-      }).execute();
+      await ctx.store.db
+        .insertInto('activities')
+        .values({
+          id: newId(),
+          site_id: 'asso',
+          member_pk: m.pk,
+          kind: 'comment.posted',
+          ref: 'raw',
+          created_at: day(1),
+        })
+        .execute();
       const r = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/direct', { token: await token({ sub: 'reader' }) });
       assert.equal(r.status, 200);
-      assert.deepEqual(r.body.badges.map((b: { id: string }) => b.id), ['premiere-contribution']);
+      assert.deepEqual(
+        r.body.badges.map((b: { id: string }) => b.id),
+        ['premiere-contribution'],
+      );
     });
 
-    it('shows a member\'s level and badges, progress on request, and hides them when the member asks', async () => {
+    it("shows a member's level and badges, progress on request, and hides them when the member asks", async () => {
       const m = await member('cam');
       for (let i = 0; i < 3; i++) await ctx.store.recordActivity('asso', m.pk, 'comment.posted', `cam-${i}`);
       await ctx.store.recordActivity('asso', m.pk, 'useful.received', 'cam-0:x');
@@ -211,7 +286,13 @@ for (const backend of backends()) {
       assert.equal(compact.body.next, null);
       const full = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam?view=full', { token: await token({ sub: 'reader' }) });
       assert.equal(full.body.next.level.id, 'pilier');
-      assert.deepEqual(full.body.next.requirements.map((r: { current: number; target: number }) => [r.current, r.target]), [[1, 10], [0, 5]]);
+      assert.deepEqual(
+        full.body.next.requirements.map((r: { current: number; target: number }) => [r.current, r.target]),
+        [
+          [1, 10],
+          [0, 5],
+        ],
+      );
       assert.equal(full.body.next.percent, 5);
 
       const cam = await token({ sub: 'cam', name: 'Membre cam' });
@@ -222,19 +303,40 @@ for (const backend of backends()) {
       const own = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/me', { token: cam });
       assert.equal(own.body.level.id, 'contributeur', 'the member still sees their own');
       await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/me/visibility', { token: cam, body: { hidden: false } });
-      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam', { token: await token({ sub: 'reader' }) })).body.badges.length, 1);
+      assert.equal(
+        (await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/cam', { token: await token({ sub: 'reader' }) })).body.badges.length,
+        1,
+      );
 
-      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/nobody', { token: await token({ sub: 'reader' }) })).body.code, 'member.unknown');
+      assert.equal(
+        (await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/nobody', { token: await token({ sub: 'reader' }) })).body.code,
+        'member.unknown',
+      );
       assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/engagement/members/me')).status, 401);
-      assert.equal((await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/me/visibility', { token: cam, body: { hidden: 'yes' } })).status, 400);
+      assert.equal(
+        (await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/me/visibility', { token: cam, body: { hidden: 'yes' } })).status,
+        400,
+      );
     });
 
     it('tells me why I hold each badge, with what the activities were about', async () => {
       const m = await member('why');
-      await ctx.store.insertEvent({
-        id: 'ev-why', site_id: 'asso', chapter_id: null, title: 'Petit-déjeuner transmission', description: '', starts_at: day(3),
-        ends_at: day(3), time_zone: 'Europe/Paris', place: 'Lyon', online_url: null, capacity: null, audience: 'public',
-      } as never).catch(() => undefined);
+      await ctx.store
+        .insertEvent({
+          id: 'ev-why',
+          site_id: 'asso',
+          chapter_id: null,
+          title: 'Petit-déjeuner transmission',
+          description: '',
+          starts_at: day(3),
+          ends_at: day(3),
+          time_zone: 'Europe/Paris',
+          place: 'Lyon',
+          online_url: null,
+          capacity: null,
+          audience: 'public',
+        } as never)
+        .catch(() => undefined);
       await ctx.store.recordActivity('asso', m.pk, 'event.hosted', 'ev-why', { at: day(3) });
       const r = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/me', { token: await token({ sub: 'why' }) });
       assert.equal(r.status, 200);
@@ -247,7 +349,13 @@ for (const backend of backends()) {
       if (events.length) assert.equal(host.reasons[0].label, 'Petit-déjeuner transmission');
       const upcoming = r.body.upcoming.find((b: { id: string }) => b.id === 'passeur');
       assert.deepEqual(upcoming.requirements[0], {
-        kinds: ['introduction.accepted'], current: 0, target: 3, withinDays: null, badge: null, level: null, met: false,
+        kinds: ['introduction.accepted'],
+        current: 0,
+        target: 3,
+        withinDays: null,
+        badge: null,
+        level: null,
+        met: false,
       });
     });
 
@@ -282,7 +390,8 @@ for (const backend of backends()) {
       assert.equal(off.body.code, 'engagement.recent_disabled');
       const admin = await token({ sub: 'admin', roles: ['admin'] });
       const enabled = await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/rules', {
-        token: admin, body: { ...DEFAULT_RULES, recentlyActive: { enabled: true, days: 365, size: 5 } },
+        token: admin,
+        body: { ...DEFAULT_RULES, recentlyActive: { enabled: true, days: 365, size: 5 } },
       });
       assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
       const on = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/recent?chapter=lyon', { token: lyon });
@@ -291,7 +400,9 @@ for (const backend of backends()) {
       assert.ok(on.body.members.every((m: { member: { chapters: string[] } }) => m.member.chapters.includes('lyon')));
       const dates = on.body.members.map((m: { lastActiveAt: string }) => m.lastActiveAt);
       assert.deepEqual(dates, [...dates].sort().reverse());
-      const outsider = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/recent?chapter=lyon', { token: await token({ sub: 'r1', chapters: ['nantes'] }) });
+      const outsider = await call(ctx.app, 'GET', '/v1/sites/asso/engagement/recent?chapter=lyon', {
+        token: await token({ sub: 'r1', chapters: ['nantes'] }),
+      });
       assert.equal(outsider.body.code, 'engagement.chapter_forbidden');
       await call(ctx.app, 'PUT', '/v1/sites/asso/engagement/rules', { token: admin, body: DEFAULT_RULES });
     });
@@ -307,19 +418,26 @@ for (const backend of backends()) {
         if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
         return { contextUrl: null, documentUrl: url, document: await res.json() };
       };
-      const verify = (credential: unknown) => vc.verifyCredential({
-        credential, suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), documentLoader,
-      });
+      const verify = (credential: unknown) =>
+        vc.verifyCredential({
+          credential,
+          suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+          documentLoader,
+        });
 
       it('exports a badge I hold as a credential that an independent verifier accepts', async () => {
         const cam = await token({ sub: 'cam', name: 'Membre cam' });
         const r = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/premiere-contribution/credential', {
-          token: cam, body: { name: 'hashed', lang: 'en' },
+          token: cam,
+          body: { name: 'hashed', lang: 'en' },
         });
         assert.equal(r.status, 201);
         OpenBadgeCredential.parse(r.body);
         assert.deepEqual(r.body.type, ['VerifiableCredential', 'OpenBadgeCredential']);
-        assert.deepEqual(r.body['@context'], ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+        assert.deepEqual(r.body['@context'], [
+          'https://www.w3.org/ns/credentials/v2',
+          'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+        ]);
         assert.equal(r.body.credentialSubject.achievement.name, 'First contribution');
         assert.equal(r.body.credentialSubject.identifier[0].hashed, true);
         assert.ok(!JSON.stringify(r.body).includes('Membre cam'), 'the name is only there hashed');
@@ -337,11 +455,15 @@ for (const backend of backends()) {
 
       it('puts in only what the member chose', async () => {
         const cam = await token({ sub: 'cam', name: 'Membre cam' });
-        const none = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/cam/badges/premiere-contribution/credential', { token: cam, body: {} });
+        const none = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/cam/badges/premiere-contribution/credential', {
+          token: cam,
+          body: {},
+        });
         assert.match(none.body.credentialSubject.id, /^urn:uuid:/);
         assert.equal(none.body.credentialSubject.identifier, undefined);
         const mine = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/premiere-contribution/credential', {
-          token: cam, body: { name: 'plain', subjectId: 'did:example:cam123' },
+          token: cam,
+          body: { name: 'plain', subjectId: 'did:example:cam123' },
         });
         assert.equal(mine.body.credentialSubject.id, 'did:example:cam123');
         assert.equal(mine.body.credentialSubject.identifier[0].identityHash, 'Membre cam');
@@ -363,16 +485,26 @@ for (const backend of backends()) {
         assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/ob/achievements/nope', { origin: null })).status, 404);
       });
 
-      it('refuses a badge I do not hold, someone else\'s badge and an unknown badge', async () => {
+      it("refuses a badge I do not hold, someone else's badge and an unknown badge", async () => {
         const cam = await token({ sub: 'cam' });
-        const notHeld = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/passeur/credential', { token: cam, body: {} });
+        const notHeld = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/passeur/credential', {
+          token: cam,
+          body: {},
+        });
         assert.deepEqual([notHeld.status, notHeld.body.code], [409, 'engagement.badge_not_held']);
-        const other = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/first/badges/premiere-contribution/credential', { token: cam, body: {} });
+        const other = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/first/badges/premiere-contribution/credential', {
+          token: cam,
+          body: {},
+        });
         assert.deepEqual([other.status, other.body.code], [403, 'engagement.not_your_badge']);
-        const unknown = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/nope/credential', { token: cam, body: {} });
+        const unknown = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/nope/credential', {
+          token: cam,
+          body: {},
+        });
         assert.deepEqual([unknown.status, unknown.body.code], [404, 'engagement.badge_unknown']);
         const badSubject = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/premiere-contribution/credential', {
-          token: cam, body: { subjectId: 'javascript:alert(1)' },
+          token: cam,
+          body: { subjectId: 'javascript:alert(1)' },
         });
         assert.equal(badSubject.status, 400);
       });
@@ -381,7 +513,8 @@ for (const backend of backends()) {
         const m = await member('gone');
         await ctx.store.recordActivity('asso', m.pk, 'comment.posted', 'gone-1');
         const r = await call(ctx.app, 'POST', '/v1/sites/asso/engagement/members/me/badges/premiere-contribution/credential', {
-          token: await token({ sub: 'gone' }), body: {},
+          token: await token({ sub: 'gone' }),
+          body: {},
         });
         assert.equal(r.status, 201);
         await ctx.store.removeActivity('asso', 'comment.posted', 'gone-1');
@@ -412,7 +545,10 @@ describe('cercle engagement recompute', () => {
       const again: string[] = [];
       await main(['engagement', 'recompute'], (s) => again.push(s));
       assert.match(again.join('\n'), /badges \+0 −0/);
-      await assert.rejects(main(['engagement', 'recompute', '--site', 'nope'], () => {}), /No site "nope"/);
+      await assert.rejects(
+        main(['engagement', 'recompute', '--site', 'nope'], () => {}),
+        /No site "nope"/,
+      );
     } finally {
       process.env.CERCLE_DB = saved.db;
       if (saved.url) process.env.DATABASE_URL = saved.url;

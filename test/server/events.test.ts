@@ -18,9 +18,15 @@ function parseIcs(text: string) {
   const events = cal.getAllSubcomponents('vevent').map((v) => {
     const e = new ICAL.Event(v);
     return {
-      uid: e.uid, summary: e.summary, description: e.description, location: e.location,
-      start: e.startDate.toJSDate().toISOString(), end: e.endDate.toJSDate().toISOString(),
-      zone: e.startDate.zone?.tzid, status: v.getFirstPropertyValue('status'), sequence: e.sequence,
+      uid: e.uid,
+      summary: e.summary,
+      description: e.description,
+      location: e.location,
+      start: e.startDate.toJSDate().toISOString(),
+      end: e.endDate.toJSDate().toISOString(),
+      zone: e.startDate.zone?.tzid,
+      status: v.getFirstPropertyValue('status'),
+      sequence: e.sequence,
       tzidParam: v.getFirstProperty('dtstart')?.getParameter('tzid') ?? null,
     };
   });
@@ -64,8 +70,13 @@ for (const backend of backends()) {
 
     const create = (body: Record<string, unknown>, t = admin) => call(ctx.app, 'POST', '/v1/sites/asso/events', { token: t, body });
     const base = (over: Record<string, unknown> = {}) => ({
-      title: 'Petit-déjeuner du chapitre', chapter: 'toulouse', timeZone: 'Europe/Paris',
-      startsAt: iso(Date.now() + 7 * DAY), endsAt: iso(Date.now() + 7 * DAY + 2 * HOUR), place: 'Capitole, Toulouse', ...over,
+      title: 'Petit-déjeuner du chapitre',
+      chapter: 'toulouse',
+      timeZone: 'Europe/Paris',
+      startsAt: iso(Date.now() + 7 * DAY),
+      endsAt: iso(Date.now() + 7 * DAY + 2 * HOUR),
+      place: 'Capitole, Toulouse',
+      ...over,
     });
     const made = async (over: Record<string, unknown> = {}) => {
       const r = await create(base(over));
@@ -82,7 +93,7 @@ for (const backend of backends()) {
     const pkOf = async (hostId: string) => (await ctx.store.memberByHostId('asso', hostId))!.pk;
 
     describe('creating and editing', () => {
-      it('reads wall-clock times in the event\'s zone and keeps instants as given', async () => {
+      it("reads wall-clock times in the event's zone and keeps instants as given", async () => {
         const winter = await made({ startsAt: '2031-12-03T19:00', endsAt: '2031-12-03T21:30', timeZone: 'Europe/Paris' });
         assert.equal(winter.startsAt, '2031-12-03T18:00:00.000Z');
         assert.equal(winter.endsAt, '2031-12-03T20:30:00.000Z');
@@ -121,7 +132,11 @@ for (const backend of backends()) {
           assert.equal(r.status, status, `${JSON.stringify(over)} → ${JSON.stringify(r.body)}`);
           assert.equal(r.body.code, code, JSON.stringify(over));
           assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);
-          if (path) assert.ok(r.body.errors?.some((e: { path: string }) => e.path === path), `${path} in ${JSON.stringify(r.body.errors)}`);
+          if (path)
+            assert.ok(
+              r.body.errors?.some((e: { path: string }) => e.path === path),
+              `${path} in ${JSON.stringify(r.body.errors)}`,
+            );
         }
         assert.equal((await ctx.store.db.selectFrom('events').select('id').execute()).length, before);
       });
@@ -130,7 +145,10 @@ for (const backend of backends()) {
         assert.equal((await create(base(), alice)).status, 403);
         assert.equal((await create(base(), alice)).body.code, 'event.not_organiser');
         // Only admins name chapter organisers.
-        assert.equal((await call(ctx.app, 'PUT', '/v1/sites/asso/chapters/toulouse/organisers/olga', { token: alice, body: {} })).status, 403);
+        assert.equal(
+          (await call(ctx.app, 'PUT', '/v1/sites/asso/chapters/toulouse/organisers/olga', { token: alice, body: {} })).status,
+          403,
+        );
         const added = await call(ctx.app, 'PUT', '/v1/sites/asso/chapters/toulouse/organisers/olga', { token: admin, body: {} });
         assert.deepEqual(added.body, { chapter: 'toulouse', members: ['olga'] });
         const e = await made();
@@ -141,13 +159,23 @@ for (const backend of backends()) {
         assert.equal((await create(base({ chapter: null }), olga)).status, 403);
         assert.equal((await create(base({ organiser: 'alice' }), olga)).body.code, 'event.organiser_admin_only');
         // A chapter organiser manages every event of the chapter, an admin's too.
-        assert.equal((await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: olga, body: { title: 'Renamed' } })).status, 200);
+        assert.equal(
+          (await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: olga, body: { title: 'Renamed' } })).status,
+          200,
+        );
         const list = await call(ctx.app, 'GET', '/v1/sites/asso/chapters/toulouse/organisers', { token: admin });
         assert.deepEqual(list.body.members, ['olga']);
         await call(ctx.app, 'DELETE', '/v1/sites/asso/chapters/toulouse/organisers/olga', { token: admin, body: {} });
-        assert.equal((await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: olga, body: { title: 'Again' } })).status, 403);
+        assert.equal(
+          (await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: olga, body: { title: 'Again' } })).status,
+          403,
+        );
         // She still manages the event she organises.
-        assert.equal((await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${own.body.id}`, { token: olga, body: { title: 'Afterwork d\'été' } })).status, 200);
+        assert.equal(
+          (await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${own.body.id}`, { token: olga, body: { title: "Afterwork d'été" } }))
+            .status,
+          200,
+        );
       });
 
       it('edits: times in the new zone, sequence up, capacity never below places taken', async () => {
@@ -157,7 +185,8 @@ for (const backend of backends()) {
         assert.equal(r.status, 409);
         assert.equal(r.body.code, 'event.capacity_below_taken');
         const ok = await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, {
-          token: admin, body: { startsAt: '2032-01-10T09:00', endsAt: '2032-01-10T11:00', timeZone: 'America/Montreal', capacity: 2 },
+          token: admin,
+          body: { startsAt: '2032-01-10T09:00', endsAt: '2032-01-10T11:00', timeZone: 'America/Montreal', capacity: 2 },
         });
         assert.equal(ok.status, 200, JSON.stringify(ok.body));
         const after = Event.parse(ok.body);
@@ -167,7 +196,10 @@ for (const backend of backends()) {
         const bad = await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: admin, body: { endsAt: '2032-01-10T08:00' } });
         assert.equal(bad.body.code, 'event.ends_before_start');
         assert.equal((await get(e.id, admin)).sequence, 1, 'a refused edit changes nothing');
-        assert.equal((await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: bob, body: { title: 'Mine' } })).body.code, 'event.not_organiser');
+        assert.equal(
+          (await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: bob, body: { title: 'Mine' } })).body.code,
+          'event.not_organiser',
+        );
         assert.equal((await call(ctx.app, 'PATCH', '/v1/sites/asso/events/nope', { token: admin, body: { title: 'x' } })).status, 404);
       });
     });
@@ -278,7 +310,9 @@ for (const backend of backends()) {
 
     describe('concurrency', () => {
       const many = async (n: number, prefix: string) =>
-        Promise.all(Array.from({ length: n }, (_, i) => token({ sub: `${prefix}${String(i).padStart(2, '0')}`, name: `Member ${prefix}${i}` })));
+        Promise.all(
+          Array.from({ length: n }, (_, i) => token({ sub: `${prefix}${String(i).padStart(2, '0')}`, name: `Member ${prefix}${i}` })),
+        );
 
       it('many simultaneous answers never exceed capacity; the waitlist is contiguous, in arrival order', async () => {
         const e = await made({ capacity: 7, maxGuests: 1 });
@@ -286,7 +320,10 @@ for (const backend of backends()) {
         const second = await many(15, 'x');
         // First wave at once (half of them with a guest), then a second wave once the first is in.
         const r1 = await Promise.all(first.map((t, i) => rsvp(e.id, t, { status: 'going', guests: i % 2 })));
-        assert.ok(r1.every((r) => r.status === 200), JSON.stringify(r1.find((r) => r.status !== 200)?.body));
+        assert.ok(
+          r1.every((r) => r.status === 200),
+          JSON.stringify(r1.find((r) => r.status !== 200)?.body),
+        );
         const r2 = await Promise.all(second.map((t) => rsvp(e.id, t, { status: 'going' })));
         assert.ok(r2.every((r) => r.status === 200));
         const rows = await rsvpRows(e.id);
@@ -303,17 +340,28 @@ for (const backend of backends()) {
         const firstWaiting = waiting.filter((r) => !secondPks.has(r.member_pk));
         const secondWaiting = waiting.filter((r) => secondPks.has(r.member_pk));
         assert.equal(secondWaiting.length, 15);
-        assert.ok(Math.max(...firstWaiting.map((r) => Number(r.waitlist_seq))) < Math.min(...secondWaiting.map((r) => Number(r.waitlist_seq))));
+        assert.ok(
+          Math.max(...firstWaiting.map((r) => Number(r.waitlist_seq))) < Math.min(...secondWaiting.map((r) => Number(r.waitlist_seq))),
+        );
         // Positions the members see are 1..n in queue order.
-        const positions = await Promise.all(secondWaiting.slice(0, 3).map(async (r) => {
-          const hostId = (await ctx.store.db.selectFrom('members').select('host_id').where('pk', '=', r.member_pk).executeTakeFirstOrThrow()).host_id;
-          return (await get(e.id, await token({ sub: hostId }))).myRsvp?.position;
-        }));
+        const positions = await Promise.all(
+          secondWaiting.slice(0, 3).map(async (r) => {
+            const hostId = (
+              await ctx.store.db.selectFrom('members').select('host_id').where('pk', '=', r.member_pk).executeTakeFirstOrThrow()
+            ).host_id;
+            return (await get(e.id, await token({ sub: hostId }))).myRsvp?.position;
+          }),
+        );
         assert.deepEqual(positions, [firstWaiting.length + 1, firstWaiting.length + 2, firstWaiting.length + 3]);
 
         // Those going leave at once: the head of the queue takes their places, in order, never more.
         const leaving = going.slice(0, 3);
-        const hosts = await Promise.all(leaving.map(async (r) => (await ctx.store.db.selectFrom('members').select('host_id').where('pk', '=', r.member_pk).executeTakeFirstOrThrow()).host_id));
+        const hosts = await Promise.all(
+          leaving.map(
+            async (r) =>
+              (await ctx.store.db.selectFrom('members').select('host_id').where('pk', '=', r.member_pk).executeTakeFirstOrThrow()).host_id,
+          ),
+        );
         const out = await Promise.all(hosts.map(async (h) => rsvp(e.id, await token({ sub: h }), { status: 'declined' })));
         assert.ok(out.every((r) => r.status === 200));
         const after = await rsvpRows(e.id);
@@ -324,7 +372,10 @@ for (const backend of backends()) {
         assert.ok(promoted.length >= 1);
         // The promoted are the head of the queue, except a party too large for the places left.
         const skipped = waiting.slice(0, waiting.indexOf(promoted[promoted.length - 1])).filter((r) => stillWaiting.has(r.member_pk));
-        assert.ok(skipped.every((r) => Number(r.guests) > 0), 'only larger parties are skipped');
+        assert.ok(
+          skipped.every((r) => Number(r.guests) > 0),
+          'only larger parties are skipped',
+        );
       });
 
       it('a burst of answers to a small event admits exactly its capacity', async () => {
@@ -335,40 +386,66 @@ for (const backend of backends()) {
         const statuses = rs.map((r) => r.body.myRsvp.status);
         assert.equal(statuses.filter((s) => s === 'going').length, 5);
         assert.equal(statuses.filter((s) => s === 'waitlist').length, 35);
-        const positions = rs.filter((r) => r.body.myRsvp.status === 'waitlist').map((r) => r.body.myRsvp.position as number).sort((a, b) => a - b);
-        assert.deepEqual(positions, Array.from({ length: 35 }, (_, i) => i + 1), 'each answer saw every earlier one');
+        const positions = rs
+          .filter((r) => r.body.myRsvp.status === 'waitlist')
+          .map((r) => r.body.myRsvp.position as number)
+          .sort((a, b) => a - b);
+        assert.deepEqual(
+          positions,
+          Array.from({ length: 35 }, (_, i) => i + 1),
+          'each answer saw every earlier one',
+        );
         const final = await get(e.id);
         assert.deepEqual([final.going, final.taken, final.placesLeft, final.waitlist], [5, 5, 0, 35]);
       });
       if (backend.name === 'sqlite') {
         it('several connections to one SQLite file (threads) never overbook', async () => {
           const e = await made({ capacity: 6 });
-          const { rows: [main] } = await sql<{ file: string }>`pragma database_list`.execute(ctx.store.db);
+          const {
+            rows: [main],
+          } = await sql<{ file: string }>`pragma database_list`.execute(ctx.store.db);
           const dbFile = main.file;
-          const pks = await Promise.all((await many(48, 'z')).map(async (t, i) => {
-            await call(ctx.app, 'GET', '/v1/sites/asso/me', { token: t });
-            return pkOf(`z${String(i).padStart(2, '0')}`);
-          }));
+          const pks = await Promise.all(
+            (await many(48, 'z')).map(async (t, i) => {
+              await call(ctx.app, 'GET', '/v1/sites/asso/me', { token: t });
+              return pkOf(`z${String(i).padStart(2, '0')}`);
+            }),
+          );
           const barrier = new SharedArrayBuffer(8);
           new Int32Array(barrier)[1] = 4;
-          const results = await Promise.all([0, 1, 2, 3].map((w) => new Promise<{ statuses: string[]; errors: string[] }>((resolve, reject) => {
-            // A bootstrap that registers tsx in the thread, then loads the TypeScript worker.
-            const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); `
-              + `return import(${JSON.stringify(new URL('./events-worker.ts', import.meta.url).href)}); });`;
-            const worker = new Worker(boot, {
-              eval: true,
-              workerData: { file: dbFile, site: 'asso', event: e.id, members: pks.filter((_, i) => i % 4 === w), barrier },
-            });
-            worker.once('message', resolve);
-            worker.once('error', reject);
-          })));
-          assert.deepEqual(results.flatMap((r) => r.errors), []);
+          const results = await Promise.all(
+            [0, 1, 2, 3].map(
+              (w) =>
+                new Promise<{ statuses: string[]; errors: string[] }>((resolve, reject) => {
+                  // A bootstrap that registers tsx in the thread, then loads the TypeScript worker.
+                  const boot =
+                    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); ` +
+                    `return import(${JSON.stringify(new URL('./events-worker.ts', import.meta.url).href)}); });`;
+                  const worker = new Worker(boot, {
+                    eval: true,
+                    workerData: { file: dbFile, site: 'asso', event: e.id, members: pks.filter((_, i) => i % 4 === w), barrier },
+                  });
+                  worker.once('message', resolve);
+                  worker.once('error', reject);
+                }),
+            ),
+          );
+          assert.deepEqual(
+            results.flatMap((r) => r.errors),
+            [],
+          );
           const statuses = results.flatMap((r) => r.statuses);
           assert.equal(statuses.filter((s) => s === 'going').length, 6);
           const rows = await rsvpRows(e.id);
           assert.equal(rows.filter((r) => r.status === 'going').length, 6);
-          const seqs = rows.filter((r) => r.status === 'waitlist').map((r) => Number(r.waitlist_seq)).sort((a, b) => a - b);
-          assert.deepEqual(seqs, Array.from({ length: 42 }, (_, i) => i + 1 + Math.min(...seqs) - 1));
+          const seqs = rows
+            .filter((r) => r.status === 'waitlist')
+            .map((r) => Number(r.waitlist_seq))
+            .sort((a, b) => a - b);
+          assert.deepEqual(
+            seqs,
+            Array.from({ length: 42 }, (_, i) => i + 1 + Math.min(...seqs) - 1),
+          );
         });
       }
     });
@@ -382,10 +459,24 @@ for (const backend of backends()) {
         await rsvp(e.id, carol, { status: 'declined' });
         assert.equal((await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/attendees`)).status, 401);
         const m = AttendeeList.parse((await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/attendees`, { token: carol })).body);
-        assert.deepEqual(m.items.map((a) => [a.member.id, a.status, a.position, a.attended]), [['alice', 'going', null, null], ['bob', 'maybe', null, null]]);
+        assert.deepEqual(
+          m.items.map((a) => [a.member.id, a.status, a.position, a.attended]),
+          [
+            ['alice', 'going', null, null],
+            ['bob', 'maybe', null, null],
+          ],
+        );
         assert.deepEqual([m.going, m.maybe, m.waitlist], [1, 1, 1]);
         const o = AttendeeList.parse((await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/attendees`, { token: admin })).body);
-        assert.deepEqual(o.items.map((a) => [a.member.id, a.status, a.position]), [['alice', 'going', null], ['bob', 'maybe', null], ['dave', 'waitlist', 1], ['carol', 'declined', null]]);
+        assert.deepEqual(
+          o.items.map((a) => [a.member.id, a.status, a.position]),
+          [
+            ['alice', 'going', null],
+            ['bob', 'maybe', null],
+            ['dave', 'waitlist', 1],
+            ['carol', 'declined', null],
+          ],
+        );
         // The online link: for those going and organisers only.
         assert.equal((await get(e.id, alice)).onlineUrl, 'https://visio.example.org/room-42');
         assert.equal((await get(e.id, bob)).onlineUrl, null);
@@ -397,12 +488,36 @@ for (const backend of backends()) {
 
     describe('audience', () => {
       it('shows each reader only the events meant for them, everywhere', async () => {
-        const members = await made({ title: 'Members only', audience: 'members', chapter: 'montpellier', startsAt: iso(Date.now() + 300 * DAY), endsAt: iso(Date.now() + 300 * DAY + HOUR) });
-        const chapter = await made({ title: 'Toulouse only', audience: 'chapter:toulouse', startsAt: iso(Date.now() + 300 * DAY), endsAt: iso(Date.now() + 300 * DAY + HOUR) });
-        const admins = await made({ title: 'Admins only', audience: 'role:admin', chapter: 'montpellier', startsAt: iso(Date.now() + 300 * DAY), endsAt: iso(Date.now() + 300 * DAY + HOUR) });
+        const members = await made({
+          title: 'Members only',
+          audience: 'members',
+          chapter: 'montpellier',
+          startsAt: iso(Date.now() + 300 * DAY),
+          endsAt: iso(Date.now() + 300 * DAY + HOUR),
+        });
+        const chapter = await made({
+          title: 'Toulouse only',
+          audience: 'chapter:toulouse',
+          startsAt: iso(Date.now() + 300 * DAY),
+          endsAt: iso(Date.now() + 300 * DAY + HOUR),
+        });
+        const admins = await made({
+          title: 'Admins only',
+          audience: 'role:admin',
+          chapter: 'montpellier',
+          startsAt: iso(Date.now() + 300 * DAY),
+          endsAt: iso(Date.now() + 300 * DAY + HOUR),
+        });
         const titles = async (t?: string) => {
-          const r = await call(ctx.app, 'GET', `/v1/sites/asso/events?from=${iso(Date.now() + 299 * DAY)}&to=${iso(Date.now() + 302 * DAY)}`, { token: t });
-          return EventPage.parse(r.body).items.map((e) => e.title).sort();
+          const r = await call(
+            ctx.app,
+            'GET',
+            `/v1/sites/asso/events?from=${iso(Date.now() + 299 * DAY)}&to=${iso(Date.now() + 302 * DAY)}`,
+            { token: t },
+          );
+          return EventPage.parse(r.body)
+            .items.map((e) => e.title)
+            .sort();
         };
         assert.deepEqual(await titles(), []);
         assert.deepEqual(await titles(carol), ['Members only']);
@@ -420,19 +535,34 @@ for (const backend of backends()) {
         const from = iso(Date.now() + 500 * DAY);
         const to = iso(Date.now() + 510 * DAY);
         for (let i = 0; i < 5; i++) {
-          await made({ title: `T${i}`, chapter: i % 2 ? 'montpellier' : 'toulouse', startsAt: iso(Date.now() + (500 + i) * DAY), endsAt: iso(Date.now() + (500 + i) * DAY + HOUR) });
+          await made({
+            title: `T${i}`,
+            chapter: i % 2 ? 'montpellier' : 'toulouse',
+            startsAt: iso(Date.now() + (500 + i) * DAY),
+            endsAt: iso(Date.now() + (500 + i) * DAY + HOUR),
+          });
         }
         const seen: string[] = [];
         let cursor = '';
         do {
-          const r = await call(ctx.app, 'GET', `/v1/sites/asso/events?from=${from}&to=${to}&limit=2&chapter=toulouse,montpellier${cursor ? `&cursor=${cursor}` : ''}`, { token: alice });
+          const r = await call(
+            ctx.app,
+            'GET',
+            `/v1/sites/asso/events?from=${from}&to=${to}&limit=2&chapter=toulouse,montpellier${cursor ? `&cursor=${cursor}` : ''}`,
+            { token: alice },
+          );
           const p = EventPage.parse(r.body);
           seen.push(...p.items.map((e) => e.title));
           cursor = p.next ?? '';
         } while (cursor);
         assert.deepEqual(seen, ['T0', 'T1', 'T2', 'T3', 'T4']);
-        const tl = EventPage.parse((await call(ctx.app, 'GET', `/v1/sites/asso/events?from=${from}&to=${to}&chapter=toulouse`, { token: alice })).body);
-        assert.deepEqual(tl.items.map((e) => e.title), ['T0', 'T2', 'T4']);
+        const tl = EventPage.parse(
+          (await call(ctx.app, 'GET', `/v1/sites/asso/events?from=${from}&to=${to}&chapter=toulouse`, { token: alice })).body,
+        );
+        assert.deepEqual(
+          tl.items.map((e) => e.title),
+          ['T0', 'T2', 'T4'],
+        );
         assert.equal((await call(ctx.app, 'GET', `/v1/sites/asso/events?from=${from}&to=${from}`)).body.code, 'events.bad_range');
         assert.equal((await call(ctx.app, 'GET', `/v1/sites/asso/events?from=${from}&past=1`)).body.code, 'events.bad_range');
         assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/events?from=yesterday')).status, 400);
@@ -445,12 +575,21 @@ for (const backend of backends()) {
         const e = await made();
         await rsvp(e.id, alice, { status: 'going' });
         assert.equal((await call(ctx.app, 'POST', `/v1/sites/asso/events/${e.id}/cancel`, { token: alice, body: {} })).status, 403);
-        const r = await call(ctx.app, 'POST', `/v1/sites/asso/events/${e.id}/cancel`, { token: admin, body: { reason: 'Salle indisponible' } });
+        const r = await call(ctx.app, 'POST', `/v1/sites/asso/events/${e.id}/cancel`, {
+          token: admin,
+          body: { reason: 'Salle indisponible' },
+        });
         const c = Event.parse(r.body);
         assert.deepEqual([c.cancelled, c.cancelReason, c.sequence, c.rsvpOpen], [true, 'Salle indisponible', 1, false]);
         // Idempotent: a retry changes nothing.
-        assert.equal(Event.parse((await call(ctx.app, 'POST', `/v1/sites/asso/events/${e.id}/cancel`, { token: admin, body: {} })).body).sequence, 1);
-        assert.equal((await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: admin, body: { title: 'x' } })).body.code, 'event.cancelled');
+        assert.equal(
+          Event.parse((await call(ctx.app, 'POST', `/v1/sites/asso/events/${e.id}/cancel`, { token: admin, body: {} })).body).sequence,
+          1,
+        );
+        assert.equal(
+          (await call(ctx.app, 'PATCH', `/v1/sites/asso/events/${e.id}`, { token: admin, body: { title: 'x' } })).body.code,
+          'event.cancelled',
+        );
         const ics = await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/calendar.ics`, { token: alice });
         const [v] = parseIcs(ics.body).events;
         assert.deepEqual([v.status, v.sequence], ['CANCELLED', 1]);
@@ -461,21 +600,41 @@ for (const backend of backends()) {
         const future = await made();
         await ctx.store.setRsvp('asso', e.id, await pkOf('alice'), 'going');
         await ctx.store.setRsvp('asso', e.id, await pkOf('bob'), 'going');
-        const mark = (id: string, marks: unknown, t = admin) => call(ctx.app, 'PUT', `/v1/sites/asso/events/${id}/attendance`, { token: t, body: { marks } });
+        const mark = (id: string, marks: unknown, t = admin) =>
+          call(ctx.app, 'PUT', `/v1/sites/asso/events/${id}/attendance`, { token: t, body: { marks } });
         assert.equal((await mark(future.id, [{ member: 'alice', attended: true }])).body.code, 'attendance.too_early');
         assert.equal((await mark(e.id, [{ member: 'alice', attended: true }], alice)).body.code, 'event.not_organiser');
-        const unknown = await mark(e.id, [{ member: 'alice', attended: true }, { member: 'ghost', attended: true }]);
+        const unknown = await mark(e.id, [
+          { member: 'alice', attended: true },
+          { member: 'ghost', attended: true },
+        ]);
         assert.deepEqual([unknown.status, unknown.body.code], [400, 'attendance.unknown_member']);
         assert.equal((await rsvpRows(e.id)).filter((r) => r.attended !== null).length, 0, 'nothing half-applied');
         assert.equal((await mark(e.id, [])).status, 400);
 
-        const r = await mark(e.id, [{ member: 'alice', attended: true }, { member: 'bob', attended: false }, { member: 'carol', attended: true }]);
+        const r = await mark(e.id, [
+          { member: 'alice', attended: true },
+          { member: 'bob', attended: false },
+          { member: 'carol', attended: true },
+        ]);
         assert.equal(r.status, 200, JSON.stringify(r.body));
         const list = AttendeeList.parse(r.body);
-        assert.deepEqual(list.items.map((a) => [a.member.id, a.attended]).sort(), [['alice', true], ['bob', false], ['carol', true]]);
-        const ledger = async () => (await ctx.store.db.selectFrom('activities').innerJoin('members', 'members.pk', 'activities.member_pk')
-          .select(['members.host_id', 'activities.kind']).where('activities.ref', '=', e.id).execute())
-          .map((x) => `${x.host_id}:${x.kind}`).sort();
+        assert.deepEqual(list.items.map((a) => [a.member.id, a.attended]).sort(), [
+          ['alice', true],
+          ['bob', false],
+          ['carol', true],
+        ]);
+        const ledger = async () =>
+          (
+            await ctx.store.db
+              .selectFrom('activities')
+              .innerJoin('members', 'members.pk', 'activities.member_pk')
+              .select(['members.host_id', 'activities.kind'])
+              .where('activities.ref', '=', e.id)
+              .execute()
+          )
+            .map((x) => `${x.host_id}:${x.kind}`)
+            .sort();
         assert.deepEqual(await ledger(), ['admin:event.hosted', 'alice:event.attended', 'carol:event.attended']);
         // Marking again changes nothing; taking a mark back takes the ledger entry back.
         await mark(e.id, [{ member: 'alice', attended: true }]);
@@ -489,13 +648,19 @@ for (const backend of backends()) {
         const e = await made({
           title: 'Dîner-débat : transmettre, céder; reprendre \\ « ensemble » 🍷',
           description: 'Ligne 1, avec virgule;\npoint-virgule et retour\r\nfin. ' + 'Très long texte accentué éàü '.repeat(8),
-          place: 'Hôtel d\'Assézat, place d\'Assézat, 31000 Toulouse',
-          startsAt: '2031-10-25T19:00', endsAt: '2031-10-26T02:30', timeZone: 'Europe/Paris', url: 'https://asso.example.fr/agenda/diner',
+          place: "Hôtel d'Assézat, place d'Assézat, 31000 Toulouse",
+          startsAt: '2031-10-25T19:00',
+          endsAt: '2031-10-26T02:30',
+          timeZone: 'Europe/Paris',
+          url: 'https://asso.example.fr/agenda/diner',
         });
         const r = await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/calendar.ics`);
         assert.equal(r.status, 200);
         assert.match(r.headers.get('content-type') ?? '', /^text\/calendar; charset=utf-8/);
-        assert.match(r.headers.get('content-disposition') ?? '', /^attachment; filename="diner-debat-transmettre-ceder-reprendre-ensemble\.ics"$/);
+        assert.match(
+          r.headers.get('content-disposition') ?? '',
+          /^attachment; filename="diner-debat-transmettre-ceder-reprendre-ensemble\.ics"$/,
+        );
         assertWellFormed(r.body);
         const { events } = parseIcs(r.body);
         assert.equal(events.length, 1);
@@ -503,7 +668,7 @@ for (const backend of backends()) {
         assert.equal(v.summary, 'Dîner-débat : transmettre, céder; reprendre \\ « ensemble » 🍷');
         assert.ok(v.description.startsWith('Ligne 1, avec virgule;\npoint-virgule et retour\nfin. '));
         assert.ok(v.description.includes('https://asso.example.fr/agenda/diner'));
-        assert.equal(v.location, 'Hôtel d\'Assézat, place d\'Assézat, 31000 Toulouse');
+        assert.equal(v.location, "Hôtel d'Assézat, place d'Assézat, 31000 Toulouse");
         assert.equal(v.tzidParam, 'Europe/Paris');
         // Starts in summer time (UTC+2) and ends after the clocks went back (UTC+1).
         assert.equal(v.start, '2031-10-25T17:00:00.000Z');
@@ -511,7 +676,9 @@ for (const backend of backends()) {
         assert.equal(v.uid, `${e.id}@asso.cercle`);
         assert.equal(v.status, 'CONFIRMED');
         // The same bytes for the same data: conditional requests work.
-        const again = await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/calendar.ics`, { headers: { 'if-none-match': r.headers.get('etag')! } });
+        const again = await call(ctx.app, 'GET', `/v1/sites/asso/events/${e.id}/calendar.ics`, {
+          headers: { 'if-none-match': r.headers.get('etag')! },
+        });
         assert.equal(again.status, 304);
       });
 
@@ -539,9 +706,25 @@ for (const backend of backends()) {
       }
 
       it('a subscribable feed of public events, by chapter', async () => {
-        const pub = await made({ title: 'Public Montpellier', chapter: 'montpellier', startsAt: iso(Date.now() + 900 * DAY), endsAt: iso(Date.now() + 900 * DAY + HOUR) });
-        await made({ title: 'Members Montpellier', chapter: 'montpellier', audience: 'members', startsAt: iso(Date.now() + 900 * DAY), endsAt: iso(Date.now() + 900 * DAY + HOUR) });
-        const gone = await made({ title: 'Cancelled Montpellier', chapter: 'montpellier', startsAt: iso(Date.now() + 901 * DAY), endsAt: iso(Date.now() + 901 * DAY + HOUR) });
+        const pub = await made({
+          title: 'Public Montpellier',
+          chapter: 'montpellier',
+          startsAt: iso(Date.now() + 900 * DAY),
+          endsAt: iso(Date.now() + 900 * DAY + HOUR),
+        });
+        await made({
+          title: 'Members Montpellier',
+          chapter: 'montpellier',
+          audience: 'members',
+          startsAt: iso(Date.now() + 900 * DAY),
+          endsAt: iso(Date.now() + 900 * DAY + HOUR),
+        });
+        const gone = await made({
+          title: 'Cancelled Montpellier',
+          chapter: 'montpellier',
+          startsAt: iso(Date.now() + 901 * DAY),
+          endsAt: iso(Date.now() + 901 * DAY + HOUR),
+        });
         await call(ctx.app, 'POST', `/v1/sites/asso/events/${gone.id}/cancel`, { token: admin, body: {} });
         const r = await call(ctx.app, 'GET', '/v1/sites/asso/calendar.ics?chapter=montpellier', { origin: null });
         assert.equal(r.status, 200);
@@ -552,13 +735,18 @@ for (const backend of backends()) {
         assert.ok(titles.includes('Cancelled Montpellier:CANCELLED'));
         assert.ok(!titles.some((t) => t.startsWith('Members')), 'members-only events stay out of public feeds');
         assert.ok(!titles.some((t) => t.startsWith('T0')), 'other chapters stay out');
-        assert.equal(cal.getFirstPropertyValue('x-wr-calname'), 'Asso — Montpellier', 'the chapter\'s name, not its id');
+        assert.equal(cal.getFirstPropertyValue('x-wr-calname'), 'Asso — Montpellier', "the chapter's name, not its id");
         assert.equal(events.find((v) => v.summary === 'Public Montpellier')?.start, pub.startsAt);
         assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/calendar.ics?chapter=a;b')).status, 400);
       });
 
       it('names a chapter no admin has named yet from its id, in events and calendars alike', async () => {
-        const e = await made({ title: 'Public Saint-Etienne', chapter: 'saint-etienne', startsAt: iso(Date.now() + 950 * DAY), endsAt: iso(Date.now() + 950 * DAY + HOUR) });
+        const e = await made({
+          title: 'Public Saint-Etienne',
+          chapter: 'saint-etienne',
+          startsAt: iso(Date.now() + 950 * DAY),
+          endsAt: iso(Date.now() + 950 * DAY + HOUR),
+        });
         assert.deepEqual(e.chapter, { id: 'saint-etienne', name: 'Saint-Etienne' });
         assert.deepEqual((await get(e.id)).chapter, { id: 'saint-etienne', name: 'Saint-Etienne' });
         const r = await call(ctx.app, 'GET', '/v1/sites/asso/calendar.ics?chapter=saint-etienne', { origin: null });
@@ -566,34 +754,61 @@ for (const backend of backends()) {
         const { cal, events } = parseIcs(r.body);
         assert.equal(cal.getFirstPropertyValue('x-wr-calname'), 'Asso — Saint-Etienne');
         assert.match(r.body, /\r\nCATEGORIES:Saint-Etienne\r\n/);
-        assert.deepEqual(events.map((v) => v.summary), ['Public Saint-Etienne']);
+        assert.deepEqual(
+          events.map((v) => v.summary),
+          ['Public Saint-Etienne'],
+        );
         await ctx.store.upsertChapter('asso', 'saint-etienne', 'Saint-Étienne');
         assert.deepEqual((await get(e.id)).chapter, { id: 'saint-etienne', name: 'Saint-Étienne' }, 'until an admin names it');
       });
 
       it('a private, revocable feed of my events', async () => {
-        const going = await made({ title: 'Mine going', onlineUrl: 'https://visio.example.org/mine', startsAt: iso(Date.now() + 950 * DAY), endsAt: iso(Date.now() + 950 * DAY + HOUR) });
-        const maybe = await made({ title: 'Mine maybe', audience: 'chapter:toulouse', startsAt: iso(Date.now() + 951 * DAY), endsAt: iso(Date.now() + 951 * DAY + HOUR) });
-        const declined = await made({ title: 'Mine declined', startsAt: iso(Date.now() + 952 * DAY), endsAt: iso(Date.now() + 952 * DAY + HOUR) });
+        const going = await made({
+          title: 'Mine going',
+          onlineUrl: 'https://visio.example.org/mine',
+          startsAt: iso(Date.now() + 950 * DAY),
+          endsAt: iso(Date.now() + 950 * DAY + HOUR),
+        });
+        const maybe = await made({
+          title: 'Mine maybe',
+          audience: 'chapter:toulouse',
+          startsAt: iso(Date.now() + 951 * DAY),
+          endsAt: iso(Date.now() + 951 * DAY + HOUR),
+        });
+        const declined = await made({
+          title: 'Mine declined',
+          startsAt: iso(Date.now() + 952 * DAY),
+          endsAt: iso(Date.now() + 952 * DAY + HOUR),
+        });
         await rsvp(going.id, bob, { status: 'going' });
         await rsvp(maybe.id, bob, { status: 'maybe' });
         await rsvp(declined.id, bob, { status: 'declined' });
 
-        assert.deepEqual(CalendarFeed.parse((await call(ctx.app, 'GET', '/v1/sites/asso/me/calendar-feed', { token: bob })).body),
-          { active: false, createdAt: null, token: null, path: null });
+        assert.deepEqual(CalendarFeed.parse((await call(ctx.app, 'GET', '/v1/sites/asso/me/calendar-feed', { token: bob })).body), {
+          active: false,
+          createdAt: null,
+          token: null,
+          path: null,
+        });
         const created = CalendarFeed.parse((await call(ctx.app, 'POST', '/v1/sites/asso/me/calendar-feed', { token: bob, body: {} })).body);
         assert.equal(created.active, true);
         assert.match(created.path!, /^\/v1\/sites\/asso\/calendars\/[A-Za-z0-9_-]{43}\/events\.ics$/);
         const status = CalendarFeed.parse((await call(ctx.app, 'GET', '/v1/sites/asso/me/calendar-feed', { token: bob })).body);
         assert.deepEqual([status.active, status.token], [true, null], 'the secret is shown once');
         const stored = await ctx.store.db.selectFrom('calendar_feeds').selectAll().execute();
-        assert.ok(stored.every((f) => f.token_hash !== created.token), 'only a hash is stored');
+        assert.ok(
+          stored.every((f) => f.token_hash !== created.token),
+          'only a hash is stored',
+        );
 
         const feed = await call(ctx.app, 'GET', created.path!, { origin: null });
         assert.equal(feed.status, 200);
         assertWellFormed(feed.body);
         const mine = parseIcs(feed.body).events.filter((v) => v.summary.startsWith('Mine'));
-        assert.deepEqual(mine.map((v) => `${v.summary}:${v.status}`), ['Mine going:CONFIRMED', 'Mine maybe:TENTATIVE']);
+        assert.deepEqual(
+          mine.map((v) => `${v.summary}:${v.status}`),
+          ['Mine going:CONFIRMED', 'Mine maybe:TENTATIVE'],
+        );
         assert.ok(mine[0].description.includes('https://visio.example.org/mine'), 'the link, for those going');
 
         // Declining takes it out; resetting the address kills the old one; revoking kills it all.

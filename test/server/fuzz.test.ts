@@ -21,9 +21,23 @@ const def = (s: z.ZodMiniType): Def => (s as any)._zod.def;
 
 /** Candidates tried in order for a string: the first the schema accepts is the sample. */
 const STRING_SAMPLES = [
-  'x1', 'fuzz-thread', 'public', 'members', 'Europe/Paris', '2030-01-01T10:00:00Z', '2030-01-01T10:00',
-  'https://asso.example.fr/page', 'a@example.org', 'chapter:c1', 'thread:t1', 'role:admin', '+33 1 23 45 67 89',
-  'A'.repeat(43), 'fuzz-stream-key-0123456789', '/comments?thread=t', 'did:web:example.org',
+  'x1',
+  'fuzz-thread',
+  'public',
+  'members',
+  'Europe/Paris',
+  '2030-01-01T10:00:00Z',
+  '2030-01-01T10:00',
+  'https://asso.example.fr/page',
+  'a@example.org',
+  'chapter:c1',
+  'thread:t1',
+  'role:admin',
+  '+33 1 23 45 67 89',
+  'A'.repeat(43),
+  'fuzz-stream-key-0123456789',
+  '/comments?thread=t',
+  'did:web:example.org',
 ];
 
 /** A value the schema (most likely) accepts, built from its definition. */
@@ -31,14 +45,26 @@ function sample(schema: z.ZodMiniType, depth = 0): unknown {
   const d = def(schema);
   if (depth > 6) return undefined;
   switch (d.type) {
-    case 'string': case 'template_literal':
+    case 'string':
+    case 'template_literal':
       return STRING_SAMPLES.find((s) => schema.safeParse(s).success) ?? 'x1';
-    case 'number': case 'int': case 'bigint':
+    case 'number':
+    case 'int':
+    case 'bigint':
       return [1, 10, 0, 3600].find((n) => schema.safeParse(n).success) ?? 1;
-    case 'boolean': return true;
-    case 'enum': return Object.values(d.entries)[0];
-    case 'literal': return d.values[0];
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'nonoptional': case 'readonly': case 'catch':
+    case 'boolean':
+      return true;
+    case 'enum':
+      return Object.values(d.entries)[0];
+    case 'literal':
+      return d.values[0];
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'nonoptional':
+    case 'readonly':
+    case 'catch':
       return sample(d.innerType, depth + 1);
     case 'pipe': {
       const v = sample(d.in, depth + 1);
@@ -56,24 +82,73 @@ function sample(schema: z.ZodMiniType, depth = 0): unknown {
       for (const [k, v] of Object.entries(d.shape as Record<string, z.ZodMiniType>)) out[k] = sample(v, depth + 1);
       return out;
     }
-    case 'array': return [sample(d.element, depth + 1)];
-    case 'record': return { [String(sample(d.keyType, depth + 1))]: sample(d.valueType, depth + 1) };
-    case 'lazy': return sample(d.getter(), depth + 1);
-    default: return 'x1';
+    case 'array':
+      return [sample(d.element, depth + 1)];
+    case 'record':
+      return { [String(sample(d.keyType, depth + 1))]: sample(d.valueType, depth + 1) };
+    case 'lazy':
+      return sample(d.getter(), depth + 1);
+    default:
+      return 'x1';
   }
 }
 
 /** Spoilt JSON values: control characters, broken Unicode, sizes, types and numbers out of range. */
 const BAD_JSON: unknown[] = [
-  '\u0000', 'a\u0000b', '\u0001\u0007\u001b[31m\u007f', 'line\r\nbreak\ttab', '\uD800', 'x\uDC00y', '\u202Eevil', '\uFEFF',
-  'e\u0301', '😀'.repeat(3), 'x'.repeat(5000), '𝔘'.repeat(2000), '../../etc/passwd', '..', '%00', '<script>x</script>',
-  '\' or 1=1 --', '9'.repeat(400),
-  0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, true, null, [], {}, ['\u0000'], { '\u0000': 'a\u0000' },
+  '\u0000',
+  'a\u0000b',
+  '\u0001\u0007\u001b[31m\u007f',
+  'line\r\nbreak\ttab',
+  '\uD800',
+  'x\uDC00y',
+  '\u202Eevil',
+  '\uFEFF',
+  'e\u0301',
+  '😀'.repeat(3),
+  'x'.repeat(5000),
+  '𝔘'.repeat(2000),
+  '../../etc/passwd',
+  '..',
+  '%00',
+  '<script>x</script>',
+  "' or 1=1 --",
+  '9'.repeat(400),
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  true,
+  null,
+  [],
+  {},
+  ['\u0000'],
+  { '\u0000': 'a\u0000' },
 ];
 /** Spoilt text as it travels in a URL (already percent-encoded): NUL, controls, invalid UTF-8, dot segments, sizes. */
 const BAD_URL_TEXT = [
-  '%00', 'a%00b', '%01%1B%7F', '%0D%0A', '%ED%A0%80', '%FF', '%C0%AE', '..', '%2e%2e', '.', '..%2F..%2Fx', '%2F',
-  'x'.repeat(3000), '%F0%9F%98%80', '%E2%80%AE', '%20', '-1', '99999999999999999999', '1e308', 'true', '%5B%5D',
+  '%00',
+  'a%00b',
+  '%01%1B%7F',
+  '%0D%0A',
+  '%ED%A0%80',
+  '%FF',
+  '%C0%AE',
+  '..',
+  '%2e%2e',
+  '.',
+  '..%2F..%2Fx',
+  '%2F',
+  'x'.repeat(3000),
+  '%F0%9F%98%80',
+  '%E2%80%AE',
+  '%20',
+  '-1',
+  '99999999999999999999',
+  '1e308',
+  'true',
+  '%5B%5D',
 ];
 
 function leafPaths(v: unknown, prefix: (string | number)[] = [], depth = 0): (string | number)[][] {
@@ -94,7 +169,12 @@ function setAt(root: unknown, path: (string | number)[], value: unknown): unknow
   return copy;
 }
 
-interface Hit { method: string; path: string; body?: unknown; signedIn: boolean }
+interface Hit {
+  method: string;
+  path: string;
+  body?: unknown;
+  signedIn: boolean;
+}
 
 function tableOfRoutes(): RouteSpec[] {
   const seen = new Map<string, RouteSpec>();
@@ -127,7 +207,9 @@ function requestsFor(spec: RouteSpec, known: Record<string, string>): Hit[] {
     spec.path.replace(/\{(\w+)\}/g, (_, k) => raw[k] ?? enc(p[k]));
   const queryWith = (q: Record<string, unknown>, raw: Record<string, string> = {}) => {
     const parts = [
-      ...Object.entries(q).filter(([k, v]) => v !== undefined && !(k in raw)).map(([k, v]) => `${k}=${enc(v)}`),
+      ...Object.entries(q)
+        .filter(([k, v]) => v !== undefined && !(k in raw))
+        .map(([k, v]) => `${k}=${enc(v)}`),
       ...Object.entries(raw).map(([k, v]) => `${k}=${v}`),
     ];
     return parts.length ? `?${parts.join('&')}` : '';
@@ -162,8 +244,13 @@ for (const backend of backends()) {
       ctx = await setup(backend);
       // Real ids for the routes that name a comment, so that spoilt requests reach their handlers.
       const posted = await ctx.app.request('/v1/sites/asso/comments', {
-        method: 'POST', body: JSON.stringify({ thread: 'fuzz-thread', body: 'A comment to spoil.' }),
-        headers: { origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${await token({ sub: 'fuzz-admin', roles: ['member', 'moderator', 'admin'] })}` },
+        method: 'POST',
+        body: JSON.stringify({ thread: 'fuzz-thread', body: 'A comment to spoil.' }),
+        headers: {
+          origin: ORIGIN,
+          'content-type': 'application/json',
+          authorization: `Bearer ${await token({ sub: 'fuzz-admin', roles: ['member', 'moderator', 'admin'] })}`,
+        },
       });
       assert.equal(posted.status, 201);
       known.comment = (await posted.json()).id;
@@ -187,7 +274,9 @@ for (const backend of backends()) {
           answered++;
           if (hit.signedIn && baseStatus === 0) baseStatus = res.status;
           if (res.status >= 500) {
-            failures.push(`${res.status} ${hit.signedIn ? 'signed in' : 'signed out'} ${hit.path.slice(0, 200)} ${show(hit.body) ?? ''} → ${(await res.text()).slice(0, 300)}`);
+            failures.push(
+              `${res.status} ${hit.signedIn ? 'signed in' : 'signed out'} ${hit.path.slice(0, 200)} ${show(hit.body) ?? ''} → ${(await res.text()).slice(0, 300)}`,
+            );
           } else {
             await res.body?.cancel();
           }

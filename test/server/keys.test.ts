@@ -35,9 +35,14 @@ class KeyServer {
 }
 
 const signed = (key: CryptoKey | Uint8Array, o: { alg: string; iss: string; kid?: string; at: number; sub?: string }) =>
-  new SignJWT({ name: 'Key Holder' }).setProtectedHeader({ alg: o.alg, ...(o.kid ? { kid: o.kid } : {}) })
-    .setIssuer(o.iss).setAudience('cercle').setSubject(o.sub ?? 'k-1')
-    .setIssuedAt(Math.floor(o.at / 1000)).setExpirationTime(Math.floor(o.at / 1000) + 600).sign(key);
+  new SignJWT({ name: 'Key Holder' })
+    .setProtectedHeader({ alg: o.alg, ...(o.kid ? { kid: o.kid } : {}) })
+    .setIssuer(o.iss)
+    .setAudience('cercle')
+    .setSubject(o.sub ?? 'k-1')
+    .setIssuedAt(Math.floor(o.at / 1000))
+    .setExpirationTime(Math.floor(o.at / 1000) + 600)
+    .sign(key);
 
 for (const backend of backends()) {
   describe(`site keys (${backend.name})`, () => {
@@ -109,12 +114,15 @@ for (const backend of backends()) {
       it('rotates to a text secret', async () => {
         const key = await store.rotateSecret('wp', 0);
         assert.equal(key.secret_encoding, 'text');
-        assert.equal((await me('wp', await signed(new TextEncoder().encode(key.secret!), { alg: 'HS256', iss: 'wp', at: clock }))).status, 200);
+        assert.equal(
+          (await me('wp', await signed(new TextEncoder().encode(key.secret!), { alg: 'HS256', iss: 'wp', at: clock }))).status,
+          200,
+        );
         await store.db.deleteFrom('site_keys').where('site_id', '=', 'wp').execute();
       });
     });
 
-    it('accepts an EdDSA token carrying its JWK\'s own kid, as standard signers send it', async () => {
+    it("accepts an EdDSA token carrying its JWK's own kid, as standard signers send it", async () => {
       const ed = await generateKeyPair('EdDSA', { extractable: true });
       await store.createSite({ id: 'ed', name: 'Ed', origins: ['https://ed.example'] });
       const key = await store.addKey('ed', { alg: 'EdDSA', publicJwk: { ...(await exportJWK(ed.publicKey)), kid: 'wp-ed25519-2026' } });
@@ -131,16 +139,35 @@ for (const backend of backends()) {
       const broken: [string, (res: import('node:http').ServerResponse) => void, RegExp][] = [
         ['garbage', (res) => res.end('<html>Maintenance</html>'), /not JSON/],
         ['JSON that is no key set', (res) => res.end('{"hello":"world"}'), /not a key set/],
-        ['a 500', (res) => { res.statusCode = 500; res.end('oops'); }, /HTTP 500/],
-        ['a redirect', (res) => { res.statusCode = 302; res.setHeader('location', 'https://elsewhere.example/jwks.json'); res.end(); }, /redirect \(HTTP 302 to https:\/\/elsewhere\.example\/jwks\.json\)/],
+        [
+          'a 500',
+          (res) => {
+            res.statusCode = 500;
+            res.end('oops');
+          },
+          /HTTP 500/,
+        ],
+        [
+          'a redirect',
+          (res) => {
+            res.statusCode = 302;
+            res.setHeader('location', 'https://elsewhere.example/jwks.json');
+            res.end();
+          },
+          /redirect \(HTTP 302 to https:\/\/elsewhere\.example\/jwks\.json\)/,
+        ],
         ['an answer over 64 KB', (res) => res.end(JSON.stringify({ keys: [], pad: 'x'.repeat(70 * 1024) })), /more than 64 KB/],
-        ['an endless chunked answer', (res) => {
-          res.setHeader('content-type', 'application/json');
-          res.write('{"keys":[');
-          const chunk = `${JSON.stringify({ kty: 'oct', pad: 'y'.repeat(8000) })},`;
-          for (let i = 0; i < 12; i++) res.write(chunk);
-          res.end('{}]}');
-        }, /more than 64 KB/],
+        [
+          'an endless chunked answer',
+          (res) => {
+            res.setHeader('content-type', 'application/json');
+            res.write('{"keys":[');
+            const chunk = `${JSON.stringify({ kty: 'oct', pad: 'y'.repeat(8000) })},`;
+            for (let i = 0; i < 12; i++) res.write(chunk);
+            res.end('{}]}');
+          },
+          /more than 64 KB/,
+        ],
       ];
       for (const [what, answer, reason] of broken) {
         it(`answers 503 auth.key_server_unavailable, naming the host, when it gives ${what}`, async () => {
@@ -152,16 +179,25 @@ for (const backend of backends()) {
           assert.equal(r.body.code, 'auth.key_server_unavailable');
           assert.match(r.body.detail, /^The key server at 127\.0\.0\.1:\d+ /);
           assert.match(r.body.detail, reason);
-          assert.deepEqual(logs.filter((l) => l.msg === 'auth.refused'), [{ msg: 'auth.refused', site: 'jwks', code: 'auth.key_server_unavailable', status: 503 }]);
+          assert.deepEqual(
+            logs.filter((l) => l.msg === 'auth.refused'),
+            [{ msg: 'auth.refused', site: 'jwks', code: 'auth.key_server_unavailable', status: 503 }],
+          );
         });
       }
 
       it('does not ask a failing key server again on every request', async () => {
         clock += JWKS_MAX_AGE_MS + 1;
-        keyServer.answer = (res) => { res.statusCode = 502; res.end(); };
+        keyServer.answer = (res) => {
+          res.statusCode = 502;
+          res.end();
+        };
         keyServer.hits = 0;
         for (let i = 0; i < 3; i++) {
-          assert.equal((await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status, 503);
+          assert.equal(
+            (await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status,
+            503,
+          );
         }
         assert.equal(keyServer.hits, 1);
       });
@@ -170,12 +206,18 @@ for (const backend of backends()) {
         clock += JWKS_MAX_AGE_MS + 1;
         keyServer.serve([jwkA]);
         keyServer.hits = 0;
-        assert.equal((await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status, 200);
+        assert.equal(
+          (await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status,
+          200,
+        );
         assert.equal(keyServer.hits, 1);
         // The host adds key B and signs with it right away.
         clock += JWKS_REFETCH_MS;
         keyServer.serve([jwkA, jwkB]);
-        assert.equal((await me('jwks', await signed(rsaB.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-b', at: clock }))).status, 200);
+        assert.equal(
+          (await me('jwks', await signed(rsaB.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-b', at: clock }))).status,
+          200,
+        );
         assert.equal(keyServer.hits, 2);
         // Tokens naming a kid nobody published do not make Cercle hammer the key server.
         for (let i = 0; i < 3; i++) {
@@ -191,10 +233,17 @@ for (const backend of backends()) {
       it('stops accepting a key the host removed once the cached set is older than the maximum age', async () => {
         clock += JWKS_MAX_AGE_MS + 1;
         keyServer.serve([jwkA, jwkB]);
-        assert.equal((await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status, 200);
+        assert.equal(
+          (await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status,
+          200,
+        );
         keyServer.serve([jwkB]);
         clock += JWKS_MAX_AGE_MS - 1000;
-        assert.equal((await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status, 200, 'still cached');
+        assert.equal(
+          (await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }))).status,
+          200,
+          'still cached',
+        );
         clock += 1000;
         const r = await me('jwks', await signed(rsaA.privateKey, { alg: 'RS256', iss: 'jwks', kid: 'host-a', at: clock }));
         assert.equal(r.status, 401);
@@ -213,7 +262,10 @@ for (const backend of backends()) {
       logs.length = 0;
       const r = await me('wp', 'not-a-token');
       assert.equal(r.status, 401);
-      assert.deepEqual(logs.filter((l) => l.msg === 'auth.refused'), [{ msg: 'auth.refused', site: 'wp', code: 'auth.malformed', status: 401 }]);
+      assert.deepEqual(
+        logs.filter((l) => l.msg === 'auth.refused'),
+        [{ msg: 'auth.refused', site: 'wp', code: 'auth.malformed', status: 401 }],
+      );
     });
   });
 
@@ -231,7 +283,8 @@ for (const backend of backends()) {
     const hs = (key: Uint8Array, claims: Record<string, unknown>, kid?: string) => {
       const t = nowS();
       return new SignJWT({ iss: 'text-site', aud: 'cercle', sub: 'm-9', iat: t, exp: t + 600, ...claims })
-        .setProtectedHeader({ alg: 'HS256', ...(kid ? { kid } : {}) }).sign(key);
+        .setProtectedHeader({ alg: 'HS256', ...(kid ? { kid } : {}) })
+        .sign(key);
     };
 
     it('says a good token is accepted, with the key that verified it', async () => {
@@ -264,7 +317,10 @@ for (const backend of backends()) {
     it('hints that the site base64url-decoded a secret meant to be used as text', async () => {
       const text = await explain(await hs(Buffer.from(textKey.secret!, 'base64url'), {}), 'text-site');
       assert.match(text, /\(HS256, secret used as the text printed\): the signature does not verify\./);
-      assert.match(text, /Hint: the signature verifies with the bytes the secret's base64url text decodes to\. The site decodes the secret before signing/);
+      assert.match(
+        text,
+        /Hint: the signature verifies with the bytes the secret's base64url text decodes to\. The site decodes the secret before signing/,
+      );
       assert.match(text, /auth\.bad_signature/);
     });
 
@@ -283,25 +339,45 @@ for (const backend of backends()) {
 
     it('says which keys were not tried: another kid, another algorithm', async () => {
       let text = await explain(await hs(new TextEncoder().encode(textKey.secret!), {}, 'no-such-kid'), 'text-site');
-      assert.match(text, new RegExp(`Not tried: key ${textKey.kid} \\(HS256, secret used as the text printed\\), because the token's kid "no-such-kid" names another key\\.`));
+      assert.match(
+        text,
+        new RegExp(
+          `Not tried: key ${textKey.kid} \\(HS256, secret used as the text printed\\), because the token's kid "no-such-kid" names another key\\.`,
+        ),
+      );
       assert.match(text, new RegExp(`No key of the site has the kid "no-such-kid": use "${textKey.kid}"`));
       const ed = await generateKeyPair('EdDSA');
-      const edToken = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('text-site').setAudience('cercle')
-        .setSubject('m-9').setIssuedAt().setExpirationTime('5m').sign(ed.privateKey);
+      const edToken = await new SignJWT({})
+        .setProtectedHeader({ alg: 'EdDSA' })
+        .setIssuer('text-site')
+        .setAudience('cercle')
+        .setSubject('m-9')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(ed.privateKey);
       text = await explain(edToken, 'text-site');
       assert.match(text, /Header: algorithm EdDSA, no key id \(kid\)\./);
-      assert.match(text, /Not tried: key text-site-\w+ \(HS256, [^)]*\), because the token is signed with EdDSA and each key verifies its own algorithm only\./);
+      assert.match(
+        text,
+        /Not tried: key text-site-\w+ \(HS256, [^)]*\), because the token is signed with EdDSA and each key verifies its own algorithm only\./,
+      );
     });
 
     it('lists claims that are not valid, and missing required ones', async () => {
-      const text = await explain(await hs(new TextEncoder().encode(textKey.secret!), { name: 'Nul\u0000Name', roles: ['root'], sub: undefined }), 'text-site');
+      const text = await explain(
+        await hs(new TextEncoder().encode(textKey.secret!), { name: 'Nul\u0000Name', roles: ['root'], sub: undefined }),
+        'text-site',
+      );
       assert.match(text, /The required claim "sub" is missing\./);
       assert.match(text, /The claim "name" is not valid: Control characters/);
       assert.match(text, /The claim "roles\.0" is not valid/);
     });
 
     it('explains a string that is not a JWT, and an unknown site', async () => {
-      assert.equal(await explain('hello'), 'This is not a JWT: a JWT is three base64url parts separated by dots (header.payload.signature).');
+      assert.equal(
+        await explain('hello'),
+        'This is not a JWT: a JWT is three base64url parts separated by dots (header.payload.signature).',
+      );
       assert.match(await explain(await token(), 'nowhere'), /There is no site "nowhere" on this server\./);
     });
   });

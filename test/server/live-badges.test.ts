@@ -63,7 +63,7 @@ for (const backend of backends()) {
       return res.body.id as string;
     };
 
-    test('a first comment\'s badge goes to its author alone, after the comment, once', async () => {
+    test("a first comment's badge goes to its author alone, after the comment, once", async () => {
       const topics = ['member:ana', 'thread:badges'];
       const mine = await open(topics, ana);
       const other = await open(topics, ben);
@@ -79,7 +79,10 @@ for (const backend of backends()) {
       // What the stream told is what the member's engagement now shows.
       const me = await call(app, 'GET', '/v1/sites/asso/engagement/members/me', { token: ana });
       assert.equal(me.status, 200);
-      assert.ok(me.body.badges.some((b: { id: string }) => b.id === 'premiere-contribution'), JSON.stringify(me.body.badges));
+      assert.ok(
+        me.body.badges.some((b: { id: string }) => b.id === 'premiere-contribution'),
+        JSON.stringify(me.body.badges),
+      );
 
       // A second comment earns nothing new: no second announcement. The others never see Ana's badge:
       // the next thing on their streams after her first comment is her second.
@@ -93,7 +96,14 @@ for (const backend of backends()) {
 
     test('a badge awarded inside a transaction that rolls back is never announced', async () => {
       const stream = await open(['member:ben', 'thread:badges'], ben);
-      const benPk = (await store.db.selectFrom('members').select('pk').where('site_id', '=', 'asso').where('host_id', '=', 'ben').executeTakeFirstOrThrow()).pk;
+      const benPk = (
+        await store.db
+          .selectFrom('members')
+          .select('pk')
+          .where('site_id', '=', 'asso')
+          .where('host_id', '=', 'ben')
+          .executeTakeFirstOrThrow()
+      ).pk;
       // A request whose transaction records Ben's first activity (awarding his first badge), then rolls back;
       // the request itself goes on. The engagement feature hears of the award after the request.
       const bus = new EventBus(silentLogger);
@@ -101,10 +111,13 @@ for (const backend of backends()) {
       bus.on('badge.awarded', () => void raised++);
       subscribeBadges({ bus, store, live, logger: silentLogger, now: Date.now } satisfies AppServices);
       await bus.collecting(async () => {
-        await store.db.transaction().execute(async (tx) => {
-          await store.recordActivity('asso', benPk, 'comment.posted', 'c-rolled-back', { tx });
-          throw new Error('rolled back');
-        }).catch(() => undefined);
+        await store.db
+          .transaction()
+          .execute(async (tx) => {
+            await store.recordActivity('asso', benPk, 'comment.posted', 'c-rolled-back', { tx });
+            throw new Error('rolled back');
+          })
+          .catch(() => undefined);
       });
       assert.equal(raised, 1, 'raised inside the transaction');
       // Ben's real first comment: the comment, then his badge — the rolled-back one never came.

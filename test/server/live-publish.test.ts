@@ -68,11 +68,17 @@ for (const backend of backends()) {
       return r;
     };
 
-    test('a reaction sends the comment\'s counts, the same for every reader', async () => {
-      const posted = await call(app, 'POST', '/v1/sites/asso/comments', { token: ana, body: { thread: 'reactions', body: 'Qui vient samedi ?' } });
+    test("a reaction sends the comment's counts, the same for every reader", async () => {
+      const posted = await call(app, 'POST', '/v1/sites/asso/comments', {
+        token: ana,
+        body: { thread: 'reactions', body: 'Qui vient samedi ?' },
+      });
       assert.equal(posted.status, 201);
       const stream = await open(['thread:reactions']);
-      assert.equal((await call(app, 'POST', `/v1/sites/asso/comments/${posted.body.id}/reactions`, { token: ben, body: { kind: 'useful' } })).status, 200);
+      assert.equal(
+        (await call(app, 'POST', `/v1/sites/asso/comments/${posted.body.id}/reactions`, { token: ben, body: { kind: 'useful' } })).status,
+        200,
+      );
       const ev = await next(stream);
       assert.equal(ev.kind, 'reactions.changed');
       assert.equal(ev.ref, posted.body.id);
@@ -85,24 +91,37 @@ for (const backend of backends()) {
     test('an edit sends the new text with the members it mentions', async () => {
       const posted = await call(app, 'POST', '/v1/sites/asso/comments', { token: ana, body: { thread: 'edits', body: 'Bonjour' } });
       const stream = await open(['thread:edits']);
-      const edited = await call(app, 'PATCH', `/v1/sites/asso/comments/${posted.body.id}`, { token: ana, body: { body: 'Bonjour @[Ben Marchal](ben)' } });
+      const edited = await call(app, 'PATCH', `/v1/sites/asso/comments/${posted.body.id}`, {
+        token: ana,
+        body: { body: 'Bonjour @[Ben Marchal](ben)' },
+      });
       assert.equal(edited.status, 200, JSON.stringify(edited.body));
       const ev = await next(stream);
       assert.equal(ev.kind, 'comment.updated');
       const data = ev.data as { body: string; editedAt: string | null; mentions: { id: string; name: string }[] };
       assert.equal(data.body, 'Bonjour @[Ben Marchal](ben)');
       assert.ok(data.editedAt);
-      assert.deepEqual(data.mentions.map((m) => [m.id, m.name]), [['ben', 'Ben Marchal']]);
+      assert.deepEqual(
+        data.mentions.map((m) => [m.id, m.name]),
+        [['ben', 'Ben Marchal']],
+      );
     });
 
-    test('answers send the event\'s counts; a promotion goes to the promoted member alone', async () => {
+    test("answers send the event's counts; a promotion goes to the promoted member alone", async () => {
       const made = await call(app, 'POST', '/v1/sites/asso/events', {
         token: admin,
-        body: { title: 'Visite', timeZone: 'Europe/Paris', startsAt: iso(Date.now() + 7 * DAY), endsAt: iso(Date.now() + 7 * DAY + 3_600_000), capacity: 1 },
+        body: {
+          title: 'Visite',
+          timeZone: 'Europe/Paris',
+          startsAt: iso(Date.now() + 7 * DAY),
+          endsAt: iso(Date.now() + 7 * DAY + 3_600_000),
+          capacity: 1,
+        },
       });
       assert.equal(made.status, 201, JSON.stringify(made.body));
       const ev = Event.parse(made.body);
-      const rsvp = (tok: string, status: string) => call(app, 'PUT', `/v1/sites/asso/events/${ev.id}/rsvp`, { token: tok, body: { status } });
+      const rsvp = (tok: string, status: string) =>
+        call(app, 'PUT', `/v1/sites/asso/events/${ev.id}/rsvp`, { token: tok, body: { status } });
       const anon = await open([`event:${ev.id}`]);
       const benStream = await open([`event:${ev.id}`], ben);
       const cleoStream = await open([`event:${ev.id}`], cleo);
@@ -123,7 +142,10 @@ for (const backend of backends()) {
       const counts = { event: ev.id, capacity: 1, going: 1, taken: 1, maybe: 0, waitlist: 0, placesLeft: 0 };
       assert.deepEqual((await next(anon)).data, counts);
       const forBen = [await next(benStream), await next(benStream)];
-      assert.deepEqual(forBen.map((e) => e.kind), ['rsvp.changed', 'waitlist.promoted']);
+      assert.deepEqual(
+        forBen.map((e) => e.kind),
+        ['rsvp.changed', 'waitlist.promoted'],
+      );
       assert.equal(forBen[1].ref, ev.id);
       assert.equal(forBen[1].topic, `event:${ev.id}`);
       // Cléo's next change is a later one: she never saw Ben's promotion.
@@ -136,7 +158,13 @@ for (const backend of backends()) {
     test('raising the capacity promotes from the waitlist and says so', async () => {
       const made = await call(app, 'POST', '/v1/sites/asso/events', {
         token: admin,
-        body: { title: 'Atelier', timeZone: 'Europe/Paris', startsAt: iso(Date.now() + 9 * DAY), endsAt: iso(Date.now() + 9 * DAY + 3_600_000), capacity: 1 },
+        body: {
+          title: 'Atelier',
+          timeZone: 'Europe/Paris',
+          startsAt: iso(Date.now() + 9 * DAY),
+          endsAt: iso(Date.now() + 9 * DAY + 3_600_000),
+          capacity: 1,
+        },
       });
       const id = made.body.id as string;
       await call(app, 'PUT', `/v1/sites/asso/events/${id}/rsvp`, { token: ana, body: { status: 'going' } });
@@ -144,7 +172,10 @@ for (const backend of backends()) {
       const cleoStream = await open([`event:${id}`], cleo);
       assert.equal((await call(app, 'PATCH', `/v1/sites/asso/events/${id}`, { token: admin, body: { capacity: 2 } })).status, 200);
       const kinds = [await next(cleoStream), await next(cleoStream), await next(cleoStream)];
-      assert.deepEqual(kinds.map((e) => e.kind), ['event.updated', 'waitlist.promoted', 'rsvp.changed']);
+      assert.deepEqual(
+        kinds.map((e) => e.kind),
+        ['event.updated', 'waitlist.promoted', 'rsvp.changed'],
+      );
       assert.deepEqual(kinds[2].data, { event: id, capacity: 2, going: 2, taken: 2, maybe: 0, waitlist: 0, placesLeft: 0 });
       // Cancelling is news for everyone following the event.
       await call(app, 'POST', `/v1/sites/asso/events/${id}/cancel`, { token: admin, body: {} });

@@ -40,7 +40,10 @@ export class StreamReader {
 
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
 
-  constructor(body: ReadableStream<Uint8Array>, private readonly deadlineMs = 5000) {
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    private readonly deadlineMs = 5000,
+  ) {
     this.reader = body.getReader();
     void this.pump();
   }
@@ -86,7 +89,10 @@ export class StreamReader {
       if (left <= 0) throw new Error(`no frame within ${this.deadlineMs} ms`);
       await new Promise<void>((ok) => {
         const t = setTimeout(ok, left);
-        this.waiters.push(() => { clearTimeout(t); ok(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          ok();
+        });
       });
     }
   }

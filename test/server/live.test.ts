@@ -190,7 +190,11 @@ for (const backend of backends()) {
       assert.equal(res.status, 400);
       const many = await openStream(app, { topics: Array.from({ length: 201 }, (_, i) => `thread:${i}`) });
       assert.equal(many.res.status, 400);
-      const expired = await openStream(app, { topics: [] }, { token: await token({ exp: Math.floor(Date.now() / 1000) - 300, iat: Math.floor(Date.now() / 1000) - 400 }) });
+      const expired = await openStream(
+        app,
+        { topics: [] },
+        { token: await token({ exp: Math.floor(Date.now() / 1000) - 300, iat: Math.floor(Date.now() / 1000) - 400 }) },
+      );
       assert.equal(expired.res.status, 401);
       assert.equal((await expired.res.json()).code, 'auth.expired');
     });
@@ -199,7 +203,9 @@ for (const backend of backends()) {
       const slowLive = new LiveService({ store, logger: silentLogger, maxBufferedBytes: 2048 });
       const slowApp = createApp({ store, logger: silentLogger, live: slowLive });
       const res = await slowApp.request('/v1/sites/asso/live', {
-        method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ topics: ['thread:slow'] }),
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ topics: ['thread:slow'] }),
       });
       assert.equal(slowLive.connections, 1);
       for (let i = 0; i < 40 && slowLive.connections; i++) {
@@ -232,8 +238,14 @@ test('control messages too long for one notification are split', () => {
   const parts = splitControl({ site: 'asso', stream: 's', key: 'k', add: topics, remove: ['thread:a'] });
   assert.ok(parts.length > 10);
   for (const p of parts) assert.ok(Buffer.byteLength(JSON.stringify(p)) <= 7000);
-  assert.deepEqual(parts.flatMap((p) => p.add ?? []), topics);
-  assert.deepEqual(parts.flatMap((p) => p.remove ?? []), ['thread:a']);
+  assert.deepEqual(
+    parts.flatMap((p) => p.add ?? []),
+    topics,
+  );
+  assert.deepEqual(
+    parts.flatMap((p) => p.remove ?? []),
+    ['thread:a'],
+  );
 });
 
 const url = process.env.DATABASE_URL;
@@ -270,13 +282,18 @@ describe('live over LISTEN/NOTIFY: two instances on one PostgreSQL', { skip: url
   test('a comment posted on one instance reaches streams on both, and controls reach the holding instance', async () => {
     const onA = await ready(appA, ['thread:pg']);
     const onB = await ready(appB, ['thread:pg']);
-    const posted = await call(appA, 'POST', '/v1/sites/asso/comments', { token: await token({ sub: 'm-pg' }), body: { thread: 'pg', body: 'Salut' } });
+    const posted = await call(appA, 'POST', '/v1/sites/asso/comments', {
+      token: await token({ sub: 'm-pg' }),
+      body: { thread: 'pg', body: 'Salut' },
+    });
     assert.equal(posted.status, 201);
     const [ea, eb] = await Promise.all([nextChange(onA.reader), nextChange(onB.reader)]);
     assert.equal(ea.ref, posted.body.id);
     assert.deepEqual(eb, ea);
     // The stream held by B is changed through A.
-    const ctl = await call(appA, 'POST', `/v1/sites/asso/live/${onB.info.stream}`, { body: { key: onB.info.key, add: ['event:pg-e'], remove: ['thread:pg'] } });
+    const ctl = await call(appA, 'POST', `/v1/sites/asso/live/${onB.info.stream}`, {
+      body: { key: onB.info.key, add: ['event:pg-e'], remove: ['thread:pg'] },
+    });
     assert.equal(ctl.status, 202);
     // Wait until B applied it: a change of the old topic would otherwise still arrive.
     for (let i = 0; i < 100; i++) {
@@ -294,10 +311,17 @@ describe('live over LISTEN/NOTIFY: two instances on one PostgreSQL', { skip: url
 
   test('ids of one site become visible in increasing order under concurrent publishers', async () => {
     const s = await ready(appB, ['thread:order']);
-    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).publish('asso', { topic: 'thread:order', kind: 'comment.deleted', ref: `o${i}` })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).publish('asso', { topic: 'thread:order', kind: 'comment.deleted', ref: `o${i}` }),
+      ),
+    );
     const ids: number[] = [];
     for (let i = 0; i < 40; i++) ids.push(Number((await nextChange(s.reader)).id));
-    assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((x, y) => x - y),
+    );
     assert.equal(new Set(ids).size, 40);
     await s.cancel();
   });

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Problem } from '../../src/contract/common.js';
 import {
-  EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, MemberPage, type ProfilePatch,
+  EraseResult,
+  Introduction,
+  IntroductionPage,
+  MemberCard,
+  MemberExport,
+  MemberPage,
+  type ProfilePatch,
 } from '../../src/contract/members.js';
 import { BatchResponse } from '../../src/contract/requests.js';
 import { createApp, silentLogger } from '../../src/server/app.js';
@@ -57,7 +63,17 @@ for (const backend of backends()) {
           website: 'https://durand-conseil.example.fr',
           phone: SECRET_PHONE,
           email: PRIVATE_EMAIL,
-          visibility: { headline: 'public', company: 'members', associationRole: 'members', expertise: 'public', bio: 'chapter', phone: 'chapter', email: 'private', website: 'public', listed: 'public' },
+          visibility: {
+            headline: 'public',
+            company: 'members',
+            associationRole: 'members',
+            expertise: 'public',
+            bio: 'chapter',
+            phone: 'chapter',
+            email: 'private',
+            website: 'public',
+            listed: 'public',
+          },
         } satisfies ProfilePatch);
         assert.equal(r.status, 200, JSON.stringify(r.body));
       });
@@ -78,7 +94,10 @@ for (const backend of backends()) {
           assert.equal(leaks(JSON.stringify(viaIds.body)), false, 'cards by id');
           const viaList = await call(ctx.app, 'GET', '/v1/sites/asso/members?limit=100', { token: t });
           assert.equal(leaks(JSON.stringify(viaList.body)), false, 'directory');
-          const viaBatch = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: t, body: { reads: ['/members/alice', '/members?ids=alice'] } });
+          const viaBatch = await call(ctx.app, 'POST', '/v1/sites/asso/batch', {
+            token: t,
+            body: { reads: ['/members/alice', '/members?ids=alice'] },
+          });
           assert.equal(viaBatch.status, 200);
           assert.equal(leaks(JSON.stringify(viaBatch.body)), false, 'batch');
           // Searching for the hidden value must not find her either: matching only looks at visible fields.
@@ -106,13 +125,20 @@ for (const backend of backends()) {
         assert.deepEqual(c.profile.expertise, ['Transmission', 'Fiscalité'], 'tags kept once, ignoring case');
         const eve = await token({ sub: 'eve', name: 'Eve Roux', chapters: ['saint-etienne', 'toulouse'] });
         const mine = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: eve })).body);
-        assert.deepEqual(mine.chapterDetails, [{ id: 'saint-etienne', name: 'Saint-Etienne' }, { id: 'toulouse', name: 'Toulouse' }],
-          'a chapter no admin named reads as a name, not an id');
+        assert.deepEqual(
+          mine.chapterDetails,
+          [
+            { id: 'saint-etienne', name: 'Saint-Etienne' },
+            { id: 'toulouse', name: 'Toulouse' },
+          ],
+          'a chapter no admin named reads as a name, not an id',
+        );
       });
 
-      it('says when a member joined only from the token\'s `since`, the newest token winning', async () => {
+      it("says when a member joined only from the token's `since`, the newest token winning", async () => {
         const now = Math.floor(Date.now() / 1000);
-        const dana = (since: string | undefined, iat: number) => token({ sub: 'dana', name: 'Dana Vidal', chapters: ['toulouse'], since, iat });
+        const dana = (since: string | undefined, iat: number) =>
+          token({ sub: 'dana', name: 'Dana Vidal', chapters: ['toulouse'], since, iat });
         const me = async (t: string) => MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: t })).body);
         assert.equal((await me(await dana(undefined, now - 30))).memberSince, null, 'unknown until the host says it');
         assert.equal((await me(await dana('2011-09-01', now - 20))).memberSince, '2011-09-01');
@@ -134,8 +160,13 @@ for (const backend of backends()) {
             assert.equal(r.body.code, 'auth.missing', path);
             assert.ok(!JSON.stringify(r.body).includes('Alice Durand'), path);
           }
-          const batch = BatchResponse.parse((await call(closed, 'POST', '/v1/sites/asso/batch', { body: { reads: ['/members/alice', '/members?ids=alice'] } })).body);
-          assert.deepEqual(batch.results.map((x) => x.status), [401, 401]);
+          const batch = BatchResponse.parse(
+            (await call(closed, 'POST', '/v1/sites/asso/batch', { body: { reads: ['/members/alice', '/members?ids=alice'] } })).body,
+          );
+          assert.deepEqual(
+            batch.results.map((x) => x.status),
+            [401, 401],
+          );
           assert.equal((await call(closed, 'GET', '/v1/sites/asso/members/alice', { token: bob })).status, 200);
         } finally {
           await ctx.store.updateSite('asso', { settings: { publicProfiles: true } });
@@ -147,11 +178,15 @@ for (const backend of backends()) {
       it('changes only the fields sent, and clears with null or ""', async () => {
         const r = await patch({ company: '', website: null }, chloe);
         assert.equal(r.status, 200);
-        await patch({ headline: 'Avocate d\'affaires', company: 'Petit & Associés' }, chloe);
+        await patch({ headline: "Avocate d'affaires", company: 'Petit & Associés' }, chloe);
         const c = MemberCard.parse((await patch({ company: '' }, chloe)).body);
-        assert.equal(c.profile.headline, 'Avocate d\'affaires');
+        assert.equal(c.profile.headline, "Avocate d'affaires");
         assert.equal(c.profile.company, undefined);
-        const row = await ctx.store.db.selectFrom('member_profiles').selectAll().where('member_pk', '=', c.self ? (await ctx.store.memberByHostId('asso', 'chloe'))!.pk : '').executeTakeFirstOrThrow();
+        const row = await ctx.store.db
+          .selectFrom('member_profiles')
+          .selectAll()
+          .where('member_pk', '=', c.self ? (await ctx.store.memberByHostId('asso', 'chloe'))!.pk : '')
+          .executeTakeFirstOrThrow();
         assert.equal(row.company, null);
       });
 
@@ -179,12 +214,16 @@ for (const backend of backends()) {
           const r = await patch(body);
           assert.equal(r.status, status, JSON.stringify(r.body));
           assert.equal(Problem.parse(r.body).code, code);
-          if (path) assert.ok(r.body.errors.some((e: { path: string }) => e.path === path), JSON.stringify(r.body.errors));
+          if (path)
+            assert.ok(
+              r.body.errors.some((e: { path: string }) => e.path === path),
+              JSON.stringify(r.body.errors),
+            );
           assert.deepEqual((await card('me', alice)).card, before.card);
         });
       }
 
-      it('refuses editing someone else\'s card', async () => {
+      it("refuses editing someone else's card", async () => {
         const r = await patch({ headline: 'pwned' }, bob, 'alice');
         assert.equal(r.status, 403);
         assert.equal(r.body.code, 'member.not_yours');
@@ -212,12 +251,31 @@ for (const backend of backends()) {
           assert.equal(r.status, 200, JSON.stringify(r.body));
           return t;
         };
-        await make('dora', 'Dora Énergie', ['montpellier'], { headline: 'Ingénieure énergie', expertise: ['Énergie'], visibility: { headline: 'public', expertise: 'members', listed: 'public' } });
-        await make('eve', 'Ève Secrète', ['toulouse'], {
-          headline: 'Très discrète', expertise: ['Énergie'],
-          visibility: { headline: 'private', company: 'private', associationRole: 'private', expertise: 'private', bio: 'private', website: 'private', linkedin: 'private', phone: 'private', email: 'private', listed: 'private' },
+        await make('dora', 'Dora Énergie', ['montpellier'], {
+          headline: 'Ingénieure énergie',
+          expertise: ['Énergie'],
+          visibility: { headline: 'public', expertise: 'members', listed: 'public' },
         });
-        await make('fred', 'Fred Chapitre', ['toulouse'], { expertise: ['Énergie'], visibility: { listed: 'chapter', expertise: 'chapter' } });
+        await make('eve', 'Ève Secrète', ['toulouse'], {
+          headline: 'Très discrète',
+          expertise: ['Énergie'],
+          visibility: {
+            headline: 'private',
+            company: 'private',
+            associationRole: 'private',
+            expertise: 'private',
+            bio: 'private',
+            website: 'private',
+            linkedin: 'private',
+            phone: 'private',
+            email: 'private',
+            listed: 'private',
+          },
+        });
+        await make('fred', 'Fred Chapitre', ['toulouse'], {
+          expertise: ['Énergie'],
+          visibility: { listed: 'chapter', expertise: 'chapter' },
+        });
       });
 
       const ids = (p: { items: { id: string }[] }) => p.items.map((c) => c.id);
@@ -245,7 +303,7 @@ for (const backend of backends()) {
       it('filters by chapter and by expertise the reader may see', async () => {
         assert.deepEqual(ids(await search('?chapter=montpellier', alice)), ['bob', 'dora']);
         assert.deepEqual(ids(await search(`?expertise=${encodeURIComponent('énergie')}`, alice)), ['dora', 'fred']);
-        assert.deepEqual(ids(await search('?expertise=energie')), [], 'Dora\'s tags are for members only');
+        assert.deepEqual(ids(await search('?expertise=energie')), [], "Dora's tags are for members only");
         assert.deepEqual(ids(await search('?expertise=fiscalite', bob)), ['alice']);
         assert.deepEqual(ids(await search('?expertise=fiscalite')), ['alice'], 'Alice is listed publicly and shows her expertise to all');
       });
@@ -289,9 +347,19 @@ for (const backend of backends()) {
             assert.equal(r.body.code, 'member.unknown');
             assert.ok(!JSON.stringify(r.body).includes('Secrète'));
           }
-          assert.deepEqual(ids(MemberPage.parse((await get('/members?ids=eve,bob', t)).body)), t ? ['bob'] : [], 'Bob is listed to members');
-          const viaBatch = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: t, body: { reads: ['/members/eve', '/engagement/members/eve'] } });
-          assert.deepEqual(BatchResponse.parse(viaBatch.body).results.map((x) => x.status), [404, 404]);
+          assert.deepEqual(
+            ids(MemberPage.parse((await get('/members?ids=eve,bob', t)).body)),
+            t ? ['bob'] : [],
+            'Bob is listed to members',
+          );
+          const viaBatch = await call(ctx.app, 'POST', '/v1/sites/asso/batch', {
+            token: t,
+            body: { reads: ['/members/eve', '/engagement/members/eve'] },
+          });
+          assert.deepEqual(
+            BatchResponse.parse(viaBatch.body).results.map((x) => x.status),
+            [404, 404],
+          );
         }
         // A mention by id is refused as for an unknown member, so it cannot reveal her name.
         const mention = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: bob, body: { thread, body: 'Salut @[qui](eve)' } });
@@ -304,7 +372,10 @@ for (const backend of backends()) {
         assert.equal((await get('/members/eve', eve)).status, 200);
         assert.equal((await get('/members/eve', admin)).status, 200);
         assert.equal((await get('/engagement/members/eve', admin)).status, 200);
-        assert.equal((await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: admin, body: { thread, body: 'Merci @[Ève](eve)' } })).status, 201);
+        assert.equal(
+          (await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: admin, body: { thread, body: 'Merci @[Ève](eve)' } })).status,
+          201,
+        );
       });
 
       it('refuses bad search input', async () => {
@@ -320,8 +391,10 @@ for (const backend of backends()) {
     describe('introductions', () => {
       let requestId: string;
       const intro = (body: unknown, t: string) => call(ctx.app, 'POST', '/v1/sites/asso/introductions', { token: t, body });
-      const accept = (id: string, body: unknown, t: string) => call(ctx.app, 'POST', `/v1/sites/asso/introductions/${id}/accept`, { token: t, body });
-      const decline = (id: string, t: string) => call(ctx.app, 'POST', `/v1/sites/asso/introductions/${id}/decline`, { token: t, body: {} });
+      const accept = (id: string, body: unknown, t: string) =>
+        call(ctx.app, 'POST', `/v1/sites/asso/introductions/${id}/accept`, { token: t, body });
+      const decline = (id: string, t: string) =>
+        call(ctx.app, 'POST', `/v1/sites/asso/introductions/${id}/decline`, { token: t, body: {} });
 
       it('stores a request with its message; the requester sees nothing more yet', async () => {
         const r = await intro({ to: 'alice', message: '  Bonjour Alice, je reprends une PME à Sète.  ', share: ['email'] }, bob);
@@ -340,7 +413,9 @@ for (const backend of backends()) {
 
       it('shows the recipient the request on their side, with what the requester offered', async () => {
         await patch({ email: 'bob@leroy.example', visibility: { email: 'private' } }, bob);
-        const page = IntroductionPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/introductions?status=pending', { token: alice })).body);
+        const page = IntroductionPage.parse(
+          (await call(ctx.app, 'GET', '/v1/sites/asso/introductions?status=pending', { token: alice })).body,
+        );
         assert.equal(page.items.length, 1);
         assert.equal(page.items[0].direction, 'received');
         assert.equal(page.items[0].from.id, 'bob');
@@ -360,7 +435,12 @@ for (const backend of backends()) {
         ['a third member accepting', () => accept(requestId, { share: ['phone'] }, chloe), 404, 'introduction.unknown'],
         ['accepting without sharing anything', () => accept(requestId, { share: [] }, alice), 400, 'request.invalid'],
         ['an unknown request', () => accept('nope', { share: ['phone'] }, alice), 404, 'introduction.unknown'],
-        ['a request without a token', () => call(ctx.app, 'POST', '/v1/sites/asso/introductions', { body: { to: 'alice', message: 'x' } }), 401, 'auth.missing'],
+        [
+          'a request without a token',
+          () => call(ctx.app, 'POST', '/v1/sites/asso/introductions', { body: { to: 'alice', message: 'x' } }),
+          401,
+          'auth.missing',
+        ],
       ];
       for (const [what, run, status, code] of bad) {
         it(`refuses ${what}, changing nothing`, async () => {
@@ -386,11 +466,17 @@ for (const backend of backends()) {
         const mine = IntroductionPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/introductions', { token: bob })).body);
         assert.deepEqual(mine.items[0].contact, { phone: SECRET_PHONE });
         assert.equal((await card('alice')).raw.includes(SECRET_PHONE), false, 'still hidden from everyone else');
-        const pks = { alice: (await ctx.store.memberByHostId('asso', 'alice'))!.pk, bob: (await ctx.store.memberByHostId('asso', 'bob'))!.pk };
+        const pks = {
+          alice: (await ctx.store.memberByHostId('asso', 'alice'))!.pk,
+          bob: (await ctx.store.memberByHostId('asso', 'bob'))!.pk,
+        };
         const ledger = await ctx.store.db.selectFrom('activities').select(['member_pk', 'kind']).where('ref', '=', requestId).execute();
         const sorted = ledger.map((a) => `${a.member_pk === pks.bob ? 'bob' : a.member_pk === pks.alice ? 'alice' : '?'} ${a.kind}`).sort();
-        assert.deepEqual(sorted, ['alice introduction.made', 'bob introduction.accepted', 'bob introduction.made'],
-          'the acceptance is credited to Bob, who asked; both took part');
+        assert.deepEqual(
+          sorted,
+          ['alice introduction.made', 'bob introduction.accepted', 'bob introduction.made'],
+          'the acceptance is credited to Bob, who asked; both took part',
+        );
         const again = await accept(requestId, { share: ['email'] }, alice);
         assert.equal(again.status, 409);
         assert.equal(again.body.code, 'introduction.answered');
@@ -401,7 +487,7 @@ for (const backend of backends()) {
         const d = await decline(r.id, chloe);
         assert.equal(d.status, 200);
         assert.equal(Introduction.parse(d.body).status, 'declined');
-        assert.deepEqual(Introduction.parse(d.body).contact, {}, 'a declined request no longer shows the requester\'s details');
+        assert.deepEqual(Introduction.parse(d.body).contact, {}, "a declined request no longer shows the requester's details");
         assert.equal((await ctx.store.db.selectFrom('activities').selectAll().where('ref', '=', r.id).execute()).length, 0);
         assert.equal((await intro({ to: 'chloe', message: 'Et maintenant ?' }, bob)).body.code, 'introduction.exists');
       });
@@ -435,12 +521,23 @@ for (const backend of backends()) {
         await post('Réponse de Bob, merci !', bob, a);
         ginaComments = [a, b];
         const e = await ctx.store.insertEvent({
-          site_id: 'asso', chapter_id: 'toulouse', title: 'Afterwork', description: '', time_zone: 'Europe/Paris',
-          starts_at: new Date(Date.now() + 86_400_000).toISOString(), ends_at: new Date(Date.now() + 90_000_000).toISOString(),
-          place: 'Capitole', online_url: null, capacity: null, audience: 'members',
+          site_id: 'asso',
+          chapter_id: 'toulouse',
+          title: 'Afterwork',
+          description: '',
+          time_zone: 'Europe/Paris',
+          starts_at: new Date(Date.now() + 86_400_000).toISOString(),
+          ends_at: new Date(Date.now() + 90_000_000).toISOString(),
+          place: 'Capitole',
+          online_url: null,
+          capacity: null,
+          audience: 'members',
         });
         await ctx.store.setRsvp('asso', e.id, (await ctx.store.memberByHostId('asso', 'gina'))!.pk, 'going');
-        assert.equal((await call(ctx.app, 'POST', '/v1/sites/asso/introductions', { token: gina, body: { to: 'alice', message: 'Bonjour' } })).status, 201);
+        assert.equal(
+          (await call(ctx.app, 'POST', '/v1/sites/asso/introductions', { token: gina, body: { to: 'alice', message: 'Bonjour' } })).status,
+          201,
+        );
       });
 
       it('exports everything held about me as a JSON attachment', async () => {
@@ -452,9 +549,18 @@ for (const backend of backends()) {
         assert.equal(x.member.id, 'gina');
         assert.equal(x.profile.phone, '+33 1 23 45 67 89');
         assert.equal(x.profile.visibility.phone, 'private');
-        assert.deepEqual(x.comments.map((c) => c.body), ['Premier message de Gina', 'Second message de Gina, sans réponse']);
-        assert.deepEqual(x.rsvps.map((v) => [v.event, v.status]), [['Afterwork', 'going']]);
-        assert.deepEqual(x.introductions.map((i) => [i.direction, i.with, i.status]), [['sent', 'alice', 'pending']]);
+        assert.deepEqual(
+          x.comments.map((c) => c.body),
+          ['Premier message de Gina', 'Second message de Gina, sans réponse'],
+        );
+        assert.deepEqual(
+          x.rsvps.map((v) => [v.event, v.status]),
+          [['Afterwork', 'going']],
+        );
+        assert.deepEqual(
+          x.introductions.map((i) => [i.direction, i.with, i.status]),
+          [['sent', 'alice', 'pending']],
+        );
         assert.ok(x.activities.some((a) => a.kind === 'comment.posted'));
         assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/members/me/export')).status, 401);
       });
@@ -468,17 +574,26 @@ for (const backend of backends()) {
       });
 
       it('erases, deleting comments but keeping as anonymous tombstones those others replied to', async () => {
-        const r = await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', { token: gina, body: { comments: 'delete', confirm: true } });
+        const r = await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', {
+          token: gina,
+          body: { comments: 'delete', confirm: true },
+        });
         assert.equal(r.status, 200, JSON.stringify(r.body));
         assert.deepEqual(EraseResult.parse(r.body), { erased: true, comments: { anonymized: 1, deleted: 1 }, rsvps: 1, introductions: 1 });
         const rows = await ctx.store.db.selectFrom('comments').selectAll().where('id', 'in', ginaComments).execute();
-        assert.deepEqual(rows.map((c) => [c.id, c.body, c.status, c.author_pk]), [[ginaComments[0], '', 'deleted', null]]);
+        assert.deepEqual(
+          rows.map((c) => [c.id, c.body, c.status, c.author_pk]),
+          [[ginaComments[0], '', 'deleted', null]],
+        );
         const page = await call(ctx.app, 'GET', `/v1/sites/asso/comments?thread=${encodeURIComponent(THREAD)}`);
         assert.equal(JSON.stringify(page.body).includes('Gina'), false, 'neither her name nor her words remain');
-        assert.equal(page.body.items.length, 2, 'the tombstone and Bob\'s reply');
+        assert.equal(page.body.items.length, 2, "the tombstone and Bob's reply");
         assert.equal(await ctx.store.memberByHostId('asso', 'gina'), undefined);
         assert.equal((await ctx.store.db.selectFrom('introductions').selectAll().where('message', '=', 'Bonjour').execute()).length, 0);
-        assert.equal((await ctx.store.db.selectFrom('member_profiles').selectAll().where('headline', '=', 'Exportatrice').execute()).length, 0);
+        assert.equal(
+          (await ctx.store.db.selectFrom('member_profiles').selectAll().where('headline', '=', 'Exportatrice').execute()).length,
+          0,
+        );
         // Her host session still works: she comes back as a new, empty member.
         const back = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: gina })).body);
         assert.deepEqual(back.profile, {});
@@ -487,15 +602,27 @@ for (const backend of backends()) {
       it('takes an erased member out of the directory, even once their host session brings them back', async () => {
         const ivy = await token({ sub: 'ivy', name: 'Ivy Zephyrine', chapters: ['toulouse'] });
         assert.equal((await patch({ headline: 'Brasseuse' }, ivy)).status, 200);
-        const search = async () => MemberPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members?q=zephyrine', { token: alice })).body).items.map((m) => m.id);
+        const search = async () =>
+          MemberPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members?q=zephyrine', { token: alice })).body).items.map(
+            (m) => m.id,
+          );
         assert.deepEqual(await search(), ['ivy']);
-        assert.equal((await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', { token: ivy, body: { comments: 'delete', confirm: true } })).status, 200);
+        assert.equal(
+          (await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', { token: ivy, body: { comments: 'delete', confirm: true } }))
+            .status,
+          200,
+        );
         assert.deepEqual(await search(), [], 'gone right after the erase');
         // The host site still signs her in: any widget on the page brings her back as a member.
         const back = MemberCard.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members/me', { token: ivy })).body);
         assert.equal(back.visibility?.listed, 'private', 'she comes back unlisted');
         assert.deepEqual(await search(), [], 'and stays out of the directory');
-        assert.deepEqual(MemberPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members?chapter=toulouse&limit=50', { token: chloe })).body).items.map((m) => m.id).includes('ivy'), false);
+        assert.deepEqual(
+          MemberPage.parse((await call(ctx.app, 'GET', '/v1/sites/asso/members?chapter=toulouse&limit=50', { token: chloe })).body)
+            .items.map((m) => m.id)
+            .includes('ivy'),
+          false,
+        );
         assert.equal((await patch({ visibility: { listed: 'members' } }, ivy)).status, 200);
         assert.deepEqual(await search(), ['ivy'], 'until she lists herself again');
       });
@@ -503,7 +630,10 @@ for (const backend of backends()) {
       it('erases, turning every comment into an anonymous tombstone when asked', async () => {
         const hal = await token({ sub: 'hal', name: 'Hal Tombe' });
         const r1 = await call(ctx.app, 'POST', '/v1/sites/asso/comments', { token: hal, body: { thread: THREAD, body: 'Message de Hal' } });
-        const r = await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', { token: hal, body: { comments: 'anonymize', confirm: true } });
+        const r = await call(ctx.app, 'POST', '/v1/sites/asso/members/me/erase', {
+          token: hal,
+          body: { comments: 'anonymize', confirm: true },
+        });
         assert.equal(r.status, 200);
         assert.deepEqual(EraseResult.parse(r.body).comments, { anonymized: 1, deleted: 0 });
         const row = await ctx.store.db.selectFrom('comments').selectAll().where('id', '=', r1.body.id).executeTakeFirstOrThrow();
@@ -516,10 +646,16 @@ for (const backend of backends()) {
       it('answers a batch of 50 cards as one read', async () => {
         const subs = Array.from({ length: 50 }, (_, i) => `bulk${String(i).padStart(2, '0')}`);
         for (const sub of subs) await call(ctx.app, 'GET', '/v1/sites/asso/me', { token: await token({ sub, name: sub }) });
-        const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', { token: bob, body: { reads: ['/me', `/members?ids=${subs.join(',')}`] } });
+        const r = await call(ctx.app, 'POST', '/v1/sites/asso/batch', {
+          token: bob,
+          body: { reads: ['/me', `/members?ids=${subs.join(',')}`] },
+        });
         const { results } = BatchResponse.parse(r.body);
         assert.equal(results[1].status, 200);
-        assert.deepEqual(MemberPage.parse(results[1].body).items.map((c) => c.id), subs);
+        assert.deepEqual(
+          MemberPage.parse(results[1].body).items.map((c) => c.id),
+          subs,
+        );
       });
     });
   });

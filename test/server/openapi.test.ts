@@ -17,7 +17,16 @@ const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', impor
 /** Type-checks `files` (name → source) on their own; the compiler's output when it fails. */
 async function typecheck(dir: string, files: Record<string, string>): Promise<{ ok: boolean; output: string }> {
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  const args = ['--ignoreConfig', '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', ...Object.keys(files).map((f) => join(dir, f))];
+  const args = [
+    '--ignoreConfig',
+    '--noEmit',
+    '--strict',
+    '--target',
+    'es2022',
+    '--module',
+    'nodenext',
+    ...Object.keys(files).map((f) => join(dir, f)),
+  ];
   try {
     await promisify(execFile)(process.execPath, [TSC, ...args]);
     return { ok: true, output: '' };
@@ -57,7 +66,10 @@ describe('OpenAPI document', () => {
     assert.deepEqual(result.valid ? [] : result.errors, []);
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
     assert.ok(refs.length > 0);
-    assert.ok(refs.every((r) => r.includes('#/components/schemas/')), refs.find((r) => !r.includes('#/components/schemas/')));
+    assert.ok(
+      refs.every((r) => r.includes('#/components/schemas/')),
+      refs.find((r) => !r.includes('#/components/schemas/')),
+    );
     const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
     assert.ok(schemas.EngagementCondition, 'the recursive rule condition is a named component');
   });

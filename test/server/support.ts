@@ -16,14 +16,22 @@ let schemaSeq = 0;
 
 /** The databases to run store-level tests on: SQLite always, PostgreSQL when DATABASE_URL is set. */
 export function backends(): Backend[] {
-  const list: Backend[] = [{
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'cercle-test-'));
-      const store = await openStore(join(dir, 'test.db'));
-      return { store, async cleanup() { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  const list: Backend[] = [
+    {
+      name: 'sqlite',
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), 'cercle-test-'));
+        const store = await openStore(join(dir, 'test.db'));
+        return {
+          store,
+          async cleanup() {
+            await store.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
     },
-  }];
+  ];
   const url = process.env.DATABASE_URL;
   if (url) {
     list.push({
@@ -103,9 +111,17 @@ export async function token(o: TokenOpts = {}) {
 type App = ReturnType<typeof createApp>;
 
 /** Calls the app like a browser on the site's origin would. */
-export async function call(app: App, method: string, path: string, opts: {
-  token?: string; body?: unknown; headers?: Record<string, string>; origin?: string | null;
-} = {}) {
+export async function call(
+  app: App,
+  method: string,
+  path: string,
+  opts: {
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    origin?: string | null;
+  } = {},
+) {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.origin !== null) headers.origin = opts.origin ?? ORIGIN;
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;

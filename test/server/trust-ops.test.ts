@@ -34,7 +34,12 @@ async function anEvent(app: ReturnType<typeof createApp>) {
   const admin = await token({ sub: 'admin', name: 'Ada Admin', roles: ['member', 'admin'] });
   const r = await call(app, 'POST', '/v1/sites/asso/events', {
     token: admin,
-    body: { title: 'Assemblée', timeZone: 'Europe/Paris', startsAt: new Date(Date.now() + 7 * DAY).toISOString(), endsAt: new Date(Date.now() + 7 * DAY + 3_600_000).toISOString() },
+    body: {
+      title: 'Assemblée',
+      timeZone: 'Europe/Paris',
+      startsAt: new Date(Date.now() + 7 * DAY).toISOString(),
+      endsAt: new Date(Date.now() + 7 * DAY + 3_600_000).toISOString(),
+    },
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id as string;
@@ -42,10 +47,15 @@ async function anEvent(app: ReturnType<typeof createApp>) {
 
 /** A request as it comes off a socket from `address`. */
 function from(app: ReturnType<typeof createApp>, address: string, method: string, path: string, tok: string, body: unknown) {
-  return app.request(path, {
-    method, body: JSON.stringify(body),
-    headers: { origin: ORIGIN, authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-  }, { incoming: { socket: { remoteAddress: address } } });
+  return app.request(
+    path,
+    {
+      method,
+      body: JSON.stringify(body),
+      headers: { origin: ORIGIN, authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    },
+    { incoming: { socket: { remoteAddress: address } } },
+  );
 }
 
 for (const backend of backends()) {
@@ -67,7 +77,10 @@ for (const backend of backends()) {
       const statuses: number[] = [];
       let last: Awaited<ReturnType<typeof call>> | undefined;
       for (let i = 0; i < 5; i++) {
-        last = await call(app, 'PUT', `/v1/sites/asso/events/${eventId}/rsvp`, { token: t, body: { status: i % 2 ? 'declined' : 'going' } });
+        last = await call(app, 'PUT', `/v1/sites/asso/events/${eventId}/rsvp`, {
+          token: t,
+          body: { status: i % 2 ? 'declined' : 'going' },
+        });
         statuses.push(last.status);
       }
       assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
@@ -75,7 +88,12 @@ for (const backend of backends()) {
       assert.match(last!.body.detail, /kept/);
       assert.ok(Number(last!.headers.get('retry-after')) >= 1);
       const member = await store.memberByHostId('asso', 'flipper');
-      const row = await store.db.selectFrom('rsvps').select('status').where('event_id', '=', eventId).where('member_pk', '=', member!.pk).executeTakeFirst();
+      const row = await store.db
+        .selectFrom('rsvps')
+        .select('status')
+        .where('event_id', '=', eventId)
+        .where('member_pk', '=', member!.pk)
+        .executeTakeFirst();
       assert.equal(row?.status, 'going', 'the refused flips changed nothing');
     });
 
@@ -85,14 +103,19 @@ for (const backend of backends()) {
       for (const sub of ['n1', 'n2', 'n3', 'n4']) {
         const t = await token({ sub, name: `Membre ${sub}` });
         for (let i = 0; i < 3; i++) {
-          answers.push((await from(app, net, 'PUT', `/v1/sites/asso/events/${eventId}/rsvp`, t, { status: i % 2 ? 'declined' : 'going' })).status);
+          answers.push(
+            (await from(app, net, 'PUT', `/v1/sites/asso/events/${eventId}/rsvp`, t, { status: i % 2 ? 'declined' : 'going' })).status,
+          );
         }
       }
       assert.deepEqual(answers.slice(0, 9), Array(9).fill(200));
       assert.deepEqual(answers.slice(9), [429, 429, 429]);
       // Another network is not affected.
       const other = await token({ sub: 'n5', name: 'Membre n5' });
-      assert.equal((await from(app, '198.51.100.4', 'PUT', `/v1/sites/asso/events/${eventId}/rsvp`, other, { status: 'going' })).status, 200);
+      assert.equal(
+        (await from(app, '198.51.100.4', 'PUT', `/v1/sites/asso/events/${eventId}/rsvp`, other, { status: 'going' })).status,
+        200,
+      );
     });
 
     it('limits reactions and unreactions, flags and introductions in their own buckets', async () => {
@@ -108,11 +131,17 @@ for (const backend of backends()) {
         await call(app, 'DELETE', `${base}/thanks`, { token: fan }),
       ].map((r) => r.status);
       assert.equal(seq[3], 429, JSON.stringify(seq));
-      assert.ok(seq.slice(0, 3).every((s) => s < 300), JSON.stringify(seq));
+      assert.ok(
+        seq.slice(0, 3).every((s) => s < 300),
+        JSON.stringify(seq),
+      );
       // The RSVP budget spent above does not count against reactions, nor reactions against introductions.
       const intro = [];
       for (const to of ['author', 'flipper', 'n1', 'n2']) {
-        intro.push((await call(app, 'POST', '/v1/sites/asso/introductions', { token: fan, body: { to, message: 'Bonjour, ravi de vous lire.' } })).status);
+        intro.push(
+          (await call(app, 'POST', '/v1/sites/asso/introductions', { token: fan, body: { to, message: 'Bonjour, ravi de vous lire.' } }))
+            .status,
+        );
       }
       assert.equal(intro[3], 429, JSON.stringify(intro));
     });
@@ -143,7 +172,7 @@ describe('limits shared by instances (postgres)', { skip: !pgUrl && 'set DATABAS
     await c.end();
   });
 
-  it('two apps on one database share a member\'s budget', async () => {
+  it("two apps on one database share a member's budget", async () => {
     const appA = createApp({ store: a, logger: silentLogger });
     const appB = createApp({ store: b, logger: silentLogger });
     const eventId = await anEvent(appA);
@@ -155,7 +184,10 @@ describe('limits shared by instances (postgres)', { skip: !pgUrl && 'set DATABAS
     }
     assert.deepEqual(seq, [200, 200, 200, 429, 429]);
     const rows = await a.db.selectFrom('rate_buckets').select('key').execute();
-    assert.ok(rows.some((r) => r.key.startsWith('asso|rsvp|m|')), 'the bucket lives in the database');
+    assert.ok(
+      rows.some((r) => r.key.startsWith('asso|rsvp|m|')),
+      'the bucket lives in the database',
+    );
   });
 });
 
@@ -180,7 +212,10 @@ for (const backend of backends()) {
         const app = createApp({ store, logger: silentLogger });
         const admin = await token({ sub: 'admin', name: 'Ada Admin', roles: ['member', 'admin'] });
         const url = `http://127.0.0.1:${(rx.address() as { port: number }).port}/hook`;
-        assert.equal((await call(app, 'POST', '/v1/sites/asso/admin/webhooks', { token: admin, body: { url, events: ['rsvp.changed'] } })).status, 201);
+        assert.equal(
+          (await call(app, 'POST', '/v1/sites/asso/admin/webhooks', { token: admin, body: { url, events: ['rsvp.changed'] } })).status,
+          201,
+        );
         const eventId = await anEvent(app);
         const t = await token({ sub: 'flapper', name: 'Flap' });
         let final = '';
@@ -223,8 +258,11 @@ describe('coalesced live changes', () => {
     const store = await openStore(join(dir, 'live.db'));
     const published: LiveChange[] = [];
     const bus: LiveBus = {
-      kind: 'local', healthy: true,
-      async start() {}, async close() {}, async control() {},
+      kind: 'local',
+      healthy: true,
+      async start() {},
+      async close() {},
+      async control() {},
       async publish(_site, change) {
         published.push(change);
         return { id: published.length, site: 'asso', ...change } as unknown as LiveRecord;
@@ -233,13 +271,15 @@ describe('coalesced live changes', () => {
     const live = new LiveService({ store, bus, coalesceMs: 60_000 });
     try {
       const seen = () => published.map((p) => `${p.kind}:${p.ref}${p.version === undefined ? '' : `:${p.version}`}`);
-      for (let i = 0; i < 100; i++) await live.publish('asso', { topic: 'thread:t', kind: 'reactions.changed', ref: 'c1', audience: 'public', version: i });
+      for (let i = 0; i < 100; i++)
+        await live.publish('asso', { topic: 'thread:t', kind: 'reactions.changed', ref: 'c1', audience: 'public', version: i });
       await live.publish('asso', { topic: 'thread:u', kind: 'reactions.changed', ref: 'c2', audience: 'public', version: 0 });
       await live.publish('asso', { topic: 'thread:u', kind: 'reactions.changed', ref: 'c2', audience: 'public', version: 1 });
       // The first of each goes out at once; the 99 others for c1 are held as one.
       assert.deepEqual(seen(), ['reactions.changed:c1:0', 'reactions.changed:c2:0']);
       // Another kind on the same topic sends the held change first (a topic's changes stay in order); others each go out.
-      for (let i = 0; i < 2; i++) await live.publish('asso', { topic: 'thread:t', kind: 'comment.created', ref: `n${i}`, audience: 'public' });
+      for (let i = 0; i < 2; i++)
+        await live.publish('asso', { topic: 'thread:t', kind: 'comment.created', ref: `n${i}`, audience: 'public' });
       assert.deepEqual(seen().slice(2), ['reactions.changed:c1:99', 'comment.created:n0', 'comment.created:n1']);
       // A window's last change goes out when it ends (here: at shutdown).
       await live.shutdown(0);
@@ -286,13 +326,19 @@ describe('storage failures (sqlite)', () => {
       const log = capture();
       const app = createApp({ store, logger: log });
       const t = await token({ sub: 'writer', name: 'Écrivain' });
-      assert.equal((await call(app, 'POST', '/v1/sites/asso/comments', { token: t, body: { thread: 'full', body: 'premier' } })).status, 201);
+      assert.equal(
+        (await call(app, 'POST', '/v1/sites/asso/comments', { token: t, body: { thread: 'full', body: 'premier' } })).status,
+        201,
+      );
       const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
       await sql.raw(`pragma max_page_count = ${rows[0].page_count}`).execute(store.db);
       let refused: Awaited<ReturnType<typeof call>> | undefined;
       let stored = 1;
       for (let i = 0; i < 2000 && !refused; i++) {
-        const r = await call(app, 'POST', '/v1/sites/asso/comments', { token: t, body: { thread: 'full', body: `commentaire ${i} ${'x'.repeat(2000)}` } });
+        const r = await call(app, 'POST', '/v1/sites/asso/comments', {
+          token: t,
+          body: { thread: 'full', body: `commentaire ${i} ${'x'.repeat(2000)}` },
+        });
         if (r.status === 201) stored++;
         else refused = r;
       }
@@ -302,24 +348,36 @@ describe('storage failures (sqlite)', () => {
       const line = log.lines.find((l) => l.msg === 'storage.full');
       assert.equal(line?.code, 'SQLITE_FULL');
       assert.match(String(line?.cause), /full/i);
-      assert.equal(log.lines.some((l) => l.msg === 'unhandled'), false);
-      const count = await store.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(
+        log.lines.some((l) => l.msg === 'unhandled'),
+        false,
+      );
+      const count = await store.db
+        .selectFrom('comments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       assert.equal(Number(count.n), stored);
     } finally {
       await store.close();
     }
   });
 
-  it('knows PostgreSQL\'s disk full (53100) and unreachable server as 503s with a code', () => {
+  it("knows PostgreSQL's disk full (53100) and unreachable server as 503s with a code", () => {
     assert.equal(storageProblem(Object.assign(new Error('could not extend file'), { code: '53100' }))?.problem.code, 'storage.full');
-    assert.equal(storageProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))?.problem.code, 'storage.unavailable');
+    assert.equal(
+      storageProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))?.problem.code,
+      'storage.unavailable',
+    );
     assert.equal(storageProblem(new Error('boom')), null);
   });
 
   it('a damaged or foreign file refuses to open, naming the file', async () => {
     const junk = join(dir, 'junk.db');
     writeFileSync(junk, Buffer.alloc(8192, 'not a database '));
-    await assert.rejects(openStore(junk), (err: Error) => err.message.includes(junk) && /not a database|damaged|restore/i.test(err.message));
+    await assert.rejects(
+      openStore(junk),
+      (err: Error) => err.message.includes(junk) && /not a database|damaged|restore/i.test(err.message),
+    );
 
     const file = join(dir, 'damaged.db');
     const store = await openStore(file);
@@ -327,7 +385,9 @@ describe('storage failures (sqlite)', () => {
     await sql`create table filler (id integer primary key, v text)`.execute(store.db);
     await sql`create index filler_v on filler (v)`.execute(store.db);
     for (let i = 0; i < 40; i++) {
-      await sql`insert into filler (v) select hex(randomblob(200)) from (select 1 union all select 2 union all select 3 union all select 4 union all select 5 union all select 6 union all select 7 union all select 8 union all select 9 union all select 10)`.execute(store.db);
+      await sql`insert into filler (v) select hex(randomblob(200)) from (select 1 union all select 2 union all select 3 union all select 4 union all select 5 union all select 6 union all select 7 union all select 8 union all select 9 union all select 10)`.execute(
+        store.db,
+      );
     }
     await sql`pragma wal_checkpoint(truncate)`.execute(store.db);
     await store.close();
@@ -336,7 +396,10 @@ describe('storage failures (sqlite)', () => {
     // Scribble over the last pages (the filler table and its index).
     for (let at = size - 40 * 4096; at < size; at += 4096) writeSync(fd, Buffer.alloc(600, 0x5a), 0, 600, at + 100);
     closeSync(fd);
-    await assert.rejects(openStore(file), (err: Error) => err.message.includes(file) && /damaged|malformed|corrupt|restore/i.test(err.message));
+    await assert.rejects(
+      openStore(file),
+      (err: Error) => err.message.includes(file) && /damaged|malformed|corrupt|restore/i.test(err.message),
+    );
   });
 
   it('a path that cannot be a database (a folder in the way) names the file', async () => {
@@ -346,7 +409,7 @@ describe('storage failures (sqlite)', () => {
     await assert.rejects(openStore(file), (err: Error) => err.message.includes(file));
   });
 
-  it('a write waits for another connection\'s lock (BEGIN IMMEDIATE) instead of failing', async () => {
+  it("a write waits for another connection's lock (BEGIN IMMEDIATE) instead of failing", async () => {
     const file = join(dir, 'locked.db');
     const store = await openStore(file);
     try {
@@ -367,7 +430,7 @@ describe('storage failures (sqlite)', () => {
       assert.equal(r.status, 201, JSON.stringify(r.body));
       await exited;
       const probe = await sql<{ n: number }>`select count(*) as n from lock_probe`.execute(store.db);
-      assert.equal(Number(probe.rows[0].n), 2, 'both writers\' rows are there');
+      assert.equal(Number(probe.rows[0].n), 2, "both writers' rows are there");
     } finally {
       await store.close();
     }
@@ -378,7 +441,13 @@ describe('start-up', () => {
   it('logs one JSON line on listening: address, database kind, version, timeouts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cercle-start-'));
     const log = capture();
-    const server = await startServer({ port: 0, database: join(dir, 'start.db'), logger: log, version: '9.9.9', timeouts: { headersMs: 1234 } });
+    const server = await startServer({
+      port: 0,
+      database: join(dir, 'start.db'),
+      logger: log,
+      version: '9.9.9',
+      timeouts: { headersMs: 1234 },
+    });
     try {
       const line = log.lines.find((l) => l.msg === 'listening');
       assert.equal(line?.database, 'sqlite');

@@ -50,8 +50,17 @@ export class FakeApi {
       // The live stream: ready, then quiet (live-discussion.test.ts drives a stream of its own).
       http.post(`${BASE}/live`, () => {
         this.liveCalls.push('open');
-        const ready = LiveReady.parse({ stream: 'quiet-stream', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: '1' });
-        const body = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)) });
+        const ready = LiveReady.parse({
+          stream: 'quiet-stream',
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: '1',
+        });
+        const body = new ReadableStream({
+          start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)),
+        });
         return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
       }),
       http.post(`${BASE}/live/:stream`, () => {
@@ -76,7 +85,12 @@ export class FakeApi {
         if (custom) return custom;
         let c = call.key ? this.stored.get(call.key) : undefined;
         if (!c) {
-          c = comment({ author: member(this.me), body: input.body.trim(), parentId: input.parentId ?? null, createdAt: new Date().toISOString() });
+          c = comment({
+            author: member(this.me),
+            body: input.body.trim(),
+            parentId: input.parentId ?? null,
+            createdAt: new Date().toISOString(),
+          });
           if (call.key) this.stored.set(call.key, c);
         }
         return json(201, c);
@@ -137,8 +151,7 @@ export class FakeApi {
     const first = this.readFirst?.(url, auth);
     if (first) return first;
     if (url.pathname === '/') return { status: 200, body: this.site };
-    if (url.pathname === '/me')
-      return auth ? { status: 200, body: this.me } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname === '/me') return auth ? { status: 200, body: this.me } : { status: 401, body: problem(401, 'auth.missing') };
     if (url.pathname === '/comments') {
       const page = this.pages.get(url.searchParams.get('cursor') ?? '');
       return page ? { status: 200, body: page } : { status: 400, body: problem(400, 'request.invalid') };

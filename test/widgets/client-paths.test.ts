@@ -29,7 +29,14 @@ const table = Object.values(routes)
   .filter((r) => r.path.startsWith('/v1/sites/{site}'))
   .map((r) => ({
     method: r.method.toUpperCase(),
-    pattern: new RegExp('^' + r.path.slice('/v1/sites/{site}'.length).replace(/\{[^}]+\}/g, '[^/?]+').replace(/\./g, '\\.') + '(\\?.*)?$'),
+    pattern: new RegExp(
+      '^' +
+        r.path
+          .slice('/v1/sites/{site}'.length)
+          .replace(/\{[^}]+\}/g, '[^/?]+')
+          .replace(/\./g, '\\.') +
+        '(\\?.*)?$',
+    ),
   }));
 
 const known = ({ method, path }: Call) => table.some((r) => r.method === method && r.pattern.test(path === '' ? '/' : path));

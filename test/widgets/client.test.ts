@@ -9,10 +9,13 @@ import { FakeApi, json, startWorker } from './api.js';
 import { API, comment, commentPage, jwt, problem, SITE, TOKEN_URL } from './fixtures.js';
 
 const client = (tokens?: TokenKeeper) => new CercleClient({ api: API, site: SITE, tokens, parse: strict });
-const failure = (p: Promise<unknown>) => p.then(
-  () => { throw new Error('expected a failure'); },
-  (e: CercleError) => e,
-);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: CercleError) => e,
+  );
 
 describe('CercleClient', () => {
   let api: FakeApi;
@@ -26,11 +29,7 @@ describe('CercleClient', () => {
     expect(api.calls).to.have.length(1);
     expect(api.calls[0].method).to.equal('POST');
     expect(api.calls[0].path).to.equal('/batch');
-    expect((api.calls[0].body as { reads: string[] }).reads).to.deep.equal([
-      '/comments?thread=https%3A%2F%2Famicale.test%2Fa',
-      '/me',
-      '/',
-    ]);
+    expect((api.calls[0].body as { reads: string[] }).reads).to.deep.equal(['/comments?thread=https%3A%2F%2Famicale.test%2Fa', '/me', '/']);
     expect(api.calls[0].auth).to.match(/^Bearer /);
     expect(page.items[0].body).to.equal('Premier');
     expect(me.name).to.equal('Ada Lovelace');

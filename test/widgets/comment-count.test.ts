@@ -20,7 +20,10 @@ describe('<cercle-comment-count>', () => {
     known = { 'article-1': 3, 'article-2': 0, 'article-3': 1 };
     api.onRead = (url) => {
       if (url.pathname !== '/threads/count') return undefined;
-      const counts = url.searchParams.getAll('threads').filter((t) => t in known).map((thread) => ({ thread, count: known[thread]! }));
+      const counts = url.searchParams
+        .getAll('threads')
+        .filter((t) => t in known)
+        .map((thread) => ({ thread, count: known[thread]! }));
       return { status: 200, body: CommentCounts.parse({ counts }) };
     };
   });
@@ -58,7 +61,9 @@ describe('<cercle-comment-count>', () => {
     const root = await page('en', keys);
     const els = [...root.querySelectorAll('cercle-comment-count')];
     await waitUntil(() => els.every(settled), 'counts shown');
-    const counting = api.calls.flatMap((c) => (c.method === 'POST' ? (c.body as { reads: string[] }).reads : [c.path])).filter((p) => p.startsWith('/threads/count'));
+    const counting = api.calls
+      .flatMap((c) => (c.method === 'POST' ? (c.body as { reads: string[] }).reads : [c.path]))
+      .filter((p) => p.startsWith('/threads/count'));
     expect(counting).to.have.length(1);
     expect(new URL(counting[0]!, 'http://x').searchParams.getAll('threads')).to.deep.equal(keys);
     // With the session's own read, the page made one request to the API.

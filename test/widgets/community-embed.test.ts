@@ -59,7 +59,11 @@ describe('embedding diagnostics', () => {
   });
 
   for (const [what, answer, expected] of [
-    ['an HTML page', () => new HttpResponse('<!doctype html><html><body>Log in</body></html>', { headers: { 'content-type': 'text/html' } }), 'an HTML page'],
+    [
+      'an HTML page',
+      () => new HttpResponse('<!doctype html><html><body>Log in</body></html>', { headers: { 'content-type': 'text/html' } }),
+      'an HTML page',
+    ],
     ['a 200 that is not a JWT', () => new HttpResponse('ok'), '"ok"'],
   ] as const) {
     it(`names a token endpoint answering ${what}, and reads on signed out`, async () => {
@@ -85,7 +89,8 @@ describe('embedding diagnostics', () => {
 
   it('tells an origin the server refuses (CORS) from a server that is down', async () => {
     // A CORS refusal: the page cannot read the answer, but a no-cors request gets one.
-    const cors = ({ request }: { request: Request }) => (request.mode === 'no-cors' ? new HttpResponse(null, { status: 403 }) : HttpResponse.error());
+    const cors = ({ request }: { request: Request }) =>
+      request.mode === 'no-cors' ? new HttpResponse(null, { status: 403 }) : HttpResponse.error();
     use(http.post(`${BASE}/batch`, cors), http.get(`${BASE}/*`, cors), http.get(BASE, cors));
     const root = await page();
     const widget = root.querySelector('cercle-discussion')!;
@@ -119,7 +124,9 @@ describe('embedding diagnostics', () => {
   });
 
   it('explains a widget placed outside any provider, with one console.error', async () => {
-    const el = await fixture(html`<div><cercle-discussion thread="t"></cercle-discussion><cercle-discussion thread="u"></cercle-discussion></div>`);
+    const el = await fixture(
+      html`<div><cercle-discussion thread="t"></cercle-discussion><cercle-discussion thread="u"></cercle-discussion></div>`,
+    );
     const [a, b] = el.querySelectorAll('cercle-discussion');
     await waitUntil(() => text(a).includes('Cercle server'), 'a notice');
     expect(text(b)).to.include('Cercle server');

@@ -16,7 +16,8 @@ type Frame = Window & typeof globalThis;
 async function frame(errors: string[]): Promise<Frame> {
   const iframe = document.createElement('iframe');
   const loaded = new Promise((ok) => iframe.addEventListener('load', ok, { once: true }));
-  iframe.srcdoc = '<!doctype html><html><head></head><body><main><article><h1>Assemblée générale</h1><section></section></article></main></body></html>';
+  iframe.srcdoc =
+    '<!doctype html><html><head></head><body><main><article><h1>Assemblée générale</h1><section></section></article></main></body></html>';
   document.body.append(iframe);
   await loaded;
   const win = iframe.contentWindow as Frame;

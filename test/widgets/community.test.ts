@@ -63,12 +63,7 @@ describe('<cercle-community>', () => {
     // Reads only: a signed-in member's discussions then record how far they read (a write each).
     const reads = api.calls.filter((c) => c.method === 'GET' || c.path === '/batch');
     expect(reads).to.have.length(1);
-    expect((reads[0].body as { reads: string[] }).reads).to.have.members([
-      '/comments?thread=t',
-      '/comments?thread=other',
-      '/',
-      '/me',
-    ]);
+    expect((reads[0].body as { reads: string[] }).reads).to.have.members(['/comments?thread=t', '/comments?thread=other', '/', '/me']);
   });
 
   it('knows the member the token names', async () => {

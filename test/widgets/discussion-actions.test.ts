@@ -67,9 +67,19 @@ describe('<cercle-discussion> actions', () => {
     const theirs = comment({ body: 'Utile ?', reactions: [{ kind: 'thanks', count: 2, mine: false }] });
     const mine = comment({ body: 'Le mien', author: ME, reactions: [{ kind: 'useful', count: 1, mine: false }] });
     api.pages.set('', commentPage([theirs, mine]));
-    api.onWrite = (call) => call.method === 'POST' && call.path === `/comments/${theirs.id}/reactions`
-      ? { status: 200, body: CommentReactions.parse({ comment: theirs.id, reactions: [{ kind: 'thanks', count: 2, mine: false }, { kind: 'useful', count: 1, mine: true }] }) }
-      : undefined;
+    api.onWrite = (call) =>
+      call.method === 'POST' && call.path === `/comments/${theirs.id}/reactions`
+        ? {
+            status: 200,
+            body: CommentReactions.parse({
+              comment: theirs.id,
+              reactions: [
+                { kind: 'thanks', count: 2, mine: false },
+                { kind: 'useful', count: 1, mine: true },
+              ],
+            }),
+          }
+        : undefined;
     const el = await mount();
     await waitUntil(() => articles(el).length === 2, 'comments');
     const [a, b] = articles(el);
@@ -88,7 +98,9 @@ describe('<cercle-discussion> actions', () => {
     const el = await mount();
     await waitUntil(() => button(articles(el)[0], 'Reply'), 'reply button');
     button(articles(el)[0], 'Reply')!.click();
-    const box = await waitUntil(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`), 'reply box').then(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`)!);
+    const box = await waitUntil(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`), 'reply box').then(() =>
+      $<HTMLTextAreaElement>(el, `#t-${parent.id}`)!,
+    );
     expect(el.shadowRoot!.activeElement).to.equal(box);
     typeInto(box, 'Ma réponse');
     expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}#${parent.id}`)!).body).to.equal('Ma réponse');
@@ -106,8 +118,13 @@ describe('<cercle-discussion> actions', () => {
     const old = comment({ body: 'Ancien', author: ME, createdAt: new Date(Date.now() - 3600_000).toISOString() });
     api.pages.set('', commentPage([c, old]));
     api.onWrite = (call) => {
-      if (call.method === 'PATCH') return { status: 200, body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }) };
-      if (call.method === 'DELETE') return { status: 200, body: Comment.parse({ ...c, body: '', author: null, status: 'deleted', reactions: [] }) };
+      if (call.method === 'PATCH')
+        return {
+          status: 200,
+          body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }),
+        };
+      if (call.method === 'DELETE')
+        return { status: 200, body: Comment.parse({ ...c, body: '', author: null, status: 'deleted', reactions: [] }) };
     };
     const el = await mount();
     await waitUntil(() => articles(el).length === 2, 'comments');
@@ -131,7 +148,10 @@ describe('<cercle-discussion> actions', () => {
   it('reports a comment with a reason', async () => {
     const c = comment({ body: 'Achetez !' });
     api.pages.set('', commentPage([c]));
-    api.onWrite = (call) => call.path.endsWith('/flags') ? { status: 201, body: Flag.parse({ comment: c.id, reason: 'spam', createdAt: new Date().toISOString() }) } : undefined;
+    api.onWrite = (call) =>
+      call.path.endsWith('/flags')
+        ? { status: 201, body: Flag.parse({ comment: c.id, reason: 'spam', createdAt: new Date().toISOString() }) }
+        : undefined;
     const el = await mount('fr');
     await waitUntil(() => button(articles(el)[0], 'Signaler'), 'flag button');
     button(articles(el)[0], 'Signaler')!.click();
@@ -176,7 +196,8 @@ describe('<cercle-discussion> actions', () => {
     const seen = comment({ body: 'Vu', createdAt: new Date(Date.now() - 7200_000).toISOString() });
     const fresh = comment({ body: 'Nouveau', createdAt: new Date(Date.now() - 60_000).toISOString() });
     api.pages.set('', commentPage([seen, fresh], { lastVisitAt }));
-    api.onWrite = (call) => call.path === '/threads/read' ? { status: 200, body: ReadMarkerOut.parse({ thread: THREAD, readAt: fresh.createdAt }) } : undefined;
+    api.onWrite = (call) =>
+      call.path === '/threads/read' ? { status: 200, body: ReadMarkerOut.parse({ thread: THREAD, readAt: fresh.createdAt }) } : undefined;
     const el = await mount();
     await waitUntil(() => articles(el).length === 2, 'comments');
     expect(articles(el).map((a) => a.classList.contains('new'))).to.deep.equal([false, true]);
@@ -187,9 +208,10 @@ describe('<cercle-discussion> actions', () => {
   });
 
   it('previews the formatting, and suggests members to mention from the keyboard', async () => {
-    api.onRead = (url) => url.pathname === '/mentions'
-      ? { status: 200, body: MemberList.parse({ items: [GRACE, member({ id: 'm-greg', name: 'Grégoire Roux' })] }) }
-      : undefined;
+    api.onRead = (url) =>
+      url.pathname === '/mentions'
+        ? { status: 200, body: MemberList.parse({ items: [GRACE, member({ id: 'm-greg', name: 'Grégoire Roux' })] }) }
+        : undefined;
     const el = await mount();
     const t = await waitUntil(() => $(el, '#text'), 'form').then(() => $<HTMLTextAreaElement>(el, '#text')!);
     t.focus();

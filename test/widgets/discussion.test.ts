@@ -19,7 +19,8 @@ async function mount(lang = 'en'): Promise<CercleDiscussion> {
   return root.querySelector('cercle-discussion')!;
 }
 
-const box = (el: Element) => waitUntil(() => $<HTMLTextAreaElement>(el, 'textarea'), 'form shown').then(() => $<HTMLTextAreaElement>(el, 'textarea')!);
+const box = (el: Element) =>
+  waitUntil(() => $<HTMLTextAreaElement>(el, 'textarea'), 'form shown').then(() => $<HTMLTextAreaElement>(el, 'textarea')!);
 const type = async (el: Element, value: string) => {
   const t = await box(el);
   t.value = value;
@@ -90,7 +91,8 @@ describe('<cercle-discussion>', () => {
 
     it('members-only thread, signed out: asks to sign in to read it, with the link and no retry', async () => {
       api.token = () => new HttpResponse(null, { status: 204 });
-      api.readFirst = (url, auth) => (url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined);
+      api.readFirst = (url, auth) =>
+        url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined;
       const el = await mount();
       await waitUntil(() => $(el, '[part=actions] a'), 'sign-in link');
       const link = $<HTMLAnchorElement>(el, '[part=actions] a')!;
@@ -104,7 +106,8 @@ describe('<cercle-discussion>', () => {
 
     it('members-only thread, signed out, in French', async () => {
       api.token = () => new HttpResponse(null, { status: 204 });
-      api.readFirst = (url, auth) => (url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined);
+      api.readFirst = (url, auth) =>
+        url.pathname === '/comments' && !auth ? { status: 401, body: problem(401, 'auth.missing') } : undefined;
       const el = await mount('fr');
       await waitUntil(() => $(el, '[part=actions] a'), 'sign-in link');
       expect(text($(el, '[part=actions] a'))).to.equal('Connectez-vous sur ce site pour lire cette discussion');
@@ -164,7 +167,10 @@ describe('<cercle-discussion>', () => {
     });
 
     it('a deleted comment is a neutral tombstone: no name, no "Former member", in either language', async () => {
-      api.pages.set('', commentPage([comment({ author: null, status: 'deleted', body: '' }), comment({ author: null, status: 'hidden', body: '' })]));
+      api.pages.set(
+        '',
+        commentPage([comment({ author: null, status: 'deleted', body: '' }), comment({ author: null, status: 'hidden', body: '' })]),
+      );
       for (const lang of ['en', 'fr']) {
         const el = await mount(lang);
         await waitUntil(() => $$(el, 'article').length === 2, 'two tombstones');
@@ -218,7 +224,9 @@ describe('<cercle-discussion>', () => {
       expect($$(el, '[part=body]').map(text)).to.deep.equal(['Un', 'Deux']);
       expect($(el, '[part=more]')).to.equal(null);
       expect(el.shadowRoot!.activeElement).to.equal($$(el, 'article')[1]);
-      expect(api.calls.filter((c) => c.method === 'GET').at(-1)!.path).to.equal(`/comments?thread=${encodeURIComponent(THREAD)}&cursor=page2`);
+      expect(api.calls.filter((c) => c.method === 'GET').at(-1)!.path).to.equal(
+        `/comments?thread=${encodeURIComponent(THREAD)}&cursor=page2`,
+      );
     });
 
     it('locked thread: says so instead of the form', async () => {
@@ -460,24 +468,30 @@ describe('<cercle-discussion>', () => {
 
     it('a muted member is told why and until when, and keeps the text', async () => {
       const endsAt = '2031-05-04T10:00:00.000Z';
-      api.onPost = () => json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt, chapter: null } }));
+      api.onPost = () =>
+        json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt, chapter: null } }));
       const el = await mount();
       await type(el, 'Encore moi');
       await post(el);
       await waitUntil(() => $(el, '.error'), 'error');
       const until = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(endsAt));
-      expect(text($(el, '#msg'))).to.equal(`A moderator has muted you: you cannot write in the discussion for now. Reason: Propos agressifs. Until ${until}.`);
+      expect(text($(el, '#msg'))).to.equal(
+        `A moderator has muted you: you cannot write in the discussion for now. Reason: Propos agressifs. Until ${until}.`,
+      );
       expect($<HTMLTextAreaElement>(el, 'textarea')!.value).to.equal('Encore moi');
       await expect(el).to.be.accessible();
     });
 
     it('a muted member is told why, in French', async () => {
-      api.onPost = () => json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt: null, chapter: null } }));
+      api.onPost = () =>
+        json(403, problem(403, 'member.muted', { sanction: { kind: 'mute', reason: 'Propos agressifs', endsAt: null, chapter: null } }));
       const el = await mount('fr');
       await type(el, 'Encore moi');
       await post(el);
       await waitUntil(() => $(el, '.error'), 'error');
-      expect(text($(el, '#msg'))).to.equal('Un modérateur vous a mis en sourdine : vous ne pouvez pas écrire dans la discussion pour le moment. Motif : Propos agressifs. Jusqu’à ce qu’un modérateur la lève.');
+      expect(text($(el, '#msg'))).to.equal(
+        'Un modérateur vous a mis en sourdine : vous ne pouvez pas écrire dans la discussion pour le moment. Motif : Propos agressifs. Jusqu’à ce qu’un modérateur la lève.',
+      );
     });
 
     it('says when the server is rate-limiting', async () => {

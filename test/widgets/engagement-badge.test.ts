@@ -9,11 +9,12 @@ import { $, $$, text } from './kit/dom.js';
 
 type Answer = { status: number; body: unknown };
 
-const level = (rank: number) => [
-  { id: 'nouveau', name: { fr: 'Nouveau membre', en: 'New member' }, rank: 0, of: 4, since: null },
-  { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, of: 4, since: '2026-03-02T10:00:00.000Z' },
-  { id: 'pilier', name: { fr: 'Pilier', en: 'Pillar' }, rank: 2, of: 4, since: null },
-][rank];
+const level = (rank: number) =>
+  [
+    { id: 'nouveau', name: { fr: 'Nouveau membre', en: 'New member' }, rank: 0, of: 4, since: null },
+    { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, of: 4, since: '2026-03-02T10:00:00.000Z' },
+    { id: 'pilier', name: { fr: 'Pilier', en: 'Pillar' }, rank: 2, of: 4, since: null },
+  ][rank];
 
 const badge = (o: Partial<BadgeOut> = {}): BadgeOut => ({
   id: 'premiere-contribution',
@@ -26,12 +27,15 @@ const badge = (o: Partial<BadgeOut> = {}): BadgeOut => ({
 });
 
 const useful = badge({
-  id: 'reponse-utile-10', icon: 'lightbulb', name: { fr: 'Réponse utile ×10', en: 'Helpful answer ×10' },
+  id: 'reponse-utile-10',
+  icon: 'lightbulb',
+  name: { fr: 'Réponse utile ×10', en: 'Helpful answer ×10' },
   description: { fr: 'Jugé utile dix fois.', en: 'Marked useful ten times.' },
 });
 
 const next = {
-  level: level(2), percent: 45,
+  level: level(2),
+  percent: 45,
   requirements: [
     { kinds: ['useful.received' as const], current: 4, target: 10, withinDays: null, badge: null, level: null, met: false },
     { kinds: ['event.attended' as const], current: 5, target: 5, withinDays: null, badge: null, level: null, met: true },
@@ -44,7 +48,12 @@ const engagement = (o: Partial<Engagement> = {}) =>
 const mine = () =>
   MyEngagement.parse({
     ...engagement({ next }),
-    badges: [{ ...badge(), reasons: [{ kind: 'comment.posted', ref: 'c-1', at: '2026-03-01T10:00:00.000Z', label: 'Assemblée générale', chapter: null }] }],
+    badges: [
+      {
+        ...badge(),
+        reasons: [{ kind: 'comment.posted', ref: 'c-1', at: '2026-03-01T10:00:00.000Z', label: 'Assemblée générale', chapter: null }],
+      },
+    ],
     levelReasons: [{ kind: 'event.attended', ref: 'e-1', at: '2026-03-02T10:00:00.000Z', label: 'Petit-déjeuner', chapter: 'lyon' }],
     upcoming: [{ ...useful, percent: 40, requirements: [next.requirements[0]] }],
   });
@@ -67,7 +76,6 @@ async function mount(attrs: { member: string; view?: string }, lang = 'en', sign
   return root.querySelector('cercle-engagement-badge')!;
 }
 
-
 describe('<cercle-engagement-badge>', () => {
   before(startWorker);
   afterEach(fixtureCleanup);
@@ -83,19 +91,25 @@ describe('<cercle-engagement-badge>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('compact, loading: reserves the chip\'s space; French once loaded', async () => {
+  it("compact, loading: reserves the chip's space; French once loaded", async () => {
     fakeApi((path) => (path.startsWith('/engagement/members/') ? { status: 200, body: engagement() } : undefined));
     const el = await mount({ member: 'm-ada' }, 'fr');
     expect($(el, '[part=base]'), 'a placeholder chip at once').to.exist;
     await waitUntil(() => $(el, '[role=img]'), 'chip shown');
-    expect($(el, '[role=img]')!.getAttribute('aria-label')).to.equal('Niveau Contributeur. Badges\u00a0: Première contribution, Réponse utile ×10.');
+    expect($(el, '[role=img]')!.getAttribute('aria-label')).to.equal(
+      'Niveau Contributeur. Badges\u00a0: Première contribution, Réponse utile ×10.',
+    );
     await expect(el).to.be.accessible();
   });
 
   it('hidden by the member, or failing: shows nothing next to the name', async () => {
-    fakeApi((path) => (path.startsWith('/engagement/members/m-ada')
-      ? { status: 200, body: engagement({ hidden: true, level: null, badges: [] }) }
-      : path.startsWith('/engagement/members/m-x') ? { status: 404, body: problem(404, 'member.unknown') } : undefined));
+    fakeApi((path) =>
+      path.startsWith('/engagement/members/m-ada')
+        ? { status: 200, body: engagement({ hidden: true, level: null, badges: [] }) }
+        : path.startsWith('/engagement/members/m-x')
+          ? { status: 404, body: problem(404, 'member.unknown') }
+          : undefined,
+    );
     const hidden = await mount({ member: 'm-ada' });
     await waitUntil(() => !$(hidden, '[part=base]'), 'nothing shown');
     await expect(hidden).to.be.accessible();
@@ -120,7 +134,9 @@ describe('<cercle-engagement-badge>', () => {
   });
 
   it('full, me: why I hold each badge and my level, what is next, and the switch to hide them', async () => {
-    fakeApi((path, auth) => (path === '/engagement/me' ? (auth ? { status: 200, body: mine() } : { status: 401, body: problem(401, 'auth.missing') }) : undefined));
+    fakeApi((path, auth) =>
+      path === '/engagement/me' ? (auth ? { status: 200, body: mine() } : { status: 401, body: problem(401, 'auth.missing') }) : undefined,
+    );
     const el = await mount({ member: 'me', view: 'full' });
     await waitUntil(() => $(el, '[part=badge]'), 'card shown');
     const whys = $$(el, 'details summary').map(text);
@@ -134,7 +150,7 @@ describe('<cercle-engagement-badge>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('full, me, signed out: the site\'s sign-in link', async () => {
+  it("full, me, signed out: the site's sign-in link", async () => {
     fakeApi(() => undefined);
     const el = await mount({ member: 'me', view: 'full' }, 'en', false);
     await waitUntil(() => $(el, 'a'), 'link shown');
@@ -144,7 +160,13 @@ describe('<cercle-engagement-badge>', () => {
 
   it('full, error: says so and offers to try again', async () => {
     let fail = true;
-    fakeApi((path) => (path.startsWith('/engagement/members/') ? (fail ? { status: 503, body: problem(503, 'server.error') } : { status: 200, body: engagement() }) : undefined));
+    fakeApi((path) =>
+      path.startsWith('/engagement/members/')
+        ? fail
+          ? { status: 503, body: problem(503, 'server.error') }
+          : { status: 200, body: engagement() }
+        : undefined,
+    );
     const el = await mount({ member: 'm-ada', view: 'full' });
     await waitUntil(() => $(el, '[role=alert]'), 'error shown');
     expect(text($(el, '[role=alert] p'))).to.contain('Engagement could not be loaded.');

@@ -64,7 +64,6 @@ interface Call {
   body: unknown;
 }
 
-
 class FakeEvents {
   calls: Call[] = [];
   events: Event[] = [];
@@ -79,8 +78,17 @@ class FakeEvents {
     worker.resetHandlers(
       // The page's live stream: ready, then quiet (live-event-feed.test.ts drives one); not an API read, so not in `calls`.
       http.post(`${BASE}/live`, () => {
-        const ready = LiveReady.parse({ stream: 'quiet-stream', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: '1' });
-        const body = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)) });
+        const ready = LiveReady.parse({
+          stream: 'quiet-stream',
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: '1',
+        });
+        const body = new ReadableStream({
+          start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)),
+        });
         return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
       }),
       http.post(`${BASE}/live/:stream`, () => HttpResponse.json(LiveControlAccepted.parse({ accepted: true }), { status: 202 })),
@@ -95,7 +103,9 @@ class FakeEvents {
       http.get(`${BASE}/events/:id/calendar.ics`, ({ request, params }) => {
         this.record(request);
         if (this.down) return json(503, problem(503, 'server.unavailable'));
-        return new HttpResponse(`BEGIN:VCALENDAR\r\nUID:${params.id}\r\nEND:VCALENDAR\r\n`, { headers: { 'content-type': 'text/calendar' } });
+        return new HttpResponse(`BEGIN:VCALENDAR\r\nUID:${params.id}\r\nEND:VCALENDAR\r\n`, {
+          headers: { 'content-type': 'text/calendar' },
+        });
       }),
       http.get(`${BASE}`, ({ request }) => this.get(request)),
       http.get(`${BASE}/*`, ({ request }) => this.get(request)),
@@ -147,7 +157,8 @@ class FakeEvents {
     if (url.pathname === '/events') return { status: 200, body: EventPage.parse({ items: this.events, next: null }) };
     const m = /^\/events\/([^/]+)\/attendees$/.exec(url.pathname);
     if (m) return { status: 200, body: AttendeeList.parse(this.people.get(m[1]) ?? { items: [], going: 0, maybe: 0, waitlist: 0 }) };
-    if (url.pathname === '/me/calendar-feed') return { status: 200, body: CalendarFeed.parse({ active: false, createdAt: null, token: null, path: null }) };
+    if (url.pathname === '/me/calendar-feed')
+      return { status: 200, body: CalendarFeed.parse({ active: false, createdAt: null, token: null, path: null }) };
     return { status: 404, body: problem(404, 'route.not_found') };
   }
 
@@ -155,9 +166,14 @@ class FakeEvents {
     const m = /^\/events\/([^/]+)\/(rsvp|rsvp\/seen|cancel|attendance)$/.exec(call.path);
     if (call.path === '/me/calendar-feed') {
       const token = 'a'.repeat(43);
-      return json(call.method === 'POST' ? 201 : 200, CalendarFeed.parse(call.method === 'POST'
-        ? { active: true, createdAt: START, token, path: `/v1/sites/${SITE}/calendars/${token}/events.ics` }
-        : { active: false, createdAt: null, token: null, path: null }));
+      return json(
+        call.method === 'POST' ? 201 : 200,
+        CalendarFeed.parse(
+          call.method === 'POST'
+            ? { active: true, createdAt: START, token, path: `/v1/sites/${SITE}/calendars/${token}/events.ics` }
+            : { active: false, createdAt: null, token: null, path: null },
+        ),
+      );
     }
     const e = m && this.events.find((x) => x.id === m[1]);
     if (!e) return json(404, problem(404, 'event.not_found'));
@@ -178,11 +194,20 @@ class FakeEvents {
       });
     } else if (m[2] === 'rsvp/seen') next = Event.parse({ ...e, myRsvp: e.myRsvp && { ...e.myRsvp, promotedAt: null } });
     else if (m[2] === 'cancel') {
-      next = Event.parse({ ...e, cancelled: true, cancelledAt: START, cancelReason: (call.body as { reason?: string }).reason ?? null, rsvpOpen: false });
+      next = Event.parse({
+        ...e,
+        cancelled: true,
+        cancelledAt: START,
+        cancelReason: (call.body as { reason?: string }).reason ?? null,
+        rsvpOpen: false,
+      });
     } else {
       const list = this.people.get(e.id)!;
       const marks = (call.body as { marks: { member: string; attended: boolean }[] }).marks;
-      const updated = AttendeeList.parse({ ...list, items: list.items.map((a) => ({ ...a, attended: marks.find((k) => k.member === a.member.id)?.attended ?? a.attended })) });
+      const updated = AttendeeList.parse({
+        ...list,
+        items: list.items.map((a) => ({ ...a, attended: marks.find((k) => k.member === a.member.id)?.attended ?? a.attended })),
+      });
       this.people.set(e.id, updated);
       return json(200, updated);
     }
@@ -347,7 +372,11 @@ describe('<cercle-event-feed>', () => {
     it('deadline passed, begun, over: says why answers are closed', async () => {
       const deadline = '2030-03-10T17:00:00.000Z';
       api.add(
-        event({ rsvpOpen: false, rsvpDeadline: deadline, myRsvp: { status: 'going', guests: 0, position: null, promotedAt: null, updatedAt: START } }),
+        event({
+          rsvpOpen: false,
+          rsvpDeadline: deadline,
+          myRsvp: { status: 'going', guests: 0, position: null, promotedAt: null, updatedAt: START },
+        }),
         event({ rsvpOpen: false, startsAt: PAST, endsAt: '2099-01-01T00:00:00.000Z' }),
         event({ rsvpOpen: false, startsAt: '2020-01-01T08:00:00.000Z', endsAt: '2020-01-01T09:00:00.000Z' }),
       );
@@ -439,10 +468,13 @@ describe('<cercle-event-feed>', () => {
       api.add(event());
       const el = await mount();
       await loaded(el);
-      api.onWrite = () => json(403, problem(403, 'member.banned', { sanction: { kind: 'ban', reason: 'Spam répété', endsAt: null, chapter: null } }));
+      api.onWrite = () =>
+        json(403, problem(403, 'member.banned', { sanction: { kind: 'ban', reason: 'Spam répété', endsAt: null, chapter: null } }));
       button(el, 'Going')!.click();
       await waitUntil(() => $(el, '[role=alert]'), 'refused');
-      expect(text($(el, '[role=alert]'))).to.equal('A moderator has banned you from taking part here. Reason: Spam répété. Until a moderator lifts it.');
+      expect(text($(el, '[role=alert]'))).to.equal(
+        'A moderator has banned you from taking part here. Reason: Spam répété. Until a moderator lifts it.',
+      );
     });
 
     it('errors: readable, and a failed connection offers to try again', async () => {
@@ -470,13 +502,18 @@ describe('<cercle-event-feed>', () => {
   describe('around the answer', () => {
     it('who is going: members only, read when opened', async () => {
       const [e] = api.add(event());
-      api.people.set(e.id, AttendeeList.parse({
-        items: [
-          { member: member({ id: 'm-ada', name: 'Ada Lovelace' }), status: 'going', guests: 1, position: null, attended: null },
-          { member: member({ id: 'm-alan', name: 'Alan Turing' }), status: 'maybe', guests: 0, position: null, attended: null },
-        ],
-        going: 1, maybe: 1, waitlist: 0,
-      }));
+      api.people.set(
+        e.id,
+        AttendeeList.parse({
+          items: [
+            { member: member({ id: 'm-ada', name: 'Ada Lovelace' }), status: 'going', guests: 1, position: null, attended: null },
+            { member: member({ id: 'm-alan', name: 'Alan Turing' }), status: 'maybe', guests: 0, position: null, attended: null },
+          ],
+          going: 1,
+          maybe: 1,
+          waitlist: 0,
+        }),
+      );
       const el = await mount();
       await loaded(el);
       expect(api.path('/events/')).to.have.length(0);
@@ -549,14 +586,19 @@ describe('<cercle-event-feed>', () => {
 
     it('organisers mark attendance once the event has begun', async () => {
       const [e] = api.add(event({ canManage: true, rsvpOpen: false, startsAt: PAST, endsAt: '2099-01-01T00:00:00.000Z' }));
-      api.people.set(e.id, AttendeeList.parse({
-        items: [
-          { member: member({ id: 'm-ada', name: 'Ada Lovelace' }), status: 'going', guests: 0, position: null, attended: null },
-          { member: member({ id: 'm-alan', name: 'Alan Turing' }), status: 'going', guests: 0, position: null, attended: true },
-          { member: member({ id: 'm-kat', name: 'Katherine Johnson' }), status: 'declined', guests: 0, position: null, attended: null },
-        ],
-        going: 2, maybe: 0, waitlist: 0,
-      }));
+      api.people.set(
+        e.id,
+        AttendeeList.parse({
+          items: [
+            { member: member({ id: 'm-ada', name: 'Ada Lovelace' }), status: 'going', guests: 0, position: null, attended: null },
+            { member: member({ id: 'm-alan', name: 'Alan Turing' }), status: 'going', guests: 0, position: null, attended: true },
+            { member: member({ id: 'm-kat', name: 'Katherine Johnson' }), status: 'declined', guests: 0, position: null, attended: null },
+          ],
+          going: 2,
+          maybe: 0,
+          waitlist: 0,
+        }),
+      );
       const el = await mount();
       await loaded(el);
       $(el, '[part=attendees] summary')!.click();
@@ -566,7 +608,12 @@ describe('<cercle-event-feed>', () => {
       ada.click();
       button(el, 'Save attendance')!.click();
       await waitUntil(() => status(el) === 'Attendance saved.', 'saved');
-      expect(api.path('/events/').at(-1)!.body).to.deep.equal({ marks: [{ member: 'm-ada', attended: true }, { member: 'm-alan', attended: true }] });
+      expect(api.path('/events/').at(-1)!.body).to.deep.equal({
+        marks: [
+          { member: 'm-ada', attended: true },
+          { member: 'm-alan', attended: true },
+        ],
+      });
       await expect(el).to.be.accessible();
     });
 
@@ -626,14 +673,23 @@ describe('<cercle-event-feed>', () => {
       const cell = $$(el, 'td').find((td) => text(td.querySelector('.day')) === '14')!;
       expect(text(cell.querySelector('button'))).to.equal('8:00 AM Petit-déjeuner des dirigeants');
       // 31 March 22:00 in Paris.
-      expect(text($$(el, 'td').find((td) => text(td.querySelector('.day')) === '31')!.querySelector('button'))).to.match(/Dîner$/);
+      expect(
+        text(
+          $$(el, 'td')
+            .find((td) => text(td.querySelector('.day')) === '31')!
+            .querySelector('button'),
+        ),
+      ).to.match(/Dîner$/);
       cell.querySelector('button')!.click();
       await waitUntil(() => el.shadowRoot!.activeElement?.id === 'e-' + e.id, 'event focused');
       await expect(el).to.be.accessible();
 
       api.calls.length = 0;
       button(el, 'Next month')!.click();
-      await waitUntil(() => text($(el, 'caption')) === 'April 2030' && text($(el, 'slot[name=empty]')) === 'No events this month.', 'April');
+      await waitUntil(
+        () => text($(el, 'caption')) === 'April 2030' && text($(el, 'slot[name=empty]')) === 'No events this month.',
+        'April',
+      );
       expect(api.calls[0].path).to.equal('/events?limit=100&from=2030-03-31T10%3A00%3A00.000Z&to=2030-05-01T14%3A00%3A00.000Z');
     });
 

@@ -27,8 +27,7 @@ export const site = (o: Partial<SitePublic> = {}): SitePublic =>
 export const member = (o: Partial<MemberSummary> = {}): MemberSummary =>
   MemberSummary.parse({ id: 'm-ada', name: 'Ada Lovelace', picture: null, chapters: ['lyon'], ...o });
 
-export const me = (o: Partial<Me> = {}): Me =>
-  Me.parse({ ...member(), roles: ['member'], since: '2024-03-01T09:00:00.000Z', ...o });
+export const me = (o: Partial<Me> = {}): Me => Me.parse({ ...member(), roles: ['member'], since: '2024-03-01T09:00:00.000Z', ...o });
 
 let seq = 0;
 export const comment = (o: Partial<Comment> = {}): Comment =>

@@ -30,7 +30,13 @@ function fakeHub() {
 
 function host() {
   const controllers: ReactiveController[] = [];
-  return { controllers, addController: (c: ReactiveController) => controllers.push(c), removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
+  return {
+    controllers,
+    addController: (c: ReactiveController) => controllers.push(c),
+    removeController() {},
+    requestUpdate() {},
+    updateComplete: Promise.resolve(true),
+  };
 }
 
 describe('LiveController', () => {

@@ -31,7 +31,12 @@ class FakeStream {
         this.opens.push({ topics: body.topics, auth: request.headers.get('authorization') });
         const n = this.opens.length;
         const ready = LiveReady.parse({
-          stream: `stream-${n}-abcdefgh`, key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: String(this.seq),
+          stream: `stream-${n}-abcdefgh`,
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: String(this.seq),
         });
         const stream = new ReadableStream<Uint8Array>({
           start: (c) => {
@@ -90,7 +95,8 @@ describe('<cercle-discussion> live', () => {
       </cercle-community>
     `);
     const els = [...root.querySelectorAll('cercle-discussion')] as CercleDiscussion[];
-    for (const el of els) await waitUntil(() => $$(el, 'article').length === items.length && $(el, 'form, .sign-in'), 'comments and form shown');
+    for (const el of els)
+      await waitUntil(() => $$(el, 'article').length === items.length && $(el, 'form, .sign-in'), 'comments and form shown');
     await waitUntil(() => live.topics.length === threads.length, 'stream following the threads');
     return els;
   }
@@ -148,7 +154,10 @@ describe('<cercle-discussion> live', () => {
   it('announces the count politely, at most every few seconds', async function (this: { timeout(ms: number): void }) {
     this.timeout(15_000);
     const [el] = await mount([comment()]);
-    const polite = () => $$(el, '[role=status]').map(text).find((t) => /new comment/.test(t)) ?? '';
+    const polite = () =>
+      $$(el, '[role=status]')
+        .map(text)
+        .find((t) => /new comment/.test(t)) ?? '';
     const a = comment({ author: grace, body: 'Un' });
     live.send('comment.created', a.id, a);
     await waitUntil(() => polite() === '1 new comment', 'first announcement at once');
@@ -177,7 +186,13 @@ describe('<cercle-discussion> live', () => {
     live.send('comment.updated', items[0].id, { ...items[0], body: 'Modifié *vraiment*', editedAt: new Date().toISOString() });
     live.send('comment.deleted', items[1].id);
     live.send('comment.hidden', items[2].id);
-    live.send('reactions.changed', items[3].id, { comment: items[3].id, reactions: [{ kind: 'useful', count: 3 }, { kind: 'thanks', count: 1 }] });
+    live.send('reactions.changed', items[3].id, {
+      comment: items[3].id,
+      reactions: [
+        { kind: 'useful', count: 3 },
+        { kind: 'thanks', count: 1 },
+      ],
+    });
     await waitUntil(() => text($$(el, '[part=body]')[0]) === 'Modifié vraiment', 'edited in place');
     await waitUntil(() => text($$(el, '[part=body]')[1]) === 'This comment was deleted.', 'deleted in place');
     await waitUntil(() => text($$(el, '[part=body]')[2]) === 'A moderator hid this comment.', 'hidden in place');
@@ -191,7 +206,7 @@ describe('<cercle-discussion> live', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('lets go of a held comment deleted before it was shown; the reader\'s own comments come at once', async () => {
+  it("lets go of a held comment deleted before it was shown; the reader's own comments come at once", async () => {
     const [el] = await mount([comment()]);
     const a = comment({ author: grace, body: 'Éphémère' });
     live.send('comment.created', a.id, a);

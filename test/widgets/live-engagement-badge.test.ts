@@ -13,7 +13,12 @@ import { API, BASE, LOGIN_URL, me, member, SITE, TOKEN_URL } from './fixtures.js
 
 const enc = new TextEncoder();
 const badge = (id: string, en: string): BadgeOut => ({
-  id, name: { fr: en, en }, description: { fr: en, en }, icon: 'spark', chapter: null, awardedAt: '2026-03-01T10:00:00.000Z',
+  id,
+  name: { fr: en, en },
+  description: { fr: en, en },
+  icon: 'spark',
+  chapter: null,
+  awardedAt: '2026-03-01T10:00:00.000Z',
 });
 const level = { id: 'contributeur', name: { fr: 'Contributeur', en: 'Contributor' }, rank: 1, of: 4, since: '2026-03-02T10:00:00.000Z' };
 
@@ -32,12 +37,22 @@ class FakeServer {
     own.read = (path, auth) => {
       if (path !== '/engagement/members/me') return base(path, auth);
       this.reads++;
-      return { status: 200, body: Engagement.parse({ member: member({ id: me().id }), hidden: false, level, badges: this.badges, next: null }) };
+      return {
+        status: 200,
+        body: Engagement.parse({ member: member({ id: me().id }), hidden: false, level, badges: this.badges, next: null }),
+      };
     };
     use(
       http.post(`${BASE}/live`, async ({ request }) => {
         this.topics = ((await request.json()) as { topics: string[] }).topics;
-        const ready = LiveReady.parse({ stream: 'stream-badge-abcdefgh', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: String(this.id) });
+        const ready = LiveReady.parse({
+          stream: 'stream-badge-abcdefgh',
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: String(this.id),
+        });
         const body = new ReadableStream<Uint8Array>({
           start: (c) => {
             this.ctrl = c;
@@ -61,7 +76,8 @@ class FakeServer {
   }
 }
 
-const chipName = (el: Element) => el.shadowRoot!.querySelector('[part~=base]')?.getAttribute('aria-label') ?? el.shadowRoot!.textContent ?? '';
+const chipName = (el: Element) =>
+  el.shadowRoot!.querySelector('[part~=base]')?.getAttribute('aria-label') ?? el.shadowRoot!.textContent ?? '';
 
 describe('<cercle-engagement-badge> live', () => {
   before(startWorker);
@@ -94,7 +110,7 @@ describe('<cercle-engagement-badge> live', () => {
         <cercle-discussion thread="https://amicale.test/articles/badge"></cercle-discussion>
       </cercle-community>
     `);
-    await waitUntil(() => server.topics.length > 0, 'the page\'s stream open (for the discussion)');
+    await waitUntil(() => server.topics.length > 0, "the page's stream open (for the discussion)");
     expect(server.topics).to.deep.equal(['thread:https://amicale.test/articles/badge']);
     expect(root.querySelector('cercle-engagement-badge')).to.exist;
   });

@@ -18,11 +18,36 @@ let seq = 0;
 
 const event = (o: Partial<Event> = {}): Event =>
   Event.parse({
-    id: `ev-live-${++seq}`, chapter: { id: 'toulouse', name: 'Toulouse' }, title: 'Petit-déjeuner des dirigeants', description: 'Trois dirigeants racontent.',
-    startsAt: '2030-03-14T07:00:00.000Z', endsAt: '2030-03-14T08:30:00.000Z', timeZone: 'Europe/Paris', place: 'Espace Diagora, Labège', url: null,
-    online: false, onlineUrl: null, capacity: 30, going: 6, taken: 6, placesLeft: 24, maybe: 0, waitlist: 0, maxGuests: 0, rsvpDeadline: null,
-    rsvpOpen: true, organiser: member({ id: 'm-grace', name: 'Grace Hopper' }), audience: 'public', cancelled: false, cancelledAt: null, cancelReason: null,
-    sequence: 0, updatedAt: '2030-01-01T00:00:00.000Z', myRsvp: null, canManage: false, ...o,
+    id: `ev-live-${++seq}`,
+    chapter: { id: 'toulouse', name: 'Toulouse' },
+    title: 'Petit-déjeuner des dirigeants',
+    description: 'Trois dirigeants racontent.',
+    startsAt: '2030-03-14T07:00:00.000Z',
+    endsAt: '2030-03-14T08:30:00.000Z',
+    timeZone: 'Europe/Paris',
+    place: 'Espace Diagora, Labège',
+    url: null,
+    online: false,
+    onlineUrl: null,
+    capacity: 30,
+    going: 6,
+    taken: 6,
+    placesLeft: 24,
+    maybe: 0,
+    waitlist: 0,
+    maxGuests: 0,
+    rsvpDeadline: null,
+    rsvpOpen: true,
+    organiser: member({ id: 'm-grace', name: 'Grace Hopper' }),
+    audience: 'public',
+    cancelled: false,
+    cancelledAt: null,
+    cancelReason: null,
+    sequence: 0,
+    updatedAt: '2030-01-01T00:00:00.000Z',
+    myRsvp: null,
+    canManage: false,
+    ...o,
   });
 
 /** The events API (reads through `/batch`) and the live stream, served by msw; payloads and frames built with the contract's schemas. */
@@ -51,7 +76,12 @@ class FakeServer {
         const body = (await request.json()) as { topics: string[] };
         this.opens.push({ topics: body.topics, auth: request.headers.get('authorization') });
         const ready = LiveReady.parse({
-          stream: `stream-${this.opens.length}-abcdefgh`, key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: String(this.id),
+          stream: `stream-${this.opens.length}-abcdefgh`,
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: String(this.id),
         });
         const stream = new ReadableStream<Uint8Array>({
           start: (c) => {
@@ -90,7 +120,14 @@ class FakeServer {
 
   send(kind: LiveKind, ref: string, data?: unknown) {
     const id = String(++this.id);
-    const ev = LiveEvent.parse({ id, topic: `event:${ref}`, kind, ref, at: new Date().toISOString(), ...(data === undefined ? {} : { data }) });
+    const ev = LiveEvent.parse({
+      id,
+      topic: `event:${ref}`,
+      kind,
+      ref,
+      at: new Date().toISOString(),
+      ...(data === undefined ? {} : { data }),
+    });
     this.ctrl!.enqueue(enc.encode(`id: ${id}\nevent: change\ndata: ${JSON.stringify(ev)}\n\n`));
   }
 
@@ -126,7 +163,7 @@ describe('<cercle-event-feed> live', () => {
     return el;
   }
 
-  it('follows the shown events on the page\'s one stream, with the token', async () => {
+  it("follows the shown events on the page's one stream, with the token", async () => {
     const [a, b] = [event(), event({ title: 'Visite' })];
     await mount([a, b]);
     expect(server.topics).to.deep.equal([`event:${a.id}`, `event:${b.id}`].sort());
@@ -137,16 +174,22 @@ describe('<cercle-event-feed> live', () => {
   it('patches going counts and places left from rsvp.changed, without a read', async () => {
     const [a, b] = [event({ capacity: 8, going: 6, taken: 6, placesLeft: 2 }), event({ title: 'Visite' })];
     const el = await mount([a, b]);
-    expect(text(card(el, a.id))).to.contain('6 going').and.to.contain('2 places left');
+    expect(text(card(el, a.id)))
+      .to.contain('6 going')
+      .and.to.contain('2 places left');
     const reads = server.reads.length;
     server.send('rsvp.changed', a.id, { event: a.id, capacity: 8, going: 7, taken: 7, maybe: 1, waitlist: 0, placesLeft: 1 });
     await waitUntil(() => text(card(el, a.id)).includes('1 place left'), 'places left patched');
-    expect(text(card(el, a.id))).to.contain('7 going').and.to.contain('1 maybe');
+    expect(text(card(el, a.id)))
+      .to.contain('7 going')
+      .and.to.contain('1 maybe');
     // Filling the last place: the answer button becomes the waitlist's.
     server.send('rsvp.changed', a.id, { event: a.id, capacity: 8, going: 8, taken: 8, maybe: 1, waitlist: 0, placesLeft: 0 });
     await waitUntil(() => text(card(el, a.id)).includes('Full'), 'full');
     expect(text(card(el, a.id))).to.contain('Join the waitlist');
-    expect(text(card(el, b.id))).to.contain('6 going').and.to.contain('24 places left');
+    expect(text(card(el, b.id)))
+      .to.contain('6 going')
+      .and.to.contain('24 places left');
     expect(server.reads.length).to.equal(reads);
     await expect(el).to.be.accessible();
   });
@@ -175,12 +218,19 @@ describe('<cercle-event-feed> live', () => {
 
   it('shows the promotion banner when the reader is moved off the waitlist, and says so politely', async () => {
     const a = event({
-      capacity: 8, going: 8, taken: 8, placesLeft: 0, waitlist: 1,
+      capacity: 8,
+      going: 8,
+      taken: 8,
+      placesLeft: 0,
+      waitlist: 1,
       myRsvp: { status: 'waitlist', guests: 0, position: 1, promotedAt: null, updatedAt: '2030-01-01T00:00:00.000Z' },
     });
     const el = await mount([a]);
     expect(card(el, a.id)!.querySelector('[part~=banner]')).to.equal(null);
-    server.change(a.id, { waitlist: 0, myRsvp: { status: 'going', guests: 0, position: null, promotedAt: '2030-01-02T00:00:00.000Z', updatedAt: '2030-01-02T00:00:00.000Z' } });
+    server.change(a.id, {
+      waitlist: 0,
+      myRsvp: { status: 'going', guests: 0, position: null, promotedAt: '2030-01-02T00:00:00.000Z', updatedAt: '2030-01-02T00:00:00.000Z' },
+    });
     server.send('waitlist.promoted', a.id);
     await waitUntil(() => card(el, a.id)?.querySelector('[part~=banner]'), 'banner shown');
     expect(text(card(el, a.id)!.querySelector('[part~=banner]'))).to.contain('A place freed up: you are going!');
@@ -213,7 +263,15 @@ describe('<cercle-event-feed> live', () => {
     const el = await mount([a]);
     const reads = server.reads.length;
     server.send('event.updated', 'ev-elsewhere');
-    server.send('rsvp.changed', 'ev-elsewhere', { event: 'ev-elsewhere', capacity: null, going: 1, taken: 1, maybe: 0, waitlist: 0, placesLeft: null });
+    server.send('rsvp.changed', 'ev-elsewhere', {
+      event: 'ev-elsewhere',
+      capacity: null,
+      going: 1,
+      taken: 1,
+      maybe: 0,
+      waitlist: 0,
+      placesLeft: null,
+    });
     // Frames arrive in order: once this one shows, the two before it were handled.
     server.send('rsvp.changed', a.id, { event: a.id, capacity: 30, going: 9, taken: 9, maybe: 0, waitlist: 0, placesLeft: 21 });
     await waitUntil(() => text(card(el, a.id)).includes('21 places left'), 'own change applied');

@@ -17,11 +17,31 @@ class FakeServer {
     if (url.endsWith('/live')) {
       this.opens.push({ topics: body.topics, lastEventId: headers.get('last-event-id'), auth: headers.get('authorization') });
       const n = ++this.seq;
-      const stream = new ReadableStream<Uint8Array>({ start: (c) => { this.ctrl = c; } });
-      init?.signal?.addEventListener('abort', () => { try { this.ctrl?.error(new DOMException('aborted', 'AbortError')); } catch { /* closed */ } });
-      queueMicrotask(() => this.send('ready', LiveReady.parse({
-        stream: `stream-${n}-abcdefgh`, key: 'k'.repeat(32), heartbeatMs: 25000, retentionSeconds: 86400, tokenExpiresAt: null, lastEventId: '10',
-      })));
+      const stream = new ReadableStream<Uint8Array>({
+        start: (c) => {
+          this.ctrl = c;
+        },
+      });
+      init?.signal?.addEventListener('abort', () => {
+        try {
+          this.ctrl?.error(new DOMException('aborted', 'AbortError'));
+        } catch {
+          /* closed */
+        }
+      });
+      queueMicrotask(() =>
+        this.send(
+          'ready',
+          LiveReady.parse({
+            stream: `stream-${n}-abcdefgh`,
+            key: 'k'.repeat(32),
+            heartbeatMs: 25000,
+            retentionSeconds: 86400,
+            tokenExpiresAt: null,
+            lastEventId: '10',
+          }),
+        ),
+      );
       this.wake();
       return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream' } });
     }
@@ -48,7 +68,11 @@ class FakeServer {
   }
 
   async until(cond: () => boolean) {
-    while (!cond()) await new Promise<void>((ok) => { this.waiters.push(ok); setTimeout(ok, 20); });
+    while (!cond())
+      await new Promise<void>((ok) => {
+        this.waiters.push(ok);
+        setTimeout(ok, 20);
+      });
   }
 }
 
@@ -56,8 +80,8 @@ const until = async (cond: () => boolean) => {
   while (!cond()) await new Promise((ok) => setTimeout(ok, 10));
 };
 
-describe('LiveStream (the page\'s one stream)', () => {
-  it('multiplexes every widget\'s topics over one stream and changes them without reconnecting', async () => {
+describe("LiveStream (the page's one stream)", () => {
+  it("multiplexes every widget's topics over one stream and changes them without reconnecting", async () => {
     const server = new FakeServer();
     const live = new LiveStream({ base: 'https://api.test/v1/sites/asso', fetch: server.fetch, shareTabs: false });
     const a: LiveEvent[] = [];

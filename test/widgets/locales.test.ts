@@ -45,9 +45,16 @@ type Dict = Record<string, unknown>;
 
 /** A catalog as a site with `term` sees it: the strings that name local groups in its word. */
 const resolve = (d: Dict, t: ChapterTerm): Dict =>
-  Object.fromEntries(Object.entries(d).map(([k, v]) => [k,
-    typeof v === 'function' && Symbol.for('cercle.term') in v ? (v as (t: ChapterTerm) => unknown)(t)
-    : v && typeof v === 'object' ? resolve(v as Dict, t) : v]));
+  Object.fromEntries(
+    Object.entries(d).map(([k, v]) => [
+      k,
+      typeof v === 'function' && Symbol.for('cercle.term') in v
+        ? (v as (t: ChapterTerm) => unknown)(t)
+        : v && typeof v === 'object'
+          ? resolve(v as Dict, t)
+          : v,
+    ]),
+  );
 
 /** Every catalog by widget: English first, the shape the others follow. */
 const catalogs: Record<string, Record<string, Dict>> = {
@@ -90,13 +97,16 @@ describe('catalogs', () => {
             else if (typeof v !== typeof o) problems.push(`${at}: ${typeof o} where English has a ${typeof v}`);
             else if (typeof v === 'function') {
               const f = o as () => string;
-              if (f.length !== (v as () => string).length) problems.push(`${at}: takes ${f.length} arguments, English ${(v as () => string).length}`);
+              if (f.length !== (v as () => string).length)
+                problems.push(`${at}: takes ${f.length} arguments, English ${(v as () => string).length}`);
               else
                 for (const n of [1, 7]) {
-                  const want = shown(call(v as () => string, n), n).join(), got = shown(call(f, n), n).join();
+                  const want = shown(call(v as () => string, n), n).join(),
+                    got = shown(call(f, n), n).join();
                   if (want !== got) problems.push(`${at}(${n}): shows [${got}], English [${want}]`);
                 }
-            } else if (typeof v === 'string' && count(v) !== count(o as string)) problems.push(`${at}: ${count(o as string)} #, English ${count(v)}`);
+            } else if (typeof v === 'string' && count(v) !== count(o as string))
+              problems.push(`${at}: ${count(o as string)} #, English ${count(v)}`);
             else if (v && typeof v === 'object') compare(v as Dict, o as Dict, at + '.');
           }
         };
@@ -110,8 +120,7 @@ describe('catalogs', () => {
     const bad: string[] = [];
     for (const [widget, byLang] of Object.entries(catalogs))
       for (const t of CHAPTER_TERMS)
-        for (const [path, text] of strings(resolve(byLang.fr, t)))
-          if (/ [:;?!»]|« |n° /.test(text)) bad.push(`${widget}.${path}: ${text}`);
+        for (const [path, text] of strings(resolve(byLang.fr, t))) if (/ [:;?!»]|« |n° /.test(text)) bad.push(`${widget}.${path}: ${text}`);
     expect(bad).to.deep.equal([]);
   });
 
@@ -121,7 +130,8 @@ describe('catalogs', () => {
     for (const [widget, byLang] of Object.entries(catalogs))
       for (const [lang, re] of Object.entries(wrong))
         for (const t of CHAPTER_TERMS)
-          for (const [path, text] of strings(resolve(byLang[lang], t))) if (re.test(text) || /\p{L}·\p{L}/u.test(text)) bad.push(`${widget}.${lang}.${path}: ${text}`);
+          for (const [path, text] of strings(resolve(byLang[lang], t)))
+            if (re.test(text) || /\p{L}·\p{L}/u.test(text)) bad.push(`${widget}.${lang}.${path}: ${text}`);
     expect(bad).to.deep.equal([]);
   });
 });
@@ -155,7 +165,9 @@ describe('the language in use', () => {
   });
 
   it('loads a shipped language the first time a widget needs it, marking the text with the language it is in', async () => {
-    const el = await fixture<Heading>(html`<div lang="es"><test-localized-heading></test-localized-heading></div>`).then((d) => d.firstElementChild as Heading);
+    const el = await fixture<Heading>(html`<div lang="es"><test-localized-heading></test-localized-heading></div>`).then(
+      (d) => d.firstElementChild as Heading,
+    );
     const h2 = () => el.shadowRoot!.querySelector('h2')!;
     // Until the module is there: English, said to be English.
     if (h2().textContent === 'Comments') expect(h2().getAttribute('lang')).to.equal('en');
@@ -196,11 +208,19 @@ describe('the language in use', () => {
 // ---- the association's own words ---------------------------------------------------------------
 
 describe('the association’s word for its local groups', () => {
-  const strings = <W extends 'member-card' | 'moderation' | 'engagement-badge'>(widget: W, lang: string, chapterTerm: ChapterTerm | undefined) => {
+  const strings = <W extends 'member-card' | 'moderation' | 'engagement-badge'>(
+    widget: W,
+    lang: string,
+    chapterTerm: ChapterTerm | undefined,
+  ) => {
     const host = Object.assign(document.createElement('div'), { chapterTerm });
     host.lang = lang;
     document.body.append(host);
-    const dicts = { 'member-card': { en: cardEn, fr: cardFr }, moderation: { en: moderationEn, fr: moderationFr }, 'engagement-badge': { en: badgeEn, fr: badgeFr } };
+    const dicts = {
+      'member-card': { en: cardEn, fr: cardFr },
+      moderation: { en: moderationEn, fr: moderationFr },
+      'engagement-badge': { en: badgeEn, fr: badgeFr },
+    };
     return new Localize(host, () => undefined, widget, dicts[widget] as never).t;
   };
 
@@ -210,9 +230,13 @@ describe('the association’s word for its local groups', () => {
     expect(strings('moderation', 'fr', 'branch').chapter).to.equal('Antenne');
     expect(strings('engagement-badge', 'fr', 'branch').inChapter('Lyon')).to.equal('dans l’antenne Lyon');
     expect(strings('engagement-badge', 'fr', 'club').inChapter('Lyon')).to.equal('au club Lyon');
-    expect(strings('engagement-badge', 'fr', 'delegation').kinds['chapter.first_contribution']).to.equal('Première contribution dans une délégation');
+    expect(strings('engagement-badge', 'fr', 'delegation').kinds['chapter.first_contribution']).to.equal(
+      'Première contribution dans une délégation',
+    );
     expect(strings('engagement-badge', 'fr', 'club').kinds['chapter.first_contribution']).to.equal('Première contribution dans un club');
-    expect(strings('moderation', 'en', 'section').errors['moderation.chapter_forbidden']).to.equal('This is in a section you do not moderate.');
+    expect(strings('moderation', 'en', 'section').errors['moderation.chapter_forbidden']).to.equal(
+      'This is in a section you do not moderate.',
+    );
     expect(strings('member-card', 'en-GB', undefined).levels.chapter).to.equal('My chapters');
     expect(strings('moderation', 'fr', undefined).chapter).to.equal('Chapitre');
   });
@@ -236,13 +260,28 @@ const event = Event.parse({
   startsAt: '2030-03-14T18:00:00.000Z',
   endsAt: '2030-03-14T20:00:00.000Z',
   timeZone: 'UTC',
-  place: null, url: null, online: false, onlineUrl: null,
-  capacity: null, going: 0, taken: 0, placesLeft: null, maybe: 0, waitlist: 0, maxGuests: 0,
-  rsvpDeadline: null, rsvpOpen: true,
+  place: null,
+  url: null,
+  online: false,
+  onlineUrl: null,
+  capacity: null,
+  going: 0,
+  taken: 0,
+  placesLeft: null,
+  maybe: 0,
+  waitlist: 0,
+  maxGuests: 0,
+  rsvpDeadline: null,
+  rsvpOpen: true,
   organiser: member(),
   audience: 'public',
-  cancelled: false, cancelledAt: null, cancelReason: null,
-  sequence: 0, updatedAt: '2030-01-01T00:00:00.000Z', myRsvp: null, canManage: false,
+  cancelled: false,
+  cancelledAt: null,
+  cancelReason: null,
+  sequence: 0,
+  updatedAt: '2030-01-01T00:00:00.000Z',
+  myRsvp: null,
+  canManage: false,
 });
 
 /** The events API for a reader who is not signed in: the site, one event. */
@@ -258,8 +297,17 @@ describe('regional formats', () => {
   beforeEach(() =>
     worker.resetHandlers(
       http.post(`${BASE}/live`, () => {
-        const ready = LiveReady.parse({ stream: 's', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: '1' });
-        const body = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)) });
+        const ready = LiveReady.parse({
+          stream: 's',
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: '1',
+        });
+        const body = new ReadableStream({
+          start: (c) => c.enqueue(new TextEncoder().encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`)),
+        });
         return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
       }),
       http.get(TOKEN_URL, () => new HttpResponse(null, { status: 401 })),

@@ -33,8 +33,16 @@ export const myCard = (o: Partial<MemberCard> = {}): MemberCard =>
     self: true,
     profile: { headline: 'Analyst', email: 'ada@example.org' },
     visibility: {
-      headline: 'public', company: 'members', associationRole: 'members', expertise: 'members', bio: 'members',
-      website: 'members', linkedin: 'members', phone: 'private', email: 'private', listed: 'members',
+      headline: 'public',
+      company: 'members',
+      associationRole: 'members',
+      expertise: 'members',
+      bio: 'members',
+      website: 'members',
+      linkedin: 'members',
+      phone: 'private',
+      email: 'private',
+      listed: 'members',
     },
     ...o,
   });
@@ -68,18 +76,28 @@ export class FakeCards {
         const custom = this.onPatch?.(patch);
         if (custom) return custom;
         const profile: MemberCard['profile'] = {};
-        for (const [k, v] of Object.entries(patch)) if (k !== 'visibility' && v && (!Array.isArray(v) || v.length)) (profile as Record<string, unknown>)[k] = v;
+        for (const [k, v] of Object.entries(patch))
+          if (k !== 'visibility' && v && (!Array.isArray(v) || v.length)) (profile as Record<string, unknown>)[k] = v;
         this.mine = myCard({ profile, visibility: { ...this.mine.visibility!, ...patch.visibility } });
         return json(200, this.mine);
       }),
       http.post(`${BASE}/introductions`, async ({ request }) => {
         const body = (await request.json()) as { to: string; message: string };
         this.record(request, body);
-        return json(201, Introduction.parse({
-          id: 'i-1', direction: 'sent', from: { id: 'm-ada', name: 'Ada Lovelace', picture: null, chapters: [] },
-          to: { id: body.to, name: 'Grace Hopper', picture: null, chapters: [] }, message: body.message, status: 'pending',
-          createdAt: new Date().toISOString(), answeredAt: null, contact: {},
-        }));
+        return json(
+          201,
+          Introduction.parse({
+            id: 'i-1',
+            direction: 'sent',
+            from: { id: 'm-ada', name: 'Ada Lovelace', picture: null, chapters: [] },
+            to: { id: body.to, name: 'Grace Hopper', picture: null, chapters: [] },
+            message: body.message,
+            status: 'pending',
+            createdAt: new Date().toISOString(),
+            answeredAt: null,
+            contact: {},
+          }),
+        );
       }),
       http.get(`${BASE}`, ({ request }) => this.get(request)),
       http.get(`${BASE}/*`, ({ request }) => this.get(request)),
@@ -108,7 +126,8 @@ export class FakeCards {
     const url = new URL(path, 'http://x');
     if (url.pathname === '/') return { status: 200, body: site() };
     if (url.pathname === '/me') return this.signedIn ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
-    if (url.pathname === '/members/me') return this.signedIn ? { status: 200, body: this.mine } : { status: 401, body: problem(401, 'auth.missing') };
+    if (url.pathname === '/members/me')
+      return this.signedIn ? { status: 200, body: this.mine } : { status: 401, body: problem(401, 'auth.missing') };
     if (url.pathname === '/introductions') return { status: 200, body: { items: this.intros, next: null } };
     if (url.pathname === '/members') {
       const ids = url.searchParams.get('ids')?.split(',') ?? [...this.cards.keys()];

@@ -8,7 +8,6 @@ import { API, LOGIN_URL, problem, SITE, TOKEN_URL } from './fixtures.js';
 import { FakeCards, memberCard, startWorker } from './member-card.api.js';
 import { $, text } from './kit/dom.js';
 
-
 async function mount(cards: ReturnType<typeof html>, lang = 'en') {
   return fixture(html`
     <cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} login-url=${LOGIN_URL} lang=${lang} .parse=${strict}>${cards}</cercle-community>
@@ -23,16 +22,21 @@ describe('<cercle-member-card>', () => {
   afterEach(fixtureCleanup);
 
   it('full: shows what the server sent, marks details shared through an introduction, and passes axe', async () => {
-    api.cards.set('m-grace', memberCard({
-      profile: { headline: 'Rear admiral', phone: '+1 202 555 0100', website: 'https://grace.example.org' },
-      sharedWithYou: ['phone'],
-      introduction: { id: 'i-1', status: 'accepted', direction: 'sent' },
-    }));
+    api.cards.set(
+      'm-grace',
+      memberCard({
+        profile: { headline: 'Rear admiral', phone: '+1 202 555 0100', website: 'https://grace.example.org' },
+        sharedWithYou: ['phone'],
+        introduction: { id: 'i-1', status: 'accepted', direction: 'sent' },
+      }),
+    );
     const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`);
     const el = root.querySelector('cercle-member-card')!;
     await loaded(el);
     expect(text($(el, '[part=name]'))).to.equal('Grace Hopper');
-    expect(text($(el, '[part=contact]'))).to.contain('+1 202 555 0100').and.contain('shared with you');
+    expect(text($(el, '[part=contact]')))
+      .to.contain('+1 202 555 0100')
+      .and.contain('shared with you');
     const link = $<HTMLAnchorElement>(el, '[part=contact] a[target=_blank]')!;
     expect(link.rel).to.contain('noopener');
     expect(text($(el, '[part=base]'))).to.contain('You were introduced.');
@@ -42,12 +46,18 @@ describe('<cercle-member-card>', () => {
   it('says "member since" only with the date the host site gave, else "on Cercle since"', async () => {
     api.cards.set('m-grace', memberCard({ since: '2023-05-02T09:00:00.000Z', memberSince: '2011-09-01' }));
     api.cards.set('m-new', memberCard({ id: 'm-new', name: 'New Member', since: '2023-05-02T09:00:00.000Z', memberSince: null }));
-    const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card><cercle-member-card member="m-new"></cercle-member-card>`);
+    const root = await mount(
+      html`<cercle-member-card member="m-grace"></cercle-member-card><cercle-member-card member="m-new"></cercle-member-card>`,
+    );
     const [grace, fresh] = [...root.querySelectorAll('cercle-member-card')];
     await loaded(grace);
     await loaded(fresh);
-    expect(text($(grace, '[part=base]'))).to.contain('Member since September 2011').and.not.contain('2023');
-    expect(text($(fresh, '[part=base]'))).to.contain('On Cercle since May 2023').and.not.contain('Member since');
+    expect(text($(grace, '[part=base]')))
+      .to.contain('Member since September 2011')
+      .and.not.contain('2023');
+    expect(text($(fresh, '[part=base]')))
+      .to.contain('On Cercle since May 2023')
+      .and.not.contain('Member since');
   });
 
   it('renders user text as text, never as markup', async () => {
@@ -109,10 +119,14 @@ describe('<cercle-member-card>', () => {
     await waitUntil(() => trigger.getAttribute('aria-expanded') === 'true', 'opened by a click or tap');
   });
 
-  it('my card: saves at once, and rolls back with the server\'s message when the save fails', async () => {
-    api.onPatch = () => HttpResponse.json(problem(400, 'request.invalid', {
-      errors: [{ path: 'body.website', message: 'Invalid URL' }],
-    }) as never, { status: 400, headers: { 'content-type': 'application/problem+json' } });
+  it("my card: saves at once, and rolls back with the server's message when the save fails", async () => {
+    api.onPatch = () =>
+      HttpResponse.json(
+        problem(400, 'request.invalid', {
+          errors: [{ path: 'body.website', message: 'Invalid URL' }],
+        }) as never,
+        { status: 400, headers: { 'content-type': 'application/problem+json' } },
+      );
     const root = await mount(html`<cercle-member-card member="me"></cercle-member-card>`);
     const el = root.querySelector('cercle-member-card')!;
     await loaded(el);
@@ -140,7 +154,7 @@ describe('<cercle-member-card>', () => {
     await waitUntil(() => text($(el, '[part=headline]')) === 'Poet of science' && !$(el, 'form'), 'saved');
   });
 
-  it('asks for an introduction with a message; a signed-out reader is offered the site\'s sign-in', async () => {
+  it("asks for an introduction with a message; a signed-out reader is offered the site's sign-in", async () => {
     const root = await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`);
     const el = root.querySelector('cercle-member-card')!;
     await loaded(el);

@@ -5,7 +5,15 @@ import { json, startWorker, worker } from './kit/msw.js';
 import { strict } from '../../src/client/strict.js';
 import { LiveControlAccepted, LiveEvent, LiveReady } from '../../src/contract/live.js';
 import {
-  AdminSettings, AuditPage, BulkModerate, BulkResult, NewSanction, QueueItem, QueuePage, Sanction, SettingsPatch,
+  AdminSettings,
+  AuditPage,
+  BulkModerate,
+  BulkResult,
+  NewSanction,
+  QueueItem,
+  QueuePage,
+  Sanction,
+  SettingsPatch,
 } from '../../src/contract/moderation.js';
 import { BatchResponse } from '../../src/contract/requests.js';
 import { Thread } from '../../src/contract/resources.js';
@@ -18,14 +26,33 @@ const enc = new TextEncoder();
 
 let seq = 0;
 const slug = (name = 'Grace Hopper') => `m-${name.split(' ')[0].toLowerCase()}`;
-const item = (o: { body?: string; author?: string; status?: 'pending' | 'published'; held?: 'word' | 'first_post'; flags?: number; chapter?: string } = {}): QueueItem => {
+const item = (
+  o: {
+    body?: string;
+    author?: string;
+    status?: 'pending' | 'published';
+    held?: 'word' | 'first_post';
+    flags?: number;
+    chapter?: string;
+  } = {},
+): QueueItem => {
   const status = o.status ?? 'pending';
   return QueueItem.parse({
     comment: comment({
-      id: `c-${++seq}`, body: o.body ?? `Commentaire ${seq}`, status, author: member({ id: slug(o.author), name: o.author ?? 'Grace Hopper' }),
-      ...(status === 'pending' ? { heldReason: o.held ?? 'first_post' } : {}), flagCount: o.flags ?? 0,
+      id: `c-${++seq}`,
+      body: o.body ?? `Commentaire ${seq}`,
+      status,
+      author: member({ id: slug(o.author), name: o.author ?? 'Grace Hopper' }),
+      ...(status === 'pending' ? { heldReason: o.held ?? 'first_post' } : {}),
+      flagCount: o.flags ?? 0,
     }),
-    thread: Thread.parse(thread({ key: `https://amicale.test/articles/${seq}`, title: 'Assemblée générale', audience: o.chapter ? `chapter:${o.chapter}` : 'public' })),
+    thread: Thread.parse(
+      thread({
+        key: `https://amicale.test/articles/${seq}`,
+        title: 'Assemblée générale',
+        audience: o.chapter ? `chapter:${o.chapter}` : 'public',
+      }),
+    ),
     reasons: [...(status === 'pending' ? ['pending'] : []), ...(o.flags ? ['flagged'] : [])],
     flags: o.flags ? [{ reason: 'abuse', count: o.flags }] : [],
     flagNotes: o.flags ? ['Propos blessants'] : [],
@@ -33,14 +60,29 @@ const item = (o: { body?: string; author?: string; status?: 'pending' | 'publish
   });
 };
 
-const settings = (): AdminSettings => AdminSettings.parse({
-  name: 'Amicale', origins: ['https://amicale.test'], loginUrl: LOGIN_URL, publicRead: true, publicProfiles: false, reactions: ['thanks', 'useful'],
-  maxCommentLength: 5000, editWindowSeconds: 900, premoderation: 'off', heldWords: ['arnaque'], blockedWords: [],
-  rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 }, spamCheck: null,
-  keys: [{ kid: 'amicale-k1', alg: 'HS256', createdAt: '2025-01-01T00:00:00.000Z', retiresAt: null }],
-});
+const settings = (): AdminSettings =>
+  AdminSettings.parse({
+    name: 'Amicale',
+    origins: ['https://amicale.test'],
+    loginUrl: LOGIN_URL,
+    publicRead: true,
+    publicProfiles: false,
+    reactions: ['thanks', 'useful'],
+    maxCommentLength: 5000,
+    editWindowSeconds: 900,
+    premoderation: 'off',
+    heldWords: ['arnaque'],
+    blockedWords: [],
+    rateLimits: { commentBurst: 10, commentsPerMinute: 4, writeBurst: 60, writesPerMinute: 60 },
+    spamCheck: null,
+    keys: [{ kid: 'amicale-k1', alg: 'HS256', createdAt: '2025-01-01T00:00:00.000Z', retiresAt: null }],
+  });
 
-interface Call { method: string; path: string; body: unknown }
+interface Call {
+  method: string;
+  path: string;
+  body: unknown;
+}
 
 class FakeApi {
   calls: Call[] = [];
@@ -58,11 +100,20 @@ class FakeApi {
       http.get(TOKEN_URL, () => new HttpResponse(jwt({ roles: ['member', 'moderator'] }))),
       http.post(`${BASE}/live`, () => {
         this.opens++;
-        const ready = LiveReady.parse({ stream: 'stream-abcdefgh', key: 'k'.repeat(32), heartbeatMs: 25_000, retentionSeconds: 86_400, tokenExpiresAt: null, lastEventId: String(this.liveSeq) });
-        const stream = new ReadableStream<Uint8Array>({ start: (c) => {
-          this.ctrl = c;
-          c.enqueue(enc.encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`));
-        } });
+        const ready = LiveReady.parse({
+          stream: 'stream-abcdefgh',
+          key: 'k'.repeat(32),
+          heartbeatMs: 25_000,
+          retentionSeconds: 86_400,
+          tokenExpiresAt: null,
+          lastEventId: String(this.liveSeq),
+        });
+        const stream = new ReadableStream<Uint8Array>({
+          start: (c) => {
+            this.ctrl = c;
+            c.enqueue(enc.encode(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`));
+          },
+        });
         return new HttpResponse(stream, { headers: { 'content-type': 'text/event-stream' } });
       }),
       http.post(`${BASE}/live/:stream`, () => HttpResponse.json(LiveControlAccepted.parse({ accepted: true }), { status: 202 })),
@@ -107,13 +158,25 @@ class FakeApi {
     if (url.pathname === '/moderation/queue') {
       if (this.forbidden) return { status: 403, body: problem(403, 'moderation.forbidden') };
       const filter = url.searchParams.get('filter');
-      const items = this.items.filter((i) => !filter || (filter === 'flagged' ? i.flags.length : filter === 'word' ? i.comment.heldReason === 'word' : i.comment.status === 'pending'));
+      const items = this.items.filter(
+        (i) =>
+          !filter ||
+          (filter === 'flagged' ? i.flags.length : filter === 'word' ? i.comment.heldReason === 'word' : i.comment.status === 'pending'),
+      );
       const pending = this.items.filter((i) => i.comment.status === 'pending').length;
       return {
         status: 200,
         body: QueuePage.parse({
-          items, next: null, admin: this.admin, scope: this.scope,
-          counts: { pending, flagged: this.items.filter((i) => i.flags.length).length, word: this.items.filter((i) => i.comment.heldReason === 'word').length, spam: 0 },
+          items,
+          next: null,
+          admin: this.admin,
+          scope: this.scope,
+          counts: {
+            pending,
+            flagged: this.items.filter((i) => i.flags.length).length,
+            word: this.items.filter((i) => i.comment.heldReason === 'word').length,
+            spam: 0,
+          },
         }),
       };
     }
@@ -121,13 +184,37 @@ class FakeApi {
     if (url.pathname === '/admin/audit') {
       return {
         status: 200,
-        body: AuditPage.parse({ items: [{
-          id: 'a1', at: '2025-03-01T10:00:00.000Z', actor: member({ id: 'm-modo', name: 'Mona Modère' }), actorKind: 'member', action: 'hide',
-          comment: 'c-1', thread: 'https://amicale.test/articles/1', member: null, chapter: null, note: 'Hors sujet', details: null,
-        }, {
-          id: 'a2', at: '2025-03-01T09:00:00.000Z', actor: null, actorKind: 'cli', action: 'import',
-          comment: null, thread: null, member: null, chapter: null, note: null, details: { format: 'wxr' },
-        }], next: null }),
+        body: AuditPage.parse({
+          items: [
+            {
+              id: 'a1',
+              at: '2025-03-01T10:00:00.000Z',
+              actor: member({ id: 'm-modo', name: 'Mona Modère' }),
+              actorKind: 'member',
+              action: 'hide',
+              comment: 'c-1',
+              thread: 'https://amicale.test/articles/1',
+              member: null,
+              chapter: null,
+              note: 'Hors sujet',
+              details: null,
+            },
+            {
+              id: 'a2',
+              at: '2025-03-01T09:00:00.000Z',
+              actor: null,
+              actorKind: 'cli',
+              action: 'import',
+              comment: null,
+              thread: null,
+              member: null,
+              chapter: null,
+              note: null,
+              details: { format: 'wxr' },
+            },
+          ],
+          next: null,
+        }),
       };
     }
     return { status: 404, body: problem(404, 'route.not_found') };
@@ -137,14 +224,33 @@ class FakeApi {
     if (path === '/moderation/actions') {
       const b = BulkModerate.parse(body);
       this.items = this.items.filter((i) => !b.comments.includes(i.comment.id));
-      return json(200, BulkResult.parse({ results: b.comments.map((id) => ({ id, changed: true, status: b.action === 'approve' ? 'published' : b.action === 'hide' ? 'hidden' : 'deleted' })) }));
+      return json(
+        200,
+        BulkResult.parse({
+          results: b.comments.map((id) => ({
+            id,
+            changed: true,
+            status: b.action === 'approve' ? 'published' : b.action === 'hide' ? 'hidden' : 'deleted',
+          })),
+        }),
+      );
     }
     if (path === '/moderation/sanctions') {
       const b = NewSanction.parse(body);
-      return json(201, Sanction.parse({
-        id: 's1', member: member({ id: b.member }), kind: b.kind, chapter: b.chapter ?? null, reason: b.reason,
-        createdAt: new Date().toISOString(), endsAt: null, moderator: null, liftedAt: null,
-      }));
+      return json(
+        201,
+        Sanction.parse({
+          id: 's1',
+          member: member({ id: b.member }),
+          kind: b.kind,
+          chapter: b.chapter ?? null,
+          reason: b.reason,
+          createdAt: new Date().toISOString(),
+          endsAt: null,
+          moderator: null,
+          liftedAt: null,
+        }),
+      );
     }
     if (path === '/threads') return json(200, Thread.parse(thread({ locked: (body as { locked: boolean }).locked })));
     if (path === '/admin/settings') return json(200, AdminSettings.parse({ ...settings(), ...SettingsPatch.parse(body) }));
@@ -205,8 +311,11 @@ describe('<cercle-moderation>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('filled: the page\'s reads in one request; reasons, flags, notes and the author\'s record; text as text', async () => {
-    api.items = [item({ held: 'word', body: '<img src=x onerror=alert(1)> arnaque' }), item({ status: 'published', flags: 2, author: 'Ada Lovelace' })];
+  it("filled: the page's reads in one request; reasons, flags, notes and the author's record; text as text", async () => {
+    api.items = [
+      item({ held: 'word', body: '<img src=x onerror=alert(1)> arnaque' }),
+      item({ status: 'published', flags: 2, author: 'Ada Lovelace' }),
+    ];
     const el = await mount();
     await waitUntil(() => articles(el).length === 2, 'two items');
     expect(api.calls.map((c) => c.method + ' ' + c.path)).to.deep.equal(['POST /batch']);
@@ -279,7 +388,11 @@ describe('<cercle-moderation>', () => {
     ($(el, 'textarea[name=reason]') as HTMLTextAreaElement).value = 'Propos agressifs';
     button(el, 'Confirm')!.click();
     await waitUntil(() => !$(el, 'form.dialog'), 'form closed');
-    expect(api.writes()[0]).to.deep.equal({ method: 'POST', path: '/moderation/sanctions', body: { member: 'm-bob', kind: 'mute', reason: 'Propos agressifs', days: 7 } });
+    expect(api.writes()[0]).to.deep.equal({
+      method: 'POST',
+      path: '/moderation/sanctions',
+      body: { member: 'm-bob', kind: 'mute', reason: 'Propos agressifs', days: 7 },
+    });
     expect(statusText(el)).to.equal('Member muted.');
   });
 

@@ -53,12 +53,17 @@ describe('theme="auto"', () => {
 
   it('takes the nearest background behind it, composited over what is below', async () => {
     document.body.style.background = '#fff';
-    const wrap = await fixture(html`<div style="background: rgb(0 0 0 / 0.9)"><section><cercle-themed-probe theme="auto"></cercle-themed-probe></section></div>`);
+    const wrap = await fixture(
+      html`<div style="background: rgb(0 0 0 / 0.9)"><section><cercle-themed-probe theme="auto"></cercle-themed-probe></section></div>`,
+    );
     expect(scheme(wrap.querySelector('cercle-themed-probe')!)).to.equal('dark');
   });
 
   it('follows the page when its dark mode class changes on <html>', async () => {
-    const style = Object.assign(document.createElement('style'), { id: 'page-theme', textContent: 'html.night body { background: #000; color-scheme: dark; }' });
+    const style = Object.assign(document.createElement('style'), {
+      id: 'page-theme',
+      textContent: 'html.night body { background: #000; color-scheme: dark; }',
+    });
     document.head.append(style);
     const el = await fixture(html`<cercle-themed-probe theme="auto"></cercle-themed-probe>`);
     expect(scheme(el)).to.equal('light');

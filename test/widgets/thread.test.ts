@@ -44,7 +44,12 @@ describe('thread reducers', () => {
 
   it('keep the reader’s own reactions when the counts change, and never count pending below zero', () => {
     const mine = c('a', { reactions: [{ kind: 'thanks', count: 1, mine: true }] });
-    expect(recount(mine, [{ kind: 'thanks', count: 4 }, { kind: 'useful', count: 1 }]).reactions).to.deep.equal([
+    expect(
+      recount(mine, [
+        { kind: 'thanks', count: 4 },
+        { kind: 'useful', count: 1 },
+      ]).reactions,
+    ).to.deep.equal([
       { kind: 'thanks', count: 4, mine: true },
       { kind: 'useful', count: 1, mine: false },
     ]);

@@ -31,41 +31,50 @@ const PLUGINS = '/var/lib/wordpress/wp-content/plugins';
 const CONFIG = '/etc/wordpress/config-127.0.0.1.php';
 /** What the config file this test writes says about itself (a file without it is never touched). */
 const MARK = 'cercle-wordpress-test';
-const INSTALL = 'apt-get install --no-install-recommends php-cli php-mysql php-curl php-gd php-xml php-mbstring wordpress wordpress-theme-twentytwentythree (as .ci/run does)';
+const INSTALL =
+  'apt-get install --no-install-recommends php-cli php-mysql php-curl php-gd php-xml php-mbstring wordpress wordpress-theme-twentytwentythree (as .ci/run does)';
 
-const answers = (port: number) => new Promise<boolean>((ok) => {
-  const s = connect({ host: '127.0.0.1', port });
-  s.setTimeout(2000, () => (s.destroy(), ok(false)));
-  s.once('connect', () => (s.end(), ok(true)));
-  s.once('error', () => ok(false));
-});
+const answers = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.setTimeout(2000, () => (s.destroy(), ok(false)));
+    s.once('connect', () => (s.end(), ok(true)));
+    s.once('error', () => ok(false));
+  });
 
 /** Why this machine cannot run the test, or nothing. */
 async function missing(): Promise<string | undefined> {
   try {
-    const { stdout } = await run('php', ['-r', 'echo extension_loaded("mysqli") && function_exists("sodium_crypto_sign_keypair") ? "ok" : "no";']);
+    const { stdout } = await run('php', [
+      '-r',
+      'echo extension_loaded("mysqli") && function_exists("sodium_crypto_sign_keypair") ? "ok" : "no";',
+    ]);
     if (stdout !== 'ok') return `PHP lacks mysqli or sodium; install: ${INSTALL}`;
   } catch {
     return `php is not installed; install: ${INSTALL}`;
   }
   if (!existsSync(join(WORDPRESS, 'wp-load.php'))) return `WordPress is not installed (${WORDPRESS}); install: ${INSTALL}`;
-  if (!existsSync(join(WORDPRESS, 'wp-content/themes/twentytwentythree'))) return `the Twenty Twenty-Three theme is missing; install: ${INSTALL}`;
-  if (!await answers(3306)) return 'MariaDB does not answer on 127.0.0.1:3306 (root, empty password, or WP_TEST_MYSQL_USER / WP_TEST_MYSQL_PASSWORD)';
-  if (existsSync(CONFIG) && !readFileSync(CONFIG, 'utf8').includes(MARK)) return `${CONFIG} exists and belongs to someone else: the test will not overwrite it`;
+  if (!existsSync(join(WORDPRESS, 'wp-content/themes/twentytwentythree')))
+    return `the Twenty Twenty-Three theme is missing; install: ${INSTALL}`;
+  if (!(await answers(3306)))
+    return 'MariaDB does not answer on 127.0.0.1:3306 (root, empty password, or WP_TEST_MYSQL_USER / WP_TEST_MYSQL_PASSWORD)';
+  if (existsSync(CONFIG) && !readFileSync(CONFIG, 'utf8').includes(MARK))
+    return `${CONFIG} exists and belongs to someone else: the test will not overwrite it`;
   return undefined;
 }
 
 const skip = await missing();
 if (skip) console.log(`WordPress end-to-end test skipped: ${skip}`);
 
-const freePort = () => new Promise<number>((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => ok(port));
+const freePort = () =>
+  new Promise<number>((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+    s.once('error', fail);
   });
-  s.once('error', fail);
-});
 
 /** Runs the Cercle command line in this process against the test's SQLite file; returns what it printed. */
 async function cercle(argv: string[], database: string): Promise<string> {
@@ -77,8 +86,10 @@ async function cercle(argv: string[], database: string): Promise<string> {
     const code = await cli(argv, (s) => lines.push(s));
     assert.equal(code, 0, `cercle ${argv.join(' ')}: ${lines.join('\n')}`);
   } finally {
-    if (saved.url === undefined) delete process.env.DATABASE_URL; else process.env.DATABASE_URL = saved.url;
-    if (saved.db === undefined) delete process.env.CERCLE_DB; else process.env.CERCLE_DB = saved.db;
+    if (saved.url === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved.url;
+    if (saved.db === undefined) delete process.env.CERCLE_DB;
+    else process.env.CERCLE_DB = saved.db;
   }
   return lines.join('\n');
 }
@@ -112,8 +123,14 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     await run('php', [join(HERE, 'db.php'), 'create', id, password]);
     cleanup.push(() => run('php', [join(HERE, 'db.php'), 'drop', id]));
     const template = await readFile(join(HERE, 'config.php.tpl'), 'utf8');
-    await writeFile(CONFIG, template.replaceAll('%DB%', id).replace('%PASSWORD%', password)
-      .replaceAll('%SALT%', randomBytes(24).toString('hex')).replace('%LOG%', join(dir, 'debug.log')));
+    await writeFile(
+      CONFIG,
+      template
+        .replaceAll('%DB%', id)
+        .replace('%PASSWORD%', password)
+        .replaceAll('%SALT%', randomBytes(24).toString('hex'))
+        .replace('%LOG%', join(dir, 'debug.log')),
+    );
     cleanup.push(() => unlink(CONFIG));
     await symlink(PLUGIN, join(PLUGINS, slug));
     cleanup.push(() => unlink(join(PLUGINS, slug)));
@@ -126,7 +143,9 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
 
     // ---- both servers ------------------------------------------------------------------------
     php = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', WORDPRESS, join(HERE, 'router.php')], {
-      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
     });
     await new Promise<void>((ok, fail) => {
       php!.stderr!.on('data', (d: Buffer) => {
@@ -138,12 +157,18 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
       php!.once('exit', (code) => fail(new Error(`php -S exited (${code})`)));
     });
     server = await startServer({
-      port: 0, hostname: '127.0.0.1', database, assets: DIST,
+      port: 0,
+      hostname: '127.0.0.1',
+      database,
+      assets: DIST,
       logger: { info() {}, error: (f) => errors.push(`cercle: ${JSON.stringify(f)}`) },
     });
     const api = `http://127.0.0.1:${server.port}`;
     // The association's Cercle administrator registers the site (no key yet: the plugin brings its own).
-    await cercle(['site', 'add', '--name', 'Amicale des Cartographes', '--id', 'amicale', '--origin', wp, '--login-url', `${wp}/wp-login.php`], database);
+    await cercle(
+      ['site', 'add', '--name', 'Amicale des Cartographes', '--id', 'amicale', '--origin', wp, '--login-url', `${wp}/wp-login.php`],
+      database,
+    );
     browser = await launchChromium();
     phase('servers up, site registered');
 
@@ -168,7 +193,10 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     await logIn(adminPage, 'admin', admin);
     await adminPage.waitForURL(/\/wp-admin\/?$/);
     await adminPage.goto(`${wp}/wp-admin/plugins.php`);
-    await adminPage.locator(`tr[data-plugin="${slug}/cercle.php"]`).getByRole('link', { name: /^Activate/ }).click();
+    await adminPage
+      .locator(`tr[data-plugin="${slug}/cercle.php"]`)
+      .getByRole('link', { name: /^Activate/ })
+      .click();
     await adminPage.getByText('Plugin activated.').waitFor();
     await adminPage.locator(`tr[data-plugin="${slug}/cercle.php"]`).getByRole('link', { name: 'Settings' }).click();
     await adminPage.locator('#cercle-server-url').fill(api);
@@ -176,14 +204,18 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     await adminPage.getByRole('button', { name: 'Save Changes' }).click();
     await adminPage.getByText('Settings saved.').waitFor();
     const status = adminPage.locator('#cercle-status');
-    assert.match(await status.innerText(), /refuses this site's tokens \(auth\./, 'before its key is added, Cercle refuses the site\'s tokens');
+    assert.match(
+      await status.innerText(),
+      /refuses this site's tokens \(auth\./,
+      "before its key is added, Cercle refuses the site's tokens",
+    );
     assert.equal(await adminPage.locator('#cercle-add-site').count(), 0, 'the site exists: only the add-key command is shown');
     const command = (await adminPage.locator('#cercle-add-key').innerText()).trim();
     const jwksUrl = `${wp}/wp-json/cercle/v1/jwks`;
     assert.equal(command, `cercle site add-key amicale --alg EdDSA --jwks-url ${jwksUrl}`);
 
     // The private key stays in WordPress; the JWKS holds the public half only.
-    const jwks = await (await fetch(jwksUrl)).json() as { keys: Record<string, string>[] };
+    const jwks = (await (await fetch(jwksUrl)).json()) as { keys: Record<string, string>[] };
     assert.equal(jwks.keys.length, 1);
     assert.deepEqual(Object.keys(jwks.keys[0]).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x']);
     assert.deepEqual([jwks.keys[0].kty, jwks.keys[0].crv, jwks.keys[0].alg, jwks.keys[0].use], ['OKP', 'Ed25519', 'EdDSA', 'sig']);
@@ -195,8 +227,14 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     assert.match(await status.innerText(), /accepts this site's tokens/);
     phase('plugin activated, configured, key registered (admin)');
 
-    const post = (await run('php', [join(HERE, 'post.php'), `127.0.0.1:${port}`, 'Nos prochaines sorties',
-      '<p>Où irons-nous relever les chemins ce printemps ?</p>\n\n[cercle_discussion]'])).stdout.trim();
+    const post = (
+      await run('php', [
+        join(HERE, 'post.php'),
+        `127.0.0.1:${port}`,
+        'Nos prochaines sorties',
+        '<p>Où irons-nous relever les chemins ce printemps ?</p>\n\n[cercle_discussion]',
+      ])
+    ).stdout.trim();
     assert.equal(post, `${wp}/nos-prochaines-sorties/`);
     phase('post with [cercle_discussion] published');
 
@@ -208,11 +246,11 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     assert.equal(await reader.locator('script[type="module"][src$="/sdk/cercle.js"]').count(), 1, 'the script once');
     const signIn = discussion.getByRole('link', { name: /Sign in/ });
     await signIn.waitFor();
-    const href = new URL(await signIn.getAttribute('href') ?? '', post);
+    const href = new URL((await signIn.getAttribute('href')) ?? '', post);
     assert.equal(`${href.origin}${href.pathname}`, `${wp}/wp-login.php`);
     assert.equal(href.searchParams.get('redirect_to'), post);
     // Signed out, the token endpoint says so with 204 and is never cached.
-    const signedOut = await fetch(await reader.locator('cercle-community').getAttribute('token-url') ?? '');
+    const signedOut = await fetch((await reader.locator('cercle-community').getAttribute('token-url')) ?? '');
     assert.deepEqual([signedOut.status, signedOut.headers.get('cache-control')], [204, 'no-store']);
 
     // The discussion sits in the content column, like the paragraph above it.
@@ -235,14 +273,20 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     const mine = discussion.locator('[part="comment"]').filter({ hasText: TEXT });
     await mine.waitFor();
     assert.equal((await mine.locator('[part="name"]').textContent())?.trim(), 'Claire Subscriber');
-    const rows = await server.store.db.selectFrom('comments as c').innerJoin('members as m', 'm.pk', 'c.author_pk')
+    const rows = await server.store.db
+      .selectFrom('comments as c')
+      .innerJoin('members as m', 'm.pk', 'c.author_pk')
       .innerJoin('threads as t', 't.pk', 'c.thread_pk')
       .select(['c.id', 'c.status', 't.key', 't.title', 'm.host_id', 'm.roles', 'm.chapters'])
-      .where('c.site_id', '=', 'amicale').execute();
+      .where('c.site_id', '=', 'amicale')
+      .execute();
     assert.equal(rows.length, 1);
     const [row] = rows;
-    assert.deepEqual([row.status, row.key, row.host_id, JSON.parse(row.roles), JSON.parse(row.chapters)],
-      ['published', post, '2', ['member'], ['lyon', 'grenoble']], 'the thread is the permalink; roles and chapters come from WordPress');
+    assert.deepEqual(
+      [row.status, row.key, row.host_id, JSON.parse(row.roles), JSON.parse(row.chapters)],
+      ['published', post, '2', ['member'], ['lyon', 'grenoble']],
+      'the thread is the permalink; roles and chapters come from WordPress',
+    );
     assert.match(row.title ?? '', /^Nos prochaines sorties/);
     phase('subscriber signed in from the discussion, commented, saw it after a reload');
 
@@ -256,7 +300,12 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     await target.getByRole('button', { name: 'Restore', exact: true }).waitFor();
     const hidden = await server.store.db.selectFrom('comments').select('status').where('id', '=', row.id).executeTakeFirstOrThrow();
     assert.equal(hidden.status, 'hidden');
-    const moderator = await server.store.db.selectFrom('members').select('roles').where('site_id', '=', 'amicale').where('host_id', '=', '3').executeTakeFirstOrThrow();
+    const moderator = await server.store.db
+      .selectFrom('members')
+      .select('roles')
+      .where('site_id', '=', 'amicale')
+      .where('host_id', '=', '3')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(JSON.parse(moderator.roles), ['member', 'moderator']);
     phase('editor hid the comment');
 
@@ -276,17 +325,26 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     assert.deepEqual(errors, []);
     // WordPress logged no notice, warning or error from the plugin.
     const log = existsSync(join(dir, 'debug.log')) ? await readFile(join(dir, 'debug.log'), 'utf8') : '';
-    assert.deepEqual(log.split('\n').filter((l) => l.includes('integrations/wordpress/cercle') || l.includes(`plugins/${slug}`)), []);
+    assert.deepEqual(
+      log.split('\n').filter((l) => l.includes('integrations/wordpress/cercle') || l.includes(`plugins/${slug}`)),
+      [],
+    );
     const total = (performance.now() - started) / 1000;
     finished = true;
     console.log('WordPress, from nothing to a moderated comment:');
     for (const [what, ms] of phases) console.log(`  ${(ms / 1000).toFixed(1).padStart(5)} s  ${what}`);
     console.log(`  ${total.toFixed(1).padStart(5)} s  in all (${(total / 60).toFixed(2)} min)`);
   } finally {
-    if (!finished && phases.length) console.log(`WordPress phases before the failure: ${phases.map(([w, ms]) => `${w} ${(ms / 1000).toFixed(1)} s`).join('; ')}`);
+    if (!finished && phases.length)
+      console.log(`WordPress phases before the failure: ${phases.map(([w, ms]) => `${w} ${(ms / 1000).toFixed(1)} s`).join('; ')}`);
     await browser?.close().catch(() => {});
     // The server and its workers, as one process group.
-    if (php?.pid) try { process.kill(-php.pid, 'SIGTERM'); } catch { /* gone already */ }
+    if (php?.pid)
+      try {
+        process.kill(-php.pid, 'SIGTERM');
+      } catch {
+        /* gone already */
+      }
     await server?.close().catch(() => {});
     for (const undo of cleanup.reverse()) await undo().catch((e) => console.log(`# cleanup: ${e}`));
     await rm(dir, { recursive: true, force: true });

@@ -1,10 +1,9 @@
 import type { ChapterTerm } from '../../contract/defaults.js';
-import type { TermWords } from '../localize.js';
+import type { TermWords } from '../terms.js';
 import type { CommonStrings } from './en.js';
 
 /** The few strings every widget shares, in German. */
 export const de: CommonStrings = {
-
   signIn: 'Melden Sie sich auf dieser Website an, um mitzumachen',
   tryAgain: 'Erneut versuchen',
   errors: {

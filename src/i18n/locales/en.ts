@@ -1,8 +1,7 @@
 import type { ChapterTerm } from '../../contract/defaults.js';
-import type { TermWords } from '../localize.js';
+import type { TermWords } from '../terms.js';
 /** The few strings every widget shares, in English; each widget's dictionary starts from them. */
 export const en = {
-
   signIn: 'Sign in on this site to take part',
   tryAgain: 'Try again',
   /** Messages by error code, then by code family; `other` last. */

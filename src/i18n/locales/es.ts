@@ -1,10 +1,9 @@
 import type { ChapterTerm } from '../../contract/defaults.js';
-import type { TermWords } from '../localize.js';
+import type { TermWords } from '../terms.js';
 import type { CommonStrings } from './en.js';
 
 /** The few strings every widget shares, in Spanish. */
 export const es: CommonStrings = {
-
   signIn: 'Inicie sesión en este sitio para participar',
   tryAgain: 'Reintentar',
   errors: {

@@ -1,10 +1,9 @@
 import type { ChapterTerm } from '../../contract/defaults.js';
-import type { TermWords } from '../localize.js';
+import type { TermWords } from '../terms.js';
 import type { CommonStrings } from './en.js';
 
 /** The few strings every widget shares, in French. */
 export const fr: CommonStrings = {
-
   signIn: 'Connectez-vous sur ce site pour participer',
   tryAgain: 'Réessayer',
   errors: {

@@ -11,7 +11,10 @@ export const JWKS_TIMEOUT_MS = 3000;
 
 /** The key server could not give a usable key set; `reason` finishes the sentence "The key server at HOST …". */
 export class KeyServerError extends Error {
-  constructor(readonly url: string, readonly reason: string) {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
     super(`The key server at ${hostOf(url)} ${reason}.`);
   }
 }
@@ -73,7 +76,8 @@ export class RemoteKeySets {
         e.fetchedAt = this.now();
         e.error = undefined;
       } catch (err) {
-        e.error = err instanceof KeyServerError ? err : new KeyServerError(url, `answered with an unusable key set (${(err as Error).message})`);
+        e.error =
+          err instanceof KeyServerError ? err : new KeyServerError(url, `answered with an unusable key set (${(err as Error).message})`);
         // A set past its age is not used while the server fails; a younger one is.
         if (this.now() - e.fetchedAt >= JWKS_MAX_AGE_MS) e.set = undefined;
         throw e.error;
@@ -96,7 +100,10 @@ async function fetchKeySet(url: string): Promise<JSONWebKeySet> {
   }
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel();
-    throw new KeyServerError(url, `answered with a redirect (HTTP ${res.status}${res.headers.get('location') ? ` to ${res.headers.get('location')!.slice(0, 200)}` : ''}), which is not followed: register the final URL`);
+    throw new KeyServerError(
+      url,
+      `answered with a redirect (HTTP ${res.status}${res.headers.get('location') ? ` to ${res.headers.get('location')!.slice(0, 200)}` : ''}), which is not followed: register the final URL`,
+    );
   }
   if (!res.ok) {
     await res.body?.cancel();

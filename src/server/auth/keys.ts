@@ -30,7 +30,8 @@ export function secretProblem(secret: string, encoding: SecretEncoding): string 
     if (Buffer.from(secret, 'base64url').length < MIN_SECRET_BYTES) return `The secret must decode to at least ${MIN_SECRET_BYTES} bytes.`;
     return null;
   }
-  if (secret.length < MIN_SECRET_BYTES) return `The secret must be at least ${MIN_SECRET_BYTES} characters long (43 random base64url characters is a good choice).`;
+  if (secret.length < MIN_SECRET_BYTES)
+    return `The secret must be at least ${MIN_SECRET_BYTES} characters long (43 random base64url characters is a good choice).`;
   if (new Set(secret).size < 8) return 'The secret repeats too few characters to be random.';
   return null;
 }

@@ -1,6 +1,14 @@
 import {
-  createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, importJWK, jwtVerify,
-  type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject,
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  type KeyObject,
 } from 'jose';
 import { SiteId } from '../../contract/common.js';
 import { TokenClaims } from '../../contract/requests.js';
@@ -18,33 +26,46 @@ export const MAX_TOKEN_AGE_S = 3600;
 export const CLOCK_TOLERANCE_S = 30;
 
 export type AuthCode =
-  | 'auth.missing' | 'auth.malformed' | 'auth.too_large' | 'auth.alg_not_allowed' | 'auth.bad_signature'
-  | 'auth.expired' | 'auth.not_yet_valid' | 'auth.wrong_audience' | 'auth.unknown_issuer' | 'auth.claim_missing'
-  | 'auth.too_old' | 'auth.lifetime_too_long' | 'auth.invalid_claims' | 'auth.site_mismatch' | 'auth.key_server_unavailable';
+  | 'auth.missing'
+  | 'auth.malformed'
+  | 'auth.too_large'
+  | 'auth.alg_not_allowed'
+  | 'auth.bad_signature'
+  | 'auth.expired'
+  | 'auth.not_yet_valid'
+  | 'auth.wrong_audience'
+  | 'auth.unknown_issuer'
+  | 'auth.claim_missing'
+  | 'auth.too_old'
+  | 'auth.lifetime_too_long'
+  | 'auth.invalid_claims'
+  | 'auth.site_mismatch'
+  | 'auth.key_server_unavailable';
 
 const TITLES: Record<AuthCode, string> = {
   'auth.missing': 'A sign-in token is required',
   'auth.malformed': 'The token is not a well-formed JWT',
   'auth.too_large': 'The token is too large',
-  'auth.alg_not_allowed': 'The token\'s algorithm is not allowed for this site',
-  'auth.bad_signature': 'The token\'s signature does not verify',
+  'auth.alg_not_allowed': "The token's algorithm is not allowed for this site",
+  'auth.bad_signature': "The token's signature does not verify",
   'auth.expired': 'The token has expired',
   'auth.not_yet_valid': 'The token is not valid yet',
   'auth.wrong_audience': 'The token is not meant for Cercle',
-  'auth.unknown_issuer': 'The token\'s issuer is not a known site',
+  'auth.unknown_issuer': "The token's issuer is not a known site",
   'auth.claim_missing': 'The token lacks a required claim',
   'auth.too_old': 'The token was issued too long ago',
   'auth.lifetime_too_long': 'The token lives longer than one hour',
-  'auth.invalid_claims': 'The token\'s claims are not valid',
+  'auth.invalid_claims': "The token's claims are not valid",
   'auth.site_mismatch': 'The token was issued for another site',
-  'auth.key_server_unavailable': 'The site\'s key server did not give its keys',
+  'auth.key_server_unavailable': "The site's key server did not give its keys",
 };
 
 export const authError = (code: AuthCode, detail?: string) =>
   code === 'auth.key_server_unavailable'
     ? new ProblemError(503, code, TITLES[code], detail, undefined, { 'retry-after': '30' })
-    : new ProblemError(401, code, TITLES[code], detail, undefined,
-      { 'www-authenticate': `Bearer error="invalid_token", error_description="${code}"` });
+    : new ProblemError(401, code, TITLES[code], detail, undefined, {
+        'www-authenticate': `Bearer error="invalid_token", error_description="${code}"`,
+      });
 
 export interface VerifiedToken {
   site: string;
@@ -109,7 +130,10 @@ async function verifyAgainst(token: string, key: Verifier['key'], options: JWTVe
 export class TokenVerifier {
   private remote: RemoteKeySets;
 
-  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {
     this.remote = new RemoteKeySets(now);
   }
 
@@ -134,8 +158,10 @@ export class TokenVerifier {
     const keys = keysForKid(await this.store.activeKeys(site.id, new Date(this.now()).toISOString()), header.kid);
     const usable = keys.filter((k) => k.alg === alg);
     if (usable.length === 0) {
-      throw authError(keys.length ? 'auth.alg_not_allowed' : 'auth.bad_signature',
-        keys.length ? `This site verifies ${[...new Set(keys.map((k) => k.alg))].join(', ')} tokens.` : 'No key matches this token.');
+      throw authError(
+        keys.length ? 'auth.alg_not_allowed' : 'auth.bad_signature',
+        keys.length ? `This site verifies ${[...new Set(keys.map((k) => k.alg))].join(', ')} tokens.` : 'No key matches this token.',
+      );
     }
 
     let payload: JWTPayload | undefined;
@@ -150,7 +176,12 @@ export class TokenVerifier {
       } catch (err) {
         lastError = err;
         if (err instanceof KeyServerError) serverError = err;
-        if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey || err instanceof KeyServerError)) break;
+        if (!(
+          err instanceof errors.JWSSignatureVerificationFailed ||
+          err instanceof errors.JWKSNoMatchingKey ||
+          err instanceof KeyServerError
+        ))
+          break;
       }
     }
     // A key server that failed may hold the key that signed: say so rather than "bad signature".
@@ -172,14 +203,20 @@ export class TokenVerifier {
     if (err instanceof errors.JWTClaimValidationFailed) {
       if (err.reason === 'missing') return authError('auth.claim_missing', err.claim);
       switch (err.claim) {
-        case 'nbf': return authError('auth.not_yet_valid');
-        case 'aud': return authError('auth.wrong_audience');
-        case 'iss': return authError('auth.unknown_issuer');
-        case 'iat': return authError(err.reason === 'check_failed' ? 'auth.not_yet_valid' : 'auth.invalid_claims', 'iat');
-        default: return authError('auth.invalid_claims', err.message);
+        case 'nbf':
+          return authError('auth.not_yet_valid');
+        case 'aud':
+          return authError('auth.wrong_audience');
+        case 'iss':
+          return authError('auth.unknown_issuer');
+        case 'iat':
+          return authError(err.reason === 'check_failed' ? 'auth.not_yet_valid' : 'auth.invalid_claims', 'iat');
+        default:
+          return authError('auth.invalid_claims', err.message);
       }
     }
-    if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) return authError('auth.bad_signature');
+    if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)
+      return authError('auth.bad_signature');
     if (err instanceof errors.JOSEAlgNotAllowed) return authError('auth.alg_not_allowed');
     if (err instanceof errors.JOSEError) return authError('auth.malformed', err.code);
     return authError('auth.malformed');

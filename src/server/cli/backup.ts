@@ -36,12 +36,14 @@ function checkCercleDatabase(SQLite: SQLite, file: string): void {
   try {
     db = new SQLite(file, { readonly: true, fileMustExist: true });
     const tables = new Set(db.prepare(`select name from sqlite_master where type = 'table'`).pluck().all() as string[]);
-    if (!tables.has('kysely_migration') || !tables.has('sites')) throw new Error(`${file} is a SQLite database, but not a Cercle database (no Cercle tables in it).`);
+    if (!tables.has('kysely_migration') || !tables.has('sites'))
+      throw new Error(`${file} is a SQLite database, but not a Cercle database (no Cercle tables in it).`);
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`${file} is damaged (SQLite quick_check: ${String(check)}).`);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new Error(`${file} is not a Cercle database (not a SQLite file).`);
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+      throw new Error(`${file} is not a Cercle database (not a SQLite file).`, { cause: err });
     throw err;
   } finally {
     db?.close();

@@ -17,17 +17,19 @@ export async function engagementCommand(store: Store, args: string[], out: (s: s
   if (sub === 'recompute') {
     const { values } = parseArgs({ args: rest, options: { site: { type: 'string' } } });
     const sites = values.site ? [values.site] : (await store.sites()).map((s) => s.id);
-    if (values.site && !await store.site(values.site)) throw new Error(`No site "${values.site}".`);
+    if (values.site && !(await store.site(values.site))) throw new Error(`No site "${values.site}".`);
     for (const id of sites) {
       const s = await recomputeSite(store, id);
-      out(`${id}: ${s.members} members, ${s.activities} activities in ${s.ms} ms; badges +${s.awardsAdded} −${s.awardsRemoved}, levels changed ${s.levelsChanged}`);
+      out(
+        `${id}: ${s.members} members, ${s.activities} activities in ${s.ms} ms; badges +${s.awardsAdded} −${s.awardsRemoved}, levels changed ${s.levelsChanged}`,
+      );
     }
     return 0;
   }
   if (sub === 'rules') {
     const [action, ...more] = rest;
     const { values } = parseArgs({ args: more, options: { site: { type: 'string' }, file: { type: 'string' } } });
-    if (!values.site || !await store.site(values.site)) throw new Error(`engagement rules needs --site with an existing site.`);
+    if (!values.site || !(await store.site(values.site))) throw new Error(`engagement rules needs --site with an existing site.`);
     if (action === 'show') {
       out(JSON.stringify(await rulesFor(store.db, store.db, values.site), null, 2));
       return 0;
@@ -38,7 +40,9 @@ export async function engagementCommand(store: Store, args: string[], out: (s: s
         for (const e of saved.errors) out(`✗ ${e.message}`);
         return 1;
       }
-      out(`Rules of "${values.site}" saved; ${saved.stats.members} members recomputed (badges +${saved.stats.awardsAdded} −${saved.stats.awardsRemoved}).`);
+      out(
+        `Rules of "${values.site}" saved; ${saved.stats.members} members recomputed (badges +${saved.stats.awardsAdded} −${saved.stats.awardsRemoved}).`,
+      );
       return 0;
     }
   }

@@ -19,11 +19,14 @@ function packageRoot(): string {
 
 /** `cercle serve`: runs until SIGTERM or SIGINT (returns -1: the process stays up). */
 export async function serveCommand(args: string[], _out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: {
-    port: { type: 'string', default: process.env.PORT ?? '8787' },
-    host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-    assets: { type: 'string' },
-  } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: process.env.PORT ?? '8787' },
+      host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+      assets: { type: 'string' },
+    },
+  });
   const bundled = join(packageRoot(), 'dist');
   const assets = values.assets ?? (existsSync(bundled) ? bundled : undefined);
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version;

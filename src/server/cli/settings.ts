@@ -31,7 +31,13 @@ export async function settingsCommand(store: Store, args: string[], out: (s: str
   if (sub === 'show') {
     const site = await siteOf(rest[0]);
     const { spamCheck, ...s } = site.settings;
-    out(JSON.stringify({ name: site.name, origins: site.origins, ...s, spamCheck: spamCheck ? { ...spamCheck, apiKey: '(set)' } : null }, null, 2));
+    out(
+      JSON.stringify(
+        { name: site.name, origins: site.origins, ...s, spamCheck: spamCheck ? { ...spamCheck, apiKey: '(set)' } : null },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   if (sub === 'set') {
@@ -53,8 +59,11 @@ export async function settingsCommand(store: Store, args: string[], out: (s: str
       return 0;
     }
     await store.db.transaction().execute(async (tx) => {
-      await tx.updateTable('sites').set({ name: update.name, origins: JSON.stringify(update.origins), settings: JSON.stringify(update.settings) })
-        .where('id', '=', site.id).execute();
+      await tx
+        .updateTable('sites')
+        .set({ name: update.name, origins: JSON.stringify(update.origins), settings: JSON.stringify(update.settings) })
+        .where('id', '=', site.id)
+        .execute();
       await ms.audit(tx, { site_id: site.id, actor: 'cli', action: 'settings.update', details: Object.fromEntries(changes) });
     });
     for (const [k, v] of changes) out(`${k}: ${JSON.stringify(v.from)} → ${JSON.stringify(v.to)}`);

@@ -34,19 +34,39 @@ export interface ImportReport {
   dryRun: boolean;
   threads: { created: number; existing: number };
   members: { created: number; existing: number };
-  comments: { created: number; existing: number; pending: number; skipped: { spam: number; trash: number; pingback: number; deleted: number; empty: number } };
+  comments: {
+    created: number;
+    existing: number;
+    pending: number;
+    skipped: { spam: number; trash: number; pingback: number; deleted: number; empty: number };
+  };
   warnings: string[];
 }
 
-export type ImportErrorCode = 'import.too_large' | 'import.encoding' | 'import.malformed' | 'import.truncated' | 'import.wrong_format' | 'import.no_site' | 'import.unreadable';
+export type ImportErrorCode =
+  | 'import.too_large'
+  | 'import.encoding'
+  | 'import.malformed'
+  | 'import.truncated'
+  | 'import.wrong_format'
+  | 'import.no_site'
+  | 'import.unreadable';
 
 export class ImportError extends Error {
-  constructor(readonly code: ImportErrorCode, message: string) {
+  constructor(
+    readonly code: ImportErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-interface SourceThread { id: string; url: string; title: string | null; createdAt: string | null }
+interface SourceThread {
+  id: string;
+  url: string;
+  title: string | null;
+  createdAt: string | null;
+}
 interface SourceComment {
   id: string;
   thread: string;
@@ -69,19 +89,30 @@ async function checkFile(file: string, maxBytes: number) {
     throw new ImportError('import.unreadable', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
   }
   if (size > maxBytes) {
-    throw new ImportError('import.too_large', `The file is ${(size / 1048576).toFixed(1)} MB; at most ${(maxBytes / 1048576).toFixed(0)} MB can be imported at once. Split the export (WordPress: by date; Disqus: by forum) and import each part.`);
+    throw new ImportError(
+      'import.too_large',
+      `The file is ${(size / 1048576).toFixed(1)} MB; at most ${(maxBytes / 1048576).toFixed(0)} MB can be imported at once. Split the export (WordPress: by date; Disqus: by forum) and import each part.`,
+    );
   }
   const fh = await open(file, 'r');
   try {
     const head = Buffer.alloc(512);
     const { bytesRead } = await fh.read(head, 0, 512, 0);
     const b = head.subarray(0, bytesRead);
-    if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0 && b[1] === 0x3c) || (b[0] === 0x3c && b[1] === 0)) {
+    if (
+      (b[0] === 0xff && b[1] === 0xfe) ||
+      (b[0] === 0xfe && b[1] === 0xff) ||
+      (b[0] === 0 && b[1] === 0x3c) ||
+      (b[0] === 0x3c && b[1] === 0)
+    ) {
       throw new ImportError('import.encoding', 'The file is in UTF-16; Cercle imports UTF-8. Convert it first (iconv -f UTF-16 -t UTF-8).');
     }
     const decl = /^(?:\uFEFF)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(b.toString('latin1').replace(/^\xEF\xBB\xBF/, ''));
     if (decl && !/^utf-?8$/i.test(decl[1])) {
-      throw new ImportError('import.encoding', `The file declares the encoding ${decl[1]}; Cercle imports UTF-8. Convert it first (iconv -f ${decl[1]} -t UTF-8) and change its XML declaration.`);
+      throw new ImportError(
+        'import.encoding',
+        `The file declares the encoding ${decl[1]}; Cercle imports UTF-8. Convert it first (iconv -f ${decl[1]} -t UTF-8) and change its XML declaration.`,
+      );
     }
   } finally {
     await fh.close();
@@ -89,10 +120,13 @@ async function checkFile(file: string, maxBytes: number) {
 }
 
 /** Streams the file through the XML parser; `handle` receives each element's path, attributes and text. */
-async function parseXml(file: string, handlers: {
-  open(path: string[], attrs: Record<string, string>): void;
-  close(path: string[], text: string): void;
-}): Promise<string> {
+async function parseXml(
+  file: string,
+  handlers: {
+    open(path: string[], attrs: Record<string, string>): void;
+    close(path: string[], text: string): void;
+  },
+): Promise<string> {
   const parser = new SaxesParser({ xmlns: false, position: true });
   const path: string[] = [];
   const texts: string[] = [];
@@ -127,7 +161,10 @@ async function parseXml(file: string, handlers: {
     try {
       text = decoder.decode(chunk as Buffer, { stream: true });
     } catch {
-      throw new ImportError('import.encoding', `The file is not valid UTF-8 (near byte ${offset}). Convert it to UTF-8 first (iconv -f ISO-8859-1 -t UTF-8, for instance).`);
+      throw new ImportError(
+        'import.encoding',
+        `The file is not valid UTF-8 (near byte ${offset}). Convert it to UTF-8 first (iconv -f ISO-8859-1 -t UTF-8, for instance).`,
+      );
     }
     offset += (chunk as Buffer).length;
     parser.write(text);
@@ -140,7 +177,10 @@ async function parseXml(file: string, handlers: {
   }
   parser.close();
   if (failure || path.length) {
-    throw new ImportError('import.truncated', `The file ends before its XML does (${path.length ? `<${path[path.length - 1]}> is never closed` : cleanSaxError(failure!)}): it is probably truncated. Export it again.`);
+    throw new ImportError(
+      'import.truncated',
+      `The file ends before its XML does (${path.length ? `<${path[path.length - 1]}> is never closed` : cleanSaxError(failure!)}): it is probably truncated. Export it again.`,
+    );
   }
   return root;
 }
@@ -170,8 +210,7 @@ async function readWxr(file: string) {
       if (name === 'item' && path.length === 3) {
         item = {};
         itemComments = [];
-      }
-      else if (name === 'comment' && item && path.length === 4) c = {};
+      } else if (name === 'comment' && item && path.length === 4) c = {};
     },
     close(path, text) {
       const name = path[path.length - 1];
@@ -197,8 +236,16 @@ async function readWxr(file: string) {
               authorName: (x.comment_author ?? '').trim() || 'Anonyme',
               createdAt: wpDate(x.comment_date_gmt ?? '') ?? wpDate(x.comment_date ?? '') ?? nowIso(),
               html: x.comment_content ?? '',
-              status: type === 'pingback' || type === 'trackback' ? 'pingback'
-                : approved === '1' ? 'published' : approved === 'spam' ? 'spam' : approved === 'trash' ? 'trash' : 'pending',
+              status:
+                type === 'pingback' || type === 'trackback'
+                  ? 'pingback'
+                  : approved === '1'
+                    ? 'published'
+                    : approved === 'spam'
+                      ? 'spam'
+                      : approved === 'trash'
+                        ? 'trash'
+                        : 'pending',
             });
           }
         }
@@ -206,7 +253,8 @@ async function readWxr(file: string) {
       }
     },
   });
-  if (root !== 'rss') throw new ImportError('import.wrong_format', `This is not a WordPress export (WXR): its root element is <${root}>, not <rss>.`);
+  if (root !== 'rss')
+    throw new ImportError('import.wrong_format', `This is not a WordPress export (WXR): its root element is <${root}>, not <rss>.`);
   return { threads, comments };
 }
 
@@ -242,7 +290,9 @@ async function readDisqus(file: string) {
           const deleted = (x.isDeleted ?? '').trim() === 'true';
           const spam = (x.isSpam ?? '').trim() === 'true';
           comments.push({
-            id: x.__id, thread: x.__thread, parent: x.__parent || null,
+            id: x.__id,
+            thread: x.__thread,
+            parent: x.__parent || null,
             authorKey: (x.__authorKey ?? 'anonymous').trim().toLowerCase(),
             authorName: (x.__authorName ?? '').trim() || 'Anonyme',
             createdAt: isoDate(x.createdAt ?? '') ?? nowIso(),
@@ -253,24 +303,54 @@ async function readDisqus(file: string) {
       }
     },
   });
-  if (root !== 'disqus') throw new ImportError('import.wrong_format', `This is not a Disqus export: its root element is <${root}>, not <disqus>.`);
+  if (root !== 'disqus')
+    throw new ImportError('import.wrong_format', `This is not a Disqus export: its root element is <${root}>, not <disqus>.`);
   return { threads, comments };
 }
 
 // ---- HTML to the comment markup ----------------------------------------------------------------
 
 const ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'', nbsp: ' ', hellip: '…', rsquo: '’', lsquo: '‘', ldquo: '“', rdquo: '”',
-  ndash: '–', mdash: '—', laquo: '«', raquo: '»', eacute: 'é', egrave: 'è', ecirc: 'ê', agrave: 'à', acirc: 'â', ccedil: 'ç',
-  ocirc: 'ô', ucirc: 'û', ugrave: 'ù', icirc: 'î', iuml: 'ï', euml: 'ë', oelig: 'œ', Eacute: 'É', euro: '€', copy: '©',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  hellip: '…',
+  rsquo: '’',
+  lsquo: '‘',
+  ldquo: '“',
+  rdquo: '”',
+  ndash: '–',
+  mdash: '—',
+  laquo: '«',
+  raquo: '»',
+  eacute: 'é',
+  egrave: 'è',
+  ecirc: 'ê',
+  agrave: 'à',
+  acirc: 'â',
+  ccedil: 'ç',
+  ocirc: 'ô',
+  ucirc: 'û',
+  ugrave: 'ù',
+  icirc: 'î',
+  iuml: 'ï',
+  euml: 'ë',
+  oelig: 'œ',
+  Eacute: 'É',
+  euro: '€',
+  copy: '©',
 };
-const decode = (s: string) => s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
-  if (e[0] === '#') {
-    const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
-    return n > 0 && n < 0x110000 && !(n >= 0xd800 && n < 0xe000) ? String.fromCodePoint(n) : '';
-  }
-  return ENTITIES[e] ?? all;
-});
+const decode = (s: string) =>
+  s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+    if (e[0] === '#') {
+      const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
+      return n > 0 && n < 0x110000 && !(n >= 0xd800 && n < 0xe000) ? String.fromCodePoint(n) : '';
+    }
+    return ENTITIES[e] ?? all;
+  });
 
 /** A comment's HTML as the comment markup: paragraphs, line breaks, bold, italic, code, quotes, http(s) links; other tags dropped. */
 export function htmlToMarkup(html: string): string {
@@ -282,13 +362,33 @@ export function htmlToMarkup(html: string): string {
     if (!/^https?:\/\/[^\s<>"'`\\]+$/i.test(url)) return label;
     return !label || decode(label) === url ? url : `[${label.replace(/[[\]]/g, '')}](${url.replace(/\)/g, '%29')})`;
   });
-  s = s.replace(/<\/?(strong|b)\b[^>]*>/gi, '**').replace(/<\/?(em|i)\b[^>]*>/gi, '*').replace(/<\/?code\b[^>]*>/gi, '`');
-  s = s.replace(/<blockquote\b[^>]*>([\s\S]*?)<\/blockquote\s*>/gi, (_b, inner: string) =>
-    `\n\n${inner.replace(/<\/?p\b[^>]*>/gi, '\n').trim().split('\n').map((l) => `> ${l}`).join('\n')}\n\n`);
-  s = s.replace(/<br\s*\/?>/gi, '\n').replace(/<\/p\s*>/gi, '\n\n').replace(/<p\b[^>]*>/gi, '\n\n').replace(/<li\b[^>]*>/gi, '\n- ');
+  s = s
+    .replace(/<\/?(strong|b)\b[^>]*>/gi, '**')
+    .replace(/<\/?(em|i)\b[^>]*>/gi, '*')
+    .replace(/<\/?code\b[^>]*>/gi, '`');
+  s = s.replace(
+    /<blockquote\b[^>]*>([\s\S]*?)<\/blockquote\s*>/gi,
+    (_b, inner: string) =>
+      `\n\n${inner
+        .replace(/<\/?p\b[^>]*>/gi, '\n')
+        .trim()
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n')}\n\n`,
+  );
+  s = s
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p\s*>/gi, '\n\n')
+    .replace(/<p\b[^>]*>/gi, '\n\n')
+    .replace(/<li\b[^>]*>/gi, '\n- ');
   s = s.replace(/<[^>]*>/g, '');
   s = decode(s);
-  return s.split('\n').map((l) => l.replace(/[ \t]+$/g, '')).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return s
+    .split('\n')
+    .map((l) => l.replace(/[ \t]+$/g, ''))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 // ---- writing -----------------------------------------------------------------------------
@@ -310,8 +410,10 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   await checkFile(opts.file, opts.maxBytes ?? MAX_IMPORT_BYTES);
   const { threads, comments } = opts.format === 'wxr' ? await readWxr(opts.file) : await readDisqus(opts.file);
   const report: ImportReport = {
-    format: opts.format, dryRun: !!opts.dryRun,
-    threads: { created: 0, existing: 0 }, members: { created: 0, existing: 0 },
+    format: opts.format,
+    dryRun: !!opts.dryRun,
+    threads: { created: 0, existing: 0 },
+    members: { created: 0, existing: 0 },
     comments: { created: 0, existing: 0, pending: 0, skipped: { spam: 0, trash: 0, pingback: 0, deleted: 0, empty: 0 } },
     warnings: [],
   };
@@ -327,10 +429,21 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   try {
     await store.db.transaction().execute(async (tx) => {
       const mapped = async (kind: 'thread' | 'comment' | 'member', ext: string) =>
-        (await tx.selectFrom('import_map').select('local_id').where('site_id', '=', siteId).where('source', '=', source)
-          .where('kind', '=', kind).where('external_id', '=', ext).executeTakeFirst())?.local_id;
+        (
+          await tx
+            .selectFrom('import_map')
+            .select('local_id')
+            .where('site_id', '=', siteId)
+            .where('source', '=', source)
+            .where('kind', '=', kind)
+            .where('external_id', '=', ext)
+            .executeTakeFirst()
+        )?.local_id;
       const remember = (kind: 'thread' | 'comment' | 'member', ext: string, local: string) =>
-        tx.insertInto('import_map').values({ site_id: siteId, source, kind, external_id: ext, local_id: local, created_at: nowIso() }).execute();
+        tx
+          .insertInto('import_map')
+          .values({ site_id: siteId, source, kind, external_id: ext, local_id: local, created_at: nowIso() })
+          .execute();
 
       const threadPks = new Map<string, string>();
       const threadFor = async (id: string) => {
@@ -347,9 +460,18 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
             report.threads.existing++;
           } else {
             pk = newId(t.createdAt ? Date.parse(t.createdAt) : Date.now());
-            await tx.insertInto('threads').values({
-              pk, site_id: siteId, key, title: t.title?.slice(0, 300) ?? null, audience: 'public', locked: 0, created_at: t.createdAt ?? nowIso(),
-            }).execute();
+            await tx
+              .insertInto('threads')
+              .values({
+                pk,
+                site_id: siteId,
+                key,
+                title: t.title?.slice(0, 300) ?? null,
+                audience: 'public',
+                locked: 0,
+                created_at: t.createdAt ?? nowIso(),
+              })
+              .execute();
             report.threads.created++;
           }
           await remember('thread', id, pk);
@@ -362,15 +484,31 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
       const memberFor = async (c: SourceComment) => {
         const hostId = pseudonym(siteId, source, c.authorKey);
         if (memberPks.has(hostId)) return memberPks.get(hostId)!;
-        const found = await tx.selectFrom('members').select('pk').where('site_id', '=', siteId).where('host_id', '=', hostId).executeTakeFirst();
+        const found = await tx
+          .selectFrom('members')
+          .select('pk')
+          .where('site_id', '=', siteId)
+          .where('host_id', '=', hostId)
+          .executeTakeFirst();
         let pk = found?.pk;
         if (pk) report.members.existing++;
         else {
           pk = newId();
-          await tx.insertInto('members').values({
-            pk, site_id: siteId, host_id: hostId, name: c.authorName.slice(0, 120), picture: null, roles: '["member"]', chapters: '[]',
-            claims_iat: 0, created_at: c.createdAt, updated_at: c.createdAt,
-          }).execute();
+          await tx
+            .insertInto('members')
+            .values({
+              pk,
+              site_id: siteId,
+              host_id: hostId,
+              name: c.authorName.slice(0, 120),
+              picture: null,
+              roles: '["member"]',
+              chapters: '[]',
+              claims_iat: 0,
+              created_at: c.createdAt,
+              updated_at: c.createdAt,
+            })
+            .execute();
           report.members.created++;
         }
         memberPks.set(hostId, pk);
@@ -389,7 +527,12 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
         }
         const existing = await mapped('comment', c.id);
         if (existing) {
-          const row = await tx.selectFrom('comments').select(['id', 'root_id', 'depth']).where('site_id', '=', siteId).where('id', '=', existing).executeTakeFirst();
+          const row = await tx
+            .selectFrom('comments')
+            .select(['id', 'root_id', 'depth'])
+            .where('site_id', '=', siteId)
+            .where('id', '=', existing)
+            .executeTakeFirst();
           if (row) placed.set(c.id, { id: row.id, root: row.root_id ?? row.id, depth: Number(row.depth) });
           report.comments.existing++;
           continue;
@@ -409,15 +552,30 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
           body = body.slice(0, MAX_COMMENT_LENGTH);
         }
         const parent = c.parent ? placed.get(c.parent) : undefined;
-        if (c.parent && !parent) warn(`Comment ${c.id}: the comment it answers (${c.parent}) is not imported; it becomes a comment on the page.`);
+        if (c.parent && !parent)
+          warn(`Comment ${c.id}: the comment it answers (${c.parent}) is not imported; it becomes a comment on the page.`);
         const authorPk = await memberFor(c);
         const id = newId(Date.parse(c.createdAt));
-        await tx.insertInto('comments').values({
-          id, site_id: siteId, thread_pk: threadPk, parent_id: parent?.id ?? null, author_pk: c.status === 'deleted' ? null : authorPk,
-          body, status: c.status === 'deleted' ? 'deleted' : c.status, idempotency_key: null, created_at: c.createdAt, edited_at: null,
-          deleted_at: c.status === 'deleted' ? c.createdAt : null, root_id: parent ? parent.root : id, depth: parent ? parent.depth + 1 : 0,
-          useful_count: 0, held_reason: c.status === 'pending' ? 'premoderation' : null,
-        }).execute();
+        await tx
+          .insertInto('comments')
+          .values({
+            id,
+            site_id: siteId,
+            thread_pk: threadPk,
+            parent_id: parent?.id ?? null,
+            author_pk: c.status === 'deleted' ? null : authorPk,
+            body,
+            status: c.status === 'deleted' ? 'deleted' : c.status,
+            idempotency_key: null,
+            created_at: c.createdAt,
+            edited_at: null,
+            deleted_at: c.status === 'deleted' ? c.createdAt : null,
+            root_id: parent ? parent.root : id,
+            depth: parent ? parent.depth + 1 : 0,
+            useful_count: 0,
+            held_reason: c.status === 'pending' ? 'premoderation' : null,
+          })
+          .execute();
         await remember('comment', c.id, id);
         placed.set(c.id, { id, root: parent ? parent.root : id, depth: parent ? parent.depth + 1 : 0 });
         report.comments.created++;
@@ -425,7 +583,9 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
       }
       if (opts.dryRun) throw new DryRun();
       await ms.audit(tx, {
-        site_id: siteId, actor: 'cli', action: 'import',
+        site_id: siteId,
+        actor: 'cli',
+        action: 'import',
         details: { format: source, threads: report.threads, members: report.members, comments: report.comments },
       });
     });

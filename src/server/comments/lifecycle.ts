@@ -20,9 +20,17 @@ type Status = Comment['status'];
 
 /** The states each action moves a comment from, and to. */
 export const MODERATION_FROM: Record<ModerationAction, Status[]> = {
-  approve: ['pending'], hide: ['published', 'pending'], restore: ['hidden'], delete: ['published', 'pending', 'hidden'],
+  approve: ['pending'],
+  hide: ['published', 'pending'],
+  restore: ['hidden'],
+  delete: ['published', 'pending', 'hidden'],
 };
-export const MODERATION_TO: Record<ModerationAction, Status> = { approve: 'published', hide: 'hidden', restore: 'published', delete: 'deleted' };
+export const MODERATION_TO: Record<ModerationAction, Status> = {
+  approve: 'published',
+  hide: 'hidden',
+  restore: 'published',
+  delete: 'deleted',
+};
 
 const EVENT = { approve: 'comment.approved', hide: 'comment.hidden', restore: 'comment.restored', delete: 'comment.erased' } as const;
 
@@ -80,7 +88,10 @@ export class CommentLifecycle {
   private readonly ds: DiscussionStore;
   private readonly ms: ModerationStore;
 
-  constructor(private readonly store: Store, private readonly bus: EventBus) {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+  ) {
     this.ds = new DiscussionStore(store);
     this.ms = new ModerationStore(store);
   }
@@ -109,10 +120,20 @@ export class CommentLifecycle {
     const id = await this.store.db.transaction().execute(async (tx) => {
       const thread = await this.store.ensureThread(site.id, req.threadKey, { title: req.title }, tx);
       audience = thread.audience;
-      const r = await this.store.insertComment({
-        site_id: site.id, thread_pk: thread.pk, parent_id: req.parentId, author_pk: req.authorPk,
-        body: req.body, status: held ? 'pending' : 'published', idempotency_key: req.idempotencyKey, idempotency_hash: req.idempotencyHash ?? null, held_reason: held,
-      }, tx);
+      const r = await this.store.insertComment(
+        {
+          site_id: site.id,
+          thread_pk: thread.pk,
+          parent_id: req.parentId,
+          author_pk: req.authorPk,
+          body: req.body,
+          status: held ? 'pending' : 'published',
+          idempotency_key: req.idempotencyKey,
+          idempotency_hash: req.idempotencyHash ?? null,
+          held_reason: held,
+        },
+        tx,
+      );
       await this.ds.setMentions(tx, site.id, r.id, req.mentioned);
       if (!held) await this.ds.earn(tx, site.id, r.id);
       return r.id;
@@ -135,7 +156,12 @@ export class CommentLifecycle {
     const heldReason = word ? 'word' : row.held_reason;
     await this.store.db.transaction().execute(async (tx) => {
       if (row.status === 'published' && status === 'pending') await this.ds.unearn(tx, site.id, row.id);
-      await this.ds.updateBody(tx, site.id, row.id, { body: req.body, status, held_reason: status === 'pending' ? heldReason : null, edited_at: req.at });
+      await this.ds.updateBody(tx, site.id, row.id, {
+        body: req.body,
+        status,
+        held_reason: status === 'pending' ? heldReason : null,
+        edited_at: req.at,
+      });
       await this.ds.setMentions(tx, site.id, row.id, req.mentioned);
     });
     const ref = { site: site.id, comment: row.id, thread };
@@ -174,10 +200,20 @@ export class CommentLifecycle {
           await this.ds.earn(tx, site, id);
           await this.ds.resolveFlags(tx, site, id, at);
         }
-        await this.ms.audit(tx, {
-          site_id: site, moderator_pk: req.moderatorPk, comment_id: id, thread_pk: r.thread_pk, action,
-          chapter_id: chapterOf(r.thread_audience), note: req.note || null, details: ids.length > 1 ? { bulk: ids.length } : null,
-        }, at);
+        await this.ms.audit(
+          tx,
+          {
+            site_id: site,
+            moderator_pk: req.moderatorPk,
+            comment_id: id,
+            thread_pk: r.thread_pk,
+            action,
+            chapter_id: chapterOf(r.thread_audience),
+            note: req.note || null,
+            details: ids.length > 1 ? { bulk: ids.length } : null,
+          },
+          at,
+        );
         moved.push(r);
         out.push({ id, changed: true, status: MODERATION_TO[action] });
       }

@@ -35,14 +35,22 @@ export type SpamCheckFactory = (settings: SpamCheckSettings, deps: { fetch: type
 export const akismet: SpamCheckFactory = (s, { fetch: f, logger }) => ({
   async check(input) {
     const form = new URLSearchParams({
-      api_key: s.apiKey, blog: s.blog, user_ip: input.ip, user_agent: input.userAgent, comment_type: 'comment',
-      comment_author: input.authorName, comment_content: input.text,
+      api_key: s.apiKey,
+      blog: s.blog,
+      user_ip: input.ip,
+      user_agent: input.userAgent,
+      comment_type: 'comment',
+      comment_author: input.authorName,
+      comment_content: input.text,
       ...(input.permalink ? { permalink: input.permalink } : {}),
       ...(input.lang ? { blog_lang: input.lang } : {}),
     });
     try {
       const res = await f(`${s.endpoint.replace(/\/+$/, '')}/1.1/comment-check`, {
-        method: 'POST', body: form, signal: AbortSignal.timeout(3000), redirect: 'error',
+        method: 'POST',
+        body: form,
+        signal: AbortSignal.timeout(3000),
+        redirect: 'error',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Cercle/0.1 | Akismet-compatible' },
       });
       const text = (await res.text()).trim();
@@ -75,8 +83,12 @@ export async function looksLikeSpam(c: Context, site: Site, authorName: string, 
   const check = spamCheckFor(site);
   if (!check) return false;
   const verdict = await check.check({
-    text, authorName, ip: clientAddress(c), userAgent: c.req.header('user-agent') ?? '',
-    permalink: threadKey && /^https?:\/\//.test(threadKey) ? threadKey : undefined, lang: c.req.header('accept-language')?.slice(0, 2),
+    text,
+    authorName,
+    ip: clientAddress(c),
+    userAgent: c.req.header('user-agent') ?? '',
+    permalink: threadKey && /^https?:\/\//.test(threadKey) ? threadKey : undefined,
+    lang: c.req.header('accept-language')?.slice(0, 2),
   });
   return verdict === 'spam';
 }

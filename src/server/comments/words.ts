@@ -1,7 +1,13 @@
 import { problem } from '../http/problem.js';
 import type { Site } from '../store/store.js';
 
-const fold = (s: string) => ` ${s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+const fold = (s: string) =>
+  ` ${s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
 
 /** The first held word or phrase found in the text (whole words, case and accents ignored). */
 export function heldWord(text: string, words: string[]): string | undefined {
@@ -16,7 +22,12 @@ export function refuseUnwanted(site: Site, body: { body: string; website?: strin
   }
   const word = heldWord(body.body, site.settings.blockedWords ?? []);
   if (word) {
-    throw problem(400, 'comment.blocked_word', 'The comment contains a word this site does not accept',
-      `Remove "${word}" and send it again; your text is kept.`, [{ path: 'body.body', message: `Not accepted here: ${word}` }]);
+    throw problem(
+      400,
+      'comment.blocked_word',
+      'The comment contains a word this site does not accept',
+      `Remove "${word}" and send it again; your text is kept.`,
+      [{ path: 'body.body', message: `Not accepted here: ${word}` }],
+    );
   }
 }

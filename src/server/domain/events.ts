@@ -84,7 +84,7 @@ export class EventBus {
   constructor(private readonly logger?: Logger) {}
 
   on<K extends DomainEventType>(type: K, fn: Subscriber<K>): void {
-    this.subscribers.set(type, [...this.subscribers.get(type) ?? [], fn as Subscriber<never>]);
+    this.subscribers.set(type, [...(this.subscribers.get(type) ?? []), fn as Subscriber<never>]);
   }
 
   /** Raises an event: held until the current request is done, delivered at once outside one. */

@@ -29,5 +29,4 @@ export function newId(now = Date.now()): string {
 export const nowIso = (ms = Date.now()) => new Date(ms).toISOString();
 
 /** How an erased member is remembered: a hash of the site and host id, never the id itself. */
-export const hostKey = (siteId: string, hostId: string): string =>
-  createHash('sha256').update(`${siteId}\n${hostId}`).digest('base64url');
+export const hostKey = (siteId: string, hostId: string): string => createHash('sha256').update(`${siteId}\n${hostId}`).digest('base64url');

@@ -11,9 +11,18 @@ export function decodeCursor(cursor: string | undefined): [string, string] | und
   if (!cursor) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string'
-      && !Number.isNaN(Date.parse(v[0])) && v[1].length <= 64) return [v[0], v[1]];
-  } catch { /* fall through */ }
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      typeof v[1] === 'string' &&
+      !Number.isNaN(Date.parse(v[0])) &&
+      v[1].length <= 64
+    )
+      return [v[0], v[1]];
+  } catch {
+    /* fall through */
+  }
   throw problem(400, 'request.bad_cursor', 'The cursor is not valid', 'Use the `next` value of a previous page.');
 }
 
@@ -26,9 +35,18 @@ export function decodeCursor(cursor: string | undefined): [string, string] | und
  */
 export function chapterName(id: string, name?: string | null): string {
   if (name && name.trim()) return name;
-  return id.split('_').filter(Boolean)
-    .map((word) => word.split('-').map((part) => part.charAt(0).toLocaleUpperCase('fr') + part.slice(1)).join('-'))
-    .join(' ') || id;
+  return (
+    id
+      .split('_')
+      .filter(Boolean)
+      .map((word) =>
+        word
+          .split('-')
+          .map((part) => part.charAt(0).toLocaleUpperCase('fr') + part.slice(1))
+          .join('-'),
+      )
+      .join(' ') || id
+  );
 }
 
 export const sitePublic = (s: Site): SitePublic => ({
@@ -55,9 +73,15 @@ export function commentOut(r: CommentWithAuthor): Comment {
   return {
     id: r.id,
     parentId: r.parent_id,
-    author: gone || !r.author_host_id ? null : memberSummary({
-      host_id: r.author_host_id, name: r.author_name ?? '', picture: r.author_picture, chapters: r.author_chapters ?? '[]',
-    }),
+    author:
+      gone || !r.author_host_id
+        ? null
+        : memberSummary({
+            host_id: r.author_host_id,
+            name: r.author_name ?? '',
+            picture: r.author_picture,
+            chapters: r.author_chapters ?? '[]',
+          }),
     body: gone ? '' : r.body,
     status: r.status,
     createdAt: r.created_at,
@@ -74,4 +98,3 @@ export const threadOut = (key: string, t: ThreadRow | undefined, count: number):
   commentCount: count,
   createdAt: t?.created_at ?? null,
 });
-

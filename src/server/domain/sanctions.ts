@@ -15,9 +15,14 @@ export async function assertMayWrite(store: Store, siteId: string, viewer: Viewe
     if (s.kind === 'mute' && !discussion) continue;
     if (s.chapter_id && discussion?.audience !== `chapter:${s.chapter_id}`) continue;
     const until = s.ends_at ? `until ${s.ends_at}` : 'until a moderator lifts it';
-    throw new ProblemError(403, s.kind === 'ban' ? 'member.banned' : 'member.muted',
+    throw new ProblemError(
+      403,
+      s.kind === 'ban' ? 'member.banned' : 'member.muted',
       s.kind === 'ban' ? 'You are banned from taking part here' : 'You cannot write in the discussion for now',
-      `${s.chapter_id ? `In chapter ${s.chapter_id}, ` : ''}${until}. Reason: ${s.reason}`, undefined, undefined,
-      { sanction: { kind: s.kind === 'ban' ? 'ban' : 'mute', reason: s.reason, endsAt: s.ends_at ?? null, chapter: s.chapter_id || null } });
+      `${s.chapter_id ? `In chapter ${s.chapter_id}, ` : ''}${until}. Reason: ${s.reason}`,
+      undefined,
+      undefined,
+      { sanction: { kind: s.kind === 'ban' ? 'ban' : 'mute', reason: s.reason, endsAt: s.ends_at ?? null, chapter: s.chapter_id || null } },
+    );
   }
 }

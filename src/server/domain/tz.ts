@@ -6,15 +6,29 @@ function formatter(zone: string) {
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', timeZoneName: 'longOffset',
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: zone,
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(zone, f);
   }
   return f;
 }
 
-export interface WallTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
 /** The wall-clock time in `zone` at the instant `ms`, and the zone's UTC offset then (seconds east of UTC). */
 export function wallTime(zone: string, ms: number): WallTime & { offset: number } {
@@ -26,8 +40,13 @@ export function wallTime(zone: string, ms: number): WallTime & { offset: number 
   let year = Number(parts.year);
   if (parts.era === 'BC') year = 1 - year;
   return {
-    year, month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second), offset,
+    year,
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+    offset,
   };
 }
 

@@ -35,7 +35,10 @@ export function mayRead(vis: Visibility, reader: Reader | null, ownerPk: string,
  * visibility admits. Everyone else meets an unlisted member only as the author of content they can read.
  * Whether a signed-out reader sees member cards at all is the site's `publicProfiles` (checked before).
  */
-export function listedTo(member: { pk: string; chapters: string; profile?: { visibility: string } | null }, viewer: Viewer | null): boolean {
+export function listedTo(
+  member: { pk: string; chapters: string; profile?: { visibility: string } | null },
+  viewer: Viewer | null,
+): boolean {
   if (viewer && (viewer.pk === member.pk || viewer.roles.includes('admin') || viewer.roles.includes('moderator'))) return true;
   return mayRead(visibilitySettings(member.profile?.visibility).listed, readerOf(viewer), member.pk, JSON.parse(member.chapters));
 }
@@ -48,7 +51,9 @@ export function visibilitySettings(json: string | null | undefined): VisibilityS
   try {
     const v = json ? JSON.parse(json) : {};
     if (v && typeof v === 'object') stored = v;
-  } catch { /* defaults */ }
+  } catch {
+    /* defaults */
+  }
   const out = { ...DEFAULT_VISIBILITY };
   for (const k of Object.keys(out) as (keyof VisibilitySettings)[]) {
     if (k in stored) out[k] = (LEVELS.has(String(stored[k])) ? stored[k] : 'private') as Visibility;
@@ -57,4 +62,8 @@ export function visibilitySettings(json: string | null | undefined): VisibilityS
 }
 
 /** Lower case without accents, for matching "Énergie" with "energie". */
-export const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+export const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();

@@ -28,7 +28,12 @@ export const DEFAULT_RULES: RuleSet = {
         fr: 'Ses réponses aident, on le voit aux rencontres.',
         en: 'Their answers help, and they come to the meetings.',
       },
-      requires: { all: [{ count: 'useful.received', atLeast: 10 }, { count: 'event.attended', atLeast: 5 }] },
+      requires: {
+        all: [
+          { count: 'useful.received', atLeast: 10 },
+          { count: 'event.attended', atLeast: 5 },
+        ],
+      },
     },
     {
       id: 'ambassadeur',
@@ -37,7 +42,12 @@ export const DEFAULT_RULES: RuleSet = {
         fr: 'Fait vivre le réseau : anime des rencontres et met les membres en relation.',
         en: 'Keeps the network alive: hosts events and introduces members to each other.',
       },
-      requires: { all: [{ count: 'event.hosted', atLeast: 2 }, { count: 'introduction.accepted', atLeast: 5 }] },
+      requires: {
+        all: [
+          { count: 'event.hosted', atLeast: 2 },
+          { count: 'introduction.accepted', atLeast: 5 },
+        ],
+      },
     },
   ],
   badges: [
@@ -80,12 +90,17 @@ export const DEFAULT_RULES: RuleSet = {
       id: 'pilier-du-chapitre',
       name: { fr: 'Pilier du chapitre', en: 'Chapter pillar' },
       description: {
-        fr: 'A participé à cinq rencontres d\'un même chapitre et en a animé une.',
+        fr: "A participé à cinq rencontres d'un même chapitre et en a animé une.",
         en: 'Attended five events of one chapter and hosted one.',
       },
       icon: 'pin',
       scope: 'chapter',
-      requires: { all: [{ count: 'event.attended', atLeast: 5 }, { count: 'event.hosted', atLeast: 1 }] },
+      requires: {
+        all: [
+          { count: 'event.attended', atLeast: 5 },
+          { count: 'event.hosted', atLeast: 1 },
+        ],
+      },
     },
   ],
   recentlyActive: { enabled: false, days: 30, size: 12 },

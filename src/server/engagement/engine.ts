@@ -224,16 +224,24 @@ export function progress(rules: RuleSet, acts: Act[], c: Condition, held: Evalua
       const current = Math.min(have, target);
       return {
         ratio: current / target,
-        requirements: [{ kinds: kindsOf(x), current, target, withinDays: x.withinDays ?? null, badge: null, level: null, met: current >= target }],
+        requirements: [
+          { kinds: kindsOf(x), current, target, withinDays: x.withinDays ?? null, badge: null, level: null, met: current >= target },
+        ],
       };
     }
     if (x.badge !== undefined) {
       const met = [...held.badges.values()].some((b) => b.badge === x.badge);
-      return { ratio: met ? 1 : 0, requirements: [{ kinds: [], current: met ? 1 : 0, target: 1, withinDays: null, badge: x.badge, level: null, met }] };
+      return {
+        ratio: met ? 1 : 0,
+        requirements: [{ kinds: [], current: met ? 1 : 0, target: 1, withinDays: null, badge: x.badge, level: null, met }],
+      };
     }
     if (x.level !== undefined) {
       const met = held.level.rank >= rules.levels.findIndex((l) => l.id === x.level);
-      return { ratio: met ? 1 : 0, requirements: [{ kinds: [], current: met ? 1 : 0, target: 1, withinDays: null, badge: null, level: x.level, met }] };
+      return {
+        ratio: met ? 1 : 0,
+        requirements: [{ kinds: [], current: met ? 1 : 0, target: 1, withinDays: null, badge: null, level: x.level, met }],
+      };
     }
     if (x.all) {
       const parts = x.all.map(walk);
@@ -280,7 +288,9 @@ export function describe(rules: RuleSet, c: Condition, lang: 'fr' | 'en'): strin
   if (c.count !== undefined) {
     // The words agree with the number: "au moins 1 contribution", "at least 3 events attended".
     const n = c.atLeast!;
-    const kinds = kindsOf(c).map((k) => KIND_WORDS[k][lang](n)).join(lang === 'fr' ? ' ou ' : ' or ');
+    const kinds = kindsOf(c)
+      .map((k) => KIND_WORDS[k][lang](n))
+      .join(lang === 'fr' ? ' ou ' : ' or ');
     const within = c.withinDays ? (lang === 'fr' ? ` en ${c.withinDays} jours` : ` within ${c.withinDays} days`) : '';
     return `${lang === 'fr' ? 'au moins' : 'at least'} ${n.toLocaleString(lang)} ${kinds}${within}`;
   }

@@ -38,7 +38,12 @@ async function documentLoader(url: string) {
 /** RDFC-1.0 canonical N-Quads, in "safe mode": an undefined term is an error, not a silent drop. */
 async function canonize(doc: object): Promise<string> {
   return jsonld.canonize(doc, {
-    algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader, safe: true, base: null, rdfDirection: 'i18n-datatype',
+    algorithm: 'RDFC-1.0',
+    format: 'application/n-quads',
+    documentLoader,
+    safe: true,
+    base: null,
+    rdfDirection: 'i18n-datatype',
   });
 }
 
@@ -65,25 +70,45 @@ const multikeyOf = (raw: Buffer) => `z${base58btc(Buffer.concat([Buffer.from([0x
 
 /** The site's current issuer key, created on first need. */
 export async function issuerKey(store: Store, siteId: string): Promise<ObIssuerKeyRow> {
-  const current = await store.db.selectFrom('ob_issuer_keys').selectAll()
-    .where('site_id', '=', siteId).where('retired_at', 'is', null).orderBy('created_at').orderBy('kid').executeTakeFirst();
+  const current = await store.db
+    .selectFrom('ob_issuer_keys')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where('retired_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('kid')
+    .executeTakeFirst();
   if (current) return current;
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
   const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
   const row: ObIssuerKeyRow = {
-    kid: `key-${newId().slice(-12)}`, site_id: siteId, public_multibase: multikeyOf(raw),
-    private_jwk: JSON.stringify(jwk), created_at: nowIso(), retired_at: null,
+    kid: `key-${newId().slice(-12)}`,
+    site_id: siteId,
+    public_multibase: multikeyOf(raw),
+    private_jwk: JSON.stringify(jwk),
+    created_at: nowIso(),
+    retired_at: null,
   };
   await store.db.insertInto('ob_issuer_keys').values(row).execute();
   // Two first exports racing may both create a key: the oldest wins, the other still verifies.
-  return (await store.db.selectFrom('ob_issuer_keys').selectAll()
-    .where('site_id', '=', siteId).where('retired_at', 'is', null).orderBy('created_at').orderBy('kid').executeTakeFirstOrThrow());
+  return await store.db
+    .selectFrom('ob_issuer_keys')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where('retired_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('kid')
+    .executeTakeFirstOrThrow();
 }
 
 export async function publishedKeys(store: Store, siteId: string) {
-  return store.db.selectFrom('ob_issuer_keys').select(['kid', 'public_multibase', 'created_at', 'retired_at'])
-    .where('site_id', '=', siteId).orderBy('created_at').execute();
+  return store.db
+    .selectFrom('ob_issuer_keys')
+    .select(['kid', 'public_multibase', 'created_at', 'retired_at'])
+    .where('site_id', '=', siteId)
+    .orderBy('created_at')
+    .execute();
 }
 
 // ---- documents -----------------------------------------------------------------------
@@ -157,8 +182,13 @@ function subject(choice: SubjectChoice) {
   if (choice.name === 'hashed') {
     const salt = randomBytes(16).toString('hex');
     identifier.push({
-      type: 'IdentityObject', identityType: 'name', hashed: true, salt,
-      identityHash: `sha256$${createHash('sha256').update(choice.memberName + salt).digest('hex')}`,
+      type: 'IdentityObject',
+      identityType: 'name',
+      hashed: true,
+      salt,
+      identityHash: `sha256$${createHash('sha256')
+        .update(choice.memberName + salt)
+        .digest('hex')}`,
     });
   } else if (choice.name === 'plain') {
     identifier.push({ type: 'IdentityObject', identityType: 'name', hashed: false, identityHash: choice.memberName });
@@ -170,8 +200,14 @@ function subject(choice: SubjectChoice) {
 
 /** Builds and signs an OpenBadgeCredential. */
 export async function issueCredential(opts: {
-  issuer: IssuerInfo; key: ObIssuerKeyRow; credentialId: string; achievement: object; name: string;
-  awardedAt: string; subject: SubjectChoice; now?: Date;
+  issuer: IssuerInfo;
+  key: ObIssuerKeyRow;
+  credentialId: string;
+  achievement: object;
+  name: string;
+  awardedAt: string;
+  subject: SubjectChoice;
+  now?: Date;
 }) {
   const issued = (opts.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const credential = {
@@ -191,10 +227,7 @@ export async function issueCredential(opts: {
     verificationMethod: keyUrl(opts.issuer, opts.key.kid),
     proofPurpose: 'assertionMethod',
   };
-  const [docC14n, proofC14n] = await Promise.all([
-    canonize(credential),
-    canonize({ '@context': credential['@context'], ...proofConfig }),
-  ]);
+  const [docC14n, proofC14n] = await Promise.all([canonize(credential), canonize({ '@context': credential['@context'], ...proofConfig })]);
   const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest();
   const data = Buffer.concat([sha(proofC14n), sha(docC14n)]);
   const privateKey = createPrivateKey({ key: JSON.parse(opts.key.private_jwk), format: 'jwk' });

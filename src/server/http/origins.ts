@@ -12,7 +12,8 @@ import { problem } from './problem.js';
 
 /** Why `value` cannot be one of a site's origins; `undefined` when it can. */
 function problemWith(value: string): string | undefined {
-  if (value.trim() === '*' || !/^https?:\/\//i.test(value)) return `"${value}" is not an origin: give the scheme and host, e.g. https://asso.example.org.`;
+  if (value.trim() === '*' || !/^https?:\/\//i.test(value))
+    return `"${value}" is not an origin: give the scheme and host, e.g. https://asso.example.org.`;
   const wild = /^(https?:\/\/)\*\.(.*)$/i.exec(value);
   let url: URL;
   try {
@@ -21,7 +22,8 @@ function problemWith(value: string): string | undefined {
     return `"${value}" is not an origin: give the scheme and host, e.g. https://asso.example.org.`;
   }
   if (url.hostname.includes('*')) return `"${value}": a * may only stand for the whole first label, as in https://*.staging.example.org.`;
-  if (wild && url.hostname.split('.').length < 3) return `"${value}" would let any site under .${url.hostname.split('.').at(-1)} in: a pattern needs at least two labels after *., as in https://*.staging.example.org.`;
+  if (wild && url.hostname.split('.').length < 3)
+    return `"${value}" would let any site under .${url.hostname.split('.').at(-1)} in: a pattern needs at least two labels after *., as in https://*.staging.example.org.`;
   if (wild && /^\d+$/.test(url.hostname.split('.').at(-1)!)) return `"${value}": an IP address cannot take a pattern.`;
   if (url.username || url.password) return `"${value}": an origin carries no user name or password.`;
   return undefined;
@@ -56,5 +58,9 @@ export function originAllowed(allowed: readonly string[], origin: string): boole
  * client tells apart from a server that is down (`client/client.ts`).
  */
 export const originRefused = (origin: string) =>
-  problem(403, 'cors.origin_not_allowed', 'This origin may not use this site',
-    `${origin.slice(0, 200)} is not one of the site's origins: add it (cercle settings set SITE origins=…), or check the page's api and site.`);
+  problem(
+    403,
+    'cors.origin_not_allowed',
+    'This origin may not use this site',
+    `${origin.slice(0, 200)} is not one of the site's origins: add it (cercle settings set SITE origins=…), or check the page's api and site.`,
+  );

@@ -17,7 +17,10 @@ export interface Limiter {
 export class RateLimiter implements Limiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly now: () => number, private readonly maxKeys = 100_000) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly maxKeys = 100_000,
+  ) {}
 
   /** Seconds to wait before `key` may act, or 0 (and the action is counted). */
   take(key: string, burst: number, perMinute: number): number {
@@ -55,7 +58,10 @@ export class RateLimiter implements Limiter {
 export class DbRateLimiter implements Limiter {
   private takes = 0;
 
-  constructor(private readonly db: Kysely<Database>, private readonly now: () => number) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number,
+  ) {}
 
   async take(key: string, burst: number, perMinute: number): Promise<number> {
     const now = this.now();
@@ -80,13 +86,23 @@ export class DbRateLimiter implements Limiter {
 
   /** Buckets untouched for an hour are full again: their rows go. */
   private async prune(now: number) {
-    await this.db.deleteFrom('rate_buckets').where('at', '<', now - 3_600_000).execute().catch(() => undefined);
+    await this.db
+      .deleteFrom('rate_buckets')
+      .where('at', '<', now - 3_600_000)
+      .execute()
+      .catch(() => undefined);
   }
 }
 
-export const rateLimited = (seconds: number, what: string) => new ProblemError(429, 'rate.limited',
-  'Too many actions in a short time',
-  `${what} Try again in ${seconds} s; your text is kept.`, undefined, { 'retry-after': String(seconds) });
+export const rateLimited = (seconds: number, what: string) =>
+  new ProblemError(
+    429,
+    'rate.limited',
+    'Too many actions in a short time',
+    `${what} Try again in ${seconds} s; your text is kept.`,
+    undefined,
+    { 'retry-after': String(seconds) },
+  );
 
 /**
  * The address a request comes from, grouped as a limit should count it: an IPv4 address whole,
@@ -102,7 +118,10 @@ export function clientNetwork(c: Context): string {
 export function clientAddress(c: Context): string {
   const hops = Number(process.env.CERCLE_TRUST_PROXY ?? 0);
   if (hops > 0) {
-    const list = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const list = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const ip = list[list.length - hops] ?? list[0];
     if (ip) return ip;
   }
@@ -110,7 +129,10 @@ export function clientAddress(c: Context): string {
 }
 
 export function networkOf(ip: string): string {
-  const s = ip.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const s = ip
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(s);
   if (v4) return v4[1];
   if (!s.includes(':')) return s.slice(0, 64);
@@ -118,5 +140,8 @@ export function networkOf(ip: string): string {
   const h = head ? head.split(':') : [];
   const t = s.includes('::') ? (tail ? tail.split(':') : []) : [];
   const groups = s.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
-  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }

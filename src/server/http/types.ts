@@ -43,7 +43,11 @@ export interface RouteOptions {
 }
 
 /** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */
-export type Registrar = <S extends RouteSpec>(spec: S, handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>, opts?: RouteOptions) => void;
+export type Registrar = <S extends RouteSpec>(
+  spec: S,
+  handler: (ctx: HandlerContext<S>) => Promise<HandlerResult>,
+  opts?: RouteOptions,
+) => void;
 
 /** What a feature is given when the app starts: one instance's services, no global state. */
 export interface AppServices {

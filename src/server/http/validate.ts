@@ -6,7 +6,7 @@ export function parse<S extends z.ZodMiniType>(schema: S, value: unknown, where:
   const r = schema.safeParse(value);
   if (r.success) return r.data as z.infer<S>;
   const errors = r.error.issues.slice(0, 20).map((i) => {
-    const keys = i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys ?? [] : [];
+    const keys = i.code === 'unrecognized_keys' ? ((i as { keys?: string[] }).keys ?? []) : [];
     return {
       path: [where, ...i.path.map(String), ...(keys.length === 1 ? keys : [])].join('.'),
       message: i.code === 'unrecognized_keys' ? `Unknown field${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}` : i.message,

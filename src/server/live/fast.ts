@@ -48,7 +48,11 @@ function openStream(req: IncomingMessage, res: ServerResponse, fetch: Fetch) {
     if (body.length) headers.set('content-length', String(body.length));
     try {
       const answer = await fetch(
-        new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: 'POST', headers, body: body.length ? body : undefined }),
+        new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
+          method: 'POST',
+          headers,
+          body: body.length ? body : undefined,
+        }),
         { incoming: req, outgoing: res },
       );
       // The route wrote the stream's headers itself: the connection is the stream's now.

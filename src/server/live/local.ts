@@ -12,7 +12,10 @@ export class LocalBus implements LiveBus {
   private handlers: BusHandlers | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly log: EventLog, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly log: EventLog,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async start(handlers: BusHandlers) {
     this.handlers = handlers;

@@ -39,7 +39,10 @@ export class PgBus implements LiveBus {
   private readonly logger?: Logger;
   private readonly now: () => number;
 
-  constructor(private readonly log: EventLog, private readonly opts: PgBusOptions) {
+  constructor(
+    private readonly log: EventLog,
+    private readonly opts: PgBusOptions,
+  ) {
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
   }
@@ -60,7 +63,8 @@ export class PgBus implements LiveBus {
     const { default: pgmod } = await import('pg');
     const schema = this.opts.schema?.replace(/[^a-z0-9_]/g, '');
     const client = new pgmod.Client({
-      connectionString: this.opts.url, keepAlive: true,
+      connectionString: this.opts.url,
+      keepAlive: true,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     client.on('notification', (n) => this.onNotification(n));
@@ -92,19 +96,25 @@ export class PgBus implements LiveBus {
   }
 
   private reconnect() {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.closed) return;
-      this.connect().then(() => {
-        this.logger?.info({ msg: 'live.listen_restored' });
-        // Changes committed while we were away are in the log: streams reconnect and catch up.
-        this.handlers?.reset();
-      }, (err) => {
-        this.logger?.error({ msg: 'live.listen_retry', error: String((err as Error)?.message ?? err) });
-        this.retryMs = Math.min(this.retryMs * 2, 5000);
-        this.reconnect();
-      });
-    }, this.retryMs * (0.5 + Math.random()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.closed) return;
+        this.connect().then(
+          () => {
+            this.logger?.info({ msg: 'live.listen_restored' });
+            // Changes committed while we were away are in the log: streams reconnect and catch up.
+            this.handlers?.reset();
+          },
+          (err) => {
+            this.logger?.error({ msg: 'live.listen_retry', error: String((err as Error)?.message ?? err) });
+            this.retryMs = Math.min(this.retryMs * 2, 5000);
+            this.reconnect();
+          },
+        );
+      },
+      this.retryMs * (0.5 + Math.random()),
+    );
   }
 
   private onNotification(n: pg.Notification) {

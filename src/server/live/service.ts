@@ -235,8 +235,13 @@ export class LiveService implements LivePublisher {
       }
     }
     const ev: LiveEvent = {
-      id: String(rec.id), topic: rec.topic, kind: rec.kind, ref: rec.ref, at: rec.at,
-      ...(rec.version === null ? {} : { version: rec.version }), ...(data === undefined ? {} : { data }),
+      id: String(rec.id),
+      topic: rec.topic,
+      kind: rec.kind,
+      ref: rec.ref,
+      at: rec.at,
+      ...(rec.version === null ? {} : { version: rec.version }),
+      ...(data === undefined ? {} : { data }),
     };
     return Buffer.from(frame('change', ev, rec.id));
   }
@@ -342,9 +347,17 @@ export class LiveService implements LivePublisher {
   async open(args: { site: Site; viewer: Viewer | null; exp: number | null; topics: string[]; lastEventId?: number; sink: Sink }) {
     await this.start();
     const conn: Conn = {
-      id: randomBytes(12).toString('base64url'), key: randomBytes(24).toString('base64url'),
-      site: args.site, viewer: args.viewer, exp: args.exp, noticeSent: false, topics: new Set(),
-      lastId: 0, pending: [], sink: args.sink, closed: false,
+      id: randomBytes(12).toString('base64url'),
+      key: randomBytes(24).toString('base64url'),
+      site: args.site,
+      viewer: args.viewer,
+      exp: args.exp,
+      noticeSent: false,
+      topics: new Set(),
+      lastId: 0,
+      pending: [],
+      sink: args.sink,
+      closed: false,
     };
     this.conns.set(conn.id, conn);
     this.follow(conn, args.topics);
@@ -367,8 +380,12 @@ export class LiveService implements LivePublisher {
         if (reload) missed = [];
       }
       const ready: LiveReady = {
-        stream: conn.id, key: conn.key, heartbeatMs: this.heartbeatMs, retentionSeconds: this.retentionSeconds,
-        tokenExpiresAt: conn.exp === null ? null : nowIso(conn.exp), lastEventId: String(start),
+        stream: conn.id,
+        key: conn.key,
+        heartbeatMs: this.heartbeatMs,
+        retentionSeconds: this.retentionSeconds,
+        tokenExpiresAt: conn.exp === null ? null : nowIso(conn.exp),
+        lastEventId: String(start),
       };
       conn.sink.write(frame('ready', ready));
       if (reload) conn.sink.write(frame('reload', { reason: reload, lastEventId: String(start) } satisfies LiveReload));
@@ -468,10 +485,18 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
   let ctrl!: ReadableStreamDefaultController<Uint8Array>;
   let cancel = () => {};
   let done = false;
-  const body = new ReadableStream<Uint8Array>({
-    start: (c) => { ctrl = c; },
-    cancel: () => { done = true; cancel(); },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: 0 }));
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => {
+        ctrl = c;
+      },
+      cancel: () => {
+        done = true;
+        cancel();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+  );
   return {
     body,
     sink: {
@@ -479,7 +504,9 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
         if (done) fn();
         else cancel = fn;
       },
-      write: (s) => { if (!done) ctrl.enqueue(typeof s === 'string' ? enc.encode(s) : s); },
+      write: (s) => {
+        if (!done) ctrl.enqueue(typeof s === 'string' ? enc.encode(s) : s);
+      },
       buffered: () => (done ? 0 : -(ctrl.desiredSize ?? 0)),
       end: () => {
         if (done) return;
@@ -494,7 +521,10 @@ export function streamSink(): { sink: Sink; body: ReadableStream<Uint8Array> } {
  * The live service a server process runs: over PostgreSQL (a `postgres://` URL), the LISTEN/NOTIFY bus
  * so that any number of instances share changes; otherwise the in-process bus.
  */
-export async function createLive(store: Store, opts: { url?: string; schema?: string; logger?: Logger } & Omit<LiveOptions, 'store' | 'bus'> = {}) {
+export async function createLive(
+  store: Store,
+  opts: { url?: string; schema?: string; logger?: Logger } & Omit<LiveOptions, 'store' | 'bus'> = {},
+) {
   let bus: LiveBus | undefined;
   if (store.kind === 'postgres' && opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
     const { PgBus } = await import('./pg.js');

@@ -46,7 +46,8 @@ function fileError(file: string, err: unknown): Error {
   const why = String((err as Error)?.message ?? err);
   const hint = /EACCES|EPERM|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM/.test(code + why)
     ? 'check that the server may read and write the file and its folder'
-    : /SQLITE_NOTADB|SQLITE_CORRUPT/.test(code) ? 'the file is not a healthy SQLite database; restore it from a backup'
+    : /SQLITE_NOTADB|SQLITE_CORRUPT/.test(code)
+      ? 'the file is not a healthy SQLite database; restore it from a backup'
       : 'check the path and the disk';
   return Object.assign(new Error(`Cannot open the SQLite database ${file}: ${why} (${hint}).`), { code, cause: err });
 }
@@ -97,7 +98,10 @@ export async function openDb(url?: string, opts: { schema?: string } = {}): Prom
     }
     if (check !== 'ok') {
       database.close();
-      throw Object.assign(new Error(`The SQLite database ${file} is damaged (quick_check: ${String(check).slice(0, 300)}); restore it from a backup.`), { code: 'SQLITE_CORRUPT' });
+      throw Object.assign(
+        new Error(`The SQLite database ${file} is damaged (quick_check: ${String(check).slice(0, 300)}); restore it from a backup.`),
+        { code: 'SQLITE_CORRUPT' },
+      );
     }
     kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
     kind = 'sqlite';

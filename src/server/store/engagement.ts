@@ -37,10 +37,13 @@ export async function chapterOf(db: Exec, siteId: string, kind: string, ref: str
 }
 
 async function ledgerOf(db: Exec, siteId: string, memberPk: string): Promise<Act[]> {
-  const rows = await db.selectFrom('activities')
+  const rows = await db
+    .selectFrom('activities')
     .select(['id', 'kind', 'ref', 'created_at', 'chapter_id'])
-    .where('site_id', '=', siteId).where('member_pk', '=', memberPk)
-    .orderBy('created_at').orderBy('id')
+    .where('site_id', '=', siteId)
+    .where('member_pk', '=', memberPk)
+    .orderBy('created_at')
+    .orderBy('id')
     .execute();
   return rows.map((r) => ({ id: r.id, kind: r.kind, ref: r.ref, at: r.created_at, chapter: r.chapter_id }));
 }
@@ -55,14 +58,30 @@ function desired(siteId: string, memberPk: string, ev: Evaluation, acts: Act[]):
   for (const a of acts) if (maxId === null || a.id > maxId) maxId = a.id;
   return {
     member: {
-      member_pk: memberPk, site_id: siteId, level_id: ev.level.id, level_rank: ev.level.rank,
-      level_since: ev.level.since, last_active_at: ev.lastActiveAt, ledger_count: acts.length, ledger_max_id: maxId,
+      member_pk: memberPk,
+      site_id: siteId,
+      level_id: ev.level.id,
+      level_rank: ev.level.rank,
+      level_since: ev.level.since,
+      last_active_at: ev.lastActiveAt,
+      ledger_count: acts.length,
+      ledger_max_id: maxId,
     },
-    awards: [...ev.badges.values()].map((b) => ({ member_pk: memberPk, site_id: siteId, badge_id: b.badge, scope: b.scope, awarded_at: b.at })),
+    awards: [...ev.badges.values()].map((b) => ({
+      member_pk: memberPk,
+      site_id: siteId,
+      badge_id: b.badge,
+      scope: b.scope,
+      awarded_at: b.at,
+    })),
   };
 }
 
-export interface ApplyStats { awardsAdded: number; awardsRemoved: number; levelsChanged: number }
+export interface ApplyStats {
+  awardsAdded: number;
+  awardsRemoved: number;
+  levelsChanged: number;
+}
 
 const awardKey = (a: Pick<EngagementAwardRow, 'member_pk' | 'badge_id' | 'scope'>) => `${a.member_pk}|${a.badge_id}|${a.scope}`;
 
@@ -77,12 +96,19 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
   const toDelete = haveAwards.filter((a) => wanted.get(awardKey(a))?.awarded_at !== a.awarded_at);
   const toInsert = [...wanted.values()].filter((a) => have.get(awardKey(a))?.awarded_at !== a.awarded_at);
   for (const a of toDelete) {
-    await tx.deleteFrom('engagement_awards')
-      .where('member_pk', '=', a.member_pk).where('badge_id', '=', a.badge_id).where('scope', '=', a.scope).execute();
+    await tx
+      .deleteFrom('engagement_awards')
+      .where('member_pk', '=', a.member_pk)
+      .where('badge_id', '=', a.badge_id)
+      .where('scope', '=', a.scope)
+      .execute();
   }
   for (let i = 0; i < toInsert.length; i += 400) {
-    await tx.insertInto('engagement_awards').values(toInsert.slice(i, i + 400))
-      .onConflict((oc) => oc.columns(['member_pk', 'badge_id', 'scope']).doNothing()).execute();
+    await tx
+      .insertInto('engagement_awards')
+      .values(toInsert.slice(i, i + 400))
+      .onConflict((oc) => oc.columns(['member_pk', 'badge_id', 'scope']).doNothing())
+      .execute();
   }
   const added = toInsert.filter((a) => !have.has(awardKey(a)));
   stats.awardsAdded += added.length;
@@ -97,19 +123,35 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
       if (d.member.ledger_count === 0) continue;
       inserts.push({ ...d.member, hidden: 0 });
       if (d.member.level_rank > 0) stats.levelsChanged++;
-    } else if (m.level_id !== d.member.level_id || Number(m.level_rank) !== d.member.level_rank
-      || m.level_since !== d.member.level_since || m.last_active_at !== d.member.last_active_at
-      || Number(m.ledger_count) !== d.member.ledger_count || m.ledger_max_id !== d.member.ledger_max_id) {
+    } else if (
+      m.level_id !== d.member.level_id ||
+      Number(m.level_rank) !== d.member.level_rank ||
+      m.level_since !== d.member.level_since ||
+      m.last_active_at !== d.member.last_active_at ||
+      Number(m.ledger_count) !== d.member.ledger_count ||
+      m.ledger_max_id !== d.member.ledger_max_id
+    ) {
       if (m.level_id !== d.member.level_id) stats.levelsChanged++;
-      await tx.updateTable('engagement_members').set({
-        level_id: d.member.level_id, level_rank: d.member.level_rank, level_since: d.member.level_since,
-        last_active_at: d.member.last_active_at, ledger_count: d.member.ledger_count, ledger_max_id: d.member.ledger_max_id,
-      }).where('member_pk', '=', d.member.member_pk).execute();
+      await tx
+        .updateTable('engagement_members')
+        .set({
+          level_id: d.member.level_id,
+          level_rank: d.member.level_rank,
+          level_since: d.member.level_since,
+          last_active_at: d.member.last_active_at,
+          ledger_count: d.member.ledger_count,
+          ledger_max_id: d.member.ledger_max_id,
+        })
+        .where('member_pk', '=', d.member.member_pk)
+        .execute();
     }
   }
   for (let i = 0; i < inserts.length; i += 400) {
-    await tx.insertInto('engagement_members').values(inserts.slice(i, i + 400))
-      .onConflict((oc) => oc.column('member_pk').doNothing()).execute();
+    await tx
+      .insertInto('engagement_members')
+      .values(inserts.slice(i, i + 400))
+      .onConflict((oc) => oc.column('member_pk').doNothing())
+      .execute();
   }
   return added;
 }
@@ -142,11 +184,17 @@ export async function refreshMembers(store: Store, tx: Exec, siteId: string, mem
   }
   const added = await apply(tx, siteId, pks, want, stats);
   // Told to each member once the request's transactions are over (features/engagement.ts `observe`).
-  for (const a of added) raise('badge.awarded', { site: siteId, memberPk: a.member_pk, badge: a.badge_id, scope: a.scope, at: a.awarded_at });
+  for (const a of added)
+    raise('badge.awarded', { site: siteId, memberPk: a.member_pk, badge: a.badge_id, scope: a.scope, at: a.awarded_at });
   return stats;
 }
 
-export interface RecomputeStats extends ApplyStats { site: string; members: number; activities: number; ms: number }
+export interface RecomputeStats extends ApplyStats {
+  site: string;
+  members: number;
+  activities: number;
+  ms: number;
+}
 
 /**
  * The full path: every member of the site, from the ledger alone, in chunks of `chunk` members
@@ -159,18 +207,29 @@ export async function recomputeSite(store: Store, siteId: string, opts: { chunk?
   const rules = await rulesFor(store.db, store.db, siteId);
   let after = '';
   for (;;) {
-    const pks = (await store.db.selectFrom('members').select('pk').where('site_id', '=', siteId).where('pk', '>', after)
-      .orderBy('pk').limit(chunk).execute()).map((r) => r.pk);
+    const pks = (
+      await store.db
+        .selectFrom('members')
+        .select('pk')
+        .where('site_id', '=', siteId)
+        .where('pk', '>', after)
+        .orderBy('pk')
+        .limit(chunk)
+        .execute()
+    ).map((r) => r.pk);
     if (!pks.length) break;
     after = pks[pks.length - 1];
     await store.db.transaction().execute(async (tx) => {
       await lockMembers(tx, store.kind, pks);
-      const rows = await tx.selectFrom('activities')
+      const rows = await tx
+        .selectFrom('activities')
         .select(['id', 'member_pk', 'kind', 'ref', 'created_at', 'chapter_id'])
-        .where('site_id', '=', siteId).where('member_pk', 'in', pks)
+        .where('site_id', '=', siteId)
+        .where('member_pk', 'in', pks)
         .execute();
       const byMember = new Map<string, Act[]>(pks.map((pk) => [pk, []]));
-      for (const r of rows) byMember.get(r.member_pk)!.push({ id: r.id, kind: r.kind, ref: r.ref, at: r.created_at, chapter: r.chapter_id });
+      for (const r of rows)
+        byMember.get(r.member_pk)!.push({ id: r.id, kind: r.kind, ref: r.ref, at: r.created_at, chapter: r.chapter_id });
       const want: Desired[] = [];
       for (const [pk, acts] of byMember) {
         acts.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -189,7 +248,9 @@ export async function recomputeSite(store: Store, siteId: string, opts: { chunk?
 export async function saveRules(store: Store, siteId: string, input: unknown) {
   const v = validateRuleSet(input);
   if (!v.ok) return v;
-  await store.db.insertInto('engagement_rules').values({ site_id: siteId, rules: JSON.stringify(v.rules), updated_at: nowIso() })
+  await store.db
+    .insertInto('engagement_rules')
+    .values({ site_id: siteId, rules: JSON.stringify(v.rules), updated_at: nowIso() })
     .onConflict((oc) => oc.column('site_id').doUpdateSet({ rules: JSON.stringify(v.rules), updated_at: nowIso() }))
     .execute();
   const stats = await recomputeSite(store, siteId);
@@ -210,7 +271,8 @@ async function inTx<T>(store: Store, tx: Exec | undefined, fn: (tx: Exec) => Pro
 export async function recordInLedger(store: Store, siteId: string, memberPk: string, kind: string, ref: string, opts: LedgerOptions) {
   return inTx(store, opts.tx, async (tx) => {
     const chapter = opts.chapter !== undefined ? opts.chapter : await chapterOf(tx, siteId, kind, ref);
-    const r = await tx.insertInto('activities')
+    const r = await tx
+      .insertInto('activities')
       .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: opts.at ?? nowIso(), chapter_id: chapter })
       .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
       .executeTakeFirst();
@@ -225,17 +287,30 @@ export async function removeFromLedger(store: Store, siteId: string, kinds: stri
   if (!kinds.length) return 0;
   return inTx(store, opts.tx, async (tx) => {
     // `ref` itself, and the range of `ref:…` (':' + 1 is ';'): both ride the (site, kind, ref) index.
-    const base = () => tx.selectFrom('activities').select(['id', 'member_pk', 'ref']).where('site_id', '=', siteId).where('kind', 'in', kinds);
+    const base = () =>
+      tx.selectFrom('activities').select(['id', 'member_pk', 'ref']).where('site_id', '=', siteId).where('kind', 'in', kinds);
     const rows = [
-      ...await base().where('ref', '=', ref).execute(),
-      ...await base().where('ref', '>=', `${ref}:`).where('ref', '<', `${ref};`).execute(),
+      ...(await base().where('ref', '=', ref).execute()),
+      ...(await base().where('ref', '>=', `${ref}:`).where('ref', '<', `${ref};`).execute()),
     ];
     const gone = rows.filter((r) => r.ref === ref || r.ref.startsWith(`${ref}:`));
     if (!gone.length) return 0;
     for (let i = 0; i < gone.length; i += 500) {
-      await tx.deleteFrom('activities').where('id', 'in', gone.slice(i, i + 500).map((r) => r.id)).execute();
+      await tx
+        .deleteFrom('activities')
+        .where(
+          'id',
+          'in',
+          gone.slice(i, i + 500).map((r) => r.id),
+        )
+        .execute();
     }
-    await refreshMembers(store, tx, siteId, gone.map((r) => r.member_pk));
+    await refreshMembers(
+      store,
+      tx,
+      siteId,
+      gone.map((r) => r.member_pk),
+    );
     return gone.length;
   });
 }
@@ -246,9 +321,17 @@ export async function removeFromLedger(store: Store, siteId: string, kinds: stri
  */
 export async function ensureFresh(store: Store, siteId: string, memberPk: string) {
   const [fp, row] = await Promise.all([
-    store.db.selectFrom('activities').select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max('id').as('max')])
-      .where('site_id', '=', siteId).where('member_pk', '=', memberPk).executeTakeFirstOrThrow(),
-    store.db.selectFrom('engagement_members').select(['ledger_count', 'ledger_max_id', 'level_id']).where('member_pk', '=', memberPk).executeTakeFirst(),
+    store.db
+      .selectFrom('activities')
+      .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max('id').as('max')])
+      .where('site_id', '=', siteId)
+      .where('member_pk', '=', memberPk)
+      .executeTakeFirstOrThrow(),
+    store.db
+      .selectFrom('engagement_members')
+      .select(['ledger_count', 'ledger_max_id', 'level_id'])
+      .where('member_pk', '=', memberPk)
+      .executeTakeFirst(),
   ]);
   const count = Number(fp.n);
   const stale = row ? Number(row.ledger_count) !== count || (row.ledger_max_id ?? null) !== (fp.max ?? null) || !row.level_id : count > 0;
@@ -268,10 +351,18 @@ export async function memberLedger(db: Exec, siteId: string, memberPk: string) {
 }
 
 export async function setHidden(db: Exec, siteId: string, memberPk: string, hidden: boolean) {
-  await db.insertInto('engagement_members')
+  await db
+    .insertInto('engagement_members')
     .values({
-      member_pk: memberPk, site_id: siteId, level_id: '', level_rank: 0, level_since: null, hidden: hidden ? 1 : 0,
-      last_active_at: null, ledger_count: -1, ledger_max_id: null,
+      member_pk: memberPk,
+      site_id: siteId,
+      level_id: '',
+      level_rank: 0,
+      level_since: null,
+      hidden: hidden ? 1 : 0,
+      last_active_at: null,
+      ledger_count: -1,
+      ledger_max_id: null,
     })
     .onConflict((oc) => oc.column('member_pk').doUpdateSet({ hidden: hidden ? 1 : 0 }))
     .execute();
@@ -282,20 +373,37 @@ export async function labelsFor(db: Exec, siteId: string, acts: Act[]): Promise<
   const out = new Map<string, string>();
   const base = (ref: string) => ref.split(':')[0];
   const eventIds = [...new Set(acts.filter((a) => a.kind.startsWith('event.')).map((a) => base(a.ref)))];
-  const commentIds = [...new Set(acts.filter((a) => ['comment.posted', 'reply.received', 'useful.received'].includes(a.kind)).map((a) => base(a.ref)))];
+  const commentIds = [
+    ...new Set(acts.filter((a) => ['comment.posted', 'reply.received', 'useful.received'].includes(a.kind)).map((a) => base(a.ref))),
+  ];
   const chapterIds = [...new Set(acts.filter((a) => a.kind === 'chapter.first_contribution').map((a) => a.ref))];
   if (eventIds.length) {
-    for (const e of await db.selectFrom('events').select(['id', 'title']).where('site_id', '=', siteId).where('id', 'in', eventIds).execute()) {
+    for (const e of await db
+      .selectFrom('events')
+      .select(['id', 'title'])
+      .where('site_id', '=', siteId)
+      .where('id', 'in', eventIds)
+      .execute()) {
       out.set(e.id, e.title);
     }
   }
   if (commentIds.length) {
-    const rows = await db.selectFrom('comments as c').innerJoin('threads as t', 't.pk', 'c.thread_pk')
-      .select(['c.id', 't.title', 't.key']).where('c.site_id', '=', siteId).where('c.id', 'in', commentIds).execute();
+    const rows = await db
+      .selectFrom('comments as c')
+      .innerJoin('threads as t', 't.pk', 'c.thread_pk')
+      .select(['c.id', 't.title', 't.key'])
+      .where('c.site_id', '=', siteId)
+      .where('c.id', 'in', commentIds)
+      .execute();
     for (const r of rows) out.set(r.id, r.title ?? r.key);
   }
   if (chapterIds.length) {
-    for (const c of await db.selectFrom('chapters').select(['id', 'name']).where('site_id', '=', siteId).where('id', 'in', chapterIds).execute()) {
+    for (const c of await db
+      .selectFrom('chapters')
+      .select(['id', 'name'])
+      .where('site_id', '=', siteId)
+      .where('id', 'in', chapterIds)
+      .execute()) {
       out.set(c.id, c.name);
     }
   }
@@ -303,9 +411,13 @@ export async function labelsFor(db: Exec, siteId: string, acts: Act[]): Promise<
 }
 
 export async function recentlyActive(db: Exec, siteId: string, chapter: string, since: string, size: number) {
-  const rows = await db.selectFrom('engagement_members as e').innerJoin('members as m', 'm.pk', 'e.member_pk')
+  const rows = await db
+    .selectFrom('engagement_members as e')
+    .innerJoin('members as m', 'm.pk', 'e.member_pk')
     .select(['m.host_id', 'm.name', 'm.picture', 'm.chapters', 'e.level_id', 'e.level_rank', 'e.level_since', 'e.last_active_at'])
-    .where('e.site_id', '=', siteId).where('e.hidden', '=', 0).where('e.last_active_at', '>=', since)
+    .where('e.site_id', '=', siteId)
+    .where('e.hidden', '=', 0)
+    .where('e.last_active_at', '>=', since)
     .where('m.chapters', 'like', `%${JSON.stringify(chapter)}%`) // '_' may over-match: filtered below
     .orderBy('e.last_active_at', 'desc')
     .limit(size * 4)

@@ -28,8 +28,20 @@ export interface EventView extends EventRow {
   my_updated_at: string | null;
 }
 
-export type NewEventRow = Omit<EventRow, 'id' | 'created_at' | 'updated_at' | 'cancelled_at' | 'cancel_reason' | 'sequence'
-  | 'organiser_pk' | 'max_guests' | 'rsvp_deadline' | 'url'> & Partial<Pick<EventRow, 'id' | 'organiser_pk' | 'max_guests' | 'rsvp_deadline' | 'url'>>;
+export type NewEventRow = Omit<
+  EventRow,
+  | 'id'
+  | 'created_at'
+  | 'updated_at'
+  | 'cancelled_at'
+  | 'cancel_reason'
+  | 'sequence'
+  | 'organiser_pk'
+  | 'max_guests'
+  | 'rsvp_deadline'
+  | 'url'
+> &
+  Partial<Pick<EventRow, 'id' | 'organiser_pk' | 'max_guests' | 'rsvp_deadline' | 'url'>>;
 
 /**
  * Who may see what, as a list of audiences (`null` = everything, for admins). Mirrors
@@ -50,29 +62,56 @@ export function visibleAudiences(viewer: { roles: string[]; chapters: string[] }
 const n = (v: unknown) => Number(v ?? 0);
 
 function eventQuery(db: Exec, siteId: string, memberPk: string | null) {
-  return db.selectFrom('events as e')
+  return db
+    .selectFrom('events as e')
     .leftJoin('chapters as ch', (j) => j.onRef('ch.site_id', '=', 'e.site_id').onRef('ch.id', '=', 'e.chapter_id'))
     .leftJoin('members as o', 'o.pk', 'e.organiser_pk')
     .leftJoin('rsvps as my', (j) => j.onRef('my.event_id', '=', 'e.id').on('my.member_pk', '=', memberPk ?? ''))
     .selectAll('e')
     .select([
       'ch.name as chapter_name',
-      'o.host_id as org_host_id', 'o.name as org_name', 'o.picture as org_picture', 'o.chapters as org_chapters',
-      'my.status as my_status', 'my.guests as my_guests', 'my.promoted_at as my_promoted_at',
-      'my.promotion_seen_at as my_seen_at', 'my.updated_at as my_updated_at',
+      'o.host_id as org_host_id',
+      'o.name as org_name',
+      'o.picture as org_picture',
+      'o.chapters as org_chapters',
+      'my.status as my_status',
+      'my.guests as my_guests',
+      'my.promoted_at as my_promoted_at',
+      'my.promotion_seen_at as my_seen_at',
+      'my.updated_at as my_updated_at',
     ])
     .select((eb) => [
-      eb.selectFrom('rsvps as r').select(sql<number>`count(*)`.as('c'))
-        .whereRef('r.event_id', '=', 'e.id').where('r.status', '=', 'going').as('going'),
-      eb.selectFrom('rsvps as r').select(sql<number>`coalesce(sum(1 + r.guests), 0)`.as('c'))
-        .whereRef('r.event_id', '=', 'e.id').where('r.status', '=', 'going').as('taken'),
-      eb.selectFrom('rsvps as r').select(sql<number>`count(*)`.as('c'))
-        .whereRef('r.event_id', '=', 'e.id').where('r.status', '=', 'maybe').as('maybe'),
-      eb.selectFrom('rsvps as r').select(sql<number>`count(*)`.as('c'))
-        .whereRef('r.event_id', '=', 'e.id').where('r.status', '=', 'waitlist').as('waitlist'),
-      eb.selectFrom('rsvps as w').select(sql<number>`count(*)`.as('c'))
-        .whereRef('w.event_id', '=', 'e.id').where('w.status', '=', 'waitlist')
-        .whereRef('w.waitlist_seq', '<=', 'my.waitlist_seq').as('my_position'),
+      eb
+        .selectFrom('rsvps as r')
+        .select(sql<number>`count(*)`.as('c'))
+        .whereRef('r.event_id', '=', 'e.id')
+        .where('r.status', '=', 'going')
+        .as('going'),
+      eb
+        .selectFrom('rsvps as r')
+        .select(sql<number>`coalesce(sum(1 + r.guests), 0)`.as('c'))
+        .whereRef('r.event_id', '=', 'e.id')
+        .where('r.status', '=', 'going')
+        .as('taken'),
+      eb
+        .selectFrom('rsvps as r')
+        .select(sql<number>`count(*)`.as('c'))
+        .whereRef('r.event_id', '=', 'e.id')
+        .where('r.status', '=', 'maybe')
+        .as('maybe'),
+      eb
+        .selectFrom('rsvps as r')
+        .select(sql<number>`count(*)`.as('c'))
+        .whereRef('r.event_id', '=', 'e.id')
+        .where('r.status', '=', 'waitlist')
+        .as('waitlist'),
+      eb
+        .selectFrom('rsvps as w')
+        .select(sql<number>`count(*)`.as('c'))
+        .whereRef('w.event_id', '=', 'e.id')
+        .where('w.status', '=', 'waitlist')
+        .whereRef('w.waitlist_seq', '<=', 'my.waitlist_seq')
+        .as('my_position'),
     ])
     .where('e.site_id', '=', siteId);
 }
@@ -81,9 +120,13 @@ function toView(r: Record<string, unknown>): EventView {
   const v = r as unknown as EventView;
   return {
     ...v,
-    going: n(v.going), taken: n(v.taken), maybe: n(v.maybe), waitlist: n(v.waitlist),
+    going: n(v.going),
+    taken: n(v.taken),
+    maybe: n(v.maybe),
+    waitlist: n(v.waitlist),
     capacity: v.capacity === null ? null : n(v.capacity),
-    max_guests: n(v.max_guests), sequence: n(v.sequence),
+    max_guests: n(v.max_guests),
+    sequence: n(v.sequence),
     my_guests: v.my_guests === null ? null : n(v.my_guests),
     my_position: v.my_status === 'waitlist' ? n(v.my_position) : null,
   };
@@ -132,16 +175,27 @@ export async function memberEvents(store: Store, siteId: string, memberPk: strin
   const rows = await eventQuery(store.db, siteId, memberPk)
     .where('e.ends_at', '>=', since)
     .where((eb) => eb.or([eb('my.status', 'in', ['going', 'maybe', 'waitlist']), eb('e.organiser_pk', '=', memberPk)]))
-    .orderBy('e.starts_at').orderBy('e.id').limit(limit).execute();
+    .orderBy('e.starts_at')
+    .orderBy('e.id')
+    .limit(limit)
+    .execute();
   return rows.map(toView);
 }
 
 export async function insertEvent(store: Store, row: NewEventRow): Promise<EventRow> {
   const now = nowIso();
   const full: EventRow = {
-    organiser_pk: null, max_guests: 0, rsvp_deadline: null, url: null,
+    organiser_pk: null,
+    max_guests: 0,
+    rsvp_deadline: null,
+    url: null,
     ...row,
-    id: row.id ?? newId(), created_at: now, updated_at: now, cancelled_at: null, cancel_reason: null, sequence: 0,
+    id: row.id ?? newId(),
+    created_at: now,
+    updated_at: now,
+    cancelled_at: null,
+    cancel_reason: null,
+    sequence: 0,
   };
   await store.db.insertInto('events').values(full).execute();
   return full;
@@ -155,12 +209,21 @@ export async function insertEvent(store: Store, row: NewEventRow): Promise<Event
  * at a time, also across processes). Every change of an event's answers goes through here, so
  * capacity checks and waitlist order see every earlier change and no later one.
  */
-export async function withEvent<T>(store: Store, siteId: string, eventId: string,
-  fn: (tx: Exec, ev: EventRow | undefined) => Promise<T>): Promise<T> {
+export async function withEvent<T>(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  fn: (tx: Exec, ev: EventRow | undefined) => Promise<T>,
+): Promise<T> {
   if (store.kind === 'postgres') {
     return store.db.transaction().execute(async (tx) => {
-      const ev = await tx.selectFrom('events').selectAll().where('site_id', '=', siteId).where('id', '=', eventId)
-        .forUpdate().executeTakeFirst();
+      const ev = await tx
+        .selectFrom('events')
+        .selectAll()
+        .where('site_id', '=', siteId)
+        .where('id', '=', eventId)
+        .forUpdate()
+        .executeTakeFirst();
       return fn(tx, ev);
     });
   }
@@ -179,8 +242,12 @@ export async function withEvent<T>(store: Store, siteId: string, eventId: string
 }
 
 async function takenPlaces(tx: Exec, eventId: string): Promise<number> {
-  const r = await tx.selectFrom('rsvps').select(sql<number>`coalesce(sum(1 + guests), 0)`.as('c'))
-    .where('event_id', '=', eventId).where('status', '=', 'going').executeTakeFirstOrThrow();
+  const r = await tx
+    .selectFrom('rsvps')
+    .select(sql<number>`coalesce(sum(1 + guests), 0)`.as('c'))
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'going')
+    .executeTakeFirstOrThrow();
   return n(r.c);
 }
 
@@ -193,24 +260,40 @@ async function promote(tx: Exec, ev: EventRow, now: string, except?: string): Pr
   if (ev.capacity === null) {
     const all = await tx.selectFrom('rsvps').select('member_pk').where('event_id', '=', ev.id).where('status', '=', 'waitlist').execute();
     if (!all.length) return [];
-    await tx.updateTable('rsvps').set({ status: 'going', waitlist_seq: null, promoted_at: now, promotion_seen_at: null, updated_at: now })
-      .where('event_id', '=', ev.id).where('status', '=', 'waitlist').execute();
+    await tx
+      .updateTable('rsvps')
+      .set({ status: 'going', waitlist_seq: null, promoted_at: now, promotion_seen_at: null, updated_at: now })
+      .where('event_id', '=', ev.id)
+      .where('status', '=', 'waitlist')
+      .execute();
     return all.map((r) => r.member_pk);
   }
-  let left = Number(ev.capacity) - await takenPlaces(tx, ev.id);
+  let left = Number(ev.capacity) - (await takenPlaces(tx, ev.id));
   if (left <= 0) return [];
-  const waiting = await tx.selectFrom('rsvps').select(['member_pk', 'guests']).where('event_id', '=', ev.id)
-    .where('status', '=', 'waitlist').orderBy('waitlist_seq').execute();
+  const waiting = await tx
+    .selectFrom('rsvps')
+    .select(['member_pk', 'guests'])
+    .where('event_id', '=', ev.id)
+    .where('status', '=', 'waitlist')
+    .orderBy('waitlist_seq')
+    .execute();
   const promoted: string[] = [];
   for (const w of waiting) {
     const need = 1 + Number(w.guests);
     if (need > left) continue;
     left -= need;
     const self = w.member_pk === except;
-    await tx.updateTable('rsvps').set({
-      status: 'going', waitlist_seq: null, updated_at: now,
-      ...(self ? {} : { promoted_at: now, promotion_seen_at: null }),
-    }).where('event_id', '=', ev.id).where('member_pk', '=', w.member_pk).execute();
+    await tx
+      .updateTable('rsvps')
+      .set({
+        status: 'going',
+        waitlist_seq: null,
+        updated_at: now,
+        ...(self ? {} : { promoted_at: now, promotion_seen_at: null }),
+      })
+      .where('event_id', '=', ev.id)
+      .where('member_pk', '=', w.member_pk)
+      .execute();
     if (!self) promoted.push(w.member_pk);
     if (left <= 0) break;
   }
@@ -218,7 +301,10 @@ async function promote(tx: Exec, ev: EventRow, now: string, except?: string): Pr
 }
 
 export class RsvpConflict extends Error {
-  constructor(readonly code: 'not_enough_places', readonly left: number) {
+  constructor(
+    readonly code: 'not_enough_places',
+    readonly left: number,
+  ) {
     super(code);
   }
 }
@@ -236,8 +322,14 @@ export interface RsvpOutcome {
  * `RsvpConflict` and keeps their place. Leaving `going` frees places for the waitlist.
  * `check` runs first on the locked row and may throw to refuse.
  */
-export async function setRsvp(store: Store, siteId: string, eventId: string, memberPk: string,
-  answer: { status: 'going' | 'maybe' | 'declined'; guests: number }, check: (ev: EventRow | undefined) => void): Promise<RsvpOutcome> {
+export async function setRsvp(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  memberPk: string,
+  answer: { status: 'going' | 'maybe' | 'declined'; guests: number },
+  check: (ev: EventRow | undefined) => void,
+): Promise<RsvpOutcome> {
   return withEvent(store, siteId, eventId, async (tx, ev) => {
     check(ev);
     const e = ev!;
@@ -246,16 +338,28 @@ export async function setRsvp(store: Store, siteId: string, eventId: string, mem
     const guests = answer.status === 'declined' ? 0 : answer.guests;
     const write = async (status: RsvpRow['status'], seq: number | null, keepPromotion = false) => {
       const fields = {
-        status, guests, waitlist_seq: seq, updated_at: now,
+        status,
+        guests,
+        waitlist_seq: seq,
+        updated_at: now,
         ...(keepPromotion ? {} : { promoted_at: null, promotion_seen_at: null }),
       };
       if (mine) {
         await tx.updateTable('rsvps').set(fields).where('event_id', '=', e.id).where('member_pk', '=', memberPk).execute();
       } else {
-        await tx.insertInto('rsvps').values({
-          site_id: siteId, event_id: e.id, member_pk: memberPk, created_at: now, attended: null,
-          promoted_at: null, promotion_seen_at: null, ...fields,
-        }).execute();
+        await tx
+          .insertInto('rsvps')
+          .values({
+            site_id: siteId,
+            event_id: e.id,
+            member_pk: memberPk,
+            created_at: now,
+            attended: null,
+            promoted_at: null,
+            promotion_seen_at: null,
+            ...fields,
+          })
+          .execute();
       }
     };
     let promoted: string[] = [];
@@ -267,7 +371,7 @@ export async function setRsvp(store: Store, siteId: string, eventId: string, mem
     if (mine?.status === 'going') {
       const extra = guests - Number(mine.guests);
       if (e.capacity !== null && extra > 0) {
-        const left = Number(e.capacity) - await takenPlaces(tx, e.id);
+        const left = Number(e.capacity) - (await takenPlaces(tx, e.id));
         if (extra > left) throw new RsvpConflict('not_enough_places', Math.max(0, left));
       }
       await write('going', null, true);
@@ -277,30 +381,48 @@ export async function setRsvp(store: Store, siteId: string, eventId: string, mem
     // Join the waitlist (keeping one's place when already in it), then let promotion decide.
     let seq = mine?.status === 'waitlist' ? mine.waitlist_seq : null;
     if (seq === null) {
-      const r = await tx.selectFrom('rsvps').select(sql<number>`coalesce(max(waitlist_seq), 0)`.as('m'))
-        .where('event_id', '=', e.id).executeTakeFirstOrThrow();
+      const r = await tx
+        .selectFrom('rsvps')
+        .select(sql<number>`coalesce(max(waitlist_seq), 0)`.as('m'))
+        .where('event_id', '=', e.id)
+        .executeTakeFirstOrThrow();
       seq = n(r.m) + 1;
     }
     await write('waitlist', Number(seq));
     promoted = await promote(tx, e, now, memberPk);
-    const after = await tx.selectFrom('rsvps').select('status').where('event_id', '=', e.id).where('member_pk', '=', memberPk).executeTakeFirstOrThrow();
+    const after = await tx
+      .selectFrom('rsvps')
+      .select('status')
+      .where('event_id', '=', e.id)
+      .where('member_pk', '=', memberPk)
+      .executeTakeFirstOrThrow();
     return { status: after.status, promoted };
   });
 }
 
 export async function acknowledgePromotion(store: Store, siteId: string, eventId: string, memberPk: string) {
-  await store.db.updateTable('rsvps').set({ promotion_seen_at: nowIso() })
-    .where('site_id', '=', siteId).where('event_id', '=', eventId).where('member_pk', '=', memberPk)
-    .where('promoted_at', 'is not', null).execute();
+  await store.db
+    .updateTable('rsvps')
+    .set({ promotion_seen_at: nowIso() })
+    .where('site_id', '=', siteId)
+    .where('event_id', '=', eventId)
+    .where('member_pk', '=', memberPk)
+    .where('promoted_at', 'is not', null)
+    .execute();
 }
 
 /**
  * Applies an organiser's edit under the event's lock; `check` validates the merged row (and may
  * throw). Raising the capacity promotes from the waitlist. Returns the members promoted.
  */
-export async function updateEvent(store: Store, siteId: string, eventId: string,
-  patch: (ev: EventRow) => Partial<EventRow>, check: (ev: EventRow | undefined) => void,
-  validate: (merged: EventRow, taken: number) => void): Promise<string[]> {
+export async function updateEvent(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  patch: (ev: EventRow) => Partial<EventRow>,
+  check: (ev: EventRow | undefined) => void,
+  validate: (merged: EventRow, taken: number) => void,
+): Promise<string[]> {
   return withEvent(store, siteId, eventId, async (tx, ev) => {
     check(ev);
     const changes = patch(ev!);
@@ -308,19 +430,33 @@ export async function updateEvent(store: Store, siteId: string, eventId: string,
     const taken = await takenPlaces(tx, ev!.id);
     validate(merged, taken);
     const now = nowIso();
-    await tx.updateTable('events').set({ ...changes, sequence: Number(ev!.sequence) + 1, updated_at: now })
-      .where('site_id', '=', siteId).where('id', '=', eventId).execute();
+    await tx
+      .updateTable('events')
+      .set({ ...changes, sequence: Number(ev!.sequence) + 1, updated_at: now })
+      .where('site_id', '=', siteId)
+      .where('id', '=', eventId)
+      .execute();
     return promote(tx, merged, now);
   });
 }
 
-export async function cancelEvent(store: Store, siteId: string, eventId: string, reason: string | null, check: (ev: EventRow | undefined) => void) {
+export async function cancelEvent(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  reason: string | null,
+  check: (ev: EventRow | undefined) => void,
+) {
   await withEvent(store, siteId, eventId, async (tx, ev) => {
     check(ev);
     if (ev!.cancelled_at) return;
     const now = nowIso();
-    await tx.updateTable('events').set({ cancelled_at: now, cancel_reason: reason, sequence: Number(ev!.sequence) + 1, updated_at: now })
-      .where('site_id', '=', siteId).where('id', '=', eventId).execute();
+    await tx
+      .updateTable('events')
+      .set({ cancelled_at: now, cancel_reason: reason, sequence: Number(ev!.sequence) + 1, updated_at: now })
+      .where('site_id', '=', siteId)
+      .where('id', '=', eventId)
+      .execute();
   });
 }
 
@@ -341,12 +477,25 @@ export interface AttendeeRow {
 const STATUS_ORDER = sql<number>`case r.status when 'going' then 0 when 'maybe' then 1 when 'waitlist' then 2 else 3 end`;
 
 export async function attendees(store: Store, siteId: string, eventId: string, statuses: RsvpRow['status'][]): Promise<AttendeeRow[]> {
-  const rows = await store.db.selectFrom('rsvps as r').innerJoin('members as m', 'm.pk', 'r.member_pk')
+  const rows = await store.db
+    .selectFrom('rsvps as r')
+    .innerJoin('members as m', 'm.pk', 'r.member_pk')
     .select(['r.member_pk', 'm.host_id', 'm.name', 'm.picture', 'm.chapters', 'r.status', 'r.guests', 'r.waitlist_seq', 'r.attended'])
-    .where('r.site_id', '=', siteId).where('r.event_id', '=', eventId).where('r.status', 'in', statuses)
-    .orderBy(STATUS_ORDER).orderBy('r.waitlist_seq').orderBy('r.created_at').orderBy('m.host_id')
-    .limit(5000).execute();
-  return rows.map((r) => ({ ...r, guests: n(r.guests), waitlist_seq: r.waitlist_seq === null ? null : n(r.waitlist_seq), attended: r.attended === null ? null : n(r.attended) }));
+    .where('r.site_id', '=', siteId)
+    .where('r.event_id', '=', eventId)
+    .where('r.status', 'in', statuses)
+    .orderBy(STATUS_ORDER)
+    .orderBy('r.waitlist_seq')
+    .orderBy('r.created_at')
+    .orderBy('m.host_id')
+    .limit(5000)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    guests: n(r.guests),
+    waitlist_seq: r.waitlist_seq === null ? null : n(r.waitlist_seq),
+    attended: r.attended === null ? null : n(r.attended),
+  }));
 }
 
 export class UnknownMembers extends Error {
@@ -359,11 +508,20 @@ export class UnknownMembers extends Error {
  * Records attendance under the event's lock. A member marked present without an answer (a
  * walk-in) is recorded as going. Returns the members now marked present and those marked absent.
  */
-export async function markAttendance(store: Store, siteId: string, eventId: string, marks: { member: string; attended: boolean }[],
-  check: (ev: EventRow | undefined) => void): Promise<{ present: string[]; absent: string[] }> {
+export async function markAttendance(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  marks: { member: string; attended: boolean }[],
+  check: (ev: EventRow | undefined) => void,
+): Promise<{ present: string[]; absent: string[] }> {
   const hostIds = [...new Set(marks.map((m) => m.member))];
-  const members = await store.db.selectFrom('members').select(['pk', 'host_id']).where('site_id', '=', siteId)
-    .where('host_id', 'in', hostIds).execute();
+  const members = await store.db
+    .selectFrom('members')
+    .select(['pk', 'host_id'])
+    .where('site_id', '=', siteId)
+    .where('host_id', 'in', hostIds)
+    .execute();
   const pkOf = new Map(members.map((m) => [m.host_id, m.pk]));
   return withEvent(store, siteId, eventId, async (tx, ev) => {
     check(ev);
@@ -375,13 +533,29 @@ export async function markAttendance(store: Store, siteId: string, eventId: stri
     const last = new Map(marks.map((m) => [m.member, m.attended]));
     for (const [host, attended] of last) {
       const pk = pkOf.get(host)!;
-      const updated = await tx.updateTable('rsvps').set({ attended: attended ? 1 : 0 })
-        .where('event_id', '=', eventId).where('member_pk', '=', pk).executeTakeFirst();
+      const updated = await tx
+        .updateTable('rsvps')
+        .set({ attended: attended ? 1 : 0 })
+        .where('event_id', '=', eventId)
+        .where('member_pk', '=', pk)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
-        await tx.insertInto('rsvps').values({
-          site_id: siteId, event_id: eventId, member_pk: pk, status: attended ? 'going' : 'declined', guests: 0,
-          created_at: now, updated_at: now, waitlist_seq: null, promoted_at: null, promotion_seen_at: null, attended: attended ? 1 : 0,
-        }).execute();
+        await tx
+          .insertInto('rsvps')
+          .values({
+            site_id: siteId,
+            event_id: eventId,
+            member_pk: pk,
+            status: attended ? 'going' : 'declined',
+            guests: 0,
+            created_at: now,
+            updated_at: now,
+            waitlist_seq: null,
+            promoted_at: null,
+            promotion_seen_at: null,
+            attended: attended ? 1 : 0,
+          })
+          .execute();
       }
       (attended ? present : absent).push(pk);
     }
@@ -396,8 +570,13 @@ export async function markAttendance(store: Store, siteId: string, eventId: stri
 export async function removeActivities(store: Store, siteId: string, kind: string, ref: string, memberPks: string[]) {
   if (!memberPks.length) return;
   await store.db.transaction().execute(async (tx) => {
-    const r = await tx.deleteFrom('activities').where('site_id', '=', siteId).where('kind', '=', kind).where('ref', '=', ref)
-      .where('member_pk', 'in', memberPks).executeTakeFirst();
+    const r = await tx
+      .deleteFrom('activities')
+      .where('site_id', '=', siteId)
+      .where('kind', '=', kind)
+      .where('ref', '=', ref)
+      .where('member_pk', 'in', memberPks)
+      .executeTakeFirst();
     if (Number(r.numDeletedRows) > 0) await refreshMembers(store, tx, siteId, memberPks);
   });
 }
@@ -405,26 +584,42 @@ export async function removeActivities(store: Store, siteId: string, kind: strin
 // ---- chapter organisers ----------------------------------------------------------------
 
 export async function chapterOrganisers(store: Store, siteId: string, chapterId: string): Promise<string[]> {
-  const rows = await store.db.selectFrom('chapter_organisers').select('host_id')
-    .where('site_id', '=', siteId).where('chapter_id', '=', chapterId).orderBy('host_id').execute();
+  const rows = await store.db
+    .selectFrom('chapter_organisers')
+    .select('host_id')
+    .where('site_id', '=', siteId)
+    .where('chapter_id', '=', chapterId)
+    .orderBy('host_id')
+    .execute();
   return rows.map((r) => r.host_id);
 }
 
 /** The chapters whose events this member (host id) may organise. */
 export async function organisedChapters(store: Store, siteId: string, hostId: string): Promise<string[]> {
-  const rows = await store.db.selectFrom('chapter_organisers').select('chapter_id')
-    .where('site_id', '=', siteId).where('host_id', '=', hostId).execute();
+  const rows = await store.db
+    .selectFrom('chapter_organisers')
+    .select('chapter_id')
+    .where('site_id', '=', siteId)
+    .where('host_id', '=', hostId)
+    .execute();
   return rows.map((r) => r.chapter_id);
 }
 
 export async function addChapterOrganiser(store: Store, siteId: string, chapterId: string, hostId: string) {
-  await store.db.insertInto('chapter_organisers').values({ site_id: siteId, chapter_id: chapterId, host_id: hostId, created_at: nowIso() })
-    .onConflict((oc) => oc.columns(['site_id', 'chapter_id', 'host_id']).doNothing()).execute();
+  await store.db
+    .insertInto('chapter_organisers')
+    .values({ site_id: siteId, chapter_id: chapterId, host_id: hostId, created_at: nowIso() })
+    .onConflict((oc) => oc.columns(['site_id', 'chapter_id', 'host_id']).doNothing())
+    .execute();
 }
 
 export async function removeChapterOrganiser(store: Store, siteId: string, chapterId: string, hostId: string) {
-  await store.db.deleteFrom('chapter_organisers').where('site_id', '=', siteId).where('chapter_id', '=', chapterId)
-    .where('host_id', '=', hostId).execute();
+  await store.db
+    .deleteFrom('chapter_organisers')
+    .where('site_id', '=', siteId)
+    .where('chapter_id', '=', chapterId)
+    .where('host_id', '=', hostId)
+    .execute();
 }
 
 // ---- private calendar feeds -------------------------------------------------------------
@@ -437,13 +632,21 @@ export async function resetCalendarFeed(store: Store, siteId: string, memberPk: 
   const createdAt = nowIso();
   await store.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('calendar_feeds').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
-    await tx.insertInto('calendar_feeds').values({ token_hash: hashFeedToken(token), site_id: siteId, member_pk: memberPk, created_at: createdAt }).execute();
+    await tx
+      .insertInto('calendar_feeds')
+      .values({ token_hash: hashFeedToken(token), site_id: siteId, member_pk: memberPk, created_at: createdAt })
+      .execute();
   });
   return { token, createdAt };
 }
 
 export async function calendarFeed(store: Store, siteId: string, memberPk: string) {
-  return store.db.selectFrom('calendar_feeds').select(['created_at']).where('site_id', '=', siteId).where('member_pk', '=', memberPk).executeTakeFirst();
+  return store.db
+    .selectFrom('calendar_feeds')
+    .select(['created_at'])
+    .where('site_id', '=', siteId)
+    .where('member_pk', '=', memberPk)
+    .executeTakeFirst();
 }
 
 export async function revokeCalendarFeed(store: Store, siteId: string, memberPk: string) {
@@ -452,27 +655,44 @@ export async function revokeCalendarFeed(store: Store, siteId: string, memberPk:
 
 /** The member a feed secret belongs to. */
 export async function feedMember(store: Store, siteId: string, token: string): Promise<MemberRow | undefined> {
-  return store.db.selectFrom('calendar_feeds as f').innerJoin('members as m', 'm.pk', 'f.member_pk')
-    .selectAll('m').where('f.site_id', '=', siteId).where('f.token_hash', '=', hashFeedToken(token)).executeTakeFirst();
+  return store.db
+    .selectFrom('calendar_feeds as f')
+    .innerJoin('members as m', 'm.pk', 'f.member_pk')
+    .selectAll('m')
+    .where('f.site_id', '=', siteId)
+    .where('f.token_hash', '=', hashFeedToken(token))
+    .executeTakeFirst();
 }
 
 /**
  * Writes an answer as given, without capacity, waitlist or time checks: for seeds, imports and
  * tests. Members' answers go through `setRsvp`.
  */
-export async function putRsvp(store: Store, siteId: string, eventId: string, memberPk: string,
-  status: RsvpRow['status'], guests = 0) {
+export async function putRsvp(store: Store, siteId: string, eventId: string, memberPk: string, status: RsvpRow['status'], guests = 0) {
   const now = nowIso();
   let seq: number | null = null;
   if (status === 'waitlist') {
-    const r = await store.db.selectFrom('rsvps').select(sql<number>`coalesce(max(waitlist_seq), 0)`.as('m'))
-      .where('event_id', '=', eventId).executeTakeFirstOrThrow();
+    const r = await store.db
+      .selectFrom('rsvps')
+      .select(sql<number>`coalesce(max(waitlist_seq), 0)`.as('m'))
+      .where('event_id', '=', eventId)
+      .executeTakeFirstOrThrow();
     seq = n(r.m) + 1;
   }
-  await store.db.insertInto('rsvps')
+  await store.db
+    .insertInto('rsvps')
     .values({
-      site_id: siteId, event_id: eventId, member_pk: memberPk, status, guests, created_at: now, updated_at: now,
-      waitlist_seq: seq, promoted_at: null, promotion_seen_at: null, attended: null,
+      site_id: siteId,
+      event_id: eventId,
+      member_pk: memberPk,
+      status,
+      guests,
+      created_at: now,
+      updated_at: now,
+      waitlist_seq: seq,
+      promoted_at: null,
+      promotion_seen_at: null,
+      attended: null,
     })
     .onConflict((oc) => oc.columns(['event_id', 'member_pk']).doUpdateSet({ status, guests, waitlist_seq: seq, updated_at: now }))
     .execute();

@@ -23,8 +23,12 @@ export class MemberStore {
     if (!members.length) return [];
     const profiles = new Map<string, MemberProfileRow>();
     for (const part of chunks(members.map((m) => m.pk))) {
-      const rows = await this.db.selectFrom('member_profiles').selectAll()
-        .where('site_id', '=', siteId).where('member_pk', 'in', part).execute();
+      const rows = await this.db
+        .selectFrom('member_profiles')
+        .selectAll()
+        .where('site_id', '=', siteId)
+        .where('member_pk', 'in', part)
+        .execute();
       for (const r of rows) profiles.set(r.member_pk, r);
     }
     return members.map((m) => ({ ...m, profile: profiles.get(m.pk) ?? null }));
@@ -35,8 +39,9 @@ export class MemberStore {
     if (!hostIds.length) return [];
     const members: MemberRow[] = [];
     for (const part of chunks([...new Set(hostIds)])) {
-      members.push(...await this.db.selectFrom('members').selectAll()
-        .where('site_id', '=', siteId).where('host_id', 'in', part).execute());
+      members.push(
+        ...(await this.db.selectFrom('members').selectAll().where('site_id', '=', siteId).where('host_id', 'in', part).execute()),
+      );
     }
     return this.withProfiles(siteId, members);
   }
@@ -48,13 +53,23 @@ export class MemberStore {
 
   /** One slice of the site's members in (name, pk) order, after the given position, with their profiles (one query). */
   async directorySlice(siteId: string, after: [string, string] | undefined, limit: number): Promise<MemberWithProfile[]> {
-    let q = this.db.selectFrom('members as m')
+    let q = this.db
+      .selectFrom('members as m')
       .leftJoin('member_profiles as p', (j) => j.onRef('p.member_pk', '=', 'm.pk').on('p.site_id', '=', siteId))
       .selectAll('m')
       .select([
-        'p.member_pk as p_member_pk', 'p.headline as p_headline', 'p.company as p_company', 'p.association_role as p_association_role',
-        'p.expertise as p_expertise', 'p.bio as p_bio', 'p.website as p_website', 'p.linkedin as p_linkedin', 'p.phone as p_phone',
-        'p.email as p_email', 'p.visibility as p_visibility', 'p.updated_at as p_updated_at',
+        'p.member_pk as p_member_pk',
+        'p.headline as p_headline',
+        'p.company as p_company',
+        'p.association_role as p_association_role',
+        'p.expertise as p_expertise',
+        'p.bio as p_bio',
+        'p.website as p_website',
+        'p.linkedin as p_linkedin',
+        'p.phone as p_phone',
+        'p.email as p_email',
+        'p.visibility as p_visibility',
+        'p.updated_at as p_updated_at',
       ])
       .where('m.site_id', '=', siteId);
     if (after) {
@@ -62,14 +77,42 @@ export class MemberStore {
       q = q.where((eb) => eb.or([eb('m.name', '>', name), eb.and([eb('m.name', '=', name), eb('m.pk', '>', pk)])]));
     }
     const rows = await q.orderBy('m.name').orderBy('m.pk').limit(limit).execute();
-    return rows.map(({ p_member_pk, p_headline, p_company, p_association_role, p_expertise, p_bio, p_website, p_linkedin, p_phone, p_email, p_visibility, p_updated_at, ...m }) => ({
-      ...m,
-      profile: p_member_pk ? {
-        member_pk: p_member_pk, site_id: siteId, headline: p_headline, company: p_company, association_role: p_association_role,
-        expertise: p_expertise ?? '[]', bio: p_bio, website: p_website, linkedin: p_linkedin, phone: p_phone, email: p_email,
-        visibility: p_visibility ?? '{}', updated_at: p_updated_at ?? m.updated_at,
-      } : null,
-    }));
+    return rows.map(
+      ({
+        p_member_pk,
+        p_headline,
+        p_company,
+        p_association_role,
+        p_expertise,
+        p_bio,
+        p_website,
+        p_linkedin,
+        p_phone,
+        p_email,
+        p_visibility,
+        p_updated_at,
+        ...m
+      }) => ({
+        ...m,
+        profile: p_member_pk
+          ? {
+              member_pk: p_member_pk,
+              site_id: siteId,
+              headline: p_headline,
+              company: p_company,
+              association_role: p_association_role,
+              expertise: p_expertise ?? '[]',
+              bio: p_bio,
+              website: p_website,
+              linkedin: p_linkedin,
+              phone: p_phone,
+              email: p_email,
+              visibility: p_visibility ?? '{}',
+              updated_at: p_updated_at ?? m.updated_at,
+            }
+          : null,
+      }),
+    );
   }
 
   async chapterNames(siteId: string): Promise<Map<string, string>> {
@@ -80,10 +123,23 @@ export class MemberStore {
   /** Writes the given card fields, creating the profile on first write. */
   async saveProfile(siteId: string, memberPk: string, values: ProfileValues): Promise<void> {
     const now = nowIso();
-    await this.db.insertInto('member_profiles')
+    await this.db
+      .insertInto('member_profiles')
       .values({
-        member_pk: memberPk, site_id: siteId, headline: null, company: null, association_role: null, expertise: '[]',
-        bio: null, website: null, linkedin: null, phone: null, email: null, visibility: '{}', ...values, updated_at: now,
+        member_pk: memberPk,
+        site_id: siteId,
+        headline: null,
+        company: null,
+        association_role: null,
+        expertise: '[]',
+        bio: null,
+        website: null,
+        linkedin: null,
+        phone: null,
+        email: null,
+        visibility: '{}',
+        ...values,
+        updated_at: now,
       })
       .onConflict((oc) => oc.column('member_pk').doUpdateSet({ ...values, updated_at: now }))
       .execute();
@@ -96,12 +152,19 @@ export class MemberStore {
     if (!memberPks.length) return [];
     const out: IntroductionRow[] = [];
     for (const part of chunks(memberPks)) {
-      out.push(...await this.db.selectFrom('introductions').selectAll().where('site_id', '=', siteId)
-        .where((eb) => eb.or([
-          eb.and([eb('from_pk', '=', readerPk), eb('to_pk', 'in', part)]),
-          eb.and([eb('to_pk', '=', readerPk), eb('from_pk', 'in', part)]),
-        ]))
-        .execute());
+      out.push(
+        ...(await this.db
+          .selectFrom('introductions')
+          .selectAll()
+          .where('site_id', '=', siteId)
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('from_pk', '=', readerPk), eb('to_pk', 'in', part)]),
+              eb.and([eb('to_pk', '=', readerPk), eb('from_pk', 'in', part)]),
+            ]),
+          )
+          .execute()),
+      );
     }
     return out;
   }
@@ -111,19 +174,39 @@ export class MemberStore {
   }
 
   async countPendingFrom(siteId: string, fromPk: string): Promise<number> {
-    const r = await this.db.selectFrom('introductions').select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('site_id', '=', siteId).where('from_pk', '=', fromPk).where('status', '=', 'pending')
+    const r = await this.db
+      .selectFrom('introductions')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('site_id', '=', siteId)
+      .where('from_pk', '=', fromPk)
+      .where('status', '=', 'pending')
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
   /** Stores a request; `undefined` when one from this member to that one already exists. */
-  async insertIntroduction(siteId: string, fromPk: string, toPk: string, message: string, share: ContactField[]): Promise<IntroductionRow | undefined> {
+  async insertIntroduction(
+    siteId: string,
+    fromPk: string,
+    toPk: string,
+    message: string,
+    share: ContactField[],
+  ): Promise<IntroductionRow | undefined> {
     const row: IntroductionRow = {
-      id: newId(), site_id: siteId, from_pk: fromPk, to_pk: toPk, message, status: 'pending',
-      from_share: JSON.stringify(share), to_share: '[]', created_at: nowIso(), answered_at: null,
+      id: newId(),
+      site_id: siteId,
+      from_pk: fromPk,
+      to_pk: toPk,
+      message,
+      status: 'pending',
+      from_share: JSON.stringify(share),
+      to_share: '[]',
+      created_at: nowIso(),
+      answered_at: null,
     };
-    const r = await this.db.insertInto('introductions').values(row)
+    const r = await this.db
+      .insertInto('introductions')
+      .values(row)
       .onConflict((oc) => oc.columns(['site_id', 'from_pk', 'to_pk']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1 ? row : undefined;
@@ -133,14 +216,25 @@ export class MemberStore {
    * Answers a pending request addressed to `toPk`, recording the ledger entries of an acceptance
    * in the same transaction. False when it was no longer pending (answered meanwhile).
    */
-  async answerIntroduction(siteId: string, id: string, toPk: string, answer: { accept: true; share: ContactField[] } | { accept: false }): Promise<boolean> {
+  async answerIntroduction(
+    siteId: string,
+    id: string,
+    toPk: string,
+    answer: { accept: true; share: ContactField[] } | { accept: false },
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const now = nowIso();
-      const r = await tx.updateTable('introductions')
-        .set(answer.accept
-          ? { status: 'accepted', to_share: JSON.stringify(answer.share), answered_at: now }
-          : { status: 'declined', answered_at: now })
-        .where('site_id', '=', siteId).where('id', '=', id).where('to_pk', '=', toPk).where('status', '=', 'pending')
+      const r = await tx
+        .updateTable('introductions')
+        .set(
+          answer.accept
+            ? { status: 'accepted', to_share: JSON.stringify(answer.share), answered_at: now }
+            : { status: 'declined', answered_at: now },
+        )
+        .where('site_id', '=', siteId)
+        .where('id', '=', id)
+        .where('to_pk', '=', toPk)
+        .where('status', '=', 'pending')
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       if (answer.accept) {
@@ -156,8 +250,15 @@ export class MemberStore {
   }
 
   /** The member's introductions, either way, newest first, with both members' rows. */
-  async introductionsOf(siteId: string, memberPk: string, opts: { status?: IntroductionRow['status']; after?: [string, string]; limit: number }) {
-    let q = this.db.selectFrom('introductions').selectAll().where('site_id', '=', siteId)
+  async introductionsOf(
+    siteId: string,
+    memberPk: string,
+    opts: { status?: IntroductionRow['status']; after?: [string, string]; limit: number },
+  ) {
+    let q = this.db
+      .selectFrom('introductions')
+      .selectAll()
+      .where('site_id', '=', siteId)
       .where((eb) => eb.or([eb('from_pk', '=', memberPk), eb('to_pk', '=', memberPk)]));
     if (opts.status) q = q.where('status', '=', opts.status);
     if (opts.after) {
@@ -171,7 +272,7 @@ export class MemberStore {
     const out = new Map<string, MemberWithProfile>();
     const members: MemberRow[] = [];
     for (const part of chunks([...new Set(pks)])) {
-      members.push(...await this.db.selectFrom('members').selectAll().where('site_id', '=', siteId).where('pk', 'in', part).execute());
+      members.push(...(await this.db.selectFrom('members').selectAll().where('site_id', '=', siteId).where('pk', 'in', part).execute()));
     }
     for (const m of await this.withProfiles(siteId, members)) out.set(m.pk, m);
     return out;
@@ -181,20 +282,40 @@ export class MemberStore {
 
   async exportRows(siteId: string, memberPk: string) {
     const [comments, rsvps, introductions, activities] = await Promise.all([
-      this.db.selectFrom('comments as c').innerJoin('threads as t', 't.pk', 'c.thread_pk')
+      this.db
+        .selectFrom('comments as c')
+        .innerJoin('threads as t', 't.pk', 'c.thread_pk')
         .select(['c.id', 't.key as thread', 'c.parent_id', 'c.body', 'c.status', 'c.created_at', 'c.edited_at', 'c.deleted_at'])
-        .where('c.site_id', '=', siteId).where('c.author_pk', '=', memberPk).orderBy('c.created_at').orderBy('c.id').execute(),
-      this.db.selectFrom('rsvps as r').innerJoin('events as e', 'e.id', 'r.event_id')
+        .where('c.site_id', '=', siteId)
+        .where('c.author_pk', '=', memberPk)
+        .orderBy('c.created_at')
+        .orderBy('c.id')
+        .execute(),
+      this.db
+        .selectFrom('rsvps as r')
+        .innerJoin('events as e', 'e.id', 'r.event_id')
         .select(['r.event_id', 'e.title', 'r.status', 'r.guests', 'r.updated_at'])
-        .where('r.site_id', '=', siteId).where('r.member_pk', '=', memberPk).orderBy('e.starts_at').execute(),
-      this.db.selectFrom('introductions as i')
-        .innerJoin('members as f', 'f.pk', 'i.from_pk').innerJoin('members as t', 't.pk', 'i.to_pk')
-        .selectAll('i').select(['f.host_id as from_host', 't.host_id as to_host'])
+        .where('r.site_id', '=', siteId)
+        .where('r.member_pk', '=', memberPk)
+        .orderBy('e.starts_at')
+        .execute(),
+      this.db
+        .selectFrom('introductions as i')
+        .innerJoin('members as f', 'f.pk', 'i.from_pk')
+        .innerJoin('members as t', 't.pk', 'i.to_pk')
+        .selectAll('i')
+        .select(['f.host_id as from_host', 't.host_id as to_host'])
         .where('i.site_id', '=', siteId)
         .where((eb) => eb.or([eb('i.from_pk', '=', memberPk), eb('i.to_pk', '=', memberPk)]))
-        .orderBy('i.created_at').execute(),
-      this.db.selectFrom('activities').select(['kind', 'ref', 'created_at'])
-        .where('site_id', '=', siteId).where('member_pk', '=', memberPk).orderBy('created_at').execute(),
+        .orderBy('i.created_at')
+        .execute(),
+      this.db
+        .selectFrom('activities')
+        .select(['kind', 'ref', 'created_at'])
+        .where('site_id', '=', siteId)
+        .where('member_pk', '=', memberPk)
+        .orderBy('created_at')
+        .execute(),
     ]);
     return { comments, rsvps, introductions, activities };
   }
@@ -208,16 +329,26 @@ export class MemberStore {
   async erase(siteId: string, memberPk: string, comments: 'anonymize' | 'delete') {
     return this.db.transaction().execute(async (tx) => {
       const now = nowIso();
-      const mine = await tx.selectFrom('comments').select(['id', 'parent_id'])
-        .where('site_id', '=', siteId).where('author_pk', '=', memberPk).execute();
+      const mine = await tx
+        .selectFrom('comments')
+        .select(['id', 'parent_id'])
+        .where('site_id', '=', siteId)
+        .where('author_pk', '=', memberPk)
+        .execute();
       let toDelete: string[] = [];
       let toTombstone = mine.map((c) => c.id);
       if (comments === 'delete' && mine.length) {
         const mineIds = new Set(mine.map((c) => c.id));
         const children: { id: string; parent_id: string | null }[] = [];
         for (const part of chunks([...mineIds])) {
-          children.push(...await tx.selectFrom('comments').select(['id', 'parent_id'])
-            .where('site_id', '=', siteId).where('parent_id', 'in', part).execute());
+          children.push(
+            ...(await tx
+              .selectFrom('comments')
+              .select(['id', 'parent_id'])
+              .where('site_id', '=', siteId)
+              .where('parent_id', 'in', part)
+              .execute()),
+          );
         }
         // Keep (as tombstones) my comments with a surviving reply: someone else's, or a kept one of mine.
         const keep = new Set<string>();
@@ -235,21 +366,34 @@ export class MemberStore {
         toDelete = [...mineIds].filter((id) => !keep.has(id));
       }
       for (const part of chunks(toTombstone)) {
-        await tx.updateTable('comments').set({ body: '', status: 'deleted', author_pk: null, idempotency_key: null, idempotency_hash: null, deleted_at: now })
-          .where('site_id', '=', siteId).where('id', 'in', part).execute();
+        await tx
+          .updateTable('comments')
+          .set({ body: '', status: 'deleted', author_pk: null, idempotency_key: null, idempotency_hash: null, deleted_at: now })
+          .where('site_id', '=', siteId)
+          .where('id', 'in', part)
+          .execute();
       }
       for (const part of chunks(toDelete)) {
         await tx.deleteFrom('comments').where('site_id', '=', siteId).where('id', 'in', part).execute();
       }
       const rsvps = await tx.deleteFrom('rsvps').where('site_id', '=', siteId).where('member_pk', '=', memberPk).executeTakeFirst();
-      const intros = await tx.deleteFrom('introductions').where('site_id', '=', siteId)
-        .where((eb) => eb.or([eb('from_pk', '=', memberPk), eb('to_pk', '=', memberPk)])).executeTakeFirst();
+      const intros = await tx
+        .deleteFrom('introductions')
+        .where('site_id', '=', siteId)
+        .where((eb) => eb.or([eb('from_pk', '=', memberPk), eb('to_pk', '=', memberPk)]))
+        .executeTakeFirst();
       await tx.deleteFrom('activities').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_profiles').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
-      const gone = await tx.deleteFrom('members').where('site_id', '=', siteId).where('pk', '=', memberPk)
-        .returning('host_id').executeTakeFirst();
+      const gone = await tx
+        .deleteFrom('members')
+        .where('site_id', '=', siteId)
+        .where('pk', '=', memberPk)
+        .returning('host_id')
+        .executeTakeFirst();
       if (gone) {
-        await tx.insertInto('member_erasures').values({ site_id: siteId, host_key: hostKey(siteId, gone.host_id), erased_at: now })
+        await tx
+          .insertInto('member_erasures')
+          .values({ site_id: siteId, host_key: hostKey(siteId, gone.host_id), erased_at: now })
           .onConflict((oc) => oc.columns(['site_id', 'host_key']).doUpdateSet({ erased_at: now }))
           .execute();
       }
@@ -263,7 +407,8 @@ export class MemberStore {
 }
 
 async function recordActivity(tx: Exec, siteId: string, memberPk: string, kind: string, ref: string, at: string) {
-  await tx.insertInto('activities')
+  await tx
+    .insertInto('activities')
     .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: at })
     .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
     .execute();

@@ -39,9 +39,10 @@ class CodeProvider implements MigrationProvider {
 export async function migrate(db: Kysely<any>): Promise<void> {
   // On PostgreSQL the bookkeeping tables live in the store's own schema: without this, Kysely finds
   // another schema's kysely_migration_lock, skips creating its own, and the migration fails.
-  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter
-    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-    : undefined;
+  const migrationTableSchema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   // Feature migrations create their own tables, independent of each other: a database that has a later
   // one may take an earlier one added since.
   const migrator = new Migrator({ db, provider: new CodeProvider(), migrationTableSchema, allowUnorderedMigrations: true });

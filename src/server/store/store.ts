@@ -168,11 +168,15 @@ export class Store {
   async updateSite(id: string, patch: { name?: string; origins?: string[]; settings?: Partial<SiteSettings> }) {
     const site = await this.site(id);
     if (!site) return undefined;
-    await this.db.updateTable('sites').set({
-      name: patch.name ?? site.name,
-      origins: JSON.stringify(patch.origins ?? site.origins),
-      settings: JSON.stringify({ ...site.settings, ...patch.settings }),
-    }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('sites')
+      .set({
+        name: patch.name ?? site.name,
+        origins: JSON.stringify(patch.origins ?? site.origins),
+        settings: JSON.stringify({ ...site.settings, ...patch.settings }),
+      })
+      .where('id', '=', id)
+      .execute();
     return this.site(id);
   }
 
@@ -211,7 +215,9 @@ export class Store {
 
   /** Keys that still verify tokens (not retired). */
   async activeKeys(siteId: string, at = nowIso()): Promise<SiteKeyRow[]> {
-    return this.db.selectFrom('site_keys').selectAll()
+    return this.db
+      .selectFrom('site_keys')
+      .selectAll()
       .where('site_id', '=', siteId)
       .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', at)]))
       .orderBy('created_at', 'desc')
@@ -225,12 +231,24 @@ export class Store {
   async rotateSecret(siteId: string, overlapSeconds = 3600): Promise<SiteKeyRow> {
     return this.db.transaction().execute(async (tx) => {
       const retires = nowIso(Date.now() + overlapSeconds * 1000);
-      await tx.updateTable('site_keys').set({ retires_at: retires })
-        .where('site_id', '=', siteId).where('alg', '=', 'HS256').where('retires_at', 'is', null).execute();
+      await tx
+        .updateTable('site_keys')
+        .set({ retires_at: retires })
+        .where('site_id', '=', siteId)
+        .where('alg', '=', 'HS256')
+        .where('retires_at', 'is', null)
+        .execute();
       const row: SiteKeyRow = {
         kid: `${siteId}-${newId().slice(-12)}`,
-        site_id: siteId, alg: 'HS256', secret: newTextSecret(), secret_encoding: 'text', public_jwk: null, jwk_kid: null, jwks_url: null,
-        created_at: nowIso(), retires_at: null,
+        site_id: siteId,
+        alg: 'HS256',
+        secret: newTextSecret(),
+        secret_encoding: 'text',
+        public_jwk: null,
+        jwk_kid: null,
+        jwks_url: null,
+        created_at: nowIso(),
+        retires_at: null,
       };
       await tx.insertInto('site_keys').values(row).execute();
       return row;
@@ -240,7 +258,9 @@ export class Store {
   // ---- chapters and members ------------------------------------------------
 
   async upsertChapter(siteId: string, id: string, name: string) {
-    await this.db.insertInto('chapters').values({ site_id: siteId, id, name })
+    await this.db
+      .insertInto('chapters')
+      .values({ site_id: siteId, id, name })
       .onConflict((oc) => oc.columns(['site_id', 'id']).doUpdateSet({ name }))
       .execute();
   }
@@ -261,39 +281,64 @@ export class Store {
     const existing = await this.memberByHostId(siteId, claims.sub);
     if (!existing) {
       const row: MemberRow = {
-        pk: newId(), site_id: siteId, host_id: claims.sub, ...fields,
-        claims_iat: claims.iat, created_at: now, updated_at: now,
+        pk: newId(),
+        site_id: siteId,
+        host_id: claims.sub,
+        ...fields,
+        claims_iat: claims.iat,
+        created_at: now,
+        updated_at: now,
       };
-      const r = await this.db.insertInto('members').values(row)
+      const r = await this.db
+        .insertInto('members')
+        .values(row)
         .onConflict((oc) => oc.columns(['site_id', 'host_id']).doNothing())
         .executeTakeFirst();
       // A member who erased their data and comes back through their host session starts unlisted:
       // erasing took them out of the directory, and only they may put themselves back.
       if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) {
-        const erased = await this.db.selectFrom('member_erasures').select('host_key')
-          .where('site_id', '=', siteId).where('host_key', '=', hostKey(siteId, claims.sub)).executeTakeFirst();
+        const erased = await this.db
+          .selectFrom('member_erasures')
+          .select('host_key')
+          .where('site_id', '=', siteId)
+          .where('host_key', '=', hostKey(siteId, claims.sub))
+          .executeTakeFirst();
         if (erased) {
-          await this.db.insertInto('member_profiles')
-            .values({ member_pk: row.pk, site_id: siteId, expertise: '[]', visibility: JSON.stringify({ listed: 'private' }), updated_at: now })
+          await this.db
+            .insertInto('member_profiles')
+            .values({
+              member_pk: row.pk,
+              site_id: siteId,
+              expertise: '[]',
+              visibility: JSON.stringify({ listed: 'private' }),
+              updated_at: now,
+            })
             .onConflict((oc) => oc.column('member_pk').doNothing())
             .execute();
         }
       }
       return (await this.memberByHostId(siteId, claims.sub))!;
     }
-    const changed = existing.name !== fields.name || existing.picture !== fields.picture
-      || existing.roles !== fields.roles || existing.chapters !== fields.chapters || existing.member_since !== fields.member_since;
+    const changed =
+      existing.name !== fields.name ||
+      existing.picture !== fields.picture ||
+      existing.roles !== fields.roles ||
+      existing.chapters !== fields.chapters ||
+      existing.member_since !== fields.member_since;
     if (claims.iat >= existing.claims_iat && changed) {
-      await this.db.updateTable('members').set({ ...fields, claims_iat: claims.iat, updated_at: now })
-        .where('pk', '=', existing.pk).where('claims_iat', '<=', claims.iat).execute();
+      await this.db
+        .updateTable('members')
+        .set({ ...fields, claims_iat: claims.iat, updated_at: now })
+        .where('pk', '=', existing.pk)
+        .where('claims_iat', '<=', claims.iat)
+        .execute();
       return { ...existing, ...fields, claims_iat: claims.iat, updated_at: now };
     }
     return existing;
   }
 
   memberByHostId(siteId: string, hostId: string): Promise<MemberRow | undefined> {
-    return this.db.selectFrom('members').selectAll()
-      .where('site_id', '=', siteId).where('host_id', '=', hostId).executeTakeFirst();
+    return this.db.selectFrom('members').selectAll().where('site_id', '=', siteId).where('host_id', '=', hostId).executeTakeFirst();
   }
 
   // ---- threads and comments ------------------------------------------------
@@ -306,29 +351,45 @@ export class Store {
     const found = await tx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '=', key).executeTakeFirst();
     if (found) return found;
     const row: ThreadRow = {
-      pk: newId(), site_id: siteId, key, title: init.title ?? null,
-      audience: init.audience ?? 'public', locked: 0, created_at: nowIso(),
+      pk: newId(),
+      site_id: siteId,
+      key,
+      title: init.title ?? null,
+      audience: init.audience ?? 'public',
+      locked: 0,
+      created_at: nowIso(),
     };
-    await tx.insertInto('threads').values(row).onConflict((oc) => oc.columns(['site_id', 'key']).doNothing()).execute();
-    return (await tx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '=', key).executeTakeFirstOrThrow());
+    await tx
+      .insertInto('threads')
+      .values(row)
+      .onConflict((oc) => oc.columns(['site_id', 'key']).doNothing())
+      .execute();
+    return await tx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '=', key).executeTakeFirstOrThrow();
   }
 
   async setThread(siteId: string, key: string, patch: { audience?: string; locked?: boolean; title?: string }) {
     await this.ensureThread(siteId, key);
-    await this.db.updateTable('threads').set({
-      ...(patch.audience !== undefined ? { audience: patch.audience } : {}),
-      ...(patch.locked !== undefined ? { locked: patch.locked ? 1 : 0 } : {}),
-      ...(patch.title !== undefined ? { title: patch.title } : {}),
-    }).where('site_id', '=', siteId).where('key', '=', key).execute();
+    await this.db
+      .updateTable('threads')
+      .set({
+        ...(patch.audience !== undefined ? { audience: patch.audience } : {}),
+        ...(patch.locked !== undefined ? { locked: patch.locked ? 1 : 0 } : {}),
+        ...(patch.title !== undefined ? { title: patch.title } : {}),
+      })
+      .where('site_id', '=', siteId)
+      .where('key', '=', key)
+      .execute();
     return this.thread(siteId, key);
   }
 
   async comment(siteId: string, id: string): Promise<CommentWithAuthor | undefined> {
-    return this.db.selectFrom('comments as c')
+    return this.db
+      .selectFrom('comments as c')
       .leftJoin('members as m', 'm.pk', 'c.author_pk')
       .selectAll('c')
       .select(['m.host_id as author_host_id', 'm.name as author_name', 'm.picture as author_picture', 'm.chapters as author_chapters'])
-      .where('c.site_id', '=', siteId).where('c.id', '=', id)
+      .where('c.site_id', '=', siteId)
+      .where('c.id', '=', id)
       .executeTakeFirst() as Promise<CommentWithAuthor | undefined>;
   }
 
@@ -338,33 +399,60 @@ export class Store {
    * the key with another request is left to the unique index, which refuses it.
    */
   async insertComment(
-    row: Omit<CommentRow, 'id' | 'created_at' | 'edited_at' | 'deleted_at' | 'root_id' | 'depth' | 'useful_count' | 'held_reason' | 'idempotency_hash'>
-      & { held_reason?: string | null; idempotency_hash?: string | null },
+    row: Omit<
+      CommentRow,
+      'id' | 'created_at' | 'edited_at' | 'deleted_at' | 'root_id' | 'depth' | 'useful_count' | 'held_reason' | 'idempotency_hash'
+    > & { held_reason?: string | null; idempotency_hash?: string | null },
     tx: Exec = this.db,
   ): Promise<{ id: string; replayed: boolean }> {
-    const sameRequest = (prior: { idempotency_hash: string | null }) => !prior.idempotency_hash || !row.idempotency_hash || prior.idempotency_hash === row.idempotency_hash;
+    const sameRequest = (prior: { idempotency_hash: string | null }) =>
+      !prior.idempotency_hash || !row.idempotency_hash || prior.idempotency_hash === row.idempotency_hash;
     if (row.idempotency_key) {
-      const prior = await tx.selectFrom('comments').select(['id', 'idempotency_hash'])
-        .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
-        .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
+      const prior = await tx
+        .selectFrom('comments')
+        .select(['id', 'idempotency_hash'])
+        .where('site_id', '=', row.site_id)
+        .where('author_pk', '=', row.author_pk)
+        .where('idempotency_key', '=', row.idempotency_key)
+        .executeTakeFirst();
       if (prior && sameRequest(prior)) return { id: prior.id, replayed: true };
     }
     const id = newId();
     // Where it sits in its tree: a reply shares its parent's top-level comment, one level deeper.
     const parent = row.parent_id
-      ? await tx.selectFrom('comments').select(['id', 'root_id', 'depth']).where('site_id', '=', row.site_id).where('id', '=', row.parent_id).executeTakeFirst()
+      ? await tx
+          .selectFrom('comments')
+          .select(['id', 'root_id', 'depth'])
+          .where('site_id', '=', row.site_id)
+          .where('id', '=', row.parent_id)
+          .executeTakeFirst()
       : undefined;
     try {
-      await tx.insertInto('comments').values({
-        ...row, id, created_at: nowIso(), edited_at: null, deleted_at: null, held_reason: row.held_reason ?? null, idempotency_hash: row.idempotency_hash ?? null,
-        root_id: parent ? parent.root_id ?? parent.id : id, depth: parent ? Number(parent.depth) + 1 : 0, useful_count: 0,
-      }).execute();
+      await tx
+        .insertInto('comments')
+        .values({
+          ...row,
+          id,
+          created_at: nowIso(),
+          edited_at: null,
+          deleted_at: null,
+          held_reason: row.held_reason ?? null,
+          idempotency_hash: row.idempotency_hash ?? null,
+          root_id: parent ? (parent.root_id ?? parent.id) : id,
+          depth: parent ? Number(parent.depth) + 1 : 0,
+          useful_count: 0,
+        })
+        .execute();
     } catch (err) {
       // Two copies of one retried post raced: the unique index kept the first.
       if (row.idempotency_key && tx === this.db) {
-        const prior = await this.db.selectFrom('comments').select(['id', 'idempotency_hash'])
-          .where('site_id', '=', row.site_id).where('author_pk', '=', row.author_pk)
-          .where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
+        const prior = await this.db
+          .selectFrom('comments')
+          .select(['id', 'idempotency_hash'])
+          .where('site_id', '=', row.site_id)
+          .where('author_pk', '=', row.author_pk)
+          .where('idempotency_key', '=', row.idempotency_key)
+          .executeTakeFirst();
         if (prior && sameRequest(prior)) return { id: prior.id, replayed: true };
       }
       throw err;

@@ -7,9 +7,20 @@ async function commentEvents(store: Store, siteId: string, commentId: string) {
   const hooks = webhooksOf(store);
   const c = await store.comment(siteId, commentId);
   if (!c || c.status !== 'published') return;
-  const thread = await store.db.selectFrom('threads').select(['key', 'title', 'audience']).where('site_id', '=', siteId).where('pk', '=', c.thread_pk).executeTakeFirst();
+  const thread = await store.db
+    .selectFrom('threads')
+    .select(['key', 'title', 'audience'])
+    .where('site_id', '=', siteId)
+    .where('pk', '=', c.thread_pk)
+    .executeTakeFirst();
   const data = {
-    comment: { id: c.id, parentId: c.parent_id, body: c.body, createdAt: c.created_at, author: c.author_host_id ? { id: c.author_host_id, name: c.author_name } : null },
+    comment: {
+      id: c.id,
+      parentId: c.parent_id,
+      body: c.body,
+      createdAt: c.created_at,
+      author: c.author_host_id ? { id: c.author_host_id, name: c.author_name } : null,
+    },
     thread: thread ? { key: thread.key, title: thread.title, audience: thread.audience } : null,
   };
   await hooks.emit(siteId, 'comment.created', data);
@@ -27,6 +38,8 @@ export function subscribeWebhooks({ bus, store }: AppServices) {
     bus.on(type, (e) => commentEvents(store, e.site, e.comment));
   }
   // An answer flipped many times in a second goes out once or a few times, carrying the latest answer.
-  bus.on('rsvp.changed', ({ site, ...data }) => webhooksOf(store).emit(site, 'rsvp.changed', data, { coalesce: `${data.event.id}|${data.member.id}` }));
+  bus.on('rsvp.changed', ({ site, ...data }) =>
+    webhooksOf(store).emit(site, 'rsvp.changed', data, { coalesce: `${data.event.id}|${data.member.id}` }),
+  );
   bus.on('introduction.requested', ({ site, ...data }) => webhooksOf(store).emit(site, 'introduction.requested', data));
 }

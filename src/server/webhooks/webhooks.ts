@@ -13,9 +13,20 @@ import type { Store } from '../store/store.js';
 // ---- where a webhook may point ------------------------------------------------------------
 
 const V4_BLOCKS: [number, number][] = [
-  [0x00000000, 8], [0x0a000000, 8], [0x64400000, 10], [0x7f000000, 8], [0xa9fe0000, 16], [0xac100000, 12],
-  [0xc0000000, 24], [0xc0000200, 24], [0xc0a80000, 16], [0xc6120000, 15], [0xc6336400, 24], [0xcb007100, 24],
-  [0xe0000000, 4], [0xf0000000, 4],
+  [0x00000000, 8],
+  [0x0a000000, 8],
+  [0x64400000, 10],
+  [0x7f000000, 8],
+  [0xa9fe0000, 16],
+  [0xac100000, 12],
+  [0xc0000000, 24],
+  [0xc0000200, 24],
+  [0xc0a80000, 16],
+  [0xc6120000, 15],
+  [0xc6336400, 24],
+  [0xcb007100, 24],
+  [0xe0000000, 4],
+  [0xf0000000, 4],
 ];
 
 function v4Number(ip: string) {
@@ -78,21 +89,38 @@ export function checkWebhookUrl(raw: string, production: boolean): string {
   try {
     u = new URL(raw);
   } catch {
-    throw problem(400, 'webhook.url_invalid', 'The webhook URL is not a valid URL', undefined, [{ path: 'body.url', message: 'An absolute URL, e.g. https://example.org/hooks/cercle.' }]);
+    throw problem(400, 'webhook.url_invalid', 'The webhook URL is not a valid URL', undefined, [
+      { path: 'body.url', message: 'An absolute URL, e.g. https://example.org/hooks/cercle.' },
+    ]);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw problem(400, 'webhook.url_scheme', 'A webhook URL must start with https:// or http://', `"${u.protocol}" cannot receive webhooks.`,
-      [{ path: 'body.url', message: 'http or https only.' }]);
+    throw problem(
+      400,
+      'webhook.url_scheme',
+      'A webhook URL must start with https:// or http://',
+      `"${u.protocol}" cannot receive webhooks.`,
+      [{ path: 'body.url', message: 'http or https only.' }],
+    );
   }
   if (u.username || u.password) {
-    throw problem(400, 'webhook.url_invalid', 'A webhook URL may not carry a user name or password', 'Authenticate receivers with the signature instead.',
-      [{ path: 'body.url', message: 'No credentials in the URL.' }]);
+    throw problem(
+      400,
+      'webhook.url_invalid',
+      'A webhook URL may not carry a user name or password',
+      'Authenticate receivers with the signature instead.',
+      [{ path: 'body.url', message: 'No credentials in the URL.' }],
+    );
   }
   if (production) {
     const host = u.hostname.replace(/^\[|\]$/g, '');
-    if (LOCAL_NAMES.test(host) || (isIP(host) && isPrivateAddress(host)) || !host.includes('.') && !isIP(host)) {
-      throw problem(400, 'webhook.url_private', 'A webhook may not point at a loopback, private or local address',
-        `${host} is not reachable from the Internet; use the receiver's public address.`, [{ path: 'body.url', message: 'Public hosts only.' }]);
+    if (LOCAL_NAMES.test(host) || (isIP(host) && isPrivateAddress(host)) || (!host.includes('.') && !isIP(host))) {
+      throw problem(
+        400,
+        'webhook.url_private',
+        'A webhook may not point at a loopback, private or local address',
+        `${host} is not reachable from the Internet; use the receiver's public address.`,
+        [{ path: 'body.url', message: 'Public hosts only.' }],
+      );
     }
   }
   u.hash = '';
@@ -109,7 +137,13 @@ export function signature(secret: string, body: string, unixSeconds: number): st
 }
 
 /** For receivers written in TypeScript: checks a `Cercle-Signature` header (constant time, at most `toleranceS` old). */
-export function verifySignature(secret: string, body: string, header: string, nowS = Math.floor(Date.now() / 1000), toleranceS = 300): boolean {
+export function verifySignature(
+  secret: string,
+  body: string,
+  header: string,
+  nowS = Math.floor(Date.now() / 1000),
+  toleranceS = 300,
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(nowS - t) > toleranceS || !parts.v1) return false;
@@ -140,7 +174,11 @@ export interface WebhookOptions {
   coalesceMs?: number;
 }
 
-interface Attempt { ok: boolean; status: number | null; error: string | null }
+interface Attempt {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+}
 
 /**
  * Signed, timestamped events to the URLs a site registered. Deliveries are rows (an outbox): an event
@@ -160,7 +198,10 @@ export class WebhookService {
   private poll: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly store: Store, opts: WebhookOptions = {}) {
+  constructor(
+    private readonly store: Store,
+    opts: WebhookOptions = {},
+  ) {
     this.production = opts.production ?? productionMode();
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
@@ -175,8 +216,12 @@ export class WebhookService {
    * attempted takes this event's payload instead of a second one being queued.
    */
   async emit(siteId: string, type: WebhookEventType, data: Record<string, unknown>, opts: { coalesce?: string } = {}): Promise<number> {
-    const hooks = await this.store.db.selectFrom('webhooks').select(['id', 'events'])
-      .where('site_id', '=', siteId).where('active', '=', 1).execute();
+    const hooks = await this.store.db
+      .selectFrom('webhooks')
+      .select(['id', 'events'])
+      .where('site_id', '=', siteId)
+      .where('active', '=', 1)
+      .execute();
     const targets = hooks.filter((h) => (JSON.parse(h.events) as string[]).includes(type));
     if (!targets.length) return 0;
     const at = nowIso(this.now());
@@ -185,22 +230,47 @@ export class WebhookService {
     const key = opts.coalesce ? `${type}|${opts.coalesce}` : null;
     let fresh = targets;
     if (key) {
-      const merged = await this.store.db.updateTable('webhook_deliveries')
+      const merged = await this.store.db
+        .updateTable('webhook_deliveries')
         .set({ payload: text, event_id: payload.id })
-        .where('site_id', '=', siteId).where('coalesce_key', '=', key)
-        .where('webhook_id', 'in', targets.map((h) => h.id))
-        .where('status', '=', 'pending').where('attempts', '=', 0)
-        .returning('webhook_id').execute();
+        .where('site_id', '=', siteId)
+        .where('coalesce_key', '=', key)
+        .where(
+          'webhook_id',
+          'in',
+          targets.map((h) => h.id),
+        )
+        .where('status', '=', 'pending')
+        .where('attempts', '=', 0)
+        .returning('webhook_id')
+        .execute();
       const done = new Set(merged.map((m) => m.webhook_id));
       fresh = targets.filter((h) => !done.has(h.id));
     }
     if (fresh.length) {
       const due = key ? nowIso(this.now() + this.coalesceMs) : at;
-      await this.store.db.insertInto('webhook_deliveries').values(fresh.map((h) => ({
-        id: newId(), site_id: siteId, webhook_id: h.id, event_id: payload.id, event_type: type, payload: text,
-        status: 'pending' as const, attempts: 0, next_attempt_at: due, lease_until: null, last_status: null, last_error: null,
-        created_at: at, delivered_at: null, coalesce_key: key,
-      }))).execute();
+      await this.store.db
+        .insertInto('webhook_deliveries')
+        .values(
+          fresh.map((h) => ({
+            id: newId(),
+            site_id: siteId,
+            webhook_id: h.id,
+            event_id: payload.id,
+            event_type: type,
+            payload: text,
+            status: 'pending' as const,
+            attempts: 0,
+            next_attempt_at: due,
+            lease_until: null,
+            last_status: null,
+            last_error: null,
+            created_at: at,
+            delivered_at: null,
+            coalesce_key: key,
+          })),
+        )
+        .execute();
     }
     if (key) void this.schedule();
     else this.kick();
@@ -240,34 +310,48 @@ export class WebhookService {
 
   private async runOnce(): Promise<number> {
     const at = nowIso(this.now());
-    const due = await this.store.db.selectFrom('webhook_deliveries').select('id')
-      .where((eb) => eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
-        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
-      ]))
-      .orderBy('next_attempt_at').limit(20).execute();
-    let n = 0;
-    await Promise.all(due.map(async ({ id }) => {
-      const claimed = await this.store.db.updateTable('webhook_deliveries')
-        .set({ status: 'sending', lease_until: nowIso(this.now() + LEASE_MS) })
-        .where('id', '=', id)
-        .where((eb) => eb.or([
+    const due = await this.store.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where((eb) =>
+        eb.or([
           eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
           eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
-        ]))
-        .executeTakeFirst();
-      if (!Number(claimed.numUpdatedRows)) return;
-      n++;
-      await this.deliver(id);
-    }));
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .limit(20)
+      .execute();
+    let n = 0;
+    await Promise.all(
+      due.map(async ({ id }) => {
+        const claimed = await this.store.db
+          .updateTable('webhook_deliveries')
+          .set({ status: 'sending', lease_until: nowIso(this.now() + LEASE_MS) })
+          .where('id', '=', id)
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
+              eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
+            ]),
+          )
+          .executeTakeFirst();
+        if (!Number(claimed.numUpdatedRows)) return;
+        n++;
+        await this.deliver(id);
+      }),
+    );
     if (due.length === 20) this.again = true;
     return n;
   }
 
   private async deliver(id: string) {
-    const d = await this.store.db.selectFrom('webhook_deliveries as d').innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+    const d = await this.store.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
       .select(['d.id', 'd.payload', 'd.attempts', 'd.event_id', 'd.event_type', 'w.url', 'w.secret', 'w.active'])
-      .where('d.id', '=', id).executeTakeFirst();
+      .where('d.id', '=', id)
+      .executeTakeFirst();
     if (!d) return;
     const attempts = Number(d.attempts) + 1;
     const result: Attempt = d.active
@@ -280,9 +364,11 @@ export class WebhookService {
       : attempts > this.backoff.length || gone || !d.active
         ? { status: 'failed', next_attempt_at: null }
         : { status: 'pending', next_attempt_at: nowIso(this.now() + this.delay(attempts)) };
-    await this.store.db.updateTable('webhook_deliveries')
+    await this.store.db
+      .updateTable('webhook_deliveries')
       .set({ ...patch, attempts, lease_until: null, last_status: result.status, last_error: result.error })
-      .where('id', '=', id).execute();
+      .where('id', '=', id)
+      .execute();
     this.logger?.info({ msg: 'webhook.attempt', delivery: id, event: d.event_type, ok: result.ok, status: result.status, attempts });
   }
 
@@ -321,22 +407,26 @@ export class WebhookService {
       'cercle-signature': signature(secret, body, t),
     };
     return new Promise<Attempt>((resolve) => {
-      const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method: 'POST', headers, lookup: lookup as never, timeout: TIMEOUT_MS }, (res: IncomingMessage) => {
-        let seen = 0;
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          if (seen < 300) text += chunk.toString('utf8', 0, Math.max(0, 300 - seen));
-          seen += chunk.length;
-          if (seen > 65536) res.destroy();
-        });
-        const done = () => {
-          const status = res.statusCode ?? 0;
-          const ok = status >= 200 && status < 300;
-          resolve({ ok, status, error: ok ? null : `HTTP ${status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}` });
-        };
-        res.on('end', done);
-        res.on('close', done);
-      });
+      const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
+        u,
+        { method: 'POST', headers, lookup: lookup as never, timeout: TIMEOUT_MS },
+        (res: IncomingMessage) => {
+          let seen = 0;
+          let text = '';
+          res.on('data', (chunk: Buffer) => {
+            if (seen < 300) text += chunk.toString('utf8', 0, Math.max(0, 300 - seen));
+            seen += chunk.length;
+            if (seen > 65536) res.destroy();
+          });
+          const done = () => {
+            const status = res.statusCode ?? 0;
+            const ok = status >= 200 && status < 300;
+            resolve({ ok, status, error: ok ? null : `HTTP ${status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}` });
+          };
+          res.on('end', done);
+          res.on('close', done);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timed out after 10 s')));
       req.on('error', (err) => resolve({ ok: false, status: null, error: String(err.message).slice(0, 300) }));
       req.end(body);
@@ -347,8 +437,13 @@ export class WebhookService {
   private async schedule() {
     if (this.stopped) return;
     try {
-      const next = await this.store.db.selectFrom('webhook_deliveries').select('next_attempt_at')
-        .where('status', '=', 'pending').orderBy('next_attempt_at').limit(1).executeTakeFirst();
+      const next = await this.store.db
+        .selectFrom('webhook_deliveries')
+        .select('next_attempt_at')
+        .where('status', '=', 'pending')
+        .orderBy('next_attempt_at')
+        .limit(1)
+        .executeTakeFirst();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       if (!next?.next_attempt_at) return;

@@ -47,8 +47,8 @@ export class CercleCommentCount extends CercleConnected {
   declare href?: string;
 
   /** The count; null when the reader may not read the thread; undefined while loading. */
-  private declare _count?: number | null;
-  private declare _error?: CercleError;
+  declare private _count?: number | null;
+  declare private _error?: CercleError;
 
   private loadedFor = '';
   private loader = new Loader();

@@ -1,5 +1,16 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { deleteComment, editComment, flagComment, listComments, lockThread, markRead, mentions, moderateComment, react, reactors } from '../../client/discussion.js';
+import {
+  deleteComment,
+  editComment,
+  flagComment,
+  listComments,
+  lockThread,
+  markRead,
+  mentions,
+  moderateComment,
+  react,
+  reactors,
+} from '../../client/discussion.js';
 import { CercleError } from '../../client/errors.js';
 import { Outbox, outboxOf, type Draft } from '../../client/outbox.js';
 import type { Comment, CommentPage, SitePublic } from '../../contract/resources.js';
@@ -104,24 +115,24 @@ export class CercleDiscussion extends CercleConnected {
   /** Address of a member's card on the host site, `{id}` standing for the member's id (e.g. `/members#{id}`). */
   declare memberHref?: string;
 
-  private declare _page?: CommentPage;
-  private declare _info?: SitePublic;
-  private declare _error?: CercleError;
-  private declare _loadingMore: boolean;
-  private declare _text: string;
-  private declare _busy: boolean;
-  private declare _failed: boolean;
-  private declare _sendError?: CercleError;
+  declare private _page?: CommentPage;
+  declare private _info?: SitePublic;
+  declare private _error?: CercleError;
+  declare private _loadingMore: boolean;
+  declare private _text: string;
+  declare private _busy: boolean;
+  declare private _failed: boolean;
+  declare private _sendError?: CercleError;
   /** Text of the polite live region. */
-  private declare _note: string;
-  private declare _sort: 'oldest' | 'newest' | 'useful';
+  declare private _note: string;
+  declare private _sort: 'oldest' | 'newest' | 'useful';
   /** The comment whose inline box is open, and which box. */
-  private declare _open?: { id: string; mode: Mode };
+  declare private _open?: { id: string; mode: Mode };
   /** Text of the open reply or edit box. */
-  private declare _boxText: string;
-  private declare _boxError?: CercleError;
-  private declare _reactors?: Reactors;
-  private declare _preview: boolean;
+  declare private _boxText: string;
+  declare private _boxError?: CercleError;
+  declare private _reactors?: Reactors;
+  declare private _preview: boolean;
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
@@ -172,7 +183,8 @@ export class CercleDiscussion extends CercleConnected {
     if (this.isConnected && (fresh || !this.unsubscribe)) {
       this.unsubscribe?.();
       this.unsubscribe = this.outbox.subscribe((slot, draft, posted) =>
-        slot === this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined);
+        slot === this.key ? this.drafted(draft, posted) : slot.startsWith(this.key + '#') && posted ? this.replied(posted) : undefined,
+      );
     }
     if (fresh) {
       this.loadedWith = c.client;
@@ -198,19 +210,23 @@ export class CercleDiscussion extends CercleConnected {
         <slot name="header"><h2>${page ? t.count(page.thread.commentCount) : t.heading}</h2></slot>
         ${page ? this.toolbar(page) : nothing}
         ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
-        ${error
-          ? this.failure(error)
-          : page && !page.items.length
-            ? html`<slot name="empty"><p>${t.empty}</p></slot>`
-            : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
+        ${
+          error
+            ? this.failure(error)
+            : page && !page.items.length
+              ? html`<slot name="empty"><p>${t.empty}</p></slot>`
+              : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
                 ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
-              </ol>`}
+              </ol>`
+        }
         ${page?.items.length && this._sort !== 'newest' ? this.fresh(false) : nothing}
-        ${page?.next
-          ? html`<div>
+        ${
+          page?.next
+            ? html`<div>
               <button part="more" @click=${this.more} aria-disabled=${this._loadingMore ? 'true' : 'false'}>${t.more}</button>
             </div>`
-          : nothing}
+            : nothing
+        }
         ${this.box()}
         <p class="sr" role="status">${loading ? t.loading : this._note}</p>
         <p class="sr" role="status">${this.live.announcement ? l.t.freshCount(this.live.announcement) : ''}</p>
@@ -224,9 +240,11 @@ export class CercleDiscussion extends CercleConnected {
    */
   private fresh(top: boolean) {
     const n = this.live.held.length;
-    return html`<div class=${top ? 'fresh top' : 'fresh'}>${n
-      ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.t.freshCount(n)}</button>`
-      : nothing}</div>`;
+    return html`<div class=${top ? 'fresh top' : 'fresh'}>${
+      n
+        ? html`<button type="button" class="primary" part="new-comments" @click=${this.showFresh}>${this.l.t.freshCount(n)}</button>`
+        : nothing
+    }</div>`;
   }
 
   /** Inserts the held comments where they belong and moves focus to the first of them. */
@@ -288,8 +306,7 @@ export class CercleDiscussion extends CercleConnected {
         return false;
       case 'reactions.changed': {
         const counts = (ev.data as { reactions?: { kind: string; count: number }[] } | undefined)?.reactions;
-        if (here && counts)
-          this.patch(here, recount(here, counts));
+        if (here && counts) this.patch(here, recount(here, counts));
         return false;
       }
     }
@@ -330,9 +347,11 @@ export class CercleDiscussion extends CercleConnected {
       </label>
       ${fresh ? html`<span class="badge">${s.newCount(fresh)}</span>` : nothing}
       ${page.moderator && page.pendingCount ? html`<span>${s.pendingCount(page.pendingCount)}</span>` : nothing}
-      ${page.moderator
-        ? html`<button type="button" @click=${() => this.lock(!page.thread.locked)}>${page.thread.locked ? s.unlock : s.lock}</button>`
-        : nothing}
+      ${
+        page.moderator
+          ? html`<button type="button" @click=${() => this.lock(!page.thread.locked)}>${page.thread.locked ? s.unlock : s.lock}</button>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -367,18 +386,23 @@ export class CercleDiscussion extends CercleConnected {
 
   /** The reply, edit, report, delete or "who reacted" box under a comment. */
   private inlineBox(c: Comment, mode: Mode) {
-    return inlineBox(c, mode, {
-      text: this._boxText,
-      busy: this._busy,
-      error: this._boxError,
-      reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
-      reactionLabels: this._info?.reactionLabels,
-      onCancel: () => this.toggle(c, mode),
-      onDelete: () => this.erase(c),
-      onFlag: (f) => this.report(c, f),
-      onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
-      onInput: (text) => this.writeBox(c, mode, text),
-    }, this.l);
+    return inlineBox(
+      c,
+      mode,
+      {
+        text: this._boxText,
+        busy: this._busy,
+        error: this._boxError,
+        reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
+        reactionLabels: this._info?.reactionLabels,
+        onCancel: () => this.toggle(c, mode),
+        onDelete: () => this.erase(c),
+        onFlag: (f) => this.report(c, f),
+        onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
+        onInput: (text) => this.writeBox(c, mode, text),
+      },
+      this.l,
+    );
   }
 
   private toggle(c: Comment, mode: Mode) {
@@ -390,9 +414,17 @@ export class CercleDiscussion extends CercleConnected {
       return;
     }
     const outbox = this.outbox;
-    this._boxText = mode === 'edit' ? c.body : mode === 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
-    if (mode === 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
-    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
+    this._boxText = mode === 'edit' ? c.body : mode === 'reply' ? (outbox.get(Outbox.slot(this.key, c.id))?.body ?? '') : '';
+    if (mode === 'who')
+      reactors(this.community!.client, c.id).then(
+        (r) => (this._reactors = r),
+        (e) => (this._boxError = e),
+      );
+    this.updateComplete.then(() =>
+      this.renderRoot
+        .querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)
+        ?.focus(),
+    );
   }
 
   private writeBox(c: Comment, mode: Mode, text: string) {
@@ -518,7 +550,8 @@ export class CercleDiscussion extends CercleConnected {
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
-    if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
+    if (!session || session.status === 'loading' || (!this._page && !this._error))
+      return html`<div class="ph form" aria-hidden="true"></div>`;
     if (session.status === 'error')
       return html`<div part="actions">
         <p class="error">${this.l.t.memberError} ${this.l.error(session.error)}</p>
@@ -647,7 +680,6 @@ export class CercleDiscussion extends CercleConnected {
     this.emit('cercle-comment-posted', { thread: this.key, comment: posted });
   }
 }
-
 
 declare global {
   interface HTMLElementTagNameMap {

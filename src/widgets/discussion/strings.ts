@@ -9,7 +9,7 @@ export type DiscussionStrings = typeof en;
 
 declare module '../../i18n/localize.js' {
   interface Dictionaries {
-    'discussion': DiscussionStrings;
+    discussion: DiscussionStrings;
   }
 }
 

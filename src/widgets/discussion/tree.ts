@@ -9,7 +9,6 @@ import { avatar, type Mode } from './views.js';
 /** Replies nest this deep; deeper ones are listed flat under the third level, each saying whom it answers. */
 const MAX_DEPTH = 3;
 
-
 export interface TreeContext {
   l: Localize;
   s: DiscussionStrings;
@@ -55,31 +54,33 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
   const kinds = published ? ctx.reactions.filter((k) => canReact || counts.get(k)?.count) : [];
   return html`
     <div part="comment-actions">
-      ${kinds.length
-        ? html`<span role="group" aria-label=${s.reactionsOf}>${kinds.map((k) => {
-            const r = counts.get(k);
-            const text = html`${label(ctx, k)}${r?.count ? html` <span class="n">${r.count}</span>` : nothing}`;
-            return canReact
-              ? html`<button type="button" class="reaction" aria-pressed=${r?.mine ? 'true' : 'false'} @click=${() => ctx.react(c, k)}>${text}</button>`
-              : html`<span class="reaction">${text}</span>`;
-          })}</span>`
-        : nothing}
+      ${
+        kinds.length
+          ? html`<span role="group" aria-label=${s.reactionsOf}>${kinds.map((k) => {
+              const r = counts.get(k);
+              const text = html`${label(ctx, k)}${r?.count ? html` <span class="n">${r.count}</span>` : nothing}`;
+              return canReact
+                ? html`<button type="button" class="reaction" aria-pressed=${r?.mine ? 'true' : 'false'} @click=${() => ctx.react(c, k)}>${text}</button>`
+                : html`<span class="reaction">${text}</span>`;
+            })}</span>`
+          : nothing
+      }
       ${member && c.reactions.length ? btn('who', s.who) : nothing}
       ${member && published && !ctx.locked ? btn('reply', s.reply) : nothing}
       ${editable ? btn('edit', s.edit) : nothing}
       ${own ? btn('delete', s.del) : nothing}
-      ${member && !own && published
-        ? c.flagged
-          ? html`<span class="muted">${s.flagged}</span>`
-          : btn('flag', s.flag)
-        : nothing}
-      ${ctx.moderator
-        ? html`${c.status === 'pending' ? html`<button type="button" @click=${() => ctx.moderate(c, 'approve')}>${s.approve}</button>` : nothing}
-          ${c.status === 'hidden'
-            ? html`<button type="button" @click=${() => ctx.moderate(c, 'restore')}>${s.restore}</button>`
-            : html`<button type="button" @click=${() => ctx.moderate(c, 'hide')}>${s.hide}</button>`}
+      ${member && !own && published ? (c.flagged ? html`<span class="muted">${s.flagged}</span>` : btn('flag', s.flag)) : nothing}
+      ${
+        ctx.moderator
+          ? html`${c.status === 'pending' ? html`<button type="button" @click=${() => ctx.moderate(c, 'approve')}>${s.approve}</button>` : nothing}
+          ${
+            c.status === 'hidden'
+              ? html`<button type="button" @click=${() => ctx.moderate(c, 'restore')}>${s.restore}</button>`
+              : html`<button type="button" @click=${() => ctx.moderate(c, 'hide')}>${s.hide}</button>`
+          }
           ${c.flagCount ? html`<span class="flags">${ctx.s.flags(c.flagCount)}</span>` : nothing}`
-        : nothing}
+          : nothing
+      }
     </div>
     ${ctx.open?.id === c.id ? ctx.box(c, ctx.open.mode) : nothing}
   `;
@@ -116,13 +117,15 @@ export function article(c: Comment, ctx: TreeContext, parent?: Comment): Templat
         ${tomb ? nothing : html`<h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>`}
         <p part="meta">
           <time datetime=${c.createdAt} title=${exact(l, c.createdAt)} tabindex="0">${relative(l, c.createdAt, ctx.now)}</time
-          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}${fresh
-            ? html` · <strong class="badge">${s.isNew}</strong>`
-            : nothing}${parent
-            ? html` · <a href=${'#c-' + parent.id} @click=${(e: Event) => (e.preventDefault(), ctx.goTo(parent.id))}
+          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}${
+            fresh ? html` · <strong class="badge">${s.isNew}</strong>` : nothing
+          }${
+            parent
+              ? html` · <a href=${'#c-' + parent.id} @click=${(e: Event) => (e.preventDefault(), ctx.goTo(parent.id))}
                 >${s.inReplyTo(parent.author?.name ?? (isTombstone(parent) ? s.aDeleted : l.t.former))}</a
               >`
-            : nothing}
+              : nothing
+          }
         </p>
       </header>
       <div part="body">${body(c, ctx)}</div>

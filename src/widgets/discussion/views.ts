@@ -72,9 +72,10 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
   return html`
     <form part="form" @submit=${s.onSubmit}>
       <label for="text" id="text-label">${l.t.label}</label>
-      ${x?.previewing
-        ? html`<div id="preview" part="preview body" class="preview" tabindex="0" aria-labelledby="text-label">${x.rendered}</div>`
-        : html`<textarea
+      ${
+        x?.previewing
+          ? html`<div id="preview" part="preview body" class="preview" tabindex="0" aria-labelledby="text-label">${x.rendered}</div>`
+          : html`<textarea
             id="text"
             name="body"
             rows="4"
@@ -87,25 +88,36 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
             aria-activedescendant=${list?.items.length ? 'mention-' + list.active : nothing}
             aria-describedby="count msg${x ? ' hint' : ''}"
             aria-invalid=${invalid || left < 0 ? 'true' : 'false'}
-          ></textarea>`}
-      ${x && !x.previewing
-        ? html`<ul id="mentions" role="listbox" aria-label=${list?.label ?? x.hint} ?hidden=${!list}>
-            ${list?.items.length
-              ? list.items.map((m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i === list.active ? 'true' : 'false'}
-                    @mousedown=${(e: Event) => (e.preventDefault(), list.pick(m))}>${m.name}</li>`)
-              : list ? html`<li role="option" aria-disabled="true" aria-selected="false">${list.empty}</li>` : nothing}
+          ></textarea>`
+      }
+      ${
+        x && !x.previewing
+          ? html`<ul id="mentions" role="listbox" aria-label=${list?.label ?? x.hint} ?hidden=${!list}>
+            ${
+              list?.items.length
+                ? list.items.map(
+                    (m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i === list.active ? 'true' : 'false'}
+                    @mousedown=${(e: Event) => (e.preventDefault(), list.pick(m))}>${m.name}</li>`,
+                  )
+                : list
+                  ? html`<li role="option" aria-disabled="true" aria-selected="false">${list.empty}</li>`
+                  : nothing
+            }
           </ul>
           <p id="hint" class="hint">${x.hint}</p>`
-        : nothing}
+          : nothing
+      }
       <div part="actions">
         <span id="count" class=${left < 0 ? 'error' : ''}>${left < 0 ? l.t.over(-left) : l.t.left(left)}</span>
         <button class="primary" type="submit" aria-disabled=${s.busy ? 'true' : 'false'}>${s.busy ? l.t.sending : l.t.post}</button>
         ${x ? html`<button type="button" aria-pressed=${x.previewing ? 'true' : 'false'} @click=${x.onPreview}>${x.preview}</button>` : nothing}
       </div>
       <div id="msg">
-        ${s.failed && !s.busy
-          ? html`<p class="failed">${l.t.notSent} — <button type="button" @click=${s.onRetry}>${l.t.retry}</button></p>`
-          : nothing}
+        ${
+          s.failed && !s.busy
+            ? html`<p class="failed">${l.t.notSent} — <button type="button" @click=${s.onRetry}>${l.t.retry}</button></p>`
+            : nothing
+        }
         ${invalid ? problem(s.error!, l) : nothing}
       </div>
     </form>
@@ -136,9 +148,11 @@ export function inlineBox(c: Comment, mode: Mode, b: BoxState, l: Localize): Tem
   const id = 'box-' + c.id;
   if (mode === 'who') {
     const r = b.reactors;
-    return html`<div class="box" id=${id}>${r
-      ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? b.reactionLabels?.[k.kind]?.[/^fr/i.test(l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
-      : html`<p>${s.loading}</p>`}${err}</div>`;
+    return html`<div class="box" id=${id}>${
+      r
+        ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? b.reactionLabels?.[k.kind]?.[/^fr/i.test(l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
+        : html`<p>${s.loading}</p>`
+    }${err}</div>`;
   }
   if (mode === 'delete') {
     return html`<div class="box" id=${id} role="group" aria-label=${s.del}>

@@ -60,10 +60,10 @@ export class CercleEngagementBadge extends CercleConnected {
   /** `compact` (a chip) or `full`. */
   declare view: 'compact' | 'full';
 
-  private declare _data?: Engagement | MyEngagement;
-  private declare _error?: CercleError;
-  private declare _busy: boolean;
-  private declare _note: string;
+  declare private _data?: Engagement | MyEngagement;
+  declare private _error?: CercleError;
+  declare private _busy: boolean;
+  declare private _note: string;
 
   private loadedFor = '';
   private loader = new Loader();
@@ -142,7 +142,11 @@ export class CercleEngagementBadge extends CercleConnected {
     this._busy = true;
     try {
       const lang = /^fr\b/i.test(this.l.lang) ? 'fr' : 'en';
-      const credential = await badgeCredential(this.community!.client, badge, { name: name as CredentialRequest['name'], lang, ...(chapter ? { chapter } : {}) });
+      const credential = await badgeCredential(this.community!.client, badge, {
+        name: name as CredentialRequest['name'],
+        lang,
+        ...(chapter ? { chapter } : {}),
+      });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(new Blob([JSON.stringify(credential, null, 2)], { type: 'application/json' }));
       a.download = badge + '.json';
@@ -176,11 +180,11 @@ export class CercleEngagementBadge extends CercleConnected {
     }
     if (!data) return html`<div part="base" class="card skeleton" role="status">${t.loading}</div>`;
     return html`${full(data, l, {
-        me: this.mine ? (data as MyEngagement) : undefined,
-        busy: this._busy,
-        onHide: (h) => this.hide(h),
-        onExport: (b, ch, n) => this.export(b, ch, n),
-      })}
+      me: this.mine ? (data as MyEngagement) : undefined,
+      busy: this._busy,
+      onHide: (h) => this.hide(h),
+      onExport: (b, ch, n) => this.export(b, ch, n),
+    })}
       <p class="sr" role="status">${this._note}</p>`;
   }
 }

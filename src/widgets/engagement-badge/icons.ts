@@ -21,4 +21,5 @@ export const icon = (name: BadgeIcon): SVGTemplateResult =>
   svg`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${paths[name] ?? paths.medal}</svg>`;
 
 /** The level's emblem: one filled dot per rank reached, so the level reads without colour too. */
-export const levelIcon = (rank: number): SVGTemplateResult => icon(rank >= 3 ? 'star' : rank === 2 ? 'medal' : rank === 1 ? 'chat' : 'spark');
+export const levelIcon = (rank: number): SVGTemplateResult =>
+  icon(rank >= 3 ? 'star' : rank === 2 ? 'medal' : rank === 1 ? 'chat' : 'spark');

@@ -18,9 +18,9 @@ export function chip(e: Engagement, l: L): TemplateResult | typeof nothing {
   const label = names.length ? t.chip(level, names.join(', ')) : t.chipNone(level);
   const shown = e.badges.slice(0, 3);
   return html`<span part="base" class="chip" role="img" aria-label=${label} title=${label}
-    >${levelIcon(e.level.rank)}<span part="level">${level}</span>${shown.map((b) => icon(b.icon))}${e.badges.length > 3
-      ? html`<span>+${e.badges.length - 3}</span>`
-      : nothing}</span
+    >${levelIcon(e.level.rank)}<span part="level">${level}</span>${shown.map((b) => icon(b.icon))}${
+      e.badges.length > 3 ? html`<span>+${e.badges.length - 3}</span>` : nothing
+    }</span
   >`;
 }
 
@@ -78,8 +78,9 @@ function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: L, a: FullActions): 
     <p class="muted">
       ${pick(b.description, l)} ${t.awarded(date(b.awardedAt, l))}${b.chapter ? ` (${t.inChapter(b.chapter)})` : nothing}.
     </p>
-    ${b.reasons
-      ? html`<details>
+    ${
+      b.reasons
+        ? html`<details>
             <summary>${t.why}</summary>
             ${reasonList(b.reasons, l)}
           </details>
@@ -102,7 +103,8 @@ function badgeItem(b: BadgeOut & { reasons?: Reason[] }, l: L, a: FullActions): 
               <button ?disabled=${a.busy}>${t.download}</button>
             </form>
           </details>`
-      : nothing}
+        : nothing
+    }
   </li>`;
 }
 
@@ -117,21 +119,26 @@ export function full(e: Engagement, l: L, a: FullActions = {}): TemplateResult {
   };
   if (data.next) names.levels.set(data.next.level.id, pick(data.next.level.name, l));
   return html`<section part="base" class="card" aria-labelledby="level">
-    ${data.level
-      ? html`<h2 id="level" part="level">${levelIcon(data.level.rank)} ${pick(data.level.name, l)}</h2>
+    ${
+      data.level
+        ? html`<h2 id="level" part="level">${levelIcon(data.level.rank)} ${pick(data.level.name, l)}</h2>
           <p class="muted">${t.step(data.level.rank + 1, data.level.of)}${data.level.since ? ` · ${date(data.level.since, l)}` : nothing}</p>`
-      : html`<h2 id="level" part="level">${t.hidden}</h2>`}
-    ${me?.levelReasons.length
-      ? html`<details>
+        : html`<h2 id="level" part="level">${t.hidden}</h2>`
+    }
+    ${
+      me?.levelReasons.length
+        ? html`<details>
           <summary>${t.whyLevel}</summary>
           ${reasonList(me.levelReasons, l)}
         </details>`
-      : nothing}
+        : nothing
+    }
     ${data.level ? progress(data.next, l, names) : nothing}
     <h3>${t.badges}</h3>
     ${data.badges.length ? html`<ul part="badges">${data.badges.map((b) => badgeItem(b, l, a))}</ul>` : html`<p class="muted">${t.none}</p>`}
-    ${me?.upcoming.length
-      ? html`<h3>${t.upcoming}</h3>
+    ${
+      me?.upcoming.length
+        ? html`<h3>${t.upcoming}</h3>
           <ul>
             ${me.upcoming.map(
               (b) => html`<li class="badge todo">
@@ -144,12 +151,15 @@ export function full(e: Engagement, l: L, a: FullActions = {}): TemplateResult {
               </li>`,
             )}
           </ul>`
-      : nothing}
-    ${me
-      ? html`<label part="hide"
+        : nothing
+    }
+    ${
+      me
+        ? html`<label part="hide"
           ><input type="checkbox" .checked=${me.hidden} ?disabled=${a.busy} @change=${(ev: Event) => a.onHide?.((ev.target as HTMLInputElement).checked)} />
           ${t.hide}</label
         >`
-      : nothing}
+        : nothing
+    }
   </section>`;
 }

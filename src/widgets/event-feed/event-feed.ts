@@ -1,8 +1,19 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CercleError } from '../../client/errors.js';
 import {
-  acknowledgeRsvp, attendees, calendarFeed, cancelEvent, eventCalendar, feedUrl, getEvent, listEvents, markAttendance, resetCalendarFeed,
-  revokeCalendarFeed, rsvp, siteCalendarUrl,
+  acknowledgeRsvp,
+  attendees,
+  calendarFeed,
+  cancelEvent,
+  eventCalendar,
+  feedUrl,
+  getEvent,
+  listEvents,
+  markAttendance,
+  resetCalendarFeed,
+  revokeCalendarFeed,
+  rsvp,
+  siteCalendarUrl,
 } from '../../client/events.js';
 import type { LiveEvent } from '../../client/live.js';
 import type { CalendarFeed, RsvpAnswer } from '../../contract/events.js';
@@ -116,15 +127,15 @@ export class CercleEventFeed extends CercleConnected {
   /** IANA zone the times are shown in; the reader's by default. */
   declare timeZone?: string;
 
-  private declare _page?: EventPage;
-  private declare _error?: CercleError;
-  private declare _more: boolean;
+  declare private _page?: EventPage;
+  declare private _error?: CercleError;
+  declare private _more: boolean;
   /** The month the calendar shows. */
-  private declare _shown: string;
+  declare private _shown: string;
   /** Text of the polite live region. */
-  private declare _note: string;
-  private declare _feed?: CalendarFeed;
-  private declare _feedUrl: string | null;
+  declare private _note: string;
+  declare private _feed?: CalendarFeed;
+  declare private _feedUrl: string | null;
 
   private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
   private state = new Map<string, Ui>();
@@ -163,8 +174,13 @@ export class CercleEventFeed extends CercleConnected {
     const reader = session.status === 'member' ? session.member.id : session.status === 'anonymous' ? '' : undefined;
     const otherReader = reader !== undefined && this.reader !== undefined && reader !== this.reader;
     if (reader !== undefined) this.reader = reader;
-    if (changed.has('month') || !this._shown) this._shown = /^\d{4}-\d\d$/.test(this.month ?? '') ? this.month! : dayOf(Date.now(), this.zone).slice(0, 7);
-    if (c.client !== this.loadedWith || otherReader || (['chapter', 'limit', 'view', 'past', 'month'] as const).some((k) => changed.has(k))) {
+    if (changed.has('month') || !this._shown)
+      this._shown = /^\d{4}-\d\d$/.test(this.month ?? '') ? this.month! : dayOf(Date.now(), this.zone).slice(0, 7);
+    if (
+      c.client !== this.loadedWith ||
+      otherReader ||
+      (['chapter', 'limit', 'view', 'past', 'month'] as const).some((k) => changed.has(k))
+    ) {
       this.loadedWith = c.client;
       this.load();
     }
@@ -199,24 +215,30 @@ export class CercleEventFeed extends CercleConnected {
     return html`
       <section part="base" aria-label=${s.label}>
         <slot name="header"></slot>
-        ${calendar
-          ? html`<div part="nav">
+        ${
+          calendar
+            ? html`<div part="nav">
               <button @click=${() => this.go(-1)} aria-label=${s.prev}>‹</button>
               <button @click=${() => this.go(1)} aria-label=${s.next}>›</button>
             </div>
             ${month(this._shown, items, v, (id) => ((this.focusId = id), this.requestUpdate()))}`
-          : nothing}
-        ${error
-          ? html`<p>${signedOut ? html`<a href=${this.loginUrl ?? this.community?.loginUrl ?? nothing}>${s.signIn}</a>` : s.loadError}</p>
+            : nothing
+        }
+        ${
+          error
+            ? html`<p>${signedOut ? html`<a href=${this.loginUrl ?? this.community?.loginUrl ?? nothing}>${s.signIn}</a>` : s.loadError}</p>
               ${signedOut ? nothing : html`<div><button @click=${this.load}>${s.tryAgain}</button></div>`}`
-          : page && !items.length
-            ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
-            : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
+            : page && !items.length
+              ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
+              : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
                 ${loading ? skeleton(Math.min(this.size, 3)) : items.map((e) => event(e, v))}
-              </ol>`}
-        ${page?.next && !calendar
-          ? html`<div><button part="more" @click=${this.more} aria-disabled=${this._more ? 'true' : 'false'}>${s.more}</button></div>`
-          : nothing}
+              </ol>`
+        }
+        ${
+          page?.next && !calendar
+            ? html`<div><button part="more" @click=${this.more} aria-disabled=${this._more ? 'true' : 'false'}>${s.more}</button></div>`
+            : nothing
+        }
         ${loading || signedOut ? nothing : this.footer(v)}
         <p class="sr" role="status">${loading ? s.loading : this._note}</p>
       </section>
@@ -227,9 +249,11 @@ export class CercleEventFeed extends CercleConnected {
     const c = this.community!;
     return html`<div part="footer">
       <a href=${siteCalendarUrl(c.client, this.chapter)}>${v.s.subscribe}</a>
-      ${c.session.status === 'member'
-        ? feed(this._feed, this._feedUrl, this.ui('feed').busy !== undefined, v, this.feedOpen, this.feedMake, this.feedStop)
-        : nothing}
+      ${
+        c.session.status === 'member'
+          ? feed(this._feed, this._feedUrl, this.ui('feed').busy !== undefined, v, this.feedOpen, this.feedMake, this.feedStop)
+          : nothing
+      }
       ${this.ui('feed').error ? html`<p class="error" role="alert">${v.error(this.ui('feed').error!)}</p>` : nothing}
     </div>`;
   }
@@ -259,12 +283,13 @@ export class CercleEventFeed extends CercleConnected {
         this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(open ? '#r-' + e.id : `#e-${e.id} .danger`)?.focus());
       },
       reason: (e, text) => (this.ui(e.id).reason = text),
-      cancel: (e) => this.act(e, 'cancel', () => cancelEvent(this.client, e.id, this.ui(e.id).reason?.trim()), true).then((ok) => {
-        if (ok) {
-          Object.assign(this.ui(e.id), { cancelling: false, reason: '' });
-          this._note = s.cancelDone;
-        }
-      }),
+      cancel: (e) =>
+        this.act(e, 'cancel', () => cancelEvent(this.client, e.id, this.ui(e.id).reason?.trim()), true).then((ok) => {
+          if (ok) {
+            Object.assign(this.ui(e.id), { cancelling: false, reason: '' });
+            this._note = s.cancelDone;
+          }
+        }),
       mark: (e, member, on) => ((this.ui(e.id).marks ??= {})[member] = on),
       saveMarks: this.saveMarks,
     };
@@ -296,9 +321,12 @@ export class CercleEventFeed extends CercleConnected {
   /** The first page of events, or the month's: those starting on one of its days in the reader's zone. */
   private async first(): Promise<EventPage> {
     const calendar = this.view === 'calendar-month';
-    const page = await listEvents(this.client, calendar
-      ? { chapter: this.chapter, limit: 100, ...monthRange(this._shown) }
-      : { chapter: this.chapter, limit: this.size, past: this.past });
+    const page = await listEvents(
+      this.client,
+      calendar
+        ? { chapter: this.chapter, limit: 100, ...monthRange(this._shown) }
+        : { chapter: this.chapter, limit: this.size, past: this.past },
+    );
     if (calendar) page.items = page.items.filter((e) => dayOf(Date.parse(e.startsAt), this.zone).startsWith(this._shown));
     return page;
   }
@@ -307,7 +335,10 @@ export class CercleEventFeed extends CercleConnected {
   private refresh = async () => {
     if (!this._page) return;
     // On failure what is shown stays; the next change or reload tries again.
-    await this.loader.follow(() => this.first(), (page) => this._page && (this._page = page));
+    await this.loader.follow(
+      () => this.first(),
+      (page) => this._page && (this._page = page),
+    );
   };
 
   /** A change to a shown event, from the live stream. */
@@ -405,7 +436,11 @@ export class CercleEventFeed extends CercleConnected {
     if (!this.emit('cercle-rsvp-submit', { event: e.id, status, guests }, true)) return;
     if (e.maxGuests && status !== 'declined') u.guests = guests;
     let saved: Event | undefined;
-    const ok = await this.act(e, 'rsvp', async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status !== 'declined' ? { status, guests } : { status })));
+    const ok = await this.act(
+      e,
+      'rsvp',
+      async () => (saved = await rsvp(this.client, e.id, e.maxGuests && status !== 'declined' ? { status, guests } : { status })),
+    );
     if (ok && saved?.myRsvp) {
       u.guests = undefined;
       this._note = fill(s.mine[saved.myRsvp.status], saved.myRsvp.position ?? '');
@@ -419,7 +454,14 @@ export class CercleEventFeed extends CercleConnected {
       const url = URL.createObjectURL(await eventCalendar(this.client, e.id));
       const a = document.createElement('a');
       a.href = url;
-      a.download = (e.title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'event') + '.ics';
+      a.download =
+        (e.title
+          .normalize('NFKD')
+          .replace(/[\u0300-\u036f]/g, '')
+          .replace(/[^A-Za-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '')
+          .toLowerCase()
+          .slice(0, 60) || 'event') + '.ics';
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
       this._note = this.l.t.downloaded;

@@ -12,9 +12,11 @@ const ms = Date.parse;
 export const format = (lang: string, zone: Zone, o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(lang, { ...o, timeZone: zone });
 
 /** `2026-12-03`: the calendar day of an instant in a zone. */
-export const dayOf = (t: number, zone: Zone): string => format('en-CA', zone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+export const dayOf = (t: number, zone: Zone): string =>
+  format('en-CA', zone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
 
-const clock = (t: number, zone: Zone) => format('en', zone, { day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).format(t);
+const clock = (t: number, zone: Zone) =>
+  format('en', zone, { day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).format(t);
 
 /** When the event happens, in the reader's zone: "Thursday 3 December, 19:00 – 20:30" (the year when not this one). */
 export function when(e: Event, lang: string, zone: Zone, short = false, now = Date.now()): string {
@@ -62,7 +64,12 @@ const about = (e: Event) => ({
 export function googleUrl(e: Event): string {
   const { details, location } = about(e);
   return query('https://calendar.google.com/calendar/render', {
-    action: 'TEMPLATE', text: e.title, dates: stamp(e.startsAt) + '/' + stamp(e.endsAt), details, location, ctz: e.timeZone,
+    action: 'TEMPLATE',
+    text: e.title,
+    dates: stamp(e.startsAt) + '/' + stamp(e.endsAt),
+    details,
+    location,
+    ctz: e.timeZone,
   });
 }
 
@@ -70,7 +77,12 @@ export function googleUrl(e: Event): string {
 export function outlookUrl(e: Event, office = false): string {
   const { details, location } = about(e);
   return query(`https://outlook.${office ? 'office' : 'live'}.com/calendar/0/action/compose`, {
-    rru: 'addevent', subject: e.title, startdt: e.startsAt, enddt: e.endsAt, body: details, location,
+    rru: 'addevent',
+    subject: e.title,
+    startdt: e.startsAt,
+    enddt: e.endsAt,
+    body: details,
+    location,
   });
 }
 

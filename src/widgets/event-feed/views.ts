@@ -87,9 +87,11 @@ function places(e: Event, v: View) {
 function where(e: Event, v: View) {
   const { s } = v;
   return html`
-    ${e.place
-      ? html`<span>${e.place}</span> (<a href=${mapUrl(e.place)} target="_blank" rel="noopener noreferrer" aria-label=${s.mapOf(e.place)}>${s.map}</a>)`
-      : nothing}
+    ${
+      e.place
+        ? html`<span>${e.place}</span> (<a href=${mapUrl(e.place)} target="_blank" rel="noopener noreferrer" aria-label=${s.mapOf(e.place)}>${s.map}</a>)`
+        : nothing
+    }
     ${e.place && e.online ? ' · ' : nothing}
     ${e.onlineUrl ? newTab(e.onlineUrl, s.join, v) : e.online ? (e.myRsvp?.status === 'going' ? s.online : s.onlineLater) : nothing}
   `;
@@ -128,8 +130,9 @@ export function rsvp(e: Event, v: View): TemplateResult | typeof nothing {
           >${a === 'going' && (full || status === 'waitlist') ? s.answers.waitlist : s.answers[a]}</button>`;
         })}
       </div>
-      ${e.maxGuests && status && status !== 'declined'
-        ? html`<div role="group" aria-labelledby=${'g-' + id} class="guests">
+      ${
+        e.maxGuests && status && status !== 'declined'
+          ? html`<div role="group" aria-labelledby=${'g-' + id} class="guests">
             <span id=${'g-' + id}>${s.guests}</span>
             <button aria-label=${s.fewer} aria-disabled=${busy || guests <= 0 ? 'true' : 'false'}
               @click=${() => busy || guests <= 0 || v.answer(e, status === 'waitlist' ? 'going' : status, guests - 1)}>−</button>
@@ -138,7 +141,8 @@ export function rsvp(e: Event, v: View): TemplateResult | typeof nothing {
               @click=${() => busy || guests >= e.maxGuests || v.answer(e, status === 'waitlist' ? 'going' : status, guests + 1)}>+</button>
             <span class="muted">(${s.guestsMax(e.maxGuests)})</span>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${mine}
       ${e.rsvpDeadline ? html`<p class="muted">${s.deadline(exact(e.rsvpDeadline, v))}</p>` : nothing}
       ${busy && u.busy === 'rsvp' ? html`<p class="muted">${s.saving}</p>` : nothing}
@@ -159,14 +163,21 @@ function people(e: Event, v: View) {
       ? html`<p>${s.nobody}</p>`
       : marking
         ? html`<ul class="people">
-              ${shown.map((a) => html`<li><label><input type="checkbox" .checked=${u.marks?.[a.member.id] ?? a.attended ?? false}
-                @change=${(ev: InputEvent) => v.mark(e, a.member.id, (ev.target as HTMLInputElement).checked)} /> ${a.member.name}</label></li>`)}
+              ${shown.map(
+                (a) => html`<li><label><input type="checkbox" .checked=${u.marks?.[a.member.id] ?? a.attended ?? false}
+                @change=${(ev: InputEvent) => v.mark(e, a.member.id, (ev.target as HTMLInputElement).checked)} /> ${a.member.name}</label></li>`,
+              )}
             </ul>
             <button @click=${() => v.saveMarks(e)} aria-disabled=${u.busy ? 'true' : 'false'}>${s.saveAttendance}</button>`
         : html`<ul class="people">
-            ${shown.map((a) => html`<li>${chip(a.member)}${a.guests ? ` +${a.guests}` : nothing}${a.status !== 'going'
-              ? html` <span class="muted">(${a.status === 'waitlist' ? s.position(a.position ?? '') : s.answers[a.status]})</span>`
-              : nothing}</li>`)}
+            ${shown.map(
+              (a) =>
+                html`<li>${chip(a.member)}${a.guests ? ` +${a.guests}` : nothing}${
+                  a.status !== 'going'
+                    ? html` <span class="muted">(${a.status === 'waitlist' ? s.position(a.position ?? '') : s.answers[a.status]})</span>`
+                    : nothing
+                }</li>`,
+            )}
           </ul>`;
   } else if (list) body = html`<p class="error">${v.error(list)}</p>`;
   return html`
@@ -223,14 +234,18 @@ export function event(e: Event, v: View): TemplateResult {
     <li>
       <article part="event" id=${'e-' + e.id} tabindex="-1" aria-labelledby=${'t-' + e.id} class=${e.cancelled ? 'cancelled' : ''}>
         <h2 part="title" id=${'t-' + e.id}>${title}</h2>
-        ${e.cancelled
-          ? html`<p part="banner" class="banner cancelled">${s.cancelled}${e.cancelReason ? html` <q>${e.cancelReason}</q>` : nothing}</p>`
-          : nothing}
-        ${e.myRsvp?.promotedAt && !e.cancelled
-          ? html`<p part="banner" class="banner promoted">
+        ${
+          e.cancelled
+            ? html`<p part="banner" class="banner cancelled">${s.cancelled}${e.cancelReason ? html` <q>${e.cancelReason}</q>` : nothing}</p>`
+            : nothing
+        }
+        ${
+          e.myRsvp?.promotedAt && !e.cancelled
+            ? html`<p part="banner" class="banner promoted">
               ${s.promoted} <button @click=${() => v.ack(e)} aria-disabled=${u.busy ? 'true' : 'false'}>${s.gotIt}</button>
             </p>`
-          : nothing}
+            : nothing
+        }
         <p part="meta">
           <time datetime=${e.startsAt}>${when(e, v.lang, v.zone, v.compact, v.now)}</time>
           · ${duration(e, v.lang)}${zone ? html` <span class="muted">(${s.venue(...zone)})</span>` : nothing}
@@ -245,13 +260,15 @@ export function event(e: Event, v: View): TemplateResult {
         ${e.description && !v.compact ? html`<div part="description">${formatBody(e.description)}</div>` : nothing}
         ${rsvp(e, v)}
         ${problem(u, v)}
-        ${v.compact
-          ? nothing
-          : html`<div part="actions">
+        ${
+          v.compact
+            ? nothing
+            : html`<div part="actions">
               ${v.member && !e.cancelled ? people(e, v) : nothing}
               ${e.cancelled || ended ? nothing : calendars(e, v)}
               ${manage(e, v)}
-            </div>`}
+            </div>`
+        }
       </article>
     </li>
   `;
@@ -269,8 +286,7 @@ export function month(m: string, events: Event[], v: View, focus: (id: string) =
     byDay.set(d, [...(byDay.get(d) ?? []), e]);
   }
   const today = dayOf(v.now, v.zone);
-  const weekday = (style: 'short' | 'long', i: number) =>
-    format(v.lang, 'UTC', { weekday: style }).format(Date.UTC(2024, 0, first + i)); // 1 January 2024 was a Monday
+  const weekday = (style: 'short' | 'long', i: number) => format(v.lang, 'UTC', { weekday: style }).format(Date.UTC(2024, 0, first + i)); // 1 January 2024 was a Monday
   const time = format(v.lang, v.zone, { hour: 'numeric', minute: '2-digit' });
   return html`
     <table part="calendar">
@@ -301,16 +317,26 @@ export function month(m: string, events: Event[], v: View, focus: (id: string) =
 }
 
 /** The member's private feed of their events: make an address (shown once), stop it. */
-export function feed(f: CalendarFeed | undefined, url: string | null, busy: boolean, v: View, open: () => void, make: () => void, stop: () => void): TemplateResult {
+export function feed(
+  f: CalendarFeed | undefined,
+  url: string | null,
+  busy: boolean,
+  v: View,
+  open: () => void,
+  make: () => void,
+  stop: () => void,
+): TemplateResult {
   const { s } = v;
   return html`
     <details part="feed" @toggle=${(ev: ToggleEvent) => (ev.target as HTMLDetailsElement).open && open()}>
       <summary>${s.myFeed}</summary>
       <p class="muted">${s.feedNote}</p>
-      ${url
-        ? html`<label for="feed-url">${s.feedAddress}</label>
+      ${
+        url
+          ? html`<label for="feed-url">${s.feedAddress}</label>
             <input id="feed-url" readonly .value=${url} @focus=${(ev: FocusEvent) => (ev.target as HTMLInputElement).select()} />`
-        : nothing}
+          : nothing
+      }
       <div>
         <button @click=${make} aria-disabled=${busy ? 'true' : 'false'}>${s.feedMake}</button>
         ${f?.active ? html`<button @click=${stop} aria-disabled=${busy ? 'true' : 'false'}>${s.feedStop}</button>` : nothing}

@@ -1,9 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { CercleError } from '../../client/errors.js';
 import { answerIntroduction, eraseMe, exportMyData, listIntroductions, requestIntroduction, updateMyCard } from '../../client/members.js';
-import type {
-  ContactField, EraseResult, Introduction, MemberCard, ProfilePatch,
-} from '../../contract/members.js';
+import type { ContactField, EraseResult, Introduction, MemberCard, ProfilePatch } from '../../contract/members.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
@@ -12,8 +10,19 @@ import { host } from '../../styles/host.js';
 import { cardsOf } from './cards.js';
 import { styles } from './member-card.styles.js';
 import {
-  CONTACTS, TEXT_FIELDS, answerForm, askForm, avatar, card, editForm, introductions, myData, serverErrors,
-  skeleton, validate, type FieldErrors,
+  CONTACTS,
+  TEXT_FIELDS,
+  answerForm,
+  askForm,
+  avatar,
+  card,
+  editForm,
+  introductions,
+  myData,
+  serverErrors,
+  skeleton,
+  validate,
+  type FieldErrors,
 } from './views.js';
 
 /** Detail of `cercle-member-card-change`: my card as the server stored it. */
@@ -112,20 +121,20 @@ export class CercleMemberCard extends CercleConnected {
   /** `full` (default), `compact` (inline chip) or `hovercard` (chip that opens the card). */
   declare variant: 'full' | 'compact' | 'hovercard';
 
-  private declare _card?: MemberCard;
-  private declare _error?: CercleError;
-  private declare _mode: Mode;
-  private declare _open: boolean;
-  private declare _intros?: Introduction[];
+  declare private _card?: MemberCard;
+  declare private _error?: CercleError;
+  declare private _mode: Mode;
+  declare private _open: boolean;
+  declare private _intros?: Introduction[];
   /** My own contact details that are filled in (what I can offer to share). */
-  private declare _mine?: ContactField[];
-  private declare _values: ProfilePatch;
-  private declare _errors: FieldErrors;
-  private declare _formError?: string;
-  private declare _busy: boolean;
-  private declare _note: string;
-  private declare _siteName: string;
-  private declare _erased: boolean;
+  declare private _mine?: ContactField[];
+  declare private _values: ProfilePatch;
+  declare private _errors: FieldErrors;
+  declare private _formError?: string;
+  declare private _busy: boolean;
+  declare private _note: string;
+  declare private _siteName: string;
+  declare private _erased: boolean;
 
   private loadedWith?: object;
   private timer?: ReturnType<typeof setTimeout>;
@@ -235,12 +244,21 @@ export class CercleMemberCard extends CercleConnected {
       <div part="actions"><button id="edit" @click=${this.edit} aria-describedby=${headingId}>${t.edit}</button></div>
       ${full && this._intros ? introductions(this._intros, this._mine ?? [], this.l, this.answer) : nothing}
       ${this.formError()}
-      ${full
-        ? myData(
-            { confirming: this._mode === 'erase', busy: this._busy, onDownload: this.download, onAsk: this.askErase, onSubmit: this.erase, onCancel: this.view },
-            this.l,
-          )
-        : nothing}
+      ${
+        full
+          ? myData(
+              {
+                confirming: this._mode === 'erase',
+                busy: this._busy,
+                onDownload: this.download,
+                onAsk: this.askErase,
+                onSubmit: this.erase,
+                onCancel: this.view,
+              },
+              this.l,
+            )
+          : nothing
+      }
     `;
   }
 
@@ -249,15 +267,20 @@ export class CercleMemberCard extends CercleConnected {
     const t = this.l.t;
     const c = this._card!;
     const session = this.community?.session;
-    if (session?.status !== 'member') return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
+    if (session?.status !== 'member')
+      return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
     const i = c.introduction;
     if (i?.direction === 'received' && i.status === 'pending')
-      return html`<p>${t.asksYou(c.name)}</p>${this._mine
-          ? answerForm({ id: i.id } as Introduction, this._mine, this.l, this.answer)
-          : nothing}${this.formError()}`;
-    if (i) return html`<p class="note" role="status">${i.status === 'pending' ? t.pending : i.status === 'accepted' ? t.accepted : t.declined}</p>`;
+      return html`<p>${t.asksYou(c.name)}</p>${
+        this._mine ? answerForm({ id: i.id } as Introduction, this._mine, this.l, this.answer) : nothing
+      }${this.formError()}`;
+    if (i)
+      return html`<p class="note" role="status">${i.status === 'pending' ? t.pending : i.status === 'accepted' ? t.accepted : t.declined}</p>`;
     if (this._mode === 'ask' && this._mine)
-      return askForm({ name: c.name, mine: this._mine, busy: this._busy, error: this._formError, onSubmit: this.ask, onCancel: this.view }, this.l);
+      return askForm(
+        { name: c.name, mine: this._mine, busy: this._busy, error: this._formError, onSubmit: this.ask, onCancel: this.view },
+        this.l,
+      );
     return html`<div part="actions"><button id="ask" @click=${this.openAsk}>${t.ask}</button></div>`;
   }
 
@@ -348,7 +371,10 @@ export class CercleMemberCard extends CercleConnected {
     const text = (k: string) => String(data.get(k) ?? '').trim();
     const patch: ProfilePatch = { visibility: {} };
     for (const k of [...TEXT_FIELDS, 'bio'] as const) patch[k] = text(k);
-    patch.expertise = text('expertise').split(',').map((s) => s.trim()).filter(Boolean);
+    patch.expertise = text('expertise')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const k of FIELDS) (patch.visibility as Record<string, string>)[k] = text('v-' + k);
     const errors = validate(patch, this.l);
     this._values = patch;

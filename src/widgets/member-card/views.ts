@@ -10,7 +10,16 @@ import type { L } from './strings.js';
 export const CONTACTS: ContactField[] = ['email', 'phone', 'website', 'linkedin'];
 export const TEXT_FIELDS = ['headline', 'company', 'associationRole', 'website', 'linkedin', 'phone', 'email'] as const;
 const LEVELS = ['public', 'members', 'chapter', 'private'];
-const MAX: Record<string, number> = { headline: 120, company: 120, associationRole: 120, bio: 1000, website: 2048, linkedin: 500, phone: 30, email: 254 };
+const MAX: Record<string, number> = {
+  headline: 120,
+  company: 120,
+  associationRole: 120,
+  bio: 1000,
+  website: 2048,
+  linkedin: 500,
+  phone: 30,
+  email: 254,
+};
 
 export const initials = (name = ''): string =>
   name
@@ -23,9 +32,11 @@ export const initials = (name = ''): string =>
 /** The picture over the initials: a picture that fails to load leaves the initials showing. */
 export const avatar = (m: MemberSummary | undefined): TemplateResult => html`
   <span part="avatar" aria-hidden="true"
-    >${initials(m?.name)}${m?.picture
-      ? html`<img src=${m.picture} alt="" loading="lazy" @error=${(e: Event) => ((e.target as HTMLElement).hidden = true)} />`
-      : nothing}</span
+    >${initials(m?.name)}${
+      m?.picture
+        ? html`<img src=${m.picture} alt="" loading="lazy" @error=${(e: Event) => ((e.target as HTMLElement).hidden = true)} />`
+        : nothing
+    }</span
   >
 `;
 
@@ -51,7 +62,8 @@ export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult =>
   const p = c.profile;
   // "Member since" only when the host site said when they joined (a date, read in UTC so that it
   // keeps its month everywhere); otherwise all Cercle knows is when it first saw them.
-  const month = (iso: string, timeZone?: string) => new Intl.DateTimeFormat(l.lang, { month: 'long', year: 'numeric', timeZone }).format(new Date(iso));
+  const month = (iso: string, timeZone?: string) =>
+    new Intl.DateTimeFormat(l.lang, { month: 'long', year: 'numeric', timeZone }).format(new Date(iso));
   const since = c.memberSince ? t.since(month(c.memberSince, 'UTC')) : t.onCercleSince(month(c.since));
   const roles = c.roles.filter((r) => t.roles[r]).map((r) => t.roles[r]);
   const contacts = CONTACTS.filter((k) => p[k]);
@@ -61,9 +73,7 @@ export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult =>
       <div>
         <h3 part="name" id=${headingId}>${c.name}</h3>
         ${p.headline ? html`<p part="headline">${p.headline}</p>` : nothing}
-        ${p.company || p.associationRole
-          ? html`<p part="meta">${[p.company, p.associationRole].filter(Boolean).join(' · ')}</p>`
-          : nothing}
+        ${p.company || p.associationRole ? html`<p part="meta">${[p.company, p.associationRole].filter(Boolean).join(' · ')}</p>` : nothing}
       </div>
     </header>
     <p part="meta">
@@ -71,12 +81,11 @@ export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult =>
       ${roles.map((r) => html`<span class="badge">${r}</span>`)}
       <span>${since}</span>
     </p>
-    ${p.expertise?.length
-      ? html`<ul part="tags" aria-label=${l.t.expertise}>${p.expertise.map((x) => html`<li>${x}</li>`)}</ul>`
-      : nothing}
+    ${p.expertise?.length ? html`<ul part="tags" aria-label=${l.t.expertise}>${p.expertise.map((x) => html`<li>${x}</li>`)}</ul>` : nothing}
     ${p.bio ? html`<div part="bio">${paragraphs(p.bio)}</div>` : nothing}
-    ${contacts.length
-      ? html`<dl part="contact">
+    ${
+      contacts.length
+        ? html`<dl part="contact">
           ${contacts.map(
             (k) => html`<div>
               <dt>${t.fields[k]}</dt>
@@ -84,7 +93,8 @@ export const card = (c: MemberCard, l: L, headingId = 'name'): TemplateResult =>
             </div>`,
           )}
         </dl>`
-      : nothing}
+        : nothing
+    }
   `;
 };
 
@@ -160,13 +170,15 @@ export const editForm = (s: EditState, l: L): TemplateResult => {
     return html`
       <div class="field">
         <label for=${attrs.id}>${t.fields[k]}</label>
-        ${k === 'bio'
-          ? html`<textarea id=${attrs.id} name=${k} rows="4" .value=${value} aria-invalid=${attrs.invalid}
+        ${
+          k === 'bio'
+            ? html`<textarea id=${attrs.id} name=${k} rows="4" .value=${value} aria-invalid=${attrs.invalid}
               aria-describedby=${attrs.described ?? nothing}></textarea>`
-          : html`<input id=${attrs.id} name=${k} .value=${value} aria-invalid=${attrs.invalid}
+            : html`<input id=${attrs.id} name=${k} .value=${value} aria-invalid=${attrs.invalid}
               aria-describedby=${attrs.described ?? nothing}
               type=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' || k === 'linkedin' ? 'url' : 'text'}
-              autocomplete=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' ? 'url' : k === 'company' ? 'organization' : 'off'} />`}
+              autocomplete=${k === 'email' ? 'email' : k === 'phone' ? 'tel' : k === 'website' ? 'url' : k === 'company' ? 'organization' : 'off'} />`
+        }
         ${levelSelect(k, `${t.fields[k]} — ${t.whoSees}`, v.visibility?.[k] ?? vis[k], l)}
         ${fieldError(k, s.errors)}
       </div>
@@ -196,7 +208,8 @@ const shareChoices = (legend: string, available: ContactField[], l: L, checked: 
     ? html`<fieldset>
         <legend>${legend}</legend>
         ${available.map(
-          (k) => html`<label class="check"><input type="checkbox" name="share" value=${k} ?checked=${checked.includes(k)} /> ${l.t.fields[k]}</label>`,
+          (k) =>
+            html`<label class="check"><input type="checkbox" name="share" value=${k} ?checked=${checked.includes(k)} /> ${l.t.fields[k]}</label>`,
         )}
       </fieldset>`
     : nothing;
@@ -270,8 +283,9 @@ export const introductions = (
   return html`
     <section part="introductions" aria-labelledby="intros">
       <h4 id="intros">${t.requests}</h4>
-      ${items.length
-        ? html`<ul>
+      ${
+        items.length
+          ? html`<ul>
             ${items.map((i) => {
               const other = i.direction === 'sent' ? i.to : i.from;
               return html`<li>
@@ -282,7 +296,8 @@ export const introductions = (
               </li>`;
             })}
           </ul>`
-        : html`<p>${t.noRequests}</p>`}
+          : html`<p>${t.noRequests}</p>`
+      }
     </section>
   `;
 };
@@ -306,8 +321,9 @@ export const myData = (s: EraseState, l: L): TemplateResult => {
         <button type="button" @click=${s.onDownload}>${t.download}</button>
         ${s.confirming ? nothing : html`<button type="button" class="danger" @click=${s.onAsk}>${t.erase}</button>`}
       </div>
-      ${s.confirming
-        ? html`<form class="erase" @submit=${s.onSubmit}>
+      ${
+        s.confirming
+          ? html`<form class="erase" @submit=${s.onSubmit}>
             <fieldset>
               <legend>${t.eraseTitle}</legend>
               <p>${t.eraseNote}</p>
@@ -319,7 +335,8 @@ export const myData = (s: EraseState, l: L): TemplateResult => {
               <button type="button" @click=${s.onCancel}>${t.cancel}</button>
             </div>
           </form>`
-        : nothing}
+          : nothing
+      }
     </section>
   `;
 };

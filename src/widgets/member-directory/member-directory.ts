@@ -52,10 +52,10 @@ export class CercleMemberDirectory extends CercleConnected {
   /** Expertise filter. */
   declare expertise?: string;
 
-  private declare _items?: MemberCard[];
-  private declare _next: string | null;
-  private declare _error?: CercleError;
-  private declare _busy: boolean;
+  declare private _items?: MemberCard[];
+  declare private _next: string | null;
+  declare private _error?: CercleError;
+  declare private _busy: boolean;
 
   private q = '';
   private loadedWith?: object;
@@ -100,9 +100,11 @@ export class CercleMemberDirectory extends CercleConnected {
             </li>`,
           )}
         </ul>
-        ${this._next
-          ? html`<div><button part="more" @click=${this.more} aria-disabled=${this._busy ? 'true' : 'false'}>${t.more}</button></div>`
-          : nothing}
+        ${
+          this._next
+            ? html`<div><button part="more" @click=${this.more} aria-disabled=${this._busy ? 'true' : 'false'}>${t.more}</button></div>`
+            : nothing
+        }
       </div>
     `;
   }

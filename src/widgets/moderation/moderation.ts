@@ -89,20 +89,20 @@ export class CercleModeration extends CercleConnected {
   /** Only this chapter's threads. */
   declare chapter: string;
 
-  private declare _tab: Tab;
-  private declare _data?: QueuePage;
-  private declare _error?: CercleError;
-  private declare _filter: QueueFilter;
-  private declare _current: number;
-  private declare _selected: Set<string>;
-  private declare _busy: boolean;
-  private declare _note: string;
-  private declare _alert: string;
-  private declare _showKeys: boolean;
-  private declare _sanction?: SanctionForm;
-  private declare _settings?: AdminSettings;
-  private declare _audit?: AuditEntry[];
-  private declare _auditNext: string | null;
+  declare private _tab: Tab;
+  declare private _data?: QueuePage;
+  declare private _error?: CercleError;
+  declare private _filter: QueueFilter;
+  declare private _current: number;
+  declare private _selected: Set<string>;
+  declare private _busy: boolean;
+  declare private _note: string;
+  declare private _alert: string;
+  declare private _showKeys: boolean;
+  declare private _sanction?: SanctionForm;
+  declare private _settings?: AdminSettings;
+  declare private _audit?: AuditEntry[];
+  declare private _auditNext: string | null;
 
   private l = new Localize(this, () => this.community?.lang, 'moderation', { en, fr });
   private loader = new Loader();
@@ -153,7 +153,11 @@ export class CercleModeration extends CercleConnected {
   }
 
   private queue(cursor?: string | null) {
-    return moderationQueue(this.community!.client, { filter: this._filter, chapter: this.chapter || undefined, cursor: cursor || undefined });
+    return moderationQueue(this.community!.client, {
+      filter: this._filter,
+      chapter: this.chapter || undefined,
+      cursor: cursor || undefined,
+    });
   }
 
   /** Reads the queue again (after an action, a filter, or the reader asking for the changes). */
@@ -161,14 +165,18 @@ export class CercleModeration extends CercleConnected {
     const c = this.community;
     if (!c) return;
     this._error = undefined;
-    return this.loader.run(() => this.queue(), (data) => {
-      this.live.clear();
-      this._data = data;
-      const ids = new Set(data.items.map((i) => i.comment.id));
-      this._selected = new Set([...this._selected].filter((id) => ids.has(id)));
-      this._current = Math.max(0, Math.min(this._current, data.items.length - 1));
-      this.focusAfter = keepFocus;
-    }, (e) => (this._error = e));
+    return this.loader.run(
+      () => this.queue(),
+      (data) => {
+        this.live.clear();
+        this._data = data;
+        const ids = new Set(data.items.map((i) => i.comment.id));
+        this._selected = new Set([...this._selected].filter((id) => ids.has(id)));
+        this._current = Math.max(0, Math.min(this._current, data.items.length - 1));
+        this.focusAfter = keepFocus;
+      },
+      (e) => (this._error = e),
+    );
   }
 
   private async more(): Promise<void> {
@@ -242,7 +250,10 @@ export class CercleModeration extends CercleConnected {
     this._busy = true;
     try {
       await sanction(this.community!.client, {
-        member: f.item.author.member.id, kind: f.kind, reason: String(data.get('reason') ?? '').trim(), days: days || null,
+        member: f.item.author.member.id,
+        kind: f.kind,
+        reason: String(data.get('reason') ?? '').trim(),
+        days: days || null,
         ...(f.chapters[0] ? { chapter: String(data.get('chapter') ?? f.chapters[0]) } : {}),
       });
       this._note = s.done[f.kind];
@@ -264,7 +275,15 @@ export class CercleModeration extends CercleConnected {
   /** j / k and the action keys, on the list. */
   private key = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;
-    if (e.ctrlKey || e.metaKey || e.altKey || (t.localName === 'input' && (t as HTMLInputElement).type !== 'checkbox') || t.localName === 'textarea' || t.localName === 'select') return;
+    if (
+      e.ctrlKey ||
+      e.metaKey ||
+      e.altKey ||
+      (t.localName === 'input' && (t as HTMLInputElement).type !== 'checkbox') ||
+      t.localName === 'textarea' ||
+      t.localName === 'select'
+    )
+      return;
     const items = this._data?.items ?? [];
     const item = items[this._current];
     const move = (i: number) => {
@@ -272,9 +291,12 @@ export class CercleModeration extends CercleConnected {
       this.focusAfter = true;
     };
     const keys: Record<string, () => void> = {
-      j: () => move(this._current + 1), ArrowDown: () => move(this._current + 1),
-      k: () => move(this._current - 1), ArrowUp: () => move(this._current - 1),
-      Home: () => move(0), End: () => move(items.length - 1),
+      j: () => move(this._current + 1),
+      ArrowDown: () => move(this._current + 1),
+      k: () => move(this._current - 1),
+      ArrowUp: () => move(this._current - 1),
+      Home: () => move(0),
+      End: () => move(items.length - 1),
       x: () => item && this.select(item.comment.id, !this._selected.has(item.comment.id)),
       a: () => item && this.act(item.comment.status === 'hidden' ? 'restore' : 'approve', item),
       h: () => item && this.act('hide', item),
@@ -310,7 +332,8 @@ export class CercleModeration extends CercleConnected {
   private tabKey(e: KeyboardEvent) {
     const tabs = this.visibleTabs;
     const i = tabs.indexOf(this._tab);
-    const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
+    const next =
+      e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
     if (!next) return;
     e.preventDefault();
     this.openTab(next).then(() => (this.renderRoot.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus());
@@ -324,17 +347,25 @@ export class CercleModeration extends CercleConnected {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const st = this._settings!;
-    const list = (name: string, sep: RegExp) => String(f.get(name) ?? '').split(sep).map((x) => x.trim()).filter(Boolean);
+    const list = (name: string, sep: RegExp) =>
+      String(f.get(name) ?? '')
+        .split(sep)
+        .map((x) => x.trim())
+        .filter(Boolean);
     const patch: SettingsPatch = {
       premoderation: f.get('premoderation') as SettingsPatch['premoderation'],
       editWindowSeconds: Math.round(Number(f.get('editWindow')) * 60),
       reactions: list('reactions', /,/),
       heldWords: list('heldWords', /\n/),
       blockedWords: list('blockedWords', /\n/),
-      rateLimits: f.get('limits') ? {
-        commentsPerMinute: Number(f.get('commentsPerMinute')), commentBurst: Number(f.get('commentBurst')),
-        writeBurst: st.rateLimits?.writeBurst ?? 60, writesPerMinute: st.rateLimits?.writesPerMinute ?? 60,
-      } : null,
+      rateLimits: f.get('limits')
+        ? {
+            commentsPerMinute: Number(f.get('commentsPerMinute')),
+            commentBurst: Number(f.get('commentBurst')),
+            writeBurst: st.rateLimits?.writeBurst ?? 60,
+            writesPerMinute: st.rateLimits?.writesPerMinute ?? 60,
+          }
+        : null,
       publicRead: !!f.get('publicRead'),
       loginUrl: String(f.get('loginUrl') ?? '').trim() || null,
       origins: list('origins', /\n/),
@@ -396,37 +427,66 @@ export class CercleModeration extends CercleConnected {
     if (!data) return html`<div part="base" class="skeleton" role="status">${s.loading}</div>`;
     const tabs = this.visibleTabs;
     return html`<section part="base" aria-label=${s.label}>
-      ${tabs.length > 1 ? html`<div role="tablist" part="tabs" aria-label=${s.label} @keydown=${this.tabKey}>
-        ${tabs.map((t) => html`<button type="button" role="tab" id="tab-${t}" aria-controls="panel" aria-selected=${this._tab === t ? 'true' : 'false'}
-          tabindex=${this._tab === t ? 0 : -1} @click=${() => this.openTab(t)}>${s.tabs[t]}</button>`)}
-      </div>` : nothing}
+      ${
+        tabs.length > 1
+          ? html`<div role="tablist" part="tabs" aria-label=${s.label} @keydown=${this.tabKey}>
+        ${tabs.map(
+          (
+            t,
+          ) => html`<button type="button" role="tab" id="tab-${t}" aria-controls="panel" aria-selected=${this._tab === t ? 'true' : 'false'}
+          tabindex=${this._tab === t ? 0 : -1} @click=${() => this.openTab(t)}>${s.tabs[t]}</button>`,
+        )}
+      </div>`
+          : nothing
+      }
       <div id="panel" role=${tabs.length > 1 ? 'tabpanel' : nothing} aria-labelledby=${tabs.length > 1 ? `tab-${this._tab}` : nothing}>
-        ${this._sanction ? sanctionView(this._sanction, l, this._busy, (e) => this.sanction(e), () => this.cancelSanction()) : nothing}
-        ${this._tab === 'queue' ? queueView(data, l, {
-          filter: this._filter, current: this._current, selected: this._selected, busy: this._busy, updates: this.live.held.length,
-          showKeys: this._showKeys,
-          onFilter: (f) => this.setFilter(f),
-          onSelect: (id, on) => this.select(id, on),
-          onSelectAll: (on) => (this._selected = new Set(on ? data.items.map((i) => i.comment.id) : [])),
-          onAction: (a, item) => this.act(a, item),
-          onFocusItem: (i) => (this._current = i),
-          onKey: this.key,
-          onUpdates: () => {
-            this.live.take();
-            this.load();
-          },
-          onMore: data.next ? () => this.more() : undefined,
-          onToggleKeys: () => (this._showKeys = !this._showKeys),
-        }) : this._tab === 'settings'
-          ? this._settings ? settingsView(this._settings, l, { busy: this._busy, onSave: (e) => this.saveSettings(e) }) : html`<p role="status">${s.loading}</p>`
-          : this._audit ? auditView(this._audit, l, this._busy, () => this.exportAudit(), this._auditNext ? () => this.moreAudit() : undefined) : html`<p role="status">${s.loading}</p>`}
+        ${
+          this._sanction
+            ? sanctionView(
+                this._sanction,
+                l,
+                this._busy,
+                (e) => this.sanction(e),
+                () => this.cancelSanction(),
+              )
+            : nothing
+        }
+        ${
+          this._tab === 'queue'
+            ? queueView(data, l, {
+                filter: this._filter,
+                current: this._current,
+                selected: this._selected,
+                busy: this._busy,
+                updates: this.live.held.length,
+                showKeys: this._showKeys,
+                onFilter: (f) => this.setFilter(f),
+                onSelect: (id, on) => this.select(id, on),
+                onSelectAll: (on) => (this._selected = new Set(on ? data.items.map((i) => i.comment.id) : [])),
+                onAction: (a, item) => this.act(a, item),
+                onFocusItem: (i) => (this._current = i),
+                onKey: this.key,
+                onUpdates: () => {
+                  this.live.take();
+                  this.load();
+                },
+                onMore: data.next ? () => this.more() : undefined,
+                onToggleKeys: () => (this._showKeys = !this._showKeys),
+              })
+            : this._tab === 'settings'
+              ? this._settings
+                ? settingsView(this._settings, l, { busy: this._busy, onSave: (e) => this.saveSettings(e) })
+                : html`<p role="status">${s.loading}</p>`
+              : this._audit
+                ? auditView(this._audit, l, this._busy, () => this.exportAudit(), this._auditNext ? () => this.moreAudit() : undefined)
+                : html`<p role="status">${s.loading}</p>`
+        }
       </div>
       <p class="sr" role="status">${this._note}</p>
       <p class="alert" role="alert">${this._alert}</p>
     </section>`;
   }
 }
-
 
 declare global {
   interface HTMLElementTagNameMap {

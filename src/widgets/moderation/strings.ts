@@ -9,7 +9,7 @@ export type ModerationStrings = typeof en;
 
 declare module '../../i18n/localize.js' {
   interface Dictionaries {
-    'moderation': ModerationStrings;
+    moderation: ModerationStrings;
   }
 }
 

@@ -46,8 +46,10 @@ export function queueView(data: QueuePage, l: L, o: QueueViewOptions): TemplateR
   return html`
     <p class="scope">${data.scope.siteWide ? s.scopeSite : s.scopeChapters(data.scope.chapters.join(', '))}</p>
     <div class="toolbar" role="group" aria-label=${s.filterLabel} part="filters">
-      ${FILTERS.map((f) => html`<button type="button" aria-pressed=${o.filter === f ? 'true' : 'false'} @click=${() => o.onFilter(f)}>
-        ${s.filters[f]} <span class="count">${counts[f]}</span></button>`)}
+      ${FILTERS.map(
+        (f) => html`<button type="button" aria-pressed=${o.filter === f ? 'true' : 'false'} @click=${() => o.onFilter(f)}>
+        ${s.filters[f]} <span class="count">${counts[f]}</span></button>`,
+      )}
     </div>
     <div class="live-slot">
       ${o.updates ? html`<button type="button" class="updates" part="updates" @click=${o.onUpdates}>${s.updates(o.updates)}</button>` : nothing}
@@ -56,16 +58,20 @@ export function queueView(data: QueuePage, l: L, o: QueueViewOptions): TemplateR
       <label class="check"><input type="checkbox" .checked=${all} ?disabled=${!data.items.length}
         @change=${(e: Event) => o.onSelectAll((e.target as HTMLInputElement).checked)} /> ${s.selectAll}</label>
       <span aria-live="polite">${n ? s.selected(n) : ''}</span>
-      ${(['approve', 'hide', 'delete'] as const).map((a) => html`<button type="button" ?disabled=${!n || o.busy}
-        @click=${() => o.onAction(a)}>${s.actions[a]}</button>`)}
+      ${(['approve', 'hide', 'delete'] as const).map(
+        (a) => html`<button type="button" ?disabled=${!n || o.busy}
+        @click=${() => o.onAction(a)}>${s.actions[a]}</button>`,
+      )}
       <button type="button" class="link" aria-expanded=${o.showKeys ? 'true' : 'false'} @click=${o.onToggleKeys}>${s.keysShow}</button>
     </div>
     ${o.showKeys ? html`<p class="keys" part="keys">${s.keys}</p>` : nothing}
-    ${data.items.length
-      ? html`<ul class="items" aria-label=${s.listLabel} part="list" @keydown=${o.onKey}>
+    ${
+      data.items.length
+        ? html`<ul class="items" aria-label=${s.listLabel} part="list" @keydown=${o.onKey}>
           ${data.items.map((item, i) => itemView(item, i, l, o))}
         </ul>`
-      : html`<p class="empty" part="empty">${s.empty}</p>`}
+        : html`<p class="empty" part="empty">${s.empty}</p>`
+    }
     ${o.onMore ? html`<button type="button" class="more" @click=${o.onMore}>${s.more}</button>` : nothing}
   `;
 }
@@ -77,7 +83,9 @@ function itemView(item: QueueItem, i: number, l: L, o: QueueViewOptions): Templa
   const id = `item-${c.id}`;
   const reasons = [
     ...(c.status === 'pending' && c.heldReason ? [s.reasons[c.heldReason]] : []),
-    ...(item.flags.length ? [`${s.flags(item.flags.reduce((a, f) => a + f.count, 0))} (${item.flags.map((f) => s.flagReasons[f.reason]).join(', ')})`] : []),
+    ...(item.flags.length
+      ? [`${s.flags(item.flags.reduce((a, f) => a + f.count, 0))} (${item.flags.map((f) => s.flagReasons[f.reason]).join(', ')})`]
+      : []),
   ];
   return html`<li class=${i === o.current ? 'item current' : 'item'} part="item">
     <article tabindex=${i === o.current ? 0 : -1} aria-labelledby="${id}-h" aria-describedby="${id}-b" data-index=${i}
@@ -100,9 +108,19 @@ function itemView(item: QueueItem, i: number, l: L, o: QueueViewOptions): Templa
   </li>`;
 }
 
-export interface SanctionForm { kind: 'mute' | 'ban'; item: QueueItem; chapters: string[] }
+export interface SanctionForm {
+  kind: 'mute' | 'ban';
+  item: QueueItem;
+  chapters: string[];
+}
 
-export function sanctionView(f: SanctionForm, l: L, busy: boolean, onSubmit: (e: SubmitEvent) => void, onCancel: () => void): TemplateResult {
+export function sanctionView(
+  f: SanctionForm,
+  l: L,
+  busy: boolean,
+  onSubmit: (e: SubmitEvent) => void,
+  onCancel: () => void,
+): TemplateResult {
   const s = l.t;
   return html`<form class="dialog" part="dialog" @submit=${onSubmit} aria-labelledby="sanction-h">
     <h2 id="sanction-h">${fill(s.sanctionTitle[f.kind], f.item.author?.member.name ?? '')}</h2>
@@ -154,13 +172,19 @@ export function auditView(items: AuditEntry[], l: L, busy: boolean, onExport: ()
   const s = l.t;
   const names = l.t.auditActions;
   return html`<p>${s.auditIntro} <button type="button" ?disabled=${busy} @click=${onExport}>${s.export}</button></p>
-    ${items.length ? html`<table part="audit">
+    ${
+      items.length
+        ? html`<table part="audit">
       <thead><tr><th scope="col">${s.when}</th><th scope="col">${s.who}</th><th scope="col">${s.what}</th><th scope="col">${s.about}</th></tr></thead>
-      <tbody>${items.map((e) => html`<tr>
+      <tbody>${items.map(
+        (e) => html`<tr>
         <td><time datetime=${e.at}>${exact(l, e.at)}</time></td>
         <td>${e.actor?.name ?? (e.actorKind === 'cli' ? s.cli : s.system)}</td>
         <td>${names[e.action] ?? e.action}${e.note ? html` — « ${e.note} »` : nothing}</td>
         <td>${e.member?.name ?? e.thread ?? e.comment ?? ''}${e.chapter ? ` (${e.chapter})` : ''}</td>
-      </tr>`)}</tbody></table>` : html`<p>${s.noEntries}</p>`}
+      </tr>`,
+      )}</tbody></table>`
+        : html`<p>${s.noEntries}</p>`
+    }
     ${onMore ? html`<button type="button" class="more" @click=${onMore}>${s.more}</button>` : nothing}`;
 }

@@ -13,7 +13,11 @@ export async function auditLog({ store, site, viewer, query }: HandlerContext<ty
   requireAdmin(viewer);
   const limit = query.limit ?? 50;
   const rows = await new ModerationStore(store).auditPage(site.id, {
-    before: decodeCursor(query.cursor), limit: limit + 1, action: query.action, since: query.since, until: query.until,
+    before: decodeCursor(query.cursor),
+    limit: limit + 1,
+    action: query.action,
+    since: query.since,
+    until: query.until,
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -41,9 +45,13 @@ export async function auditExport({ c, store, site, viewer, query }: HandlerCont
       const { value, done } = await iter.next();
       if (done) return ctrl.close();
       const e = auditOut(value);
-      ctrl.enqueue(enc.encode(format === 'csv'
-        ? `${[e.at, e.action, e.actor?.id, e.actorKind, e.member?.id, e.chapter, e.thread, e.comment, e.note, e.details].map(cell).join(',')}\r\n`
-        : `${JSON.stringify(e)}\n`));
+      ctrl.enqueue(
+        enc.encode(
+          format === 'csv'
+            ? `${[e.at, e.action, e.actor?.id, e.actorKind, e.member?.id, e.chapter, e.thread, e.comment, e.note, e.details].map(cell).join(',')}\r\n`
+            : `${JSON.stringify(e)}\n`,
+        ),
+      );
     },
     async cancel() {
       await iter.return(undefined);
@@ -70,18 +78,36 @@ export async function updateSettings(ctx: HandlerContext<typeof m.updateSettings
   const site = (await store.site(cached.id))!;
   const origin = c.req.header('origin');
   if (body.origins && origin && !body.origins.map((o) => o.toLowerCase()).includes(origin.toLowerCase())) {
-    throw problem(400, 'settings.origin_in_use', 'This change would lock this page out', `${origin} must stay among the origins while you use it.`,
-      [{ path: 'body.origins', message: `Keep ${origin}.` }]);
+    throw problem(
+      400,
+      'settings.origin_in_use',
+      'This change would lock this page out',
+      `${origin} must stay among the origins while you use it.`,
+      [{ path: 'body.origins', message: `Keep ${origin}.` }],
+    );
   }
   const { changes, update } = applyPatch(site, body);
   if (!changes.length) return { body: await settingsOut(store, site) };
   await store.db.transaction().execute(async (tx) => {
-    await tx.updateTable('sites').set({
-      name: update.name, origins: JSON.stringify(update.origins), settings: JSON.stringify(update.settings),
-    }).where('id', '=', site.id).execute();
-    await new ModerationStore(store).audit(tx, {
-      site_id: site.id, moderator_pk: viewer!.pk, action: 'settings.update', details: Object.fromEntries(changes),
-    }, nowIso(ctx.now()));
+    await tx
+      .updateTable('sites')
+      .set({
+        name: update.name,
+        origins: JSON.stringify(update.origins),
+        settings: JSON.stringify(update.settings),
+      })
+      .where('id', '=', site.id)
+      .execute();
+    await new ModerationStore(store).audit(
+      tx,
+      {
+        site_id: site.id,
+        moderator_pk: viewer!.pk,
+        action: 'settings.update',
+        details: Object.fromEntries(changes),
+      },
+      nowIso(ctx.now()),
+    );
   });
   ctx.siteChanged();
   return { body: await settingsOut(store, (await store.site(site.id))!) };
@@ -99,17 +125,34 @@ export async function createWebhook(ctx: HandlerContext<typeof m.createWebhook>)
   const { store, site, viewer, body } = ctx;
   requireAdmin(viewer);
   const url = checkWebhookUrl(body.url, webhooksOf(store).production);
-  const count = await store.db.selectFrom('webhooks').select((eb) => eb.fn.countAll<number | string>().as('n')).where('site_id', '=', site.id).executeTakeFirstOrThrow();
+  const count = await store.db
+    .selectFrom('webhooks')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('site_id', '=', site.id)
+    .executeTakeFirstOrThrow();
   if (Number(count.n) >= 10) throw problem(409, 'webhook.too_many', 'A site may have at most 10 webhooks');
   const row = {
-    id: newId(), site_id: site.id, url, secret: newWebhookSecret(), events: JSON.stringify(body.events),
-    description: body.description || null, active: 1, created_at: nowIso(ctx.now()),
+    id: newId(),
+    site_id: site.id,
+    url,
+    secret: newWebhookSecret(),
+    events: JSON.stringify(body.events),
+    description: body.description || null,
+    active: 1,
+    created_at: nowIso(ctx.now()),
   };
   await store.db.transaction().execute(async (tx) => {
     await tx.insertInto('webhooks').values(row).execute();
-    await new ModerationStore(store).audit(tx, {
-      site_id: site.id, moderator_pk: viewer!.pk, action: 'webhook.create', details: { webhook: row.id, url, events: body.events },
-    }, row.created_at);
+    await new ModerationStore(store).audit(
+      tx,
+      {
+        site_id: site.id,
+        moderator_pk: viewer!.pk,
+        action: 'webhook.create',
+        details: { webhook: row.id, url, events: body.events },
+      },
+      row.created_at,
+    );
   });
   return { status: 201, body: { ...webhookOut(row), secret: row.secret } };
 }
@@ -122,15 +165,23 @@ export async function updateWebhook(ctx: HandlerContext<typeof m.updateWebhook>)
   if (!w) throw problem(404, 'webhook.not_found', 'No such webhook');
   const url = body.url === undefined ? w.url : checkWebhookUrl(body.url, webhooksOf(store).production);
   const next = {
-    url, events: body.events ? JSON.stringify(body.events) : w.events,
+    url,
+    events: body.events ? JSON.stringify(body.events) : w.events,
     description: body.description === undefined ? w.description : body.description || null,
     active: body.active === undefined ? w.active : body.active ? 1 : 0,
   };
   await store.db.transaction().execute(async (tx) => {
     await tx.updateTable('webhooks').set(next).where('site_id', '=', site.id).where('id', '=', w.id).execute();
-    await new ModerationStore(store).audit(tx, {
-      site_id: site.id, moderator_pk: viewer!.pk, action: 'webhook.update', details: { webhook: w.id, ...body },
-    }, nowIso(ctx.now()));
+    await new ModerationStore(store).audit(
+      tx,
+      {
+        site_id: site.id,
+        moderator_pk: viewer!.pk,
+        action: 'webhook.update',
+        details: { webhook: w.id, ...body },
+      },
+      nowIso(ctx.now()),
+    );
   });
   return { body: webhookOut({ ...w, ...next }) };
 }
@@ -144,9 +195,16 @@ export async function deleteWebhook(ctx: HandlerContext<typeof m.deleteWebhook>)
   await store.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('webhook_deliveries').where('site_id', '=', site.id).where('webhook_id', '=', w.id).execute();
     await tx.deleteFrom('webhooks').where('site_id', '=', site.id).where('id', '=', w.id).execute();
-    await new ModerationStore(store).audit(tx, {
-      site_id: site.id, moderator_pk: viewer!.pk, action: 'webhook.delete', details: { webhook: w.id, url: w.url },
-    }, nowIso(ctx.now()));
+    await new ModerationStore(store).audit(
+      tx,
+      {
+        site_id: site.id,
+        moderator_pk: viewer!.pk,
+        action: 'webhook.delete',
+        details: { webhook: w.id, url: w.url },
+      },
+      nowIso(ctx.now()),
+    );
   });
   return { body: webhookOut(w) };
 }
@@ -158,16 +216,29 @@ export async function webhookDeliveries({ store, site, viewer, query }: HandlerC
   let q = store.db.selectFrom('webhook_deliveries').selectAll().where('site_id', '=', site.id);
   if (query.webhook) q = q.where('webhook_id', '=', query.webhook);
   const before = decodeCursor(query.cursor);
-  if (before) q = q.where((eb) => eb.or([eb('created_at', '<', before[0]), eb.and([eb('created_at', '=', before[0]), eb('id', '<', before[1])])]));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  if (before)
+    q = q.where((eb) => eb.or([eb('created_at', '<', before[0]), eb.and([eb('created_at', '=', before[0]), eb('id', '<', before[1])])]));
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     body: {
       items: page.map((d) => ({
-        id: d.id, webhook: d.webhook_id, event: d.event_id, eventType: d.event_type, status: d.status, attempts: Number(d.attempts),
-        nextAttemptAt: d.next_attempt_at, lastStatus: d.last_status === null ? null : Number(d.last_status), lastError: d.last_error,
-        createdAt: d.created_at, deliveredAt: d.delivered_at,
+        id: d.id,
+        webhook: d.webhook_id,
+        event: d.event_id,
+        eventType: d.event_type,
+        status: d.status,
+        attempts: Number(d.attempts),
+        nextAttemptAt: d.next_attempt_at,
+        lastStatus: d.last_status === null ? null : Number(d.last_status),
+        lastError: d.last_error,
+        createdAt: d.created_at,
+        deliveredAt: d.delivered_at,
       })),
       next: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
     },

@@ -13,7 +13,18 @@ export function applyPatch(site: Site, patch: SettingsPatch) {
   set('name', site.name, name);
   const origins = patch.origins ? [...new Set(patch.origins.map((o) => new URL(o).origin))] : site.origins;
   set('origins', site.origins, origins);
-  const simple = ['loginUrl', 'publicRead', 'publicProfiles', 'reactions', 'maxCommentLength', 'editWindowSeconds', 'premoderation', 'chapterTerm', 'heldWords', 'blockedWords'] as const;
+  const simple = [
+    'loginUrl',
+    'publicRead',
+    'publicProfiles',
+    'reactions',
+    'maxCommentLength',
+    'editWindowSeconds',
+    'premoderation',
+    'chapterTerm',
+    'heldWords',
+    'blockedWords',
+  ] as const;
   for (const k of simple) {
     if (patch[k] === undefined) continue;
     const value = Array.isArray(patch[k]) && k !== 'reactions' ? [...new Set(patch[k] as string[])] : patch[k];
@@ -30,16 +41,25 @@ export function applyPatch(site: Site, patch: SettingsPatch) {
     else {
       const apiKey = patch.spamCheck.apiKey ?? before?.apiKey;
       if (!apiKey) {
-        throw problem(400, 'settings.spam_key_required', 'The spam check needs its API key',
-          undefined, [{ path: 'body.spamCheck.apiKey', message: 'Required the first time.' }]);
+        throw problem(400, 'settings.spam_key_required', 'The spam check needs its API key', undefined, [
+          { path: 'body.spamCheck.apiKey', message: 'Required the first time.' },
+        ]);
       }
       settings.spamCheck = {
-        provider: 'akismet', endpoint: patch.spamCheck.endpoint ?? before?.endpoint ?? 'https://rest.akismet.com', apiKey, blog: patch.spamCheck.blog,
+        provider: 'akismet',
+        endpoint: patch.spamCheck.endpoint ?? before?.endpoint ?? 'https://rest.akismet.com',
+        apiKey,
+        blog: patch.spamCheck.blog,
       };
     }
-    const shown = (s: typeof before) => (s ? { provider: s.provider, endpoint: s.endpoint, blog: s.blog, apiKey: s.apiKey ? 'set' : 'none' } : null);
+    const shown = (s: typeof before) =>
+      s ? { provider: s.provider, endpoint: s.endpoint, blog: s.blog, apiKey: s.apiKey ? 'set' : 'none' } : null;
     const keyChanged = !!before && !!settings.spamCheck && before.apiKey !== settings.spamCheck.apiKey;
-    set('spamCheck', shown(before), keyChanged ? { ...shown(settings.spamCheck ?? null), apiKey: 'replaced' } : shown(settings.spamCheck ?? null));
+    set(
+      'spamCheck',
+      shown(before),
+      keyChanged ? { ...shown(settings.spamCheck ?? null), apiKey: 'replaced' } : shown(settings.spamCheck ?? null),
+    );
   }
   return { changes, update: { name, origins, settings } };
 }

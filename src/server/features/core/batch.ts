@@ -6,7 +6,15 @@ const SITE_PREFIX = '/v1/sites/{site}';
 /** The GET routes of one site, as patterns over the path below `/v1/sites/{site}` (`''` is the site itself). */
 const reads = (Object.values(routes) as RouteSpec[])
   .filter((r) => r.method === 'get' && (r.path === SITE_PREFIX || r.path.startsWith(`${SITE_PREFIX}/`)))
-  .map((r) => new RegExp(`^${r.path.slice(SITE_PREFIX.length).replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`));
+  .map(
+    (r) =>
+      new RegExp(
+        `^${r.path
+          .slice(SITE_PREFIX.length)
+          .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+          .replace(/\{\w+\}/g, '[^/]+')}$`,
+      ),
+  );
 
 /**
  * `..` anywhere, a `.` segment, encoded dots and slashes, and backslashes (raw or encoded, once or more):
@@ -24,7 +32,14 @@ export function batchTarget(siteId: string, read: string): { url: URL } | { refu
   const rawPath = cut === -1 ? read : read.slice(0, cut);
   const search = cut === -1 ? '' : read.slice(cut);
   if (ESCAPES.test(rawPath)) {
-    return { refused: problem(400, 'batch.invalid_path', 'A batch read must stay within its site', `"${rawPath.slice(0, 200)}" holds a dot segment, an encoded slash or dot, or a backslash.`) };
+    return {
+      refused: problem(
+        400,
+        'batch.invalid_path',
+        'A batch read must stay within its site',
+        `"${rawPath.slice(0, 200)}" holds a dot segment, an encoded slash or dot, or a backslash.`,
+      ),
+    };
   }
   const path = rawPath === '/' ? '' : rawPath;
   if (path === '/batch') return { refused: problem(400, 'batch.nested', 'A batch cannot contain a batch') };

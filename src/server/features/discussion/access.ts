@@ -47,4 +47,3 @@ export async function target(ctx: Ctx, id: string) {
   if (loaded.row.status !== 'published') throw problem(409, 'comment.not_published', 'This comment is not published');
   return loaded;
 }
-

@@ -19,9 +19,18 @@ export function decodeCursor(cursor: string | undefined, sort: Sort): ListCursor
       // [t, id] is the first cursor format; it reads as a time-ordered cursor.
       const [tag, ...rest] = v.length === 2 ? [sort === 'useful' ? '?' : SORT_TAG[sort], ...v] : v;
       const [n, t, id] = tag === 'u' ? rest : [undefined, ...rest];
-      if (tag === SORT_TAG[sort] && typeof t === 'string' && !Number.isNaN(Date.parse(t)) && typeof id === 'string' && id.length <= 64
-        && (tag !== 'u' || (Number.isInteger(n) && n >= 0))) return { sort, t, id, n };
+      if (
+        tag === SORT_TAG[sort] &&
+        typeof t === 'string' &&
+        !Number.isNaN(Date.parse(t)) &&
+        typeof id === 'string' &&
+        id.length <= 64 &&
+        (tag !== 'u' || (Number.isInteger(n) && n >= 0))
+      )
+        return { sort, t, id, n };
     }
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   throw problem(400, 'request.bad_cursor', 'The cursor is not valid', 'Use the `next` value of a previous page, with the same sort.');
 }

@@ -31,15 +31,29 @@ export async function listComments({ store, site, query, viewer }: HandlerContex
   const after = decodeCursor(query.cursor, sort);
   const moderator = moderates(viewer, thread?.audience ?? 'public');
   if (!thread) {
-    return { body: { thread: threadOut(query.thread, undefined, 0), items: [], next: null, moderator, lastVisitAt: null, ...(moderator ? { pendingCount: 0 } : {}) } };
+    return {
+      body: {
+        thread: threadOut(query.thread, undefined, 0),
+        items: [],
+        next: null,
+        moderator,
+        lastVisitAt: null,
+        ...(moderator ? { pendingCount: 0 } : {}),
+      },
+    };
   }
   const reader: Reader = { pk: viewer?.pk, moderator };
   const roots = await ds.roots(site.id, thread.pk, { sort, after, limit: limitN + 1, reader });
   const page = roots.slice(0, limitN);
-  const replies = await ds.replies(site.id, thread.pk, page.map((r) => r.id), reader);
+  const replies = await ds.replies(
+    site.id,
+    thread.pk,
+    page.map((r) => r.id),
+    reader,
+  );
   const byRoot = new Map<string, CommentWithAuthor[]>();
-  for (const r of replies) byRoot.set(r.root_id!, [...byRoot.get(r.root_id!) ?? [], r]);
-  const rows = page.flatMap((r) => [r, ...byRoot.get(r.id) ?? []]);
+  for (const r of replies) byRoot.set(r.root_id!, [...(byRoot.get(r.root_id!) ?? []), r]);
+  const rows = page.flatMap((r) => [r, ...(byRoot.get(r.id) ?? [])]);
   const ids = rows.filter((r) => r.status !== 'deleted').map((r) => r.id);
   const [reactions, mentions, flagged, flagCounts, count, pending, lastVisitAt] = await Promise.all([
     ds.reactionCounts(site.id, ids, viewer?.pk),
@@ -97,8 +111,13 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   const idempotencyHash = idempotencyKey ? commentRequestHash(body) : null;
   const replay = async () => {
     if (!idempotencyKey) return undefined;
-    const prior = await store.db.selectFrom('comments').select(['id', 'idempotency_hash'])
-      .where('site_id', '=', site.id).where('author_pk', '=', v.pk).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    const prior = await store.db
+      .selectFrom('comments')
+      .select(['id', 'idempotency_hash'])
+      .where('site_id', '=', site.id)
+      .where('author_pk', '=', v.pk)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
     if (prior) assertSameRequest(prior.idempotency_hash, idempotencyHash!);
     return prior && { status: 201, body: await presentOne(ds, site, prior.id, reader), headers: { 'idempotent-replayed': 'true' } };
   };
@@ -109,7 +128,12 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   const mentioned = await checkBody(ctx, ds, body.body, audience);
   if (body.parentId) {
     const parent = await ds.comment(site.id, body.parentId);
-    if (!parent || !existing || parent.thread_pk !== existing.pk || (parent.status !== 'published' && !(moderator && parent.status !== 'deleted'))) {
+    if (
+      !parent ||
+      !existing ||
+      parent.thread_pk !== existing.pk ||
+      (parent.status !== 'published' && !(moderator && parent.status !== 'deleted'))
+    ) {
       if (parent?.status === 'deleted' && parent.thread_pk === existing?.pk) {
         throw problem(400, 'comment.parent_deleted', 'The comment you reply to was deleted');
       }
@@ -120,8 +144,17 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   let id: string;
   try {
     ({ id } = await ctx.comments.post({
-      site, threadKey: body.thread, title: body.title ?? null, parentId: body.parentId ?? null, authorPk: v.pk, body: body.body,
-      idempotencyKey: idempotencyKey ?? null, idempotencyHash, mentioned, moderator, looksLikeSpam: () => looksLikeSpam(c, site, v.name, body.body, body.thread),
+      site,
+      threadKey: body.thread,
+      title: body.title ?? null,
+      parentId: body.parentId ?? null,
+      authorPk: v.pk,
+      body: body.body,
+      idempotencyKey: idempotencyKey ?? null,
+      idempotencyHash,
+      mentioned,
+      moderator,
+      looksLikeSpam: () => looksLikeSpam(c, site, v.name, body.body, body.thread),
     }));
   } catch (err) {
     // Two copies of one retried post raced: the unique index kept the first.
@@ -144,13 +177,23 @@ export async function editComment(ctx: HandlerContext<typeof d.editComment>) {
   if (thread.locked) throw problem(403, 'thread.locked', 'This discussion is closed');
   const windowS = site.settings.editWindowSeconds;
   if (ctx.now() - Date.parse(row.created_at) > windowS * 1000) {
-    throw problem(403, 'comment.edit_window_closed', 'This comment can no longer be edited',
-      `Comments can be edited for ${Math.round(windowS / 60)} minutes after posting.`);
+    throw problem(
+      403,
+      'comment.edit_window_closed',
+      'This comment can no longer be edited',
+      `Comments can be edited for ${Math.round(windowS / 60)} minutes after posting.`,
+    );
   }
   const mentioned = await checkBody(ctx, ds, body.body, thread.audience);
   if (body.body === row.body) return { body: await presentOne(ds, site, row.id, reader) };
   await ctx.comments.edit({
-    site, comment: row, thread: { key: thread.key, audience: thread.audience }, body: body.body, mentioned, moderator: reader.moderator, at: nowIso(ctx.now()),
+    site,
+    comment: row,
+    thread: { key: thread.key, audience: thread.audience },
+    body: body.body,
+    mentioned,
+    moderator: reader.moderator,
+    at: nowIso(ctx.now()),
   });
   return { body: await presentOne(ds, site, row.id, reader) };
 }
@@ -160,7 +203,8 @@ export async function deleteComment(ctx: HandlerContext<typeof d.deleteComment>)
   const { site, params } = ctx;
   const { ds, row, thread, reader, own } = await load(ctx, params.comment);
   if (!own) throw problem(403, 'comment.not_yours', 'Only its author can delete a comment', 'Moderators hide comments instead.');
-  if (row.status !== 'deleted') await ctx.comments.eraseByAuthor(site.id, row.id, { key: thread.key, audience: thread.audience }, nowIso(ctx.now()));
+  if (row.status !== 'deleted')
+    await ctx.comments.eraseByAuthor(site.id, row.id, { key: thread.key, audience: thread.audience }, nowIso(ctx.now()));
   return { body: await presentOne(ds, site, row.id, reader) };
 }
 
@@ -168,14 +212,20 @@ export async function deleteComment(ctx: HandlerContext<typeof d.deleteComment>)
 export async function react(ctx: HandlerContext<typeof d.react>) {
   const { site, params, body, viewer } = ctx;
   if (!site.settings.reactions.includes(body.kind)) {
-    throw problem(400, 'reaction.unknown_kind', 'This reaction does not exist on this site',
-      `Reactions here: ${site.settings.reactions.join(', ')}.`, [{ path: 'body.kind', message: `One of: ${site.settings.reactions.join(', ')}.` }]);
+    throw problem(
+      400,
+      'reaction.unknown_kind',
+      'This reaction does not exist on this site',
+      `Reactions here: ${site.settings.reactions.join(', ')}.`,
+      [{ path: 'body.kind', message: `One of: ${site.settings.reactions.join(', ')}.` }],
+    );
   }
   const { ds, row, thread, own } = await target(ctx, params.comment);
   await assertMayWrite(ctx.store, site.id, viewer!, ctx.now(), thread);
   if (own) throw problem(403, 'reaction.own_comment', 'You cannot react to your own comment');
   if (thread.locked) throw problem(403, 'thread.locked', 'This discussion is closed');
-  if (await ds.react(site.id, row, viewer!.pk, body.kind)) await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
+  if (await ds.react(site.id, row, viewer!.pk, body.kind))
+    await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
   return { body: { comment: row.id, reactions: (await ds.reactionCounts(site.id, [row.id], viewer!.pk)).get(row.id) ?? [] } };
 }
 
@@ -184,7 +234,8 @@ export async function unreact(ctx: HandlerContext<typeof d.unreact>) {
   const { site, params, viewer } = ctx;
   const { ds, row, thread } = await load(ctx, params.comment);
   if (thread.locked) throw problem(403, 'thread.locked', 'This discussion is closed');
-  if (await ds.unreact(site.id, row.id, viewer!.pk, params.kind)) await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
+  if (await ds.unreact(site.id, row.id, viewer!.pk, params.kind))
+    await ctx.emit('reactions.changed', { site: site.id, comment: row.id, thread: { key: thread.key, audience: thread.audience } });
   return { body: { comment: row.id, reactions: (await ds.reactionCounts(site.id, [row.id], viewer!.pk)).get(row.id) ?? [] } };
 }
 
@@ -194,7 +245,7 @@ export async function reactors(ctx: HandlerContext<typeof d.reactors>) {
   const { ds, row } = await load(ctx, params.comment);
   const list = row.status === 'deleted' ? [] : await ds.reactors(site.id, row.id);
   const kinds = new Map<string, Comment['mentions'] & object>();
-  for (const r of list) kinds.set(r.kind, [...kinds.get(r.kind) ?? [], r.member]);
+  for (const r of list) kinds.set(r.kind, [...(kinds.get(r.kind) ?? []), r.member]);
   return { body: { comment: row.id, kinds: [...kinds].map(([kind, members]) => ({ kind, members })) } };
 }
 
@@ -215,10 +266,20 @@ export async function moderateComment(ctx: HandlerContext<typeof d.moderateComme
   const { ds, row, reader } = await load(ctx, params.comment);
   if (!reader.moderator) throw problem(403, 'moderation.forbidden', 'Only moderators can do this');
   const [result] = await ctx.comments.moderate({
-    site: site.id, ids: [row.id], action: body.action, moderatorPk: viewer!.pk, note: body.note || null, at: nowIso(ctx.now()),
+    site: site.id,
+    ids: [row.id],
+    action: body.action,
+    moderatorPk: viewer!.pk,
+    note: body.note || null,
+    at: nowIso(ctx.now()),
   });
   if (!result?.changed) {
-    throw problem(409, 'comment.bad_transition', `This comment cannot be ${body.action === 'hide' ? 'hidden' : `${body.action}d`}`, `It is ${result?.status ?? row.status}.`);
+    throw problem(
+      409,
+      'comment.bad_transition',
+      `This comment cannot be ${body.action === 'hide' ? 'hidden' : `${body.action}d`}`,
+      `It is ${result?.status ?? row.status}.`,
+    );
   }
   return { body: await presentOne(ds, site, row.id, reader) };
 }
@@ -229,7 +290,8 @@ export async function updateThread(ctx: HandlerContext<typeof d.updateThread>) {
   const ds = new DiscussionStore(store);
   const existing = await store.thread(site.id, body.thread);
   readableThread(site, existing, viewer);
-  if (!moderates(viewer, existing?.audience ?? 'public')) throw problem(403, 'moderation.forbidden', 'Only moderators can lock a discussion');
+  if (!moderates(viewer, existing?.audience ?? 'public'))
+    throw problem(403, 'moderation.forbidden', 'Only moderators can lock a discussion');
   const thread = await store.setThread(site.id, body.thread, { locked: body.locked });
   await ds.log(ds.db, { site_id: site.id, moderator_pk: viewer!.pk, thread_pk: thread!.pk, action: body.locked ? 'lock' : 'unlock' });
   return { body: threadOut(body.thread, thread, await ds.count(site.id, thread!.pk, 'published')) };

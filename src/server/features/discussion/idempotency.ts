@@ -14,7 +14,11 @@ export function commentRequestHash(body: NewComment): string {
 /** A key already used for another request: 422, and nothing is stored. Rows from before the hash was kept replay. */
 export function assertSameRequest(storedHash: string | null, hash: string): void {
   if (storedHash !== null && storedHash !== hash) {
-    throw problem(422, 'idempotency.mismatch', 'This Idempotency-Key was used for another comment',
-      'A retry must send the same request as the first attempt; a new comment needs a new key.');
+    throw problem(
+      422,
+      'idempotency.mismatch',
+      'This Idempotency-Key was used for another comment',
+      'A retry must send the same request as the first attempt; a new comment needs a new key.',
+    );
   }
 }

@@ -9,11 +9,22 @@ import type { CommentRef } from '../../domain/events.js';
  */
 export function subscribeLive({ bus, live }: AppServices) {
   const say = (e: CommentRef, kind: LiveKind, opts: { audience?: string; version?: number } = {}) =>
-    live.publish(e.site, { topic: `thread:${e.thread.key}`, kind, ref: e.comment, audience: opts.audience ?? e.thread.audience, version: opts.version });
+    live.publish(e.site, {
+      topic: `thread:${e.thread.key}`,
+      kind,
+      ref: e.comment,
+      audience: opts.audience ?? e.thread.audience,
+      version: opts.version,
+    });
   bus.on('comment.posted', (e) => say(e, 'comment.created'));
   // A held comment is news for moderators only; an edit that sends a readable comment back to the queue withdraws it.
-  bus.on('comment.held', (e) => (e.via === 'post' ? say(e, 'comment.created', { audience: 'role:moderator' })
-    : e.withdrawn ? say(e, 'comment.hidden', { version: e.version }) : undefined));
+  bus.on('comment.held', (e) =>
+    e.via === 'post'
+      ? say(e, 'comment.created', { audience: 'role:moderator' })
+      : e.withdrawn
+        ? say(e, 'comment.hidden', { version: e.version })
+        : undefined,
+  );
   bus.on('comment.edited', (e) => say(e, 'comment.updated', { version: e.version }));
   bus.on('comment.approved', (e) => say(e, 'comment.created'));
   bus.on('comment.hidden', (e) => say(e, 'comment.hidden'));

@@ -6,7 +6,16 @@ import { achievement, issueCredential, issuerKey, issuerProfile, keyDocument, pu
 import { newId, nowIso } from '../../domain/ids.js';
 import { memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
-import { ensureFresh, labelsFor, memberLedger, memberState, rulesFor, saveRules, setHidden, recentlyActive as activeMembers } from '../../store/engagement.js';
+import {
+  ensureFresh,
+  labelsFor,
+  memberLedger,
+  memberState,
+  rulesFor,
+  saveRules,
+  setHidden,
+  recentlyActive as activeMembers,
+} from '../../store/engagement.js';
 import { issuerInfo, levelOut, badgesOut, nextLevel, memberOrMe, reasonsOf, ld } from './present.js';
 
 /** The rules levels and badges are computed by. */
@@ -16,11 +25,16 @@ export async function engagementRules({ store, site }: HandlerContext<typeof rou
 
 /** Replace the rules (admins); every award is recomputed. */
 export async function setEngagementRules({ store, site, viewer, body }: HandlerContext<typeof routes.setEngagementRules>) {
-  if (!viewer!.roles.includes('admin')) throw problem(403, 'engagement.admin_only', 'Only the site\'s admins may change the rules');
+  if (!viewer!.roles.includes('admin')) throw problem(403, 'engagement.admin_only', "Only the site's admins may change the rules");
   const saved = await saveRules(store, site.id, body);
   if (!saved.ok) {
-    throw problem(400, 'engagement.rules_invalid', 'The rules do not validate', saved.errors.map((e) => e.message).join(' '),
-      saved.errors.map((e) => ({ path: `body.${e.path}`, message: e.message })));
+    throw problem(
+      400,
+      'engagement.rules_invalid',
+      'The rules do not validate',
+      saved.errors.map((e) => e.message).join(' '),
+      saved.errors.map((e) => ({ path: `body.${e.path}`, message: e.message })),
+    );
   }
   return { body: saved.rules };
 }
@@ -41,9 +55,11 @@ export async function memberEngagement({ store, site, viewer, params, query }: H
   }
   return {
     body: {
-      member: memberSummary(m), hidden,
+      member: memberSummary(m),
+      hidden,
       level: levelOut(rules, rank, state.member?.level_since ?? null),
-      badges: badgesOut(rules, state.awards), next,
+      badges: badgesOut(rules, state.awards),
+      next,
     },
   };
 }
@@ -53,25 +69,40 @@ export async function myEngagement({ store, site, viewer }: HandlerContext<typeo
   const v = viewer!;
   await ensureFresh(store, site.id, v.pk);
   const [rules, state, acts] = await Promise.all([
-    rulesFor(store.db, store.db, site.id), memberState(store.db, v.pk), memberLedger(store.db, site.id, v.pk),
+    rulesFor(store.db, store.db, site.id),
+    memberState(store.db, v.pk),
+    memberLedger(store.db, site.id, v.pk),
   ]);
   const ev = evaluate(rules, acts);
   const evidence = [...ev.level.evidence, ...[...ev.badges.values()].flatMap((b) => b.evidence)];
   const labels = await labelsFor(store.db, site.id, evidence);
   const held = new Set([...ev.badges.values()].map((b) => b.badge));
   const badges = badgesOut(rules, state.awards).map((b) => ({
-    ...b, reasons: reasonsOf(ev.badges.get(`${b.id}|${b.chapter ?? ''}`)?.evidence ?? [], labels),
+    ...b,
+    reasons: reasonsOf(ev.badges.get(`${b.id}|${b.chapter ?? ''}`)?.evidence ?? [], labels),
   }));
-  const upcoming = rules.badges.filter((b) => !held.has(b.id)).map((b) => {
-    const p = progress(rules, acts, b.requires, ev);
-    return { id: b.id, name: b.name, description: b.description, icon: b.icon, percent: Math.floor(p.ratio * 100), requirements: p.requirements };
-  });
+  const upcoming = rules.badges
+    .filter((b) => !held.has(b.id))
+    .map((b) => {
+      const p = progress(rules, acts, b.requires, ev);
+      return {
+        id: b.id,
+        name: b.name,
+        description: b.description,
+        icon: b.icon,
+        percent: Math.floor(p.ratio * 100),
+        requirements: p.requirements,
+      };
+    });
   return {
     body: {
-      member: memberSummary(v.row), hidden: !!state.member?.hidden,
+      member: memberSummary(v.row),
+      hidden: !!state.member?.hidden,
       level: levelOut(rules, ev.level.rank, ev.level.since),
-      badges, next: nextLevel(rules, acts, ev.level.rank, ev),
-      levelReasons: reasonsOf(ev.level.evidence, labels), upcoming,
+      badges,
+      next: nextLevel(rules, acts, ev.level.rank, ev),
+      levelReasons: reasonsOf(ev.level.evidence, labels),
+      upcoming,
     },
   };
 }
@@ -94,10 +125,12 @@ export async function recentlyActive({ store, site, viewer, query, now }: Handle
   const rows = await activeMembers(store.db, site.id, query.chapter, nowIso(now() - cfg.days * 86_400_000), cfg.size);
   return {
     body: {
-      chapter: query.chapter, days: cfg.days,
+      chapter: query.chapter,
+      days: cfg.days,
       members: rows.map((r) => ({
         member: memberSummary({ host_id: r.host_id, name: r.name, picture: r.picture, chapters: r.chapters }),
-        level: levelOut(rules, Number(r.level_rank), r.level_since), lastActiveAt: r.last_active_at!,
+        level: levelOut(rules, Number(r.level_rank), r.level_since),
+        lastActiveAt: r.last_active_at!,
       })),
     },
   };
@@ -121,12 +154,24 @@ export async function exportBadge({ c, store, site, viewer, params, body }: Hand
   const key = await issuerKey(store, site.id);
   const lang = body.lang ?? 'fr';
   const id = newId();
-  await store.db.insertInto('ob_credentials').values({
-    id, site_id: site.id, member_pk: v.pk, badge_id: rule.id, scope: award.scope, issued_at: nowIso(),
-  }).execute();
+  await store.db
+    .insertInto('ob_credentials')
+    .values({
+      id,
+      site_id: site.id,
+      member_pk: v.pk,
+      badge_id: rule.id,
+      scope: award.scope,
+      issued_at: nowIso(),
+    })
+    .execute();
   const credential = await issueCredential({
-    issuer: info, key, credentialId: id, achievement: achievement(info, rules, rule, lang),
-    name: rule.name[lang], awardedAt: award.awarded_at,
+    issuer: info,
+    key,
+    credentialId: id,
+    achievement: achievement(info, rules, rule, lang),
+    name: rule.name[lang],
+    awardedAt: award.awarded_at,
     subject: { name: body.name ?? 'none', memberName: v.row.name, subjectId: body.subjectId },
   });
   return { status: 201, body: credential };
@@ -151,22 +196,36 @@ export async function obAchievement({ c, store, site, params }: HandlerContext<t
   const rule = rules.badges.find((b) => b.id === params.badge);
   if (!rule) throw problem(404, 'engagement.badge_unknown', 'No such badge on this site', params.badge);
   const lang = /^en\b/i.test(c.req.header('accept-language') ?? '') ? 'en' : 'fr';
-  return ld(c, { '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'], ...achievement(issuerInfo(c, site), rules, rule, lang) });
+  return ld(c, {
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+    ...achievement(issuerInfo(c, site), rules, rule, lang),
+  });
 }
 
 /** Whether a credential this site issued still stands. */
 export async function obCredentialStatus({ c, store, site, params }: HandlerContext<typeof routes.obCredentialStatus>) {
-  const row = await store.db.selectFrom('ob_credentials').selectAll().where('site_id', '=', site.id).where('id', '=', params.credential).executeTakeFirst();
+  const row = await store.db
+    .selectFrom('ob_credentials')
+    .selectAll()
+    .where('site_id', '=', site.id)
+    .where('id', '=', params.credential)
+    .executeTakeFirst();
   if (!row) throw problem(404, 'ob.credential_unknown', 'This site issued no such credential', params.credential);
-  const held = await store.db.selectFrom('engagement_awards').select('badge_id')
-    .where('member_pk', '=', row.member_pk).where('badge_id', '=', row.badge_id).where('scope', '=', row.scope).executeTakeFirst();
+  const held = await store.db
+    .selectFrom('engagement_awards')
+    .select('badge_id')
+    .where('member_pk', '=', row.member_pk)
+    .where('badge_id', '=', row.badge_id)
+    .where('scope', '=', row.scope)
+    .executeTakeFirst();
   const info = issuerInfo(c, site);
   return {
     body: {
       id: `${info.base}/v1/sites/${site.id}/ob/credentials/${row.id}`,
       issuer: `${info.base}/v1/sites/${site.id}/ob/issuer`,
       achievement: `${info.base}/v1/sites/${site.id}/ob/achievements/${row.badge_id}`,
-      issuedAt: row.issued_at, status: held ? 'active' : 'revoked',
+      issuedAt: row.issued_at,
+      status: held ? 'active' : 'revoked',
     },
     headers: { 'access-control-allow-origin': '*' },
   };

@@ -16,7 +16,10 @@ function publicBase(c: Context): string {
 }
 
 export const issuerInfo = (c: Context, site: Site): IssuerInfo => ({
-  base: publicBase(c), siteId: site.id, siteName: site.name, siteUrl: site.origins[0] ?? null,
+  base: publicBase(c),
+  siteId: site.id,
+  siteName: site.name,
+  siteUrl: site.origins[0] ?? null,
 });
 
 export function levelOut(rules: RuleSet, rank: number, since: string | null): LevelOut {
@@ -29,7 +32,9 @@ export function badgesOut(rules: RuleSet, awards: Pick<EngagementAwardRow, 'badg
   const byId = new Map(rules.badges.map((b) => [b.id, b]));
   return awards.flatMap((a) => {
     const b = byId.get(a.badge_id);
-    return b ? [{ id: b.id, name: b.name, description: b.description, icon: b.icon, chapter: a.scope || null, awardedAt: a.awarded_at }] : [];
+    return b
+      ? [{ id: b.id, name: b.name, description: b.description, icon: b.icon, chapter: a.scope || null, awardedAt: a.awarded_at }]
+      : [];
   });
 }
 
@@ -49,17 +54,26 @@ export async function memberOrMe(store: Store, site: Site, viewer: HandlerContex
     if (!viewer) throw problem(401, 'auth.missing', 'Sign in to see your own engagement');
     return viewer.row;
   }
-  if (!viewer && !site.settings.publicProfiles) throw problem(401, 'auth.missing', 'Sign in to see members', 'This site shows members to signed-in members only.');
+  if (!viewer && !site.settings.publicProfiles)
+    throw problem(401, 'auth.missing', 'Sign in to see members', 'This site shows members to signed-in members only.');
   const [m] = await new MemberStore(store.db).byHostIds(site.id, [member]);
   if (!m || !listedTo(m, viewer)) throw problem(404, 'member.unknown', 'No such member', member);
   return m;
 }
 
-export const reasonsOf = (acts: Act[], labels: Map<string, string>): Reason[] => acts.map((a) => ({
-  kind: a.kind as Reason['kind'], ref: a.ref, at: a.at, label: labels.get(a.ref.split(':')[0]) ?? null, chapter: a.chapter,
-}));
+export const reasonsOf = (acts: Act[], labels: Map<string, string>): Reason[] =>
+  acts.map((a) => ({
+    kind: a.kind as Reason['kind'],
+    ref: a.ref,
+    at: a.at,
+    label: labels.get(a.ref.split(':')[0]) ?? null,
+    chapter: a.chapter,
+  }));
 
 /** An Open Badges document: JSON-LD, public, cached a moment, readable from any origin. */
-export const ld = (c: Context, doc: unknown) => c.body(JSON.stringify(doc), 200, {
-  'content-type': 'application/ld+json; charset=utf-8', 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*',
-});
+export const ld = (c: Context, doc: unknown) =>
+  c.body(JSON.stringify(doc), 200, {
+    'content-type': 'application/ld+json; charset=utf-8',
+    'cache-control': 'public, max-age=300',
+    'access-control-allow-origin': '*',
+  });

@@ -4,19 +4,55 @@ import { canSee } from '../../domain/audience.js';
 import { chapterName, decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
-import { RsvpConflict, UnknownMembers, acknowledgePromotion, eventView, feedMember, insertEvent, memberEvents, removeActivities, setRsvp, visibleAudiences } from '../../store/events.js';
+import {
+  RsvpConflict,
+  UnknownMembers,
+  acknowledgePromotion,
+  eventView,
+  feedMember,
+  insertEvent,
+  memberEvents,
+  removeActivities,
+  setRsvp,
+  visibleAudiences,
+} from '../../store/events.js';
 import * as eventStore from '../../store/events.js';
 import { toViewer } from '../../http/viewer.js';
-import { adminOnly, FEED_PAST_DAYS, rightsOf, canManage, mustSee, mustManage, iso, eventOut, instant, checkTimes, organiserPk, mayOrganiseIn, icsEvent, sendCalendar, fileName, announceEvent, viewOf, attendeeList, feedOut } from './present.js';
+import {
+  adminOnly,
+  FEED_PAST_DAYS,
+  rightsOf,
+  canManage,
+  mustSee,
+  mustManage,
+  iso,
+  eventOut,
+  instant,
+  checkTimes,
+  organiserPk,
+  mayOrganiseIn,
+  icsEvent,
+  sendCalendar,
+  fileName,
+  announceEvent,
+  viewOf,
+  attendeeList,
+  feedOut,
+} from './present.js';
 
 /** Upcoming (or past, or in a date range) events the reader may see. */
 export async function listEvents({ store, site, query, viewer, now }: HandlerContext<typeof routes.listEvents>) {
   if (!viewer && !site.settings.publicRead) throw problem(401, 'auth.missing', 'Sign in to see events');
   const limit = query.limit ?? 20;
-  const chapters = query.chapter?.split(',').map((s) => s.trim()).filter(Boolean);
+  const chapters = query.chapter
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const ranged = query.from !== undefined || query.to !== undefined;
   if (query.from && query.to && Date.parse(query.to) <= Date.parse(query.from)) {
-    throw problem(400, 'events.bad_range', 'The range must end after it starts', undefined, [{ path: 'query.to', message: 'Must be after from.' }]);
+    throw problem(400, 'events.bad_range', 'The range must end after it starts', undefined, [
+      { path: 'query.to', message: 'Must be after from.' },
+    ]);
   }
   const past = query.past === '1' || query.past === 'true';
   if (ranged && past) throw problem(400, 'events.bad_range', 'Use either past or from/to');
@@ -24,9 +60,13 @@ export async function listEvents({ store, site, query, viewer, now }: HandlerCon
   const rows = await eventStore.listEvents(store, site.id, {
     memberPk: viewer?.pk ?? null,
     audiences: visibleAudiences(viewer, site.settings.publicRead),
-    chapters, mode: ranged ? 'range' : past ? 'past' : 'upcoming',
-    now: iso(now()), from: query.from && iso(Date.parse(query.from)), to: query.to && iso(Date.parse(query.to)),
-    after: decodeCursor(query.cursor), limit: limit + 1,
+    chapters,
+    mode: ranged ? 'range' : past ? 'past' : 'upcoming',
+    now: iso(now()),
+    from: query.from && iso(Date.parse(query.from)),
+    to: query.to && iso(Date.parse(query.to)),
+    after: decodeCursor(query.cursor),
+    limit: limit + 1,
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -60,10 +100,19 @@ export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>
   checkTimes(row);
   const organiser = await organiserPk(store, site, r, body.organiser, r.viewer!.pk);
   const ev = await insertEvent(store, {
-    site_id: site.id, chapter_id: chapter, title: body.title, description: body.description ?? '',
-    time_zone: body.timeZone, place: body.place ?? null, online_url: body.onlineUrl ?? null, url: body.url ?? null,
-    capacity: body.capacity ?? null, max_guests: body.maxGuests ?? 0, audience: body.audience ?? 'public',
-    organiser_pk: organiser, ...row,
+    site_id: site.id,
+    chapter_id: chapter,
+    title: body.title,
+    description: body.description ?? '',
+    time_zone: body.timeZone,
+    place: body.place ?? null,
+    online_url: body.onlineUrl ?? null,
+    url: body.url ?? null,
+    capacity: body.capacity ?? null,
+    max_guests: body.maxGuests ?? 0,
+    audience: body.audience ?? 'public',
+    organiser_pk: organiser,
+    ...row,
   });
   return { status: 201, body: await viewOf(ctx, ev.id, r) };
 }
@@ -73,37 +122,50 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
   const { store, site, body, params } = ctx;
   const r = await rightsOf(store, site, ctx.viewer);
   const organiser = body.organiser === undefined ? undefined : await organiserPk(store, site, r, body.organiser, null);
-  const promoted = await eventStore.updateEvent(store, site.id, params.event, (ev) => {
-    const zone = body.timeZone ?? ev.time_zone;
-    const changes: Partial<EventRow> = {};
-    if (body.title !== undefined) changes.title = body.title;
-    if (body.description !== undefined) changes.description = body.description;
-    if (body.chapter !== undefined) {
-      mayOrganiseIn(body.chapter, r);
-      changes.chapter_id = body.chapter;
-    }
-    if (body.timeZone !== undefined) changes.time_zone = body.timeZone;
-    if (body.startsAt !== undefined) changes.starts_at = instant(body.startsAt, zone, 'body.startsAt');
-    if (body.endsAt !== undefined) changes.ends_at = instant(body.endsAt, zone, 'body.endsAt');
-    if (body.rsvpDeadline !== undefined) changes.rsvp_deadline = body.rsvpDeadline === null ? null : instant(body.rsvpDeadline, zone, 'body.rsvpDeadline');
-    if (body.place !== undefined) changes.place = body.place;
-    if (body.onlineUrl !== undefined) changes.online_url = body.onlineUrl;
-    if (body.url !== undefined) changes.url = body.url;
-    if (body.capacity !== undefined) changes.capacity = body.capacity;
-    if (body.maxGuests !== undefined) changes.max_guests = body.maxGuests;
-    if (body.audience !== undefined) changes.audience = body.audience;
-    if (organiser !== undefined) changes.organiser_pk = organiser;
-    return changes;
-  }, (ev) => {
-    mustManage(ev, r);
-    if (ev.cancelled_at) throw problem(409, 'event.cancelled', 'This event was cancelled; it can no longer be changed');
-  }, (merged, taken) => {
-    checkTimes(merged);
-    if (merged.capacity !== null && merged.capacity < taken) {
-      throw problem(409, 'event.capacity_below_taken', 'More places are already taken than this capacity',
-        `${taken} places are taken (members going and their guests).`, [{ path: 'body.capacity', message: `At least ${taken}.` }]);
-    }
-  });
+  const promoted = await eventStore.updateEvent(
+    store,
+    site.id,
+    params.event,
+    (ev) => {
+      const zone = body.timeZone ?? ev.time_zone;
+      const changes: Partial<EventRow> = {};
+      if (body.title !== undefined) changes.title = body.title;
+      if (body.description !== undefined) changes.description = body.description;
+      if (body.chapter !== undefined) {
+        mayOrganiseIn(body.chapter, r);
+        changes.chapter_id = body.chapter;
+      }
+      if (body.timeZone !== undefined) changes.time_zone = body.timeZone;
+      if (body.startsAt !== undefined) changes.starts_at = instant(body.startsAt, zone, 'body.startsAt');
+      if (body.endsAt !== undefined) changes.ends_at = instant(body.endsAt, zone, 'body.endsAt');
+      if (body.rsvpDeadline !== undefined)
+        changes.rsvp_deadline = body.rsvpDeadline === null ? null : instant(body.rsvpDeadline, zone, 'body.rsvpDeadline');
+      if (body.place !== undefined) changes.place = body.place;
+      if (body.onlineUrl !== undefined) changes.online_url = body.onlineUrl;
+      if (body.url !== undefined) changes.url = body.url;
+      if (body.capacity !== undefined) changes.capacity = body.capacity;
+      if (body.maxGuests !== undefined) changes.max_guests = body.maxGuests;
+      if (body.audience !== undefined) changes.audience = body.audience;
+      if (organiser !== undefined) changes.organiser_pk = organiser;
+      return changes;
+    },
+    (ev) => {
+      mustManage(ev, r);
+      if (ev.cancelled_at) throw problem(409, 'event.cancelled', 'This event was cancelled; it can no longer be changed');
+    },
+    (merged, taken) => {
+      checkTimes(merged);
+      if (merged.capacity !== null && merged.capacity < taken) {
+        throw problem(
+          409,
+          'event.capacity_below_taken',
+          'More places are already taken than this capacity',
+          `${taken} places are taken (members going and their guests).`,
+          [{ path: 'body.capacity', message: `At least ${taken}.` }],
+        );
+      }
+    },
+  );
   await announceEvent(ctx, params.event, 'event.updated', promoted);
   if (promoted.length) await announceEvent(ctx, params.event, 'rsvp.changed');
   return { body: await viewOf(ctx, params.event, r) };
@@ -134,15 +196,23 @@ export async function rsvp(ctx: HandlerContext<typeof routes.rsvp>) {
         throw problem(409, 'rsvp.closed', 'Answers for this event are closed', `They closed at ${ev.rsvp_deadline}.`);
       }
       if (body.status !== 'declined' && guests > ev.max_guests) {
-        throw problem(400, 'rsvp.too_many_guests', 'Too many guests',
+        throw problem(
+          400,
+          'rsvp.too_many_guests',
+          'Too many guests',
           ev.max_guests ? `At most ${ev.max_guests} guest${ev.max_guests > 1 ? 's' : ''} for this event.` : 'This event takes no guests.',
-          [{ path: 'body.guests', message: `At most ${ev.max_guests}.` }]);
+          [{ path: 'body.guests', message: `At most ${ev.max_guests}.` }],
+        );
       }
     });
   } catch (err) {
     if (err instanceof RsvpConflict) {
-      throw problem(409, 'rsvp.not_enough_places', 'Not enough places left for these guests',
-        `${err.left} place${err.left === 1 ? '' : 's'} left; your place is kept as it was.`);
+      throw problem(
+        409,
+        'rsvp.not_enough_places',
+        'Not enough places left for these guests',
+        `${err.left} place${err.left === 1 ? '' : 's'} left; your place is kept as it was.`,
+      );
     }
     throw err;
   }
@@ -150,8 +220,11 @@ export async function rsvp(ctx: HandlerContext<typeof routes.rsvp>) {
   const e = await viewOf(ctx, params.event, r);
   if (e.myRsvp) {
     await ctx.emit('rsvp.changed', {
-      site: site.id, event: { id: e.id, title: e.title, startsAt: e.startsAt, url: e.url, chapter: e.chapter?.id ?? null },
-      member: { id: viewer.hostId, name: viewer.name }, status: e.myRsvp.status, guests: e.myRsvp.guests,
+      site: site.id,
+      event: { id: e.id, title: e.title, startsAt: e.startsAt, url: e.url, chapter: e.chapter?.id ?? null },
+      member: { id: viewer.hostId, name: viewer.name },
+      status: e.myRsvp.status,
+      guests: e.myRsvp.guests,
     });
   }
   return { body: e };
@@ -189,8 +262,9 @@ export async function markAttendance(ctx: HandlerContext<typeof routes.markAtten
     });
   } catch (err) {
     if (err instanceof UnknownMembers) {
-      throw problem(400, 'attendance.unknown_member', 'Some members are unknown', err.ids.slice(0, 20).join(', '),
-        [{ path: 'body.marks', message: `Unknown: ${err.ids.slice(0, 20).join(', ')}` }]);
+      throw problem(400, 'attendance.unknown_member', 'Some members are unknown', err.ids.slice(0, 20).join(', '), [
+        { path: 'body.marks', message: `Unknown: ${err.ids.slice(0, 20).join(', ')}` },
+      ]);
     }
     throw err;
   }
@@ -208,25 +282,45 @@ export async function eventCalendar(ctx: HandlerContext<typeof routes.eventCalen
   const v = await eventView(ctx.store, ctx.site.id, ctx.params.event, ctx.viewer?.pk ?? null);
   mustSee(ctx.site, v, ctx.viewer, r, v);
   const reveal = canManage(v, r) || v.my_status === 'going';
-  return sendCalendar(ctx.c, { events: [icsEvent(ctx.site, v, { reveal, tentative: false })] }, [v], v.updated_at,
-    `attachment; filename="${fileName(v.title)}"`);
+  return sendCalendar(
+    ctx.c,
+    { events: [icsEvent(ctx.site, v, { reveal, tentative: false })] },
+    [v],
+    v.updated_at,
+    `attachment; filename="${fileName(v.title)}"`,
+  );
 }
 
 /** Subscribable feed of the public events (of some chapters). */
 export async function siteCalendar(ctx: HandlerContext<typeof routes.siteCalendar>) {
   const { store, site, query, now } = ctx;
   if (!site.settings.publicRead) throw problem(403, 'calendar.not_public', 'This site does not publish its events');
-  const chapters = query.chapter?.split(',').map((s) => s.trim()).filter(Boolean);
+  const chapters = query.chapter
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const rows = await eventStore.listEvents(store, site.id, {
-    memberPk: null, audiences: ['public'], chapters, mode: 'range', now: iso(now()),
-    from: iso(now() - FEED_PAST_DAYS * 86_400_000), limit: 1000,
+    memberPk: null,
+    audiences: ['public'],
+    chapters,
+    mode: 'range',
+    now: iso(now()),
+    from: iso(now() - FEED_PAST_DAYS * 86_400_000),
+    limit: 1000,
   });
   const named = new Map(rows.map((e) => [e.chapter_id, e.chapter_name]));
   const names = chapters?.length ? ` — ${chapters.map((id) => chapterName(id, named.get(id))).join(', ')}` : '';
-  return sendCalendar(ctx.c, {
-    name: `${site.name}${names}`, refreshMinutes: 60,
-    events: rows.map((e) => icsEvent(site, e, { reveal: false, tentative: false })),
-  }, rows, site.createdAt, 'inline; filename="events.ics"');
+  return sendCalendar(
+    ctx.c,
+    {
+      name: `${site.name}${names}`,
+      refreshMinutes: 60,
+      events: rows.map((e) => icsEvent(site, e, { reveal: false, tentative: false })),
+    },
+    rows,
+    site.createdAt,
+    'inline; filename="events.ics"',
+  );
 }
 
 /** A member's private feed of their events (secret address). */
@@ -235,15 +329,25 @@ export async function memberCalendar(ctx: HandlerContext<typeof routes.memberCal
   const member = await feedMember(store, site.id, params.token);
   if (!member) throw problem(404, 'calendar.unknown_feed', 'No such calendar feed', 'The address was revoked or replaced.');
   const viewer = toViewer(member);
-  const rows = (await memberEvents(store, site.id, member.pk, iso(now() - FEED_PAST_DAYS * 86_400_000)))
-    .filter((e) => e.organiser_pk === member.pk || canSee(e.audience, viewer, site.settings.publicRead));
-  return sendCalendar(ctx.c, {
-    name: `${site.name} — ${member.name}`, refreshMinutes: 30,
-    events: rows.map((e) => icsEvent(site, e, {
-      reveal: e.my_status === 'going' || e.organiser_pk === member.pk,
-      tentative: e.my_status === 'maybe' || e.my_status === 'waitlist',
-    })),
-  }, rows, member.created_at, 'inline; filename="my-events.ics"');
+  const rows = (await memberEvents(store, site.id, member.pk, iso(now() - FEED_PAST_DAYS * 86_400_000))).filter(
+    (e) => e.organiser_pk === member.pk || canSee(e.audience, viewer, site.settings.publicRead),
+  );
+  return sendCalendar(
+    ctx.c,
+    {
+      name: `${site.name} — ${member.name}`,
+      refreshMinutes: 30,
+      events: rows.map((e) =>
+        icsEvent(site, e, {
+          reveal: e.my_status === 'going' || e.organiser_pk === member.pk,
+          tentative: e.my_status === 'maybe' || e.my_status === 'waitlist',
+        }),
+      ),
+    },
+    rows,
+    member.created_at,
+    'inline; filename="my-events.ics"',
+  );
 }
 
 /** Whether the reader has a private calendar feed. */

@@ -8,10 +8,17 @@ export function install(register: Registrar, { live }: AppServices) {
   // Answers go out with the event's counts: the same for everyone who may see the event.
   live.hydrate(['rsvp.changed'], async (store, rec) => {
     const v = await eventView(store, rec.site, rec.ref, null);
-    return v && {
-      event: v.id, capacity: v.capacity, going: v.going, taken: v.taken, maybe: v.maybe, waitlist: v.waitlist,
-      placesLeft: v.capacity === null ? null : Math.max(0, v.capacity - v.taken),
-    };
+    return (
+      v && {
+        event: v.id,
+        capacity: v.capacity,
+        going: v.going,
+        taken: v.taken,
+        maybe: v.maybe,
+        waitlist: v.waitlist,
+        placesLeft: v.capacity === null ? null : Math.max(0, v.capacity - v.taken),
+      }
+    );
   });
 
   register(routes.listEvents, h.listEvents);

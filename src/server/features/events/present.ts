@@ -35,7 +35,13 @@ export const canManage = (ev: Pick<EventRow, 'organiser_pk' | 'chapter_id'>, r: 
   !!r.viewer && (r.admin || ev.organiser_pk === r.viewer.pk || (ev.chapter_id !== null && r.chapters.has(ev.chapter_id)));
 
 /** Refuses an event the reader may not see: 404 when there is none, 401/403 by audience. */
-export function mustSee(site: Site, ev: Pick<EventRow, 'audience'> | undefined, viewer: Viewer | null, r?: Rights, full?: EventRow): asserts ev {
+export function mustSee(
+  site: Site,
+  ev: Pick<EventRow, 'audience'> | undefined,
+  viewer: Viewer | null,
+  r?: Rights,
+  full?: EventRow,
+): asserts ev {
   if (!ev) throw problem(404, 'event.not_found', 'No such event');
   if (r && full && canManage(full, r)) return;
   if (!canSee(ev.audience, viewer, site.settings.publicRead)) {
@@ -46,7 +52,7 @@ export function mustSee(site: Site, ev: Pick<EventRow, 'audience'> | undefined, 
 
 export function mustManage(ev: EventRow | undefined, r: Rights): asserts ev {
   if (!ev) throw problem(404, 'event.not_found', 'No such event');
-  if (!canManage(ev, r)) throw problem(403, 'event.not_organiser', 'Only the event\'s organisers may do this');
+  if (!canManage(ev, r)) throw problem(403, 'event.not_organiser', "Only the event's organisers may do this");
 }
 
 // ---- mapping ---------------------------------------------------------------------------
@@ -90,13 +96,15 @@ export function eventOut(e: EventView, r: Rights, now: number): Event {
     cancelReason: e.cancelled_at ? e.cancel_reason : null,
     sequence: e.sequence,
     updatedAt: e.updated_at,
-    myRsvp: e.my_status ? {
-      status: e.my_status,
-      guests: e.my_guests ?? 0,
-      position: e.my_position,
-      promotedAt: e.my_status === 'going' && e.my_promoted_at && !e.my_seen_at ? e.my_promoted_at : null,
-      updatedAt: e.my_updated_at ?? e.updated_at,
-    } : null,
+    myRsvp: e.my_status
+      ? {
+          status: e.my_status,
+          guests: e.my_guests ?? 0,
+          position: e.my_position,
+          promotedAt: e.my_status === 'going' && e.my_promoted_at && !e.my_seen_at ? e.my_promoted_at : null,
+          updatedAt: e.my_updated_at ?? e.updated_at,
+        }
+      : null,
     canManage: manage,
   };
 }
@@ -105,23 +113,32 @@ export function eventOut(e: EventView, r: Rights, now: number): Event {
 
 export function instant(value: string, zone: string, path: string): string {
   const ms = parseEventTime(value, zone);
-  if (Number.isNaN(ms)) throw problem(400, 'request.invalid', 'The request is not valid', `Invalid ${path}.`, [{ path, message: 'Not a date and time' }]);
+  if (Number.isNaN(ms))
+    throw problem(400, 'request.invalid', 'The request is not valid', `Invalid ${path}.`, [{ path, message: 'Not a date and time' }]);
   return iso(Math.floor(ms / 1000) * 1000); // calendars count in whole seconds
 }
 
 /** End after start, deadline no later than start. */
 export function checkTimes(e: Pick<EventRow, 'starts_at' | 'ends_at' | 'rsvp_deadline'>) {
   if (Date.parse(e.ends_at) <= Date.parse(e.starts_at)) {
-    throw problem(400, 'event.ends_before_start', 'The event must end after it starts', undefined,
-      [{ path: 'body.endsAt', message: 'Must be after startsAt.' }]);
+    throw problem(400, 'event.ends_before_start', 'The event must end after it starts', undefined, [
+      { path: 'body.endsAt', message: 'Must be after startsAt.' },
+    ]);
   }
   if (e.rsvp_deadline && Date.parse(e.rsvp_deadline) > Date.parse(e.starts_at)) {
-    throw problem(400, 'event.deadline_after_start', 'Answers must close no later than the start', undefined,
-      [{ path: 'body.rsvpDeadline', message: 'Must be at or before startsAt.' }]);
+    throw problem(400, 'event.deadline_after_start', 'Answers must close no later than the start', undefined, [
+      { path: 'body.rsvpDeadline', message: 'Must be at or before startsAt.' },
+    ]);
   }
 }
 
-export async function organiserPk(store: Store, site: Site, r: Rights, hostId: string | null | undefined, current: string | null): Promise<string | null> {
+export async function organiserPk(
+  store: Store,
+  site: Site,
+  r: Rights,
+  hostId: string | null | undefined,
+  current: string | null,
+): Promise<string | null> {
   if (hostId === undefined) return current;
   if (hostId === null) {
     if (!r.admin) throw problem(403, 'event.organiser_admin_only', 'Only admins choose the organiser');
@@ -130,14 +147,17 @@ export async function organiserPk(store: Store, site: Site, r: Rights, hostId: s
   if (hostId === r.viewer!.hostId) return r.viewer!.pk;
   if (!r.admin) throw problem(403, 'event.organiser_admin_only', 'Only admins choose the organiser');
   const m = await store.memberByHostId(site.id, hostId);
-  if (!m) throw problem(400, 'event.unknown_organiser', 'No such member to organise the event', hostId, [{ path: 'body.organiser', message: 'Unknown member.' }]);
+  if (!m)
+    throw problem(400, 'event.unknown_organiser', 'No such member to organise the event', hostId, [
+      { path: 'body.organiser', message: 'Unknown member.' },
+    ]);
   return m.pk;
 }
 
 export function mayOrganiseIn(chapter: string | null, r: Rights) {
   if (r.admin) return;
   if (chapter === null) throw problem(403, 'event.not_organiser', 'Only admins create events for the whole network');
-  if (!r.chapters.has(chapter)) throw problem(403, 'event.not_organiser', 'You do not organise this chapter\'s events', chapter);
+  if (!r.chapters.has(chapter)) throw problem(403, 'event.not_organiser', "You do not organise this chapter's events", chapter);
 }
 
 // ---- calendars ---------------------------------------------------------------------------
@@ -163,9 +183,17 @@ export function icsEvent(site: Site, e: EventView, opts: { reveal: boolean; tent
 }
 
 /** The calendar, with an ETag; the stamp is the latest change so the same data gives the same bytes. */
-export function sendCalendar(c: Context, body: { name?: string; description?: string; refreshMinutes?: number; events: IcsEvent[] },
-  views: EventView[], fallbackStamp: string, disposition: string) {
-  const stamp = Math.max(Date.parse(fallbackStamp), ...views.map((v) => Math.max(Date.parse(v.updated_at), v.my_updated_at ? Date.parse(v.my_updated_at) : 0)));
+export function sendCalendar(
+  c: Context,
+  body: { name?: string; description?: string; refreshMinutes?: number; events: IcsEvent[] },
+  views: EventView[],
+  fallbackStamp: string,
+  disposition: string,
+) {
+  const stamp = Math.max(
+    Date.parse(fallbackStamp),
+    ...views.map((v) => Math.max(Date.parse(v.updated_at), v.my_updated_at ? Date.parse(v.my_updated_at) : 0)),
+  );
   const text = writeCalendar(body, stamp);
   const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
   const headers = {
@@ -179,7 +207,13 @@ export function sendCalendar(c: Context, body: { name?: string; description?: st
 }
 
 export const fileName = (title: string) =>
-  (title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase().slice(0, 60) || 'event') + '.ics';
+  (title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase()
+    .slice(0, 60) || 'event') + '.ics';
 
 // ---- routes ------------------------------------------------------------------------------
 
@@ -193,12 +227,22 @@ export type Ctx = HandlerContext;
  */
 export async function announceEvent(ctx: Ctx, eventId: string, kind: 'rsvp.changed' | 'event.updated', promoted: string[] = []) {
   const { store, site, live } = ctx;
-  const ev = await store.db.selectFrom('events').select('audience').where('site_id', '=', site.id).where('id', '=', eventId).executeTakeFirst();
+  const ev = await store.db
+    .selectFrom('events')
+    .select('audience')
+    .where('site_id', '=', site.id)
+    .where('id', '=', eventId)
+    .executeTakeFirst();
   if (!ev) return;
   const topic = `event:${eventId}`;
   await live.publish(site.id, { topic, kind, ref: eventId, audience: ev.audience });
   if (!promoted.length) return;
-  const members = await store.db.selectFrom('members').select('host_id').where('site_id', '=', site.id).where('pk', 'in', promoted).execute();
+  const members = await store.db
+    .selectFrom('members')
+    .select('host_id')
+    .where('site_id', '=', site.id)
+    .where('pk', 'in', promoted)
+    .execute();
   for (const m of members) await live.publish(site.id, { topic, kind: 'waitlist.promoted', ref: eventId, audience: `member:${m.host_id}` });
 }
 

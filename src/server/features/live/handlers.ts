@@ -10,13 +10,22 @@ import { tokenExpiry } from './stream.js';
 /** Open the page's live stream (Server-Sent Events). */
 export async function liveOpen({ c, site, viewer, body, live }: HandlerContext<typeof routes.liveOpen>) {
   if (!live.available) {
-    throw new ProblemError(503, 'live.unavailable', 'Live updates are unavailable for a moment', 'Reconnect after the delay in Retry-After.',
-      undefined, { 'retry-after': String(1 + Math.floor(Math.random() * 4)) });
+    throw new ProblemError(
+      503,
+      'live.unavailable',
+      'Live updates are unavailable for a moment',
+      'Reconnect after the delay in Retry-After.',
+      undefined,
+      { 'retry-after': String(1 + Math.floor(Math.random() * 4)) },
+    );
   }
   const header = c.req.header('last-event-id');
   const last = header ? parse(LiveEventId, header, 'header') : body.lastEventId;
   const args = {
-    site, viewer, exp: viewer ? tokenExpiry(c) : null, topics: [...new Set(body.topics)],
+    site,
+    viewer,
+    exp: viewer ? tokenExpiry(c) : null,
+    topics: [...new Set(body.topics)],
     lastEventId: last === undefined ? undefined : Number(last),
   };
   const headers: Record<string, string> = {
@@ -53,7 +62,11 @@ export async function liveOpen({ c, site, viewer, body, live }: HandlerContext<t
 export async function liveControl({ c, site, params, body, viewer, live }: HandlerContext<typeof routes.liveControl>) {
   const exp = viewer ? tokenExpiry(c) : null;
   await live.control({
-    site: site.id, stream: params.stream, key: body.key, add: body.add, remove: body.remove,
+    site: site.id,
+    stream: params.stream,
+    key: body.key,
+    add: body.add,
+    remove: body.remove,
     ...(body.after === undefined ? {} : { after: Number(body.after) }),
     ...(viewer && exp ? { refresh: { hostId: viewer.hostId, exp: Math.floor(exp / 1000) } } : {}),
   });

@@ -6,7 +6,22 @@ import { problem } from '../../http/problem.js';
 import { type MemberWithProfile } from '../../store/members.js';
 import { fold, listedTo, readerOf, visibilitySettings } from '../../domain/visibility.js';
 import { MAX_PENDING_INTRODUCTIONS } from '../../../contract/members.js';
-import { membersOf, fullProfile, parseShare, cardFor, matches, encodeNameCursor, decodeNameCursor, mustRead, resolve, cardContext, patchValues, introductionOut, oneIntroduction, answer } from './present.js';
+import {
+  membersOf,
+  fullProfile,
+  parseShare,
+  cardFor,
+  matches,
+  encodeNameCursor,
+  decodeNameCursor,
+  mustRead,
+  resolve,
+  cardContext,
+  patchValues,
+  introductionOut,
+  oneIntroduction,
+  answer,
+} from './present.js';
 
 /** A member's card as this reader may see it (`me`: the signed-in member). */
 export async function member({ store, site, params, viewer }: HandlerContext<typeof routes.member>) {
@@ -23,7 +38,12 @@ export async function listMembers({ store, site, query, viewer }: HandlerContext
   const limit = query.limit ?? 20;
   if (query.ids) {
     if (query.q || query.chapter || query.expertise || query.cursor) {
-      throw problem(400, 'members.ids_alone', '`ids` cannot be combined with a search', 'Send either `ids` or `q`/`chapter`/`expertise`/`cursor`.');
+      throw problem(
+        400,
+        'members.ids_alone',
+        '`ids` cannot be combined with a search',
+        'Send either `ids` or `q`/`chapter`/`expertise`/`cursor`.',
+      );
     }
     const ids = query.ids.split(',');
     const found = new Map((await ms.byHostIds(site.id, ids)).map((m) => [m.host_id, m]));
@@ -34,7 +54,10 @@ export async function listMembers({ store, site, query, viewer }: HandlerContext
   }
   const reader = readerOf(viewer);
   const filters = {
-    terms: fold(query.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8),
+    terms: fold(query.q ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 8),
     chapter: query.chapter,
     expertise: query.expertise || undefined,
   };
@@ -87,19 +110,37 @@ export async function exportMember({ store, site, viewer, now }: HandlerContext<
   const data: MemberExport = {
     exportedAt: new Date(now()).toISOString(),
     site: site.id,
-    member: { id: m.host_id, name: m.name, picture: m.picture, roles: JSON.parse(m.roles), chapters: JSON.parse(m.chapters), since: m.created_at },
+    member: {
+      id: m.host_id,
+      name: m.name,
+      picture: m.picture,
+      roles: JSON.parse(m.roles),
+      chapters: JSON.parse(m.chapters),
+      since: m.created_at,
+    },
     profile: { ...fullProfile(m.profile), visibility: visibilitySettings(m.profile?.visibility) },
     comments: rows.comments.map((c) => ({
-      id: c.id, thread: c.thread, parentId: c.parent_id, body: c.body, status: c.status,
-      createdAt: c.created_at, editedAt: c.edited_at, deletedAt: c.deleted_at,
+      id: c.id,
+      thread: c.thread,
+      parentId: c.parent_id,
+      body: c.body,
+      status: c.status,
+      createdAt: c.created_at,
+      editedAt: c.edited_at,
+      deletedAt: c.deleted_at,
     })),
     rsvps: rows.rsvps.map((r) => ({ eventId: r.event_id, event: r.title, status: r.status, guests: r.guests, updatedAt: r.updated_at })),
     introductions: rows.introductions.map((i) => {
       const sent = i.from_pk === v.pk;
       return {
-        id: i.id, direction: sent ? 'sent' as const : 'received' as const, with: sent ? i.to_host : i.from_host,
-        message: i.message, status: i.status, sharedByMe: parseShare(sent ? i.from_share : i.to_share),
-        createdAt: i.created_at, answeredAt: i.answered_at,
+        id: i.id,
+        direction: sent ? ('sent' as const) : ('received' as const),
+        with: sent ? i.to_host : i.from_host,
+        message: i.message,
+        status: i.status,
+        sharedByMe: parseShare(sent ? i.from_share : i.to_share),
+        createdAt: i.created_at,
+        answeredAt: i.answered_at,
       };
     }),
     activities: rows.activities.map((a) => ({ kind: a.kind, ref: a.ref, at: a.created_at })),
@@ -127,7 +168,10 @@ export async function listIntroductions({ store, site, query, viewer }: HandlerC
   const limit = query.limit ?? 20;
   const rows = await ms.introductionsOf(site.id, reader.pk, { status: query.status, after: decodeCursor(query.cursor), limit: limit + 1 });
   const page = rows.slice(0, limit);
-  const members = await ms.membersByPk(site.id, page.flatMap((i) => [i.from_pk, i.to_pk]));
+  const members = await ms.membersByPk(
+    site.id,
+    page.flatMap((i) => [i.from_pk, i.to_pk]),
+  );
   const last = page[page.length - 1];
   return {
     body: {
@@ -144,15 +188,22 @@ export async function requestIntroduction({ store, site, body, viewer, emit }: H
   if (body.to === v.hostId) throw problem(400, 'introduction.self', 'You cannot ask to be introduced to yourself');
   const [to] = await ms.byHostIds(site.id, [body.to]);
   if (!to) throw problem(404, 'member.unknown', 'No such member', body.to);
-  if (await ms.countPendingFrom(site.id, v.pk) >= MAX_PENDING_INTRODUCTIONS) {
-    throw problem(429, 'introduction.too_many', 'Too many requests are waiting for an answer',
-      `At most ${MAX_PENDING_INTRODUCTIONS} at once; wait for some answers.`);
+  if ((await ms.countPendingFrom(site.id, v.pk)) >= MAX_PENDING_INTRODUCTIONS) {
+    throw problem(
+      429,
+      'introduction.too_many',
+      'Too many requests are waiting for an answer',
+      `At most ${MAX_PENDING_INTRODUCTIONS} at once; wait for some answers.`,
+    );
   }
   const row = await ms.insertIntroduction(site.id, v.pk, to.pk, body.message, body.share ?? []);
   if (!row) throw problem(409, 'introduction.exists', 'You have already asked to be introduced to this member');
   const i = await oneIntroduction(ms, site, readerOf(v)!, row);
   await emit('introduction.requested', {
-    site: site.id, introduction: { id: i.id, createdAt: i.createdAt }, from: { id: i.from.id, name: i.from.name }, to: { id: i.to.id, name: i.to.name },
+    site: site.id,
+    introduction: { id: i.id, createdAt: i.createdAt },
+    from: { id: i.from.id, name: i.from.name },
+    to: { id: i.to.id, name: i.to.name },
   });
   return { status: 201, body: i };
 }

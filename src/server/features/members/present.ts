@@ -1,4 +1,14 @@
-import { CONTACT_FIELDS, type ContactDetails, type ContactField, type Introduction, type IntroductionState, type MemberCard, type Profile, type ProfilePatch, type VisibilitySettings } from '../../../contract/members.js';
+import {
+  CONTACT_FIELDS,
+  type ContactDetails,
+  type ContactField,
+  type Introduction,
+  type IntroductionState,
+  type MemberCard,
+  type Profile,
+  type ProfilePatch,
+  type VisibilitySettings,
+} from '../../../contract/members.js';
 import type { HandlerContext } from '../../http/types.js';
 import { chapterName, memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
@@ -18,8 +28,14 @@ export const membersOf = (store: Store) => {
 
 type ProfileKey = Exclude<keyof Profile, 'expertise'>;
 const COLUMN: Record<ProfileKey, keyof MemberProfileRow> = {
-  headline: 'headline', company: 'company', associationRole: 'association_role', bio: 'bio',
-  website: 'website', linkedin: 'linkedin', phone: 'phone', email: 'email',
+  headline: 'headline',
+  company: 'company',
+  associationRole: 'association_role',
+  bio: 'bio',
+  website: 'website',
+  linkedin: 'linkedin',
+  phone: 'phone',
+  email: 'email',
 };
 
 /** Every field of the member's profile, unfiltered (for the member themself and the export). */
@@ -58,11 +74,14 @@ function sharedThroughIntroductions(member: MemberWithProfile, reader: Reader, i
 }
 
 function introductionState(member: MemberWithProfile, reader: Reader, intros: IntroductionRow[]): IntroductionState | null {
-  const mine = intros.filter((i) => (i.from_pk === reader.pk && i.to_pk === member.pk) || (i.to_pk === reader.pk && i.from_pk === member.pk));
+  const mine = intros.filter(
+    (i) => (i.from_pk === reader.pk && i.to_pk === member.pk) || (i.to_pk === reader.pk && i.from_pk === member.pk),
+  );
   if (!mine.length) return null;
   // A request waiting for the reader's answer comes first; then the newest.
-  const pick = mine.find((i) => i.to_pk === reader.pk && i.status === 'pending')
-    ?? [...mine].sort((a, b) => (a.created_at < b.created_at ? 1 : -1))[0];
+  const pick =
+    mine.find((i) => i.to_pk === reader.pk && i.status === 'pending') ??
+    [...mine].sort((a, b) => (a.created_at < b.created_at ? 1 : -1))[0];
   return { id: pick.id, status: pick.status, direction: pick.from_pk === reader.pk ? 'sent' : 'received' };
 }
 
@@ -110,7 +129,11 @@ export function cardFor(m: MemberWithProfile, ctx: CardContext): MemberCard {
 }
 
 /** Whether `reader` finds `m` in the directory, and matches the filters on what they may see. */
-export function matches(m: MemberWithProfile, reader: Reader | null, f: { terms: string[]; chapter?: string; expertise?: string }): boolean {
+export function matches(
+  m: MemberWithProfile,
+  reader: Reader | null,
+  f: { terms: string[]; chapter?: string; expertise?: string },
+): boolean {
   const chapters: string[] = JSON.parse(m.chapters);
   const vis = visibilitySettings(m.profile?.visibility);
   if (!mayRead(vis.listed, reader, m.pk, chapters)) return false;
@@ -134,20 +157,30 @@ export function decodeNameCursor(cursor: string | undefined): [string, string] |
   if (!cursor) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 3 && v[0] === 'n' && typeof v[1] === 'string' && typeof v[2] === 'string' && v[2].length <= 64) return [v[1], v[2]];
-  } catch { /* fall through */ }
+    if (Array.isArray(v) && v.length === 3 && v[0] === 'n' && typeof v[1] === 'string' && typeof v[2] === 'string' && v[2].length <= 64)
+      return [v[1], v[2]];
+  } catch {
+    /* fall through */
+  }
   throw problem(400, 'request.bad_cursor', 'The cursor is not valid', 'Use the `next` value of a previous page.');
 }
 
 /** Signed-out readers see member cards only where the site made profiles public. */
 export function mustRead(site: Site, viewer: Viewer | null) {
-  if (!viewer && !site.settings.publicProfiles) throw problem(401, 'auth.missing', 'Sign in to see members', 'This site shows member cards to signed-in members only.');
+  if (!viewer && !site.settings.publicProfiles)
+    throw problem(401, 'auth.missing', 'Sign in to see members', 'This site shows member cards to signed-in members only.');
 }
 
 /** A member by host id, or `me`; a member not listed to this reader is as unknown as one who does not exist. */
 export async function resolve(ms: MemberStore, site: Site, viewer: Viewer | null, ref: string): Promise<MemberWithProfile> {
   if (ref === 'me') {
-    if (!viewer) throw problem(401, 'auth.missing', 'Sign in to see your card', 'Send the token from the site\'s token endpoint as "Authorization: Bearer …".');
+    if (!viewer)
+      throw problem(
+        401,
+        'auth.missing',
+        'Sign in to see your card',
+        'Send the token from the site\'s token endpoint as "Authorization: Bearer …".',
+      );
     return (await ms.byPk(site.id, viewer.pk))!;
   }
   const [m] = await ms.byHostIds(site.id, [ref]);
@@ -159,7 +192,13 @@ export async function cardContext(ms: MemberStore, site: Site, viewer: Viewer | 
   const reader = readerOf(viewer);
   const [chapterNames, intros] = await Promise.all([
     ms.chapterNames(site.id),
-    reader ? ms.introductionsWith(site.id, reader.pk, members.filter((m) => m.pk !== reader.pk).map((m) => m.pk)) : [],
+    reader
+      ? ms.introductionsWith(
+          site.id,
+          reader.pk,
+          members.filter((m) => m.pk !== reader.pk).map((m) => m.pk),
+        )
+      : [],
   ]);
   return { reader, chapterNames, intros };
 }
@@ -181,7 +220,7 @@ export function patchValues(body: ProfilePatch, current: VisibilitySettings): Pr
 export function introductionOut(i: IntroductionRow, reader: Reader, members: Map<string, MemberWithProfile>): Introduction {
   const sent = i.from_pk === reader.pk;
   const other = members.get(sent ? i.to_pk : i.from_pk);
-  const fields = sent ? (i.status === 'accepted' ? parseShare(i.to_share) : []) : (i.status === 'declined' ? [] : parseShare(i.from_share));
+  const fields = sent ? (i.status === 'accepted' ? parseShare(i.to_share) : []) : i.status === 'declined' ? [] : parseShare(i.from_share);
   const values = fullProfile(other?.profile ?? null);
   const contact: ContactDetails = {};
   for (const f of fields) if (values[f]) contact[f] = values[f]!;
@@ -213,7 +252,8 @@ export async function answer(ctx: HandlerContext, id: string, accept: { share: C
   const intro = await ms.introduction(site.id, id);
   if (!intro || (intro.to_pk !== v.pk && intro.from_pk !== v.pk)) throw problem(404, 'introduction.unknown', 'No such introduction', id);
   if (intro.to_pk !== v.pk) throw problem(403, 'introduction.not_yours', 'Only the member asked can answer this request');
-  if (intro.status !== 'pending') throw problem(409, 'introduction.answered', 'This request has already been answered', `It was ${intro.status}.`);
+  if (intro.status !== 'pending')
+    throw problem(409, 'introduction.answered', 'This request has already been answered', `It was ${intro.status}.`);
   const done = await ms.answerIntroduction(site.id, id, v.pk, accept ? { accept: true, share: accept.share } : { accept: false });
   if (!done) throw problem(409, 'introduction.answered', 'This request has already been answered');
   return { body: await oneIntroduction(ms, site, readerOf(v)!, (await ms.introduction(site.id, id))!) };

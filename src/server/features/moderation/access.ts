@@ -19,7 +19,12 @@ function scopeOf(v: Viewer | null): ModScope {
 export function requireModerator(v: Viewer | null): ModScope {
   const scope = scopeOf(v);
   if (!scope.siteWide && !scope.chapters.length) {
-    throw problem(403, 'moderation.forbidden', 'Only moderators can do this', 'The token carries neither the moderator role nor chapters to moderate.');
+    throw problem(
+      403,
+      'moderation.forbidden',
+      'Only moderators can do this',
+      'The token carries neither the moderator role nor chapters to moderate.',
+    );
   }
   return scope;
 }
@@ -30,8 +35,8 @@ export function covers(scope: ModScope, audience: string) {
   return !!ch && scope.chapters.includes(ch);
 }
 
-const chapterForbidden = (what: string) => problem(403, 'moderation.chapter_forbidden', 'You moderate other chapters',
-  `${what} Your token lets you moderate: ${'{chapters}'}.`);
+const chapterForbidden = (what: string) =>
+  problem(403, 'moderation.chapter_forbidden', 'You moderate other chapters', `${what} Your token lets you moderate: ${'{chapters}'}.`);
 
 export function outOfReach(scope: ModScope, what: string) {
   const p = chapterForbidden(what);
@@ -43,8 +48,16 @@ export function outOfReach(scope: ModScope, what: string) {
 type SanctionJoin = NonNullable<Awaited<ReturnType<ModerationStore['sanctionById']>>>;
 export function sanctionOut(r: SanctionJoin): Sanction {
   return {
-    id: r.id, kind: r.kind, chapter: r.chapter_id || null, reason: r.reason, createdAt: r.created_at, endsAt: r.ends_at, liftedAt: r.lifted_at,
+    id: r.id,
+    kind: r.kind,
+    chapter: r.chapter_id || null,
+    reason: r.reason,
+    createdAt: r.created_at,
+    endsAt: r.ends_at,
+    liftedAt: r.lifted_at,
     member: memberSummary(r),
-    moderator: r.by_host_id ? memberSummary({ host_id: r.by_host_id, name: r.by_name ?? '', picture: r.by_picture, chapters: r.by_chapters ?? '[]' }) : null,
+    moderator: r.by_host_id
+      ? memberSummary({ host_id: r.by_host_id, name: r.by_name ?? '', picture: r.by_picture, chapters: r.by_chapters ?? '[]' })
+      : null,
   };
 }

@@ -28,8 +28,14 @@ export async function moderationQueue(ctx: HandlerContext<typeof m.moderationQue
     ms.activeSanctions(site.id, authors, at),
     ms.counts(site.id, scope, query.chapter),
     threads.length
-      ? store.db.selectFrom('comments').select((eb) => ['thread_pk', eb.fn.countAll<number | string>().as('n')])
-        .where('site_id', '=', site.id).where('thread_pk', 'in', threads).where('status', '=', 'published').groupBy('thread_pk').execute()
+      ? store.db
+          .selectFrom('comments')
+          .select((eb) => ['thread_pk', eb.fn.countAll<number | string>().as('n')])
+          .where('site_id', '=', site.id)
+          .where('thread_pk', 'in', threads)
+          .where('status', '=', 'published')
+          .groupBy('thread_pk')
+          .execute()
       : [],
   ]);
   const threadCount = new Map(threadCounts.map((r) => [r.thread_pk, Number(r.n)]));
@@ -37,28 +43,52 @@ export async function moderationQueue(ctx: HandlerContext<typeof m.moderationQue
     const openFlags = Number(r.open_flags ?? 0);
     return {
       comment: {
-        ...commentOut(r), depth: Number(r.depth ?? 0), flagCount: openFlags,
+        ...commentOut(r),
+        depth: Number(r.depth ?? 0),
+        flagCount: openFlags,
         ...(r.status === 'pending' ? { heldReason: r.held_reason as Comment['heldReason'] } : {}),
       },
-      thread: threadOut(r.thread_key, {
-        pk: r.thread_pk, site_id: site.id, key: r.thread_key, title: r.thread_title, audience: r.thread_audience,
-        locked: r.thread_locked, created_at: r.thread_created_at,
-      }, threadCount.get(r.thread_pk) ?? 0) as Thread,
+      thread: threadOut(
+        r.thread_key,
+        {
+          pk: r.thread_pk,
+          site_id: site.id,
+          key: r.thread_key,
+          title: r.thread_title,
+          audience: r.thread_audience,
+          locked: r.thread_locked,
+          created_at: r.thread_created_at,
+        },
+        threadCount.get(r.thread_pk) ?? 0,
+      ) as Thread,
       reasons: [...(r.status === 'pending' ? ['pending' as const] : []), ...(openFlags ? ['flagged' as const] : [])],
       flags: (flags.counts.get(r.id) ?? []) as QueueItem['flags'],
       flagNotes: flags.notes.get(r.id) ?? [],
-      author: r.author_pk && r.author_host_id ? {
-        member: memberSummary({ host_id: r.author_host_id, name: r.author_name ?? '', picture: r.author_picture, chapters: r.author_chapters ?? '[]' }),
-        sanctions: sanctions.filter((s) => s.member_pk === r.author_pk).map((s) => ({ id: s.id, kind: s.kind, chapter: s.chapter_id || null, endsAt: s.ends_at })),
-        publishedCount: published.get(r.author_pk) ?? 0,
-      } : null,
+      author:
+        r.author_pk && r.author_host_id
+          ? {
+              member: memberSummary({
+                host_id: r.author_host_id,
+                name: r.author_name ?? '',
+                picture: r.author_picture,
+                chapters: r.author_chapters ?? '[]',
+              }),
+              sanctions: sanctions
+                .filter((s) => s.member_pk === r.author_pk)
+                .map((s) => ({ id: s.id, kind: s.kind, chapter: s.chapter_id || null, endsAt: s.ends_at })),
+              publishedCount: published.get(r.author_pk) ?? 0,
+            }
+          : null,
     };
   });
   const last = page[page.length - 1];
   return {
     body: {
-      items, next: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null, counts,
-      scope: { siteWide: scope.siteWide, chapters: scope.chapters }, admin: isAdmin(viewer),
+      items,
+      next: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+      counts,
+      scope: { siteWide: scope.siteWide, chapters: scope.chapters },
+      admin: isAdmin(viewer),
     },
   };
 }
@@ -77,10 +107,18 @@ export async function moderationActions(ctx: HandlerContext<typeof m.moderationA
   }
   const foreign = found.filter((r) => !covers(scope, r.thread_audience));
   if (foreign.length) {
-    throw outOfReach(scope, `${foreign.length} of these comments ${foreign.length > 1 ? 'are' : 'is'} in threads you do not moderate; nothing was changed.`);
+    throw outOfReach(
+      scope,
+      `${foreign.length} of these comments ${foreign.length > 1 ? 'are' : 'is'} in threads you do not moderate; nothing was changed.`,
+    );
   }
   const results = await ctx.comments.moderate({
-    site: site.id, ids, action: body.action, moderatorPk: viewer!.pk, note: body.note || null, at: nowIso(ctx.now()),
+    site: site.id,
+    ids,
+    action: body.action,
+    moderatorPk: viewer!.pk,
+    note: body.note || null,
+    at: nowIso(ctx.now()),
   });
   return { body: { results } };
 }
@@ -106,8 +144,9 @@ export async function addSanction(ctx: HandlerContext<typeof m.addSanction>) {
   if (!scope.siteWide) {
     if (!chapter && scope.chapters.length === 1) chapter = scope.chapters[0];
     if (!chapter) {
-      throw problem(400, 'sanction.chapter_required', 'Say which chapter the sanction covers', 'You moderate several chapters.',
-        [{ path: 'body.chapter', message: `One of: ${scope.chapters.join(', ')}.` }]);
+      throw problem(400, 'sanction.chapter_required', 'Say which chapter the sanction covers', 'You moderate several chapters.', [
+        { path: 'body.chapter', message: `One of: ${scope.chapters.join(', ')}.` },
+      ]);
     }
     if (!scope.chapters.includes(chapter)) throw outOfReach(scope, `Chapter "${chapter}" is not yours.`);
   }
@@ -118,19 +157,35 @@ export async function addSanction(ctx: HandlerContext<typeof m.addSanction>) {
   if ((roles.includes('admin') || roles.includes('moderator')) && !isAdmin(viewer)) {
     throw problem(403, 'sanction.protected', 'Only an administrator can sanction a moderator');
   }
-  if (roles.includes('admin')) throw problem(403, 'sanction.protected', 'Administrators cannot be sanctioned here', 'Change their role on the site instead.');
+  if (roles.includes('admin'))
+    throw problem(403, 'sanction.protected', 'Administrators cannot be sanctioned here', 'Change their role on the site instead.');
   const ms = new ModerationStore(store);
   const at = nowIso(ctx.now());
   const endsAt = body.days === null ? null : nowIso(ctx.now() + body.days * 86_400_000);
   const id = await store.db.transaction().execute(async (tx) => {
     const sid = await ms.insertSanction(tx, {
-      site_id: site.id, member_pk: member.pk, kind: body.kind, chapter_id: chapter ?? '', reason: body.reason,
-      moderator_pk: viewer!.pk, created_at: at, ends_at: endsAt,
+      site_id: site.id,
+      member_pk: member.pk,
+      kind: body.kind,
+      chapter_id: chapter ?? '',
+      reason: body.reason,
+      moderator_pk: viewer!.pk,
+      created_at: at,
+      ends_at: endsAt,
     });
-    await ms.audit(tx, {
-      site_id: site.id, moderator_pk: viewer!.pk, member_pk: member.pk, chapter_id: chapter, action: body.kind, note: body.reason,
-      details: { days: body.days, endsAt, sanction: sid },
-    }, at);
+    await ms.audit(
+      tx,
+      {
+        site_id: site.id,
+        moderator_pk: viewer!.pk,
+        member_pk: member.pk,
+        chapter_id: chapter,
+        action: body.kind,
+        note: body.reason,
+        details: { days: body.days, endsAt, sanction: sid },
+      },
+      at,
+    );
     return sid;
   });
   return { status: 201, body: sanctionOut((await ms.sanctionById(site.id, id))!) };
@@ -150,10 +205,18 @@ export async function liftSanction(ctx: HandlerContext<typeof m.liftSanction>) {
     const at = nowIso(ctx.now());
     await store.db.transaction().execute(async (tx) => {
       await ms.liftSanction(tx, site.id, s.id, at, viewer!.pk);
-      await ms.audit(tx, {
-        site_id: site.id, moderator_pk: viewer!.pk, member_pk: s.member_pk, chapter_id: s.chapter_id || null, action: 'lift',
-        details: { sanction: s.id, kind: s.kind },
-      }, at);
+      await ms.audit(
+        tx,
+        {
+          site_id: site.id,
+          moderator_pk: viewer!.pk,
+          member_pk: s.member_pk,
+          chapter_id: s.chapter_id || null,
+          action: 'lift',
+          details: { sanction: s.id, kind: s.kind },
+        },
+        at,
+      );
     });
   }
   return { body: sanctionOut((await ms.sanctionById(site.id, s.id))!) };

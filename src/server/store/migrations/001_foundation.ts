@@ -3,14 +3,16 @@ import { type Kysely, type Migration } from 'kysely';
 /** Sites, keys, chapters, members, threads, comments, events, RSVPs and the activity ledger. */
 export const m001: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createTable('sites')
+    await db.schema
+      .createTable('sites')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('origins', 'text', (c) => c.notNull().defaultTo('[]'))
       .addColumn('settings', 'text', (c) => c.notNull().defaultTo('{}'))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createTable('site_keys')
+    await db.schema
+      .createTable('site_keys')
       .addColumn('kid', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('alg', 'text', (c) => c.notNull())
@@ -21,13 +23,15 @@ export const m001: Migration = {
       .addColumn('retires_at', 'text')
       .execute();
     await db.schema.createIndex('site_keys_site').on('site_keys').column('site_id').execute();
-    await db.schema.createTable('chapters')
+    await db.schema
+      .createTable('chapters')
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('id', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('chapters_pk', ['site_id', 'id'])
       .execute();
-    await db.schema.createTable('members')
+    await db.schema
+      .createTable('members')
       .addColumn('pk', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('host_id', 'text', (c) => c.notNull())
@@ -40,7 +44,8 @@ export const m001: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addUniqueConstraint('members_site_host', ['site_id', 'host_id'])
       .execute();
-    await db.schema.createTable('threads')
+    await db.schema
+      .createTable('threads')
       .addColumn('pk', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('key', 'text', (c) => c.notNull())
@@ -50,7 +55,8 @@ export const m001: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addUniqueConstraint('threads_site_key', ['site_id', 'key'])
       .execute();
-    await db.schema.createTable('comments')
+    await db.schema
+      .createTable('comments')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('thread_pk', 'text', (c) => c.notNull().references('threads.pk').onDelete('cascade'))
@@ -64,9 +70,14 @@ export const m001: Migration = {
       .addColumn('deleted_at', 'text')
       .execute();
     await db.schema.createIndex('comments_thread_time').on('comments').columns(['thread_pk', 'created_at', 'id']).execute();
-    await db.schema.createIndex('comments_idempotency').unique().on('comments')
-      .columns(['site_id', 'author_pk', 'idempotency_key']).execute();
-    await db.schema.createTable('events')
+    await db.schema
+      .createIndex('comments_idempotency')
+      .unique()
+      .on('comments')
+      .columns(['site_id', 'author_pk', 'idempotency_key'])
+      .execute();
+    await db.schema
+      .createTable('events')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('chapter_id', 'text')
@@ -83,7 +94,8 @@ export const m001: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('events_site_start').on('events').columns(['site_id', 'starts_at']).execute();
-    await db.schema.createTable('rsvps')
+    await db.schema
+      .createTable('rsvps')
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('event_id', 'text', (c) => c.notNull().references('events.id').onDelete('cascade'))
       .addColumn('member_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))
@@ -93,7 +105,8 @@ export const m001: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('rsvps_pk', ['event_id', 'member_pk'])
       .execute();
-    await db.schema.createTable('activities')
+    await db.schema
+      .createTable('activities')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('member_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))

@@ -8,8 +8,14 @@ import { type Kysely, type Migration, sql } from 'kysely';
 export const m002: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('comments').addColumn('root_id', 'text').execute();
-    await db.schema.alterTable('comments').addColumn('depth', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('comments').addColumn('useful_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('comments')
+      .addColumn('depth', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('comments')
+      .addColumn('useful_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('comments').addColumn('held_reason', 'text').execute();
     // Comments stored before this migration: roots are their own root; replies take their parent's, level by level.
     await sql`update comments set root_id = id where parent_id is null`.execute(db);
@@ -26,7 +32,8 @@ export const m002: Migration = {
     await db.schema.createIndex('comments_parent').on('comments').column('parent_id').execute();
     await db.schema.createIndex('comments_site_author').on('comments').columns(['site_id', 'author_pk', 'status']).execute();
 
-    await db.schema.createTable('comment_mentions')
+    await db.schema
+      .createTable('comment_mentions')
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('comment_id', 'text', (c) => c.notNull().references('comments.id').onDelete('cascade'))
       .addColumn('member_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))
@@ -34,7 +41,8 @@ export const m002: Migration = {
       .execute();
     await db.schema.createIndex('comment_mentions_member').on('comment_mentions').columns(['site_id', 'member_pk']).execute();
 
-    await db.schema.createTable('reactions')
+    await db.schema
+      .createTable('reactions')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('comment_id', 'text', (c) => c.notNull().references('comments.id').onDelete('cascade'))
@@ -45,7 +53,8 @@ export const m002: Migration = {
       .execute();
     await db.schema.createIndex('reactions_site_comment').on('reactions').columns(['site_id', 'comment_id']).execute();
 
-    await db.schema.createTable('flags')
+    await db.schema
+      .createTable('flags')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('comment_id', 'text', (c) => c.notNull().references('comments.id').onDelete('cascade'))
@@ -58,7 +67,8 @@ export const m002: Migration = {
       .execute();
     await db.schema.createIndex('flags_site_open').on('flags').columns(['site_id', 'resolved_at']).execute();
 
-    await db.schema.createTable('thread_reads')
+    await db.schema
+      .createTable('thread_reads')
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('thread_pk', 'text', (c) => c.notNull().references('threads.pk').onDelete('cascade'))
       .addColumn('member_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))
@@ -66,7 +76,8 @@ export const m002: Migration = {
       .addPrimaryKeyConstraint('thread_reads_pk', ['thread_pk', 'member_pk'])
       .execute();
 
-    await db.schema.createTable('moderation_log')
+    await db.schema
+      .createTable('moderation_log')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('moderator_pk', 'text', (c) => c.references('members.pk').onDelete('set null'))

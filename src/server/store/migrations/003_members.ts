@@ -6,7 +6,8 @@ import { type Kysely, type Migration } from 'kysely';
  */
 export const m003: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createTable('member_profiles')
+    await db.schema
+      .createTable('member_profiles')
       .addColumn('member_pk', 'text', (c) => c.primaryKey().references('members.pk').onDelete('cascade'))
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('headline', 'text')
@@ -25,7 +26,8 @@ export const m003: Migration = {
     // Directory pages walk members by name within a site.
     await db.schema.createIndex('members_site_name').on('members').columns(['site_id', 'name', 'pk']).execute();
 
-    await db.schema.createTable('introductions')
+    await db.schema
+      .createTable('introductions')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('from_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))

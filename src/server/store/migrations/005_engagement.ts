@@ -14,13 +14,15 @@ export const m005: Migration = {
     await db.schema.createIndex('activities_member_time').on('activities').columns(['member_pk', 'created_at', 'id']).execute();
     await db.schema.createIndex('activities_site_time').on('activities').columns(['site_id', 'created_at']).execute();
 
-    await db.schema.createTable('engagement_rules')
+    await db.schema
+      .createTable('engagement_rules')
       .addColumn('site_id', 'text', (c) => c.primaryKey().references('sites.id').onDelete('cascade'))
       .addColumn('rules', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
 
-    await db.schema.createTable('engagement_members')
+    await db.schema
+      .createTable('engagement_members')
       .addColumn('member_pk', 'text', (c) => c.primaryKey().references('members.pk').onDelete('cascade'))
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('level_id', 'text', (c) => c.notNull())
@@ -35,7 +37,8 @@ export const m005: Migration = {
       .execute();
     await db.schema.createIndex('engagement_members_site_active').on('engagement_members').columns(['site_id', 'last_active_at']).execute();
 
-    await db.schema.createTable('engagement_awards')
+    await db.schema
+      .createTable('engagement_awards')
       .addColumn('member_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('badge_id', 'text', (c) => c.notNull())
@@ -45,7 +48,8 @@ export const m005: Migration = {
       .addPrimaryKeyConstraint('engagement_awards_pk', ['member_pk', 'badge_id', 'scope'])
       .execute();
 
-    await db.schema.createTable('ob_issuer_keys')
+    await db.schema
+      .createTable('ob_issuer_keys')
       .addColumn('kid', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       // Ed25519, multibase (base58btc) multikey encodings.
@@ -56,7 +60,8 @@ export const m005: Migration = {
       .execute();
     await db.schema.createIndex('ob_issuer_keys_site').on('ob_issuer_keys').column('site_id').execute();
 
-    await db.schema.createTable('ob_credentials')
+    await db.schema
+      .createTable('ob_credentials')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       // Kept when the member is erased (the credential is then revoked), hence no foreign key.

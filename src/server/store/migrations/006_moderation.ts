@@ -15,7 +15,8 @@ export const m006: Migration = {
     await db.schema.alterTable('moderation_log').addColumn('actor', 'text').execute();
     await db.schema.createIndex('moderation_log_site_action').on('moderation_log').columns(['site_id', 'action', 'created_at']).execute();
 
-    await db.schema.createTable('sanctions')
+    await db.schema
+      .createTable('sanctions')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('member_pk', 'text', (c) => c.notNull().references('members.pk').onDelete('cascade'))
@@ -31,7 +32,8 @@ export const m006: Migration = {
       .execute();
     await db.schema.createIndex('sanctions_site_member').on('sanctions').columns(['site_id', 'member_pk', 'lifted_at']).execute();
 
-    await db.schema.createTable('webhooks')
+    await db.schema
+      .createTable('webhooks')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('url', 'text', (c) => c.notNull())
@@ -43,7 +45,8 @@ export const m006: Migration = {
       .execute();
     await db.schema.createIndex('webhooks_site').on('webhooks').column('site_id').execute();
 
-    await db.schema.createTable('webhook_deliveries')
+    await db.schema
+      .createTable('webhook_deliveries')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id').onDelete('cascade'))
@@ -64,7 +67,8 @@ export const m006: Migration = {
     await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
     await db.schema.createIndex('webhook_deliveries_site').on('webhook_deliveries').columns(['site_id', 'created_at']).execute();
 
-    await db.schema.createTable('import_map')
+    await db.schema
+      .createTable('import_map')
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('source', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())

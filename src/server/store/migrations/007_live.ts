@@ -10,7 +10,8 @@ import { type Kysely, type Migration, PostgresAdapter } from 'kysely';
 export const m007: Migration = {
   async up(db: Kysely<any>) {
     const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-    await db.schema.createTable('live_events')
+    await db.schema
+      .createTable('live_events')
       .addColumn('id', pg ? 'serial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
       .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
       .addColumn('topic', 'text', (c) => c.notNull())
@@ -22,7 +23,8 @@ export const m007: Migration = {
       .execute();
     await db.schema.createIndex('live_events_site_id').on('live_events').columns(['site_id', 'id']).execute();
     await db.schema.createIndex('live_events_created').on('live_events').column('created_at').execute();
-    await db.schema.createTable('live_meta')
+    await db.schema
+      .createTable('live_meta')
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('value', 'integer', (c) => c.notNull())
       .execute();

@@ -7,7 +7,10 @@ import { type Kysely, type Migration } from 'kysely';
  */
 export const m008: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('site_keys').addColumn('secret_encoding', 'text', (c) => c.notNull().defaultTo('base64url')).execute();
+    await db.schema
+      .alterTable('site_keys')
+      .addColumn('secret_encoding', 'text', (c) => c.notNull().defaultTo('base64url'))
+      .execute();
     await db.schema.alterTable('site_keys').addColumn('jwk_kid', 'text').execute();
     const rows = await db.selectFrom('site_keys').select(['kid', 'public_jwk']).where('public_jwk', 'is not', null).execute();
     for (const r of rows) {

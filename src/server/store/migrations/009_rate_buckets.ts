@@ -8,7 +8,8 @@ import { type Kysely, type Migration } from 'kysely';
  */
 export const m009: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createTable('rate_buckets')
+    await db.schema
+      .createTable('rate_buckets')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('tokens', 'double precision', (c) => c.notNull())
       .addColumn('at', 'bigint', (c) => c.notNull())

@@ -9,7 +9,8 @@ import { type Kysely, type Migration } from 'kysely';
 export const m010: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('members').addColumn('member_since', 'text').execute();
-    await db.schema.createTable('member_erasures')
+    await db.schema
+      .createTable('member_erasures')
       .addColumn('site_id', 'text', (c) => c.notNull())
       .addColumn('host_key', 'text', (c) => c.notNull())
       .addColumn('erased_at', 'text', (c) => c.notNull())

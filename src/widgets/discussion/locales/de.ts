@@ -26,7 +26,11 @@ export const de: DiscussionStrings = {
   pending: 'wartet auf Moderation',
   edited: 'bearbeitet',
   former: 'Ehemaliges Mitglied',
-  wait: plural('de', 'Bitte warten Sie # Sekunde, bevor Sie es erneut versuchen.', 'Bitte warten Sie # Sekunden, bevor Sie es erneut versuchen.'),
+  wait: plural(
+    'de',
+    'Bitte warten Sie # Sekunde, bevor Sie es erneut versuchen.',
+    'Bitte warten Sie # Sekunden, bevor Sie es erneut versuchen.',
+  ),
   errors: {
     ...common.errors,
     'thread.locked': 'Diese Diskussion ist geschlossen.',
@@ -49,7 +53,13 @@ export const de: DiscussionStrings = {
   flag: 'Melden',
   flagged: 'Gemeldet',
   flagReason: 'Warum melden Sie diesen Kommentar?',
-  flagReasons: { spam: 'Spam oder Werbung', abuse: 'Beleidigend oder verletzend', off_topic: 'Nicht zum Thema', personal_data: 'Persönliche Daten', other: 'Etwas anderes' },
+  flagReasons: {
+    spam: 'Spam oder Werbung',
+    abuse: 'Beleidigend oder verletzend',
+    off_topic: 'Nicht zum Thema',
+    personal_data: 'Persönliche Daten',
+    other: 'Etwas anderes',
+  },
   flagNote: 'Ein paar Worte für die Moderation (optional)',
   flagSent: 'Danke: Die Moderation sieht sich das an.',
   who: 'Wer reagiert hat',

@@ -1,4 +1,4 @@
-import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fmt, term } from '../../../i18n/localize.js';
 import { de as common, words } from '../../../i18n/locales/de.js';
 import type { EngagementStrings } from '../strings.js';
 

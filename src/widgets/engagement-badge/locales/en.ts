@@ -1,4 +1,4 @@
-import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fmt, term } from '../../../i18n/localize.js';
 import { en as common, words } from '../../../i18n/locales/en.js';
 
 /** The strings of <cercle-engagement-badge> in English. */

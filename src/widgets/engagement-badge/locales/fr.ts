@@ -1,4 +1,4 @@
-import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fmt, term } from '../../../i18n/localize.js';
 import { fr as common, words } from '../../../i18n/locales/fr.js';
 import type { EngagementStrings } from '../strings.js';
 

@@ -28,7 +28,12 @@ export const de: FeedStrings = {
   waiting: plural('de', '# auf der Warteliste', '# auf der Warteliste'),
   answer: 'Ihre Antwort',
   answers: { going: 'Ich komme', maybe: 'Vielleicht', declined: 'Ich komme nicht', waitlist: 'Auf die Warteliste' },
-  mine: { going: 'Sie kommen.', maybe: 'Sie kommen vielleicht.', declined: 'Sie kommen nicht.', waitlist: 'Sie sind Nr. # auf der Warteliste.' },
+  mine: {
+    going: 'Sie kommen.',
+    maybe: 'Sie kommen vielleicht.',
+    declined: 'Sie kommen nicht.',
+    waitlist: 'Sie sind Nr. # auf der Warteliste.',
+  },
   position: fmt('Warteliste, Nr. #'),
   guests: 'Gäste',
   guestsMax: plural('de', 'höchstens #', 'höchstens #'),
@@ -59,7 +64,8 @@ export const de: FeedStrings = {
   attendanceSaved: 'Anwesenheit gespeichert.',
   subscribe: 'In einer Kalender-App abonnieren',
   myFeed: 'Meine Veranstaltungen in meiner Kalender-App',
-  feedNote: 'Eine private Adresse der Veranstaltungen, auf die Sie geantwortet haben, für Ihre Kalender-App. Behalten Sie sie für sich; eine neue Adresse macht die vorherige ungültig.',
+  feedNote:
+    'Eine private Adresse der Veranstaltungen, auf die Sie geantwortet haben, für Ihre Kalender-App. Behalten Sie sie für sich; eine neue Adresse macht die vorherige ungültig.',
   feedMake: 'Private Adresse erstellen',
   feedAddress: 'Private Adresse',
   feedStop: 'Diese Adresse deaktivieren',

@@ -2,7 +2,6 @@ import { fmt, plural } from '../../../i18n/localize.js';
 
 /** The strings of <cercle-event-feed> in English. */
 export const en = {
-
   label: 'Events',
   loading: 'Loading events…',
   loadingPeople: 'Loading who is coming…',
@@ -28,7 +27,12 @@ export const en = {
   waiting: plural('en', '# on the waitlist', '# on the waitlist'),
   answer: 'Your answer',
   answers: { going: 'Going', maybe: 'Maybe', declined: 'Not going', waitlist: 'Join the waitlist' } as Record<string, string>,
-  mine: { going: 'You are going.', maybe: 'You might come.', declined: 'You are not going.', waitlist: 'You are number # on the waitlist.' } as Record<string, string>,
+  mine: {
+    going: 'You are going.',
+    maybe: 'You might come.',
+    declined: 'You are not going.',
+    waitlist: 'You are number # on the waitlist.',
+  } as Record<string, string>,
   position: fmt('waitlist, #'),
   guests: 'Guests',
   guestsMax: plural('en', 'at most #', 'at most #'),
@@ -59,7 +63,8 @@ export const en = {
   attendanceSaved: 'Attendance saved.',
   subscribe: 'Subscribe in a calendar app',
   myFeed: 'My events in my calendar app',
-  feedNote: 'A private address of the events you answered, to add to your calendar app. Keep it to yourself; making a new one stops the previous one.',
+  feedNote:
+    'A private address of the events you answered, to add to your calendar app. Keep it to yourself; making a new one stops the previous one.',
   feedMake: 'Make a private address',
   feedAddress: 'Private address',
   feedStop: 'Stop this address',

@@ -28,7 +28,12 @@ export const es: FeedStrings = {
   waiting: plural('es', '# en lista de espera', '# en lista de espera'),
   answer: 'Su respuesta',
   answers: { going: 'Asistiré', maybe: 'Quizá', declined: 'No asistiré', waitlist: 'Apuntarme en la lista de espera' },
-  mine: { going: 'Usted asistirá.', maybe: 'Quizá asista.', declined: 'Usted no asistirá.', waitlist: 'Es el número # en la lista de espera.' },
+  mine: {
+    going: 'Usted asistirá.',
+    maybe: 'Quizá asista.',
+    declined: 'Usted no asistirá.',
+    waitlist: 'Es el número # en la lista de espera.',
+  },
   position: fmt('lista de espera, n.º #'),
   guests: 'Invitados',
   guestsMax: plural('es', 'como máximo #', 'como máximo #'),
@@ -59,7 +64,8 @@ export const es: FeedStrings = {
   attendanceSaved: 'Asistencia guardada.',
   subscribe: 'Suscribirse en una aplicación de calendario',
   myFeed: 'Mis eventos en mi aplicación de calendario',
-  feedNote: 'Una dirección privada con los eventos a los que ha respondido, para añadir a su aplicación de calendario. No la comparta; crear una nueva desactiva la anterior.',
+  feedNote:
+    'Una dirección privada con los eventos a los que ha respondido, para añadir a su aplicación de calendario. No la comparta; crear una nueva desactiva la anterior.',
   feedMake: 'Crear una dirección privada',
   feedAddress: 'Dirección privada',
   feedStop: 'Desactivar esta dirección',

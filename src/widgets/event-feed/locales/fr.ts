@@ -3,7 +3,6 @@ import type { FeedStrings } from '../strings.js';
 
 /** The strings of <cercle-event-feed> in French. */
 export const fr: FeedStrings = {
-
   label: 'Événements',
   loading: 'Chargement des événements…',
   loadingPeople: 'Chargement des participants…',
@@ -29,7 +28,12 @@ export const fr: FeedStrings = {
   waiting: plural('fr', '# en liste d’attente', '# en liste d’attente'),
   answer: 'Votre réponse',
   answers: { going: 'Je viens', maybe: 'Peut-être', declined: 'Je ne viens pas', waitlist: 'M’inscrire en liste d’attente' },
-  mine: { going: 'Vous venez.', maybe: 'Vous viendrez peut-être.', declined: 'Vous ne venez pas.', waitlist: 'Vous êtes n° # sur la liste d’attente.' },
+  mine: {
+    going: 'Vous venez.',
+    maybe: 'Vous viendrez peut-être.',
+    declined: 'Vous ne venez pas.',
+    waitlist: 'Vous êtes n° # sur la liste d’attente.',
+  },
   position: fmt('liste d’attente, n° #'),
   guests: 'Invités',
   guestsMax: plural('fr', '# au plus', '# au plus'),
@@ -60,7 +64,8 @@ export const fr: FeedStrings = {
   attendanceSaved: 'Présences enregistrées.',
   subscribe: 'S’abonner dans un agenda',
   myFeed: 'Mes événements dans mon agenda',
-  feedNote: 'Une adresse privée des événements auxquels vous avez répondu, à ajouter à votre agenda. Gardez-la pour vous ; en créer une nouvelle désactive la précédente.',
+  feedNote:
+    'Une adresse privée des événements auxquels vous avez répondu, à ajouter à votre agenda. Gardez-la pour vous ; en créer une nouvelle désactive la précédente.',
   feedMake: 'Créer une adresse privée',
   feedAddress: 'Adresse privée',
   feedStop: 'Désactiver cette adresse',

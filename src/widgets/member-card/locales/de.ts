@@ -1,4 +1,4 @@
-import { cap, fmt, term } from '../../../i18n/localize.js';
+import { fmt, term } from '../../../i18n/localize.js';
 import { de as common, words } from '../../../i18n/locales/de.js';
 import type { CardStrings } from '../strings.js';
 
@@ -64,7 +64,8 @@ export const de: CardStrings = {
   download: 'Meine Daten herunterladen (JSON)',
   erase: 'Meine Daten löschen…',
   eraseTitle: 'Alles löschen, was Cercle über Sie speichert?',
-  eraseNote: 'Ihre Karte, Antworten auf Veranstaltungen, Vorstellungen und Engagement werden gelöscht. Das lässt sich nicht rückgängig machen; Ihr Konto auf dieser Website bleibt unberührt.',
+  eraseNote:
+    'Ihre Karte, Antworten auf Veranstaltungen, Vorstellungen und Engagement werden gelöscht. Das lässt sich nicht rückgängig machen; Ihr Konto auf dieser Website bleibt unberührt.',
   anonymize: 'Meine Kommentare als anonyme Platzhalter ohne Text behalten',
   remove: 'Meine Kommentare löschen (solche mit Antworten bleiben als anonyme Platzhalter)',
   confirm: 'Endgültig löschen',

@@ -22,7 +22,10 @@ export const en = {
     phone: 'Phone',
     email: 'Email',
   } as Record<string, string>,
-  levels: { public: 'Everyone', members: 'Members', chapter: term((t) => 'My ' + words[t].many), private: 'Only me' } as Record<string, string>,
+  levels: { public: 'Everyone', members: 'Members', chapter: term((t) => 'My ' + words[t].many), private: 'Only me' } as Record<
+    string,
+    string
+  >,
   expertise: 'Expertise',
   whoSees: 'Who sees it',
   listed: 'Who finds me in the directory',
@@ -63,7 +66,8 @@ export const en = {
   download: 'Download my data (JSON)',
   erase: 'Erase my data…',
   eraseTitle: 'Erase everything Cercle holds about you?',
-  eraseNote: 'Your card, answers to events, introductions and engagement go. This cannot be undone; your account on this site is not affected.',
+  eraseNote:
+    'Your card, answers to events, introductions and engagement go. This cannot be undone; your account on this site is not affected.',
   anonymize: 'Keep my comments as anonymous placeholders, without their text',
   remove: 'Delete my comments (those others replied to stay as anonymous placeholders)',
   confirm: 'Erase for good',

@@ -64,7 +64,8 @@ export const es: CardStrings = {
   download: 'Descargar mis datos (JSON)',
   erase: 'Borrar mis datos…',
   eraseTitle: '¿Borrar todo lo que Cercle guarda sobre usted?',
-  eraseNote: 'Se borran su ficha, sus respuestas a eventos, sus presentaciones y su participación. No se puede deshacer; su cuenta en este sitio no se ve afectada.',
+  eraseNote:
+    'Se borran su ficha, sus respuestas a eventos, sus presentaciones y su participación. No se puede deshacer; su cuenta en este sitio no se ve afectada.',
   anonymize: 'Conservar mis comentarios como marcadores anónimos, sin su texto',
   remove: 'Eliminar mis comentarios (los que tienen respuestas quedan como marcadores anónimos)',
   confirm: 'Borrar definitivamente',

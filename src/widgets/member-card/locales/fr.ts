@@ -64,7 +64,8 @@ export const fr: CardStrings = {
   download: 'Télécharger mes données (JSON)',
   erase: 'Effacer mes données…',
   eraseTitle: 'Effacer tout ce que Cercle conserve sur vous ?',
-  eraseNote: 'Votre fiche, vos réponses aux événements, vos mises en relation et votre engagement disparaissent. C’est définitif ; votre compte sur ce site n’est pas touché.',
+  eraseNote:
+    'Votre fiche, vos réponses aux événements, vos mises en relation et votre engagement disparaissent. C’est définitif ; votre compte sur ce site n’est pas touché.',
   anonymize: 'Garder mes commentaires comme traces anonymes, sans leur texte',
   remove: 'Supprimer mes commentaires (ceux qui ont reçu des réponses restent comme traces anonymes)',
   confirm: 'Effacer définitivement',

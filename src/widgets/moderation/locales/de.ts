@@ -1,10 +1,9 @@
-import { cap, fmt, term, plural } from '../../../i18n/localize.js';
+import { fmt, term, plural } from '../../../i18n/localize.js';
 import { words } from '../../../i18n/locales/de.js';
 import type { ModerationStrings } from '../strings.js';
 
 /** The strings of <cercle-moderation> in German. */
 export const de: ModerationStrings = {
-
   label: 'Moderation',
   tabs: { queue: 'Warteschlange', settings: 'Website-Einstellungen', audit: 'Protokoll' },
   loading: 'Wird geladen…',
@@ -21,7 +20,13 @@ export const de: ModerationStrings = {
   more: 'Mehr anzeigen',
   listLabel: 'Zu prüfende Kommentare',
   inThread: 'in',
-  reasons: { premoderation: 'Alle Kommentare werden geprüft', first_post: 'Erster Kommentar', word: 'Wortliste', spam: 'Spamprüfung', flagged: 'Gemeldet' },
+  reasons: {
+    premoderation: 'Alle Kommentare werden geprüft',
+    first_post: 'Erster Kommentar',
+    word: 'Wortliste',
+    spam: 'Spamprüfung',
+    flagged: 'Gemeldet',
+  },
   flags: plural('de', '# Meldung', '# Meldungen'),
   flagReasons: { spam: 'Spam', abuse: 'Beleidigung', off_topic: 'nicht zum Thema', personal_data: 'persönliche Daten', other: 'anderes' },
   published: plural('de', '# veröffentlichter Kommentar', '# veröffentlichte Kommentare'),
@@ -30,8 +35,26 @@ export const de: ModerationStrings = {
   select: fmt('Kommentar von # auswählen'),
   selectAll: 'Alle auswählen',
   selected: plural('de', '# ausgewählt', '# ausgewählt'),
-  actions: { approve: 'Freigeben', hide: 'Ausblenden', restore: 'Wiederherstellen', delete: 'Löschen', lock: 'Diskussion schließen', unlock: 'Diskussion öffnen', mute: 'Stummschalten…', ban: 'Sperren…' },
-  done: { approve: 'Freigegeben.', hide: 'Ausgeblendet.', restore: 'Wiederhergestellt.', delete: 'Gelöscht.', lock: 'Diskussion geschlossen.', unlock: 'Diskussion geöffnet.', mute: 'Mitglied stummgeschaltet.', ban: 'Mitglied gesperrt.' },
+  actions: {
+    approve: 'Freigeben',
+    hide: 'Ausblenden',
+    restore: 'Wiederherstellen',
+    delete: 'Löschen',
+    lock: 'Diskussion schließen',
+    unlock: 'Diskussion öffnen',
+    mute: 'Stummschalten…',
+    ban: 'Sperren…',
+  },
+  done: {
+    approve: 'Freigegeben.',
+    hide: 'Ausgeblendet.',
+    restore: 'Wiederhergestellt.',
+    delete: 'Gelöscht.',
+    lock: 'Diskussion geschlossen.',
+    unlock: 'Diskussion geöffnet.',
+    mute: 'Mitglied stummgeschaltet.',
+    ban: 'Mitglied gesperrt.',
+  },
   bulkDone: plural('de', '# Kommentar: #', '# Kommentare: #'),
   deleteConfirm: 'Diesen Kommentar endgültig löschen? Sein Text wird gelöscht.',
   deleteManyConfirm: fmt('# Kommentare endgültig löschen? Ihr Text wird gelöscht.'),
@@ -39,7 +62,10 @@ export const de: ModerationStrings = {
   keysShow: 'Tastenkürzel',
   note: 'Notiz für das Protokoll (optional)',
   sanctionTitle: { mute: '# stummschalten', ban: '# sperren' },
-  sanctionHelp: { mute: 'Das Mitglied kann lesen, aber nicht in der Diskussion schreiben.', ban: 'Das Mitglied kann lesen, aber nirgends mitmachen.' },
+  sanctionHelp: {
+    mute: 'Das Mitglied kann lesen, aber nicht in der Diskussion schreiben.',
+    ban: 'Das Mitglied kann lesen, aber nirgends mitmachen.',
+  },
   period: 'Wie lange',
   periods: { 1: '1 Tag', 7: '1 Woche', 30: '1 Monat', 0: 'Bis zur Aufhebung' },
   reason: 'Grund (für das Mitglied sichtbar)',
@@ -64,7 +90,8 @@ export const de: ModerationStrings = {
   keysTitle: 'Signaturschlüssel',
   keyRow: fmt('# (#), seit #'),
   retires: fmt('läuft ab #'),
-  keysHint: 'Schlüssel werden auf dem Cercle-Server gewechselt, mit dem Befehl cercle site rotate-key oder add-key: Sie gelangen nie in einen Browser.',
+  keysHint:
+    'Schlüssel werden auf dem Cercle-Server gewechselt, mit dem Befehl cercle site rotate-key oder add-key: Sie gelangen nie in einen Browser.',
   auditIntro: 'Jede Moderations- und Verwaltungsaktion.',
   export: 'Exportieren (CSV)',
   exported: 'Das Protokoll wurde heruntergeladen.',
@@ -87,5 +114,21 @@ export const de: ModerationStrings = {
     network: 'Die Verbindung ist fehlgeschlagen.',
     other: 'Etwas ist schiefgelaufen.',
   },
-  auditActions: { approve: 'hat freigegeben', hide: 'hat ausgeblendet', restore: 'hat wiederhergestellt', delete: 'hat gelöscht', lock: 'hat eine Diskussion geschlossen', unlock: 'hat eine Diskussion geöffnet', ban: 'hat gesperrt', mute: 'hat stummgeschaltet', lift: 'hat eine Sanktion aufgehoben', 'settings.update': 'hat die Einstellungen geändert', 'key.rotate': 'hat das Geheimnis erneuert', 'webhook.create': 'hat einen Webhook hinzugefügt', 'webhook.update': 'hat einen Webhook geändert', 'webhook.delete': 'hat einen Webhook entfernt', import: 'hat Kommentare importiert' },
+  auditActions: {
+    approve: 'hat freigegeben',
+    hide: 'hat ausgeblendet',
+    restore: 'hat wiederhergestellt',
+    delete: 'hat gelöscht',
+    lock: 'hat eine Diskussion geschlossen',
+    unlock: 'hat eine Diskussion geöffnet',
+    ban: 'hat gesperrt',
+    mute: 'hat stummgeschaltet',
+    lift: 'hat eine Sanktion aufgehoben',
+    'settings.update': 'hat die Einstellungen geändert',
+    'key.rotate': 'hat das Geheimnis erneuert',
+    'webhook.create': 'hat einen Webhook hinzugefügt',
+    'webhook.update': 'hat einen Webhook geändert',
+    'webhook.delete': 'hat einen Webhook entfernt',
+    import: 'hat Kommentare importiert',
+  },
 };
