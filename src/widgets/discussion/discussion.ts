@@ -6,6 +6,7 @@ import type { Comment, CommentPage, SitePublic } from '../../contract/resources.
 import type { LiveEvent } from '../../client/live.js';
 import { canonicalUrl } from '../../internal/dom.js';
 import { Loader } from '../../internal/loader.js';
+import { sessionError } from '../../internal/session-error.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
@@ -568,11 +569,7 @@ export class CercleDiscussion extends CercleConnected {
   private box() {
     const session = this.community?.session;
     if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
-    if (session.status === 'error')
-      return html`<div part="actions">
-        <p class="error">${this.l.t.memberError} ${this.l.error(session.error)}</p>
-        <button type="button" @click=${session.retry}>${this.l.t.tryAgain}</button>
-      </div>`;
+    if (session.status === 'error') return sessionError(session, this.l, 'actions');
     // A members-only thread already says to sign in, in its place.
     if (session.status === 'anonymous') return this._error?.code === 'auth.missing' ? nothing : signIn(this.l, this.loginUrl());
     if (this._error) return nothing;
