@@ -113,6 +113,76 @@ describe('<cercle-discussion> actions', () => {
     expect(status(el)).to.equal('Your comment was posted.');
   });
 
+  it('shows a chosen mention as @Name, keeps it across a reload and posts its markup; an altered one is plain text', async () => {
+    api.onRead = (url) => url.pathname === '/mentions' ? { status: 200, body: MemberList.parse({ items: [GRACE] }) } : undefined;
+    let el = await mount();
+    let t = await waitUntil(() => $(el, '#text'), 'form').then(() => $<HTMLTextAreaElement>(el, '#text')!);
+    t.focus();
+    await sendKeys({ type: 'Bonjour @gra' });
+    await waitUntil(() => $$(el, '[role=option]').length === 1, 'suggestion');
+    await sendKeys({ press: 'Tab' });
+    await waitUntil(() => t.value === 'Bonjour @Grace Hopper ', 'mention inserted');
+    await sendKeys({ type: 'et @Grace Hoppe' });
+    fixtureCleanup();
+    el = await mount();
+    t = await waitUntil(() => $(el, '#text'), 'form again').then(() => $<HTMLTextAreaElement>(el, '#text')!);
+    expect(t.value).to.equal('Bonjour @Grace Hopper et @Grace Hoppe', 'the reloaded draft reads naturally');
+    typeInto(t, t.value.replace(/Hoppe$/, 'Hopper') + ' mais pas @Grace Hopperine');
+    t.form!.requestSubmit();
+    await waitUntil(() => api.postCalls.length === 1, 'posted');
+    expect((api.postCalls[0].body as { body: string }).body)
+      .to.equal('Bonjour @[Grace Hopper](m-grace) et @[Grace Hopper](m-grace) mais pas @Grace Hopperine');
+    await waitUntil(() => t.value === '', 'box emptied');
+  });
+
+  it('offers mentions in a reply box from the keyboard, and the reply carries the markup', async () => {
+    const parent = comment({ body: 'Qui connaît le sujet ?' });
+    api.pages.set('', commentPage([parent]));
+    api.onRead = (url) => url.pathname === '/mentions' && url.searchParams.get('q') === 'Gr'
+      ? { status: 200, body: MemberList.parse({ items: [member({ id: 'm-greg', name: 'Grégoire Roux' }), GRACE] }) }
+      : undefined;
+    const el = await mount();
+    await waitUntil(() => button(articles(el)[0], 'Reply'), 'reply button');
+    button(articles(el)[0], 'Reply')!.click();
+    const box = await waitUntil(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`), 'reply box').then(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`)!);
+    const list = `mentions-${parent.id}`;
+    expect(box.getAttribute('aria-autocomplete')).to.equal('list');
+    expect(box.getAttribute('aria-controls')).to.equal(list);
+    expect($(el, `#${list}`)!.hidden).to.equal(true);
+    await sendKeys({ type: 'Voyez @Gr' });
+    await waitUntil(() => !$(el, `#${list}`)!.hidden && $$(el, `#${list} [role=option]`).length === 2, 'suggestions under the reply box');
+    expect(box.getAttribute('aria-activedescendant')).to.equal(`${list}-0`);
+    await expect(el).to.be.accessible();
+    await sendKeys({ press: 'ArrowDown' });
+    await waitUntil(() => box.getAttribute('aria-activedescendant') === `${list}-1`, 'second option');
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => box.value === 'Voyez @Grace Hopper ', 'mention inserted');
+    expect($(el, '#mentions')!.hidden).to.equal(true, 'the main box\'s list stays closed');
+    expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}#${parent.id}`)!).body).to.equal('Voyez @[Grace Hopper](m-grace) ');
+    await sendKeys({ type: 'merci' });
+    box.form!.requestSubmit();
+    await waitUntil(() => api.postCalls.length === 1, 'reply posted');
+    expect(api.postCalls[0].body).to.include({ parentId: parent.id, body: 'Voyez @[Grace Hopper](m-grace) merci' });
+  });
+
+  it('edits a comment with mentions as @Name and saves them as markup', async () => {
+    const c = comment({ body: 'Merci @[Grace Hopper](m-grace) !', author: ME, createdAt: new Date().toISOString(), mentions: [GRACE] });
+    api.pages.set('', commentPage([c]));
+    api.onWrite = (call) => call.method === 'PATCH'
+      ? { status: 200, body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }) }
+      : undefined;
+    const el = await mount();
+    await waitUntil(() => button(articles(el)[0], 'Edit'), 'edit button');
+    button(articles(el)[0], 'Edit')!.click();
+    const box = await waitUntil(() => $(el, `#t-${c.id}`), 'edit box').then(() => $<HTMLTextAreaElement>(el, `#t-${c.id}`)!);
+    expect(box.value).to.equal('Merci @Grace Hopper !');
+    typeInto(box, 'Merci beaucoup @Grace Hopper !');
+    box.form!.requestSubmit();
+    await waitUntil(() => text(articles(el)[0].querySelector('[part=body]')) === 'Merci beaucoup @Grace Hopper !', 'edited');
+    expect(api.calls.find((x) => x.method === 'PATCH')!.body).to.deep.equal({ body: 'Merci beaucoup @[Grace Hopper](m-grace) !' });
+    expect(articles(el)[0].querySelector('[part=mention]')).to.exist;
+  });
+
   it('edits my comment within the window, and deletes it to a tombstone', async () => {
     const c = comment({ body: 'Brouillon', author: ME, createdAt: new Date().toISOString() });
     const old = comment({ body: 'Ancien', author: ME, createdAt: new Date(Date.now() - 3600_000).toISOString() });
@@ -214,16 +284,20 @@ describe('<cercle-discussion> actions', () => {
         : undefined;
     const el = await mount();
     const t = await waitUntil(() => $(el, '#text'), 'form').then(() => $<HTMLTextAreaElement>(el, '#text')!);
+    expect(t.getAttribute('aria-autocomplete')).to.equal('list');
+    expect($(el, '#mentions')!.hidden).to.equal(true);
     t.focus();
     await sendKeys({ type: 'Merci @gr' });
     await waitUntil(() => $$(el, '[role=option]').length === 2, 'suggestions');
-    expect(t.getAttribute('aria-activedescendant')).to.equal('mention-0');
+    expect(t.getAttribute('aria-activedescendant')).to.equal('mentions-0');
     await expect(el).to.be.accessible();
     await sendKeys({ press: 'ArrowDown' });
-    await waitUntil(() => t.getAttribute('aria-activedescendant') === 'mention-1', 'second option');
+    await waitUntil(() => t.getAttribute('aria-activedescendant') === 'mentions-1', 'second option');
     await sendKeys({ press: 'Enter' });
-    await waitUntil(() => t.value === 'Merci @[Grégoire Roux](m-greg) ', 'mention inserted');
+    await waitUntil(() => t.value === 'Merci @Grégoire Roux ', 'the name inserted, as the member reads it');
     expect($(el, '[role=listbox]')!.hidden).to.equal(true);
+    expect(t.hasAttribute('aria-activedescendant')).to.equal(false);
+    expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}`)!).body).to.equal('Merci @[Grégoire Roux](m-greg) ', 'the draft keeps the mention');
     typeInto(t, 'Un **point** important');
     button($(el, 'form')!, 'Preview')!.click();
     await waitUntil(() => $(el, '.preview strong'), 'preview');

@@ -69,6 +69,8 @@ class FakeEvents {
   events: Event[] = [];
   people = new Map<string, AttendeeList>();
   signedIn = true;
+  /** The member's profile read (`/me`) fails while signed in. */
+  meFails = false;
   down = false;
   gate?: Promise<unknown>;
   /** Overrides the answer to a write; undefined falls through. */
@@ -153,6 +155,7 @@ class FakeEvents {
     const url = new URL(path, 'http://x');
     const auth = request.headers.get('authorization');
     if (url.pathname === '/') return { status: 200, body: site() };
+    if (url.pathname === '/me' && auth && this.meFails) return { status: 503, body: problem(503, 'server.unavailable') };
     if (url.pathname === '/me') return auth ? { status: 200, body: me() } : { status: 401, body: problem(401, 'auth.missing') };
     if (url.pathname === '/events') return { status: 200, body: EventPage.parse({ items: this.events, next: null }) };
     const m = /^\/events\/([^/]+)\/attendees$/.exec(url.pathname);
@@ -330,6 +333,23 @@ describe('<cercle-event-feed>', () => {
       expect($(el, '[part=feed]')).to.equal(null);
       expect(api.calls.every((c) => !c.auth)).to.equal(true);
       await expect(el).to.be.accessible();
+    });
+
+    it('signed in but the member read fails: says so once with a retry, never a sign-in link', async () => {
+      api.meFails = true;
+      api.add(event(), event());
+      const el = await mount();
+      await loaded(el, 2);
+      await waitUntil(() => $(el, '.session-error'), 'member error');
+      expect(text($(el, '.session-error p'))).to.match(/^Your member profile could not be loaded; you are still signed in\. \S/);
+      expect($$(el, '.session-error')).to.have.length(1);
+      expect($$(el, 'a').map(text)).not.to.include('Sign in on this site to take part');
+      expect($(el, '[aria-pressed]')).to.equal(null);
+      await expect(el).to.be.accessible();
+      api.meFails = false;
+      button($(el, '.session-error')!, 'Try again')!.click();
+      await waitUntil(() => $(el, '[aria-pressed]'), 'answers offered once the member is known');
+      expect($(el, '.session-error')).to.equal(null);
     });
 
     it('full: "join the waitlist", then the place in it', async () => {

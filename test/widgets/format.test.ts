@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { render } from 'lit';
 import { checkMarkup, parseMarkup } from '../../src/contract/markup.js';
-import { formatBody, insertMention, LINK_REL, mentionQuery } from '../../src/widgets/discussion/format.js';
+import { formatBody, fromMarkup, insertMention, LINK_REL, mentionQuery, toMarkup, type MentionMap } from '../../src/widgets/discussion/format.js';
 
 /** Renders comment source into a fresh element and returns it. */
 function show(src: string, opts?: Parameters<typeof formatBody>[1]): HTMLElement {
@@ -104,13 +104,26 @@ describe('markup checks (shared with the server)', () => {
 });
 
 describe('mention typing', () => {
-  it('finds the @query before the caret and replaces it with a token', () => {
+  it('finds the @query before the caret and replaces it with the name as the member reads it', () => {
     const text = 'Merci @cam';
     const q = mentionQuery(text, text.length)!;
     expect(q).to.deep.equal({ start: 6, q: 'cam' });
     expect(mentionQuery('mail@exemple', 12)).to.equal(null);
-    const r = insertMention(text, q, text.length, { id: 'm-7', name: 'Camille Martin' });
-    expect(r.text).to.equal('Merci @[Camille Martin](m-7) ');
+    const r = insertMention(text, q, text.length, { name: 'Camille [CM] Martin' });
+    expect(r.text).to.equal('Merci @Camille [CM  Martin ');
     expect(r.caret).to.equal(r.text.length);
+  });
+
+  it('turns chosen names into markup and back; an altered mention, code and an email stay text', () => {
+    const map: MentionMap = new Map([['Camille Martin', 'm-12'], ['Camille', 'm-3']]);
+    expect(toMarkup('Merci @Camille Martin, @Camille et (@Camille Martin)', map))
+      .to.equal('Merci @[Camille Martin](m-12), @[Camille](m-3) et (@[Camille Martin](m-12))');
+    expect(toMarkup('@Camille Marti @Camilles a@Camille `@Camille`', map)).to.equal('@[Camille](m-3) Marti @Camilles a@Camille `@Camille`');
+    const back: MentionMap = new Map();
+    const src = 'Bravo @[Grace Hopper](m-grace), voir `@[x](y)` et \\@[Bob](b)';
+    const shown = fromMarkup(src, back);
+    expect(shown).to.equal('Bravo @Grace Hopper, voir `@[x](y)` et \\@[Bob](b)');
+    expect([...back]).to.deep.equal([['Grace Hopper', 'm-grace']]);
+    expect(toMarkup(shown, back)).to.equal(src);
   });
 });

@@ -6,6 +6,7 @@ import type { CommonStrings } from './en.js';
 export const de: CommonStrings = {
   signIn: 'Melden Sie sich auf dieser Website an, um mitzumachen',
   tryAgain: 'Erneut versuchen',
+  memberError: 'Ihr Mitgliedsprofil konnte nicht geladen werden; Sie bleiben angemeldet.',
   errors: {
     auth: 'Ihre Sitzung ist abgelaufen. Melden Sie sich auf dieser Website erneut an.',
     network: 'Die Verbindung ist fehlgeschlagen.',

@@ -4,6 +4,7 @@ import type { TermWords } from '../terms.js';
 export const en = {
   signIn: 'Sign in on this site to take part',
   tryAgain: 'Try again',
+  memberError: 'Your member profile could not be loaded; you are still signed in.',
   /** Messages by error code, then by code family; `other` last. */
   errors: {
     auth: 'Your session has ended. Sign in again on this site.',

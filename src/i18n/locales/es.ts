@@ -6,6 +6,7 @@ import type { CommonStrings } from './en.js';
 export const es: CommonStrings = {
   signIn: 'Inicie sesión en este sitio para participar',
   tryAgain: 'Reintentar',
+  memberError: 'No se pudo cargar su perfil de miembro; su sesión sigue abierta.',
   errors: {
     auth: 'Su sesión ha terminado. Vuelva a iniciar sesión en este sitio.',
     network: 'La conexión ha fallado.',

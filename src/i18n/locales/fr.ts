@@ -6,6 +6,7 @@ import type { CommonStrings } from './en.js';
 export const fr: CommonStrings = {
   signIn: 'Connectez-vous sur ce site pour participer',
   tryAgain: 'Réessayer',
+  memberError: 'Votre profil de membre n’a pas pu être chargé ; votre session reste ouverte.',
   errors: {
     auth: 'Votre session a pris fin. Reconnectez-vous sur ce site.',
     network: 'La connexion a échoué.',

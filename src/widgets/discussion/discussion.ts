@@ -17,6 +17,7 @@ import type { Comment, CommentPage, SitePublic } from '../../contract/resources.
 import type { LiveEvent } from '../../client/live.js';
 import { canonicalUrl } from '../../internal/dom.js';
 import { Loader } from '../../internal/loader.js';
+import { sessionError } from '../../internal/session-error.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
@@ -30,7 +31,7 @@ import { formatBody } from './format.js';
 import { MentionController } from './mention-controller.js';
 import { addFresh, addOwn, addReply, appendPage, patch, pending, recount, replace, tombstone } from './thread.js';
 import { isNew, tree } from './tree.js';
-import { form, inlineBox, signIn, skeleton, type Mode } from './views.js';
+import { form, inlineBox, signIn, skeleton, type Combo, type Mode } from './views.js';
 
 /** Detail of `cercle-comment-submit`: what is about to be posted. */
 export interface CommentSubmitDetail {
@@ -141,12 +142,15 @@ export class CercleDiscussion extends CercleConnected {
   private focusId?: string;
   /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
   private loader = new Loader();
-  /** The mention list under the main box. */
+  /** The mention combobox of the main box. */
   private mention = new MentionController(this, {
-    lookUp: (q) => (this.community?.session.status === 'member' ? mentions(this.community.client, this.key, q) : undefined),
+    id: 'mentions',
+    lookUp: (q) => this.lookUp(q),
     textarea: () => this.renderRoot.querySelector<HTMLTextAreaElement>('#text'),
     inserted: (text) => this.write(text),
   });
+  /** The mention combobox of the open reply or edit box, one for each box opened. */
+  private boxMention?: MentionController;
   private live = new LiveController(this, {
     community: () => this.community,
     topics: () => (this.key ? ['thread:' + this.key] : []),
@@ -190,7 +194,7 @@ export class CercleDiscussion extends CercleConnected {
       this.loadedWith = c.client;
       this.key = this.thread || canonicalUrl();
       const draft = this.outbox.get(this.key);
-      this._text = draft?.body ?? '';
+      this._text = this.mention.load(draft?.body ?? '');
       this._failed = !!draft?.key && !this.outbox.busy(this.key);
       this.load();
     }
@@ -386,52 +390,78 @@ export class CercleDiscussion extends CercleConnected {
 
   /** The reply, edit, report, delete or "who reacted" box under a comment. */
   private inlineBox(c: Comment, mode: Mode) {
-    return inlineBox(
-      c,
-      mode,
-      {
-        text: this._boxText,
-        busy: this._busy,
-        error: this._boxError,
-        reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
-        reactionLabels: this._info?.reactionLabels,
-        onCancel: () => this.toggle(c, mode),
-        onDelete: () => this.erase(c),
-        onFlag: (f) => this.report(c, f),
-        onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
-        onInput: (text) => this.writeBox(c, mode, text),
+    return inlineBox(c, mode, {
+      text: this._boxText,
+      busy: this._busy,
+      error: this._boxError,
+      reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
+      reactionLabels: this._info?.reactionLabels,
+      onCancel: () => this.toggle(c, mode),
+      onDelete: () => this.erase(c),
+      onFlag: (f) => this.report(c, f),
+      onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
+      onInput: (e) => {
+        const t = e.target as HTMLTextAreaElement;
+        this.writeBox(c, mode, t.value);
+        this.boxMention?.typed(t);
       },
-      this.l,
-    );
+      mention: this.boxMention && this.combo(this.boxMention),
+    }, this.l);
+  }
+
+  /** Members the reader may mention whose names start with `q`; undefined when not signed in. */
+  private lookUp(q: string) {
+    return this.community?.session.status === 'member' ? mentions(this.community.client, this.key, q) : undefined;
+  }
+
+  /** What the view of a box needs of its mention combobox. */
+  private combo(m: MentionController): Combo {
+    return {
+      id: m.id,
+      label: this.l.t.mentionList,
+      empty: this.l.t.noMatch,
+      open: m.open,
+      pick: (member) => m.pick(member),
+      onKeyDown: m.keydown,
+    };
+  }
+
+  /** A new mention combobox for the reply or edit box of `c` (or none), the previous one let go. */
+  private boxCombo(c: Comment, mode: Mode | undefined) {
+    this.boxMention?.close();
+    if (this.boxMention) this.removeController(this.boxMention);
+    this.boxMention = mode === 'reply' || mode === 'edit'
+      ? new MentionController(this, {
+        id: 'mentions-' + c.id,
+        lookUp: (q) => this.lookUp(q),
+        textarea: () => this.renderRoot.querySelector<HTMLTextAreaElement>('#t-' + CSS.escape(c.id)),
+        inserted: (text) => this.writeBox(c, mode, text),
+      })
+      : undefined;
+    return this.boxMention;
   }
 
   private toggle(c: Comment, mode: Mode) {
     const closing = this._open?.id === c.id && this._open.mode === mode;
     this._open = closing ? undefined : { id: c.id, mode };
     this._boxError = undefined;
+    const combo = this.boxCombo(c, closing ? undefined : mode);
     if (closing) {
       this.focusId = c.id;
       return;
     }
     const outbox = this.outbox;
-    this._boxText = mode === 'edit' ? c.body : mode === 'reply' ? (outbox.get(Outbox.slot(this.key, c.id))?.body ?? '') : '';
-    if (mode === 'who')
-      reactors(this.community!.client, c.id).then(
-        (r) => (this._reactors = r),
-        (e) => (this._boxError = e),
-      );
-    this.updateComplete.then(() =>
-      this.renderRoot
-        .querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)
-        ?.focus(),
-    );
+    const src = mode === 'edit' ? c.body : mode === 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
+    this._boxText = combo ? combo.load(src) : src;
+    if (mode === 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
   }
 
   private writeBox(c: Comment, mode: Mode, text: string) {
     this._boxText = text;
     if (mode === 'reply') {
       const slot = Outbox.slot(this.key, c.id);
-      this.outbox.write(slot, { ...this.outbox.get(slot), thread: this.key, parentId: c.id, body: text });
+      this.outbox.write(slot, { ...this.outbox.get(slot), thread: this.key, parentId: c.id, body: this.boxSource() });
     }
   }
 
@@ -457,8 +487,13 @@ export class CercleDiscussion extends CercleConnected {
     const outbox = this.outbox;
     if (this._busy || !this._boxText.trim()) return;
     this._busy = true;
-    await this.act(() => outbox.send(slot, { ...outbox.get(slot), thread: this.key, parentId: parent.id, body: this._boxText }));
+    await this.act(() => outbox.send(slot, { ...outbox.get(slot), thread: this.key, parentId: parent.id, body: this.boxSource() }));
     this._busy = false;
+  }
+
+  /** The source of the open reply or edit box, its mentions as markup. */
+  private boxSource() {
+    return this.boxMention ? this.boxMention.markup(this._boxText) : this._boxText;
   }
 
   /** A reply was stored: show it under its parent, close the box. */
@@ -466,6 +501,7 @@ export class CercleDiscussion extends CercleConnected {
     this.live.drop(posted.id);
     if (this._page) this._page = addReply(this._page, posted);
     this._open = undefined;
+    this.boxCombo(posted, undefined);
     this._boxText = '';
     this._note = this.l.t.posted;
     this.focusId = posted.id;
@@ -473,10 +509,11 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   private async saveEdit(c: Comment) {
-    const saved = await this.act(() => editComment(this.community!.client, c.id, this._boxText));
+    const saved = await this.act(() => editComment(this.community!.client, c.id, this.boxSource()));
     if (!saved) return;
     this.replace(saved);
     this._open = undefined;
+    this.boxCombo(c, undefined);
     this._note = this.l.t.saved;
     this.focusId = c.id;
   }
@@ -550,13 +587,8 @@ export class CercleDiscussion extends CercleConnected {
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
-    if (!session || session.status === 'loading' || (!this._page && !this._error))
-      return html`<div class="ph form" aria-hidden="true"></div>`;
-    if (session.status === 'error')
-      return html`<div part="actions">
-        <p class="error">${this.l.t.memberError} ${this.l.error(session.error)}</p>
-        <button type="button" @click=${session.retry}>${this.l.t.tryAgain}</button>
-      </div>`;
+    if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
+    if (session.status === 'error') return sessionError(session, this.l, 'actions');
     // A members-only thread already says to sign in, in its place.
     if (session.status === 'anonymous') return this._error?.code === 'auth.missing' ? nothing : signIn(this.l, this.loginUrl());
     if (this._error) return nothing;
@@ -564,6 +596,7 @@ export class CercleDiscussion extends CercleConnected {
     return form(
       {
         text: this._text,
+        size: this.mention.markup(this._text).length,
         max: this._info?.maxCommentLength ?? DEFAULT_MAX_COMMENT_LENGTH,
         busy: this._busy,
         failed: this._failed,
@@ -578,16 +611,9 @@ export class CercleDiscussion extends CercleConnected {
           preview: this.l.t.preview,
           write: this.l.t.write,
           previewing: this._preview,
-          rendered: this._text.trim() ? formatBody(this._text) : this.l.t.nothingToPreview,
+          rendered: this._text.trim() ? formatBody(this.mention.markup(this._text)) : this.l.t.nothingToPreview,
           onPreview: () => ((this._preview = !this._preview), this.mention.close()),
-          onKeyDown: this.mention.keydown,
-          listbox: this.mention.open && {
-            label: this.l.t.mentionList,
-            empty: this.l.t.noMatch,
-            items: this.mention.open.items,
-            active: this.mention.open.active,
-            pick: (m) => this.mention.pick(m),
-          },
+          mention: this.combo(this.mention),
         },
         onSubmit: (e) => (e.preventDefault(), this.send()),
         onRetry: () => this.send(),
@@ -631,15 +657,16 @@ export class CercleDiscussion extends CercleConnected {
     }
   };
 
-  private write(body: string) {
-    this._text = body;
+  /** Keeps what the main box shows, and its source as the draft. */
+  private write(text: string) {
+    this._text = text;
     const draft = this.outbox.get(this.key);
-    this.outbox.write(this.key, { ...draft, thread: this.key, body });
+    this.outbox.write(this.key, { ...draft, thread: this.key, body: this.mention.markup(text) });
   }
 
   private async send() {
     const outbox = this.outbox;
-    const body = this._text;
+    const body = this.mention.markup(this._text);
     const max = this._info?.maxCommentLength ?? DEFAULT_MAX_COMMENT_LENGTH;
     if (this._busy || !body.trim()) return;
     if (body.length > max) {
@@ -666,7 +693,7 @@ export class CercleDiscussion extends CercleConnected {
   private drafted(draft: Draft | undefined, posted?: Comment) {
     this._failed = !!draft?.failed;
     if (!posted) return;
-    this._text = '';
+    this._text = this.mention.load('');
     this._sendError = undefined;
     this._note = this.l.t.posted;
     this.live.drop(posted.id);

@@ -71,9 +71,55 @@ export function mentionQuery(text: string, caret: number): { start: number; q: s
   return { start: caret - q.length - 1, q: q.trim() };
 }
 
-/** Replaces the `@query` being typed with a mention token; returns the new text and caret. */
-export function insertMention(text: string, at: { start: number; q: string }, caret: number, m: Pick<MemberSummary, 'id' | 'name'>) {
-  const token = `@[${m.name.replace(/[\]\n]/g, ' ')}](${m.id}) `;
-  const next = text.slice(0, at.start) + token + text.slice(caret);
-  return { text: next, caret: at.start + token.length };
+/** The name a mention shows: what markup can hold (no `]`, no line break). */
+export const mentionName = (name: string): string => name.replace(/[\]\n]/g, ' ').trim();
+
+/** Replaces the `@query` being typed with `@Name ` as the member reads it; returns the new text and caret. */
+export function insertMention(text: string, at: { start: number; q: string }, caret: number, m: Pick<MemberSummary, 'name'>) {
+  const shown = `@${mentionName(m.name)} `;
+  const next = text.slice(0, at.start) + shown + text.slice(caret);
+  return { text: next, caret: at.start + shown.length };
+}
+
+/** Names → member ids of the mentions chosen in one box. */
+export type MentionMap = Map<string, string>;
+
+const MENTION = /(\\?)@\[([^\]\n]{1,120})\]\(([A-Za-z0-9_.:@-]{1,128})\)/g;
+const CODE = /(`+)[^]*?\1/g;
+
+/** `fn` applied to the text outside code spans, which keep what they say. */
+function outsideCode(text: string, fn: (part: string) => string): string {
+  let out = '';
+  let from = 0;
+  for (const m of text.matchAll(CODE)) {
+    out += fn(text.slice(from, m.index)) + m[0];
+    from = m.index + m[0].length;
+  }
+  return out + fn(text.slice(from));
+}
+
+/**
+ * What a box shows of a comment's source: each `@[Name](id)` as `@Name`, its id put in `map`.
+ * Code spans and escaped mentions stay as written.
+ */
+export function fromMarkup(src: string, map: MentionMap): string {
+  return outsideCode(src, (part) =>
+    part.replace(MENTION, (all, escaped: string, name: string, id: string) => {
+      if (escaped) return all;
+      map.set(name, id);
+      return '@' + name;
+    }));
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The source to send for what a box shows: each `@Name` of a chosen member becomes `@[Name](id)`. A
+ * mention whose text was changed no longer matches a name and stays plain text; the longest name wins.
+ */
+export function toMarkup(text: string, map: MentionMap): string {
+  if (!map.size) return text;
+  const names = [...map.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|');
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_\\\\])@(${names})(?![\\p{L}\\p{N}_])`, 'gu');
+  return outsideCode(text, (part) => part.replace(re, (_, name: string) => `@[${name}](${map.get(name)})`));
 }

@@ -1,11 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { MemberList } from '../../contract/discussion.js';
 import { Loader } from '../../internal/loader.js';
-import { insertMention, mentionQuery } from './format.js';
+import { fromMarkup, insertMention, mentionName, mentionQuery, toMarkup, type MentionMap } from './format.js';
 
 type Member = MemberList['items'][number];
 
 export interface MentionOptions {
+  /** Prefix of the ids of the list and its options, unique in the widget. */
+  id: string;
   /** Members whose names start with `q`, or undefined when the reader may not mention anyone. */
   lookUp: (q: string) => Promise<MemberList> | undefined;
   /** The box being typed in. */
@@ -15,13 +17,16 @@ export interface MentionOptions {
 }
 
 /**
- * The mention combobox of a text box: typing `@ma` looks up the members the reader may mention, the
- * arrows move through them, Enter or Tab puts the highlighted one in the text, Escape closes the list.
- * Only the latest look-up's answer is shown.
+ * The mention combobox of one text box: typing `@ma` looks up the members the reader may mention, the
+ * arrows move through them, Enter or Tab puts the highlighted one in the text as `@Name`, Escape
+ * closes the list. Only the latest look-up's answer is shown. The box shows names; the controller
+ * keeps which member each chosen name stands for, and gives the `@[Name](id)` source to send.
  */
 export class MentionController implements ReactiveController {
   /** The open list: its members, the highlighted one, and where the `@name` being typed starts. */
   open?: { items: Member[]; active: number; at: { start: number; q: string } };
+  /** Names chosen in this box → member ids. */
+  private map: MentionMap = new Map();
   private loader = new Loader();
 
   constructor(
@@ -31,7 +36,27 @@ export class MentionController implements ReactiveController {
     host.addController(this);
   }
 
+  get id(): string {
+    return this.opts.id;
+  }
+
   hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.loader.stop();
+  }
+
+  /** The box starts over from `src` (a draft or a comment's source): returns the text to show, its mentions remembered. */
+  load(src: string): string {
+    this.map = new Map();
+    this.close();
+    return fromMarkup(src, this.map);
+  }
+
+  /** The source of what the box shows, mentions as `@[Name](id)`. */
+  markup(text: string): string {
+    return toMarkup(text, this.map);
+  }
 
   /** Closes the list (and drops a look-up under way). */
   close(): void {
@@ -57,9 +82,10 @@ export class MentionController implements ReactiveController {
     const at = this.open?.at;
     if (!t || !at) return;
     const r = insertMention(t.value, at, t.selectionStart ?? t.value.length, m);
+    this.map.set(mentionName(m.name), m.id);
     this.set(undefined);
-    this.opts.inserted(r.text);
     t.value = r.text;
+    this.opts.inserted(r.text);
     t.setSelectionRange(r.caret, r.caret);
     t.focus();
   }

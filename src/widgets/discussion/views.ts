@@ -41,8 +41,41 @@ export const problem = (e: CercleError, l: Localize): TemplateResult => {
   `;
 };
 
+/** The mention combobox of a box, as its view needs it. */
+export interface Combo {
+  /** Id of the list; its options are `id-0`, `id-1`, … */
+  id: string;
+  label: string;
+  /** Said when no member matches. */
+  empty: string;
+  /** The members listed and the highlighted one, while the list is open. */
+  open?: { items: MemberSummary[]; active: number };
+  pick(m: MemberSummary): void;
+  onKeyDown(e: KeyboardEvent): void;
+}
+
+/**
+ * The highlighted option, for the textarea's `aria-activedescendant`. The textarea keeps its own role
+ * (a textbox with `aria-autocomplete="list"` and `aria-controls`): HTML allows no `combobox` role, and
+ * so no `aria-expanded`, on a textarea; the list is hidden while closed.
+ */
+const activeOption = (c: Combo) => (c.open?.items.length ? `${c.id}-${c.open.active}` : undefined);
+
+/** The list of members a box's mention controls. */
+export const mentionList = (c: Combo): TemplateResult => {
+  const open = c.open;
+  return html`<ul id=${c.id} class="mentions" role="listbox" aria-label=${c.label} ?hidden=${!open}>
+    ${open?.items.length
+      ? open.items.map((m, i) => html`<li id=${`${c.id}-${i}`} role="option" aria-selected=${i === open.active ? 'true' : 'false'}
+            @mousedown=${(e: Event) => (e.preventDefault(), c.pick(m))}>${m.name}</li>`)
+      : open ? html`<li role="option" aria-disabled="true" aria-selected="false">${c.empty}</li>` : nothing}
+  </ul>`;
+};
+
 export interface FormState {
   text: string;
+  /** Length of the source the server counts (a mention counts as its `@[Name](id)`). */
+  size: number;
   max: number;
   busy: boolean;
   failed: boolean;
@@ -58,17 +91,15 @@ export interface FormState {
     previewing: boolean;
     rendered: TemplateResult[] | string;
     onPreview(): void;
-    onKeyDown(e: KeyboardEvent): void;
-    /** The open mention list, if any. */
-    listbox?: { label: string; empty: string; items: MemberSummary[]; active: number; pick(m: MemberSummary): void };
+    /** The mention combobox of the box. */
+    mention: Combo;
   };
 }
 
 export const form = (s: FormState, l: Localize): TemplateResult => {
-  const left = s.max - s.text.length;
+  const left = s.max - s.size;
   const invalid = !!s.error && !s.error.transient;
   const x = s.extras;
-  const list = x?.listbox;
   return html`
     <form part="form" @submit=${s.onSubmit}>
       <label for="text" id="text-label">${l.t.label}</label>
@@ -82,28 +113,15 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
             required
             .value=${s.text}
             @input=${s.onInput}
-            @keydown=${x?.onKeyDown}
+            @keydown=${x?.mention.onKeyDown}
             aria-autocomplete=${x ? 'list' : nothing}
-            aria-controls=${x ? 'mentions' : nothing}
-            aria-activedescendant=${list?.items.length ? 'mention-' + list.active : nothing}
+            aria-controls=${x?.mention.id ?? nothing}
+            aria-activedescendant=${(x && activeOption(x.mention)) ?? nothing}
             aria-describedby="count msg${x ? ' hint' : ''}"
             aria-invalid=${invalid || left < 0 ? 'true' : 'false'}
-          ></textarea>`
-      }
-      ${
-        x && !x.previewing
-          ? html`<ul id="mentions" role="listbox" aria-label=${list?.label ?? x.hint} ?hidden=${!list}>
-            ${
-              list?.items.length
-                ? list.items.map(
-                    (m, i) => html`<li id=${'mention-' + i} role="option" aria-selected=${i === list.active ? 'true' : 'false'}
-                    @mousedown=${(e: Event) => (e.preventDefault(), list.pick(m))}>${m.name}</li>`,
-                  )
-                : list
-                  ? html`<li role="option" aria-disabled="true" aria-selected="false">${list.empty}</li>`
-                  : nothing
-            }
-          </ul>
+          ></textarea>`}
+      ${x && !x.previewing
+        ? html`${mentionList(x.mention)}
           <p id="hint" class="hint">${x.hint}</p>`
           : nothing
       }
@@ -137,7 +155,9 @@ export interface BoxState {
   onFlag(form: HTMLFormElement): void;
   /** Sends the reply or saves the edit. */
   onSave(): void;
-  onInput(text: string): void;
+  onInput(e: InputEvent): void;
+  /** The mention combobox of a reply or edit box. */
+  mention?: Combo;
 }
 
 /** The box under a comment: a reply or an edit, a report, the delete confirmation, or who reacted. */
@@ -172,10 +192,16 @@ export function inlineBox(c: Comment, mode: Mode, b: BoxState, l: Localize): Tem
     </form>`;
   }
   const label = mode === 'edit' ? s.label : s.replyTo(c.author?.name ?? s.former);
+  const m = b.mention;
   return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onSave())}>
     <label for=${'t-' + c.id}>${label}</label>
     <textarea id=${'t-' + c.id} rows="3" .value=${b.text} aria-describedby=${'e-' + c.id}
-      @input=${(e: InputEvent) => b.onInput((e.target as HTMLTextAreaElement).value)}></textarea>
+      aria-autocomplete=${m ? 'list' : nothing}
+      aria-controls=${m?.id ?? nothing}
+      aria-activedescendant=${(m && activeOption(m)) ?? nothing}
+      @keydown=${m?.onKeyDown}
+      @input=${b.onInput}></textarea>
+    ${m ? mentionList(m) : nothing}
     <div id=${'e-' + c.id}>${err}</div>
     <button type="submit" class="primary" aria-disabled=${b.busy ? 'true' : 'false'}>${mode === 'edit' ? s.save : s.reply}</button> ${cancel}
   </form>`;

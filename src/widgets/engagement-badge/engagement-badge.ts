@@ -10,6 +10,7 @@ import { en } from './locales/en.js';
 import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
+import { sessionError } from '../../internal/session-error.js';
 import { chip, full, skeletonChip } from './views.js';
 
 /**
@@ -164,10 +165,12 @@ export class CercleEngagementBadge extends CercleConnected {
   protected override render() {
     const { l, _data: data, _error: error } = this;
     const t = l.t;
+    const session = this.community?.session;
     if (this.view !== 'full') {
-      if (error || (this.member === 'me' && this.community?.session.status === 'anonymous')) return nothing;
+      if (error || (this.member === 'me' && (session?.status === 'anonymous' || session?.status === 'error'))) return nothing;
       return data ? chip(data, l) : skeletonChip();
     }
+    if (this.member === 'me' && session?.status === 'error') return sessionError(session, l, 'base');
     if (this.member === 'me' && this.community?.session.status === 'anonymous') {
       const login = this.community.loginUrl;
       return html`<p part="base">${login ? html`<a href=${login}>${l.t.signIn}</a>` : l.t.signIn}</p>`;

@@ -28,6 +28,7 @@ import { host } from '../../styles/host.js';
 import { styles } from './event-feed.styles.js';
 import { addMonths, dayOf, monthRange } from './time.js';
 import { event, feed, month, skeleton, type Ui, type View } from './views.js';
+import { sessionError } from '../../internal/session-error.js';
 
 /** Detail of `cercle-rsvp-submit`: the answer about to be sent. */
 export interface RsvpSubmitDetail {
@@ -210,27 +211,27 @@ export class CercleEventFeed extends CercleConnected {
     const v = this.viewOf();
     const loading = !page && !error;
     const calendar = this.view === 'calendar-month';
-    const signedOut = error?.code === 'auth.missing';
+    const session = this.community?.session;
+    // Signed in on the host, but the member's profile could not be read: say so, never "sign in".
+    const signedOut = error?.code === 'auth.missing' && session?.status !== 'error';
     const items = page?.items ?? [];
     return html`
       <section part="base" aria-label=${s.label}>
         <slot name="header"></slot>
-        ${
-          calendar
-            ? html`<div part="nav">
+        ${session?.status === 'error' && !error ? sessionError(session, this.l) : nothing}
+        ${calendar
+          ? html`<div part="nav">
               <button @click=${() => this.go(-1)} aria-label=${s.prev}>‹</button>
               <button @click=${() => this.go(1)} aria-label=${s.next}>›</button>
             </div>
             ${month(this._shown, items, v, (id) => ((this.focusId = id), this.requestUpdate()))}`
-            : nothing
-        }
-        ${
-          error
-            ? html`<p>${signedOut ? html`<a href=${this.loginUrl ?? this.community?.loginUrl ?? nothing}>${s.signIn}</a>` : s.loadError}</p>
-              ${signedOut ? nothing : html`<div><button @click=${this.load}>${s.tryAgain}</button></div>`}`
-            : page && !items.length
-              ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
-              : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
+          : nothing}
+        ${error
+          ? html`<p>${signedOut ? html`<a href=${this.loginUrl ?? this.community?.loginUrl ?? nothing}>${s.signIn}</a>` : s.loadError}</p>
+              ${signedOut ? nothing : html`<div><button @click=${this.tryAgain}>${s.tryAgain}</button></div>`}`
+          : page && !items.length
+            ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
+            : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
                 ${loading ? skeleton(Math.min(this.size, 3)) : items.map((e) => event(e, v))}
               </ol>`
         }
@@ -269,6 +270,7 @@ export class CercleEventFeed extends CercleConnected {
       now: Date.now(),
       compact: this.view === 'compact',
       member: this.community?.session.status === 'member',
+      sessionFailed: this.community?.session.status === 'error',
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),
       plural: (forms, n) => forms(n),
@@ -306,6 +308,13 @@ export class CercleEventFeed extends CercleConnected {
   }
 
   /** Reads the first page of events (or the month's), and the site's sign-in address when the provider has none. */
+  /** "Try again" after a failed read: the events, and the member's profile if that read failed too (one button for both). */
+  private tryAgain = () => {
+    const session = this.community?.session;
+    if (session?.status === 'error') session.retry();
+    return this.load();
+  };
+
   private load = () => {
     const c = this.community!;
     this._page = this._error = undefined;

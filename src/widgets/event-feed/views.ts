@@ -39,6 +39,8 @@ export interface View {
   compact: boolean;
   /** A member is signed in. */
   member: boolean;
+  /** Signed in, but the member's profile could not be read: the feed says so once, and no RSVP offers to sign in. */
+  sessionFailed: boolean;
   loginUrl?: string | null;
   ui(id: string): Ui;
   plural(forms: FeedStrings['going'], n: number): string;
@@ -110,6 +112,7 @@ export function rsvp(e: Event, v: View): TemplateResult | typeof nothing {
     return html`<div part="rsvp"><p>${why}</p>${v.member ? mine : nothing}</div>`;
   }
   if (!v.member) {
+    if (v.sessionFailed) return nothing;
     return html`<p part="rsvp">${v.loginUrl ? html`<a href=${v.loginUrl}>${s.signIn}</a>` : s.signIn}</p>`;
   }
   const busy = !!u.busy;

@@ -9,6 +9,7 @@ import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { cardsOf } from './cards.js';
 import { styles } from './member-card.styles.js';
+import { sessionError } from '../../internal/session-error.js';
 import {
   CONTACTS,
   TEXT_FIELDS,
@@ -218,6 +219,8 @@ export class CercleMemberCard extends CercleConnected {
     const t = l.t;
     const status = html`<p class="sr" role="status">${this._note}</p>`;
     if (this._erased) return html`<p>${t.erased}</p>${status}`;
+    const session = this.community?.session;
+    if (error?.code.startsWith('auth') && session?.status === 'error') return html`<p id=${headingId}>${t.loadError}</p>${sessionError(session, l)}`;
     if (error?.code.startsWith('auth')) return html`<p id=${headingId}>${this.signIn(l.t.signIn)}</p>`;
     if (error)
       return html`
@@ -267,8 +270,8 @@ export class CercleMemberCard extends CercleConnected {
     const t = this.l.t;
     const c = this._card!;
     const session = this.community?.session;
-    if (session?.status !== 'member')
-      return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
+    if (session?.status === 'error') return sessionError(session, this.l, 'actions');
+    if (session?.status !== 'member') return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
     const i = c.introduction;
     if (i?.direction === 'received' && i.status === 'pending')
       return html`<p>${t.asksYou(c.name)}</p>${

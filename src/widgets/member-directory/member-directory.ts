@@ -10,6 +10,7 @@ import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { cardsOf } from '../member-card/cards.js';
 import { styles } from './member-directory.styles.js';
+import { sessionError } from '../../internal/session-error.js';
 
 /**
  * The member directory: a search over names and the fields each member lets
@@ -85,12 +86,14 @@ export class CercleMemberDirectory extends CercleConnected {
   protected override render() {
     const t = this.l.t;
     const items = this._items;
+    const session = this.community?.session;
     return html`
       <div part="base">
         <form part="search" role="search" @submit=${this.submit} @input=${this.typed}>
           <label>${t.search}<input type="search" name="q" maxlength="100" autocomplete="off" /></label>
           <label>${t.expertise}<input type="search" name="expertise" maxlength="40" .value=${this.expertise ?? ''} /></label>
         </form>
+        ${session?.status === 'error' ? sessionError(session, this.l) : nothing}
         <p role="status">${this._error ? this.l.error(this._error) : items ? t.results(items.length) + (this._next ? '+' : '') : ''}</p>
         <ul part="list" aria-busy=${items ? 'false' : 'true'}>
           ${(items ?? []).map(

@@ -11,7 +11,6 @@ export const de: DiscussionStrings = {
   empty: 'Noch keine Kommentare.',
   loadError: 'Die Kommentare konnten nicht geladen werden.',
   signInToRead: 'Melden Sie sich auf dieser Website an, um diese Diskussion zu lesen',
-  memberError: 'Ihr Mitgliedsprofil konnte nicht geladen werden; Sie bleiben angemeldet.',
   more: 'Weitere Kommentare anzeigen',
   label: 'Ihr Kommentar',
   post: 'Veröffentlichen',

@@ -10,7 +10,6 @@ export const en = {
   empty: 'No comments yet.',
   loadError: 'The comments could not be loaded.',
   signInToRead: 'Sign in on this site to read this discussion',
-  memberError: 'Your member profile could not be loaded; you are still signed in.',
   more: 'Show more comments',
   label: 'Your comment',
   post: 'Post',

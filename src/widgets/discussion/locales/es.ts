@@ -11,7 +11,6 @@ export const es: DiscussionStrings = {
   empty: 'Todavía no hay comentarios.',
   loadError: 'No se pudieron cargar los comentarios.',
   signInToRead: 'Inicie sesión en este sitio para leer esta conversación',
-  memberError: 'No se pudo cargar su perfil de miembro; su sesión sigue abierta.',
   more: 'Mostrar más comentarios',
   label: 'Su comentario',
   post: 'Publicar',

@@ -11,7 +11,6 @@ export const fr: DiscussionStrings = {
   empty: 'Aucun commentaire pour l’instant.',
   loadError: 'Les commentaires n’ont pas pu être chargés.',
   signInToRead: 'Connectez-vous sur ce site pour lire cette discussion',
-  memberError: 'Votre profil de membre n’a pas pu être chargé ; votre session reste ouverte.',
   more: 'Afficher plus de commentaires',
   label: 'Votre commentaire',
   post: 'Publier',

@@ -10,6 +10,7 @@ export const en = {
   emptyMonth: 'No events this month.',
   loadError: 'The events could not be loaded.',
   tryAgain: 'Try again',
+  memberError: 'Your member profile could not be loaded; you are still signed in.',
   more: 'Show more events',
   signIn: 'Sign in on this site to take part',
   membersOnly: 'Members only',

@@ -11,6 +11,7 @@ export const fr: FeedStrings = {
   emptyMonth: 'Aucun événement ce mois-ci.',
   loadError: 'Les événements n’ont pas pu être chargés.',
   tryAgain: 'Réessayer',
+  memberError: 'Votre profil de membre n’a pas pu être chargé ; votre session reste ouverte.',
   more: 'Afficher plus d’événements',
   signIn: 'Connectez-vous sur ce site pour participer',
   membersOnly: 'Réservé aux membres',
