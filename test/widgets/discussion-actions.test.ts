@@ -114,7 +114,7 @@ describe('<cercle-discussion> actions', () => {
   });
 
   it('shows a chosen mention as @Name, keeps it across a reload and posts its markup; an altered one is plain text', async () => {
-    api.onRead = (url) => url.pathname === '/mentions' ? { status: 200, body: MemberList.parse({ items: [GRACE] }) } : undefined;
+    api.onRead = (url) => (url.pathname === '/mentions' ? { status: 200, body: MemberList.parse({ items: [GRACE] }) } : undefined);
     let el = await mount();
     let t = await waitUntil(() => $(el, '#text'), 'form').then(() => $<HTMLTextAreaElement>(el, '#text')!);
     t.focus();
@@ -130,21 +130,25 @@ describe('<cercle-discussion> actions', () => {
     typeInto(t, t.value.replace(/Hoppe$/, 'Hopper') + ' mais pas @Grace Hopperine');
     t.form!.requestSubmit();
     await waitUntil(() => api.postCalls.length === 1, 'posted');
-    expect((api.postCalls[0].body as { body: string }).body)
-      .to.equal('Bonjour @[Grace Hopper](m-grace) et @[Grace Hopper](m-grace) mais pas @Grace Hopperine');
+    expect((api.postCalls[0].body as { body: string }).body).to.equal(
+      'Bonjour @[Grace Hopper](m-grace) et @[Grace Hopper](m-grace) mais pas @Grace Hopperine',
+    );
     await waitUntil(() => t.value === '', 'box emptied');
   });
 
   it('offers mentions in a reply box from the keyboard, and the reply carries the markup', async () => {
     const parent = comment({ body: 'Qui connaît le sujet ?' });
     api.pages.set('', commentPage([parent]));
-    api.onRead = (url) => url.pathname === '/mentions' && url.searchParams.get('q') === 'Gr'
-      ? { status: 200, body: MemberList.parse({ items: [member({ id: 'm-greg', name: 'Grégoire Roux' }), GRACE] }) }
-      : undefined;
+    api.onRead = (url) =>
+      url.pathname === '/mentions' && url.searchParams.get('q') === 'Gr'
+        ? { status: 200, body: MemberList.parse({ items: [member({ id: 'm-greg', name: 'Grégoire Roux' }), GRACE] }) }
+        : undefined;
     const el = await mount();
     await waitUntil(() => button(articles(el)[0], 'Reply'), 'reply button');
     button(articles(el)[0], 'Reply')!.click();
-    const box = await waitUntil(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`), 'reply box').then(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`)!);
+    const box = await waitUntil(() => $<HTMLTextAreaElement>(el, `#t-${parent.id}`), 'reply box').then(() =>
+      $<HTMLTextAreaElement>(el, `#t-${parent.id}`)!,
+    );
     const list = `mentions-${parent.id}`;
     expect(box.getAttribute('aria-autocomplete')).to.equal('list');
     expect(box.getAttribute('aria-controls')).to.equal(list);
@@ -157,7 +161,7 @@ describe('<cercle-discussion> actions', () => {
     await waitUntil(() => box.getAttribute('aria-activedescendant') === `${list}-1`, 'second option');
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => box.value === 'Voyez @Grace Hopper ', 'mention inserted');
-    expect($(el, '#mentions')!.hidden).to.equal(true, 'the main box\'s list stays closed');
+    expect($(el, '#mentions')!.hidden).to.equal(true, "the main box's list stays closed");
     expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}#${parent.id}`)!).body).to.equal('Voyez @[Grace Hopper](m-grace) ');
     await sendKeys({ type: 'merci' });
     box.form!.requestSubmit();
@@ -168,9 +172,10 @@ describe('<cercle-discussion> actions', () => {
   it('edits a comment with mentions as @Name and saves them as markup', async () => {
     const c = comment({ body: 'Merci @[Grace Hopper](m-grace) !', author: ME, createdAt: new Date().toISOString(), mentions: [GRACE] });
     api.pages.set('', commentPage([c]));
-    api.onWrite = (call) => call.method === 'PATCH'
-      ? { status: 200, body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }) }
-      : undefined;
+    api.onWrite = (call) =>
+      call.method === 'PATCH'
+        ? { status: 200, body: Comment.parse({ ...c, body: (call.body as { body: string }).body, editedAt: new Date().toISOString() }) }
+        : undefined;
     const el = await mount();
     await waitUntil(() => button(articles(el)[0], 'Edit'), 'edit button');
     button(articles(el)[0], 'Edit')!.click();
@@ -297,7 +302,10 @@ describe('<cercle-discussion> actions', () => {
     await waitUntil(() => t.value === 'Merci @Grégoire Roux ', 'the name inserted, as the member reads it');
     expect($(el, '[role=listbox]')!.hidden).to.equal(true);
     expect(t.hasAttribute('aria-activedescendant')).to.equal(false);
-    expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}`)!).body).to.equal('Merci @[Grégoire Roux](m-greg) ', 'the draft keeps the mention');
+    expect(JSON.parse(localStorage.getItem(`cercle:${SITE}:${THREAD}`)!).body).to.equal(
+      'Merci @[Grégoire Roux](m-greg) ',
+      'the draft keeps the mention',
+    );
     typeInto(t, 'Un **point** important');
     button($(el, 'form')!, 'Preview')!.click();
     await waitUntil(() => $(el, '.preview strong'), 'preview');

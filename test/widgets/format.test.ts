@@ -1,7 +1,15 @@
 import { expect } from '@open-wc/testing';
 import { render } from 'lit';
 import { checkMarkup, parseMarkup } from '../../src/contract/markup.js';
-import { formatBody, fromMarkup, insertMention, LINK_REL, mentionQuery, toMarkup, type MentionMap } from '../../src/widgets/discussion/format.js';
+import {
+  formatBody,
+  fromMarkup,
+  insertMention,
+  LINK_REL,
+  mentionQuery,
+  toMarkup,
+  type MentionMap,
+} from '../../src/widgets/discussion/format.js';
 
 /** Renders comment source into a fresh element and returns it. */
 function show(src: string, opts?: Parameters<typeof formatBody>[1]): HTMLElement {
@@ -115,9 +123,13 @@ describe('mention typing', () => {
   });
 
   it('turns chosen names into markup and back; an altered mention, code and an email stay text', () => {
-    const map: MentionMap = new Map([['Camille Martin', 'm-12'], ['Camille', 'm-3']]);
-    expect(toMarkup('Merci @Camille Martin, @Camille et (@Camille Martin)', map))
-      .to.equal('Merci @[Camille Martin](m-12), @[Camille](m-3) et (@[Camille Martin](m-12))');
+    const map: MentionMap = new Map([
+      ['Camille Martin', 'm-12'],
+      ['Camille', 'm-3'],
+    ]);
+    expect(toMarkup('Merci @Camille Martin, @Camille et (@Camille Martin)', map)).to.equal(
+      'Merci @[Camille Martin](m-12), @[Camille](m-3) et (@[Camille Martin](m-12))',
+    );
     expect(toMarkup('@Camille Marti @Camilles a@Camille `@Camille`', map)).to.equal('@[Camille](m-3) Marti @Camilles a@Camille `@Camille`');
     const back: MentionMap = new Map();
     const src = 'Bravo @[Grace Hopper](m-grace), voir `@[x](y)` et \\@[Bob](b)';

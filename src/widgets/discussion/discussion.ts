@@ -390,23 +390,28 @@ export class CercleDiscussion extends CercleConnected {
 
   /** The reply, edit, report, delete or "who reacted" box under a comment. */
   private inlineBox(c: Comment, mode: Mode) {
-    return inlineBox(c, mode, {
-      text: this._boxText,
-      busy: this._busy,
-      error: this._boxError,
-      reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
-      reactionLabels: this._info?.reactionLabels,
-      onCancel: () => this.toggle(c, mode),
-      onDelete: () => this.erase(c),
-      onFlag: (f) => this.report(c, f),
-      onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
-      onInput: (e) => {
-        const t = e.target as HTMLTextAreaElement;
-        this.writeBox(c, mode, t.value);
-        this.boxMention?.typed(t);
+    return inlineBox(
+      c,
+      mode,
+      {
+        text: this._boxText,
+        busy: this._busy,
+        error: this._boxError,
+        reactors: this._reactors?.comment === c.id ? this._reactors : undefined,
+        reactionLabels: this._info?.reactionLabels,
+        onCancel: () => this.toggle(c, mode),
+        onDelete: () => this.erase(c),
+        onFlag: (f) => this.report(c, f),
+        onSave: () => (mode === 'edit' ? this.saveEdit(c) : this.sendReply(c)),
+        onInput: (e) => {
+          const t = e.target as HTMLTextAreaElement;
+          this.writeBox(c, mode, t.value);
+          this.boxMention?.typed(t);
+        },
+        mention: this.boxMention && this.combo(this.boxMention),
       },
-      mention: this.boxMention && this.combo(this.boxMention),
-    }, this.l);
+      this.l,
+    );
   }
 
   /** Members the reader may mention whose names start with `q`; undefined when not signed in. */
@@ -430,14 +435,15 @@ export class CercleDiscussion extends CercleConnected {
   private boxCombo(c: Comment, mode: Mode | undefined) {
     this.boxMention?.close();
     if (this.boxMention) this.removeController(this.boxMention);
-    this.boxMention = mode === 'reply' || mode === 'edit'
-      ? new MentionController(this, {
-        id: 'mentions-' + c.id,
-        lookUp: (q) => this.lookUp(q),
-        textarea: () => this.renderRoot.querySelector<HTMLTextAreaElement>('#t-' + CSS.escape(c.id)),
-        inserted: (text) => this.writeBox(c, mode, text),
-      })
-      : undefined;
+    this.boxMention =
+      mode === 'reply' || mode === 'edit'
+        ? new MentionController(this, {
+            id: 'mentions-' + c.id,
+            lookUp: (q) => this.lookUp(q),
+            textarea: () => this.renderRoot.querySelector<HTMLTextAreaElement>('#t-' + CSS.escape(c.id)),
+            inserted: (text) => this.writeBox(c, mode, text),
+          })
+        : undefined;
     return this.boxMention;
   }
 
@@ -451,10 +457,18 @@ export class CercleDiscussion extends CercleConnected {
       return;
     }
     const outbox = this.outbox;
-    const src = mode === 'edit' ? c.body : mode === 'reply' ? outbox.get(Outbox.slot(this.key, c.id))?.body ?? '' : '';
+    const src = mode === 'edit' ? c.body : mode === 'reply' ? (outbox.get(Outbox.slot(this.key, c.id))?.body ?? '') : '';
     this._boxText = combo ? combo.load(src) : src;
-    if (mode === 'who') reactors(this.community!.client, c.id).then((r) => (this._reactors = r), (e) => (this._boxError = e));
-    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)?.focus());
+    if (mode === 'who')
+      reactors(this.community!.client, c.id).then(
+        (r) => (this._reactors = r),
+        (e) => (this._boxError = e),
+      );
+    this.updateComplete.then(() =>
+      this.renderRoot
+        .querySelector<HTMLElement>(`#box-${CSS.escape(c.id)} textarea, #box-${CSS.escape(c.id)} input, #box-${CSS.escape(c.id)} button`)
+        ?.focus(),
+    );
   }
 
   private writeBox(c: Comment, mode: Mode, text: string) {
@@ -587,7 +601,8 @@ export class CercleDiscussion extends CercleConnected {
   /** The form, or what stands in its place. */
   private box() {
     const session = this.community?.session;
-    if (!session || session.status === 'loading' || (!this._page && !this._error)) return html`<div class="ph form" aria-hidden="true"></div>`;
+    if (!session || session.status === 'loading' || (!this._page && !this._error))
+      return html`<div class="ph form" aria-hidden="true"></div>`;
     if (session.status === 'error') return sessionError(session, this.l, 'actions');
     // A members-only thread already says to sign in, in its place.
     if (session.status === 'anonymous') return this._error?.code === 'auth.missing' ? nothing : signIn(this.l, this.loginUrl());

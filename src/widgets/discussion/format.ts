@@ -108,7 +108,8 @@ export function fromMarkup(src: string, map: MentionMap): string {
       if (escaped) return all;
       map.set(name, id);
       return '@' + name;
-    }));
+    }),
+  );
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -119,7 +120,10 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function toMarkup(text: string, map: MentionMap): string {
   if (!map.size) return text;
-  const names = [...map.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|');
+  const names = [...map.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRe)
+    .join('|');
   const re = new RegExp(`(?<![\\p{L}\\p{N}_\\\\])@(${names})(?![\\p{L}\\p{N}_])`, 'gu');
   return outsideCode(text, (part) => part.replace(re, (_, name: string) => `@[${name}](${map.get(name)})`));
 }

@@ -65,10 +65,16 @@ const activeOption = (c: Combo) => (c.open?.items.length ? `${c.id}-${c.open.act
 export const mentionList = (c: Combo): TemplateResult => {
   const open = c.open;
   return html`<ul id=${c.id} class="mentions" role="listbox" aria-label=${c.label} ?hidden=${!open}>
-    ${open?.items.length
-      ? open.items.map((m, i) => html`<li id=${`${c.id}-${i}`} role="option" aria-selected=${i === open.active ? 'true' : 'false'}
-            @mousedown=${(e: Event) => (e.preventDefault(), c.pick(m))}>${m.name}</li>`)
-      : open ? html`<li role="option" aria-disabled="true" aria-selected="false">${c.empty}</li>` : nothing}
+    ${
+      open?.items.length
+        ? open.items.map(
+            (m, i) => html`<li id=${`${c.id}-${i}`} role="option" aria-selected=${i === open.active ? 'true' : 'false'}
+            @mousedown=${(e: Event) => (e.preventDefault(), c.pick(m))}>${m.name}</li>`,
+          )
+        : open
+          ? html`<li role="option" aria-disabled="true" aria-selected="false">${c.empty}</li>`
+          : nothing
+    }
   </ul>`;
 };
 
@@ -119,9 +125,11 @@ export const form = (s: FormState, l: Localize): TemplateResult => {
             aria-activedescendant=${(x && activeOption(x.mention)) ?? nothing}
             aria-describedby="count msg${x ? ' hint' : ''}"
             aria-invalid=${invalid || left < 0 ? 'true' : 'false'}
-          ></textarea>`}
-      ${x && !x.previewing
-        ? html`${mentionList(x.mention)}
+          ></textarea>`
+      }
+      ${
+        x && !x.previewing
+          ? html`${mentionList(x.mention)}
           <p id="hint" class="hint">${x.hint}</p>`
           : nothing
       }

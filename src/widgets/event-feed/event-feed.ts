@@ -219,19 +219,22 @@ export class CercleEventFeed extends CercleConnected {
       <section part="base" aria-label=${s.label}>
         <slot name="header"></slot>
         ${session?.status === 'error' && !error ? sessionError(session, this.l) : nothing}
-        ${calendar
-          ? html`<div part="nav">
+        ${
+          calendar
+            ? html`<div part="nav">
               <button @click=${() => this.go(-1)} aria-label=${s.prev}>‹</button>
               <button @click=${() => this.go(1)} aria-label=${s.next}>›</button>
             </div>
             ${month(this._shown, items, v, (id) => ((this.focusId = id), this.requestUpdate()))}`
-          : nothing}
-        ${error
-          ? html`<p>${signedOut ? html`<a href=${this.loginUrl ?? this.community?.loginUrl ?? nothing}>${s.signIn}</a>` : s.loadError}</p>
+            : nothing
+        }
+        ${
+          error
+            ? html`<p>${signedOut ? html`<a href=${this.loginUrl ?? this.community?.loginUrl ?? nothing}>${s.signIn}</a>` : s.loadError}</p>
               ${signedOut ? nothing : html`<div><button @click=${this.tryAgain}>${s.tryAgain}</button></div>`}`
-          : page && !items.length
-            ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
-            : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
+            : page && !items.length
+              ? html`<slot name="empty"><p>${calendar ? s.emptyMonth : this.past ? s.emptyPast : s.empty}</p></slot>`
+              : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'} class=${this.view}>
                 ${loading ? skeleton(Math.min(this.size, 3)) : items.map((e) => event(e, v))}
               </ol>`
         }

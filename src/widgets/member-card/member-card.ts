@@ -220,7 +220,8 @@ export class CercleMemberCard extends CercleConnected {
     const status = html`<p class="sr" role="status">${this._note}</p>`;
     if (this._erased) return html`<p>${t.erased}</p>${status}`;
     const session = this.community?.session;
-    if (error?.code.startsWith('auth') && session?.status === 'error') return html`<p id=${headingId}>${t.loadError}</p>${sessionError(session, l)}`;
+    if (error?.code.startsWith('auth') && session?.status === 'error')
+      return html`<p id=${headingId}>${t.loadError}</p>${sessionError(session, l)}`;
     if (error?.code.startsWith('auth')) return html`<p id=${headingId}>${this.signIn(l.t.signIn)}</p>`;
     if (error)
       return html`
@@ -271,7 +272,8 @@ export class CercleMemberCard extends CercleConnected {
     const c = this._card!;
     const session = this.community?.session;
     if (session?.status === 'error') return sessionError(session, this.l, 'actions');
-    if (session?.status !== 'member') return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
+    if (session?.status !== 'member')
+      return session?.status === 'anonymous' ? html`<p part="actions">${this.signIn(t.signIn)}</p>` : nothing;
     const i = c.introduction;
     if (i?.direction === 'received' && i.status === 'pending')
       return html`<p>${t.asksYou(c.name)}</p>${
