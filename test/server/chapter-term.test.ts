@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AdminSettings } from '../../src/contract/moderation.js';
 import { SitePublic } from '../../src/contract/resources.js';
-import { moderationCommand } from '../../src/server/cli/moderation.js';
+import { settingsCommand } from '../../src/server/cli/settings.js';
 import { backends, call, setup, token } from './support.js';
 
 for (const backend of backends()) {
@@ -23,13 +23,13 @@ for (const backend of backends()) {
 
     it('is set from the command line, and only to a known term', async () => {
       const out: string[] = [];
-      assert.equal(await moderationCommand(ctx.store, 'settings', ['set', 'asso', 'chapterTerm=branch'], (s) => out.push(s)), 0);
+      assert.equal(await settingsCommand(ctx.store, ['set', 'asso', 'chapterTerm=branch'], (s) => out.push(s)), 0);
       assert.deepEqual(out, ['chapterTerm: "chapter" → "branch"']);
       // The server reads it within its short site cache; the store has it at once.
       const stored = async () => (await ctx.store.site('asso'))!.settings.chapterTerm;
       assert.equal(await stored(), 'branch');
       const bad: string[] = [];
-      assert.equal(await moderationCommand(ctx.store, 'settings', ['set', 'asso', 'chapterTerm=antenne'], (s) => bad.push(s)), 1);
+      assert.equal(await settingsCommand(ctx.store, ['set', 'asso', 'chapterTerm=antenne'], (s) => bad.push(s)), 1);
       assert.match(bad.join('\n'), /chapterTerm/);
       assert.equal(await stored(), 'branch');
     });
