@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { validate } from '@readme/openapi-parser';
 import openapiTS from 'openapi-typescript';
 import { backends, call, setup } from './support.js';
-// The project's own compiler (TypeScript 7 is installed beside the TypeScript 6 API that the linter uses).
 
+// The project's own compiler (TypeScript 7 is installed beside the TypeScript 6 API that the linter uses).
 const TSC = fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url));
 
 /** Type-checks `files` (name → source) on their own; the compiler's output when it fails. */
