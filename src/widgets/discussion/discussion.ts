@@ -8,6 +8,7 @@ import { canonicalUrl } from '../../internal/dom.js';
 import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
+import type { L } from './strings.js';
 import { en } from './locales/en.js';
 import { fr } from './locales/fr.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -143,7 +144,7 @@ export class CercleDiscussion extends CercleConnected {
     onReload: () => this.refresh(),
   });
   /** Language, formats and the discussion's dictionary (`l.t`). */
-  protected l = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
+  protected l: L = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
 
   constructor() {
     super();
