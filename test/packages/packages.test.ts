@@ -223,7 +223,7 @@ export const wrongInPreact = <cercle-event-feed limit="five" />;
       let text = '';
       server!.stdout!.on('data', (b: Buffer) => {
         text += b;
-        const m = /Cercle server on (http:\/\/\S+)/.exec(text);
+        const m = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(text);
         if (m) ok(m[1]!);
       });
       server!.once('exit', (code) => fail(new Error(`cercle serve exited (${code}): ${stderr}`)));
