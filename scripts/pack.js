@@ -6,6 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rollup } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'dist/packages');
@@ -45,28 +47,26 @@ rmSync(out, { recursive: true, force: true });
 
 // ---- @cercle-asso/elements
 const el = join(out, 'elements');
-execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'vite.elements.config.ts', '--logLevel', 'warn'], {
-  cwd: root,
-  stdio: 'inherit',
+execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'vite.elements.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+// Its declarations, bundled into one self-contained file: the types of what the JavaScript bundles
+// (zod's inferred types, @lit/context) are inlined, and only `lit`, its one dependency, is imported.
+const types = await rollup({
+  input: join(root, 'dist/types/index.d.ts'),
+  external: [/^lit(\/|$)/],
+  plugins: [dts({ respectExternal: true })],
+  onwarn: (w) => {
+    throw new Error(`declaration bundle: ${w.message}`);
+  },
 });
-cpSync(join(root, 'dist/types'), join(el, 'types'), { recursive: true });
+await types.write({ file: join(el, 'types/index.d.ts'), format: 'es' });
+await types.close();
 cpSync(join(root, 'custom-elements.json'), join(el, 'custom-elements.json'));
 cpSync(join(root, 'packages/elements/README.md'), join(el, 'README.md'));
 
-// Each subpath's types: the elements it registers, so their tags and events are typed.
-const entries = {
-  community: ['context/community'],
-  discussion: ['context/community', 'widgets/discussion/discussion'],
-  'member-card': ['context/community', 'widgets/member-card/member-card', 'widgets/member-directory/member-directory'],
-  'engagement-badge': ['context/community', 'widgets/engagement-badge/engagement-badge'],
-  'event-feed': ['context/community', 'widgets/event-feed/event-feed'],
-  moderation: ['context/community', 'widgets/moderation/moderation'],
-};
-for (const [name, mods] of Object.entries(entries)) {
-  write(
-    join(el, `types/entries/${name}.d.ts`),
-    `// Registers the elements below (side effect only); their classes are exported by the package root.\n${mods.map((m) => `import '../${m}.js';`).join('\n')}\nexport {};\n`,
-  );
+// Each subpath registers some of the elements (side effect only); their classes, tags and events
+// are typed once, in the root's bundle, so that two subpaths never declare a tag twice.
+for (const name of ['community', 'discussion', 'member-card', 'engagement-badge', 'event-feed', 'moderation']) {
+  write(join(el, `types/entries/${name}.d.ts`), `// Registers elements (side effect only); their classes and tags are typed by the package root.\nimport '../index.js';\nexport {};\n`);
 }
 
 // JSX typings from the custom elements manifest: attributes with their types, events by name

@@ -28,5 +28,12 @@ export {
 export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';
-export { cap, fmt, plural, registerLocale, term, warnMissingStrings, type Dictionaries, type TermWords } from './i18n/localize.js';
+export { fmt, plural, registerLocale, type Dictionaries } from './i18n/localize.js';
+// Each widget's dictionary, as `registerLocale` takes it (these modules also add the widget to `Dictionaries`).
+export type { DiscussionStrings } from './widgets/discussion/strings.js';
+export type { CardStrings } from './widgets/member-card/strings.js';
+export type { DirectoryStrings } from './widgets/member-directory/strings.js';
+export type { EngagementStrings } from './widgets/engagement-badge/strings.js';
+export type { FeedStrings } from './widgets/event-feed/strings.js';
+export type { ModerationStrings } from './widgets/moderation/strings.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';

@@ -121,6 +121,13 @@ describe('the published packages', () => {
     const pkg = JSON.parse(readFileSync(join(modules, '@cercle-asso/elements/package.json'), 'utf8'));
     assert.deepEqual(Object.keys(pkg.dependencies), ['lit']);
     assert.ok(JSON.parse(readFileSync(join(modules, '@cercle-asso/elements', pkg.customElements), 'utf8')).modules.length > 0);
+    // Its declarations import Lit and nothing else it does not ship (zod's and @lit/context's types are inlined).
+    const imported = new Set<string>();
+    const typesDir = join(modules, '@cercle-asso/elements/types');
+    for (const f of readdirSync(typesDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'))) {
+      for (const [, spec] of readFileSync(join(typesDir, f), 'utf8').matchAll(/(?:from|import|declare module)\s*['"]([^'"]+)['"]/g)) if (!spec!.startsWith('.')) imported.add(spec!);
+    }
+    assert.deepEqual([...imported].sort(), ['lit', 'preact', 'react']);
   });
 
   it('elements in a Vite + React 19 app: typed JSX and events type-check with tsc, and vite builds it', async () => {
@@ -128,27 +135,13 @@ describe('the published packages', () => {
     dirs.push(dir);
     const ms = await install(dir, tgz.elements, 'react@19', 'react-dom@19', '@types/react@19', '@types/react-dom@19', 'preact@10');
     log(`React consumer installed in ${seconds(ms)}`);
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify(
-        {
-          compilerOptions: {
-            target: 'ES2022',
-            module: 'ESNext',
-            moduleResolution: 'Bundler',
-            jsx: 'react-jsx',
-            strict: true,
-            lib: ['ES2023', 'DOM', 'DOM.Iterable'],
-            noEmit: true,
-            skipLibCheck: true,
-            types: [],
-          },
-          include: ['src'],
-        },
-        null,
-        2,
-      ),
-    );
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', jsx: 'react-jsx', strict: true,
+        lib: ['ES2023', 'DOM', 'DOM.Iterable'], noEmit: true, skipLibCheck: false, types: [],
+      },
+      include: ['src'],
+    }, null, 2));
     const src = join(dir, 'src');
     const files: Record<string, string> = {
       'cercle.d.ts': `/// <reference types="@cercle-asso/elements/react" />\n/// <reference types="@cercle-asso/elements/preact" />\n`,
@@ -179,7 +172,17 @@ import { App } from './App';
 createRoot(document.getElementById('root')!).render(<App />);
 `,
       // What must not type-check: each line below is an error, or tsc fails on the unused directive.
-      'wrong.tsx': `export const wrong = [
+      'wrong.tsx': `import { registerLocale } from '@cercle-asso/elements';
+
+// Each widget's dictionary is typed after its English locale.
+registerLocale('de', 'discussion', { heading: 'Kommentare' });
+registerLocale('de', 'moderation', { errors: { 'thread.locked': 'Geschlossen' } });
+// @ts-expect-error no such widget
+registerLocale('de', 'discusion', {});
+// @ts-expect-error no such string in the discussion's dictionary
+registerLocale('de', 'discussion', { headline: 'Kommentare' });
+
+export const wrong = [
   // @ts-expect-error limit is a number
   <cercle-event-feed limit="five" />,
   // @ts-expect-error view is one of list, compact, calendar-month
@@ -188,7 +191,20 @@ createRoot(document.getElementById('root')!).render(<App />);
   <cercle-discussions thread="x" />,
   // @ts-expect-error the event's detail has no such field
   <cercle-discussion oncercle-comment-posted={(e) => e.detail.nope} />,
+  // @ts-expect-error a comment's id is a string
+  <cercle-discussion oncercle-comment-posted={(e) => Math.abs(e.detail.comment.id)} />,
+  // @ts-expect-error a comment has no such field
+  <cercle-discussion oncercle-comment-posted={(e) => e.detail.comment.nope} />,
 ];
+// The same through addEventListener: the detail types come from the package, not \`any\`.
+document.querySelector('cercle-discussion')?.addEventListener('cercle-comment-posted', (e) => {
+  const id: string = e.detail.comment.id;
+  // @ts-expect-error a comment's body is a string
+  const body: number = e.detail.comment.body;
+  // @ts-expect-error an author is a member summary or null
+  e.detail.comment.author = 42;
+  return [id, body, e.detail.comment.author?.name];
+});
 `,
       'preact.tsx': `/** @jsxImportSource preact */
 export const inPreact = <cercle-discussion thread="x" oncercle-comment-posted={(e) => e.detail.comment.id} />;
@@ -244,7 +260,7 @@ export const wrongInPreact = <cercle-event-feed limit="five" />;
       let text = '';
       server!.stdout!.on('data', (b: Buffer) => {
         text += b;
-        const m = /Cercle server on (http:\/\/\S+)/.exec(text);
+        const m = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(text);
         if (m) ok(m[1]!);
       });
       server!.once('exit', (code) => fail(new Error(`cercle serve exited (${code}): ${stderr}`)));

@@ -20,6 +20,7 @@ import { Loader } from '../../internal/loader.js';
 import { sessionError } from '../../internal/session-error.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
+import type { L } from './strings.js';
 import { en } from './locales/en.js';
 import { fr } from './locales/fr.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -158,7 +159,7 @@ export class CercleDiscussion extends CercleConnected {
     onReload: () => this.refresh(),
   });
   /** Language, formats and the discussion's dictionary (`l.t`). */
-  protected l = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
+  protected l: L = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
 
   constructor() {
     super();
