@@ -47,7 +47,10 @@ rmSync(out, { recursive: true, force: true });
 
 // ---- @cercle-asso/elements
 const el = join(out, 'elements');
-execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'vite.elements.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'vite.elements.config.ts', '--logLevel', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 // Its declarations, bundled into one self-contained file: the types of what the JavaScript bundles
 // (zod's inferred types, @lit/context) are inlined, and only `lit`, its one dependency, is imported.
 const types = await rollup({
@@ -66,7 +69,10 @@ cpSync(join(root, 'packages/elements/README.md'), join(el, 'README.md'));
 // Each subpath registers some of the elements (side effect only); their classes, tags and events
 // are typed once, in the root's bundle, so that two subpaths never declare a tag twice.
 for (const name of ['community', 'discussion', 'member-card', 'engagement-badge', 'event-feed', 'moderation']) {
-  write(join(el, `types/entries/${name}.d.ts`), `// Registers elements (side effect only); their classes and tags are typed by the package root.\nimport '../index.js';\nexport {};\n`);
+  write(
+    join(el, `types/entries/${name}.d.ts`),
+    `// Registers elements (side effect only); their classes and tags are typed by the package root.\nimport '../index.js';\nexport {};\n`,
+  );
 }
 
 // JSX typings from the custom elements manifest: attributes with their types, events by name

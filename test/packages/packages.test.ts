@@ -125,7 +125,8 @@ describe('the published packages', () => {
     const imported = new Set<string>();
     const typesDir = join(modules, '@cercle-asso/elements/types');
     for (const f of readdirSync(typesDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'))) {
-      for (const [, spec] of readFileSync(join(typesDir, f), 'utf8').matchAll(/(?:from|import|declare module)\s*['"]([^'"]+)['"]/g)) if (!spec!.startsWith('.')) imported.add(spec!);
+      for (const [, spec] of readFileSync(join(typesDir, f), 'utf8').matchAll(/(?:from|import|declare module)\s*['"]([^'"]+)['"]/g))
+        if (!spec!.startsWith('.')) imported.add(spec!);
     }
     assert.deepEqual([...imported].sort(), ['lit', 'preact', 'react']);
   });
@@ -135,13 +136,27 @@ describe('the published packages', () => {
     dirs.push(dir);
     const ms = await install(dir, tgz.elements, 'react@19', 'react-dom@19', '@types/react@19', '@types/react-dom@19', 'preact@10');
     log(`React consumer installed in ${seconds(ms)}`);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', jsx: 'react-jsx', strict: true,
-        lib: ['ES2023', 'DOM', 'DOM.Iterable'], noEmit: true, skipLibCheck: false, types: [],
-      },
-      include: ['src'],
-    }, null, 2));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'ESNext',
+            moduleResolution: 'Bundler',
+            jsx: 'react-jsx',
+            strict: true,
+            lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+            noEmit: true,
+            skipLibCheck: false,
+            types: [],
+          },
+          include: ['src'],
+        },
+        null,
+        2,
+      ),
+    );
     const src = join(dir, 'src');
     const files: Record<string, string> = {
       'cercle.d.ts': `/// <reference types="@cercle-asso/elements/react" />\n/// <reference types="@cercle-asso/elements/preact" />\n`,
