@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   configFile: false,
+  // The shared code (the localize controller among it) lands in `chunks/`: the language modules are one folder up.
+  define: { __CERCLE_LOCALES__: JSON.stringify('../locales/') },
   build: {
     outDir: 'dist/packages/elements/dist',
     emptyOutDir: true,
@@ -18,6 +20,9 @@ export default defineConfig({
         'engagement-badge': 'src/widgets/engagement-badge/define.ts',
         'event-feed': 'src/widgets/event-feed/define.ts',
         moderation: 'src/widgets/moderation/define.ts',
+        'comment-count': 'src/widgets/comment-count/define.ts',
+        'locales/de': 'src/locales/de.ts',
+        'locales/es': 'src/locales/es.ts',
       },
       formats: ['es'],
     },
