@@ -216,8 +216,15 @@ export class CercleClient {
       () => true,
       () => false,
     );
-    const code = up ? 'cors.origin_not_allowed' : 'network.offline';
-    diagnose(code, `${this.base} from ${location.origin}`);
-    return up ? new CercleError(403, code) : new CercleError(0, code);
+    // Up, but is this page refused, or was the request only lost on the way? A refusal refuses every read.
+    const refused =
+      up &&
+      !(await fetch(this.base, { credentials: 'omit', cache: 'no-store' }).then(
+        () => true,
+        () => false,
+      ));
+    const code = refused ? 'cors.origin_not_allowed' : 'network.offline';
+    if (refused || !up) diagnose(code, `${this.base} from ${location.origin}`);
+    return refused ? new CercleError(403, code) : new CercleError(0, code);
   }
 }

@@ -105,11 +105,12 @@ describe('CercleClient', () => {
     expect(api.calls[1].auth).not.to.equal('Bearer ' + first);
   });
 
-  it('tries only once more when the renewed token is refused too', async () => {
+  it('tries only once more when the renewed token is refused too, then reads signed out', async () => {
     api.accept = () => false;
     const err = await failure(client(new TokenKeeper(TOKEN_URL)).me());
-    expect(err.code).to.equal('auth.expired');
-    expect(api.calls).to.have.length(2);
+    // Refused twice: the token is dropped (the webmaster is told in the console) and the read goes once more without it.
+    expect(err.code).to.equal('auth.missing');
+    expect(api.calls).to.have.length(3);
     expect(api.tokenCalls).to.equal(2);
   });
 });

@@ -11,6 +11,8 @@ export const de: CommonStrings = {
     auth: 'Ihre Sitzung ist abgelaufen. Melden Sie sich auf dieser Website erneut an.',
     network: 'Die Verbindung ist fehlgeschlagen.',
     other: 'Etwas ist schiefgelaufen. Versuchen Sie es erneut.',
+    'member.muted': 'Die Moderation hat Sie stummgeschaltet: Sie können vorerst nicht in der Diskussion schreiben.',
+    'member.banned': 'Die Moderation hat Sie von der Teilnahme hier ausgeschlossen.',
   },
   sanctionReason: 'Grund: #.',
   sanctionUntil: 'Bis #.',

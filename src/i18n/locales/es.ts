@@ -11,6 +11,8 @@ export const es: CommonStrings = {
     auth: 'Su sesión ha terminado. Vuelva a iniciar sesión en este sitio.',
     network: 'La conexión ha fallado.',
     other: 'Algo ha fallado. Inténtelo de nuevo.',
+    'member.muted': 'La moderación le ha silenciado: por ahora no puede escribir en la conversación.',
+    'member.banned': 'La moderación le ha excluido de la participación aquí.',
   },
   sanctionReason: 'Motivo: #.',
   sanctionUntil: 'Hasta el #.',
