@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
-import { main } from '../../src/server/cli/index.js';
 import { openStore } from '../../src/server/store/store.js';
+import { commandLine } from './support.js';
 
 describe('cercle CLI', () => {
-  let dir: string;
-  const saved = { db: process.env.CERCLE_DB, url: process.env.DATABASE_URL };
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'cercle-cli-'));
-    process.env.CERCLE_DB = join(dir, 'cli.db');
-    delete process.env.DATABASE_URL;
-  });
-  after(() => {
-    process.env.CERCLE_DB = saved.db;
-    if (saved.url) process.env.DATABASE_URL = saved.url;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const run = async (...args: string[]) => {
-    const lines: string[] = [];
-    const code = await main(args, (s) => lines.push(s));
-    return { code, out: lines.join('\n') };
-  };
+  const cli = commandLine('cli');
+  const { run } = cli;
 
   it('adds a site, prints its secret once, and lists it without the secret', async () => {
     const added = await run(
@@ -58,8 +41,8 @@ describe('cercle CLI', () => {
 
   it('accepts a public key and refuses a private one', async () => {
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
-    writeFileSync(join(dir, 'pub.jwk'), JSON.stringify(await exportJWK(publicKey)));
-    writeFileSync(join(dir, 'priv.jwk'), JSON.stringify(await exportJWK(privateKey)));
+    writeFileSync(join(cli.dir, 'pub.jwk'), JSON.stringify(await exportJWK(publicKey)));
+    writeFileSync(join(cli.dir, 'priv.jwk'), JSON.stringify(await exportJWK(privateKey)));
     const ok = await run(
       'site',
       'add',
@@ -72,11 +55,11 @@ describe('cercle CLI', () => {
       '--alg',
       'EdDSA',
       '--public-key',
-      join(dir, 'pub.jwk'),
+      join(cli.dir, 'pub.jwk'),
     );
     assert.equal(ok.code, 0);
     assert.doesNotMatch(ok.out, /secret/i);
-    await assert.rejects(run('site', 'add-key', 'ed-site', '--alg', 'EdDSA', '--public-key', join(dir, 'priv.jwk')), /private key/);
+    await assert.rejects(run('site', 'add-key', 'ed-site', '--alg', 'EdDSA', '--public-key', join(cli.dir, 'priv.jwk')), /private key/);
   });
 
   it('refuses rotate-key on a site whose keys are all EdDSA, pointing at add-key, and adds no HS256 key', async () => {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { createApp, silentLogger } from '../../src/server/app.js';
-import { main } from '../../src/server/cli/index.js';
 import { normalizeOrigin, originAllowed } from '../../src/server/http/origins.js';
 import { openStore } from '../../src/server/store/store.js';
-import { backends, call } from './support.js';
+import { backends, call, commandLine } from './support.js';
 
 describe('site origins and patterns', () => {
   const allowed = ['https://asso.example.org', 'https://*.staging.example.org', 'http://localhost:8080'];
@@ -102,24 +98,9 @@ for (const backend of backends()) {
 }
 
 describe('cercle site add --secret and cercle token check', () => {
-  let dir: string;
-  const saved = { db: process.env.CERCLE_DB, url: process.env.DATABASE_URL };
+  const cli = commandLine('embed');
+  const { run } = cli;
   const SECRET = 'the-site-already-signs-with-this-text-secret-0123';
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'cercle-embed-'));
-    process.env.CERCLE_DB = join(dir, 'cli.db');
-    delete process.env.DATABASE_URL;
-  });
-  after(() => {
-    process.env.CERCLE_DB = saved.db;
-    if (saved.url) process.env.DATABASE_URL = saved.url;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const run = async (...args: string[]) => {
-    const lines: string[] = [];
-    const code = await main(args, (s) => lines.push(s));
-    return { code, out: lines.join('\n') };
-  };
   const sign = (secret: string, claims: { iss?: string; exp?: number } = {}) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ name: 'Camille' })

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { SignJWT } from 'jose';
+import { main } from '../../src/server/cli/index.js';
 import { createApp, silentLogger } from '../../src/server/app.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
 
@@ -139,4 +141,31 @@ export async function call(
     json = text;
   }
   return { status: res.status, headers: res.headers, body: json };
+}
+
+/**
+ * The command line over a SQLite file of its own, for the tests of a `describe` block: `run(...args)`
+ * gives the exit code and what was printed; `dir` is the temporary folder holding the database.
+ */
+export function commandLine(name: string) {
+  const saved = { db: process.env.CERCLE_DB, url: process.env.DATABASE_URL };
+  const cli = {
+    dir: '',
+    async run(...args: string[]) {
+      const lines: string[] = [];
+      const code = await main(args, (s) => lines.push(s));
+      return { code, out: lines.join('\n') };
+    },
+  };
+  before(() => {
+    cli.dir = mkdtempSync(join(tmpdir(), `cercle-${name}-`));
+    process.env.CERCLE_DB = join(cli.dir, 'cli.db');
+    delete process.env.DATABASE_URL;
+  });
+  after(() => {
+    process.env.CERCLE_DB = saved.db;
+    if (saved.url) process.env.DATABASE_URL = saved.url;
+    rmSync(cli.dir, { recursive: true, force: true });
+  });
+  return cli;
 }
