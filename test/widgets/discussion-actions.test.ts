@@ -25,7 +25,7 @@ async function mount(lang = 'en'): Promise<CercleDiscussion> {
 const button = (scope: Element | ShadowRoot | undefined | null, label: string) =>
   [...(scope?.querySelectorAll<HTMLButtonElement>('button') ?? [])].find((b) => text(b).startsWith(label));
 const articles = (el: Element) => $$(el, 'article');
-const status = (el: Element) => text($(el, '[role=status]'));
+const status = (el: Element) => text($(el, '[part=base] > [role=status]'));
 const typeInto = (t: HTMLTextAreaElement, value: string) => {
   t.value = value;
   t.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
@@ -51,8 +51,8 @@ describe('<cercle-discussion> actions', () => {
     api.pages.set('', commentPage([c0, c1, c2, c3, c4, c5]));
     const el = await mount();
     await waitUntil(() => articles(el).length === 6, 'six comments');
-    expect($$(el, 'ol.replies ol.replies ol.replies')).to.have.length(1);
-    expect($$(el, 'ol.replies ol.replies ol.replies ol.replies')).to.have.length(0, 'never deeper than three');
+    expect($$(el, '.replies .replies .replies')).to.have.length(1);
+    expect($$(el, '.replies .replies .replies .replies')).to.have.length(0, 'never deeper than three');
     const deep = $(el, `#c-${c5.id}`)!;
     const link = deep.querySelector<HTMLAnchorElement>('[part=meta] a')!;
     expect(text(link)).to.equal('in reply to Grace Hopper');
@@ -84,10 +84,10 @@ describe('<cercle-discussion> actions', () => {
     await waitUntil(() => articles(el).length === 2, 'comments');
     const [a, b] = articles(el);
     expect(b.querySelectorAll('button.reaction')).to.have.length(0);
-    expect(text(b.querySelector('.reaction'))).to.equal('Useful 1');
+    expect(text(b.querySelector('.reaction'))).to.equal('Useful, 1');
     button(a, 'Useful')!.click();
     await waitUntil(() => button(a, 'Useful')?.getAttribute('aria-pressed') === 'true', 'pressed');
-    expect(text(button(a, 'Useful')!)).to.equal('Useful 1');
+    expect(text(button(a, 'Useful')!)).to.equal('Useful, 1');
     expect(api.calls.find((c) => c.path.endsWith('/reactions'))!.body).to.deep.equal({ kind: 'useful' });
     await expect(el).to.be.accessible();
   });
@@ -108,7 +108,7 @@ describe('<cercle-discussion> actions', () => {
     box.form!.requestSubmit();
     await waitUntil(() => articles(el).length === 2, 'reply shown');
     expect(api.postCalls[0].body).to.include({ parentId: parent.id, body: 'Ma réponse' });
-    expect($$(el, 'ol.replies article')).to.have.length(1);
+    expect($$(el, '.replies article')).to.have.length(1);
     expect(localStorage.getItem(`cercle:${SITE}:${THREAD}#${parent.id}`)).to.equal(null);
     expect(status(el)).to.equal('Your comment was posted.');
   });

@@ -30,7 +30,7 @@ const type = async (el: Element, value: string) => {
 const post = async (el: Element) => {
   $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
 };
-const status = (el: Element) => text($(el, '[role=status]'));
+const status = (el: Element) => text($(el, '[part=base] > [role=status]'));
 const draftKey = `cercle:${SITE}:${THREAD}`;
 
 describe('<cercle-discussion>', () => {
@@ -427,9 +427,9 @@ describe('<cercle-discussion>', () => {
       await waitUntil(() => $(el, '.failed'), 'not sent');
       expect(api.postCalls).to.have.length(1);
       // Any read that goes through (here, sorting the thread again) says the server is back.
-      const select = $<HTMLSelectElement>(el, 'select')!;
-      select.value = 'newest';
-      select.dispatchEvent(new Event('change'));
+      $$<HTMLButtonElement>(el, '.sort button')
+        .find((b) => text(b) === 'Newest first')!
+        .click();
       await waitUntil(() => $$(el, 'article').length === 1 && !$(el, '.failed'), 'sent again');
       const posts = api.postCalls;
       expect(posts).to.have.length(2);

@@ -121,6 +121,13 @@ describe('<cercle-discussion> live', () => {
     expect($$(el, 'article')).to.have.length(2);
     expect(first.getBoundingClientRect().top).to.equal(before.top);
     expect(el.getBoundingClientRect().height).to.equal(before.height);
+    // In its own place, never over a comment's buttons (a sticky pill hid a Report button at 375 px).
+    const pill = newButton(el)!.getBoundingClientRect();
+    for (const b of $$(el, 'article button')) {
+      const r = b.getBoundingClientRect();
+      expect(r.bottom <= pill.top || r.top >= pill.bottom || r.right <= pill.left || r.left >= pill.right).to.equal(true, text(b));
+    }
+    expect(getComputedStyle(newButton(el)!.parentElement!).position).to.equal('static');
     await expect(el).to.be.accessible();
 
     const b = comment({ author: grace, body: 'Quatrième', createdAt: new Date().toISOString() });
@@ -196,9 +203,9 @@ describe('<cercle-discussion> live', () => {
     await waitUntil(() => text($$(el, '[part=body]')[0]) === 'Modifié vraiment', 'edited in place');
     await waitUntil(() => text($$(el, '[part=body]')[1]) === 'This comment was deleted.', 'deleted in place');
     await waitUntil(() => text($$(el, '[part=body]')[2]) === 'A moderator hid this comment.', 'hidden in place');
-    await waitUntil(() => text($$(el, '.reaction[aria-pressed=true]')[0]) === 'Useful 3', 'counts in place, mine kept');
+    await waitUntil(() => text($$(el, '.reaction[aria-pressed=true]')[0]) === 'Useful, 3', 'counts in place, mine kept');
     expect(text($$(el, 'article')[0])).to.include('edited');
-    expect(text($$(el, 'article')[3])).to.include('Thanks 1');
+    expect(text($$(el, 'article')[3])).to.include('Thanks, 1');
     // The same elements: nothing was rebuilt or moved, and nothing waits behind the button.
     expect($$(el, 'article')).to.deep.equal(articles);
     expect(newButton(el)).to.equal(null);

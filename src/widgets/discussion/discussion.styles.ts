@@ -11,7 +11,8 @@ export const styles = css`
   }
   /* The list of comments and of replies only: a numbered list in a comment keeps its numbers. */
   [part='list'],
-  ol.replies {
+  .replies,
+  .node {
     display: grid;
     gap: var(--cercle-discussion-gap, 1.25rem);
     margin: 0;
@@ -55,15 +56,16 @@ export const styles = css`
     white-space: pre-line;
     overflow-wrap: anywhere;
   }
-  ol.replies {
+.replies {
     margin-block-start: var(--cercle-discussion-gap, 1.25rem);
     padding-inline-start: var(--cercle-discussion-indent, 1.5rem);
     border-inline-start: 2px solid var(--_line);
   }
-  article {
-    content-visibility: auto;
-    contain-intrinsic-size: auto 7rem;
-  }
+  /*
+   * No content-visibility here: Chromium keeps the width a skipped comment had when it was last laid
+   * out (a page narrowed from 1280 to 320 px stayed 756 px wide), and leaves skipped comments out of
+   * the accessibility tree, nameless. A page of comments is short enough to lay out whole.
+   */
   article.new {
     box-shadow: inset 3px 0 0 var(--_accent);
     padding-inline-start: 0.5rem;
@@ -80,7 +82,6 @@ export const styles = css`
   }
   [part='comment-actions'] button,
   .toolbar button,
-  .toolbar select,
   .box button,
   [part='actions'] button {
     min-block-size: 24px;
@@ -91,10 +92,22 @@ export const styles = css`
     flex-wrap: wrap;
     gap: 0.375rem;
   }
+  /* Pressed: a thicker border and a tint, never the outline, which stays the focus ring's. */
   .reaction[aria-pressed='true'] {
     font-weight: 600;
-    outline: 2px solid var(--_accent);
-    outline-offset: -2px;
+    border-width: 2px;
+    padding-inline: calc(1rem - 1px);
+    background: color-mix(in srgb, var(--_accent) 14%, transparent);
+  }
+  .sort {
+    display: inline-flex;
+    flex-wrap: wrap;
+    gap: 0.375rem;
+  }
+  .sort [aria-pressed='true'] {
+    font-weight: 600;
+    border-width: 2px;
+    background: color-mix(in srgb, var(--_accent) 14%, transparent);
   }
   .toolbar {
     grid-column: auto;
@@ -102,26 +115,19 @@ export const styles = css`
   .badge {
     font-weight: 600;
   }
-  /* The "N new comments" button floats over the list (sticky, no height): nothing moves when it comes or goes. */
+  /*
+   * The "N new comments" button has its own place in the flow, kept empty while there is no news: nothing
+   * moves when it comes or goes, and it never lies over a comment's buttons (a sticky pill hid a
+   * Report button at 375 px).
+   */
   .fresh {
-    position: sticky;
-    inset-block-end: 0;
-    z-index: 1;
     display: flex;
     justify-content: center;
-    block-size: 0;
-    margin-block-end: calc(-1 * var(--cercle-discussion-gap, 1.25rem));
-  }
-  .fresh.top {
-    inset-block: 0 auto;
+    align-items: center;
+    min-block-size: 2.5rem;
   }
   .fresh button {
-    translate: 0 calc(-100% - 0.75rem);
     border-radius: 999px;
-    box-shadow: 0 2px 8px rgb(0 0 0 / 0.3);
-  }
-  .fresh.top button {
-    translate: 0 0.75rem;
   }
   .box {
     grid-column: 2;
@@ -243,6 +249,17 @@ export const styles = css`
     .ph,
     [part='avatar'] {
       border: 1px solid;
+    }
+    /* Tints vanish in forced colours: pressed buttons take the system's selected colours. */
+    .reaction[aria-pressed='true'],
+    .sort [aria-pressed='true'] {
+      forced-color-adjust: none;
+      background: SelectedItem;
+      color: SelectedItemText;
+      border-color: SelectedItemText;
+    }
+    article.new {
+      border-inline-start: 3px solid Highlight;
     }
   }
 `;

@@ -110,6 +110,7 @@ export class CercleDiscussion extends CercleConnected {
     _boxError: { state: true },
     _reactors: { state: true },
     _preview: { state: true },
+    _reloading: { state: true },
   };
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
@@ -135,12 +136,16 @@ export class CercleDiscussion extends CercleConnected {
   declare private _boxError?: CercleError;
   declare private _reactors?: Reactors;
   declare private _preview: boolean;
+  /** Read again in another order: the comments shown stay (the feed busy) until the new order comes. */
+  declare private _reloading: boolean;
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
   private loadedWith?: object;
   private unsubscribe?: () => void;
   private focusId?: string;
+  /** A button of a comment to focus after the update (the one that opened a box now closed). */
+  private focusMode?: { id: string; mode: Mode };
   /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
   private loader = new Loader();
   /** The mention combobox of the main box. */
@@ -164,7 +169,7 @@ export class CercleDiscussion extends CercleConnected {
   constructor() {
     super();
     this._text = this._note = this._boxText = '';
-    this._loadingMore = this._busy = this._failed = this._preview = false;
+    this._loadingMore = this._busy = this._failed = this._preview = this._reloading = false;
     this._sort = 'oldest';
   }
 
@@ -202,8 +207,11 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   protected override updated(): void {
-    if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(this.focusId))?.focus();
-    this.focusId = undefined;
+    const back = this.focusMode;
+    const opener = back && this.renderRoot.querySelector<HTMLElement>(`#c-${CSS.escape(back.id)} [data-mode=${back.mode}]`);
+    if (opener) opener.focus();
+    else if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(this.focusId))?.focus();
+    this.focusId = this.focusMode = undefined;
   }
 
   protected override render() {
@@ -220,9 +228,10 @@ export class CercleDiscussion extends CercleConnected {
             ? this.failure(error)
             : page && !page.items.length
               ? html`<slot name="empty"><p>${t.empty}</p></slot>`
-              : html`<ol part="list" aria-busy=${loading ? 'true' : 'false'}>
+              : html`<div part="list" role="feed" aria-label=${t.heading} aria-busy=${loading || this._reloading ? 'true' : 'false'}
+                  @keydown=${this.feedKeys}>
                 ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
-              </ol>`
+              </div>`
         }
         ${page?.items.length && this._sort !== 'newest' ? this.fresh(false) : nothing}
         ${
@@ -240,8 +249,26 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   /**
+   * The feed's keys (WAI-ARIA feed pattern): Page Down and Page Up move focus to the next and the
+   * previous comment, from anywhere inside one.
+   */
+  private feedKeys = (e: KeyboardEvent) => {
+    if (e.key !== 'PageDown' && e.key !== 'PageUp') return;
+    // Inside a reply being written, the keys stay the text box's.
+    if ((e.composedPath()[0] as Element).matches?.('textarea, input')) return;
+    const all = [...this.renderRoot.querySelectorAll<HTMLElement>('article[part=comment]')];
+    const here = e.composedPath().find((n): n is HTMLElement => n instanceof HTMLElement && n.localName === 'article');
+    const at = here ? all.indexOf(here) : -1;
+    const to = all[e.key === 'PageDown' ? at + 1 : Math.max(0, at - 1)];
+    if (!to || to === here) return;
+    e.preventDefault();
+    to.focus();
+  };
+
+  /**
    * The "N new comments" button, where new comments will appear (above the list when the newest come
-   * first, below it otherwise). Always in place and without height, so that nothing moves.
+   * first, below it otherwise). Its place is kept in the flow whether it shows or not: nothing moves
+   * when it comes or goes, and it never covers a comment or its buttons (WCAG 2.4.11).
    */
   private fresh(top: boolean) {
     const n = this.live.held.length;
@@ -345,11 +372,13 @@ export class CercleDiscussion extends CercleConnected {
     const me = this.me();
     const fresh = page.items.filter((c) => isNew(c, { lastVisitAt: page.lastVisitAt, me })).length;
     return html`<div part="toolbar" class="toolbar">
-      <label>${s.sort}
-        <select @change=${(e: Event) => this.resort((e.target as HTMLSelectElement).value as 'oldest')}>
-          ${(['oldest', 'newest', 'useful'] as const).map((k) => html`<option value=${k} ?selected=${k === this._sort}>${s.sorts[k]}</option>`)}
-        </select>
-      </label>
+      <span id="sort-label">${s.sort}</span>
+      <span role="group" class="sort" aria-labelledby="sort-label">
+        ${(['oldest', 'newest', 'useful'] as const).map(
+          (k) =>
+            html`<button type="button" aria-pressed=${k === this._sort ? 'true' : 'false'} @click=${() => this.resort(k)}>${s.sorts[k]}</button>`,
+        )}
+      </span>
       ${fresh ? html`<span class="badge">${s.newCount(fresh)}</span>` : nothing}
       ${page.moderator && page.pendingCount ? html`<span>${s.pendingCount(page.pendingCount)}</span>` : nothing}
       ${
@@ -380,6 +409,7 @@ export class CercleDiscussion extends CercleConnected {
       editWindowMs: (this._info?.editWindowSeconds ?? 900) * 1000,
       now: Date.now(),
       open: this._open,
+      setSize: page.next ? -1 : page.items.length,
       box: (c: Comment, mode: Mode) => this.inlineBox(c, mode),
       react: (c: Comment, kind: string) => this.react(c, kind),
       toggle: (c: Comment, mode: Mode) => this.toggle(c, mode),
@@ -426,6 +456,7 @@ export class CercleDiscussion extends CercleConnected {
       id: m.id,
       label: this.l.t.mentionList,
       empty: this.l.t.noMatch,
+      found: (n) => this.l.t.mentionFound(n),
       open: m.open,
       pick: (member) => m.pick(member),
       onKeyDown: m.keydown,
@@ -455,6 +486,7 @@ export class CercleDiscussion extends CercleConnected {
     const combo = this.boxCombo(c, closing ? undefined : mode);
     if (closing) {
       this.focusId = c.id;
+      this.focusMode = { id: c.id, mode };
       return;
     }
     const outbox = this.outbox;
@@ -576,9 +608,14 @@ export class CercleDiscussion extends CercleConnected {
   /** The sort to ask for; the server's default (oldest first) goes unsaid. */
   private sortParam = () => (this._sort === 'oldest' ? undefined : this._sort);
 
+  /**
+   * Reads the thread in another order. The buttons and the comments stay in place meanwhile (the feed
+   * says it is busy), so focus stays on the button pressed.
+   */
   private resort(sort: 'oldest' | 'newest' | 'useful') {
+    if (sort === this._sort && !this._reloading) return;
     this._sort = sort;
-    this.load();
+    this.load(true);
   }
 
   /** Remembers how far the member has read (the newest comment shown). */
@@ -596,7 +633,7 @@ export class CercleDiscussion extends CercleConnected {
     const { l } = this;
     if (error.code === 'auth.missing') return signIn(l, this.loginUrl(), l.t.signInToRead);
     return html`<p>${error.code === 'thread.forbidden' ? l.error(error) : l.t.loadError}</p>
-      <div><button @click=${this.load}>${l.t.tryAgain}</button></div>`;
+      <div><button @click=${() => this.load()}>${l.t.tryAgain}</button></div>`;
   }
 
   /** The form, or what stands in its place. */
@@ -638,19 +675,22 @@ export class CercleDiscussion extends CercleConnected {
     );
   }
 
-  /** Loads the first page of comments and the site's settings. */
-  private load = () => {
+  /** Loads the first page of comments and the site's settings; `keep` leaves the comments shown until then. */
+  private load = (keep = false) => {
     const { client } = this.community!;
-    this._page = this._error = undefined;
+    this._reloading = keep && !!this._page;
+    if (!this._reloading) this._page = undefined;
+    this._error = undefined;
     this.live.clear();
     return this.loader.run(
       () => Promise.all([listComments(client, { thread: this.key, sort: this.sortParam() }), client.site()]),
       ([page, info]) => {
         this._page = page;
         this._info = info;
+        this._reloading = false;
         this.markRead(page);
       },
-      (e) => (this._error = e),
+      (e) => ((this._error = e), (this._reloading = false)),
     );
   };
 

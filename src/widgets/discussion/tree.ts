@@ -22,6 +22,8 @@ export interface TreeContext {
   editWindowMs: number;
   now: number;
   open?: { id: string; mode: Mode };
+  /** How many comments the feed holds (`aria-setsize`): -1 while more can be loaded. */
+  setSize: number;
   /** Where a member's card lives on the host site (from `member-href`): authors and mentions link there. */
   memberHref?: (id: string) => string;
   /** The inline box of the open comment (reply, edit, flag, delete, who reacted). */
@@ -50,7 +52,7 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
   const opened = (mode: Mode) => ctx.open?.id === c.id && ctx.open.mode === mode;
   const editable = own && c.status !== 'hidden' && !ctx.locked && ctx.now - Date.parse(c.createdAt) < ctx.editWindowMs;
   const btn = (mode: Mode, text: string) =>
-    html`<button type="button" aria-expanded=${opened(mode) ? 'true' : 'false'} @click=${() => ctx.toggle(c, mode)}>${text}</button>`;
+    html`<button type="button" data-mode=${mode} aria-expanded=${opened(mode) ? 'true' : 'false'} @click=${() => ctx.toggle(c, mode)}>${text}</button>`;
   const kinds = published ? ctx.reactions.filter((k) => canReact || counts.get(k)?.count) : [];
   return html`
     <div part="comment-actions">
@@ -58,7 +60,8 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
         kinds.length
           ? html`<span role="group" aria-label=${s.reactionsOf}>${kinds.map((k) => {
               const r = counts.get(k);
-              const text = html`${label(ctx, k)}${r?.count ? html` <span class="n">${r.count}</span>` : nothing}`;
+              // "Thanks, 2": the comma, unseen, keeps a screen reader from saying "Thanks2".
+              const text = html`${label(ctx, k)}${r?.count ? html`<span class="sr">,</span> <span class="n">${r.count}</span>` : nothing}`;
               return canReact
                 ? html`<button type="button" class="reaction" aria-pressed=${r?.mine ? 'true' : 'false'} @click=${() => ctx.react(c, k)}>${text}</button>`
                 : html`<span class="reaction">${text}</span>`;
@@ -103,21 +106,25 @@ function body(c: Comment, ctx: TreeContext) {
  */
 export const isTombstone = (c: Comment) => !c.author && (c.status === 'deleted' || (c.status === 'hidden' && !c.body));
 
-/** One comment as an article; `parent` is named when the comment is shown away from it (flattened). */
-export function article(c: Comment, ctx: TreeContext, parent?: Comment): TemplateResult {
+/**
+ * One comment as an article of the feed, at `pos` (1-based) in it; `parent` is named when the comment
+ * is shown away from it (flattened).
+ */
+export function article(c: Comment, ctx: TreeContext, pos: number, parent?: Comment): TemplateResult {
   const { l, s } = ctx;
   const fresh = isNew(c, ctx);
   const tomb = isTombstone(c);
   const name = c.author?.name ?? l.t.former;
   const href = c.author && ctx.memberHref?.(c.author.id);
   return html`
-    <article part="comment" id=${'c-' + c.id} tabindex="-1" aria-labelledby=${(tomb ? 'g-' : 'n-') + c.id} class=${fresh ? 'new' : ''} data-status=${c.status}>
+    <article part="comment" id=${'c-' + c.id} tabindex="-1" aria-labelledby=${(tomb ? 'g-' : 'n-') + c.id}
+      aria-posinset=${pos} aria-setsize=${ctx.setSize} class=${fresh ? 'new' : ''} data-status=${c.status}>
       <header>
         ${avatar(c.author)}
         ${tomb ? nothing : html`<h3 part="name" id=${'n-' + c.id}>${href ? html`<a href=${href}>${name}</a>` : name}</h3>`}
         <p part="meta">
-          <time datetime=${c.createdAt} title=${exact(l, c.createdAt)} tabindex="0">${relative(l, c.createdAt, ctx.now)}</time
-          >${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}${
+          <time datetime=${c.createdAt} title=${exact(l, c.createdAt)}>${relative(l, c.createdAt, ctx.now)}</time
+          ><span class="sr"> (${exact(l, c.createdAt)})</span>${c.editedAt ? ` · ${l.t.edited}` : nothing}${c.status === 'pending' ? ` · ${l.t.pending}` : nothing}${
             fresh ? html` · <strong class="badge">${s.isNew}</strong>` : nothing
           }${
             parent
@@ -136,7 +143,9 @@ export function article(c: Comment, ctx: TreeContext, parent?: Comment): Templat
 
 /**
  * The page's comments as a tree: top-level comments in the page's order, replies nested under
- * them to `MAX_DEPTH`, deeper replies listed flat at that level, oldest first.
+ * them to `MAX_DEPTH`, deeper replies listed flat at that level, oldest first. Every comment is an
+ * article of the one feed (numbered in reading order); the wrappers carry no role, so the feed owns
+ * its articles directly.
  */
 export function tree(items: readonly Comment[], ctx: TreeContext): TemplateResult[] {
   const byId = new Map(items.map((c) => [c.id, c]));
@@ -147,17 +156,21 @@ export function tree(items: readonly Comment[], ctx: TreeContext): TemplateResul
     else roots.push(c);
   }
   const below = (c: Comment): Comment[] => (kids.get(c.id) ?? []).flatMap((k) => [k, ...below(k)]);
+  // Templates are built in reading order, so a counter numbers the articles as they are read.
+  let pos = 0;
   const node = (c: Comment, depth: number): TemplateResult => {
     const children = kids.get(c.id) ?? [];
     if (depth >= MAX_DEPTH) {
       // Every descendant in time order, each naming the comment it answers.
       const flat = below(c).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-      return html`<li>${article(c, ctx)}</li>${flat.map((d) => html`<li>${article(d, ctx, byId.get(d.parentId!))}</li>`)}`;
+      const first = html`<div class="node">${article(c, ctx, ++pos)}</div>`;
+      return html`${first}${flat.map((d) => html`<div class="node">${article(d, ctx, ++pos, byId.get(d.parentId!))}</div>`)}`;
     }
-    return html`<li>
-      ${article(c, ctx)}
-      ${children.length ? html`<ol class="replies">${children.map((k) => node(k, depth + 1))}</ol>` : nothing}
-    </li>`;
+    const self = article(c, ctx, ++pos);
+    return html`<div class="node">
+      ${self}
+      ${children.length ? html`<div class="replies">${children.map((k) => node(k, depth + 1))}</div>` : nothing}
+    </div>`;
   };
   return roots.map((r) => node(r, 0));
 }

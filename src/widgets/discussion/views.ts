@@ -48,6 +48,8 @@ export interface Combo {
   label: string;
   /** Said when no member matches. */
   empty: string;
+  /** How many members the list holds, said politely when it opens or changes (`3 members found`). */
+  found(n: number): string;
   /** The members listed and the highlighted one, while the list is open. */
   open?: { items: MemberSummary[]; active: number };
   pick(m: MemberSummary): void;
@@ -56,15 +58,18 @@ export interface Combo {
 
 /**
  * The highlighted option, for the textarea's `aria-activedescendant`. The textarea keeps its own role
- * (a textbox with `aria-autocomplete="list"` and `aria-controls`): HTML allows no `combobox` role, and
- * so no `aria-expanded`, on a textarea; the list is hidden while closed.
+ * (a textbox with `aria-autocomplete="list"` and `aria-controls`): HTML allows no `combobox` role on a
+ * textarea (axe's aria-allowed-role refuses it), and a textbox takes no `aria-expanded` (aria-allowed-attr).
+ * What `aria-expanded` would say, the list's live count says instead ("3 members found", "No member
+ * found"), and the list is hidden while closed.
  */
 const activeOption = (c: Combo) => (c.open?.items.length ? `${c.id}-${c.open.active}` : undefined);
 
 /** The list of members a box's mention controls. */
 export const mentionList = (c: Combo): TemplateResult => {
   const open = c.open;
-  return html`<ul id=${c.id} class="mentions" role="listbox" aria-label=${c.label} ?hidden=${!open}>
+  return html`<p class="sr" role="status">${open ? (open.items.length ? c.found(open.items.length) : c.empty) : ''}</p>
+  <ul id=${c.id} class="mentions" role="listbox" aria-label=${c.label} ?hidden=${!open}>
     ${
       open?.items.length
         ? open.items.map(
@@ -168,28 +173,37 @@ export interface BoxState {
   mention?: Combo;
 }
 
-/** The box under a comment: a reply or an edit, a report, the delete confirmation, or who reacted. */
+/**
+ * The box under a comment: a reply or an edit, a report, the delete confirmation, or who reacted.
+ * Escape closes any of them (unless the mention list took it first) and focus goes back to the
+ * button that opened it.
+ */
 export function inlineBox(c: Comment, mode: Mode, b: BoxState, l: Localize): TemplateResult {
   const s = l.t;
+  const esc = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    e.preventDefault();
+    b.onCancel();
+  };
   const err = b.error ? html`<p class="error" role="alert">${s.actionErrors[b.error.code] ?? l.error(b.error)}</p>` : nothing;
   const cancel = html`<button type="button" @click=${b.onCancel}>${s.cancel}</button>`;
   const id = 'box-' + c.id;
   if (mode === 'who') {
     const r = b.reactors;
-    return html`<div class="box" id=${id}>${
+    return html`<div class="box" id=${id} @keydown=${esc}>${
       r
         ? html`<dl>${r.kinds.map((k) => html`<dt>${s.reactions[k.kind] ?? b.reactionLabels?.[k.kind]?.[/^fr/i.test(l.lang) ? 'fr' : 'en'] ?? k.kind}</dt><dd>${k.members.map((m) => m.name).join(', ')}</dd>`)}</dl>`
         : html`<p>${s.loading}</p>`
     }${err}</div>`;
   }
   if (mode === 'delete') {
-    return html`<div class="box" id=${id} role="group" aria-label=${s.del}>
+    return html`<div class="box" id=${id} role="group" aria-label=${s.del} @keydown=${esc}>
       <p>${s.confirmDelete}</p>
       <button type="button" class="primary" @click=${b.onDelete}>${s.del}</button> ${cancel}${err}
     </div>`;
   }
   if (mode === 'flag') {
-    return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onFlag(e.target as HTMLFormElement))}>
+    return html`<form class="box" id=${id} @keydown=${esc} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onFlag(e.target as HTMLFormElement))}>
       <fieldset>
         <legend>${s.flagReason}</legend>
         ${Object.entries(s.flagReasons).map(([k, v], i) => html`<label class="opt"><input type="radio" name="reason" value=${k} ?checked=${i === 0} /> ${v}</label>`)}
@@ -201,7 +215,7 @@ export function inlineBox(c: Comment, mode: Mode, b: BoxState, l: Localize): Tem
   }
   const label = mode === 'edit' ? s.label : s.replyTo(c.author?.name ?? s.former);
   const m = b.mention;
-  return html`<form class="box" id=${id} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onSave())}>
+  return html`<form class="box" id=${id} @keydown=${esc} @submit=${(e: SubmitEvent) => (e.preventDefault(), b.onSave())}>
     <label for=${'t-' + c.id}>${label}</label>
     <textarea id=${'t-' + c.id} rows="3" .value=${b.text} aria-describedby=${'e-' + c.id}
       aria-autocomplete=${m ? 'list' : nothing}

@@ -85,6 +85,7 @@ export const de: DiscussionStrings = {
   pendingCount: plural('de', '# Kommentar wartet auf Freigabe', '# Kommentare warten auf Freigabe'),
   flags: plural('de', '# Meldung', '# Meldungen'),
   mentionList: 'Mitglieder zum Erwähnen',
+  mentionFound: plural('de', '# Mitglied gefunden', '# Mitglieder gefunden'),
   noMatch: 'Kein Mitglied gefunden',
   saved: 'Ihre Änderungen wurden gespeichert.',
   deletedNote: 'Ihr Kommentar wurde gelöscht.',

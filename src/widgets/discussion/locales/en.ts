@@ -80,6 +80,7 @@ export const en = {
   pendingCount: plural('en', '# comment awaits approval', '# comments await approval'),
   flags: plural('en', '# report', '# reports'),
   mentionList: 'Members to mention',
+  mentionFound: plural('en', '# member found', '# members found'),
   noMatch: 'No member found',
   saved: 'Your changes were saved.',
   deletedNote: 'Your comment was deleted.',

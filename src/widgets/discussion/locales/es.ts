@@ -81,6 +81,7 @@ export const es: DiscussionStrings = {
   pendingCount: plural('es', '# comentario espera aprobación', '# comentarios esperan aprobación'),
   flags: plural('es', '# denuncia', '# denuncias'),
   mentionList: 'Miembros para mencionar',
+  mentionFound: plural('es', '# miembro encontrado', '# miembros encontrados'),
   noMatch: 'Ningún miembro encontrado',
   saved: 'Sus cambios se han guardado.',
   deletedNote: 'Su comentario se ha eliminado.',

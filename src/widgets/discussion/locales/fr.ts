@@ -81,6 +81,7 @@ export const fr: DiscussionStrings = {
   pendingCount: plural('fr', '# commentaire attend une approbation', '# commentaires attendent une approbation'),
   flags: plural('fr', '# signalement', '# signalements'),
   mentionList: 'Membres à mentionner',
+  mentionFound: plural('fr', '# membre trouvé', '# membres trouvés'),
   noMatch: 'Aucun membre trouvé',
   saved: 'Vos modifications sont enregistrées.',
   deletedNote: 'Votre commentaire a été supprimé.',
