@@ -8,8 +8,8 @@ import { css } from 'lit';
  */
 export const theme = css`
   :host([theme]) {
-    --_fg: light-dark(#1d1e22, #e9e9ee);
-    --_bg: light-dark(#fff, #18191d);
+    --_fg: light-dark(var(--cercle-color-text, #1d1e22), var(--cercle-color-text-dark, #e9e9ee));
+    --_bg: light-dark(var(--cercle-color-surface, #fff), var(--cercle-color-surface-dark, #18191d));
   }
   :host([theme='light']) {
     --_scheme: light;
@@ -34,16 +34,33 @@ export const theme = css`
  * properties with a last fallback, so a widget looks right on a page without
  * any Cercle stylesheet. Without a theme, text colour and font come from the
  * host page.
+ *
+ * Colour tokens come in pairs, one per scheme (`--cercle-color-accent` and
+ * `--cercle-color-accent-dark`, and so on for surface, text and border); a dark
+ * one left unset follows the light one. Whatever accent the host gives, the one
+ * used is kept readable on the scheme's surface (≥ 4.5:1): in light its OKLCH
+ * lightness is held at 0.5 or below, in dark at 0.75 or above (chroma at most
+ * 0.15 there, so that a saturated colour stays in sRGB instead of being clipped
+ * darker). A brand colour that already reads well passes unchanged. Text on the
+ * accent is derived from it: white on an accent darker than the point where
+ * white and black contrast equally (OKLCH L ≈ 0.56, WCAG luminance 0.18), black
+ * otherwise; `--cercle-color-on-accent` overrides it.
  */
 export const host = [
   theme,
   css`
     :host {
-      --_accent: var(--cercle-color-accent, light-dark(#3144b8, #a9b6ff));
-      --_on-accent: var(--cercle-color-on-accent, light-dark(#fff, #141624));
+      --_accent: light-dark(
+        oklch(from var(--cercle-color-accent, #3144b8) min(l, 0.5) c h),
+        oklch(from var(--cercle-color-accent-dark, var(--cercle-color-accent, #a9b6ff)) max(l, 0.75) min(c, 0.15) h)
+      );
+      --_on-accent: var(--cercle-color-on-accent, oklch(from var(--_accent) calc((0.56 - l) * 1000) 0 0));
       --_radius: var(--cercle-radius, 0.5rem);
       --_muted: color-mix(in srgb, currentColor 72%, transparent);
-      --_line: color-mix(in srgb, currentColor 22%, transparent);
+      --_line: light-dark(
+        var(--cercle-color-border, color-mix(in srgb, currentColor 22%, transparent)),
+        var(--cercle-color-border-dark, color-mix(in srgb, currentColor 22%, transparent))
+      );
       display: block;
       /* Within the host's column, wherever the widget is placed (a theme's constrained layout, a flex row). */
       max-inline-size: 100%;
