@@ -1,5 +1,5 @@
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
 import { json, startWorker, worker } from './kit/msw.js';
 import { strict } from '../../src/client/strict.js';
@@ -21,6 +21,7 @@ import '../../src/widgets/moderation/define.js';
 import type { CercleModeration } from '../../src/widgets/moderation/moderation.js';
 import { API, BASE, comment, jwt, LOGIN_URL, me, member, problem, site, SITE, thread, TOKEN_URL } from './fixtures.js';
 import { $, text } from './kit/dom.js';
+import { colourMode, inEveryMode } from './kit/media.js';
 
 const enc = new TextEncoder();
 
@@ -442,6 +443,67 @@ describe('<cercle-moderation>', () => {
     expect(text($(el, 'tbody tr'))).to.contain('a masqué — « Hors sujet »');
     expect(text($$(el, 'tbody tr')[1])).to.contain('ligne de commande');
     await expect(el).to.be.accessible();
+  });
+
+  it('Escape closes the sanction form, and focus goes back to the button that opened it', async () => {
+    api.items = [item({ author: 'Bob Leroy' }), item({ author: 'Ada Lovelace' })];
+    const el = await mount();
+    await waitUntil(() => articles(el).length === 2, 'items');
+    const mute = articles(el)[1].querySelector<HTMLButtonElement>('[data-action=mute]')!;
+    mute.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => $(el, 'form.dialog'), 'form');
+    expect(focused(el)!.closest('form.dialog')).to.equal($(el, 'form.dialog'));
+    await inEveryMode(async () => {
+      await expect(el).to.be.accessible();
+    });
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => !$(el, 'form.dialog'), 'form closed');
+    expect(focused(el)).to.equal(articles(el)[1].querySelector('[data-action=mute]'));
+    expect(api.writes()).to.deep.equal([]);
+  });
+
+  it('keeps each checkbox at least 24 × 24 px at 375 px wide (WCAG 2.5.8)', async () => {
+    await setViewport({ width: 375, height: 700 });
+    try {
+      api.items = [item({ author: 'Marie-Christine de La Tour-Villeneuve', flags: 2 })];
+      const el = await mount();
+      await waitUntil(() => articles(el).length === 1, 'item');
+      for (const box of $$(el, 'input[type=checkbox]')) {
+        const r = box.getBoundingClientRect();
+        expect(r.width).to.be.at.least(24);
+        expect(r.height).to.be.at.least(24);
+      }
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+
+  it('shows the chosen filter and tab in forced colours, by system colours and by shape', async () => {
+    api.admin = true;
+    api.items = [item()];
+    const el = await mount();
+    await waitUntil(() => $(el, '[role=tablist]') && articles(el).length === 1, 'tabs and queue');
+    await inEveryMode(async () => {
+      await expect(el).to.be.accessible();
+    });
+    await colourMode('forced');
+    try {
+      expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
+      const [on, off] = [$(el, '[part=filters] [aria-pressed=true]')!, $(el, '[part=filters] [aria-pressed=false]')!].map((b) =>
+        getComputedStyle(b),
+      );
+      expect(on.backgroundColor).to.not.equal(off.backgroundColor);
+      expect(on.borderTopWidth).to.equal('2px');
+      expect(off.borderTopWidth).to.equal('1px');
+      const [tab, other] = [$(el, '[role=tab][aria-selected=true]')!, $(el, '[role=tab][aria-selected=false]')!].map((b) =>
+        getComputedStyle(b),
+      );
+      expect(tab.backgroundColor).to.not.equal(other.backgroundColor);
+      expect(tab.borderBottomWidth).to.equal('4px');
+    } finally {
+      await colourMode('light');
+    }
   });
 
   it('asks the signed-out reader to sign in on the site', async () => {

@@ -25,6 +25,15 @@ export const styles = css`
     color: var(--_on-accent);
     border-color: var(--_accent);
   }
+  /* The chosen filter and tab also differ by shape (a thicker border), not by colour alone. */
+  button[aria-pressed='true'] {
+    border-width: 2px;
+    font-weight: 600;
+  }
+  [role='tab'][aria-selected='true'] {
+    border-block-end-width: 4px;
+    font-weight: 600;
+  }
   button.link {
     border: none;
     text-decoration: underline;
@@ -72,9 +81,11 @@ export const styles = css`
     align-items: center;
     min-block-size: 24px;
   }
+  /* At least 24 × 24 px at any width (WCAG 2.5.8): it never shrinks beside a long heading. */
   input[type='checkbox'] {
-    inline-size: 1.1rem;
-    block-size: 1.1rem;
+    flex: none;
+    inline-size: 24px;
+    block-size: 24px;
     margin: 0;
   }
   .items {
@@ -204,6 +215,14 @@ export const styles = css`
   @media (forced-colors: active) {
     .item.current article {
       border-inline-start-color: Highlight;
+    }
+    /* Backgrounds are replaced in forced colours: the chosen filter and tab take the system's selection colours. */
+    button[aria-pressed='true'],
+    [role='tab'][aria-selected='true'] {
+      forced-color-adjust: none;
+      background: Highlight;
+      color: HighlightText;
+      border-color: CanvasText;
     }
   }
 `;

@@ -108,6 +108,8 @@ export class CercleModeration extends CercleConnected {
   private loader = new Loader();
   private loadedFor = '';
   private focusAfter = false;
+  /** The item's button to focus rather than the item (the one that opened a form now closed). */
+  private focusAction?: ItemAction;
 
   private live = new LiveController(this, {
     community: () => this.community,
@@ -148,8 +150,11 @@ export class CercleModeration extends CercleConnected {
   protected override updated(): void {
     if (this.focusAfter) {
       this.focusAfter = false;
-      (this.renderRoot.querySelector(`article[data-index="${this._current}"]`) as HTMLElement | null)?.focus();
+      const article = this.renderRoot.querySelector<HTMLElement>(`article[data-index="${this._current}"]`);
+      const back = this.focusAction && article?.querySelector<HTMLElement>(`[data-action=${this.focusAction}]`);
+      (back || article)?.focus();
     }
+    this.focusAction = undefined;
   }
 
   private queue(cursor?: string | null) {
@@ -267,9 +272,14 @@ export class CercleModeration extends CercleConnected {
     }
   }
 
+  /** Closes the sanction form; focus goes back to the Mute or Ban button of its item. */
   private cancelSanction() {
+    const f = this._sanction;
     this._sanction = undefined;
     this.focusAfter = true;
+    this.focusAction = f?.kind;
+    const at = f ? (this._data?.items.indexOf(f.item) ?? -1) : -1;
+    if (at >= 0) this._current = at;
   }
 
   /** j / k and the action keys, on the list. */

@@ -102,7 +102,7 @@ function itemView(item: QueueItem, i: number, l: L, o: QueueViewOptions): Templa
       <p class="body" id="${id}-b" part="body">${c.body}</p>
       ${item.flagNotes.length ? html`<ul class="notes">${item.flagNotes.map((n) => html`<li>« ${n} »</li>`)}</ul>` : nothing}
       <div class="actions" part="actions">
-        ${actionsFor(item).map((a) => html`<button type="button" ?disabled=${o.busy} @click=${() => o.onAction(a, item)}>${s.actions[a]}</button>`)}
+        ${actionsFor(item).map((a) => html`<button type="button" data-action=${a} ?disabled=${o.busy} @click=${() => o.onAction(a, item)}>${s.actions[a]}</button>`)}
       </div>
     </article>
   </li>`;
@@ -122,7 +122,13 @@ export function sanctionView(
   onCancel: () => void,
 ): TemplateResult {
   const s = l.t;
-  return html`<form class="dialog" part="dialog" @submit=${onSubmit} aria-labelledby="sanction-h">
+  // Escape cancels, as the Cancel button does (a select's own Escape, closing its list, is left to it).
+  const esc = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    e.preventDefault();
+    onCancel();
+  };
+  return html`<form class="dialog" part="dialog" @submit=${onSubmit} @keydown=${esc} aria-labelledby="sanction-h">
     <h2 id="sanction-h">${fill(s.sanctionTitle[f.kind], f.item.author?.member.name ?? '')}</h2>
     <p>${s.sanctionHelp[f.kind]}</p>
     <label>${s.period} <select name="days">${[1, 7, 30, 0].map((d) => html`<option value=${d}>${s.periods[d]}</option>`)}</select></label>
