@@ -115,9 +115,23 @@ export const host = [
       clip-path: inset(50%);
       white-space: nowrap;
     }
+    /*
+     * Forced colours: the system's colours, said outright. Chromium forces \`color\` but leaves
+     * \`-webkit-text-fill-color\` (currentcolor) computed from the author's accent, which contrast checkers
+     * then read; naming the system colour makes both agree.
+     */
     @media (forced-colors: active) {
+      :host {
+        color: CanvasText;
+      }
+      button {
+        color: ButtonText;
+      }
       button.primary {
         border-color: ButtonText;
+      }
+      a {
+        color: LinkText;
       }
     }
   `,

@@ -21,7 +21,7 @@ import '../../src/widgets/moderation/define.js';
 import type { CercleModeration } from '../../src/widgets/moderation/moderation.js';
 import { API, BASE, comment, jwt, LOGIN_URL, me, member, problem, site, SITE, thread, TOKEN_URL } from './fixtures.js';
 import { $, text } from './kit/dom.js';
-import { colourMode, inEveryMode } from './kit/media.js';
+import { colourMode, inEveryMode, resetColours } from './kit/media.js';
 
 const enc = new TextEncoder();
 
@@ -502,7 +502,7 @@ describe('<cercle-moderation>', () => {
       expect(tab.backgroundColor).to.not.equal(other.backgroundColor);
       expect(tab.borderBottomWidth).to.equal('4px');
     } finally {
-      await colourMode('light');
+      await resetColours();
     }
   });
 

@@ -1,10 +1,10 @@
 /**
  * The colour modes every widget state is checked in: light, dark, and forced colours (Windows High
  * Contrast). Chromium emulates them through the DevTools protocol (`Emulation.setEmulatedMedia`,
- * reached with web-test-runner's `emulateMedia` command), so `prefers-color-scheme` and
- * `forced-colors` media queries, `light-dark()` and system colours all answer as they would there.
+ * reached with the `emulate-colours` command of web-test-runner.config.js), so `prefers-color-scheme`
+ * and `forced-colors` media queries, `light-dark()` and system colours all answer as they would there.
  */
-import { emulateMedia } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
 
 export type Mode = 'light' | 'dark' | 'forced';
 
@@ -12,14 +12,21 @@ export const MODES: readonly Mode[] = ['light', 'dark', 'forced'];
 
 /** Puts the page in `mode` and waits for the styles to follow. */
 export async function colourMode(mode: Mode): Promise<void> {
-  await emulateMedia({
+  await executeServerCommand('emulate-colours', {
     colorScheme: mode === 'dark' ? 'dark' : 'light',
     forcedColors: mode === 'forced' ? 'active' : 'none',
   });
+  if (matchMedia('(forced-colors: active)').matches !== (mode === 'forced')) throw new Error(`the browser did not take ${mode} colours`);
   await new Promise(requestAnimationFrame);
 }
 
-/** Runs `check` in each colour mode in turn, then puts the page back in light mode. */
+/** Lets the page follow the browser's own settings again (no emulation left for the next test). */
+export async function resetColours(): Promise<void> {
+  await executeServerCommand('emulate-colours', { colorScheme: '', forcedColors: '' });
+  await new Promise(requestAnimationFrame);
+}
+
+/** Runs `check` in each colour mode in turn, then lets the page follow the browser again. */
 export async function inEveryMode(check: (mode: Mode) => Promise<void>): Promise<void> {
   try {
     for (const mode of MODES) {
@@ -27,7 +34,7 @@ export async function inEveryMode(check: (mode: Mode) => Promise<void>): Promise
       await check(mode);
     }
   } finally {
-    await colourMode('light');
+    await resetColours();
   }
 }
 
