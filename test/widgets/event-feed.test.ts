@@ -470,16 +470,19 @@ describe('<cercle-event-feed>', () => {
       api.add(event({ maxGuests: 2, myRsvp: { status: 'going', guests: 0, position: null, promotedAt: null, updatedAt: START } }));
       const el = await mount();
       await loaded(el);
-      expect(text($(el, '.guests'))).to.equal('Guests − 0 + (at most 2)');
+      expect(text($(el, '.guests'))).to.equal('Guests − 00 guests + (at most 2)');
       button(el, 'One guest more')!.click();
       await waitUntil(() => status(el) === 'You are going.', 'one guest');
-      expect(text($(el, 'output'))).to.equal('1');
+      expect(text($(el, 'output [aria-hidden=true]'))).to.equal('1');
+      // Announced with its noun ("1 guest", not a bare "1"), and named by the group's label.
+      expect(text($(el, 'output .sr'))).to.equal('1 guest');
+      expect(el.shadowRoot!.getElementById($(el, 'output')!.getAttribute('aria-labelledby')!)!.textContent).to.equal('Guests');
       expect(api.path('/events/')[0].body).to.deep.equal({ status: 'going', guests: 1 });
       api.onWrite = () => json(409, problem(409, 'rsvp.not_enough_places'));
       button(el, 'One guest more')!.click();
       await waitUntil(() => $(el, '[role=alert]'), 'refused');
       expect(text($(el, '[role=alert]'))).to.equal('Not enough places left for your guests; your answer stays as it was.');
-      expect(text($(el, 'output'))).to.equal('2');
+      expect(text($(el, 'output'))).to.equal('22 guests');
       expect(button(el, 'One guest more')!.getAttribute('aria-disabled')).to.equal('true');
       await expect(el).to.be.accessible();
     });

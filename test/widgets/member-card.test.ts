@@ -119,6 +119,27 @@ describe('<cercle-member-card>', () => {
     await waitUntil(() => trigger.getAttribute('aria-expanded') === 'true', 'opened by a click or tap');
   });
 
+  it('hovercard: Escape from inside the card closes it for good, focus back on the chip', async () => {
+    const root = await mount(html`<p><button id="before">Before</button>
+      <cercle-member-card member="m-grace" variant="hovercard">Grace Hopper</cercle-member-card></p>`);
+    const el = root.querySelector('cercle-member-card')!;
+    await loaded(el);
+    const trigger = $<HTMLButtonElement>(el, '[part=trigger]')!;
+    root.querySelector<HTMLButtonElement>('#before')!.focus();
+    await sendKeys({ press: 'Tab' });
+    const pop = $(el, '[popover]')!;
+    await waitUntil(() => pop.matches(':popover-open') && pop.querySelector('a, button'), 'card open, with something to focus');
+    pop.querySelector<HTMLElement>('a, button')!.focus();
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => trigger.getAttribute('aria-expanded') === 'false', 'closed by Escape');
+    expect(el.shadowRoot!.activeElement).to.equal(trigger);
+    // Given back focus is no reader's focus: the card stays closed.
+    await new Promise((r) => setTimeout(r, 100));
+    await el.updateComplete;
+    expect(trigger.getAttribute('aria-expanded')).to.equal('false');
+    expect(pop.matches(':popover-open')).to.equal(false);
+  });
+
   it("my card: saves at once, and rolls back with the server's message when the save fails", async () => {
     api.onPatch = () =>
       HttpResponse.json(

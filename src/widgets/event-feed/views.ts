@@ -139,7 +139,9 @@ export function rsvp(e: Event, v: View): TemplateResult | typeof nothing {
             <span id=${'g-' + id}>${s.guests}</span>
             <button aria-label=${s.fewer} aria-disabled=${busy || guests <= 0 ? 'true' : 'false'}
               @click=${() => busy || guests <= 0 || v.answer(e, status === 'waitlist' ? 'going' : status, guests - 1)}>−</button>
-            <output aria-live="polite">${guests}</output>
+            <output aria-live="polite" aria-labelledby=${'g-' + id}
+              ><span aria-hidden="true">${guests}</span><span class="sr">${s.guestCount(guests)}</span></output
+            >
             <button aria-label=${s.moreGuests} aria-disabled=${busy || guests >= e.maxGuests ? 'true' : 'false'}
               @click=${() => busy || guests >= e.maxGuests || v.answer(e, status === 'waitlist' ? 'going' : status, guests + 1)}>+</button>
             <span class="muted">(${s.guestsMax(e.maxGuests)})</span>

@@ -177,7 +177,10 @@ export class CercleMemberCard extends CercleConnected {
       this.listen(this._open);
     }
     if (this._open) this.place();
+    // Focus given back to the chip (after Escape) is not a reader's focus: it must not open the card again.
+    this.returning = true;
     if (this.focusSel) this.renderRoot.querySelector<HTMLElement>(this.focusSel)?.focus();
+    this.returning = false;
     this.focusSel = undefined;
   }
 
@@ -538,9 +541,15 @@ export class CercleMemberCard extends CercleConnected {
     if (e.pointerType === 'mouse' && !this.pinned) this.later(() => this.hide(), 250);
   };
 
-  /** Keyboard focus opens the card; a tap or click focuses without `:focus-visible` and is handled by `clicked`. */
+  /** Set while the widget itself moves focus back to the chip. */
+  private returning = false;
+
+  /**
+   * Keyboard focus opens the card; a tap or click focuses without `:focus-visible` and is handled by
+   * `clicked`; focus given back by the widget (Escape from inside the card) leaves it closed.
+   */
   private focused = (e: FocusEvent) => {
-    if ((e.target as HTMLElement).matches(':focus-visible')) this.show();
+    if (!this.returning && (e.target as HTMLElement).matches(':focus-visible')) this.show();
   };
 
   private clicked = () => {

@@ -36,6 +36,7 @@ export const de: FeedStrings = {
   },
   position: fmt('Warteliste, Nr. #'),
   guests: 'Gäste',
+  guestCount: plural('de', '# Gast', '# Gäste'),
   guestsMax: plural('de', 'höchstens #', 'höchstens #'),
   fewer: 'Ein Gast weniger',
   moreGuests: 'Ein Gast mehr',

@@ -36,6 +36,7 @@ export const en = {
   } as Record<string, string>,
   position: fmt('waitlist, #'),
   guests: 'Guests',
+  guestCount: plural('en', '# guest', '# guests'),
   guestsMax: plural('en', 'at most #', 'at most #'),
   fewer: 'One guest fewer',
   moreGuests: 'One guest more',

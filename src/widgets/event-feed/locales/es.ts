@@ -36,6 +36,7 @@ export const es: FeedStrings = {
   },
   position: fmt('lista de espera, n.º #'),
   guests: 'Invitados',
+  guestCount: plural('es', '# invitado', '# invitados'),
   guestsMax: plural('es', 'como máximo #', 'como máximo #'),
   fewer: 'Un invitado menos',
   moreGuests: 'Un invitado más',

@@ -37,6 +37,7 @@ export const fr: FeedStrings = {
   },
   position: fmt('liste d’attente, n° #'),
   guests: 'Invités',
+  guestCount: plural('fr', '# invité', '# invités'),
   guestsMax: plural('fr', '# au plus', '# au plus'),
   fewer: 'Un invité de moins',
   moreGuests: 'Un invité de plus',
