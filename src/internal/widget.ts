@@ -21,7 +21,22 @@ function within(node: Node, tag: string): boolean {
  * `Localize` with its dictionary.
  */
 export class CercleConnected extends CercleElement {
-  static override properties: PropertyDeclarations = { community: { state: true }, orphan: { state: true }, chapterTerm: { state: true } };
+  static override properties: PropertyDeclarations = {
+    community: { state: true },
+    orphan: { state: true },
+    chapterTerm: { state: true },
+    headingLevel: { attribute: 'heading-level', type: Number },
+  };
+
+  /** The level of the widget's own top heading as it is written (`<h2>` in most widgets). */
+  static headingTop = 2;
+
+  /**
+   * `heading-level`: the level the widget's top heading takes in the host page's outline (1–6), so
+   * that a badge placed under the page's `<h3>` says `4`. The widget's inner headings follow, one
+   * level below each other as they are written. Unset: the levels as written.
+   */
+  declare headingLevel?: number;
 
   /** No provider around, none to come and no configuration on the script tag: the widget says so instead of loading forever. */
   declare private orphan?: boolean;
@@ -83,9 +98,28 @@ export class CercleConnected extends CercleElement {
     }
   }
 
+  /**
+   * Gives the rendered headings the levels `heading-level` asks for (`aria-level`, which assistive
+   * technologies read over the tag's own level), every time the widget renders: the views keep
+   * writing plain `<h2>`, `<h3>`, and the host decides where they sit in its outline.
+   */
+  private levelHeadings() {
+    const base = this.headingLevel;
+    const shift =
+      base && Number.isInteger(base) && base >= 1 && base <= 6 ? base - (this.constructor as typeof CercleConnected).headingTop : 0;
+    for (const h of this.renderRoot.querySelectorAll<HTMLHeadingElement>('h1, h2, h3, h4, h5, h6')) {
+      if (shift) h.setAttribute('aria-level', String(Math.max(1, Number(h.localName[1]) + shift)));
+      else h.removeAttribute('aria-level');
+    }
+  }
+
   /** Without configuration, the widget's own view gives way to a short notice. */
   protected override update(changed: PropertyValues): void {
-    if (!this.orphan) return super.update(changed);
+    if (!this.orphan) {
+      super.update(changed);
+      this.levelHeadings();
+      return;
+    }
     const lang = (this.lang || document.documentElement.lang || '').toLowerCase().startsWith('fr');
     const notice = lang
       ? "Ce contenu ne peut pas s'afficher : la page ne dit pas à quel serveur Cercle le demander."

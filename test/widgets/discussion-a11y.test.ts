@@ -198,6 +198,17 @@ describe('<cercle-discussion> accessibility', () => {
     expect(active(el)).to.equal(t);
   });
 
+  it("heading-level moves the heading and each comment author's heading under the host page's", async () => {
+    api.pages.set('', commentPage([comment({ body: 'Un' })]));
+    const el = await mount();
+    el.setAttribute('heading-level', '3');
+    await waitUntil(() => $$(el, 'article').length === 1, 'comment');
+    await el.updateComplete;
+    expect($(el, 'h2')!.getAttribute('aria-level')).to.equal('3');
+    expect($(el, 'article h3')!.getAttribute('aria-level')).to.equal('4');
+    await expect(el).to.be.accessible();
+  });
+
   it('every state passes axe in light, dark and forced colours, themed or following the page', async () => {
     for (const theme of ['auto', 'dark']) {
       api.pages.set(

@@ -1,4 +1,5 @@
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import { nothing } from 'lit';
 import { strict } from '../../src/client/strict.js';
 import { Engagement, MyEngagement, type BadgeOut } from '../../src/contract/engagement.js';
 import '../../src/index.js';
@@ -67,10 +68,15 @@ function fakeApi(answers: (path: string, auth: string | null) => Answer | undefi
   return api;
 }
 
-async function mount(attrs: { member: string; view?: string }, lang = 'en', signedIn = true): Promise<CercleEngagementBadge> {
+async function mount(
+  attrs: { member: string; view?: string; level?: number },
+  lang = 'en',
+  signedIn = true,
+): Promise<CercleEngagementBadge> {
   const root = await fixture(html`
     <cercle-community api=${API} site=${SITE} token-url=${signedIn ? TOKEN_URL : ''} login-url=${LOGIN_URL} lang=${lang} .parse=${strict}>
-      <p>Ada Lovelace <cercle-engagement-badge member=${attrs.member} view=${attrs.view ?? 'compact'}></cercle-engagement-badge></p>
+      <p>Ada Lovelace <cercle-engagement-badge member=${attrs.member} view=${attrs.view ?? 'compact'}
+        heading-level=${attrs.level ?? nothing}></cercle-engagement-badge></p>
     </cercle-community>
   `);
   return root.querySelector('cercle-engagement-badge')!;
@@ -130,6 +136,18 @@ describe('<cercle-engagement-badge>', () => {
     expect($$(el, '[part=badge] h3').map(text)).to.deep.equal(['First contribution', 'Helpful answer ×10']);
     expect(text($(el, '[part=badge] .muted'))).to.contain('Earned on March 1, 2026');
     expect($(el, 'details'), 'no "why" for someone else').to.not.exist;
+    await expect(el).to.be.accessible();
+  });
+
+  it('heading-level: the level heading fits under the host page, the inner headings follow it', async () => {
+    fakeApi((path) => (path === '/engagement/members/m-ada?view=full' ? { status: 200, body: engagement({ next }) } : undefined));
+    const el = await mount({ member: 'm-ada', view: 'full', level: 4 });
+    await waitUntil(() => $(el, '[part=progress]'), 'card shown');
+    expect($(el, 'h2')!.getAttribute('aria-level')).to.equal('4');
+    expect($$(el, 'h3').map((h) => h.getAttribute('aria-level'))).to.satisfy((l: string[]) => l.length > 0 && l.every((x) => x === '5'));
+    el.removeAttribute('heading-level');
+    await el.updateComplete;
+    expect($(el, 'h2')!.hasAttribute('aria-level')).to.equal(false, 'unset: the levels as written');
     await expect(el).to.be.accessible();
   });
 

@@ -59,8 +59,8 @@ export interface CommentPostedDetail {
  * @slot empty - Shown instead of the list when there is no comment yet.
  *
  * @csspart base - The whole discussion.
- * @csspart toolbar - Sort, the "new since your last visit" count, and the moderators' count of pending comments and lock button.
- * @csspart list - The list of comments.
+ * @csspart toolbar - Sort (pressed buttons), the "new since your last visit" count, and the moderators' count of pending comments and lock button.
+ * @csspart list - The feed of comments (`role=feed`: Page Down and Page Up move from one comment to the next).
  * @csspart comment - One comment (`<article>`).
  * @csspart avatar - The author's picture or initials.
  * @csspart name - The author's name (a heading; a link to their card with `member-href`).
@@ -85,6 +85,7 @@ export interface CommentPostedDetail {
  * @attr {string} member-href - Address of a member's card on the host site, `{id}` standing for the member's id (e.g. `/members#{id}`): authors' names and mentions link there.
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
+ * @attr {number} heading-level - Level (1–6) of the heading (the comment count); each comment's author one level below, to fit under the host page's own headings; by default 2.
  *
  * @fires {CustomEvent<CommentSubmitDetail>} cercle-comment-submit - A member asks to post; cancel it (`preventDefault()`) to stop the post. The draft is kept.
  * @fires {CustomEvent<CommentPostedDetail>} cercle-comment-posted - A comment was stored by the server and shown.

@@ -41,6 +41,7 @@ import { chip, full, skeletonChip } from './views.js';
  * @attr {'compact' | 'full'} view - A chip next to a name (default), or the full card.
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
+ * @attr {number} heading-level - Level (1–6) of the level's heading; badges and what comes next one level below, each badge one further, to fit under the host page's own headings; by default 2.
  */
 export class CercleEngagementBadge extends CercleConnected {
   private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en, fr });

@@ -93,6 +93,7 @@ export interface RsvpChangeDetail {
  * @attr {string} time-zone - IANA zone the times are shown in; the reader's by default.
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
+ * @attr {number} heading-level - Level (1–6) of each event's title, to fit under the host page's own headings; by default 2.
  *
  * @fires {CustomEvent<RsvpSubmitDetail>} cercle-rsvp-submit - A member answers; cancel it (`preventDefault()`) to stop the answer.
  * @fires {CustomEvent<RsvpChangeDetail>} cercle-rsvp-change - The server stored an answer (or a waitlist promotion was acknowledged).

@@ -88,6 +88,7 @@ const FIELDS = ['headline', 'company', 'associationRole', 'expertise', 'bio', 'w
  * @attr {'full' | 'compact' | 'hovercard'} variant - How the card shows (default `full`).
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
+ * @attr {number} heading-level - Level (1–6) of the member's name; the card's sections one level below, to fit under the host page's own headings; by default 3.
  *
  * @fires {CustomEvent<MemberCardChangeDetail>} cercle-member-card-change - My card was saved by the server.
  * @fires {CustomEvent<IntroductionRequestDetail>} cercle-introduction-request - I ask to be introduced; cancel it (`preventDefault()`) to stop the request.
@@ -95,6 +96,9 @@ const FIELDS = ['headline', 'company', 'associationRole', 'expertise', 'bio', 'w
  * @fires {CustomEvent<EraseResult>} cercle-member-erased - My data was erased.
  */
 export class CercleMemberCard extends CercleConnected {
+  /** The card's name is an `<h3>` as written; `heading-level` moves it. */
+  static override headingTop = 3;
+
   private l = new Localize(this, () => this.community?.lang, 'member-card', { en, fr });
 
   static override styles = [host, styles];

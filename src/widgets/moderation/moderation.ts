@@ -64,6 +64,7 @@ const TABS: Tab[] = ['queue', 'settings', 'audit'];
  * @attr {string} chapter - Show only this chapter's threads.
  * @attr {string} lang - Language of this widget; by default the provider's, else the closest `lang` around.
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
+ * @attr {number} heading-level - Level (1–6) of each item's heading, the sanction form's and the keys', to fit under the host page's own headings; by default 2.
  */
 export class CercleModeration extends CercleConnected {
   static override styles = [host, styles];
