@@ -7,6 +7,7 @@ import type { CercleEngagementBadge } from '../../src/index.js';
 import { FakeApi, startWorker } from './api.js';
 import { API, LOGIN_URL, member, problem, SITE, TOKEN_URL } from './fixtures.js';
 import { $, $$, text } from './kit/dom.js';
+import { accessibleInEveryMode } from './kit/media.js';
 
 type Answer = { status: number; body: unknown };
 
@@ -94,7 +95,7 @@ describe('<cercle-engagement-badge>', () => {
     expect(chip.getAttribute('aria-label')).to.equal('Level Contributor. Badges: First contribution, Helpful answer ×10.');
     expect(text($(el, '[part=level]'))).to.equal('Contributor');
     expect($$(el, '[part=icon]')).to.have.length(3);
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it("compact, loading: reserves the chip's space; French once loaded", async () => {
@@ -105,7 +106,7 @@ describe('<cercle-engagement-badge>', () => {
     expect($(el, '[role=img]')!.getAttribute('aria-label')).to.equal(
       'Niveau Contributeur. Badges\u00a0: Première contribution, Réponse utile ×10.',
     );
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it('hidden by the member, or failing: shows nothing next to the name', async () => {
@@ -118,7 +119,7 @@ describe('<cercle-engagement-badge>', () => {
     );
     const hidden = await mount({ member: 'm-ada' });
     await waitUntil(() => !$(hidden, '[part=base]'), 'nothing shown');
-    await expect(hidden).to.be.accessible();
+    await accessibleInEveryMode(hidden);
     fixtureCleanup();
     const unknown = await mount({ member: 'm-x' });
     await waitUntil(() => !$(unknown, '[part=base]'), 'nothing shown');
@@ -136,7 +137,7 @@ describe('<cercle-engagement-badge>', () => {
     expect($$(el, '[part=badge] h3').map(text)).to.deep.equal(['First contribution', 'Helpful answer ×10']);
     expect(text($(el, '[part=badge] .muted'))).to.contain('Earned on March 1, 2026');
     expect($(el, 'details'), 'no "why" for someone else').to.not.exist;
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it('heading-level: the level heading fits under the host page, the inner headings follow it', async () => {
@@ -148,7 +149,7 @@ describe('<cercle-engagement-badge>', () => {
     el.removeAttribute('heading-level');
     await el.updateComplete;
     expect($(el, 'h2')!.hasAttribute('aria-level')).to.equal(false, 'unset: the levels as written');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it('full, me: why I hold each badge and my level, what is next, and the switch to hide them', async () => {
@@ -165,7 +166,7 @@ describe('<cercle-engagement-badge>', () => {
     expect($<HTMLInputElement>(el, '[part=hide] input')!.checked).to.equal(false);
     expect($(el, 'form')!.getAttribute('aria-label')).to.equal('Export “First contribution” as an Open Badge');
     for (const d of $$(el, 'details')) (d as HTMLDetailsElement).open = true;
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it("full, me, signed out: the site's sign-in link", async () => {
@@ -173,7 +174,7 @@ describe('<cercle-engagement-badge>', () => {
     const el = await mount({ member: 'me', view: 'full' }, 'en', false);
     await waitUntil(() => $(el, 'a'), 'link shown');
     expect($(el, 'a')!.getAttribute('href')).to.equal(LOGIN_URL);
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it('full, error: says so and offers to try again', async () => {
@@ -188,7 +189,7 @@ describe('<cercle-engagement-badge>', () => {
     const el = await mount({ member: 'm-ada', view: 'full' });
     await waitUntil(() => $(el, '[role=alert]'), 'error shown');
     expect(text($(el, '[role=alert] p'))).to.contain('Engagement could not be loaded.');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
     fail = false;
     $<HTMLButtonElement>(el, '[role=alert] button')!.click();
     await waitUntil(() => $(el, '[part=badge]'), 'card shown after retry');

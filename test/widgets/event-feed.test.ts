@@ -11,6 +11,7 @@ import '../../src/widgets/event-feed/define.js';
 import type { CercleEventFeed } from '../../src/widgets/event-feed/event-feed.js';
 import { API, BASE, jwt, LOGIN_URL, me, member, problem, site, SITE, TOKEN_URL } from './fixtures.js';
 import { $, text } from './kit/dom.js';
+import { accessibleInEveryMode } from './kit/media.js';
 
 // ---- a fake events API, its payloads passed through the contract ------------------------------
 
@@ -259,7 +260,7 @@ describe('<cercle-event-feed>', () => {
         expect($(el, '[part=list]')!.getAttribute('aria-busy')).to.equal('true');
         expect(status(el)).to.equal('Loading events…');
         expect(el.getBoundingClientRect().height).to.be.greaterThan(400);
-        await expect(el).to.be.accessible();
+        await accessibleInEveryMode(el);
       } finally {
         release();
       }
@@ -268,14 +269,14 @@ describe('<cercle-event-feed>', () => {
     it('empty: says there is nothing coming', async () => {
       const el = await mount();
       await waitUntil(() => text($(el, 'slot[name=empty]')) === 'No upcoming events.', 'empty');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('error: explains and offers to try again', async () => {
       api.down = true;
       const el = await mount();
       await waitUntil(() => text($(el, '[part=base]')).includes('The events could not be loaded.'), 'error');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
       api.down = false;
       api.add(event({ title: 'Revenu' }));
       button(el, 'Try again')!.click();
@@ -308,7 +309,7 @@ describe('<cercle-event-feed>', () => {
       expect(text(second)).to.include('Members only');
       expect(text(second)).to.include('8 going · Full · 2 on the waitlist');
       expect(text(second.querySelector('[part~=place]'))).to.equal('Online: the link shows once you are going');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('states the event’s own clock when the reader’s differs', async () => {
@@ -332,7 +333,7 @@ describe('<cercle-event-feed>', () => {
       expect($(el, '[part=attendees]')).to.equal(null);
       expect($(el, '[part=feed]')).to.equal(null);
       expect(api.calls.every((c) => !c.auth)).to.equal(true);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('signed in but the member read fails: says so once with a retry, never a sign-in link', async () => {
@@ -345,7 +346,7 @@ describe('<cercle-event-feed>', () => {
       expect($$(el, '.session-error')).to.have.length(1);
       expect($$(el, 'a').map(text)).not.to.include('Sign in on this site to take part');
       expect($(el, '[aria-pressed]')).to.equal(null);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
       api.meFails = false;
       button($(el, '.session-error')!, 'Try again')!.click();
       await waitUntil(() => $(el, '[aria-pressed]'), 'answers offered once the member is known');
@@ -361,7 +362,7 @@ describe('<cercle-event-feed>', () => {
       expect(api.path('/events/')[0].body).to.deep.equal({ status: 'going' });
       expect(pressed(el)).to.deep.equal(['Join the waitlist']);
       expect(text($(el, '[part=rsvp]'))).to.include('You are number 3 on the waitlist.');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('promoted: a banner until the member acknowledges it', async () => {
@@ -369,7 +370,7 @@ describe('<cercle-event-feed>', () => {
       const el = await mount();
       await loaded(el);
       expect(text($(el, '.promoted'))).to.match(/^A place freed up: you are going!/);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
       button(el, 'Got it')!.click();
       await waitUntil(() => !$(el, '.promoted'), 'banner gone');
       const [seen] = api.path('/events/');
@@ -386,7 +387,7 @@ describe('<cercle-event-feed>', () => {
       expect(text($(el, '[part=banner]'))).to.equal('This event was cancelled. Salle indisponible');
       expect($(el, '[aria-pressed]')).to.equal(null);
       expect($(el, '[part=calendar-links]')).to.equal(null);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('deadline passed, begun, over: says why answers are closed', async () => {
@@ -407,7 +408,7 @@ describe('<cercle-event-feed>', () => {
       expect(b).to.equal('This event has begun.');
       expect(c).to.equal('This event is over.');
       expect($(el, '[aria-pressed]')).to.equal(null);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('in French', async () => {
@@ -484,7 +485,7 @@ describe('<cercle-event-feed>', () => {
       expect(text($(el, '[role=alert]'))).to.equal('Not enough places left for your guests; your answer stays as it was.');
       expect(text($(el, 'output'))).to.equal('22 guests');
       expect(button(el, 'One guest more')!.getAttribute('aria-disabled')).to.equal('true');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('a banned member is told why and until when, not "an error occurred"', async () => {
@@ -509,7 +510,7 @@ describe('<cercle-event-feed>', () => {
       await waitUntil(() => $(el, '[role=alert]'), 'closed');
       expect(text($(el, '[role=alert]'))).to.equal('Answers for this event are closed.');
       expect(button($(el, '[role=alert]')!, 'Try again')).to.equal(undefined);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
 
       api.onWrite = () => HttpResponse.error();
       button(el, 'Going')!.click();
@@ -547,7 +548,7 @@ describe('<cercle-event-feed>', () => {
       await waitUntil(() => $$(el, '.people li').length === 2, 'attendees');
       expect($$(el, '.people li').map(text)).to.deep.equal(['Ada Lovelace +1', 'Alan Turing (Maybe)']);
       expect(api.path('/events/')[0].path).to.equal(`/events/${e.id}/attendees`);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('add to my calendar: the file with the token, Google and Outlook links', async () => {
@@ -581,7 +582,7 @@ describe('<cercle-event-feed>', () => {
       expect(ics.path).to.equal(`/events/${e.id}/calendar.ics`);
       expect(ics.auth).to.match(/^Bearer /);
       await waitUntil(() => status(el) === 'The calendar file was downloaded.', 'said');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('organisers cancel with a reason, after confirming', async () => {
@@ -591,7 +592,7 @@ describe('<cercle-event-feed>', () => {
       button(el, 'Cancel this event…')!.click();
       await waitUntil(() => el.shadowRoot!.activeElement?.tagName === 'TEXTAREA', 'reason focused');
       expect(api.path('/events/')).to.have.length(0);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
       await sendKeys({ type: 'Salle indisponible' });
       button(el, 'Keep it')!.click();
       await waitUntil(() => el.shadowRoot!.activeElement === button(el, 'Cancel this event…'), 'kept');
@@ -604,7 +605,7 @@ describe('<cercle-event-feed>', () => {
       expect(text($(el, '[part=banner]'))).to.equal('This event was cancelled. Salle indisponible');
       expect(status(el)).to.equal('The event was cancelled.');
       expect($(el, 'form')).to.equal(null);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('organisers mark attendance once the event has begun', async () => {
@@ -637,7 +638,7 @@ describe('<cercle-event-feed>', () => {
           { member: 'm-alan', attended: true },
         ],
       });
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('a private calendar address for the member', async () => {
@@ -648,7 +649,7 @@ describe('<cercle-event-feed>', () => {
       button(el, 'Make a private address')!.click();
       await waitUntil(() => $<HTMLInputElement>(el, '#feed-url'), 'address');
       expect($<HTMLInputElement>(el, '#feed-url')!.value).to.equal(`${API}/v1/sites/${SITE}/calendars/${'a'.repeat(43)}/events.ics`);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
       button(el, 'Stop this address')!.click();
       await waitUntil(() => status(el) === 'The private address no longer works.', 'stopped');
       expect($(el, '#feed-url')).to.equal(null);
@@ -680,7 +681,7 @@ describe('<cercle-event-feed>', () => {
       expect($(el, '[part=actions]')).to.equal(null);
       expect(text($(el, 'time'))).to.match(/^Thu, Mar 14, 2030/);
       expect($$(el, '[aria-pressed]')).to.have.length(6);
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
     });
 
     it('calendar-month: a table of the month, each event a button to its details; months move', async () => {
@@ -705,7 +706,7 @@ describe('<cercle-event-feed>', () => {
       ).to.match(/Dîner$/);
       cell.querySelector('button')!.click();
       await waitUntil(() => el.shadowRoot!.activeElement?.id === 'e-' + e.id, 'event focused');
-      await expect(el).to.be.accessible();
+      await accessibleInEveryMode(el);
 
       api.calls.length = 0;
       button(el, 'Next month')!.click();

@@ -7,6 +7,7 @@ import type { CercleMemberCard } from '../../src/widgets/member-card/member-card
 import { API, LOGIN_URL, problem, SITE, TOKEN_URL } from './fixtures.js';
 import { FakeCards, memberCard, startWorker } from './member-card.api.js';
 import { $, text } from './kit/dom.js';
+import { accessibleInEveryMode } from './kit/media.js';
 
 async function mount(cards: ReturnType<typeof html>, lang = 'en') {
   return fixture(html`
@@ -40,7 +41,7 @@ describe('<cercle-member-card>', () => {
     const link = $<HTMLAnchorElement>(el, '[part=contact] a[target=_blank]')!;
     expect(link.rel).to.contain('noopener');
     expect(text($(el, '[part=base]'))).to.contain('You were introduced.');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it('says "member since" only with the date the host site gave, else "on Cercle since"', async () => {
@@ -73,9 +74,9 @@ describe('<cercle-member-card>', () => {
     const root = await mount(html`<cercle-member-card member="nobody"></cercle-member-card>`);
     const el = root.querySelector('cercle-member-card')!;
     expect($(el, '.ph')).to.exist;
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
     await waitUntil(() => text($(el, '[part=base]')).includes('not, or no longer'), 'unknown member');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
   });
 
   it('fifty hovercards and my own card make one request', async () => {
@@ -101,6 +102,8 @@ describe('<cercle-member-card>', () => {
     await loaded(el);
     const trigger = $<HTMLButtonElement>(el, '[part=trigger]')!;
     expect(trigger.getAttribute('aria-expanded')).to.equal('false');
+    // At the viewport's edge (to test placement), where axe finds no background behind the chip:
+    // the colour modes are checked in the next test, with the chip in the flow.
     await expect(el).to.be.accessible();
     root.querySelector<HTMLButtonElement>('#before')!.focus();
     await sendKeys({ press: 'Tab' }); // a keyboard focus (focus-visible) on the chip
@@ -129,6 +132,8 @@ describe('<cercle-member-card>', () => {
     await sendKeys({ press: 'Tab' });
     const pop = $(el, '[popover]')!;
     await waitUntil(() => pop.matches(':popover-open') && pop.querySelector('a, button'), 'card open, with something to focus');
+    await Promise.all(pop.getAnimations().map((a) => a.finished));
+    await accessibleInEveryMode(el);
     pop.querySelector<HTMLElement>('a, button')!.focus();
     await sendKeys({ press: 'Escape' });
     await waitUntil(() => trigger.getAttribute('aria-expanded') === 'false', 'closed by Escape');
@@ -153,7 +158,7 @@ describe('<cercle-member-card>', () => {
     await loaded(el);
     $<HTMLButtonElement>(el, '#edit')!.click();
     await waitUntil(() => $(el, 'form'), 'form shown');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
     const headline = $<HTMLInputElement>(el, '[name=headline]')!;
     headline.value = 'Poet of science';
     $<HTMLInputElement>(el, '[name=website]')!.value = 'ftp://nope';
@@ -162,7 +167,7 @@ describe('<cercle-member-card>', () => {
     await waitUntil(() => $(el, '#e-website'), 'field error');
     expect(api.calls.filter((c) => c.method === 'PATCH')).to.have.length(0);
     expect($(el, '[name=website]')!.getAttribute('aria-invalid')).to.equal('true');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
     $<HTMLInputElement>(el, '[name=website]')!.value = 'https://ada.example.org';
     $<HTMLButtonElement>(el, 'button[type=submit]')!.click();
     await waitUntil(() => api.calls.some((c) => c.method === 'PATCH'), 'sent');
@@ -182,7 +187,7 @@ describe('<cercle-member-card>', () => {
     await waitUntil(() => $(el, '#ask'), 'ask button');
     $<HTMLButtonElement>(el, '#ask')!.click();
     await waitUntil(() => $(el, '#ask-msg'), 'message box');
-    await expect(el).to.be.accessible();
+    await accessibleInEveryMode(el);
     $<HTMLTextAreaElement>(el, '#ask-msg')!.value = 'Would you tell me about compilers?';
     $<HTMLButtonElement>(el, 'form button[type=submit]')!.click();
     await waitUntil(() => text($(el, '[part=base]')).includes('waiting for an answer'), 'pending');
@@ -195,6 +200,6 @@ describe('<cercle-member-card>', () => {
     const out = (await mount(html`<cercle-member-card member="m-grace"></cercle-member-card>`, 'fr')).querySelector('cercle-member-card')!;
     await waitUntil(() => $(out, `a[href="${LOGIN_URL}"]`), 'sign-in link');
     expect(text($(out, `a[href="${LOGIN_URL}"]`))).to.equal('Connectez-vous sur ce site pour demander une mise en relation');
-    await expect(out).to.be.accessible();
+    await accessibleInEveryMode(out);
   });
 });

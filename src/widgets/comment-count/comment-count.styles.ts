@@ -6,6 +6,10 @@ export const styles = css`
     display: inline;
     background: none;
   }
+  /* With a theme its text takes the theme's colours: its surface comes too, or light text would sit on a light page. */
+  :host([theme]) {
+    background: var(--_bg);
+  }
   [part='base'] {
     white-space: nowrap;
   }

@@ -12,6 +12,10 @@ export const styles = css`
     vertical-align: middle;
     background: none;
   }
+  /* With a theme its text takes the theme's colours: its surface comes too, or light text would sit on a light page. */
+  :host([theme]:not([view='full'])) {
+    background: var(--_bg);
+  }
   svg {
     inline-size: 1.1em;
     block-size: 1.1em;

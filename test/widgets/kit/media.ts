@@ -4,6 +4,7 @@
  * reached with the `emulate-colours` command of web-test-runner.config.js), so `prefers-color-scheme`
  * and `forced-colors` media queries, `light-dark()` and system colours all answer as they would there.
  */
+import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 
 export type Mode = 'light' | 'dark' | 'forced';
@@ -59,4 +60,32 @@ const luminance = ([r, g, b]: readonly number[]) => {
 export function contrast(a: string, b: string): number {
   const [la, lb] = [luminance(paint(a)), luminance(paint(b))];
   return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+/**
+ * axe on `el` (colour contrast included) in light, dark and forced colours: what every widget state
+ * is checked with. In dark, the widget is also given `theme="dark"` for the check (a widget without a
+ * theme follows the light test page), so that its dark colours are the ones measured. The failing
+ * mode is named in the error.
+ */
+export async function accessibleInEveryMode(el: Element): Promise<void> {
+  await inEveryMode(async (mode) => {
+    const theme = el.getAttribute('theme');
+    if (mode === 'dark') {
+      el.setAttribute('theme', 'dark');
+      await (el as Element & { updateComplete?: Promise<unknown> }).updateComplete;
+      await new Promise(requestAnimationFrame);
+    }
+    try {
+      await expect(el).to.be.accessible();
+    } catch (e) {
+      (e as Error).message = `in ${mode} colours: ${(e as Error).message}`;
+      throw e;
+    } finally {
+      if (mode === 'dark') {
+        if (theme === null) el.removeAttribute('theme');
+        else el.setAttribute('theme', theme);
+      }
+    }
+  });
 }
