@@ -55,10 +55,7 @@ async function reload(v: Visit) {
   await discussion(v.page).locator('[part="list"][aria-busy="false"]').waitFor();
 }
 
-/**
- * The text of an element, spaces collapsed. (`innerText` is empty for comments scrolled out of view:
- * the list skips their rendering with `content-visibility: auto`.)
- */
+/** The text of an element, spaces collapsed (hidden text included, as a screen reader reads it). */
 const text = async (l: Locator) => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
 // ---- what the server stored ------------------------------------------------------------
@@ -181,7 +178,7 @@ test('A posts; B, in another browser, sees it after a reload and replies under i
   // The reply is nested under A's comment, for B now and for A after a reload.
   const nested = (v: Visit) =>
     discussion(v.page).evaluate(
-      (el, [p, c]) => !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > ol.replies > li > #c-${c}`),
+      (el, [p, c]) => !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > .replies > .node > #c-${c}`),
       [t1, r1],
     );
   assert.ok(await nested(b));
@@ -322,7 +319,7 @@ test("B deletes their reply: the text is erased on the server, a tombstone keeps
   const r2 = await row(R2);
   assert.ok(
     await discussion(a.page).evaluate(
-      (el, [p, c]) => !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > ol.replies > li > #c-${c}`),
+      (el, [p, c]) => !!el.shadowRoot!.querySelector(`#c-${p}`)?.parentElement?.querySelector(`:scope > .replies > .node > #c-${c}`),
       [r1, r2.id],
     ),
   );
