@@ -195,7 +195,7 @@ test("A finds B's reply useful: the count shows for both, and B is credited in t
   assert.equal(await useful.getAttribute('aria-pressed'), 'false');
   await useful.click();
   await comment(a.page, R1).locator('button[aria-pressed="true"]', { hasText: 'Utile' }).waitFor();
-  assert.equal(await text(useful), 'Utile 1');
+  assert.equal(await text(useful), 'Utile, 1');
 
   const reactions = await demo.store.db
     .selectFrom('reactions')
@@ -234,7 +234,7 @@ test("A finds B's reply useful: the count shows for both, and B is credited in t
   await reload(b);
   const own = comment(b.page, R1);
   assert.equal(await own.getByRole('button', { name: /^Utile/ }).count(), 0);
-  assert.equal(await text(own.locator('.reaction', { hasText: 'Utile' })), 'Utile 1');
+  assert.equal(await text(own.locator('.reaction', { hasText: 'Utile' })), 'Utile, 1');
   await own.getByRole('button', { name: 'Qui a réagi' }).click();
   await own.locator('dd', { hasText: A.name }).waitFor();
 });
@@ -264,8 +264,8 @@ test('A edits their comment: the new text shows « modifié » for both, and the
 
 test('keyboard only: A replies to B and posts a comment without the mouse', async () => {
   const { page } = a;
-  // From the time of B's reply (reachable with Tab), on to its "Répondre" button.
-  await byId(page, r1).locator('time').focus();
+  // From B's reply (an article of the feed, where Page Down and Page Up land), on to its "Répondre" button.
+  await byId(page, r1).focus();
   await tabTo(page, /^button\s+Répondre\s*$/);
   assert.equal(
     await byId(page, r1)
