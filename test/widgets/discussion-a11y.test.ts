@@ -7,7 +7,7 @@ import type { CercleDiscussion } from '../../src/index.js';
 import { FakeApi, startWorker } from './api.js';
 import { API, comment, commentPage, LOGIN_URL, member, site, SITE, TOKEN_URL } from './fixtures.js';
 import { $, $$, text } from './kit/dom.js';
-import { inEveryMode } from './kit/media.js';
+import { colourMode, inEveryMode, resetColours } from './kit/media.js';
 
 const THREAD = 'https://amicale.test/articles/1';
 const ME = member();
@@ -131,6 +131,17 @@ describe('<cercle-discussion> accessibility', () => {
     expect(ring.outlineStyle).to.equal('solid');
     expect(ring.outlineWidth).to.equal('2px');
     expect(ring.outlineOffset).to.equal('2px', 'the ring stands outside the button, as on any other');
+
+    // In forced colours the pressed one still stands out: the system's selection colours, not a tint.
+    await colourMode('forced');
+    try {
+      expect(getComputedStyle(pressed).backgroundColor).to.not.equal(getComputedStyle(other).backgroundColor);
+      const sortOn = $(el, '.sort [aria-pressed=true]')!;
+      const sortOff = $(el, '.sort [aria-pressed=false]')!;
+      expect(getComputedStyle(sortOn).backgroundColor).to.not.equal(getComputedStyle(sortOff).backgroundColor);
+    } finally {
+      await resetColours();
+    }
 
     const time = $(el, 'time')!;
     expect(time.hasAttribute('tabindex')).to.equal(false);

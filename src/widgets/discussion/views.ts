@@ -59,7 +59,7 @@ export interface Combo {
 /**
  * The highlighted option, for the textarea's `aria-activedescendant`. The textarea keeps its own role
  * (a textbox with `aria-autocomplete="list"` and `aria-controls`): HTML allows no `combobox` role on a
- * textarea (axe's aria-allowed-role refuses it), and a textbox takes no `aria-expanded` (aria-allowed-attr).
+ * textarea (axe 4.14 refuses it: aria-allowed-role), and a textbox takes no `aria-expanded` (aria-allowed-attr).
  * What `aria-expanded` would say, the list's live count says instead ("3 members found", "No member
  * found"), and the list is hidden while closed.
  */
