@@ -86,6 +86,16 @@ describe('<cercle-discussion> accessibility', () => {
     expect($$(el, 'article')).to.have.length(3, 'the comments stay while the new order loads');
     release();
     await waitUntil(() => feed.getAttribute('aria-busy') === 'false', 'sorted');
+
+    // Busy while the next page loads too; once the last page is in, the set size is known.
+    api.pages.set('p2', commentPage([comment({ body: 'Suite' })]));
+    api.gate = new Promise<void>((r) => (release = r));
+    $<HTMLButtonElement>(el, '[part=more]')!.click();
+    await waitUntil(() => feed.getAttribute('aria-busy') === 'true', 'busy while loading more');
+    release();
+    await waitUntil(() => $$(el, 'article').length === 4 && feed.getAttribute('aria-busy') === 'false', 'more shown');
+    expect($$(el, 'article').map((a) => a.getAttribute('aria-setsize'))).to.deep.equal(['4', '4', '4', '4']);
+    expect($$(el, 'article')[3].getAttribute('aria-posinset')).to.equal('4');
   });
 
   it('sorts from the keyboard: arrows do not reload, Enter does, and focus stays on the button pressed', async () => {

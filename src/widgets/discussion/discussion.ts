@@ -229,7 +229,7 @@ export class CercleDiscussion extends CercleConnected {
             ? this.failure(error)
             : page && !page.items.length
               ? html`<slot name="empty"><p>${t.empty}</p></slot>`
-              : html`<div part="list" role="feed" aria-label=${t.heading} aria-busy=${loading || this._reloading ? 'true' : 'false'}
+              : html`<div part="list" role="feed" aria-label=${t.heading} aria-busy=${loading || this._reloading || this._loadingMore ? 'true' : 'false'}
                   @keydown=${this.feedKeys}>
                 ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
               </div>`
