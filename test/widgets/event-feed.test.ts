@@ -11,7 +11,7 @@ import '../../src/widgets/event-feed/define.js';
 import type { CercleEventFeed } from '../../src/widgets/event-feed/event-feed.js';
 import { API, BASE, jwt, LOGIN_URL, me, member, problem, site, SITE, TOKEN_URL } from './fixtures.js';
 import { $, text } from './kit/dom.js';
-import { accessibleInEveryMode } from './kit/media.js';
+import { accessibleInEveryMode, colourMode, resetColours } from './kit/media.js';
 
 // ---- a fake events API, its payloads passed through the contract ------------------------------
 
@@ -465,6 +465,18 @@ describe('<cercle-event-feed>', () => {
       await sendKeys({ press: 'Tab' });
       await sendKeys({ press: 'Enter' });
       await waitUntil(() => pressed(el)[0] === 'Maybe', 'maybe by keyboard');
+      // Focus stays on the answer pressed, and its ring shows, in forced colours too.
+      const maybe = el.shadowRoot!.activeElement as HTMLElement;
+      expect(text(maybe)).to.equal('Maybe');
+      await colourMode('forced');
+      try {
+        const ring = getComputedStyle(maybe);
+        expect([ring.outlineStyle, ring.outlineWidth, ring.outlineOffset]).to.deep.equal(['solid', '2px', '2px']);
+        const other = [...el.shadowRoot!.querySelectorAll('[aria-pressed=false]')][0];
+        expect(ring.backgroundColor).to.not.equal(getComputedStyle(other).backgroundColor, 'the answer given stands out');
+      } finally {
+        await resetColours();
+      }
     });
 
     it('guests: a stepper up to the event’s limit; a refusal is shown and the choice kept', async () => {

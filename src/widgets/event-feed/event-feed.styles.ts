@@ -220,8 +220,12 @@ export const styles = css`
     .banner {
       border: 1px solid;
     }
+    /* The system's selection colours, never the outline: that stays the focus ring's. */
     [aria-pressed='true'] {
-      outline: 2px solid Highlight;
+      forced-color-adjust: none;
+      background: Highlight;
+      color: HighlightText;
+      border-color: HighlightText;
     }
   }
 `;
