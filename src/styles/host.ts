@@ -49,12 +49,24 @@ export const theme = css`
 export const host = [
   theme,
   css`
+    /* Browsers without relative colours (before Chrome 122, Safari 18, Firefox 128): the accents as given. */
     :host {
       --_accent: light-dark(
-        oklch(from var(--cercle-color-accent, #3144b8) min(l, 0.5) c h),
-        oklch(from var(--cercle-color-accent-dark, var(--cercle-color-accent, #a9b6ff)) max(l, 0.75) min(c, 0.15) h)
+        var(--cercle-color-accent, #3144b8),
+        var(--cercle-color-accent-dark, var(--cercle-color-accent, #a9b6ff))
       );
-      --_on-accent: var(--cercle-color-on-accent, oklch(from var(--_accent) calc((0.56 - l) * 1000) 0 0));
+      --_on-accent: var(--cercle-color-on-accent, light-dark(#fff, #141624));
+    }
+    @supports (color: oklch(from red l c h)) {
+      :host {
+        --_accent: light-dark(
+          oklch(from var(--cercle-color-accent, #3144b8) min(l, 0.5) c h),
+          oklch(from var(--cercle-color-accent-dark, var(--cercle-color-accent, #a9b6ff)) max(l, 0.75) min(c, 0.15) h)
+        );
+        --_on-accent: var(--cercle-color-on-accent, oklch(from var(--_accent) calc((0.56 - l) * 1000) 0 0));
+      }
+    }
+    :host {
       --_radius: var(--cercle-radius, 0.5rem);
       --_muted: color-mix(in srgb, currentColor 72%, transparent);
       --_line: light-dark(
