@@ -23,9 +23,9 @@ export const avatar = (m: MemberSummary | null): TemplateResult =>
 
 /** Placeholders with the height of comments, so that nothing moves when they arrive. */
 export const skeleton = (): TemplateResult => html`
-  <li class="ph" aria-hidden="true"></li>
-  <li class="ph" aria-hidden="true"></li>
-  <li class="ph" aria-hidden="true"></li>
+  <div class="ph" aria-hidden="true"></div>
+  <div class="ph" aria-hidden="true"></div>
+  <div class="ph" aria-hidden="true"></div>
 `;
 
 export const signIn = (l: Localize, url?: string | null, label = l.t.signIn): TemplateResult => html`
