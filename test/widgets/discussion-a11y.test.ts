@@ -1,7 +1,7 @@
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { strict } from '../../src/client/strict.js';
-import { MemberList } from '../../src/contract/discussion.js';
+import { MemberList, Reactors } from '../../src/contract/discussion.js';
 import '../../src/index.js';
 import type { CercleDiscussion } from '../../src/index.js';
 import { FakeApi, startWorker } from './api.js';
@@ -165,7 +165,7 @@ describe('<cercle-discussion> accessibility', () => {
 
   it('Escape closes the delete confirmation and the report form, and focus goes back to their button', async () => {
     api.me = { ...api.me, ...ME };
-    const mine = comment({ body: 'Le mien', author: ME });
+    const mine = comment({ body: 'Le mien', author: ME, reactions: [{ kind: 'thanks', count: 1, mine: false }] });
     const theirs = comment({ body: 'Le sien' });
     api.pages.set('', commentPage([mine, theirs]));
     const el = await mount();
@@ -182,6 +182,22 @@ describe('<cercle-discussion> accessibility', () => {
     await waitUntil(() => !$(el, `#box-${mine.id}`), 'closed');
     expect(active(el)).to.equal(button($$(el, 'article')[0], 'Delete'));
     expect(api.calls.some((c) => c.method === 'DELETE')).to.equal(false);
+
+    // "Who reacted" keeps focus on its button: Escape there closes the list.
+    api.onRead = (url) =>
+      url.pathname.endsWith('/reactions')
+        ? {
+            status: 200,
+            body: Reactors.parse({ comment: mine.id, kinds: [{ kind: 'thanks', members: [member({ id: 'm-x', name: 'Xavier' })] }] }),
+          }
+        : undefined;
+    button($$(el, 'article')[0], 'Who reacted')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => $(el, `#box-${mine.id}`), 'who reacted');
+    expect(active(el)).to.equal(button($$(el, 'article')[0], 'Who reacted'));
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => !$(el, `#box-${mine.id}`), 'who reacted closed');
+    expect(active(el)).to.equal(button($$(el, 'article')[0], 'Who reacted'));
 
     button($$(el, 'article')[1], 'Report')!.focus();
     await sendKeys({ press: 'Enter' });

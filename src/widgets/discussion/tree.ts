@@ -41,6 +41,14 @@ const label = (ctx: TreeContext, kind: string) =>
 export const isNew = (c: Comment, ctx: Pick<TreeContext, 'lastVisitAt' | 'me'>) =>
   !!ctx.lastVisitAt && c.createdAt > ctx.lastVisitAt && c.author?.id !== ctx.me && c.status === 'published';
 
+/** Escape on a comment's buttons closes its open box (who reacted, say, which takes no focus of its own). */
+function closeOnEscape(e: KeyboardEvent, c: Comment, ctx: TreeContext) {
+  const open = ctx.open;
+  if (e.key !== 'Escape' || e.defaultPrevented || open?.id !== c.id) return;
+  e.preventDefault();
+  ctx.toggle(c, open.mode);
+}
+
 function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing {
   const { s } = ctx;
   if (c.status === 'deleted') return nothing;
@@ -55,7 +63,7 @@ function actions(c: Comment, ctx: TreeContext): TemplateResult | typeof nothing 
     html`<button type="button" data-mode=${mode} aria-expanded=${opened(mode) ? 'true' : 'false'} @click=${() => ctx.toggle(c, mode)}>${text}</button>`;
   const kinds = published ? ctx.reactions.filter((k) => canReact || counts.get(k)?.count) : [];
   return html`
-    <div part="comment-actions">
+    <div part="comment-actions" @keydown=${(e: KeyboardEvent) => closeOnEscape(e, c, ctx)}>
       ${
         kinds.length
           ? html`<span role="group" aria-label=${s.reactionsOf}>${kinds.map((k) => {
