@@ -114,6 +114,7 @@ export class CercleEventFeed extends CercleConnected {
     _note: { state: true },
     _feed: { state: true },
     _feedUrl: { state: true },
+    _organiser: { state: true },
   };
 
   /** Chapter ids, comma-separated; none for the whole network. */
@@ -137,6 +138,9 @@ export class CercleEventFeed extends CercleConnected {
   declare private _note: string;
   declare private _feed?: CalendarFeed;
   declare private _feedUrl: string | null;
+  /** The organiser tools' module is loaded (only ever for members who may organise). */
+  declare private _organiser?: boolean;
+  private organiserAsked = false;
 
   private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
   private state = new Map<string, Ui>();
@@ -190,6 +194,49 @@ export class CercleEventFeed extends CercleConnected {
   protected override updated(): void {
     if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#e-' + this.focusId)?.focus();
     this.focusId = undefined;
+    // The organiser tools are a chunk of their own, fetched only when the reader may organise: an
+    // admin, or the organiser of an event shown. Members' pages never load it.
+    if (this.mayOrganise && !this.organiserAsked) {
+      this.organiserAsked = true;
+      import('../event-organiser/organiser.js').then(
+        () => (this._organiser = true),
+        () => (this.organiserAsked = false),
+      );
+    }
+  }
+
+  private get isAdmin(): boolean {
+    const session = this.community?.session;
+    return session?.status === 'member' && session.member.roles.includes('admin');
+  }
+
+  private get mayOrganise(): boolean {
+    return this.community?.session.status === 'member' && (this.isAdmin || !!this._page?.items.some((e) => e.canManage));
+  }
+
+  /** Chapters the reader may hold events in, as far as the feed knows: those of the events they manage, and the feed's. */
+  private get organisedChapters(): { id: string; name: string }[] {
+    const out = new Map<string, string>();
+    for (const e of this._page?.items ?? []) if (e.canManage && e.chapter) out.set(e.chapter.id, e.chapter.name);
+    for (const id of (this.chapter ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      if (!out.has(id) && this.isAdmin) out.set(id, id);
+    return [...out].map(([id, name]) => ({ id, name }));
+  }
+
+  private saved = () => {
+    this.refresh();
+  };
+
+  private organiserTools(e?: Event) {
+    return html`<cercle-event-organiser
+      .event=${e}
+      .chapters=${this.organisedChapters}
+      ?network=${this.isAdmin}
+      @cercle-event-saved=${this.saved}
+    ></cercle-event-organiser>`;
   }
 
   /** The zone times are shown in: `time-zone` when it is a known one, else the reader's. */
@@ -219,6 +266,7 @@ export class CercleEventFeed extends CercleConnected {
       <section part="base" aria-label=${s.label}>
         <slot name="header"></slot>
         ${session?.status === 'error' && !error ? sessionError(session, this.l) : nothing}
+        ${this._organiser && this.mayOrganise && !this.past ? this.organiserTools() : nothing}
         ${
           calendar
             ? html`<div part="nav">
@@ -273,6 +321,7 @@ export class CercleEventFeed extends CercleConnected {
       now: Date.now(),
       compact: this.view === 'compact',
       member: this.community?.session.status === 'member',
+      organise: this._organiser ? (e: Event) => this.organiserTools(e) : undefined,
       sessionFailed: this.community?.session.status === 'error',
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),
