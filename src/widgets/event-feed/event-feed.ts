@@ -47,8 +47,9 @@ export interface RsvpChangeDetail {
  * time in the reader's zone, place, places left and an inline answer: going,
  * maybe or not going, guests, a first-come waitlist with automatic promotion.
  * Members see who is going; everyone can add an event to their calendar.
- * Organisers cancel events and mark attendance in place; creating and editing
- * events goes through the API. Shown events stay current without a reload:
+ * Organisers cancel events and mark attendance in place; for members who may
+ * organise, the feed loads `<cercle-event-organiser>` (new, edit, duplicate,
+ * recurring series, check-in at the door), which members' pages never fetch. Shown events stay current without a reload:
  * counts and places left follow everyone's answers, edits and cancellations
  * appear in place, and a reader promoted off the waitlist sees it at once.
  *
