@@ -33,6 +33,8 @@ export type MemberSummary = z.infer<typeof MemberSummary>;
 export const Me = z.extend(MemberSummary, {
   roles: z.array(Role),
   since: Timestamp,
+  /** Chapters whose events the member organises (named by an admin); the organiser tools load for them. */
+  organises: z.optional(z.array(Chapter)),
 });
 export type Me = z.infer<typeof Me>;
 

@@ -88,6 +88,13 @@ for (const backend of backends()) {
         },
       });
 
+    it('the profile names the chapters a member organises (the widget loads the organiser tools for them)', async () => {
+      assert.deepEqual((await call(ctx.app, 'GET', '/v1/sites/asso/me', { token: olga })).body.organises, [
+        { id: 'toulouse', name: 'Toulouse' },
+      ]);
+      assert.deepEqual((await call(ctx.app, 'GET', '/v1/sites/asso/me', { token: alice })).body.organises, []);
+    });
+
     it('a monthly series by day of week: each occurrence an event at 08:00 Paris time, across daylight saving', async () => {
       const r = await newSeries({ freq: 'monthly', byDay: ['TU'], setPos: 1, count: 12 });
       assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -247,7 +254,10 @@ for (const backend of backends()) {
           token: alice,
           body: { company: 'Durand SA', email: 'alice@example.fr', visibility: { email: 'members' } },
         });
-        await call(ctx.app, 'PATCH', `/v1/sites/asso/members/bob`, { token: bob, body: { company: '+33 Conseil', phone: '+33 6 00 00 00 00' } });
+        await call(ctx.app, 'PATCH', `/v1/sites/asso/members/bob`, {
+          token: bob,
+          body: { company: '+33 Conseil', phone: '+33 6 00 00 00 00' },
+        });
       });
       const checkIn = (key: string, body: Record<string, unknown>, t = olga) =>
         call(ctx.app, 'PUT', `/v1/sites/asso/events/${eventId}/checkins/${key}`, { token: t, body });

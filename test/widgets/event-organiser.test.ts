@@ -265,6 +265,37 @@ describe('<cercle-event-organiser> in the event feed', () => {
     expect($$(feed, 'article cercle-event-organiser')).to.have.length(3);
   });
 
+  it('a chapter organiser gets "New event" for their chapters only, and duplicates an event into a filled form', async () => {
+    api = new FakeApi(me({ roles: ['member'], organises: [{ id: 'toulouse', name: 'Toulouse' }] }));
+    api.events.push(event({ canManage: true, title: 'Afterwork', place: 'Bar des Arts', capacity: 40 }), event({ title: 'Ailleurs' }));
+    const feed = await mount();
+    await waitUntil(() => tools(feed) && button(tools(feed), 'New event'), '"New event" for a chapter organiser');
+    expect($$(feed, 'article cercle-event-organiser'), 'tools on the event they manage only').to.have.length(1);
+    const top = tools(feed);
+    button(top, 'New event')!.click();
+    await waitUntil(() => $(top, 'form'), 'form');
+    expect($$<HTMLOptionElement>(top, '#f-chapter option').map((o) => o.value)).to.deep.equal(['toulouse']);
+    button(top, 'Close')!.click();
+
+    const own = $(feed, 'article cercle-event-organiser')!;
+    button(own, 'Duplicate')!.click();
+    await waitUntil(() => $(own, 'form'), 'duplicate form');
+    expect($<HTMLInputElement>(own, '#f-title')!.value).to.equal('Afterwork');
+    expect($<HTMLInputElement>(own, '#f-place')!.value).to.equal('Bar des Arts');
+    expect($<HTMLInputElement>(own, '#f-capacity')!.value).to.equal('40');
+    expect($<HTMLInputElement>(own, '#f-startsAt')!.value).to.equal('2030-03-14T08:00');
+    button(own, 'Create')!.click();
+    await waitUntil(() => api.calls.some((c) => c.method === 'POST' && c.path === '/events'), 'a new event sent');
+    expect(api.calls.find((c) => c.path === '/events' && c.method === 'POST')!.body).to.deep.include({
+      title: 'Afterwork',
+      place: 'Bar des Arts',
+      capacity: 40,
+      startsAt: '2030-03-14T08:00',
+      timeZone: 'Europe/Paris',
+    });
+    await expect(own).to.be.accessible();
+  });
+
   it('shows the venue’s time in the reader’s zone when they differ', async () => {
     api = new FakeApi(me({ roles: ['member', 'admin'] }));
     const feed = await mount();
@@ -307,7 +338,7 @@ describe('<cercle-event-organiser> in the event feed', () => {
     // Back online: sent with the same key, counted once.
     api.offline = false;
     window.dispatchEvent(new Event('online'));
-    await waitUntil(() => !text($(t, '.counter')).includes('waiting'), 'sent');
+    await waitUntil(() => !text($(t, '.counter')).includes('waiting'), 'sent', { timeout: 5000 });
     const puts = api.calls.filter((c) => c.method === 'PUT' && c.path.includes('/checkins/'));
     expect(new Set(puts.map((c) => c.path))).to.deep.equal(new Set([`/events/${e.id}/checkins/${key}`]));
     expect(puts.at(-1)!.body).to.deep.include({ member: 'm-alice' });

@@ -609,6 +609,18 @@ export async function organisedChapters(store: Store, siteId: string, hostId: st
   return rows.map((r) => r.chapter_id);
 }
 
+/** The chapters (id and stored name) whose events this member (host id) may organise. */
+export async function organisedChapterNames(store: Store, siteId: string, hostId: string): Promise<{ id: string; name: string | null }[]> {
+  return store.db
+    .selectFrom('chapter_organisers as o')
+    .leftJoin('chapters as ch', (j) => j.onRef('ch.site_id', '=', 'o.site_id').onRef('ch.id', '=', 'o.chapter_id'))
+    .select(['o.chapter_id as id', 'ch.name as name'])
+    .where('o.site_id', '=', siteId)
+    .where('o.host_id', '=', hostId)
+    .orderBy('o.chapter_id')
+    .execute();
+}
+
 export async function addChapterOrganiser(store: Store, siteId: string, chapterId: string, hostId: string) {
   await store.db
     .insertInto('chapter_organisers')

@@ -211,14 +211,27 @@ export class CercleEventFeed extends CercleConnected {
     return session?.status === 'member' && session.member.roles.includes('admin');
   }
 
-  private get mayOrganise(): boolean {
-    return this.community?.session.status === 'member' && (this.isAdmin || !!this._page?.items.some((e) => e.canManage));
+  /** Chapters the reader organises, as their profile says. */
+  private get organises() {
+    const session = this.community?.session;
+    return session?.status === 'member' ? (session.member.organises ?? []) : [];
   }
 
-  /** Chapters the reader may hold events in, as far as the feed knows: those of the events they manage, and the feed's. */
+  /** May make events: an admin, or the organiser of some chapter. */
+  private get mayCreate(): boolean {
+    return this.community?.session.status === 'member' && (this.isAdmin || this.organises.length > 0);
+  }
+
+  /** May make events, or manage one shown. */
+  private get mayOrganise(): boolean {
+    return this.mayCreate || (this.community?.session.status === 'member' && !!this._page?.items.some((e) => e.canManage));
+  }
+
+  /** Chapters the reader may hold events in: those they organise, then (for admins) those of the events shown and the feed's. */
   private get organisedChapters(): { id: string; name: string }[] {
     const out = new Map<string, string>();
-    for (const e of this._page?.items ?? []) if (e.canManage && e.chapter) out.set(e.chapter.id, e.chapter.name);
+    for (const c of this.organises) out.set(c.id, c.name);
+    if (this.isAdmin) for (const e of this._page?.items ?? []) if (e.chapter) out.set(e.chapter.id, e.chapter.name);
     for (const id of (this.chapter ?? '')
       .split(',')
       .map((x) => x.trim())
@@ -267,7 +280,7 @@ export class CercleEventFeed extends CercleConnected {
       <section part="base" aria-label=${s.label}>
         <slot name="header"></slot>
         ${session?.status === 'error' && !error ? sessionError(session, this.l) : nothing}
-        ${this._organiser && this.mayOrganise && !this.past ? this.organiserTools() : nothing}
+        ${this._organiser && this.mayCreate && !this.past ? this.organiserTools() : nothing}
         ${
           calendar
             ? html`<div part="nav">

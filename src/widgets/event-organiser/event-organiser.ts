@@ -129,6 +129,7 @@ export class CercleEventOrganiser extends CercleConnected {
 
   private l = new Localize(this, () => this.community?.lang, 'event-organiser', { en, fr, de, es });
   private flushing = false;
+  private again = false;
   private timer?: ReturnType<typeof setInterval>;
 
   constructor() {
@@ -382,8 +383,14 @@ export class CercleEventOrganiser extends CercleConnected {
 
   /** Sends what waits, in order; stops at the first failure in transit, drops (and reports) a refusal. */
   private flush = async () => {
-    if (this.flushing || !this.event || !this._queue.length) return;
+    if (!this.event || !this._queue.length) return;
+    if (this.flushing) {
+      // Asked again (back online, a new check-in) while a send hangs: go once more when it is over.
+      this.again = true;
+      return;
+    }
     this.flushing = true;
+    this.again = false;
     let sent = false;
     try {
       while (this._queue.length) {
@@ -407,7 +414,8 @@ export class CercleEventOrganiser extends CercleConnected {
       this._offline = false;
     } finally {
       this.flushing = false;
-      if (sent && !this._queue.length) await this.reloadDoor();
+      if (this.again && this._queue.length) queueMicrotask(this.flush);
+      else if (sent && !this._queue.length) await this.reloadDoor();
     }
   };
 
