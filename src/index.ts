@@ -28,6 +28,8 @@ export {
 export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
 export * as events from './client/events.js';
+/** Recurring events, check-in and the attendee export, for an association's own organiser pages. */
+export * as organisers from './client/organisers.js';
 export { cap, fmt, plural, registerLocale, term, warnMissingStrings, type Dictionaries, type TermWords } from './i18n/localize.js';
 // Each widget's dictionary, as `registerLocale` takes it (these modules also add the widget to `Dictionaries`).
 export type { DiscussionStrings } from './widgets/discussion/strings.js';

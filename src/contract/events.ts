@@ -196,7 +196,10 @@ export const Series = z.object({
 export type Series = z.infer<typeof Series>;
 
 /** Cancels every occurrence not yet begun; the message is shown on each. */
-export const CancelSeries = CancelEvent;
+export const CancelSeries = z.strictObject({
+  /** Shown to members on each cancelled meeting and in calendars. */
+  reason: z.optional(Text.check(z.trim(), z.maxLength(500))),
+});
 
 // ---- at the door --------------------------------------------------------------------------
 

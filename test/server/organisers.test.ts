@@ -162,6 +162,8 @@ for (const backend of backends()) {
       const zone = await newSeries({ freq: 'weekly', count: 3 }, { timeZone: 'Europe/Atlantis' });
       assert.equal(zone.status, 400);
       assert.equal(zone.body.errors[0].path, 'body.timeZone');
+      const html = await newSeries({ freq: 'weekly', count: 3 }, { description: 'Voir [ici](javascript:alert(1))' });
+      assert.deepEqual([html.status, html.body.code, html.body.errors[0].path], [400, 'event.description_markup', 'body.description']);
       const stranger = await newSeries({ freq: 'weekly', count: 3 }, {}, carol);
       assert.deepEqual([stranger.status, stranger.body.code], [403, 'event.not_organiser']);
     });
@@ -213,6 +215,16 @@ for (const backend of backends()) {
       );
       assert.equal(fromServer.length, 5);
       assert.equal(fromIcs.find((o) => o.location === 'Bar des Arts')?.start, m.startsAt);
+
+      // A member's own feed: only the meetings they go to (the rule's others are EXDATEs).
+      const made = await call(ctx.app, 'POST', '/v1/sites/asso/me/calendar-feed', { token: alice });
+      const mine = await call(ctx.app, 'GET', made.body.path);
+      assert.equal(mine.status, 200);
+      const own = expand(mine.body).filter((o) => o.uid === `series-${s.id}@asso.cercle`);
+      assert.deepEqual(
+        own.map((o) => o.start),
+        [s.occurrences[0].startsAt],
+      );
     });
 
     it('cancelling a series cancels the meetings not yet begun', async () => {

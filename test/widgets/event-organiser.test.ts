@@ -217,6 +217,9 @@ describe('<cercle-event-organiser> in the event feed', () => {
     button(t, 'New event')!.click();
     await waitUntil(() => $(t, 'form'), 'form open');
     type(t, '#f-title', 'Petit-déjeuner mensuel');
+    type(t, '#f-description', 'Avec **trois** invités.');
+    await waitUntil(() => $(t, '[part=preview] strong'), 'the description previewed as members will read it');
+    expect(text($(t, '[part=preview] strong'))).to.equal('trois');
     type(t, '#f-startsAt', '2030-03-14T08:00');
     type(t, '#f-endsAt', '2030-03-14T07:00');
     choose(t, '#f-timeZone', 'Europe/Paris');

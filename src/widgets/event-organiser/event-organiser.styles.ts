@@ -84,6 +84,13 @@ export const styles = css`
   .counter {
     font-weight: 600;
   }
+  .preview {
+    padding: 0.5rem 0.75rem;
+    border-inline-start: 3px solid var(--_line);
+  }
+  .preview p {
+    margin-block: 0.25rem;
+  }
   .walk-in {
     border-block-start: 1px solid var(--_line);
     padding-block-start: 0.75rem;

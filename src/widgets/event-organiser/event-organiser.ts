@@ -78,6 +78,7 @@ const FIELD_OF: Record<string, keyof FormState> = {
  * @csspart base - The tools.
  * @csspart tools - The buttons that open the form or the door.
  * @csspart form - The event form.
+ * @csspart preview - The description as members will read it.
  * @csspart door - The check-in list.
  *
  * @cssprop --cercle-color-accent - Buttons and focus rings.

@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Attendee, CheckIn } from '../../contract/events.js';
+import { formatBody } from '../discussion/format.js';
 import type { OrganiserStrings } from './strings.js';
 import { dayOf, instantOf, zones } from './time.js';
 
@@ -115,6 +116,11 @@ export function eventForm(v: FormView): TemplateResult {
           aria-describedby=${describedBy || nothing} @input=${(e: InputEvent) => v.set('description', (e.target as HTMLTextAreaElement).value)}></textarea>`,
       s.descriptionHint,
     )}
+    ${
+      v.form.description.trim()
+        ? html`<div class="preview" part="preview" role="group" aria-label=${s.preview}>${formatBody(v.form.description)}</div>`
+        : nothing
+    }
     ${field(
       v,
       'chapter',

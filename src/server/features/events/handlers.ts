@@ -37,6 +37,7 @@ import {
   announceEvent,
   viewOf,
   changeKinds,
+  checkDescription,
   attendeeList,
   feedOut,
 } from './present.js';
@@ -93,6 +94,7 @@ export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>
   const r = await rightsOf(store, site, ctx.viewer);
   const chapter = body.chapter ?? null;
   mayOrganiseIn(chapter, r);
+  checkDescription(body.description);
   const row = {
     starts_at: instant(body.startsAt, body.timeZone, 'body.startsAt'),
     ends_at: instant(body.endsAt, body.timeZone, 'body.endsAt'),
@@ -122,6 +124,7 @@ export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>
 export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>) {
   const { store, site, body, params } = ctx;
   const r = await rightsOf(store, site, ctx.viewer);
+  checkDescription(body.description);
   const organiser = body.organiser === undefined ? undefined : await organiserPk(store, site, r, body.organiser, null);
   const seen: { before?: EventRow; changes?: Partial<EventRow> } = {};
   const promoted = await eventStore.updateEvent(

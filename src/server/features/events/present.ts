@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkMarkup } from '../../../contract/markup.js';
 import type { Context } from 'hono';
 import type { Attendee, AttendeeList, CalendarFeed } from '../../../contract/events.js';
 import type { Event } from '../../../contract/resources.js';
@@ -117,6 +118,21 @@ export function instant(value: string, zone: string, path: string): string {
   if (Number.isNaN(ms))
     throw problem(400, 'request.invalid', 'The request is not valid', `Invalid ${path}.`, [{ path, message: 'Not a date and time' }]);
   return iso(Math.floor(ms / 1000) * 1000); // calendars count in whole seconds
+}
+
+/** A description in the comments' formatting: links http(s)/mailto only, no HTML (as comments are checked). */
+export function checkDescription(text: string | undefined) {
+  if (!text) return;
+  const issues = checkMarkup(text).issues;
+  if (issues.length) {
+    throw problem(
+      400,
+      'event.description_markup',
+      'The description holds a link or HTML that is not allowed',
+      issues[0].message,
+      issues.slice(0, 5).map((i) => ({ path: 'body.description', message: i.message })),
+    );
+  }
 }
 
 /** End after start, deadline no later than start. */

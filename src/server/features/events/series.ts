@@ -9,6 +9,7 @@ import * as eventStore from '../../store/events.js';
 import {
   announceEvent,
   canManage,
+  checkDescription,
   checkTimes,
   eventOut,
   instant,
@@ -37,6 +38,7 @@ export async function createSeries(ctx: HandlerContext<typeof routes.createSerie
   const r = await rightsOf(store, site, ctx.viewer);
   const chapter = body.chapter ?? null;
   mayOrganiseIn(chapter, r);
+  checkDescription(body.description);
   const first = {
     starts_at: instant(body.startsAt, body.timeZone, 'body.startsAt'),
     ends_at: instant(body.endsAt, body.timeZone, 'body.endsAt'),
