@@ -146,6 +146,13 @@ class FakeApi {
         Series.parse({ id: 'sr-1', rule: 'FREQ=MONTHLY;BYDAY=2TH', recurrence: b.recurrence, timeZone: b.timeZone, occurrences }),
       );
     }
+    const edit = /^\/events\/([^/]+)$/.exec(call.path);
+    if (edit && call.method === 'PATCH') {
+      const e = this.events.find((x) => x.id === edit[1])!;
+      const next = event({ ...e, ...(call.body as Partial<CercleEvent>), sequence: e.sequence + 1 });
+      this.events = this.events.map((x) => (x.id === e.id ? next : x));
+      return json(200, next);
+    }
     if (call.method === 'POST' && call.path === '/events') {
       const e = event({ canManage: true });
       this.events.push(e);
@@ -297,6 +304,15 @@ describe('<cercle-event-organiser> in the event feed', () => {
       timeZone: 'Europe/Paris',
     });
     await expect(own).to.be.accessible();
+    button(own, 'Close')!.click();
+
+    // An edit sends what changed, and only that.
+    button(own, 'Edit')!.click();
+    await waitUntil(() => $(own, '#f-place'), 'edit form');
+    type(own, '#f-place', 'Halle de la Machine');
+    button(own, 'Save')!.click();
+    await waitUntil(() => api.calls.some((c) => c.method === 'PATCH'), 'edit sent');
+    expect(api.calls.find((c) => c.method === 'PATCH')!.body).to.deep.equal({ place: 'Halle de la Machine' });
   });
 
   it('shows the venue’s time in the reader’s zone when they differ', async () => {

@@ -2,7 +2,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { CercleError } from '../../client/errors.js';
 import { attendees, createEvent, updateEvent } from '../../client/events.js';
 import { attendeesCsv, checkIn, checkIns, createSeries } from '../../client/organisers.js';
-import type { Attendee, CheckIn, NewEvent, Recurrence } from '../../contract/events.js';
+import type { Attendee, CheckIn, EventPatch, NewEvent, Recurrence } from '../../contract/events.js';
 import type { Event } from '../../contract/resources.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -129,6 +129,8 @@ export class CercleEventOrganiser extends CercleConnected {
   declare private _walkIn: { name: string; member: string };
 
   private l = new Localize(this, () => this.community?.lang, 'event-organiser', { en, fr, de, es });
+  /** The form as opened for an edit, to send only what changed. */
+  private original?: FormState;
   private flushing = false;
   private again = false;
   private timer?: ReturnType<typeof setInterval>;
@@ -214,6 +216,7 @@ export class CercleEventOrganiser extends CercleConnected {
       return;
     }
     this._form = mode === 'new' || !this.event ? { ...this.blank(), chapter: this.chapters[0]?.id ?? '' } : this.fromEvent(this.event);
+    this.original = mode === 'edit' ? this._form : undefined;
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#f-title')?.focus());
   }
 
@@ -276,6 +279,37 @@ export class CercleEventOrganiser extends CercleConnected {
     return { body, recurrence, errors };
   }
 
+  /**
+   * What the organiser changed, and only that: an unchanged chapter is not sent (moving an event needs
+   * rights in the new chapter), nor anything members would be told about for nothing. A new zone sends
+   * the times with it, read on the new venue's clock.
+   */
+  private changes(body: NewEvent): EventPatch {
+    const was = this.original ?? this._form;
+    const now = this._form;
+    const patch: EventPatch = {};
+    const keys = [
+      'title',
+      'description',
+      'chapter',
+      'startsAt',
+      'endsAt',
+      'timeZone',
+      'place',
+      'onlineUrl',
+      'capacity',
+      'maxGuests',
+      'rsvpDeadline',
+      'audience',
+    ] as const;
+    const zoneMoved = was.timeZone !== now.timeZone;
+    for (const k of keys) {
+      const times = k === 'startsAt' || k === 'endsAt' || k === 'rsvpDeadline';
+      if (was[k] !== now[k] || (zoneMoved && times && now[k])) (patch as Record<string, unknown>)[k] = body[k];
+    }
+    return patch;
+  }
+
   private submit = async () => {
     if (this._busy) return;
     const s = this.l.t;
@@ -292,8 +326,7 @@ export class CercleEventOrganiser extends CercleConnected {
       let event: Event;
       let occurrences: number | undefined;
       if (this._mode === 'edit' && this.event) {
-        const { organiser: _o, ...patch } = body;
-        event = await updateEvent(this.client, this.event.id, patch);
+        event = await updateEvent(this.client, this.event.id, this.changes(body));
       } else if (recurrence) {
         const series = await createSeries(this.client, { ...body, recurrence });
         event = series.occurrences[0];
@@ -303,7 +336,10 @@ export class CercleEventOrganiser extends CercleConnected {
       }
       this._errors = {};
       this._message = occurrences ? s.series(occurrences) : s.saved;
-      if (this._mode === 'edit') this.event = event;
+      if (this._mode === 'edit') {
+        this.event = event;
+        this.original = this._form;
+      }
       this.emit('cercle-event-saved', { event, ...(occurrences ? { occurrences } : {}) });
       if (this._mode !== 'edit') this._form = this.blank();
     } catch (err) {

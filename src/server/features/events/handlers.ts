@@ -136,7 +136,8 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
       const changes: Partial<EventRow> = {};
       if (body.title !== undefined) changes.title = body.title;
       if (body.description !== undefined) changes.description = body.description;
-      if (body.chapter !== undefined) {
+      // Moving an event to another chapter needs rights there; the same chapter sent back does not.
+      if (body.chapter !== undefined && body.chapter !== ev.chapter_id) {
         mayOrganiseIn(body.chapter, r);
         changes.chapter_id = body.chapter;
       }
