@@ -108,7 +108,7 @@ test('an organiser creates a monthly series, moves a meeting, members answer, an
       const first = meetings(phone.page).first();
       await first.getByRole('button', { name: 'À l’accueil', exact: true }).click();
       const door = first.locator('[part="door"]');
-      await door.getByText('0 arrivé·es sur 2').waitFor();
+      await door.getByText('Présence\u00a0: 0 sur 2').waitFor();
       const camilleButton = door.getByRole('button', { name: /^Camille Rouanet/ });
       const box = await camilleButton.boundingBox();
       assert.ok(box && box.height >= 44 && box.width <= 375, `a large target that fits: ${JSON.stringify(box)}`);
@@ -121,19 +121,19 @@ test('an organiser creates a monthly series, moves a meeting, members answer, an
       await door.getByText('1 arrivée en attente d’envoi', { exact: false }).waitFor();
       assert.equal(await camilleButton.getAttribute('aria-pressed'), 'true');
       await phone.context.setOffline(false);
-      await door.getByText('1 arrivé·es sur 2').waitFor();
+      await door.getByText('Présence\u00a0: 1 sur 2').waitFor();
       assert.equal(await door.getByText(/en attente d’envoi/).count(), 0);
 
       await door.getByLabel('Chercher par nom', { exact: true }).fill('');
       await door.getByRole('button', { name: /^Olivier Puech/ }).click();
-      await door.getByText('2 arrivé·es sur 2').waitFor();
+      await door.getByText('Présence\u00a0: 2 sur 2').waitFor();
       const sent = phone.api.filter((r) => /^PUT \/v1\/sites\/demo\/events\/[^/]+\/checkins\//.test(r));
       assert.ok(sent.length >= 2, sent.join('\n'));
 
       // Read again from the server: both attended, nobody twice.
       await phone.page.reload();
       await meetings(phone.page).first().getByRole('button', { name: 'À l’accueil', exact: true }).click();
-      await meetings(phone.page).first().locator('[part="door"]').getByText('2 arrivé·es sur 2').waitFor();
+      await meetings(phone.page).first().locator('[part="door"]').getByText('Présence\u00a0: 2 sur 2').waitFor();
       assert.deepEqual(phone.errors, []);
     } finally {
       await phone.context.close();
