@@ -328,6 +328,18 @@ describe('<cercle-event-organiser> in the event feed', () => {
     await waitUntil(() => text($(t, '#f-startsAt-hint')).startsWith('Your time:'), 'local time shown');
   });
 
+  it('check-ins left on the device by a closed page are sent when the tools come back, the door closed', async () => {
+    api = new FakeApi(me({ id: 'm-olga', name: 'Olga Organise', roles: ['member'] }));
+    const e = event({ canManage: true });
+    api.events.push(e);
+    const left = { key: 'left-behind-0001', member: 'm-alice', name: 'Alice Durand', walkIn: false, at: START };
+    localStorage.setItem(`cercle-door:${SITE}:${e.id}`, JSON.stringify([left]));
+    await mount();
+    await waitUntil(() => api.checkins.length === 1, 'sent');
+    expect(api.calls.find((c) => c.method === 'PUT')).to.deep.include({ path: `/events/${e.id}/checkins/left-behind-0001` });
+    await waitUntil(() => localStorage.getItem(`cercle-door:${SITE}:${e.id}`) === null, 'nothing left');
+  });
+
   it('at the door: search, large targets, check-ins kept offline and sent once, walk-ins', async () => {
     api = new FakeApi(me({ id: 'm-olga', name: 'Olga Organise', roles: ['member'] }));
     const [e] = [event({ canManage: true })];

@@ -132,6 +132,8 @@ export class CercleEventOrganiser extends CercleConnected {
   /** The form as opened for an edit, to send only what changed. */
   private original?: FormState;
   private flushing = false;
+  /** The device's kept check-ins were looked for. */
+  private resumed = false;
   private again = false;
   private timer?: ReturnType<typeof setInterval>;
 
@@ -160,6 +162,28 @@ export class CercleEventOrganiser extends CercleConnected {
     removeEventListener('online', this.flush);
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  protected override willUpdate(): void {
+    // Check-ins left on this device (the page closed before they were sent) go as soon as the tools
+    // are back on the page, without waiting for the door to be opened again.
+    if (this.community && this.event && !this.resumed) {
+      this.resumed = true;
+      const kept = this.kept();
+      if (kept.length) {
+        this.saveQueue(kept);
+        this.flush();
+      }
+    }
+  }
+
+  private kept(): Queued[] {
+    try {
+      const v = JSON.parse(storage()?.getItem(this.storeKey) ?? '[]');
+      return Array.isArray(v) ? v : [];
+    } catch {
+      return [];
+    }
   }
 
   private get client() {
@@ -395,13 +419,7 @@ export class CercleEventOrganiser extends CercleConnected {
   }
 
   private async loadDoor() {
-    let kept: Queued[];
-    try {
-      kept = JSON.parse(storage()?.getItem(this.storeKey) ?? '[]');
-    } catch {
-      kept = [];
-    }
-    this.saveQueue(Array.isArray(kept) ? kept : []);
+    if (!this._queue.length) this.saveQueue(this.kept());
     await this.reloadDoor();
     this.flush();
   }
