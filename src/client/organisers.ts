@@ -19,6 +19,10 @@ export const cancelSeries = (c: CercleClient, id: string, reason?: string): Prom
 export const checkIn = (c: CercleClient, event: string, key: string, body: CheckInRequest): Promise<CheckIn> =>
   c.write('PUT', '/events' + seg(event) + '/checkins' + seg(key), body, 'checkIn');
 
+/** Takes back a check-in made by mistake; a key the server never had is not an error. */
+export const undoCheckIn = (c: CercleClient, event: string, key: string): Promise<CheckInList> =>
+  c.write('DELETE', '/events' + seg(event) + '/checkins' + seg(key), undefined, 'checkIns');
+
 export const checkIns = (c: CercleClient, event: string): Promise<CheckInList> => c.read('/events' + seg(event) + '/checkins', 'checkIns');
 
 /** The attendee list as a CSV file (only the card fields each member shows the organiser). */

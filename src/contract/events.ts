@@ -421,6 +421,14 @@ export const eventRoutes = {
     body: CheckInRequest,
     ok: { status: 200, schema: CheckIn, description: 'The check-in (the first one when repeated).' },
   },
+  undoCheckIn: {
+    method: 'delete',
+    path: '/v1/sites/{site}/events/{event}/checkins/{key}',
+    summary: 'Take back a check-in made by mistake (organisers); nothing to take back is not an error',
+    auth: 'required',
+    params: z.strictObject({ site: SiteId, event: Id, key: CheckInKey }),
+    ok: { status: 200, schema: CheckInList, description: 'Who is still let in.' },
+  },
   checkIns: {
     method: 'get',
     path: '/v1/sites/{site}/events/{event}/checkins',

@@ -365,6 +365,26 @@ for (const backend of backends()) {
         assert.ok(lines.some((l) => l.startsWith(`"'@Guest Speaker","walk-in"`)));
         assert.equal((await call(ctx.app, 'GET', `/v1/sites/asso/events/${eventId}/attendees.csv`, { token: alice })).status, 403);
       });
+
+      it('takes back a check-in made by mistake, with its ledger entry; taking it back twice is harmless', async () => {
+        const undo = () => call(ctx.app, 'DELETE', `/v1/sites/asso/events/${eventId}/checkins/key-alice-0001`, { token: olga });
+        const first = await undo();
+        assert.equal(first.status, 200, JSON.stringify(first.body));
+        assert.equal(
+          CheckInList.parse(first.body).items.some((k) => k.member?.id === 'alice'),
+          false,
+        );
+        assert.deepEqual(await attended(), ['bob', 'carol']);
+        const again = await undo();
+        assert.deepEqual([again.status, again.body.count], [200, first.body.count]);
+        assert.equal(
+          (await call(ctx.app, 'DELETE', `/v1/sites/asso/events/${eventId}/checkins/key-alice-0001`, { token: alice })).status,
+          403,
+        );
+        // Let in again, under a new key: counted once.
+        assert.equal((await checkIn('key-alice-0003', { member: 'alice' })).body.duplicate, false);
+        assert.deepEqual(await attended(), ['alice', 'bob', 'carol']);
+      });
     });
   });
 }

@@ -917,3 +917,31 @@ export async function attendeeCards(store: Store, siteId: string, eventId: strin
     .limit(5000)
     .execute();
 }
+
+/**
+ * Takes back a check-in under the event's lock: the row goes, and a member's attendance is unmarked.
+ * Returns the member concerned (null for a walk-in without one, undefined when there was nothing).
+ */
+export async function undoCheckIn(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  key: string,
+  check: (ev: EventRow | undefined) => void,
+): Promise<string | null | undefined> {
+  return withEvent(store, siteId, eventId, async (tx, ev) => {
+    check(ev);
+    const row = await tx.selectFrom('checkins').selectAll().where('event_id', '=', eventId).where('key', '=', key).executeTakeFirst();
+    if (!row) return undefined;
+    await tx.deleteFrom('checkins').where('event_id', '=', eventId).where('key', '=', key).execute();
+    if (row.member_pk) {
+      await tx
+        .updateTable('rsvps')
+        .set({ attended: null })
+        .where('event_id', '=', eventId)
+        .where('member_pk', '=', row.member_pk)
+        .execute();
+    }
+    return row.member_pk;
+  });
+}

@@ -109,11 +109,28 @@ export async function checkIn(ctx: HandlerContext<typeof routes.checkIn>) {
   }
 }
 
+/** Take back a check-in made by mistake (organisers); nothing to take back is not an error. */
+export async function undoCheckIn(ctx: HandlerContext<typeof routes.undoCheckIn>) {
+  const { store, site, params } = ctx;
+  const r = await rightsOf(store, site, ctx.viewer);
+  const memberPk = await eventStore.undoCheckIn(store, site.id, params.event, params.key, (ev) => mustManage(ev, r));
+  if (memberPk) {
+    await eventStore.removeActivities(store, site.id, 'event.attended', params.event, [memberPk]);
+    await announceEvent(ctx, params.event, 'rsvp.changed');
+  }
+  return doorList(ctx, params.event);
+}
+
 /** Who has been let in (organisers). */
 export async function checkIns(ctx: HandlerContext<typeof routes.checkIns>) {
   const r = await rightsOf(ctx.store, ctx.site, ctx.viewer);
   const v = await eventStore.eventView(ctx.store, ctx.site.id, ctx.params.event, null);
   mustManage(v, r);
+  return doorList(ctx, v.id);
+}
+
+async function doorList(ctx: Ctx, eventId: string) {
+  const v = (await eventStore.eventView(ctx.store, ctx.site.id, eventId, null))!;
   const rows = await eventStore.checkins(ctx.store, ctx.site.id, v.id);
   return {
     body: {

@@ -42,6 +42,7 @@ export function install(register: Registrar, { live }: AppServices) {
   register(routes.getSeries, series.getSeries);
   register(routes.cancelSeries, series.cancelSeries);
   register(routes.checkIn, door.checkIn);
+  register(routes.undoCheckIn, door.undoCheckIn);
   register(routes.checkIns, door.checkIns);
   register(routes.attendeesCsv, door.attendeesCsv);
   register(routes.chapterOrganisers, h.chapterOrganisers);
