@@ -159,6 +159,10 @@ class FakeApi {
       return json(201, e);
     }
     const m = /^\/events\/([^/]+)\/checkins\/([^/]+)$/.exec(call.path);
+    if (m && call.method === 'DELETE') {
+      this.checkins = this.checkins.filter((c) => c.key !== m[2]);
+      return json(200, CheckInList.parse({ items: this.checkins, count: this.checkins.length, going: 2 }));
+    }
     if (m && call.method === 'PUT') {
       const b = call.body as CheckInRequest;
       const same = this.checkins.find((c) => c.key === m[2] || (b.member && c.member?.id === b.member));
@@ -376,6 +380,17 @@ describe('<cercle-event-organiser> in the event feed', () => {
     expect(api.checkins).to.have.length(1);
     expect(localStorage.getItem(`cercle-door:${SITE}:${e.id}`)).to.equal(null);
     await waitUntil(() => text($(t, '.counter')) === '1 of 2 in', 'count');
+
+    // A mistaken tap on Bob, taken back by tapping again: the server forgets it under the same key.
+    button(t, /^Bob Léger/)!.click();
+    await waitUntil(() => api.checkins.some((c) => c.member?.id === 'm-bob'), 'Bob in');
+    const bobKey = api.checkins.find((c) => c.member?.id === 'm-bob')!.key;
+    await waitUntil(() => button(t, /^Bob Léger/)!.getAttribute('aria-pressed') === 'true', 'pressed');
+    button(t, /^Bob Léger/)!.click();
+    await waitUntil(() => !api.checkins.some((c) => c.member?.id === 'm-bob'), 'Bob taken back');
+    expect(api.calls.some((c) => c.method === 'DELETE' && c.path === `/events/${e.id}/checkins/${bobKey}`)).to.equal(true);
+    await waitUntil(() => button(t, /^Bob Léger/)!.getAttribute('aria-pressed') === 'false', 'not pressed');
+    await waitUntil(() => text($(t, '.counter')) === '1 of 2 in', 'count back');
 
     // A walk-in: a name, linked to a member who had said maybe.
     type(t, '#w-name', 'Carol P.');

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { CercleError } from '../../client/errors.js';
 import { attendees, createEvent, updateEvent } from '../../client/events.js';
-import { attendeesCsv, checkIn, checkIns, createSeries } from '../../client/organisers.js';
+import { attendeesCsv, checkIn, checkIns, createSeries, undoCheckIn } from '../../client/organisers.js';
 import type { Attendee, CheckIn, EventPatch, NewEvent, Recurrence } from '../../contract/events.js';
 import type { Event } from '../../contract/resources.js';
 import { Localize } from '../../i18n/localize.js';
@@ -30,6 +30,8 @@ interface Queued {
   name: string;
   walkIn: boolean;
   at: string;
+  /** Takes back the check-in `key` (a mistaken tap), after whatever was queued before it. */
+  undo?: boolean;
 }
 
 type Mode = 'new' | 'edit' | 'duplicate' | 'door';
@@ -451,11 +453,15 @@ export class CercleEventOrganiser extends CercleConnected {
       while (this._queue.length) {
         const q = this._queue[0];
         try {
-          await checkIn(this.client, this.event.id, q.key, {
-            ...(q.member ? { member: q.member } : {}),
-            ...(q.walkIn ? { walkIn: true, name: q.name } : {}),
-            at: q.at,
-          });
+          if (q.undo) {
+            this._walkIns = (await undoCheckIn(this.client, this.event.id, q.key)).items;
+            this._people = this._people?.map((a) => (a.member.id === q.member ? { ...a, attended: null } : a));
+          } else
+            await checkIn(this.client, this.event.id, q.key, {
+              ...(q.member ? { member: q.member } : {}),
+              ...(q.walkIn ? { walkIn: true, name: q.name } : {}),
+              at: q.at,
+            });
           sent = true;
         } catch (err) {
           if (err instanceof CercleError && err.transient) {
@@ -479,8 +485,33 @@ export class CercleEventOrganiser extends CercleConnected {
     this.flush();
   }
 
+  /** Members in the room: as the server has them, then what waits on the device, in order. */
+  private inside(): Set<string> {
+    const inside = new Set<string>();
+    for (const a of this._people ?? []) if (a.attended) inside.add(a.member.id);
+    for (const w of this._walkIns) if (w.member) inside.add(w.member.id);
+    for (const q of this._queue) {
+      if (q.member && q.undo) inside.delete(q.member);
+      else if (q.member) inside.add(q.member);
+    }
+    return inside;
+  }
+
+  /** The key a member's check-in goes by: the last one queued, else the server's. */
+  private keyOf(member: string): string | undefined {
+    const queued = this._queue.filter((q) => q.member === member && !q.undo).at(-1);
+    return queued?.key ?? this._walkIns.find((w) => w.member?.id === member)?.key;
+  }
+
+  /** A mistaken tap on someone already in: the check-in is taken back (queued like the rest). */
+  private undoMember = (a: Attendee) => {
+    const key = this.keyOf(a.member.id);
+    if (!key || !this.inside().has(a.member.id)) return;
+    this.enqueue({ key, member: a.member.id, name: a.member.name, walkIn: false, at: new Date().toISOString(), undo: true });
+  };
+
   private checkInMember = (a: Attendee) => {
-    if (this._queue.some((q) => q.member === a.member.id)) return;
+    if (this.inside().has(a.member.id)) return;
     this.enqueue({ key: newKey(), member: a.member.id, name: a.member.name, walkIn: false, at: new Date().toISOString() });
   };
 
@@ -536,12 +567,10 @@ export class CercleEventOrganiser extends CercleConnected {
     if (!mode) return nothing;
     if (mode === 'door') {
       const people = this._people ?? [];
-      const inside = new Set<string>();
-      for (const a of people) if (a.attended) inside.add(a.member.id);
-      for (const w of this._walkIns) if (w.member) inside.add(w.member.id);
-      for (const q of this._queue) if (q.member) inside.add(q.member);
+      const inside = this.inside();
+      const undone = new Set(this._queue.filter((q) => q.undo).map((q) => q.key));
       const queuedWalkIns: CheckIn[] = this._queue
-        .filter((q) => q.walkIn && !q.member)
+        .filter((q) => q.walkIn && !q.member && !q.undo && !undone.has(q.key))
         .map((q) => ({ key: q.key, member: null, name: q.name, walkIn: true, at: q.at, duplicate: false }));
       return doorList({
         s,
@@ -558,6 +587,7 @@ export class CercleEventOrganiser extends CercleConnected {
         loading: !this._people,
         search: (q) => (this._query = q),
         checkIn: this.checkInMember,
+        undo: this.undoMember,
         walkIn: this.addWalkIn,
         setWalkIn: (patch) => (this._walkIn = { ...this._walkIn, ...patch }),
         exportCsv: this.exportCsv,

@@ -205,6 +205,8 @@ export interface DoorView {
   loading: boolean;
   search(q: string): void;
   checkIn(a: Attendee): void;
+  /** Takes back the check-in of someone already in (a mistaken tap). */
+  undo(a: Attendee): void;
   walkIn(): void;
   setWalkIn(patch: { name?: string; member?: string }): void;
   exportCsv(): void;
@@ -237,7 +239,7 @@ export function doorList(v: DoorView): TemplateResult {
       ${shown.map((a) => {
         const inside = v.inside.has(a.member.id);
         return html`<li>
-          <button class="big ${inside ? 'in' : ''}" aria-pressed=${inside ? 'true' : 'false'} @click=${() => (inside ? undefined : v.checkIn(a))}>
+          <button class="big ${inside ? 'in' : ''}" aria-pressed=${inside ? 'true' : 'false'} @click=${() => (inside ? v.undo(a) : v.checkIn(a))}>
             <span class="name">${a.member.name}${a.guests ? ` +${a.guests}` : nothing}</span>
             <span class="state">${inside ? s.checkedIn : nothing}</span>
           </button>
