@@ -54,6 +54,11 @@ test('an organiser creates a monthly series, moves a meeting, members answer, an
   const helene = await e2e.visit({ record: 'requests' });
   const camille = await e2e.visit();
   const olivier = await e2e.visit();
+  // Which scripts each member's page fetched: the organiser chunk must not be among them.
+  const chunks: string[] = [];
+  for (const v of [camille, olivier]) v.page.on('request', (r) => /\/organiser-[\w-]+\.js$/.test(r.url()) && chunks.push(r.url()));
+  const organiserChunk: string[] = [];
+  helene.page.on('request', (r) => /\/organiser-[\w-]+\.js$/.test(r.url()) && organiserChunk.push(r.url()));
   try {
     // The admin opens the organiser tools, loaded for her only.
     await signIn(helene.page, /Hélène Marty/);
@@ -88,6 +93,8 @@ test('an organiser creates a monthly series, moves a meeting, members answer, an
     const moved = await meetings(helene.page).nth(1).locator('time').first().getAttribute('datetime');
     assert.equal(Date.parse(moved!), secondStart + DAY, 'the meeting moved, the others stayed');
 
+    assert.ok(organiserChunk.length > 0, 'the organiser tools are fetched for the admin');
+
     // Two members answer the first meeting.
     for (const [v, name] of [
       [camille, /Camille Rouanet/],
@@ -99,6 +106,7 @@ test('an organiser creates a monthly series, moves a meeting, members answer, an
       await first.getByText('Vous venez.').waitFor();
       assert.equal(await v.page.locator('cercle-event-organiser').count(), 0, 'no organiser tools on a member’s page');
     }
+    assert.deepEqual(chunks, [], 'members’ pages never fetch the organiser chunk');
 
     // At the door, on a phone.
     const phone = await e2e.visit({ record: 'requests' });
