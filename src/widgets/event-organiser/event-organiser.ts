@@ -617,6 +617,9 @@ export class CercleEventOrganiser extends CercleConnected {
 }
 
 declare global {
+  interface HTMLElementTagNameMap {
+    'cercle-event-organiser': CercleEventOrganiser;
+  }
   interface GlobalEventHandlersEventMap {
     'cercle-event-saved': CustomEvent<EventSavedDetail>;
   }
