@@ -84,7 +84,9 @@ const library = (name: string, first: boolean): InlineConfig => ({
     emptyOutDir: first,
     copyPublicDir: false,
     lib: { entry: { [name]: entries[name] }, formats: ['es'], fileName: name },
-    rolldownOptions: { output: { minify: true } },
+    // `allow-extension`: what an entry shares with a chunk it imports on demand (the organiser tools) stays
+    // in the entry, which the chunk imports from; else the entry itself would be split in two files.
+    rolldownOptions: { preserveEntrySignatures: 'allow-extension', output: { minify: true } },
   },
 });
 

@@ -3,6 +3,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 
+/** The chunk an entry imports on demand (`name-<hash>.js`), found in the entry itself. */
+const chunkOf = (entry, name) => {
+  const m = existsSync(entry) && new RegExp(`\\./(${name}-[\\w-]+\\.js)`).exec(readFileSync(entry, 'utf8'));
+  return m ? `dist/${m[1]}` : `dist/${name}-*.js (from ${entry})`;
+};
+
 /**
  * Budgets in bytes (min+gzip), Lit included in every entry. `cercle.js` holds every element, for a
  * site that uses them all; a page with one widget loads that widget's own entry.
@@ -17,6 +23,8 @@ const budgets = {
   'dist/event-feed.js': 14 * 1024,
   /** The back office: provider, live stream, queue, settings and audit views; not on members' pages. */
   'dist/moderation.js': 22 * 1024,
+  /** The organiser tools (event form, series, check-in; their four languages), fetched by the event feed only for organisers; Lit comes from the feed. */
+  [chunkOf('dist/event-feed.js', 'organiser')]: 11 * 1024,
   /** Languages beyond English and French, each every widget's strings, loaded only by pages in that language. */
   'dist/locales/de.js': 8 * 1024,
   'dist/locales/es.js': 8 * 1024,

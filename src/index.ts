@@ -27,7 +27,11 @@ export {
 } from './widgets/member-card/member-card.js';
 export { CercleMemberDirectory } from './widgets/member-directory/member-directory.js';
 export { CercleEventFeed, type RsvpChangeDetail, type RsvpSubmitDetail } from './widgets/event-feed/event-feed.js';
+// The organiser tools load on demand (the event feed imports them for organisers): their type only, no code here.
+export type { CercleEventOrganiser, EventSavedDetail } from './widgets/event-organiser/event-organiser.js';
 export * as events from './client/events.js';
+/** Recurring events, check-in and the attendee export, for an association's own organiser pages. */
+export * as organisers from './client/organisers.js';
 export { cap, fmt, plural, registerLocale, term, warnMissingStrings, type Dictionaries, type TermWords } from './i18n/localize.js';
 // Each widget's dictionary, as `registerLocale` takes it (these modules also add the widget to `Dictionaries`).
 export type { DiscussionStrings } from './widgets/discussion/strings.js';

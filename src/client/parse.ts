@@ -26,7 +26,10 @@ export type Kind =
   | 'erased'
   | 'event'
   | 'attendees'
-  | 'calendarFeed';
+  | 'calendarFeed'
+  | 'series'
+  | 'checkIn'
+  | 'checkIns';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -55,6 +58,8 @@ const lists: Partial<Record<Kind, string>> = {
   members: 'items',
   introductions: 'items',
   attendees: 'items',
+  series: 'occurrences',
+  checkIns: 'items',
 };
 
 export const shallow: Parser = (kind, body) => {

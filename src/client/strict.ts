@@ -4,7 +4,7 @@ import { EraseResult, Introduction, IntroductionPage, MemberCard, MemberExport, 
 import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } from '../contract/engagement.js';
 import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
-import { AttendeeList, CalendarFeed } from '../contract/events.js';
+import { AttendeeList, CalendarFeed, CheckIn, CheckInList, Series } from '../contract/events.js';
 import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, SanctionList } from '../contract/moderation.js';
 import type { Kind, Parser } from './parse.js';
 
@@ -35,6 +35,9 @@ const schemas = {
   event: Event,
   attendees: AttendeeList,
   calendarFeed: CalendarFeed,
+  series: Series,
+  checkIn: CheckIn,
+  checkIns: CheckInList,
   moderationQueue: QueuePage,
   bulkResult: BulkResult,
   sanction: Sanction,

@@ -146,6 +146,101 @@ export const CalendarQuery = z.strictObject({
 export const Organisers = z.object({ chapter: Id, members: z.array(Id) });
 export type Organisers = z.infer<typeof Organisers>;
 
+// ---- recurring events ---------------------------------------------------------------------
+
+/** The most occurrences one series may have, and how far it may reach. */
+export const MAX_OCCURRENCES = 200;
+export const MAX_SERIES_DAYS = 731;
+
+export const Weekday = z.enum(['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']);
+export type Weekday = z.infer<typeof Weekday>;
+
+/**
+ * How a meeting repeats, from its first `startsAt` on, in the event's zone (a 08:00 breakfast stays at
+ * 08:00 across daylight-saving changes). `weekly`: every `interval` weeks (2 = every second week) on
+ * `byDay` (default: the weekday of `startsAt`). `monthly`: by day of week (`byDay` with one day and
+ * `setPos`, 1 to 4 or -1 for the last: "first Tuesday") or by date (`monthDay`: months without that
+ * date are skipped). It ends on `until` (a date, inclusive) or after `count` occurrences; at most
+ * 200 occurrences within two years.
+ */
+export const Recurrence = z.strictObject({
+  freq: z.enum(['weekly', 'monthly']),
+  interval: z.optional(z.int().check(z.gte(1), z.lte(12))),
+  byDay: z.optional(z.array(Weekday).check(z.minLength(1), z.maxLength(7))),
+  setPos: z.optional(
+    z.int().check(
+      z.gte(-1),
+      z.lte(4),
+      z.refine((v) => v !== 0, 'From 1 to 4, or -1 for the last'),
+    ),
+  ),
+  monthDay: z.optional(z.int().check(z.gte(1), z.lte(31))),
+  until: z.optional(z.iso.date()),
+  count: z.optional(z.int().check(z.gte(1), z.lte(MAX_OCCURRENCES, `At most ${MAX_OCCURRENCES} occurrences`))),
+});
+export type Recurrence = z.infer<typeof Recurrence>;
+
+/** A recurring event: the first occurrence's details and times, and how it repeats. */
+export const NewSeries = z.strictObject({ ...eventFields, recurrence: Recurrence });
+export type NewSeries = z.infer<typeof NewSeries>;
+
+/** A series and its occurrences (each an event with its own answers), soonest first. */
+export const Series = z.object({
+  id: Id,
+  /** The iCalendar RRULE, without DTSTART (the first occurrence's start). */
+  rule: z.string(),
+  recurrence: Recurrence,
+  timeZone: z.string(),
+  occurrences: z.array(Event),
+});
+export type Series = z.infer<typeof Series>;
+
+/** Cancels every occurrence not yet begun; the message is shown on each. */
+export const CancelSeries = z.strictObject({
+  /** Shown to members on each cancelled meeting and in calendars. */
+  reason: z.optional(Text.check(z.trim(), z.maxLength(500))),
+});
+
+// ---- at the door --------------------------------------------------------------------------
+
+/**
+ * Lets someone in. A member going (`member`, host id), or a walk-in (`walkIn: true`, a `name`, maybe
+ * linked to a `member` who had not answered: they become going). The key in the path, chosen by the
+ * organiser's device, makes a retry harmless; a member is counted once per event whatever the key.
+ */
+export const CheckInRequest = z.strictObject({
+  member: z.optional(Id),
+  walkIn: z.optional(z.boolean()),
+  name: z.optional(Line.check(z.trim(), z.minLength(1), z.maxLength(120))),
+  /** When the organiser let them in (the device's clock), for check-ins sent late; the server's time by default. */
+  at: z.optional(Timestamp),
+});
+export type CheckInRequest = z.infer<typeof CheckInRequest>;
+
+/** A check-in key: 8 to 64 letters, digits, `-` or `_` (a UUID fits). */
+export const CheckInKey = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'Not a check-in key'));
+
+export const CheckIn = z.object({
+  key: z.string(),
+  /** The member let in; `null` for a walk-in without a member. */
+  member: z.nullable(MemberSummary),
+  name: z.string(),
+  walkIn: z.boolean(),
+  at: Timestamp,
+  /** `true` when the member had already been let in (under another key): nothing was counted twice. */
+  duplicate: z.boolean(),
+});
+export type CheckIn = z.infer<typeof CheckIn>;
+
+export const CheckInList = z.object({
+  items: z.array(CheckIn),
+  /** People let in: members and walk-ins. */
+  count: z.int(),
+  /** Members going. */
+  going: z.int(),
+});
+export type CheckInList = z.infer<typeof CheckInList>;
+
 const SiteParams = z.strictObject({ site: SiteId });
 const EventParams = z.strictObject({ site: SiteId, event: Id });
 const ICS = 'text/calendar';
@@ -290,6 +385,70 @@ export const eventRoutes = {
     auth: 'required',
     params: SiteParams,
     ok: { status: 200, schema: CalendarFeed, description: 'The feed, now inactive.' },
+  },
+  createSeries: {
+    method: 'post',
+    path: '/v1/sites/{site}/series',
+    summary: 'Create a recurring event: its occurrences, each with its own answers (admins, chapter organisers)',
+    auth: 'required',
+    params: SiteParams,
+    body: NewSeries,
+    ok: { status: 201, schema: Series, description: 'The series with its occurrences.' },
+  },
+  getSeries: {
+    method: 'get',
+    path: '/v1/sites/{site}/series/{series}',
+    summary: 'A recurring event and its occurrences',
+    auth: 'optional',
+    params: z.strictObject({ site: SiteId, series: Id }),
+    ok: { status: 200, schema: Series, description: 'The series with its occurrences (cancelled ones too).' },
+  },
+  cancelSeries: {
+    method: 'post',
+    path: '/v1/sites/{site}/series/{series}/cancel',
+    summary: 'Cancel every occurrence not yet begun (its organisers)',
+    auth: 'required',
+    params: z.strictObject({ site: SiteId, series: Id }),
+    body: CancelSeries,
+    ok: { status: 200, schema: Series, description: 'The series.' },
+  },
+  checkIn: {
+    method: 'put',
+    path: '/v1/sites/{site}/events/{event}/checkins/{key}',
+    summary: 'Let someone in at the door (organisers): a member going, or a walk-in; idempotent by key',
+    auth: 'required',
+    params: z.strictObject({ site: SiteId, event: Id, key: CheckInKey }),
+    body: CheckInRequest,
+    ok: { status: 200, schema: CheckIn, description: 'The check-in (the first one when repeated).' },
+  },
+  undoCheckIn: {
+    method: 'delete',
+    path: '/v1/sites/{site}/events/{event}/checkins/{key}',
+    summary: 'Take back a check-in made by mistake (organisers); nothing to take back is not an error',
+    auth: 'required',
+    params: z.strictObject({ site: SiteId, event: Id, key: CheckInKey }),
+    ok: { status: 200, schema: CheckInList, description: 'Who is still let in.' },
+  },
+  checkIns: {
+    method: 'get',
+    path: '/v1/sites/{site}/events/{event}/checkins',
+    summary: 'Who has been let in (organisers)',
+    auth: 'required',
+    params: EventParams,
+    ok: { status: 200, schema: CheckInList, description: 'Check-ins, earliest first.' },
+  },
+  attendeesCsv: {
+    method: 'get',
+    path: '/v1/sites/{site}/events/{event}/attendees.csv',
+    summary: 'The attendee list as CSV (organisers), with only the card fields each member shows them',
+    auth: 'required',
+    params: EventParams,
+    contentType: 'text/csv',
+    ok: {
+      status: 200,
+      schema: z.string(),
+      description: 'text/csv (UTF-8, header row); formula-like cells are quoted with a leading apostrophe.',
+    },
   },
   chapterOrganisers: {
     method: 'get',

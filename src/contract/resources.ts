@@ -33,6 +33,8 @@ export type MemberSummary = z.infer<typeof MemberSummary>;
 export const Me = z.extend(MemberSummary, {
   roles: z.array(Role),
   since: Timestamp,
+  /** Chapters whose events the member organises (named by an admin); the organiser tools load for them. */
+  organises: z.optional(z.array(Chapter)),
 });
 export type Me = z.infer<typeof Me>;
 
@@ -148,6 +150,11 @@ export const Event = z.object({
   myRsvp: z.nullable(MyRsvp),
   /** Whether the reader may edit, cancel and mark attendance. */
   canManage: z.boolean(),
+  /**
+   * The series this event is one occurrence of: `occurrence` is the instant its rule gave it (the
+   * calendars' RECURRENCE-ID), unchanged when the occurrence is moved. Absent or `null` for a one-off.
+   */
+  series: z.optional(z.nullable(z.object({ id: Id, occurrence: Timestamp }))),
 });
 export type Event = z.infer<typeof Event>;
 export const EventPage = page(Event);

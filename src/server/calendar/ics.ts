@@ -17,6 +17,14 @@ export interface IcsEvent {
   created: number;
   lastModified: number;
   categories?: string[];
+  /** A recurring event's rule (RRULE value, with its UNTIL): this VEVENT is the series' master. */
+  rrule?: string;
+  /** Occurrences of the rule left out (cancelled, or not in this feed), as instants. */
+  exdates?: number[];
+  /** This VEVENT overrides one occurrence of the series with the same UID: the instant the rule gave it, in the master's zone. */
+  recurrenceId?: { at: number; zone: string };
+  /** The last instant the rule reaches, so that the VTIMEZONE covers it. */
+  lastOccurrence?: number;
 }
 
 export interface IcsCalendar {
@@ -150,6 +158,7 @@ export function writeCalendar(cal: IcsCalendar, stamp: number): string {
     if (isUtc(e.timeZone)) continue;
     const list = byZone.get(e.timeZone) ?? [];
     list.push(e.start, e.end);
+    if (e.lastOccurrence !== undefined) list.push(e.lastOccurrence);
     byZone.set(e.timeZone, list);
   }
   for (const [zone, instants] of byZone) lines.push(...vtimezone(zone, instants));
@@ -162,6 +171,13 @@ export function writeCalendar(cal: IcsCalendar, stamp: number): string {
       dateTime('DTEND', e.end, e.timeZone),
       `SUMMARY:${escapeText(e.summary)}`,
     );
+    if (e.rrule) lines.push(`RRULE:${e.rrule}`);
+    if (e.exdates?.length) {
+      const [first, ...rest] = e.exdates.map((t) => dateTime('EXDATE', t, e.timeZone));
+      // One EXDATE property, its values comma-separated (same zone, same form).
+      lines.push([first, ...rest.map((r) => r.slice(r.lastIndexOf(':') + 1))].join(','));
+    }
+    if (e.recurrenceId) lines.push(dateTime('RECURRENCE-ID', e.recurrenceId.at, e.recurrenceId.zone));
     if (e.description) lines.push(`DESCRIPTION:${escapeText(e.description)}`);
     if (e.location) lines.push(`LOCATION:${escapeText(e.location)}`);
     if (e.url) lines.push(`URL:${e.url.replace(/[\s"]/g, encodeURIComponent)}`);

@@ -8,6 +8,16 @@ export interface CommentRef {
   thread: { key: string; audience: string };
 }
 
+/** What changed on an event, as `event.changed` and `event.cancelled` carry it. */
+export interface EventChange {
+  site: string;
+  eventId: string;
+  /** For an occurrence of a series: the instant its rule gave it (ISO), which identifies it in calendars. */
+  occurrence?: string;
+  changes: ('time' | 'place' | 'details')[];
+  message?: string;
+}
+
 /** Who moved a comment: a moderator (audited), or its author. */
 export type CommentActor = 'moderator' | 'author';
 
@@ -42,6 +52,13 @@ export interface DomainEvents {
     status: string;
     guests: number;
   };
+  /**
+   * An organiser changed an event (or one occurrence of a series): its time, its place (or online link), or
+   * other details. Raised once committed; notifications tell the members going.
+   */
+  'event.changed': EventChange;
+  /** An organiser cancelled an event (or one occurrence); `message` is their reason. */
+  'event.cancelled': EventChange;
   'introduction.requested': {
     site: string;
     introduction: { id: string; createdAt: string };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
-import type { Database, EventRow, MemberRow, RsvpRow } from './schema.js';
+import type { CheckinRow, Database, EventRow, EventSeriesRow, MemberRow, RsvpRow } from './schema.js';
 import type { DbHandle as Store } from './schema.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { refreshMembers } from './engagement.js';
@@ -40,8 +40,10 @@ export type NewEventRow = Omit<
   | 'max_guests'
   | 'rsvp_deadline'
   | 'url'
+  | 'series_id'
+  | 'occurrence_at'
 > &
-  Partial<Pick<EventRow, 'id' | 'organiser_pk' | 'max_guests' | 'rsvp_deadline' | 'url'>>;
+  Partial<Pick<EventRow, 'id' | 'organiser_pk' | 'max_guests' | 'rsvp_deadline' | 'url' | 'series_id' | 'occurrence_at'>>;
 
 /**
  * Who may see what, as a list of audiences (`null` = everything, for admins). Mirrors
@@ -189,6 +191,8 @@ export async function insertEvent(store: Store, row: NewEventRow): Promise<Event
     max_guests: 0,
     rsvp_deadline: null,
     url: null,
+    series_id: null,
+    occurrence_at: null,
     ...row,
     id: row.id ?? newId(),
     created_at: now,
@@ -605,6 +609,18 @@ export async function organisedChapters(store: Store, siteId: string, hostId: st
   return rows.map((r) => r.chapter_id);
 }
 
+/** The chapters (id and stored name) whose events this member (host id) may organise. */
+export async function organisedChapterNames(store: Store, siteId: string, hostId: string): Promise<{ id: string; name: string | null }[]> {
+  return store.db
+    .selectFrom('chapter_organisers as o')
+    .leftJoin('chapters as ch', (j) => j.onRef('ch.site_id', '=', 'o.site_id').onRef('ch.id', '=', 'o.chapter_id'))
+    .select(['o.chapter_id as id', 'ch.name as name'])
+    .where('o.site_id', '=', siteId)
+    .where('o.host_id', '=', hostId)
+    .orderBy('o.chapter_id')
+    .execute();
+}
+
 export async function addChapterOrganiser(store: Store, siteId: string, chapterId: string, hostId: string) {
   await store.db
     .insertInto('chapter_organisers')
@@ -696,4 +712,236 @@ export async function putRsvp(store: Store, siteId: string, eventId: string, mem
     })
     .onConflict((oc) => oc.columns(['event_id', 'member_pk']).doUpdateSet({ status, guests, waitlist_seq: seq, updated_at: now }))
     .execute();
+}
+
+// ---- recurring events --------------------------------------------------------------------
+
+/** Stores a series and its occurrences (event rows) in one transaction. */
+export async function insertSeries(store: Store, series: EventSeriesRow, rows: NewEventRow[]): Promise<void> {
+  const now = nowIso();
+  await store.db.transaction().execute(async (tx) => {
+    await tx.insertInto('event_series').values(series).execute();
+    for (const row of rows) {
+      await tx
+        .insertInto('events')
+        .values({
+          organiser_pk: null,
+          max_guests: 0,
+          rsvp_deadline: null,
+          url: null,
+          series_id: series.id,
+          occurrence_at: null,
+          ...row,
+          id: row.id ?? newId(),
+          created_at: now,
+          updated_at: now,
+          cancelled_at: null,
+          cancel_reason: null,
+          sequence: 0,
+        })
+        .execute();
+    }
+  });
+}
+
+export async function seriesRow(store: Store, siteId: string, id: string): Promise<EventSeriesRow | undefined> {
+  return store.db.selectFrom('event_series').selectAll().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function seriesRows(store: Store, siteId: string, ids: string[]): Promise<EventSeriesRow[]> {
+  if (!ids.length) return [];
+  return store.db.selectFrom('event_series').selectAll().where('site_id', '=', siteId).where('id', 'in', ids).execute();
+}
+
+/** Every occurrence of a series as the reader sees it, in the order of the rule. */
+export async function seriesEvents(store: Store, siteId: string, seriesId: string, memberPk: string | null): Promise<EventView[]> {
+  const rows = await eventQuery(store.db, siteId, memberPk)
+    .where('e.series_id', '=', seriesId)
+    .orderBy('e.occurrence_at')
+    .limit(1000)
+    .execute();
+  return rows.map(toView);
+}
+
+/** The rule's instants of some series (moved occurrences keep theirs), with whether each was cancelled. */
+export async function seriesInstants(
+  store: Store,
+  siteId: string,
+  seriesIds: string[],
+): Promise<{ id: string; series_id: string; occurrence_at: string; cancelled: boolean }[]> {
+  if (!seriesIds.length) return [];
+  const rows = await store.db
+    .selectFrom('events')
+    .select(['id', 'series_id', 'occurrence_at', 'cancelled_at'])
+    .where('site_id', '=', siteId)
+    .where('series_id', 'in', seriesIds)
+    .orderBy('occurrence_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, series_id: r.series_id!, occurrence_at: r.occurrence_at!, cancelled: r.cancelled_at !== null }));
+}
+
+// ---- at the door ---------------------------------------------------------------------------
+
+export interface CheckinView extends CheckinRow {
+  host_id: string | null;
+  member_name: string | null;
+  picture: string | null;
+  chapters: string | null;
+}
+
+export async function checkins(store: Store, siteId: string, eventId: string): Promise<CheckinView[]> {
+  return store.db
+    .selectFrom('checkins as k')
+    .leftJoin('members as m', 'm.pk', 'k.member_pk')
+    .selectAll('k')
+    .select(['m.host_id', 'm.name as member_name', 'm.picture', 'm.chapters'])
+    .where('k.site_id', '=', siteId)
+    .where('k.event_id', '=', eventId)
+    .orderBy('k.created_at')
+    .orderBy('k.key')
+    .limit(5000)
+    .execute();
+}
+
+export type CheckinOutcome =
+  | { kind: 'new' | 'replay' | 'duplicate'; row: CheckinRow }
+  | { kind: 'key_reused' }
+  | { kind: 'not_going'; status: RsvpRow['status'] | null };
+
+/**
+ * Lets someone in under the event's lock. The same key replays the first check-in (or is refused when
+ * it stood for another request); a member already let in under another key is not counted again;
+ * a member must be going unless they come as a walk-in (who then becomes going). A member let in is
+ * marked attended. `check` runs first on the locked row and may throw to refuse.
+ */
+export async function checkIn(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  c: { key: string; hash: string; memberPk: string | null; name: string; walkIn: boolean; byPk: string },
+  check: (ev: EventRow | undefined) => void,
+  timeOf: (ev: EventRow) => string,
+): Promise<CheckinOutcome> {
+  return withEvent(store, siteId, eventId, async (tx, ev) => {
+    check(ev);
+    const same = await tx.selectFrom('checkins').selectAll().where('event_id', '=', eventId).where('key', '=', c.key).executeTakeFirst();
+    if (same) return same.request_hash === c.hash ? { kind: 'replay', row: same } : { kind: 'key_reused' };
+    if (c.memberPk) {
+      const before = await tx
+        .selectFrom('checkins')
+        .selectAll()
+        .where('event_id', '=', eventId)
+        .where('member_pk', '=', c.memberPk)
+        .executeTakeFirst();
+      if (before) return { kind: 'duplicate', row: before };
+      const answer = await tx
+        .selectFrom('rsvps')
+        .select('status')
+        .where('event_id', '=', eventId)
+        .where('member_pk', '=', c.memberPk)
+        .executeTakeFirst();
+      if (answer?.status !== 'going' && !c.walkIn) return { kind: 'not_going', status: answer?.status ?? null };
+      const now = nowIso();
+      if (answer) {
+        // A walk-in who had answered otherwise (or waited) is now going: they are in the room.
+        await tx
+          .updateTable('rsvps')
+          .set({ status: 'going', waitlist_seq: null, attended: 1, updated_at: now })
+          .where('event_id', '=', eventId)
+          .where('member_pk', '=', c.memberPk)
+          .execute();
+      } else {
+        await tx
+          .insertInto('rsvps')
+          .values({
+            site_id: siteId,
+            event_id: eventId,
+            member_pk: c.memberPk,
+            status: 'going',
+            guests: 0,
+            created_at: now,
+            updated_at: now,
+            waitlist_seq: null,
+            promoted_at: null,
+            promotion_seen_at: null,
+            attended: 1,
+          })
+          .execute();
+      }
+    }
+    const row: CheckinRow = {
+      site_id: siteId,
+      event_id: eventId,
+      key: c.key,
+      member_pk: c.memberPk,
+      name: c.name,
+      walk_in: c.walkIn ? 1 : 0,
+      request_hash: c.hash,
+      by_pk: c.byPk,
+      created_at: timeOf(ev!),
+    };
+    await tx.insertInto('checkins').values(row).execute();
+    return { kind: 'new', row };
+  });
+}
+
+/** Attendees (members with an answer) with their card's fields and visibility, for the organiser's export. */
+export async function attendeeCards(store: Store, siteId: string, eventId: string) {
+  return store.db
+    .selectFrom('rsvps as r')
+    .innerJoin('members as m', 'm.pk', 'r.member_pk')
+    .leftJoin('member_profiles as p', 'p.member_pk', 'r.member_pk')
+    .select([
+      'r.member_pk',
+      'm.host_id',
+      'm.name',
+      'm.chapters',
+      'r.status',
+      'r.guests',
+      'r.attended',
+      'p.headline',
+      'p.company',
+      'p.association_role',
+      'p.website',
+      'p.linkedin',
+      'p.phone',
+      'p.email',
+      'p.visibility',
+    ])
+    .where('r.site_id', '=', siteId)
+    .where('r.event_id', '=', eventId)
+    .where('r.status', 'in', ['going', 'maybe', 'waitlist'])
+    .orderBy(STATUS_ORDER)
+    .orderBy('r.waitlist_seq')
+    .orderBy('m.name')
+    .limit(5000)
+    .execute();
+}
+
+/**
+ * Takes back a check-in under the event's lock: the row goes, and a member's attendance is unmarked.
+ * Returns the member concerned (null for a walk-in without one, undefined when there was nothing).
+ */
+export async function undoCheckIn(
+  store: Store,
+  siteId: string,
+  eventId: string,
+  key: string,
+  check: (ev: EventRow | undefined) => void,
+): Promise<string | null | undefined> {
+  return withEvent(store, siteId, eventId, async (tx, ev) => {
+    check(ev);
+    const row = await tx.selectFrom('checkins').selectAll().where('event_id', '=', eventId).where('key', '=', key).executeTakeFirst();
+    if (!row) return undefined;
+    await tx.deleteFrom('checkins').where('event_id', '=', eventId).where('key', '=', key).execute();
+    if (row.member_pk) {
+      await tx
+        .updateTable('rsvps')
+        .set({ attended: null })
+        .where('event_id', '=', eventId)
+        .where('member_pk', '=', row.member_pk)
+        .execute();
+    }
+    return row.member_pk;
+  });
 }

@@ -231,6 +231,10 @@ export interface EventRow {
   /** Revision, as iCalendar SEQUENCE: incremented on every change. */
   sequence: number;
   updated_at: string;
+  /** The series this event is an occurrence of. */
+  series_id: string | null;
+  /** The instant the series' rule gave this occurrence (its RECURRENCE-ID), kept when it is moved. */
+  occurrence_at: string | null;
 }
 
 export interface RsvpRow {
@@ -369,6 +373,32 @@ export interface LiveMetaRow {
   value: number;
 }
 
+/** A recurring event: the rule its occurrences (rows of `events`) were made from. */
+export interface EventSeriesRow {
+  id: string;
+  site_id: string;
+  /** RRULE parts without DTSTART, UNTIL or COUNT, e.g. `FREQ=MONTHLY;BYDAY=1TU`. */
+  rule: string;
+  /** The recurrence as the organiser gave it (JSON, the contract's `Recurrence`). */
+  recurrence: string;
+  time_zone: string;
+  created_at: string;
+}
+
+/** Someone let in at the door: a member (at most once per occurrence) or a walk-in. */
+export interface CheckinRow {
+  site_id: string;
+  event_id: string;
+  /** Chosen by the organiser's device: a retried check-in replays. */
+  key: string;
+  member_pk: string | null;
+  name: string;
+  walk_in: number;
+  request_hash: string;
+  by_pk: string | null;
+  created_at: string;
+}
+
 export interface Database {
   live_events: LiveEventRow;
   live_meta: LiveMetaRow;
@@ -380,6 +410,8 @@ export interface Database {
   threads: ThreadRow;
   comments: CommentRow;
   events: EventRow;
+  event_series: EventSeriesRow;
+  checkins: CheckinRow;
   rsvps: RsvpRow;
   chapter_organisers: ChapterOrganiserRow;
   calendar_feeds: CalendarFeedRow;

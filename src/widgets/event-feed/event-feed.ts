@@ -47,8 +47,9 @@ export interface RsvpChangeDetail {
  * time in the reader's zone, place, places left and an inline answer: going,
  * maybe or not going, guests, a first-come waitlist with automatic promotion.
  * Members see who is going; everyone can add an event to their calendar.
- * Organisers cancel events and mark attendance in place; creating and editing
- * events goes through the API. Shown events stay current without a reload:
+ * Organisers cancel events and mark attendance in place; for members who may
+ * organise, the feed loads `<cercle-event-organiser>` (new, edit, duplicate,
+ * recurring series, check-in at the door), which members' pages never fetch. Shown events stay current without a reload:
  * counts and places left follow everyone's answers, edits and cancellations
  * appear in place, and a reader promoted off the waitlist sees it at once.
  *
@@ -115,6 +116,7 @@ export class CercleEventFeed extends CercleConnected {
     _note: { state: true },
     _feed: { state: true },
     _feedUrl: { state: true },
+    _organiser: { state: true },
   };
 
   /** Chapter ids, comma-separated; none for the whole network. */
@@ -138,6 +140,9 @@ export class CercleEventFeed extends CercleConnected {
   declare private _note: string;
   declare private _feed?: CalendarFeed;
   declare private _feedUrl: string | null;
+  /** The organiser tools' module is loaded (only ever for members who may organise). */
+  declare private _organiser?: boolean;
+  private organiserAsked = false;
 
   private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
   private state = new Map<string, Ui>();
@@ -191,6 +196,62 @@ export class CercleEventFeed extends CercleConnected {
   protected override updated(): void {
     if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#e-' + this.focusId)?.focus();
     this.focusId = undefined;
+    // The organiser tools are a chunk of their own, fetched only when the reader may organise: an
+    // admin, or the organiser of an event shown. Members' pages never load it.
+    if (this.mayOrganise && !this.organiserAsked) {
+      this.organiserAsked = true;
+      import('../event-organiser/organiser.js').then(
+        () => (this._organiser = true),
+        () => (this.organiserAsked = false),
+      );
+    }
+  }
+
+  private get isAdmin(): boolean {
+    const session = this.community?.session;
+    return session?.status === 'member' && session.member.roles.includes('admin');
+  }
+
+  /** Chapters the reader organises, as their profile says. */
+  private get organises() {
+    const session = this.community?.session;
+    return session?.status === 'member' ? (session.member.organises ?? []) : [];
+  }
+
+  /** May make events: an admin, or the organiser of some chapter. */
+  private get mayCreate(): boolean {
+    return this.community?.session.status === 'member' && (this.isAdmin || this.organises.length > 0);
+  }
+
+  /** May make events, or manage one shown. */
+  private get mayOrganise(): boolean {
+    return this.mayCreate || (this.community?.session.status === 'member' && !!this._page?.items.some((e) => e.canManage));
+  }
+
+  /** Chapters the reader may hold events in: those they organise, then (for admins) those of the events shown and the feed's. */
+  private get organisedChapters(): { id: string; name: string }[] {
+    const out = new Map<string, string>();
+    for (const c of this.organises) out.set(c.id, c.name);
+    if (this.isAdmin) for (const e of this._page?.items ?? []) if (e.chapter) out.set(e.chapter.id, e.chapter.name);
+    for (const id of (this.chapter ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      if (!out.has(id) && this.isAdmin) out.set(id, id);
+    return [...out].map(([id, name]) => ({ id, name }));
+  }
+
+  private saved = () => {
+    this.refresh();
+  };
+
+  private organiserTools(e?: Event) {
+    return html`<cercle-event-organiser
+      .event=${e}
+      .chapters=${this.organisedChapters}
+      ?network=${this.isAdmin}
+      @cercle-event-saved=${this.saved}
+    ></cercle-event-organiser>`;
   }
 
   /** The zone times are shown in: `time-zone` when it is a known one, else the reader's. */
@@ -220,6 +281,7 @@ export class CercleEventFeed extends CercleConnected {
       <section part="base" aria-label=${s.label}>
         <slot name="header"></slot>
         ${session?.status === 'error' && !error ? sessionError(session, this.l) : nothing}
+        ${this._organiser && this.mayCreate && !this.past ? this.organiserTools() : nothing}
         ${
           calendar
             ? html`<div part="nav">
@@ -274,6 +336,7 @@ export class CercleEventFeed extends CercleConnected {
       now: Date.now(),
       compact: this.view === 'compact',
       member: this.community?.session.status === 'member',
+      organise: this._organiser ? (e: Event) => this.organiserTools(e) : undefined,
       sessionFailed: this.community?.session.status === 'error',
       loginUrl: this.community?.loginUrl ?? this.loginUrl,
       ui: (id) => this.ui(id),

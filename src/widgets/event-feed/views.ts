@@ -54,6 +54,8 @@ export interface View {
   cancel(e: Event): void;
   mark(e: Event, member: string, on: boolean): void;
   saveMarks(e: Event): void;
+  /** The organiser tools for an event, once their module is loaded (organisers only). */
+  organise?(e: Event): unknown;
 }
 
 const ANSWERS: RsvpAnswer[] = ['going', 'maybe', 'declined'];
@@ -272,6 +274,7 @@ export function event(e: Event, v: View): TemplateResult {
               ${v.member && !e.cancelled ? people(e, v) : nothing}
               ${e.cancelled || ended ? nothing : calendars(e, v)}
               ${manage(e, v)}
+              ${e.canManage && v.organise ? v.organise(e) : nothing}
             </div>`
         }
       </article>

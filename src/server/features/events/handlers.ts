@@ -31,11 +31,13 @@ import {
   checkTimes,
   organiserPk,
   mayOrganiseIn,
-  icsEvent,
+  calendarEvents,
   sendCalendar,
   fileName,
   announceEvent,
   viewOf,
+  changeKinds,
+  checkDescription,
   attendeeList,
   feedOut,
 } from './present.js';
@@ -92,6 +94,7 @@ export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>
   const r = await rightsOf(store, site, ctx.viewer);
   const chapter = body.chapter ?? null;
   mayOrganiseIn(chapter, r);
+  checkDescription(body.description);
   const row = {
     starts_at: instant(body.startsAt, body.timeZone, 'body.startsAt'),
     ends_at: instant(body.endsAt, body.timeZone, 'body.endsAt'),
@@ -121,7 +124,9 @@ export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>
 export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>) {
   const { store, site, body, params } = ctx;
   const r = await rightsOf(store, site, ctx.viewer);
+  checkDescription(body.description);
   const organiser = body.organiser === undefined ? undefined : await organiserPk(store, site, r, body.organiser, null);
+  const seen: { before?: EventRow; changes?: Partial<EventRow> } = {};
   const promoted = await eventStore.updateEvent(
     store,
     site.id,
@@ -131,7 +136,8 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
       const changes: Partial<EventRow> = {};
       if (body.title !== undefined) changes.title = body.title;
       if (body.description !== undefined) changes.description = body.description;
-      if (body.chapter !== undefined) {
+      // Moving an event to another chapter needs rights there; the same chapter sent back does not.
+      if (body.chapter !== undefined && body.chapter !== ev.chapter_id) {
         mayOrganiseIn(body.chapter, r);
         changes.chapter_id = body.chapter;
       }
@@ -147,6 +153,8 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
       if (body.maxGuests !== undefined) changes.max_guests = body.maxGuests;
       if (body.audience !== undefined) changes.audience = body.audience;
       if (organiser !== undefined) changes.organiser_pk = organiser;
+      seen.before = ev;
+      seen.changes = changes;
       return changes;
     },
     (ev) => {
@@ -168,14 +176,36 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
   );
   await announceEvent(ctx, params.event, 'event.updated', promoted);
   if (promoted.length) await announceEvent(ctx, params.event, 'rsvp.changed');
+  const kinds = seen.before && seen.changes ? changeKinds(seen.before, seen.changes) : [];
+  if (kinds.length) {
+    await ctx.emit('event.changed', {
+      site: site.id,
+      eventId: params.event,
+      ...(seen.before!.occurrence_at ? { occurrence: seen.before!.occurrence_at } : {}),
+      changes: kinds,
+    });
+  }
   return { body: await viewOf(ctx, params.event, r) };
 }
 
 /** Cancel an event (its organisers). */
 export async function cancelEvent(ctx: HandlerContext<typeof routes.cancelEvent>) {
   const r = await rightsOf(ctx.store, ctx.site, ctx.viewer);
-  await eventStore.cancelEvent(ctx.store, ctx.site.id, ctx.params.event, ctx.body.reason || null, (ev) => mustManage(ev, r));
+  const seen: { before?: EventRow } = {};
+  await eventStore.cancelEvent(ctx.store, ctx.site.id, ctx.params.event, ctx.body.reason || null, (ev) => {
+    mustManage(ev, r);
+    if (!ev.cancelled_at) seen.before = ev;
+  });
   await announceEvent(ctx, ctx.params.event, 'event.updated');
+  if (seen.before) {
+    await ctx.emit('event.cancelled', {
+      site: ctx.site.id,
+      eventId: ctx.params.event,
+      ...(seen.before.occurrence_at ? { occurrence: seen.before.occurrence_at } : {}),
+      changes: [],
+      ...(ctx.body.reason ? { message: ctx.body.reason } : {}),
+    });
+  }
   return { body: await viewOf(ctx, ctx.params.event, r) };
 }
 
@@ -284,7 +314,7 @@ export async function eventCalendar(ctx: HandlerContext<typeof routes.eventCalen
   const reveal = canManage(v, r) || v.my_status === 'going';
   return sendCalendar(
     ctx.c,
-    { events: [icsEvent(ctx.site, v, { reveal, tentative: false })] },
+    { events: await calendarEvents(ctx.store, ctx.site, [v], () => ({ reveal, tentative: false })) },
     [v],
     v.updated_at,
     `attachment; filename="${fileName(v.title)}"`,
@@ -315,7 +345,7 @@ export async function siteCalendar(ctx: HandlerContext<typeof routes.siteCalenda
     {
       name: `${site.name}${names}`,
       refreshMinutes: 60,
-      events: rows.map((e) => icsEvent(site, e, { reveal: false, tentative: false })),
+      events: await calendarEvents(store, site, rows, () => ({ reveal: false, tentative: false })),
     },
     rows,
     site.createdAt,
@@ -337,12 +367,10 @@ export async function memberCalendar(ctx: HandlerContext<typeof routes.memberCal
     {
       name: `${site.name} — ${member.name}`,
       refreshMinutes: 30,
-      events: rows.map((e) =>
-        icsEvent(site, e, {
-          reveal: e.my_status === 'going' || e.organiser_pk === member.pk,
-          tentative: e.my_status === 'maybe' || e.my_status === 'waitlist',
-        }),
-      ),
+      events: await calendarEvents(store, site, rows, (e) => ({
+        reveal: e.my_status === 'going' || e.organiser_pk === member.pk,
+        tentative: e.my_status === 'maybe' || e.my_status === 'waitlist',
+      })),
     },
     rows,
     member.created_at,

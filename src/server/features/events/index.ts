@@ -1,7 +1,9 @@
 import { routes } from '../../../contract/routes.js';
 import type { AppServices, Registrar } from '../../http/types.js';
 import { eventView } from '../../store/events.js';
+import * as door from './door.js';
 import * as h from './handlers.js';
+import * as series from './series.js';
 
 /** Events, RSVPs with capacity and waitlist, attendance, calendars, chapter organisers. */
 export function install(register: Registrar, { live }: AppServices) {
@@ -36,6 +38,13 @@ export function install(register: Registrar, { live }: AppServices) {
   register(routes.calendarFeed, h.calendarFeed);
   register(routes.resetCalendarFeed, h.resetCalendarFeed);
   register(routes.revokeCalendarFeed, h.revokeCalendarFeed);
+  register(routes.createSeries, series.createSeries);
+  register(routes.getSeries, series.getSeries);
+  register(routes.cancelSeries, series.cancelSeries);
+  register(routes.checkIn, door.checkIn);
+  register(routes.undoCheckIn, door.undoCheckIn);
+  register(routes.checkIns, door.checkIns);
+  register(routes.attendeesCsv, door.attendeesCsv);
   register(routes.chapterOrganisers, h.chapterOrganisers);
   register(routes.addChapterOrganiser, h.addChapterOrganiser);
   register(routes.removeChapterOrganiser, h.removeChapterOrganiser);

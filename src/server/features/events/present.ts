@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
+import { checkMarkup } from '../../../contract/markup.js';
 import type { Context } from 'hono';
 import type { Attendee, AttendeeList, CalendarFeed } from '../../../contract/events.js';
 import type { Event } from '../../../contract/resources.js';
 import type { HandlerContext } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
-import { writeCalendar, type IcsEvent } from '../../calendar/ics.js';
+import { utcStamp, writeCalendar, type IcsEvent } from '../../calendar/ics.js';
 import { chapterName, memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
 import type { Site, Store } from '../../store/store.js';
-import { attendees as attendeeRows, eventView, organisedChapters, type EventView } from '../../store/events.js';
+import { attendees as attendeeRows, eventView, organisedChapters, seriesInstants, seriesRows, type EventView } from '../../store/events.js';
 import { parseEventTime } from '../../domain/tz.js';
 import { type Viewer } from '../../http/viewer.js';
 
@@ -18,7 +19,7 @@ export const FEED_PAST_DAYS = 90;
 
 // ---- rights ----------------------------------------------------------------------------
 
-interface Rights {
+export interface Rights {
   viewer: Viewer | null;
   admin: boolean;
   /** Chapters whose events the viewer organises. */
@@ -106,6 +107,7 @@ export function eventOut(e: EventView, r: Rights, now: number): Event {
         }
       : null,
     canManage: manage,
+    series: e.series_id && e.occurrence_at ? { id: e.series_id, occurrence: e.occurrence_at } : null,
   };
 }
 
@@ -116,6 +118,21 @@ export function instant(value: string, zone: string, path: string): string {
   if (Number.isNaN(ms))
     throw problem(400, 'request.invalid', 'The request is not valid', `Invalid ${path}.`, [{ path, message: 'Not a date and time' }]);
   return iso(Math.floor(ms / 1000) * 1000); // calendars count in whole seconds
+}
+
+/** A description in the comments' formatting: links http(s)/mailto only, no HTML (as comments are checked). */
+export function checkDescription(text: string | undefined) {
+  if (!text) return;
+  const issues = checkMarkup(text).issues;
+  if (issues.length) {
+    throw problem(
+      400,
+      'event.description_markup',
+      'The description holds a link or HTML that is not allowed',
+      issues[0].message,
+      issues.slice(0, 5).map((i) => ({ path: 'body.description', message: i.message })),
+    );
+  }
 }
 
 /** End after start, deadline no later than start. */
@@ -160,6 +177,17 @@ export function mayOrganiseIn(chapter: string | null, r: Rights) {
   if (!r.chapters.has(chapter)) throw problem(403, 'event.not_organiser', "You do not organise this chapter's events", chapter);
 }
 
+/** What an edit changed, as `event.changed` tells it: the time, the place (or link), other details. */
+export function changeKinds(before: EventRow, changes: Partial<EventRow>): ('time' | 'place' | 'details')[] {
+  const differs = (k: keyof EventRow) => k in changes && changes[k] !== before[k];
+  const out: ('time' | 'place' | 'details')[] = [];
+  if (differs('starts_at') || differs('ends_at')) out.push('time');
+  if (differs('place') || differs('online_url')) out.push('place');
+  const details: (keyof EventRow)[] = ['title', 'description', 'url', 'capacity', 'max_guests', 'rsvp_deadline', 'audience', 'chapter_id'];
+  if (details.some(differs)) out.push('details');
+  return out;
+}
+
 // ---- calendars ---------------------------------------------------------------------------
 
 export function icsEvent(site: Site, e: EventView, opts: { reveal: boolean; tentative: boolean }): IcsEvent {
@@ -180,6 +208,72 @@ export function icsEvent(site: Site, e: EventView, opts: { reveal: boolean; tent
     lastModified: Date.parse(e.updated_at),
     categories: e.chapter_id ? [chapterName(e.chapter_id, e.chapter_name)] : undefined,
   };
+}
+
+/**
+ * The VEVENTs of a feed. One-off events as they are; the occurrences of a series as one master VEVENT
+ * (RRULE up to the last occurrence in the feed, from the first one in it; EXDATE for the rule's
+ * occurrences left out: cancelled, or not in this feed) plus one VEVENT with a RECURRENCE-ID for each
+ * occurrence that differs from the master (moved, or edited).
+ */
+export async function calendarEvents(
+  store: Store,
+  site: Site,
+  rows: EventView[],
+  optsOf: (e: EventView) => { reveal: boolean; tentative: boolean },
+): Promise<IcsEvent[]> {
+  const out: IcsEvent[] = [];
+  const bySeries = new Map<string, EventView[]>();
+  for (const e of rows) {
+    if (e.series_id && e.occurrence_at) bySeries.set(e.series_id, [...(bySeries.get(e.series_id) ?? []), e]);
+    else out.push(icsEvent(site, e, optsOf(e)));
+  }
+  if (!bySeries.size) return out;
+  const ids = [...bySeries.keys()];
+  const series = new Map((await seriesRows(store, site.id, ids)).map((s) => [s.id, s]));
+  const instants = await seriesInstants(store, site.id, ids);
+  for (const [id, list] of bySeries) {
+    const s = series.get(id);
+    const shown = list.filter((e) => !e.cancelled_at).sort((a, b) => a.occurrence_at!.localeCompare(b.occurrence_at!));
+    if (!s || !shown.length) continue;
+    const first = shown[0];
+    const from = Date.parse(first.occurrence_at!);
+    const last = Date.parse(shown[shown.length - 1].occurrence_at!);
+    const template = icsEvent(site, first, optsOf(first));
+    const duration = template.end - template.start;
+    const shownAt = new Set(shown.map((e) => e.occurrence_at));
+    const exdates = instants
+      .filter((i) => i.series_id === id && !shownAt.has(i.occurrence_at))
+      .map((i) => Date.parse(i.occurrence_at))
+      .filter((t) => t > from && t <= last);
+    const uid = `series-${id}@${site.id}.cercle`;
+    out.push({
+      ...template,
+      uid,
+      start: from,
+      end: from + duration,
+      timeZone: s.time_zone,
+      rrule: `${s.rule};UNTIL=${utcStamp(last)}`,
+      exdates,
+      lastOccurrence: last + duration,
+      sequence: Math.max(...shown.map((e) => e.sequence)),
+    });
+    for (const e of shown) {
+      const own = icsEvent(site, e, optsOf(e));
+      const at = Date.parse(e.occurrence_at!);
+      const same =
+        own.start === at &&
+        own.end - own.start === duration &&
+        own.timeZone === s.time_zone &&
+        own.summary === template.summary &&
+        own.description === template.description &&
+        own.location === template.location &&
+        own.url === template.url &&
+        own.status === template.status;
+      if (!same) out.push({ ...own, uid, recurrenceId: { at, zone: s.time_zone } });
+    }
+  }
+  return out;
 }
 
 /** The calendar, with an ETag; the stamp is the latest change so the same data gives the same bytes. */

@@ -1,0 +1,3 @@
+import { CercleEventOrganiser } from './event-organiser.js';
+
+CercleEventOrganiser.define('cercle-event-organiser');
