@@ -36,6 +36,9 @@ export interface ServerOptions {
  */
 export const TIMEOUTS = { headersMs: 20_000, requestMs: 60_000, keepAliveMs: 65_000 };
 
+/** How often the planner's statistics are refreshed. */
+const OPTIMIZE_MS = 3600_000;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -61,6 +64,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Webhook deliveries left due (a restart, another instance) are picked up; new ones go out at once.
   const hooks = webhooksOf(store, { logger });
   hooks.start();
+  // The planner's statistics follow the data: hourly, and (SQLite) when the database closes.
+  const optimizing = setInterval(() => {
+    store.optimize().catch((err: unknown) => logger.error({ msg: 'optimize.failed', cause: String((err as Error)?.message ?? err) }));
+  }, OPTIMIZE_MS);
+  optimizing.unref();
   const root = new Hono();
   if (opts.assets) {
     const dir = resolve(opts.assets);
@@ -111,6 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     live,
     async close() {
+      clearInterval(optimizing);
       const closing = new Promise<void>((ok) => server.close(() => ok()));
       await live.shutdown();
       await hooks.stop();

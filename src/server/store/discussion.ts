@@ -129,28 +129,15 @@ export class DiscussionStore {
     return this.db.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('pk', '=', pk).executeTakeFirst();
   }
 
-  async count(siteId: string, threadPk: string, status: CommentRow['status']) {
-    const r = await this.db
-      .selectFrom('comments')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('site_id', '=', siteId)
-      .where('thread_pk', '=', threadPk)
-      .where('status', '=', status)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-
-  /** Published comments by thread key, for the threads of `keys` that exist. */
+  /** Published comments by thread key, for the threads of `keys` that exist (the thread's own counter). */
   async publishedCounts(siteId: string, keys: string[]) {
     const rows = await this.db
-      .selectFrom('threads as t')
-      .leftJoin('comments as c', (j) => j.onRef('c.thread_pk', '=', 't.pk').on('c.status', '=', 'published'))
-      .select(['t.key', 't.audience', (eb) => eb.fn.count<number | string>('c.id').as('n')])
-      .where('t.site_id', '=', siteId)
-      .where('t.key', 'in', keys)
-      .groupBy(['t.key', 't.audience'])
+      .selectFrom('threads')
+      .select(['key', 'audience', 'published_count'])
+      .where('site_id', '=', siteId)
+      .where('key', 'in', keys)
       .execute();
-    return new Map(rows.map((r) => [r.key, { audience: r.audience, count: Number(r.n) }]));
+    return new Map(rows.map((r) => [r.key, { audience: r.audience, count: Number(r.published_count) }]));
   }
 
   /** Whether the member has a comment that others could read (for "first-time poster" pre-moderation). */
