@@ -72,7 +72,6 @@ export function createApp(opts: AppOptions) {
   const { store } = opts;
   const logger = opts.logger ?? jsonLogger;
   const now = opts.now ?? Date.now;
-  const verifier = new TokenVerifier(store, now);
   const liveService = opts.live ?? new LiveService({ store, logger, now });
   const bus = new EventBus(logger);
   const services: AppServices = { store, live: liveService, bus, logger, now };
@@ -90,6 +89,7 @@ export function createApp(opts: AppOptions) {
     siteCache.set(id, { at: now(), site });
     return site;
   }
+  const verifier = new TokenVerifier(store, now, { site: siteById });
 
   app.onError((err, c) => {
     if (err instanceof ProblemError) return sendProblem(c, err);
@@ -212,7 +212,10 @@ export function createApp(opts: AppOptions) {
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
-      const siteChanged = () => void siteCache.delete(site?.id ?? '');
+      const siteChanged = () => {
+        siteCache.delete(site?.id ?? '');
+        verifier.forgetKeys(site?.id ?? '');
+      };
       const ctx = {
         c,
         store,

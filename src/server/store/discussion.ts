@@ -229,8 +229,9 @@ export class DiscussionStore {
 
   // ---- writing -------------------------------------------------------------------
 
-  async setMentions(tx: Exec, siteId: string, commentId: string, memberPks: string[]) {
-    await tx.deleteFrom('comment_mentions').where('site_id', '=', siteId).where('comment_id', '=', commentId).execute();
+  async setMentions(tx: Exec, siteId: string, commentId: string, memberPks: string[], fresh = false) {
+    // A comment just written has no mentions to replace.
+    if (!fresh) await tx.deleteFrom('comment_mentions').where('site_id', '=', siteId).where('comment_id', '=', commentId).execute();
     if (memberPks.length) {
       await tx
         .insertInto('comment_mentions')
@@ -302,13 +303,16 @@ export class DiscussionStore {
    * author of the comment it answers (ref: the reply), `useful.received` for each "useful" reaction
    * it holds (ref: `<comment id>:<reactor key>`).
    */
-  async earn(tx: Exec, siteId: string, id: string) {
-    const c = await tx
-      .selectFrom('comments')
-      .select(['id', 'author_pk', 'parent_id'])
-      .where('site_id', '=', siteId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+  async earn(tx: Exec, siteId: string, id: string, known?: { author_pk: string; parent_id: string | null }) {
+    // A comment just written (`known`) is not read back, and holds no reaction yet.
+    const c = known
+      ? { id, ...known }
+      : await tx
+          .selectFrom('comments')
+          .select(['id', 'author_pk', 'parent_id'])
+          .where('site_id', '=', siteId)
+          .where('id', '=', id)
+          .executeTakeFirst();
     if (!c?.author_pk) return;
     const p = c.parent_id
       ? await tx
@@ -326,6 +330,7 @@ export class DiscussionStore {
         await this.store.recordActivity(siteId, p.author_pk, 'reply.received', c.id, { tx });
       }
     }
+    if (known) return;
     const useful = await tx
       .selectFrom('reactions')
       .select('member_pk')

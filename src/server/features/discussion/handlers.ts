@@ -140,8 +140,9 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   }
 
   let id: string;
+  let again = false;
   try {
-    ({ id } = await ctx.comments.post({
+    ({ id, replayed: again } = await ctx.comments.post({
       site,
       threadKey: body.thread,
       title: body.title ?? null,
@@ -160,7 +161,7 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
     if (again) return again;
     throw err;
   }
-  return { status: 201, body: await presentOne(ds, site, id, reader) };
+  return { status: 201, body: await presentOne(ds, site, id, reader, again ? undefined : { mentions: mentioned.length > 0 }) };
 }
 
 /** Edit one's own comment within the site's edit window. */
