@@ -140,9 +140,9 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   }
 
   let id: string;
-  let again = false;
+  let replayedPost: boolean;
   try {
-    ({ id, replayed: again } = await ctx.comments.post({
+    ({ id, replayed: replayedPost } = await ctx.comments.post({
       site,
       threadKey: body.thread,
       title: body.title ?? null,
@@ -161,7 +161,7 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
     if (again) return again;
     throw err;
   }
-  return { status: 201, body: await presentOne(ds, site, id, reader, again ? undefined : { mentions: mentioned.length > 0 }) };
+  return { status: 201, body: await presentOne(ds, site, id, reader, replayedPost ? undefined : { mentions: mentioned.length > 0 }) };
 }
 
 /** Edit one's own comment within the site's edit window. */
