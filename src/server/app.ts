@@ -31,6 +31,7 @@ import { sql } from 'kysely';
 import { DbRateLimiter, RateLimiter, type Limiter } from './http/ratelimit.js';
 import { enforceLimit } from './http/limits.js';
 import { storageProblem } from './http/storage.js';
+import { compressAnswers } from './http/compress.js';
 
 export interface AppOptions {
   store: Store;
@@ -126,6 +127,9 @@ export function createApp(opts: AppOptions) {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
+
+  // Answers above 1 KB go out compressed (brotli or gzip, as accepted); live streams never are.
+  app.use('/v1/*', compressAnswers());
 
   // CORS: exactly the site's listed origins and patterns (http/origins.ts); a request from any other origin is refused.
   app.use('/v1/sites/:site/*', cors);
