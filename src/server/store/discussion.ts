@@ -99,19 +99,28 @@ export class DiscussionStore {
   /** The replies, at any depth, under these top-level comments, oldest first. */
   async replies(siteId: string, threadPk: string, rootIds: string[], reader: Reader): Promise<CommentWithAuthor[]> {
     if (!rootIds.length) return [];
-    return this.db
-      .selectFrom('comments as c')
-      .leftJoin('members as m', 'm.pk', 'c.author_pk')
-      .selectAll('c')
-      .select(AUTHOR_FIELDS)
-      .where('c.site_id', '=', siteId)
-      .where('c.thread_pk', '=', threadPk)
-      .where('c.root_id', 'in', rootIds)
-      .where('c.parent_id', 'is not', null)
-      .where(this.visible(reader))
-      .orderBy('c.created_at', 'asc')
-      .orderBy('c.id', 'asc')
-      .execute() as Promise<CommentWithAuthor[]>;
+    return (
+      this.db
+        .selectFrom('comments as c')
+        .leftJoin('members as m', 'm.pk', 'c.author_pk')
+        .selectAll('c')
+        .select(AUTHOR_FIELDS)
+        .where('c.site_id', '=', siteId)
+        .where('c.thread_pk', '=', threadPk)
+        .where('c.root_id', 'in', rootIds)
+        // Replies only: their depth, not `parent_id is not null`, which the planner would take as a range on the
+        // thread's page index (site, thread, parent) and read the whole thread through it.
+        .where('c.depth', '>', 0)
+        .where(this.visible(reader))
+        .execute()
+        .then((rows) =>
+          // Sorted here, not by the query: an ORDER BY would draw the planner to the thread's time index, which
+          // reads every comment of the thread instead of the replies of the page's top-level comments.
+          (rows as CommentWithAuthor[]).sort((a, b) =>
+            a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+          ),
+        )
+    );
   }
 
   async comment(siteId: string, id: string, tx: Exec = this.db): Promise<CommentWithAuthor | undefined> {
