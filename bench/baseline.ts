@@ -260,6 +260,8 @@ export async function benchBaseline(): Promise<Record<string, number | string | 
     return out;
   } finally {
     for (const c of children) await c.stop().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP=1 leaves the files to look into (their folder is printed).
+    if (process.env.BENCH_KEEP) process.stderr.write(`bench files kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }

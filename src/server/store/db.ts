@@ -145,6 +145,9 @@ export async function openDb(url?: string, opts: OpenOptions = {}): Promise<Db> 
       database.pragma('journal_mode = WAL');
       database.pragma('foreign_keys = ON');
       database.pragma('synchronous = NORMAL');
+      // 32 MB of pages kept (SQLite's default is 2 MB): a large site's hot threads and indexes stay in memory
+      // instead of being read again from the file on every page view.
+      database.pragma('cache_size = -32000');
     } catch (err) {
       throw fileError(file, err);
     }
