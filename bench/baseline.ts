@@ -19,6 +19,8 @@ interface Child {
   proc: ChildProcess;
   url: string;
   cpu(): Promise<number>;
+  /** SQL statements the child has run (Cercle only; 0 for the bare server). */
+  statements(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,11 @@ async function start(script: string, file: string): Promise<Child> {
     cpu: () =>
       new Promise((ok) => {
         proc.once('message', (m: { user: number; system: number }) => ok((m.user + m.system) / 1000));
+        proc.send({ cpu: true });
+      }),
+    statements: () =>
+      new Promise((ok) => {
+        proc.once('message', (m: { statements?: number }) => ok(m.statements ?? 0));
         proc.send({ cpu: true });
       }),
     stop: () =>
@@ -243,6 +250,14 @@ export async function benchBaseline(): Promise<Record<string, number | string | 
     out['post a comment: Cercle CPU ms/request'] = cPost;
     out['post a comment: bare insert CPU ms/request'] = bPost;
     out['post a comment: ratio (target ≤ 8)'] = +(cPost / bPost).toFixed(2);
+    const before = await cercle.statements();
+    const one = await fetch(`${cercle.url}/v1/sites/${SITE}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...plain },
+      body: JSON.stringify({ thread: 'posts', body: body(-1) }),
+    });
+    await one.arrayBuffer();
+    out['post a comment: Cercle SQL statements (bare: 1)'] = (await cercle.statements()) - before;
 
     // 3. A 100-comment thread on the large site against the same thread on the small one, both through Cercle.
     const scaleRead = (c: Child) => read(`${c.url}/v1/sites/${SITE}/comments?thread=thread-50&limit=50`);
