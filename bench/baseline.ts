@@ -7,11 +7,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { newSecret, openStore } from '../src/server/store/store.js';
 
-const here = new URL('.', import.meta.url).pathname;
+const BARE = fileURLToPath(new URL('./bare.ts', import.meta.url));
+const CERCLE = fileURLToPath(new URL('./cercle-child.ts', import.meta.url));
 const SITE = 'bench';
 const MEMBERS = 1000;
 
@@ -26,7 +28,7 @@ interface Child {
 
 /** Starts `script FILE` as a child with IPC; its CPU time (user + system, ms) is asked for between batches. */
 async function start(script: string, file: string): Promise<Child> {
-  const proc = fork(join(here, script), [file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const proc = fork(script, [file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((ok, fail) => {
     proc.once('message', (m: { port: number }) => ok(m.port));
     proc.once('exit', (code) => fail(new Error(`${script} exited (${code})`)));
@@ -172,10 +174,9 @@ export async function benchBaseline(): Promise<Record<string, number | string | 
       .setExpirationTime('1h')
       .sign(Buffer.from(secret, 'base64url'));
 
-    const cercle = await start('cercle-child.ts', small);
-    const bare = await start('bare.ts', small);
-    const cercleLarge = await start('cercle-child.ts', large);
-    children.push(cercle, bare, cercleLarge);
+    const cercle = await start(CERCLE, small);
+    const bare = await start(BARE, small);
+    children.push(cercle, bare);
 
     // 1. The first page (50 top-level comments and their replies) of the 1,000-comment thread, anonymous, uncompressed.
     const cPage = `${cercle.url}/v1/sites/${SITE}/comments?thread=big&limit=50`;
@@ -259,11 +260,15 @@ export async function benchBaseline(): Promise<Record<string, number | string | 
     await one.arrayBuffer();
     out['post a comment: Cercle SQL statements (bare: 1)'] = (await cercle.statements()) - before;
 
-    // 3. A 100-comment thread on the large site against the same thread on the small one, both through Cercle.
+    // 3. A 100-comment thread on the large site against the same thread on the small one, both through Cercle: two
+    // fresh servers, warmed alike (one that has served the runs above would be further along in its compiling).
+    const cercleSmall = await start(CERCLE, small);
+    const cercleLarge = await start(CERCLE, large);
+    children.push(cercleSmall, cercleLarge);
     const scaleRead = (c: Child) => read(`${c.url}/v1/sites/${SITE}/comments?thread=thread-50&limit=50`);
     const [onSmall, onLarge] = await interleaved(
       [
-        { child: cercle, run: scaleRead(cercle) },
+        { child: cercleSmall, run: scaleRead(cercleSmall) },
         { child: cercleLarge, run: scaleRead(cercleLarge) },
       ],
       200,
