@@ -8,17 +8,33 @@ import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
+import { benchBaseline } from './baseline.js';
 
-const print = (title: string, rows: Record<string, Stats | number>) => {
+// `--json`: every figure as one JSON object on stdout ({ section: { figure: value } }), nothing else.
+const json = process.argv.includes('--json');
+const figures: Record<string, unknown> = {};
+if (json) {
+  const log = console.log;
+  console.log = () => {};
+  process.on('beforeExit', () => {
+    if (!printed) log(JSON.stringify(figures, null, 2));
+    printed = true;
+  });
+}
+let printed = false;
+
+const print = (title: string, rows: Record<string, Stats | number | string | boolean>) => {
+  figures[title] = rows;
   console.log(`\n## ${title}`);
   for (const [name, v] of Object.entries(rows)) {
-    if (typeof v === 'number') console.log(`- ${name}: ${v}`);
+    if (typeof v !== 'object') console.log(`- ${name}: ${v}`);
     else console.log(`- ${name}: ${v.perSecond}/s, p50 ${v.p50} ms, p99 ${v.p99} ms (n=${v.n})`);
   }
 };
 
 console.log(`# Cercle benchmarks — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
-const only = process.argv[2];
+const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
+if (!only || only === 'baseline') print('Cercle against a bare node:http + better-sqlite3 server (CPU per request)', await benchBaseline());
 if (!only || only === 'server') {
   print('Server, SQLite file (WAL)', await benchServer('sqlite'));
   if (process.env.DATABASE_URL) print('Server, PostgreSQL', await benchServer('postgres'));
@@ -28,7 +44,7 @@ if (!only || only === 'discussion') {
   print('Discussion, SQLite file (WAL)', await benchDiscussion('sqlite'));
   if (process.env.DATABASE_URL) print('Discussion, PostgreSQL', await benchDiscussion('postgres'));
 }
-if (!only || only === 'live') printLive(await benchLive());
+if (!only || only === 'live') printLive((figures.Live = await benchLive()) as Awaited<ReturnType<typeof benchLive>>);
 if (!only || only === 'members') {
   print('Member cards, SQLite file (WAL)', await benchMembers('sqlite'));
   if (process.env.DATABASE_URL) print('Member cards, PostgreSQL', await benchMembers('postgres'));
@@ -38,10 +54,16 @@ if (!only || only === 'events') {
   if (process.env.DATABASE_URL) print('Events, PostgreSQL', await benchEvents('postgres'));
 }
 if (!only || only === 'engagement') {
-  printEngagement('Engagement, SQLite file (WAL)', await benchEngagement('sqlite'));
-  if (process.env.DATABASE_URL) printEngagement('Engagement, PostgreSQL', await benchEngagement('postgres'));
+  const sqlite = (figures['Engagement, SQLite file (WAL)'] = await benchEngagement('sqlite'));
+  printEngagement('Engagement, SQLite file (WAL)', sqlite);
+  if (process.env.DATABASE_URL) {
+    const pg = (figures['Engagement, PostgreSQL'] = await benchEngagement('postgres'));
+    printEngagement('Engagement, PostgreSQL', pg);
+  }
 }
 if (!only || only === 'browser') {
-  if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserDiscussion(await benchBrowserDiscussion());
-  else console.log('\n(Browser skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
+  if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) {
+    const browser = (figures['Browser, discussion'] = await benchBrowserDiscussion());
+    printBrowserDiscussion(browser);
+  } else console.log('\n(Browser skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
 }

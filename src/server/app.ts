@@ -31,6 +31,7 @@ import { sql } from 'kysely';
 import { DbRateLimiter, RateLimiter, type Limiter } from './http/ratelimit.js';
 import { enforceLimit } from './http/limits.js';
 import { storageProblem } from './http/storage.js';
+import { compressAnswers } from './http/compress.js';
 
 export interface AppOptions {
   store: Store;
@@ -72,7 +73,6 @@ export function createApp(opts: AppOptions) {
   const { store } = opts;
   const logger = opts.logger ?? jsonLogger;
   const now = opts.now ?? Date.now;
-  const verifier = new TokenVerifier(store, now);
   const liveService = opts.live ?? new LiveService({ store, logger, now });
   const bus = new EventBus(logger);
   const services: AppServices = { store, live: liveService, bus, logger, now };
@@ -90,6 +90,7 @@ export function createApp(opts: AppOptions) {
     siteCache.set(id, { at: now(), site });
     return site;
   }
+  const verifier = new TokenVerifier(store, now, { site: siteById });
 
   app.onError((err, c) => {
     if (err instanceof ProblemError) return sendProblem(c, err);
@@ -126,6 +127,9 @@ export function createApp(opts: AppOptions) {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
+
+  // Answers above 1 KB go out compressed (brotli or gzip, as accepted); live streams never are.
+  app.use('/v1/*', compressAnswers());
 
   // CORS: exactly the site's listed origins and patterns (http/origins.ts); a request from any other origin is refused.
   app.use('/v1/sites/:site/*', cors);
@@ -212,7 +216,10 @@ export function createApp(opts: AppOptions) {
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
-      const siteChanged = () => void siteCache.delete(site?.id ?? '');
+      const siteChanged = () => {
+        siteCache.delete(site?.id ?? '');
+        verifier.forgetKeys(site?.id ?? '');
+      };
       const ctx = {
         c,
         store,

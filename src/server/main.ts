@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp, jsonLogger, type Logger } from './app.js';
@@ -8,6 +6,7 @@ import { openStore, type Store } from './store/store.js';
 import { createLive, type LiveService } from './live/service.js';
 import { liveFastPath } from './live/fast.js';
 import { webhooksOf } from './webhooks/webhooks.js';
+import { assetServer } from './http/assets.js';
 
 export interface ServerOptions {
   port: number;
@@ -36,6 +35,9 @@ export interface ServerOptions {
  */
 export const TIMEOUTS = { headersMs: 20_000, requestMs: 60_000, keepAliveMs: 65_000 };
 
+/** How often the planner's statistics are refreshed. */
+const OPTIMIZE_MS = 3600_000;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -44,13 +46,6 @@ export interface RunningServer {
   /** Graceful: stops accepting, tells live streams to reconnect elsewhere, finishes requests, closes the database. */
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.d.ts': 'text/plain',
-};
 
 /** Starts the Cercle server: the API under `/v1`, and the browser bundle under `/sdk/` when `assets` is given. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -61,26 +56,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Webhook deliveries left due (a restart, another instance) are picked up; new ones go out at once.
   const hooks = webhooksOf(store, { logger });
   hooks.start();
+  // The planner's statistics follow the data: hourly, and (SQLite) when the database closes.
+  const optimizing = setInterval(() => {
+    store.optimize().catch((err: unknown) => logger.error({ msg: 'optimize.failed', cause: String((err as Error)?.message ?? err) }));
+  }, OPTIMIZE_MS);
+  optimizing.unref();
   const root = new Hono();
   if (opts.assets) {
-    const dir = resolve(opts.assets);
-    // The bundle is public code: any page may load it (no credentials are involved).
-    root.get('/sdk/*', async (c) => {
-      const rel = normalize(c.req.path.slice('/sdk/'.length));
-      const file = join(dir, rel);
-      // The server's own build (dist/server/) sits beside the bundle; it is not the browser's.
-      if (!file.startsWith(dir + '/') || rel.includes('\0') || rel.startsWith('server/')) return c.notFound();
-      try {
-        const data = await readFile(file);
-        return c.body(data, 200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'access-control-allow-origin': '*',
-          'cache-control': 'public, max-age=300',
-        });
-      } catch {
-        return c.notFound();
-      }
-    });
+    // The server's own build (dist/server/) sits beside the bundle; it is not the browser's.
+    root.get('/sdk/*', assetServer(opts.assets, '/sdk/', { exclude: (rel) => rel.startsWith('server/') }));
   }
   root.route('/', api);
   let server!: ServerType;
@@ -111,6 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     live,
     async close() {
+      clearInterval(optimizing);
       const closing = new Promise<void>((ok) => server.close(() => ok()));
       await live.shutdown();
       await hooks.stop();

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { createApp, silentLogger } from '../../src/server/app.js';
+import { KEYS_CACHE_MS } from '../../src/server/auth/verify.js';
 import { backends, call, SECRET, setup, token } from './support.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -181,7 +183,33 @@ for (const backend of backends()) {
         .where('kid', '!=', fresh.kid)
         .where('site_id', '=', 'asso')
         .execute();
-      const r = await me(old);
+      // (An app that has not kept the keys: how long kept keys last is the next test's.)
+      const r = await call(createApp({ store: ctx.store, logger: silentLogger }), 'GET', '/v1/sites/asso/me', { token: old });
+      assert.equal(r.status, 401);
+      assert.equal(r.body.code, 'auth.bad_signature');
+    });
+
+    it("reads a site's keys once for a while: a key added elsewhere verifies at once, one withdrawn elsewhere stops within the while", async () => {
+      let shift = 0;
+      const app = createApp({ store: ctx.store, logger: silentLogger, now: () => Date.now() + shift });
+      const meOn = (t: string) => call(app, 'GET', '/v1/sites/asso/me', { token: t });
+      const current = (await ctx.store.activeKeys('asso')).find((k) => k.alg === 'HS256')!;
+      assert.equal((await meOn(await token({ sub: 'kept', secret: current.secret! }))).status, 200);
+      // Another instance (or the command line) rotates: the new secret's first token makes the keys read again.
+      const fresh = await ctx.store.rotateSecret('asso', 3600);
+      assert.equal((await meOn(await token({ sub: 'kept', secret: fresh.secret! }))).status, 200);
+      // The old secret is withdrawn in the database, not through this app: kept keys still hold it for a while…
+      await ctx.store.db
+        .updateTable('site_keys')
+        .set({ retires_at: new Date(Date.now() - 1000).toISOString() })
+        .where('kid', '!=', fresh.kid)
+        .where('site_id', '=', 'asso')
+        .execute();
+      const old = await token({ sub: 'kept', secret: current.secret! });
+      assert.equal((await meOn(old)).status, 200);
+      // …and no longer once they are read again.
+      shift = KEYS_CACHE_MS + 1;
+      const r = await meOn(old);
       assert.equal(r.status, 401);
       assert.equal(r.body.code, 'auth.bad_signature');
     });

@@ -15,7 +15,7 @@ import { TokenClaims } from '../../contract/requests.js';
 import { ProblemError } from '../http/problem.js';
 import { KeyServerError, RemoteKeySets } from './jwks.js';
 import { secretKey } from './keys.js';
-import type { KeyAlg, Store } from '../store/store.js';
+import type { KeyAlg, Site, Store } from '../store/store.js';
 import type { SiteKeyRow } from '../store/schema.js';
 
 export const ALLOWED_ALGS: readonly KeyAlg[] = ['HS256', 'EdDSA', 'RS256'];
@@ -24,6 +24,8 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 /** A token may live at most one hour (`exp - iat`), and is refused once its `iat` is older than that. */
 export const MAX_TOKEN_AGE_S = 3600;
 export const CLOCK_TOLERANCE_S = 30;
+/** How long a site's keys are kept between reads (see `TokenVerifier`). */
+export const KEYS_CACHE_MS = 5000;
 
 export type AuthCode =
   | 'auth.missing'
@@ -129,12 +131,46 @@ async function verifyAgainst(token: string, key: Verifier['key'], options: JWTVe
  */
 export class TokenVerifier {
   private remote: RemoteKeySets;
+  /** Each site's keys, as read at `at` (retirement is checked at each use, against the clock). */
+  private readonly keys = new Map<string, { at: number; rows: SiteKeyRow[] }>();
+  /** Key material of stored keys by kid: a kid's key never changes (a rotation makes a new kid). */
+  private readonly material = new Map<string, KeyObject | Uint8Array | JWTVerifyGetKey>();
+  private readonly siteOf: (id: string) => Promise<Site | undefined>;
 
+  /**
+   * `opts.site`: the app's site lookup (cached); `opts.keysMs`: how long a site's keys are kept before they are
+   * read again. A token that no kept key verifies makes them read at once (a key added or rotated, by this
+   * instance, another one, or the command line, verifies on its first token); a key retired by date stops
+   * verifying on time; one withdrawn early (`retires_at` set to now elsewhere) within `keysMs`.
+   */
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
+    opts: { site?: (id: string) => Promise<Site | undefined>; keysMs?: number } = {},
   ) {
     this.remote = new RemoteKeySets(now);
+    this.siteOf = opts.site ?? ((id) => store.site(id));
+    this.keysMs = opts.keysMs ?? KEYS_CACHE_MS;
+  }
+
+  private readonly keysMs: number;
+
+  /** Forgets what was kept of a site's keys (after a change made through this app). */
+  forgetKeys(siteId: string) {
+    this.keys.delete(siteId);
+  }
+
+  private async activeKeys(siteId: string, fresh: boolean): Promise<{ rows: SiteKeyRow[]; kept: boolean }> {
+    const now = this.now();
+    const at = new Date(now).toISOString();
+    const hit = this.keys.get(siteId);
+    if (!fresh && hit && now - hit.at < this.keysMs) {
+      return { rows: hit.rows.filter((k) => k.retires_at === null || k.retires_at > at), kept: true };
+    }
+    const rows = await this.store.activeKeys(siteId, at);
+    if (this.keys.size > 1000) this.keys.clear();
+    this.keys.set(siteId, { at: now, rows });
+    return { rows, kept: false };
   }
 
   async verify(token: string): Promise<VerifiedToken> {
@@ -152,10 +188,22 @@ export class TokenVerifier {
     if (!alg || !ALLOWED_ALGS.includes(alg)) throw authError('auth.alg_not_allowed', `"${String(header.alg)}" is not accepted.`);
     if (typeof unverified.iss !== 'string') throw authError('auth.claim_missing', 'iss');
     if (!SiteId.safeParse(unverified.iss).success) throw authError('auth.unknown_issuer', 'The issuer is not a site id.');
-    const site = await this.store.site(unverified.iss);
+    const site = await this.siteOf(unverified.iss);
     if (!site) throw authError('auth.unknown_issuer', unverified.iss.slice(0, 64));
 
-    const keys = keysForKid(await this.store.activeKeys(site.id, new Date(this.now()).toISOString()), header.kid);
+    const active = await this.activeKeys(site.id, false);
+    try {
+      return await this.withKeys(token, header.kid, alg, site.id, active.rows);
+    } catch (err) {
+      // Kept keys that do not verify may be stale: read them again once.
+      const code = (err as ProblemError)?.code;
+      if (!active.kept || (code !== 'auth.bad_signature' && code !== 'auth.alg_not_allowed')) throw err;
+      return this.withKeys(token, header.kid, alg, site.id, (await this.activeKeys(site.id, true)).rows);
+    }
+  }
+
+  private async withKeys(token: string, kid: string | undefined, alg: KeyAlg, siteId: string, rows: SiteKeyRow[]): Promise<VerifiedToken> {
+    const keys = keysForKid(rows, kid);
     const usable = keys.filter((k) => k.alg === alg);
     if (usable.length === 0) {
       throw authError(
@@ -169,8 +217,8 @@ export class TokenVerifier {
     let serverError: KeyServerError | undefined;
     for (const k of usable) {
       try {
-        const verifier = await this.verifierFor(k, header.kid);
-        const result = await verifyAgainst(token, verifier.key, verifyOptions(site.id, verifier.alg, this.now()));
+        const verifier = await this.verifierFor(k, kid);
+        const result = await verifyAgainst(token, verifier.key, verifyOptions(siteId, verifier.alg, this.now()));
         payload = result.payload;
         break;
       } catch (err) {
@@ -193,7 +241,7 @@ export class TokenVerifier {
       const issue = parsed.error.issues[0];
       throw authError('auth.invalid_claims', `${issue.path.join('.') || 'claims'}: ${issue.message}`);
     }
-    return { site: site.id, claims: parsed.data };
+    return { site: siteId, claims: parsed.data };
   }
 
   private translate(err: unknown): ProblemError {
@@ -224,6 +272,12 @@ export class TokenVerifier {
 
   private async verifierFor(k: SiteKeyRow, kid: string | undefined): Promise<Verifier> {
     if (k.alg !== 'HS256' && k.jwks_url) return { alg: k.alg, key: await this.remote.get(k.jwks_url, kid) };
-    return { alg: k.alg, key: await storedKey(k) };
+    let key = this.material.get(k.kid);
+    if (!key) {
+      key = await storedKey(k);
+      if (this.material.size > 1000) this.material.clear();
+      this.material.set(k.kid, key);
+    }
+    return { alg: k.alg, key };
   }
 }

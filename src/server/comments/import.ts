@@ -470,6 +470,9 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
                 audience: 'public',
                 locked: 0,
                 created_at: t.createdAt ?? nowIso(),
+                // The comments imported below count themselves in (triggers of migration 012).
+                published_count: 0,
+                pending_count: 0,
               })
               .execute();
             report.threads.created++;

@@ -113,10 +113,11 @@ export class CommentLifecycle {
    * the author's ledger) or held for a moderator, in one transaction; `comment.posted` or `comment.held`
    * follows. A unique-index violation (a retried post that raced its first copy) is thrown as is.
    */
-  async post(req: PostRequest): Promise<{ id: string; held: HeldReason | null }> {
+  async post(req: PostRequest): Promise<{ id: string; held: HeldReason | null; replayed: boolean }> {
     const { site } = req;
     const held = await this.holdReason(req);
     let audience = 'public';
+    let replayed = false;
     const id = await this.store.db.transaction().execute(async (tx) => {
       const thread = await this.store.ensureThread(site.id, req.threadKey, { title: req.title }, tx);
       audience = thread.audience;
@@ -134,14 +135,17 @@ export class CommentLifecycle {
         },
         tx,
       );
-      await this.ds.setMentions(tx, site.id, r.id, req.mentioned);
-      if (!held) await this.ds.earn(tx, site.id, r.id);
+      // A replayed post (same idempotency key) already has its mentions and its credit.
+      replayed = r.replayed;
+      if (replayed) return r.id;
+      await this.ds.setMentions(tx, site.id, r.id, req.mentioned, true);
+      if (!held) await this.ds.earn(tx, site.id, r.id, { author_pk: req.authorPk, parent_id: req.parentId });
       return r.id;
     });
     const ref = { site: site.id, comment: id, thread: { key: req.threadKey, audience } };
     if (held) await this.bus.emit('comment.held', { ...ref, via: 'post' });
     else await this.bus.emit('comment.posted', ref);
-    return { id, held };
+    return { id, held, replayed };
   }
 
   /**

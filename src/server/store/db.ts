@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from 'kysely';
-import type { Database as SQLiteDatabase } from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver, type LogEvent } from 'kysely';
+import type { Database as SQLiteDatabase, Statement } from 'better-sqlite3';
 import type { Database } from './schema.js';
 import { migrate } from './migrations.js';
 
@@ -10,7 +10,63 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   kind: DatabaseKind;
+  /**
+   * Keeps the planner's statistics current: SQLite's `PRAGMA optimize` (analyses the tables whose size
+   * changed much since their last analysis; cheap when nothing did), PostgreSQL's `ANALYZE` when `full`
+   * (autovacuum keeps them otherwise).
+   */
+  optimize(opts?: { full?: boolean }): Promise<void>;
   close(): Promise<void>;
+  /** SQLite: the prepared statements, and how many were prepared and run. */
+  statements?: StatementCache;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL: the schema to use (created when missing). */
+  schema?: string;
+  /** Told of every statement run, with its parameters (tests record the queries of a request with it). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+/** Prepared statements kept by SQL text: the most recently used, at most this many. */
+export const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The subset of better-sqlite3's `Database` that Kysely's SQLite driver uses, with `prepare` remembered:
+ * compiling a statement is most of what a small query costs (Kysely prepares each query anew). The driver
+ * holds SQLite's one connection for a whole query (and a whole transaction), so a statement is never used
+ * by two queries at once. SQLite re-prepares a cached statement by itself after a schema change.
+ */
+export class StatementCache {
+  private readonly statements = new Map<string, Statement>();
+  /** Statements prepared, and statements run, since the database opened (bench and tests count them). */
+  prepared = 0;
+  executed = 0;
+
+  constructor(
+    readonly database: SQLiteDatabase,
+    private readonly size = STATEMENT_CACHE_SIZE,
+  ) {}
+
+  prepare(text: string): Statement {
+    this.executed++;
+    let stmt = this.statements.get(text);
+    if (stmt) {
+      // Most recently used last: the first key of the map is the one to drop.
+      this.statements.delete(text);
+    } else {
+      stmt = this.database.prepare(text);
+      this.prepared++;
+      if (this.statements.size >= this.size) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(text, stmt);
+    return stmt;
+  }
+
+  close() {
+    this.statements.clear();
+    this.database.close();
+  }
 }
 
 export const DEFAULT_SQLITE_FILE = '.cercle/cercle.db';
@@ -21,8 +77,11 @@ export const DEFAULT_SQLITE_FILE = '.cercle/cercle.db';
  * instead of failing with "database is locked" when it then writes.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SQLiteDatabase) {
-    super({ database });
+  private readonly database: SQLiteDatabase;
+
+  constructor(cache: StatementCache) {
+    super({ database: cache });
+    this.database = cache.database;
   }
 
   override createDriver(): Driver {
@@ -56,7 +115,8 @@ function fileError(file: string, err: unknown): Error {
  * Opens the database: PostgreSQL when `url` is a postgres:// URL, otherwise a SQLite file
  * (created with its folder when missing, WAL mode). Migrations run before it is returned.
  */
-export async function openDb(url?: string, opts: { schema?: string } = {}): Promise<Db> {
+export async function openDb(url?: string, opts: OpenOptions = {}): Promise<Db> {
+  const log = opts.onQuery && ((e: LogEvent) => opts.onQuery!(e.query.sql, e.query.parameters));
   let kysely: Kysely<Database>;
   let kind: DatabaseKind;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
@@ -72,7 +132,7 @@ export async function openDb(url?: string, opts: { schema?: string } = {}): Prom
       }
     }
     const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     kind = 'postgres';
   } else {
     const { default: SQLite } = await import('better-sqlite3');
@@ -85,6 +145,9 @@ export async function openDb(url?: string, opts: { schema?: string } = {}): Prom
       database.pragma('journal_mode = WAL');
       database.pragma('foreign_keys = ON');
       database.pragma('synchronous = NORMAL');
+      // 32 MB of pages kept (SQLite's default is 2 MB): a large site's hot threads and indexes stay in memory
+      // instead of being read again from the file on every page view.
+      database.pragma('cache_size = -32000');
     } catch (err) {
       throw fileError(file, err);
     }
@@ -103,16 +166,45 @@ export async function openDb(url?: string, opts: { schema?: string } = {}): Prom
         { code: 'SQLITE_CORRUPT' },
       );
     }
-    kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
+    const statements = new StatementCache(database);
+    kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(statements), log });
     kind = 'sqlite';
     try {
       await migrate(kysely);
+      // SQLite's advice for a long-lived connection: analyse at open the tables that need it, within a
+      // bounded effort (0x10002), so a new or grown database has statistics before its first read.
+      database.pragma('optimize=0x10002');
     } catch (err) {
       await kysely.destroy();
       throw fileError(file, err);
     }
-    return { kysely, kind, close: () => kysely.destroy() };
+    const optimize = async (o: { full?: boolean } = {}) => void database.pragma(o.full ? 'optimize=0x10002' : 'optimize');
+    return {
+      kysely,
+      kind,
+      optimize,
+      statements,
+      async close() {
+        // And at close, what the session's queries showed to be worth analysing.
+        if (database.open) await optimize().catch(() => undefined);
+        await kysely.destroy();
+      },
+    };
   }
-  await migrate(kysely);
-  return { kysely, kind, close: () => kysely.destroy() };
+  // PostgreSQL's autovacuum keeps statistics; tables a migration just created or changed get them now. Only the
+  // store's own schema: other schemas of the database are not this server's to analyse.
+  const pgKysely = kysely;
+  const analyze = async () => {
+    const tables = await sql<{ t: string }>`select tablename as t from pg_tables where schemaname = current_schema()`.execute(pgKysely);
+    if (tables.rows.length) await sql`analyze ${sql.join(tables.rows.map((r) => sql.id(r.t)))}`.execute(pgKysely);
+  };
+  if ((await migrate(kysely)) > 0) await analyze();
+  return {
+    kysely,
+    kind,
+    async optimize(o = {}) {
+      if (o.full) await analyze();
+    },
+    close: () => kysely.destroy(),
+  };
 }

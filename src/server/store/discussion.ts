@@ -99,19 +99,28 @@ export class DiscussionStore {
   /** The replies, at any depth, under these top-level comments, oldest first. */
   async replies(siteId: string, threadPk: string, rootIds: string[], reader: Reader): Promise<CommentWithAuthor[]> {
     if (!rootIds.length) return [];
-    return this.db
-      .selectFrom('comments as c')
-      .leftJoin('members as m', 'm.pk', 'c.author_pk')
-      .selectAll('c')
-      .select(AUTHOR_FIELDS)
-      .where('c.site_id', '=', siteId)
-      .where('c.thread_pk', '=', threadPk)
-      .where('c.root_id', 'in', rootIds)
-      .where('c.parent_id', 'is not', null)
-      .where(this.visible(reader))
-      .orderBy('c.created_at', 'asc')
-      .orderBy('c.id', 'asc')
-      .execute() as Promise<CommentWithAuthor[]>;
+    return (
+      this.db
+        .selectFrom('comments as c')
+        .leftJoin('members as m', 'm.pk', 'c.author_pk')
+        .selectAll('c')
+        .select(AUTHOR_FIELDS)
+        .where('c.site_id', '=', siteId)
+        .where('c.thread_pk', '=', threadPk)
+        .where('c.root_id', 'in', rootIds)
+        // Replies only: their depth, not `parent_id is not null`, which the planner would take as a range on the
+        // thread's page index (site, thread, parent) and read the whole thread through it.
+        .where('c.depth', '>', 0)
+        .where(this.visible(reader))
+        .execute()
+        .then((rows) =>
+          // Sorted here, not by the query: an ORDER BY would draw the planner to the thread's time index, which
+          // reads every comment of the thread instead of the replies of the page's top-level comments.
+          (rows as CommentWithAuthor[]).sort((a, b) =>
+            a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+          ),
+        )
+    );
   }
 
   async comment(siteId: string, id: string, tx: Exec = this.db): Promise<CommentWithAuthor | undefined> {
@@ -129,28 +138,15 @@ export class DiscussionStore {
     return this.db.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('pk', '=', pk).executeTakeFirst();
   }
 
-  async count(siteId: string, threadPk: string, status: CommentRow['status']) {
-    const r = await this.db
-      .selectFrom('comments')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('site_id', '=', siteId)
-      .where('thread_pk', '=', threadPk)
-      .where('status', '=', status)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-
-  /** Published comments by thread key, for the threads of `keys` that exist. */
+  /** Published comments by thread key, for the threads of `keys` that exist (the thread's own counter). */
   async publishedCounts(siteId: string, keys: string[]) {
     const rows = await this.db
-      .selectFrom('threads as t')
-      .leftJoin('comments as c', (j) => j.onRef('c.thread_pk', '=', 't.pk').on('c.status', '=', 'published'))
-      .select(['t.key', 't.audience', (eb) => eb.fn.count<number | string>('c.id').as('n')])
-      .where('t.site_id', '=', siteId)
-      .where('t.key', 'in', keys)
-      .groupBy(['t.key', 't.audience'])
+      .selectFrom('threads')
+      .select(['key', 'audience', 'published_count'])
+      .where('site_id', '=', siteId)
+      .where('key', 'in', keys)
       .execute();
-    return new Map(rows.map((r) => [r.key, { audience: r.audience, count: Number(r.n) }]));
+    return new Map(rows.map((r) => [r.key, { audience: r.audience, count: Number(r.published_count) }]));
   }
 
   /** Whether the member has a comment that others could read (for "first-time poster" pre-moderation). */
@@ -242,8 +238,9 @@ export class DiscussionStore {
 
   // ---- writing -------------------------------------------------------------------
 
-  async setMentions(tx: Exec, siteId: string, commentId: string, memberPks: string[]) {
-    await tx.deleteFrom('comment_mentions').where('site_id', '=', siteId).where('comment_id', '=', commentId).execute();
+  async setMentions(tx: Exec, siteId: string, commentId: string, memberPks: string[], fresh = false) {
+    // A comment just written has no mentions to replace.
+    if (!fresh) await tx.deleteFrom('comment_mentions').where('site_id', '=', siteId).where('comment_id', '=', commentId).execute();
     if (memberPks.length) {
       await tx
         .insertInto('comment_mentions')
@@ -315,13 +312,16 @@ export class DiscussionStore {
    * author of the comment it answers (ref: the reply), `useful.received` for each "useful" reaction
    * it holds (ref: `<comment id>:<reactor key>`).
    */
-  async earn(tx: Exec, siteId: string, id: string) {
-    const c = await tx
-      .selectFrom('comments')
-      .select(['id', 'author_pk', 'parent_id'])
-      .where('site_id', '=', siteId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+  async earn(tx: Exec, siteId: string, id: string, known?: { author_pk: string; parent_id: string | null }) {
+    // A comment just written (`known`) is not read back, and holds no reaction yet.
+    const c = known
+      ? { id, ...known }
+      : await tx
+          .selectFrom('comments')
+          .select(['id', 'author_pk', 'parent_id'])
+          .where('site_id', '=', siteId)
+          .where('id', '=', id)
+          .executeTakeFirst();
     if (!c?.author_pk) return;
     const p = c.parent_id
       ? await tx
@@ -339,6 +339,7 @@ export class DiscussionStore {
         await this.store.recordActivity(siteId, p.author_pk, 'reply.received', c.id, { tx });
       }
     }
+    if (known) return;
     const useful = await tx
       .selectFrom('reactions')
       .select('member_pk')

@@ -10,6 +10,7 @@ import { m008 } from './migrations/008_keys.js';
 import { m009 } from './migrations/009_rate_buckets.js';
 import { m010 } from './migrations/010_member_trust.js';
 import { m011 } from './migrations/011_idempotency.js';
+import { m012 } from './migrations/012_thread_counters.js';
 import { m015 } from './migrations/015_event_series.js';
 
 /**
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '009_rate_buckets': m009,
   '010_member_trust': m010,
   '011_idempotency': m011,
+  '012_thread_counters': m012,
   '015_event_series': m015,
 };
 
@@ -38,7 +40,8 @@ class CodeProvider implements MigrationProvider {
   }
 }
 
-export async function migrate(db: Kysely<any>): Promise<void> {
+/** Brings the schema up to date; returns how many migrations ran. */
+export async function migrate(db: Kysely<any>): Promise<number> {
   // On PostgreSQL the bookkeeping tables live in the store's own schema: without this, Kysely finds
   // another schema's kysely_migration_lock, skips creating its own, and the migration fails.
   const migrationTableSchema =
@@ -53,4 +56,5 @@ export async function migrate(db: Kysely<any>): Promise<void> {
   if (error || failed) {
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
   }
+  return results?.length ?? 0;
 }

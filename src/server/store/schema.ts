@@ -63,6 +63,9 @@ export interface ThreadRow {
   audience: string;
   locked: number;
   created_at: string;
+  /** Comments of the thread by status, kept by triggers on `comments` (migration 012). */
+  published_count: number;
+  pending_count: number;
 }
 
 export interface CommentRow {

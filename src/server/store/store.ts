@@ -1,7 +1,7 @@
 import { DEFAULT_CHAPTER_TERM, DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS, type ChapterTerm } from '../../contract/defaults.js';
 import { newTextSecret, secretProblem, type SecretEncoding } from '../auth/keys.js';
 import type { Kysely, Transaction } from 'kysely';
-import type { Db } from './db.js';
+import type { Db, OpenOptions } from './db.js';
 import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } from './schema.js';
 import { hostKey, newId, nowIso } from '../domain/ids.js';
 import { insertEvent as insertEventRow, putRsvp, type NewEventRow } from './events.js';
@@ -139,6 +139,16 @@ export class Store {
 
   close() {
     return this.handle.close();
+  }
+
+  /** Brings the planner's statistics up to date (see `Db.optimize`); the server runs it hourly. */
+  optimize(opts: { full?: boolean } = {}) {
+    return this.handle.optimize(opts);
+  }
+
+  /** SQLite: prepared-statement counters (statements run, statements compiled). */
+  get statements() {
+    return this.handle.statements;
   }
 
   // ---- sites and keys ------------------------------------------------------
@@ -358,6 +368,8 @@ export class Store {
       audience: init.audience ?? 'public',
       locked: 0,
       created_at: nowIso(),
+      published_count: 0,
+      pending_count: 0,
     };
     await tx
       .insertInto('threads')
@@ -494,7 +506,7 @@ export class Store {
   }
 }
 
-export async function openStore(url?: string, opts: { schema?: string } = {}) {
+export async function openStore(url?: string, opts: OpenOptions = {}) {
   const { openDb } = await import('./db.js');
   return new Store(await openDb(url, opts));
 }

@@ -55,24 +55,22 @@ export async function listComments({ store, site, query, viewer }: HandlerContex
   for (const r of replies) byRoot.set(r.root_id!, [...(byRoot.get(r.root_id!) ?? []), r]);
   const rows = page.flatMap((r) => [r, ...(byRoot.get(r.id) ?? [])]);
   const ids = rows.filter((r) => r.status !== 'deleted').map((r) => r.id);
-  const [reactions, mentions, flagged, flagCounts, count, pending, lastVisitAt] = await Promise.all([
+  const [reactions, mentions, flagged, flagCounts, lastVisitAt] = await Promise.all([
     ds.reactionCounts(site.id, ids, viewer?.pk),
     ds.mentions(site.id, ids),
     viewer ? ds.flaggedBy(site.id, ids, viewer.pk) : undefined,
     moderator ? ds.openFlagCounts(site.id, ids) : undefined,
-    ds.count(site.id, thread.pk, 'published'),
-    moderator ? ds.count(site.id, thread.pk, 'pending') : undefined,
     viewer ? ds.readMarker(site.id, thread.pk, viewer.pk) : null,
   ]);
   const last = page[page.length - 1];
   return {
     body: {
-      thread: threadOut(query.thread, thread, count),
+      thread: threadOut(query.thread, thread, Number(thread.published_count)),
       items: rows.map((r) => present(r, reader, { reactions, mentions, flagged, flagCounts })),
       next: roots.length > limitN && last ? encodeCursor(sort, last) : null,
       moderator,
       lastVisitAt,
-      ...(moderator ? { pendingCount: pending } : {}),
+      ...(moderator ? { pendingCount: Number(thread.pending_count) } : {}),
     },
   };
 }
@@ -142,8 +140,9 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
   }
 
   let id: string;
+  let replayedPost: boolean;
   try {
-    ({ id } = await ctx.comments.post({
+    ({ id, replayed: replayedPost } = await ctx.comments.post({
       site,
       threadKey: body.thread,
       title: body.title ?? null,
@@ -162,7 +161,7 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
     if (again) return again;
     throw err;
   }
-  return { status: 201, body: await presentOne(ds, site, id, reader) };
+  return { status: 201, body: await presentOne(ds, site, id, reader, replayedPost ? undefined : { mentions: mentioned.length > 0 }) };
 }
 
 /** Edit one's own comment within the site's edit window. */
@@ -294,7 +293,7 @@ export async function updateThread(ctx: HandlerContext<typeof d.updateThread>) {
     throw problem(403, 'moderation.forbidden', 'Only moderators can lock a discussion');
   const thread = await store.setThread(site.id, body.thread, { locked: body.locked });
   await ds.log(ds.db, { site_id: site.id, moderator_pk: viewer!.pk, thread_pk: thread!.pk, action: body.locked ? 'lock' : 'unlock' });
-  return { body: threadOut(body.thread, thread, await ds.count(site.id, thread!.pk, 'published')) };
+  return { body: threadOut(body.thread, thread, Number(thread!.published_count)) };
 }
 
 /** Remember how far the member has read a thread ("new since last visit"). */

@@ -30,13 +30,23 @@ export function present(r: CommentWithAuthor, reader: Reader, x: Extras = {}): C
   };
 }
 
-export async function presentOne(ds: DiscussionStore, site: Site, id: string, reader: Reader): Promise<Comment> {
+/**
+ * One comment as this reader sees it. `fresh`: it was just posted, so it has no reaction or flag yet, and
+ * mentions only when the post named someone.
+ */
+export async function presentOne(
+  ds: DiscussionStore,
+  site: Site,
+  id: string,
+  reader: Reader,
+  fresh?: { mentions: boolean },
+): Promise<Comment> {
   const row = await ds.comment(site.id, id);
   const [reactions, mentions, flagged, flagCounts] = await Promise.all([
-    ds.reactionCounts(site.id, [id], reader.pk),
-    ds.mentions(site.id, [id]),
-    reader.pk ? ds.flaggedBy(site.id, [id], reader.pk) : undefined,
-    reader.moderator ? ds.openFlagCounts(site.id, [id]) : undefined,
+    fresh ? undefined : ds.reactionCounts(site.id, [id], reader.pk),
+    !fresh || fresh.mentions ? ds.mentions(site.id, [id]) : undefined,
+    reader.pk ? (fresh ? new Set<string>() : ds.flaggedBy(site.id, [id], reader.pk)) : undefined,
+    reader.moderator ? (fresh ? new Map<string, number>() : ds.openFlagCounts(site.id, [id])) : undefined,
   ]);
   return present(row!, reader, { reactions, mentions, flagged, flagCounts });
 }

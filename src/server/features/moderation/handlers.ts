@@ -29,16 +29,14 @@ export async function moderationQueue(ctx: HandlerContext<typeof m.moderationQue
     ms.counts(site.id, scope, query.chapter),
     threads.length
       ? store.db
-          .selectFrom('comments')
-          .select((eb) => ['thread_pk', eb.fn.countAll<number | string>().as('n')])
+          .selectFrom('threads')
+          .select(['pk', 'published_count', 'pending_count'])
           .where('site_id', '=', site.id)
-          .where('thread_pk', 'in', threads)
-          .where('status', '=', 'published')
-          .groupBy('thread_pk')
+          .where('pk', 'in', threads)
           .execute()
       : [],
   ]);
-  const threadCount = new Map(threadCounts.map((r) => [r.thread_pk, Number(r.n)]));
+  const threadCount = new Map(threadCounts.map((r) => [r.pk, r]));
   const items: QueueItem[] = page.map((r) => {
     const openFlags = Number(r.open_flags ?? 0);
     return {
@@ -58,8 +56,10 @@ export async function moderationQueue(ctx: HandlerContext<typeof m.moderationQue
           audience: r.thread_audience,
           locked: r.thread_locked,
           created_at: r.thread_created_at,
+          published_count: Number(threadCount.get(r.thread_pk)?.published_count ?? 0),
+          pending_count: Number(threadCount.get(r.thread_pk)?.pending_count ?? 0),
         },
-        threadCount.get(r.thread_pk) ?? 0,
+        Number(threadCount.get(r.thread_pk)?.published_count ?? 0),
       ) as Thread,
       reasons: [...(r.status === 'pending' ? ['pending' as const] : []), ...(openFlags ? ['flagged' as const] : [])],
       flags: (flags.counts.get(r.id) ?? []) as QueueItem['flags'],
