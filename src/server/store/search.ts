@@ -1,0 +1,204 @@
+import { type Kysely, PostgresAdapter, type RawBuilder, type Transaction, sql } from 'kysely';
+import { fts5Query, memberSearchRows, PG_FOLDED_BODY, tsQuery } from '../domain/search.js';
+import type { Database, MemberProfileRow, MemberRow } from './schema.js';
+
+type Exec = Kysely<Database> | Transaction<Database>;
+type Kind = 'sqlite' | 'postgres';
+
+const view = (db: Exec) => db as Kysely<Database>;
+
+/**
+ * Rewrites the directory's index rows of the given members (domain/search.ts says what each row holds),
+ * inside the caller's transaction when given one. A member no longer there loses their rows.
+ */
+export async function indexMembers(db: Exec, siteId: string, pks: readonly string[]): Promise<void> {
+  if (!pks.length) return;
+  const d = view(db);
+  // Outside a transaction, one of its own: the member rows are locked (PostgreSQL) before they are read, so
+  // that of two rewrites racing, the last reads what the first committed and no stale row survives.
+  if (!d.isTransaction) return d.transaction().execute((tx) => indexMembers(tx, siteId, pks));
+  const pg = d.getExecutor().adapter instanceof PostgresAdapter;
+  for (let i = 0; i < pks.length; i += 500) {
+    const part = pks.slice(i, i + 500);
+    let mq = d.selectFrom('members').selectAll().where('site_id', '=', siteId).where('pk', 'in', part);
+    if (pg) mq = mq.forUpdate();
+    const members = await mq.execute();
+    await d.deleteFrom('member_search').where('site_id', '=', siteId).where('member_pk', 'in', part).execute();
+    const profiles = await d
+      .selectFrom('member_profiles')
+      .selectAll()
+      .where('site_id', '=', siteId)
+      .where('member_pk', 'in', part)
+      .execute();
+    await insertRows(d, siteId, members, new Map(profiles.map((p) => [p.member_pk, p])));
+  }
+}
+
+async function insertRows(d: Kysely<Database>, siteId: string, members: MemberRow[], profiles: Map<string, MemberProfileRow>) {
+  const rows = members.flatMap((m) =>
+    memberSearchRows(m, profiles.get(m.pk) ?? null).map((r) => ({ site_id: siteId, member_pk: m.pk, ...r })),
+  );
+  // 6 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535 a statement.
+  for (let i = 0; i < rows.length; i += 1000)
+    await d
+      .insertInto('member_search')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+}
+
+/** Rebuilds the directory's index of one site, or of every site: after the migration, a bulk load or a restore. */
+export async function rebuildMemberSearch(db: Exec, siteId?: string): Promise<number> {
+  const d = view(db);
+  let q = d.deleteFrom('member_search');
+  if (siteId) q = q.where('site_id', '=', siteId);
+  await q.execute();
+  let after = '';
+  let n = 0;
+  for (;;) {
+    let mq = d.selectFrom('members').selectAll().where('pk', '>', after);
+    if (siteId) mq = mq.where('site_id', '=', siteId);
+    const members = await mq.orderBy('pk').limit(2000).execute();
+    if (!members.length) return n;
+    const profiles = await d
+      .selectFrom('member_profiles')
+      .selectAll()
+      .where(
+        'member_pk',
+        'in',
+        members.map((m) => m.pk),
+      )
+      .execute();
+    const bySite = new Map<string, MemberRow[]>();
+    for (const m of members) bySite.set(m.site_id, [...(bySite.get(m.site_id) ?? []), m]);
+    const byPk = new Map(profiles.map((p) => [p.member_pk, p]));
+    for (const [site, list] of bySite) await insertRows(d, site, list, byPk);
+    n += members.length;
+    after = members[members.length - 1].pk;
+  }
+}
+
+/** A full-text condition on one column of the members' index, for the database at hand. */
+function memberMatch(kind: Kind, terms: string[], column: 'doc' | 'name'): RawBuilder<boolean> {
+  if (kind === 'postgres') {
+    return sql<boolean>`to_tsvector('simple'::regconfig, ${sql.ref(`s.${column}`)}) @@ to_tsquery('simple', ${tsQuery(terms)})`;
+  }
+  return sql<boolean>`s.id in (select rowid from member_search_fts where member_search_fts match ${fts5Query(terms, column)})`;
+}
+
+export interface CommentHit {
+  id: string;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  author_pk: string | null;
+  thread_key: string;
+  thread_title: string | null;
+}
+
+/** Searches over the indexes of migration 013. Every query filters by site. */
+export class SearchStore {
+  constructor(private readonly h: { db: Kysely<Database>; kind: Kind }) {}
+
+  /**
+   * One page of the directory's members whose visible fields match every term, in (name, pk) order after
+   * `after`: only the index rows of the reader's `scopes` are searched, so a field hidden from them never
+   * matches. `chapter` keeps members of that chapter.
+   */
+  async members(siteId: string, opts: { scopes: string[]; terms: string[]; chapter?: string; after?: [string, string]; limit: number }) {
+    const d = view(this.h.db);
+    let q = d
+      .selectFrom('members as m')
+      .selectAll('m')
+      .where('m.site_id', '=', siteId)
+      .where('m.pk', 'in', (eb) =>
+        eb
+          .selectFrom('member_search as s')
+          .select('s.member_pk')
+          .where('s.site_id', '=', siteId)
+          .where('s.scope', 'in', opts.scopes)
+          .where(memberMatch(this.h.kind, opts.terms, 'doc')),
+      );
+    if (opts.chapter) q = q.where('m.chapters', 'like', sql<string>`${jsonLike(opts.chapter)} escape '\\'`);
+    if (opts.after) {
+      const [name, pk] = opts.after;
+      q = q.where((eb) => eb.or([eb('m.name', '>', name), eb.and([eb('m.name', '=', name), eb('m.pk', '>', pk)])]));
+    }
+    return q.orderBy('m.name').orderBy('m.pk').limit(opts.limit).execute();
+  }
+
+  /**
+   * Members whose name has words starting with every term, whom the reader may find (`scopes`), within a
+   * thread's audience (its chapter, its role; admins read everything), the writer left out; by name.
+   */
+  async mentionCandidates(siteId: string, opts: { scopes: string[]; terms: string[]; audience: string; exclude: string; limit: number }) {
+    const d = view(this.h.db);
+    let q = d
+      .selectFrom('members as m')
+      .select(['m.pk', 'm.host_id', 'm.name', 'm.picture', 'm.chapters'])
+      .where('m.site_id', '=', siteId)
+      .where('m.pk', '!=', opts.exclude)
+      .where('m.pk', 'in', (eb) =>
+        eb
+          .selectFrom('member_search as s')
+          .select('s.member_pk')
+          .where('s.site_id', '=', siteId)
+          .where('s.scope', 'in', opts.scopes)
+          .where(memberMatch(this.h.kind, opts.terms, 'name')),
+      );
+    const { audience } = opts;
+    if (audience.startsWith('chapter:') || audience.startsWith('role:')) {
+      const [column, value] = audience.startsWith('chapter:')
+        ? (['m.chapters', audience.slice(8)] as const)
+        : (['m.roles', audience.slice(5)] as const);
+      q = q.where((eb) => eb.or([eb(column, 'like', sql<string>`${jsonLike(value)} escape '\\'`), eb('m.roles', 'like', '%"admin"%')]));
+    }
+    return q.orderBy('m.name').orderBy('m.pk').limit(opts.limit).execute();
+  }
+
+  /**
+   * Published comments matching every term, in threads of the given audiences (all when `audiences` is
+   * null: an admin), newest first, after the cursor (created_at, id).
+   */
+  async comments(siteId: string, opts: { terms: string[]; audiences: string[] | null; after?: [string, string]; limit: number }) {
+    const d = view(this.h.db);
+    let q = d
+      .selectFrom('comments as c')
+      .innerJoin('threads as t', 't.pk', 'c.thread_pk')
+      .select(['c.id', 'c.body', 'c.created_at', 'c.edited_at', 'c.author_pk', 't.key as thread_key', 't.title as thread_title'])
+      .where('c.site_id', '=', siteId)
+      .where('c.status', '=', 'published');
+    if (this.h.kind === 'postgres') {
+      q = q.where(
+        sql<boolean>`to_tsvector('simple'::regconfig, ${sql.raw(PG_FOLDED_BODY.replace('body', 'c.body'))}) @@ to_tsquery('simple', ${tsQuery(opts.terms)})`,
+      );
+    } else {
+      q = q.where(
+        'c.id',
+        'in',
+        sql<string>`(select s.comment_id from comment_search_fts f join comment_search s on s.id = f.rowid where comment_search_fts match ${fts5Query(opts.terms)} and s.site_id = ${siteId})`,
+      );
+    }
+    if (opts.audiences) q = q.where('t.audience', 'in', opts.audiences.length ? opts.audiences : ['']);
+    if (opts.after) {
+      const [t, id] = opts.after;
+      q = q.where((eb) => eb.or([eb('c.created_at', '<', t), eb.and([eb('c.created_at', '=', t), eb('c.id', '<', id)])]));
+    }
+    return (await q.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(opts.limit).execute()) as CommentHit[];
+  }
+
+  /** Whether the comments' full-text index holds this word (SQLite: the FTS5 index itself; PostgreSQL: the indexed expression). */
+  async indexHolds(siteId: string, word: string): Promise<boolean> {
+    if (this.h.kind === 'postgres') {
+      const r = await sql<{ n: number }>`select count(*)::int as n from comments where site_id = ${siteId} and status = 'published'
+        and to_tsvector('simple'::regconfig, ${sql.raw(PG_FOLDED_BODY)}) @@ to_tsquery('simple', ${tsQuery([word])})`.execute(this.h.db);
+      return Number(r.rows[0]?.n) > 0;
+    }
+    const r = await sql<{
+      n: number;
+    }>`select count(*) as n from comment_search_fts where comment_search_fts match ${fts5Query([word])}`.execute(this.h.db);
+    return Number(r.rows[0]?.n) > 0;
+  }
+}
+
+/** A LIKE pattern finding `"value"` inside a JSON array of strings. */
+const jsonLike = (value: string) => `%${JSON.stringify(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
