@@ -26,7 +26,8 @@ export type Kind =
   | 'erased'
   | 'event'
   | 'attendees'
-  | 'calendarFeed';
+  | 'calendarFeed'
+  | 'searchResults';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -55,6 +56,7 @@ const lists: Partial<Record<Kind, string>> = {
   members: 'items',
   introductions: 'items',
   attendees: 'items',
+  searchResults: 'items',
 };
 
 export const shallow: Parser = (kind, body) => {
