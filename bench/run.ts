@@ -8,11 +8,12 @@ import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
+import { benchSearch } from './search.js';
 
-const print = (title: string, rows: Record<string, Stats | number>) => {
+const print = (title: string, rows: Record<string, Stats | number | string>) => {
   console.log(`\n## ${title}`);
   for (const [name, v] of Object.entries(rows)) {
-    if (typeof v === 'number') console.log(`- ${name}: ${v}`);
+    if (typeof v !== 'object') console.log(`- ${name}: ${v}`);
     else console.log(`- ${name}: ${v.perSecond}/s, p50 ${v.p50} ms, p99 ${v.p99} ms (n=${v.n})`);
   }
 };
@@ -32,6 +33,10 @@ if (!only || only === 'live') printLive(await benchLive());
 if (!only || only === 'members') {
   print('Member cards, SQLite file (WAL)', await benchMembers('sqlite'));
   if (process.env.DATABASE_URL) print('Member cards, PostgreSQL', await benchMembers('postgres'));
+}
+if (!only || only === 'search') {
+  print('Search, SQLite file (WAL)', await benchSearch('sqlite'));
+  if (process.env.DATABASE_URL) print('Search, PostgreSQL', await benchSearch('postgres'));
 }
 if (!only || only === 'events') {
   print('Events, SQLite file (WAL)', await benchEvents('sqlite'));

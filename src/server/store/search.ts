@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, type RawBuilder, type Transaction, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type Transaction, sql } from 'kysely';
 import { fts5Query, memberSearchRows, PG_FOLDED_BODY, tsQuery } from '../domain/search.js';
 import type { Database, MemberProfileRow, MemberRow } from './schema.js';
 
@@ -77,12 +77,21 @@ export async function rebuildMemberSearch(db: Exec, siteId?: string): Promise<nu
   }
 }
 
-/** A full-text condition on one column of the members' index, for the database at hand. */
-function memberMatch(kind: Kind, terms: string[], column: 'doc' | 'name'): RawBuilder<boolean> {
+/**
+ * The site condition on `members`: on SQLite written `+m.site_id`, which keeps the planner from walking the
+ * site's members in name order and testing each against the matches (every member, for a rare word):
+ * the matches are few, found through the index, and sorted.
+ */
+const siteOf = (kind: Kind) => (kind === 'sqlite' ? sql<string>`+m.site_id` : sql<string>`m.site_id`);
+
+/** The members whose index rows in `scopes` match every term in `column`, led by the full-text index. */
+function matchingMembers(kind: Kind, siteId: string, scopes: string[], terms: string[], column: 'doc' | 'name') {
   if (kind === 'postgres') {
-    return sql<boolean>`to_tsvector('simple'::regconfig, ${sql.ref(`s.${column}`)}) @@ to_tsquery('simple', ${tsQuery(terms)})`;
+    return sql<string>`(select s.member_pk from member_search s where s.site_id = ${siteId} and s.scope in (${sql.join(scopes)})
+      and to_tsvector('simple'::regconfig, ${sql.ref(`s.${column}`)}) @@ to_tsquery('simple', ${tsQuery(terms)}))`;
   }
-  return sql<boolean>`s.id in (select rowid from member_search_fts where member_search_fts match ${fts5Query(terms, column)})`;
+  return sql<string>`(select s.member_pk from member_search_fts f cross join member_search s on s.id = f.rowid
+    where member_search_fts match ${fts5Query(terms, column)} and s.site_id = ${siteId} and s.scope in (${sql.join(scopes)}))`;
 }
 
 export interface CommentHit {
@@ -109,15 +118,8 @@ export class SearchStore {
     let q = d
       .selectFrom('members as m')
       .selectAll('m')
-      .where('m.site_id', '=', siteId)
-      .where('m.pk', 'in', (eb) =>
-        eb
-          .selectFrom('member_search as s')
-          .select('s.member_pk')
-          .where('s.site_id', '=', siteId)
-          .where('s.scope', 'in', opts.scopes)
-          .where(memberMatch(this.h.kind, opts.terms, 'doc')),
-      );
+      .where(siteOf(this.h.kind), '=', siteId)
+      .where('m.pk', 'in', matchingMembers(this.h.kind, siteId, opts.scopes, opts.terms, 'doc'));
     if (opts.chapter) q = q.where('m.chapters', 'like', sql<string>`${jsonLike(opts.chapter)} escape '\\'`);
     if (opts.after) {
       const [name, pk] = opts.after;
@@ -135,16 +137,9 @@ export class SearchStore {
     let q = d
       .selectFrom('members as m')
       .select(['m.pk', 'm.host_id', 'm.name', 'm.picture', 'm.chapters'])
-      .where('m.site_id', '=', siteId)
+      .where(siteOf(this.h.kind), '=', siteId)
       .where('m.pk', '!=', opts.exclude)
-      .where('m.pk', 'in', (eb) =>
-        eb
-          .selectFrom('member_search as s')
-          .select('s.member_pk')
-          .where('s.site_id', '=', siteId)
-          .where('s.scope', 'in', opts.scopes)
-          .where(memberMatch(this.h.kind, opts.terms, 'name')),
-      );
+      .where('m.pk', 'in', matchingMembers(this.h.kind, siteId, opts.scopes, opts.terms, 'name'));
     const { audience } = opts;
     if (audience.startsWith('chapter:') || audience.startsWith('role:')) {
       const [column, value] = audience.startsWith('chapter:')
@@ -160,30 +155,35 @@ export class SearchStore {
    * null: an admin), newest first, after the cursor (created_at, id).
    */
   async comments(siteId: string, opts: { terms: string[]; audiences: string[] | null; after?: [string, string]; limit: number }) {
-    const d = view(this.h.db);
-    let q = d
-      .selectFrom('comments as c')
-      .innerJoin('threads as t', 't.pk', 'c.thread_pk')
-      .select(['c.id', 'c.body', 'c.created_at', 'c.edited_at', 'c.author_pk', 't.key as thread_key', 't.title as thread_title'])
-      .where('c.site_id', '=', siteId)
-      .where('c.status', '=', 'published');
-    if (this.h.kind === 'postgres') {
-      q = q.where(
-        sql<boolean>`to_tsvector('simple'::regconfig, ${sql.raw(PG_FOLDED_BODY.replace('body', 'c.body'))}) @@ to_tsquery('simple', ${tsQuery(opts.terms)})`,
-      );
-    } else {
-      q = q.where(
-        'c.id',
-        'in',
-        sql<string>`(select s.comment_id from comment_search_fts f join comment_search s on s.id = f.rowid where comment_search_fts match ${fts5Query(opts.terms)} and s.site_id = ${siteId})`,
-      );
+    const audience = opts.audiences ? sql`and t.audience in (${sql.join(opts.audiences.length ? opts.audiences : [''])})` : sql``;
+    if (this.h.kind === 'sqlite') {
+      // Driven by FTS5 in its rowid order, which is the comments' time (migration 013): newest first, and
+      // it stops at the page. After a cursor: below the index id of the cursor's comment, else its time.
+      const cursor = opts.after
+        ? sql`and f.rowid < coalesce((select id from comment_search where comment_id = ${opts.after[1]}),
+            cast(round(unixepoch(${opts.after[0]}, 'subsec') * 1000) as integer) * 1000)`
+        : sql``;
+      const r =
+        await sql<CommentHit>`select c.id, c.body, c.created_at, c.edited_at, c.author_pk, t.key as thread_key, t.title as thread_title
+        from comment_search_fts f
+        cross join comment_search s on s.id = f.rowid
+        cross join comments c on c.id = s.comment_id
+        cross join threads t on t.pk = c.thread_pk
+        where comment_search_fts match ${fts5Query(opts.terms)} and s.site_id = ${siteId} and c.status = 'published' ${audience} ${cursor}
+        order by f.rowid desc limit ${opts.limit}`.execute(this.h.db);
+      return r.rows;
     }
-    if (opts.audiences) q = q.where('t.audience', 'in', opts.audiences.length ? opts.audiences : ['']);
-    if (opts.after) {
-      const [t, id] = opts.after;
-      q = q.where((eb) => eb.or([eb('c.created_at', '<', t), eb.and([eb('c.created_at', '=', t), eb('c.id', '<', id)])]));
-    }
-    return (await q.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(opts.limit).execute()) as CommentHit[];
+    const cursor = opts.after
+      ? sql`and (c.created_at < ${opts.after[0]} or (c.created_at = ${opts.after[0]} and c.id < ${opts.after[1]}))`
+      : sql``;
+    const r =
+      await sql<CommentHit>`select c.id, c.body, c.created_at, c.edited_at, c.author_pk, t.key as thread_key, t.title as thread_title
+      from comments c join threads t on t.pk = c.thread_pk
+      where c.site_id = ${siteId} and c.status = 'published'
+        and to_tsvector('simple'::regconfig, ${sql.raw(PG_FOLDED_BODY.replace('body', 'c.body'))}) @@ to_tsquery('simple', ${tsQuery(opts.terms)})
+        ${audience} ${cursor}
+      order by c.created_at desc, c.id desc limit ${opts.limit}`.execute(this.h.db);
+    return r.rows;
   }
 
   /** Whether the comments' full-text index holds this word (SQLite: the FTS5 index itself; PostgreSQL: the indexed expression). */

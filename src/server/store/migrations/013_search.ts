@@ -38,6 +38,9 @@ export const m013: Migration = {
           `create index comments_search on comments using gin (to_tsvector('simple'::regconfig, ${PG_FOLDED_BODY})) where status = 'published'`,
         )
         .execute(db);
+      // Newest first among a site's published comments: a search for a common word walks this index and
+      // stops at its page, rather than sorting every match.
+      await sql`create index comments_site_recent on comments (site_id, created_at, id) where status = 'published'`.execute(db);
     } else {
       await sql`create table member_search (
         id integer primary key, site_id text not null, member_pk text not null, scope text not null, name text not null, doc text not null
@@ -77,19 +80,38 @@ export const m013: Migration = {
           )
           .execute(db);
       }
-      await sql`create trigger comments_search_ai after insert on comments when new.status = 'published' begin
-        insert into comment_search (comment_id, site_id, body) values (new.id, new.site_id, new.body);
-      end`.execute(db);
+      // The index row's id orders by the comment's time (its millisecond × 1000, plus one for each other
+      // comment of that millisecond), so that FTS5 hands the matches newest first and a search stops at its
+      // page instead of sorting every match. A time SQLite cannot read leaves the id to SQLite (null).
+      const slot = (t: string) => `cast(round(unixepoch(${t}, 'subsec') * 1000) as integer) * 1000`;
+      const idOf = (t: string) =>
+        `coalesce((select max(id) + 1 from comment_search where id >= ${slot(t)} and id < ${slot(t)} + 1000), ${slot(t)})`;
+      await sql
+        .raw(
+          `create trigger comments_search_ai after insert on comments when new.status = 'published' begin
+            insert into comment_search (id, comment_id, site_id, body) values (${idOf('new.created_at')}, new.id, new.site_id, new.body);
+          end`,
+        )
+        .execute(db);
       await sql`create trigger comments_search_ad after delete on comments begin
         delete from comment_search where comment_id = old.id;
       end`.execute(db);
-      await sql`create trigger comments_search_au after update of body, status on comments begin
-        delete from comment_search where comment_id = old.id;
-        insert into comment_search (comment_id, site_id, body) select new.id, new.site_id, new.body where new.status = 'published';
-      end`.execute(db);
-      await sql`insert into comment_search (comment_id, site_id, body) select id, site_id, body from comments where status = 'published' order by created_at`.execute(
-        db,
-      );
+      await sql
+        .raw(
+          `create trigger comments_search_au after update of body, status on comments begin
+            delete from comment_search where comment_id = old.id;
+            insert into comment_search (id, comment_id, site_id, body)
+              select ${idOf('new.created_at')}, new.id, new.site_id, new.body where new.status = 'published';
+          end`,
+        )
+        .execute(db);
+      await sql
+        .raw(
+          `insert into comment_search (id, comment_id, site_id, body)
+            select ${slot('created_at')} + row_number() over (partition by ${slot('created_at')} order by id) - 1, id, site_id, body
+            from comments where status = 'published'`,
+        )
+        .execute(db);
     }
     await db.schema.createIndex('member_search_member').on('member_search').columns(['site_id', 'member_pk']).execute();
     // The tables as they are now: this migration runs before any later one changes them.
@@ -97,8 +119,10 @@ export const m013: Migration = {
   },
   async down(db: Kysely<any>) {
     const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-    if (pg) await sql`drop index comments_search`.execute(db);
-    else {
+    if (pg) {
+      await sql`drop index comments_search`.execute(db);
+      await sql`drop index comments_site_recent`.execute(db);
+    } else {
       for (const t of ['comments_search_ai', 'comments_search_ad', 'comments_search_au']) await sql.raw(`drop trigger ${t}`).execute(db);
       await sql`drop table comment_search_fts`.execute(db);
       await sql`drop table comment_search`.execute(db);
