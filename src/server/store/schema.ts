@@ -381,6 +381,8 @@ export interface MemberSearchRow {
   scope: string;
   name: string;
   doc: string;
+  /** The member's name as \`members.name\` holds it: the directory's order, without reading every match's member row. */
+  sort_name: string;
 }
 
 export interface Database {

@@ -36,9 +36,9 @@ export async function indexMembers(db: Exec, siteId: string, pks: readonly strin
 
 async function insertRows(d: Kysely<Database>, siteId: string, members: MemberRow[], profiles: Map<string, MemberProfileRow>) {
   const rows = members.flatMap((m) =>
-    memberSearchRows(m, profiles.get(m.pk) ?? null).map((r) => ({ site_id: siteId, member_pk: m.pk, ...r })),
+    memberSearchRows(m, profiles.get(m.pk) ?? null).map((r) => ({ site_id: siteId, member_pk: m.pk, sort_name: m.name, ...r })),
   );
-  // 6 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535 a statement.
+  // 7 parameters a row: well under SQLite's 32,766 and PostgreSQL's 65,535 a statement.
   for (let i = 0; i < rows.length; i += 1000)
     await d
       .insertInto('member_search')
@@ -115,17 +115,37 @@ export class SearchStore {
    */
   async members(siteId: string, opts: { scopes: string[]; terms: string[]; chapter?: string; after?: [string, string]; limit: number }) {
     const d = view(this.h.db);
-    let q = d
-      .selectFrom('members as m')
-      .selectAll('m')
-      .where(siteOf(this.h.kind), '=', siteId)
-      .where('m.pk', 'in', matchingMembers(this.h.kind, siteId, opts.scopes, opts.terms, 'doc'));
-    if (opts.chapter) q = q.where('m.chapters', 'like', sql<string>`${jsonLike(opts.chapter)} escape '\\'`);
-    if (opts.after) {
-      const [name, pk] = opts.after;
-      q = q.where((eb) => eb.or([eb('m.name', '>', name), eb.and([eb('m.name', '=', name), eb('m.pk', '>', pk)])]));
+    if (opts.chapter) {
+      let q = d
+        .selectFrom('members as m')
+        .selectAll('m')
+        .where(siteOf(this.h.kind), '=', siteId)
+        .where('m.pk', 'in', matchingMembers(this.h.kind, siteId, opts.scopes, opts.terms, 'doc'))
+        .where('m.chapters', 'like', sql<string>`${jsonLike(opts.chapter)} escape '\\'`);
+      if (opts.after) {
+        const [name, pk] = opts.after;
+        q = q.where((eb) => eb.or([eb('m.name', '>', name), eb.and([eb('m.name', '=', name), eb('m.pk', '>', pk)])]));
+      }
+      return q.orderBy('m.name').orderBy('m.pk').limit(opts.limit).execute();
     }
-    return q.orderBy('m.name').orderBy('m.pk').limit(opts.limit).execute();
+    // The page is chosen on the index rows alone (they carry the name the directory sorts by); only the
+    // page's members are read.
+    const cursor = opts.after
+      ? sql`and (s.sort_name > ${opts.after[0]} or (s.sort_name = ${opts.after[0]} and s.member_pk > ${opts.after[1]}))`
+      : sql``;
+    const from =
+      this.h.kind === 'postgres'
+        ? sql`member_search s where to_tsvector('simple'::regconfig, s.doc) @@ to_tsquery('simple', ${tsQuery(opts.terms)})`
+        : sql`member_search_fts f cross join member_search s on s.id = f.rowid where member_search_fts match ${fts5Query(opts.terms, 'doc')}`;
+    const page = await sql<{ member_pk: string; sort_name: string }>`select distinct s.member_pk, s.sort_name from ${from}
+      and s.site_id = ${siteId} and s.scope in (${sql.join(opts.scopes)}) ${cursor}
+      order by s.sort_name, s.member_pk limit ${opts.limit}`.execute(this.h.db);
+    const pks = page.rows.map((r) => r.member_pk);
+    if (!pks.length) return [];
+    const rows = new Map(
+      (await d.selectFrom('members').selectAll().where('site_id', '=', siteId).where('pk', 'in', pks).execute()).map((m) => [m.pk, m]),
+    );
+    return pks.map((pk) => rows.get(pk)).filter((m): m is MemberRow => !!m);
   }
 
   /**

@@ -30,6 +30,7 @@ export const m013: Migration = {
         .addColumn('scope', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('doc', 'text', (c) => c.notNull())
+        .addColumn('sort_name', 'text', (c) => c.notNull())
         .execute();
       await sql`create index member_search_doc on member_search using gin (to_tsvector('simple'::regconfig, doc))`.execute(db);
       await sql`create index member_search_name on member_search using gin (to_tsvector('simple'::regconfig, name))`.execute(db);
@@ -43,7 +44,8 @@ export const m013: Migration = {
       await sql`create index comments_site_recent on comments (site_id, created_at, id) where status = 'published'`.execute(db);
     } else {
       await sql`create table member_search (
-        id integer primary key, site_id text not null, member_pk text not null, scope text not null, name text not null, doc text not null
+        id integer primary key, site_id text not null, member_pk text not null, scope text not null, name text not null, doc text not null,
+        sort_name text not null
       )`.execute(db);
       await sql`create virtual table member_search_fts using fts5(
         name, doc, content = 'member_search', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
