@@ -84,6 +84,13 @@ export async function rebuildMemberSearch(db: Exec, siteId?: string): Promise<nu
  */
 const siteOf = (kind: Kind) => (kind === 'sqlite' ? sql<string>`+m.site_id` : sql<string>`m.site_id`);
 
+/** `from …where <match>` over the directory's index rows (`s`), led by the full-text index. */
+function hitsFrom(kind: Kind, terms: string[], column: 'doc' | 'name') {
+  return kind === 'postgres'
+    ? sql`member_search s where to_tsvector('simple'::regconfig, ${sql.ref(`s.${column}`)}) @@ to_tsquery('simple', ${tsQuery(terms)})`
+    : sql`member_search_fts f cross join member_search s on s.id = f.rowid where member_search_fts match ${fts5Query(terms, column)}`;
+}
+
 /** The members whose index rows in `scopes` match every term in `column`, led by the full-text index. */
 function matchingMembers(kind: Kind, siteId: string, scopes: string[], terms: string[], column: 'doc' | 'name') {
   if (kind === 'postgres') {
@@ -131,15 +138,13 @@ export class SearchStore {
     // The page is chosen on the index rows alone (they carry the name the directory sorts by); only the
     // page's members are read.
     const cursor = opts.after
-      ? sql`and (s.sort_name > ${opts.after[0]} or (s.sort_name = ${opts.after[0]} and s.member_pk > ${opts.after[1]}))`
+      ? sql`and (sort_name > ${opts.after[0]} or (sort_name = ${opts.after[0]} and member_pk > ${opts.after[1]}))`
       : sql``;
-    const from =
-      this.h.kind === 'postgres'
-        ? sql`member_search s where to_tsvector('simple'::regconfig, s.doc) @@ to_tsquery('simple', ${tsQuery(opts.terms)})`
-        : sql`member_search_fts f cross join member_search s on s.id = f.rowid where member_search_fts match ${fts5Query(opts.terms, 'doc')}`;
-    const page = await sql<{ member_pk: string; sort_name: string }>`select distinct s.member_pk, s.sort_name from ${from}
-      and s.site_id = ${siteId} and s.scope in (${sql.join(opts.scopes)}) ${cursor}
-      order by s.sort_name, s.member_pk limit ${opts.limit}`.execute(this.h.db);
+    const page = await sql<{ member_pk: string; sort_name: string }>`with hits as materialized (
+        select distinct s.member_pk, s.sort_name from ${hitsFrom(this.h.kind, opts.terms, 'doc')}
+        and s.site_id = ${siteId} and s.scope in (${sql.join(opts.scopes)}))
+      select member_pk, sort_name from hits where true ${cursor}
+      order by sort_name, member_pk limit ${opts.limit}`.execute(this.h.db);
     const pks = page.rows.map((r) => r.member_pk);
     if (!pks.length) return [];
     const rows = new Map(
@@ -153,21 +158,22 @@ export class SearchStore {
    * thread's audience (its chapter, its role; admins read everything), the writer left out; by name.
    */
   async mentionCandidates(siteId: string, opts: { scopes: string[]; terms: string[]; audience: string; exclude: string; limit: number }) {
-    const d = view(this.h.db);
-    let q = d
-      .selectFrom('members as m')
-      .select(['m.pk', 'm.host_id', 'm.name', 'm.picture', 'm.chapters'])
-      .where(siteOf(this.h.kind), '=', siteId)
-      .where('m.pk', '!=', opts.exclude)
-      .where('m.pk', 'in', matchingMembers(this.h.kind, siteId, opts.scopes, opts.terms, 'name'));
     const { audience } = opts;
+    let within = sql``;
     if (audience.startsWith('chapter:') || audience.startsWith('role:')) {
       const [column, value] = audience.startsWith('chapter:')
-        ? (['m.chapters', audience.slice(8)] as const)
-        : (['m.roles', audience.slice(5)] as const);
-      q = q.where((eb) => eb.or([eb(column, 'like', sql<string>`${jsonLike(value)} escape '\\'`), eb('m.roles', 'like', '%"admin"%')]));
+        ? [sql.ref('m.chapters'), audience.slice(8)]
+        : [sql.ref('m.roles'), audience.slice(5)];
+      within = sql`and (${column} like ${jsonLike(value)} escape '\\' or m.roles like '%"admin"%')`;
     }
-    return q.orderBy('m.name').orderBy('m.pk').limit(opts.limit).execute();
+    // The matches first (materialized: found through the full-text index), then their members.
+    const r = await sql<Pick<MemberRow, 'pk' | 'host_id' | 'name' | 'picture' | 'chapters'>>`with hits as materialized (
+        select distinct s.member_pk, s.sort_name from ${hitsFrom(this.h.kind, opts.terms, 'name')}
+        and s.site_id = ${siteId} and s.scope in (${sql.join(opts.scopes)}) and s.member_pk <> ${opts.exclude})
+      select m.pk, m.host_id, m.name, m.picture, m.chapters from hits h join members m on m.pk = h.member_pk
+      where m.site_id = ${siteId} ${within}
+      order by h.sort_name, h.member_pk limit ${opts.limit}`.execute(this.h.db);
+    return r.rows;
   }
 
   /**
