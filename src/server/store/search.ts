@@ -202,11 +202,25 @@ export class SearchStore {
     const cursor = opts.after
       ? sql`and (c.created_at < ${opts.after[0]} or (c.created_at = ${opts.after[0]} and c.id < ${opts.after[1]}))`
       : sql``;
+    const match = sql`to_tsvector('simple'::regconfig, ${sql.raw(PG_FOLDED_BODY.replace('body', 'c.body'))}) @@ to_tsquery('simple', ${tsQuery(opts.terms)})`;
+    // A word in few comments: all of them through the GIN index, then sorted. A common one: newest first
+    // along the comments' time index, stopping at the page. PostgreSQL's estimate of a prefix query cannot
+    // tell them apart, so a bounded count through the GIN index decides.
+    const few = await sql<{ n: number }>`select count(*)::int as n from (
+        select 1 from comments c where c.site_id = ${siteId} and c.status = 'published' and ${match} limit ${FEW}) x`.execute(this.h.db);
+    if (Number(few.rows[0]?.n) < FEW) {
+      const hits = await sql<CommentHit>`with hits as materialized (
+          select c.id from comments c where c.site_id = ${siteId} and c.status = 'published' and ${match} ${cursor})
+        select c.id, c.body, c.created_at, c.edited_at, c.author_pk, t.key as thread_key, t.title as thread_title
+        from hits h join comments c on c.id = h.id join threads t on t.pk = c.thread_pk
+        where true ${audience}
+        order by c.created_at desc, c.id desc limit ${opts.limit}`.execute(this.h.db);
+      return hits.rows;
+    }
     const r =
       await sql<CommentHit>`select c.id, c.body, c.created_at, c.edited_at, c.author_pk, t.key as thread_key, t.title as thread_title
       from comments c join threads t on t.pk = c.thread_pk
-      where c.site_id = ${siteId} and c.status = 'published'
-        and to_tsvector('simple'::regconfig, ${sql.raw(PG_FOLDED_BODY.replace('body', 'c.body'))}) @@ to_tsquery('simple', ${tsQuery(opts.terms)})
+      where c.site_id = ${siteId} and c.status = 'published' and ${match}
         ${audience} ${cursor}
       order by c.created_at desc, c.id desc limit ${opts.limit}`.execute(this.h.db);
     return r.rows;
@@ -225,6 +239,9 @@ export class SearchStore {
     return Number(r.rows[0]?.n) > 0;
   }
 }
+
+/** Below this many matches, a PostgreSQL search sorts them all; from it on, it walks the comments newest first. */
+const FEW = 2000;
 
 /** A LIKE pattern finding `"value"` inside a JSON array of strings. */
 const jsonLike = (value: string) => `%${JSON.stringify(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
