@@ -16,7 +16,11 @@ import { rebuildMemberSearch } from '../search.js';
  *   the same statement. The FTS5 tables are external-content ones kept by the usual three triggers;
  *   `secure-delete` makes a removed text leave the index's pages instead of lingering until a merge.
  * - PostgreSQL: GIN indexes on `to_tsvector('simple', …)` of accent-folded text, the comments' one
- *   partial (`status = 'published'`), so nothing else is ever in it.
+ *   partial (`status = 'published'`), so nothing else is ever in it; and the published comments by time,
+ *   for a common word's newest matches.
+ *
+ * No stemming: FTS5 stems English only, and an association's pages mix languages; both databases match
+ * word prefixes the same way, which also serves typing ("transmis" finds "transmissions").
  */
 export const m013: Migration = {
   async up(db: Kysely<any>) {
