@@ -91,7 +91,7 @@ export async function benchMembers(kind: 'sqlite' | 'postgres'): Promise<Record<
       'a page of 50 hovercards: POST /batch with /me and /members?ids= (4 in flight)': batch,
       'directory search ?q=, first 20 (4 in flight)': search,
       'directory by chapter, first 20 (4 in flight)': chapter,
-      'directory search matching no one (scans all 1,000; 2 in flight)': noMatch,
+      'directory search matching no one (full-text index; 2 in flight)': noMatch,
     };
   } finally {
     await server.close();

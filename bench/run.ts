@@ -8,6 +8,7 @@ import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
+import { benchSearch } from './search.js';
 import { benchBaseline } from './baseline.js';
 
 // `--json`: every figure as one JSON object on stdout ({ section: { figure: value } }), nothing else.
@@ -48,6 +49,10 @@ if (!only || only === 'live') printLive((figures.Live = await benchLive()) as Aw
 if (!only || only === 'members') {
   print('Member cards, SQLite file (WAL)', await benchMembers('sqlite'));
   if (process.env.DATABASE_URL) print('Member cards, PostgreSQL', await benchMembers('postgres'));
+}
+if (!only || only === 'search') {
+  print('Search, SQLite file (WAL)', await benchSearch('sqlite'));
+  if (process.env.DATABASE_URL) print('Search, PostgreSQL', await benchSearch('postgres'));
 }
 if (!only || only === 'events') {
   print('Events, SQLite file (WAL)', await benchEvents('sqlite'));

@@ -25,6 +25,8 @@ const budgets = {
   'dist/moderation.js': 22 * 1024,
   /** The organiser tools (event form, series, check-in; their four languages), fetched by the event feed only for organisers; Lit comes from the feed. */
   [chunkOf('dist/event-feed.js', 'organiser')]: 11 * 1024,
+  /** The search box and its results: provider and client, no discussion. */
+  'dist/search.js': 17 * 1024,
   /** Languages beyond English and French, each every widget's strings, loaded only by pages in that language. */
   'dist/locales/de.js': 8 * 1024,
   'dist/locales/es.js': 8 * 1024,

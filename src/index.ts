@@ -10,6 +10,7 @@ import './widgets/member-directory/define.js';
 import './widgets/engagement-badge/define.js';
 import './widgets/event-feed/define.js';
 import './widgets/moderation/define.js';
+import './widgets/search/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
@@ -40,4 +41,6 @@ export type { DirectoryStrings } from './widgets/member-directory/strings.js';
 export type { EngagementStrings } from './widgets/engagement-badge/strings.js';
 export type { FeedStrings } from './widgets/event-feed/strings.js';
 export type { ModerationStrings } from './widgets/moderation/strings.js';
+export type { SearchStrings } from './widgets/search/strings.js';
+export { CercleSearch } from './widgets/search/search.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';

@@ -29,7 +29,8 @@ export type Kind =
   | 'calendarFeed'
   | 'series'
   | 'checkIn'
-  | 'checkIns';
+  | 'checkIns'
+  | 'searchResults';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -60,6 +61,7 @@ const lists: Partial<Record<Kind, string>> = {
   attendees: 'items',
   series: 'occurrences',
   checkIns: 'items',
+  searchResults: 'items',
 };
 
 export const shallow: Parser = (kind, body) => {

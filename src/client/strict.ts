@@ -6,6 +6,7 @@ import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, React
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed, CheckIn, CheckInList, Series } from '../contract/events.js';
 import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, SanctionList } from '../contract/moderation.js';
+import { SearchPage } from '../contract/search.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -44,6 +45,7 @@ const schemas = {
   sanctions: SanctionList,
   adminSettings: AdminSettings,
   auditPage: AuditPage,
+  searchResults: SearchPage,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**

@@ -18,6 +18,7 @@ import * as admin from './features/admin/index.js';
 import * as core from './features/core/index.js';
 import { batchTarget } from './features/core/batch.js';
 import * as discussion from './features/discussion/index.js';
+import * as search from './features/search/index.js';
 import * as events from './features/events/index.js';
 import * as live from './features/live/index.js';
 import * as members from './features/members/index.js';
@@ -45,7 +46,7 @@ export interface AppOptions {
   limiter?: Limiter;
 }
 
-const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin];
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin, search];
 
 const SITE_CACHE_MS = 2000;
 

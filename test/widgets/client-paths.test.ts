@@ -5,6 +5,7 @@ import * as engagement from '../../src/client/engagement.js';
 import * as events from '../../src/client/events.js';
 import * as members from '../../src/client/members.js';
 import * as moderation from '../../src/client/moderation.js';
+import * as search from '../../src/client/search.js';
 import { routes } from '../../src/contract/routes.js';
 
 /**
@@ -61,6 +62,7 @@ describe('client modules', () => {
       members.searchMembers(c, { q: 'Léa', chapter: 'lyon', expertise: 'bois', cursor: 'x' }),
       members.membersById(c, ['m1', 'm2']),
       members.getMember(c, 'me'),
+      search.searchDiscussions(c, 'transmission', 'x'),
       members.updateMyCard(c, {}),
       members.listIntroductions(c),
       members.requestIntroduction(c, { to: 'm1', message: 'Bonjour' }),
@@ -93,7 +95,7 @@ describe('client modules', () => {
       events.resetCalendarFeed(c),
       events.revokeCalendarFeed(c),
     ]);
-    expect(calls.length).to.equal(47);
+    expect(calls.length).to.equal(48);
     expect(calls.filter((call) => !known(call))).to.deep.equal([]);
   });
 

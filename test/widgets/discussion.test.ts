@@ -43,6 +43,19 @@ describe('<cercle-discussion>', () => {
   });
   afterEach(fixtureCleanup);
 
+  it('brings the comment of the page address (#comment-<id>, a search result) into view and focuses it', async () => {
+    const items = Array.from({ length: 12 }, (_, i) => comment({ id: `k${i}`, body: `Commentaire ${i}` }));
+    api.pages.set('', commentPage(items));
+    const before = location.href;
+    history.replaceState(null, '', '#comment-k9');
+    try {
+      const el = await mount();
+      await waitUntil(() => el.shadowRoot!.activeElement?.id === 'c-k9', 'the linked comment focused');
+    } finally {
+      history.replaceState(null, '', before);
+    }
+  });
+
   describe('states', () => {
     it('loading: reserves its height and says so', async () => {
       let release!: () => void;

@@ -19,6 +19,10 @@ import { en as cardEn } from '../../src/widgets/member-card/locales/en.js';
 import { fr as cardFr } from '../../src/widgets/member-card/locales/fr.js';
 import { de as cardDe } from '../../src/widgets/member-card/locales/de.js';
 import { es as cardEs } from '../../src/widgets/member-card/locales/es.js';
+import { en as searchEn } from '../../src/widgets/search/locales/en.js';
+import { fr as searchFr } from '../../src/widgets/search/locales/fr.js';
+import { de as searchDe } from '../../src/widgets/search/locales/de.js';
+import { es as searchEs } from '../../src/widgets/search/locales/es.js';
 import { en as directoryEn } from '../../src/widgets/member-directory/locales/en.js';
 import { fr as directoryFr } from '../../src/widgets/member-directory/locales/fr.js';
 import { de as directoryDe } from '../../src/widgets/member-directory/locales/de.js';
@@ -70,6 +74,7 @@ const catalogs: Record<string, Record<string, Dict>> = {
   'event-feed': { en: feedEn, fr: feedFr, de: feedDe, es: feedEs },
   moderation: { en: moderationEn, fr: moderationFr, de: moderationDe, es: moderationEs },
   'event-organiser': { en: organiserEn, fr: organiserFr, de: organiserDe, es: organiserEs },
+  search: { en: searchEn, fr: searchFr, de: searchDe, es: searchEs },
 };
 
 /** Values standing for the arguments of a function string, to see which of them its text shows. */

@@ -6,6 +6,7 @@ import { MAX_COMMENT_LENGTH } from '../../contract/requests.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { ModerationStore } from '../store/moderation.js';
 import type { Store } from '../store/store.js';
+import { indexMembers } from '../store/search.js';
 
 /**
  * Imports of existing comments: a WordPress export (WXR) or a Disqus export. Authors become
@@ -512,6 +513,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
               updated_at: c.createdAt,
             })
             .execute();
+          await indexMembers(tx, siteId, [pk]);
           report.members.created++;
         }
         memberPks.set(hostId, pk);

@@ -1,11 +1,10 @@
-import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { MemberSummary, ReactionCount } from '../../contract/resources.js';
 import { USEFUL } from '../../contract/discussion.js';
 import { newId, nowIso } from '../domain/ids.js';
 import type { CommentRow, Database, MemberRow } from './schema.js';
 import type { CommentWithAuthor, Store } from './store.js';
 import { lockMembers } from './engagement.js';
-import { mayRead, visibilitySettings, type Reader as CardReader } from '../domain/visibility.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -477,49 +476,5 @@ export class DiscussionStore {
       .onConflict((oc) => oc.columns(['thread_pk', 'member_pk']).doUpdateSet({ read_at: at }).where('thread_reads.read_at', '<', at))
       .execute();
     return (await this.readMarker(siteId, threadPk, memberPk))!;
-  }
-
-  // ---- mentions ------------------------------------------------------------------
-
-  /**
-   * Members whose name starts (or has a word starting) with `q`, among those who can read a
-   * thread of this audience, the writer excluded.
-   */
-  /**
-   * Members whose name starts (or has a word starting) with `q`, within the thread's audience, whom
-   * `reader` may find: a member who chose not to be listed to this reader is not suggested.
-   */
-  async mentionCandidates(siteId: string, audience: string, q: string, reader: CardReader, limit = 8) {
-    const needle = q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    let query = this.db
-      .selectFrom('members')
-      .leftJoin('member_profiles', 'member_profiles.member_pk', 'members.pk')
-      .select(['members.pk', 'host_id', 'name', 'picture', 'chapters', 'member_profiles.visibility'])
-      .where('members.site_id', '=', siteId)
-      .where('members.pk', '!=', reader.pk)
-      .where((eb) =>
-        eb.or([
-          eb(sql`lower(name)`, 'like', sql`${`${needle}%`} escape '\\'`),
-          eb(sql`lower(name)`, 'like', sql`${`% ${needle}%`} escape '\\'`),
-        ]),
-      );
-    const like = (s: string) => `%${JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    if (audience.startsWith('chapter:')) {
-      query = query.where((eb) =>
-        eb.or([eb('chapters', 'like', sql<string>`${like(audience.slice(8))} escape '\\'`), eb('roles', 'like', '%"admin"%')]),
-      );
-    } else if (audience.startsWith('role:')) {
-      query = query.where((eb) =>
-        eb.or([eb('roles', 'like', sql<string>`${like(audience.slice(5))} escape '\\'`), eb('roles', 'like', '%"admin"%')]),
-      );
-    }
-    const rows = await query
-      .orderBy('name')
-      .limit(limit * 5)
-      .execute();
-    return rows
-      .filter((r) => mayRead(visibilitySettings(r.visibility).listed, reader, r.pk, JSON.parse(r.chapters)))
-      .slice(0, limit)
-      .map(memberSummary);
   }
 }

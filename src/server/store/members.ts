@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ContactField } from '../../contract/members.js';
 import { hostKey, newId, nowIso } from '../domain/ids.js';
 import type { Database, IntroductionRow, MemberProfileRow, MemberRow } from './schema.js';
+import { indexMembers } from './search.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -32,6 +33,11 @@ export class MemberStore {
       for (const r of rows) profiles.set(r.member_pk, r);
     }
     return members.map((m) => ({ ...m, profile: profiles.get(m.pk) ?? null }));
+  }
+
+  /** These member rows with their profiles, in the same order. */
+  withProfilesOf(siteId: string, members: MemberRow[]): Promise<MemberWithProfile[]> {
+    return this.withProfiles(siteId, members);
   }
 
   /** Members by host id, in no particular order; unknown ids are left out. */
@@ -143,6 +149,7 @@ export class MemberStore {
       })
       .onConflict((oc) => oc.column('member_pk').doUpdateSet({ ...values, updated_at: now }))
       .execute();
+    await indexMembers(this.db, siteId, [memberPk]);
   }
 
   // ---- introductions ---------------------------------------------------------
@@ -384,6 +391,7 @@ export class MemberStore {
         .executeTakeFirst();
       await tx.deleteFrom('activities').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_profiles').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
+      await tx.deleteFrom('member_search').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       const gone = await tx
         .deleteFrom('members')
         .where('site_id', '=', siteId)

@@ -11,6 +11,7 @@ import { m009 } from './migrations/009_rate_buckets.js';
 import { m010 } from './migrations/010_member_trust.js';
 import { m011 } from './migrations/011_idempotency.js';
 import { m012 } from './migrations/012_thread_counters.js';
+import { m013 } from './migrations/013_search.js';
 import { m015 } from './migrations/015_event_series.js';
 
 /**
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '010_member_trust': m010,
   '011_idempotency': m011,
   '012_thread_counters': m012,
+  '013_search': m013,
   '015_event_series': m015,
 };
 

@@ -402,7 +402,24 @@ export interface CheckinRow {
   created_at: string;
 }
 
+/**
+ * The directory's full-text index (migration 013): a few rows a member, each with the folded text one kind
+ * of reader (`scope`) may find them by (domain/search.ts). On SQLite an FTS5 table indexes it.
+ */
+export interface MemberSearchRow {
+  id: Generated<number>;
+  site_id: string;
+  member_pk: string;
+  /** `public` | `members` | `chapter:<id>` | `self:<member pk>`. */
+  scope: string;
+  name: string;
+  doc: string;
+  /** The member's name as \`members.name\` holds it: the directory's order, without reading every match's member row. */
+  sort_name: string;
+}
+
 export interface Database {
+  member_search: MemberSearchRow;
   live_events: LiveEventRow;
   live_meta: LiveMetaRow;
   sites: SiteRow;

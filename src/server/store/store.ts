@@ -6,6 +6,7 @@ import type { CommentRow, Database, MemberRow, SiteKeyRow, SiteRow, ThreadRow } 
 import { hostKey, newId, nowIso } from '../domain/ids.js';
 import { insertEvent as insertEventRow, putRsvp, type NewEventRow } from './events.js';
 import { recordInLedger, removeFromLedger, type LedgerOptions } from './engagement.js';
+import { indexMembers } from './search.js';
 
 export interface SiteSettings {
   /** Where the reader signs in on the host site. */
@@ -326,6 +327,7 @@ export class Store {
             .onConflict((oc) => oc.column('member_pk').doNothing())
             .execute();
         }
+        await indexMembers(this.db, siteId, [row.pk]);
       }
       return (await this.memberByHostId(siteId, claims.sub))!;
     }
@@ -342,6 +344,8 @@ export class Store {
         .where('pk', '=', existing.pk)
         .where('claims_iat', '<=', claims.iat)
         .execute();
+      // The name and the chapters are what the directory's index holds of the member row.
+      if (existing.name !== fields.name || existing.chapters !== fields.chapters) await indexMembers(this.db, siteId, [existing.pk]);
       return { ...existing, ...fields, claims_iat: claims.iat, updated_at: now };
     }
     return existing;

@@ -50,7 +50,9 @@ export interface CommentPostedDetail {
  * The comments of a thread — by default the page itself, keyed by its
  * canonical URL — with a form for signed-in members to join in. What a member
  * types is kept as a draft across reloads; a post that fails in transit stays
- * in the box with a retry that cannot post twice.
+ * in the box with a retry that cannot post twice. A page opened at
+ * `#comment-<id>` (a search result's link) brings that comment into view and
+ * focuses it, when it is on the first page of the thread.
  *
  * @summary Comments of a page or topic, and a form to post one.
  * @customElement cercle-discussion
@@ -207,12 +209,24 @@ export class CercleDiscussion extends CercleConnected {
     }
   }
 
+  /** Whether the first page was shown, with the page's `#comment-<id>` (a search result's link) brought into view. */
+  private anchored = false;
+
   protected override updated(): void {
     const back = this.focusMode;
     const opener = back && this.renderRoot.querySelector<HTMLElement>(`#c-${CSS.escape(back.id)} [data-mode=${back.mode}]`);
     if (opener) opener.focus();
     else if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(this.focusId))?.focus();
     this.focusId = this.focusMode = undefined;
+    if (!this.anchored && this._page) {
+      this.anchored = true;
+      const m = /^#comment-([A-Za-z0-9_.:@-]{1,128})$/.exec(location.hash);
+      const target = m && this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(m[1]));
+      if (target) {
+        target.scrollIntoView({ block: 'center' });
+        target.focus({ preventScroll: true });
+      }
+    }
   }
 
   protected override render() {

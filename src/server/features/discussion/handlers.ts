@@ -5,7 +5,9 @@ import { canSee } from '../../domain/audience.js';
 import { routes } from '../../../contract/routes.js';
 import type { HandlerContext } from '../../http/types.js';
 import { nowIso } from '../../domain/ids.js';
-import { threadOut } from '../../domain/mapping.js';
+import { memberSummary, threadOut } from '../../domain/mapping.js';
+import { readerScopes, searchTerms } from '../../domain/search.js';
+import { SearchStore } from '../../store/search.js';
 import { problem } from '../../http/problem.js';
 import { readerOf } from '../../domain/visibility.js';
 import { type Reader } from '../../store/discussion.js';
@@ -312,6 +314,17 @@ export async function mentionCandidates(ctx: HandlerContext<typeof d.mentionCand
   const { store, site, query, viewer } = ctx;
   const thread = await store.thread(site.id, query.thread);
   readableThread(site, thread, viewer);
-  const items = await new DiscussionStore(store).mentionCandidates(site.id, thread?.audience ?? 'public', query.q, readerOf(viewer)!);
+  const reader = readerOf(viewer)!;
+  const terms = searchTerms(query.q);
+  const rows = terms.length
+    ? await new SearchStore(store).mentionCandidates(site.id, {
+        scopes: readerScopes(reader),
+        terms,
+        audience: thread?.audience ?? 'public',
+        exclude: reader.pk,
+        limit: 8,
+      })
+    : [];
+  const items = rows.map(memberSummary);
   return { body: { items } };
 }

@@ -4,7 +4,9 @@ import type { HandlerContext } from '../../http/types.js';
 import { decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import { type MemberWithProfile } from '../../store/members.js';
-import { fold, listedTo, readerOf, visibilitySettings } from '../../domain/visibility.js';
+import { listedTo, readerOf, visibilitySettings } from '../../domain/visibility.js';
+import { readerScopes, searchTerms } from '../../domain/search.js';
+import { SearchStore } from '../../store/search.js';
 import { MAX_PENDING_INTRODUCTIONS } from '../../../contract/members.js';
 import {
   membersOf,
@@ -54,21 +56,27 @@ export async function listMembers({ store, site, query, viewer }: HandlerContext
   }
   const reader = readerOf(viewer);
   const filters = {
-    terms: fold(query.q ?? '')
-      .split(/\s+/)
-      .filter(Boolean)
-      .slice(0, 8),
+    terms: searchTerms(query.q ?? ''),
     chapter: query.chapter,
     expertise: query.expertise || undefined,
   };
-  // Visibility decides what may match, so the filtering happens here, over slices in name order.
+  // With words to find, the full-text index picks the candidates (searching only what this reader may
+  // see: domain/search.ts); `matches` checks each again and applies the exact expertise filter. Without,
+  // the directory is read in name order. Either way in slices that grow, so a rare match costs few queries.
+  const terms = searchTerms([query.q ?? '', query.expertise ?? ''].join(' '));
+  const search = new SearchStore(store);
+  const slice = (after: [string, string] | undefined, size: number) =>
+    terms.length
+      ? search
+          .members(site.id, { scopes: readerScopes(reader), terms, chapter: query.chapter, after, limit: size })
+          .then((rows) => ms.withProfilesOf(site.id, rows))
+      : ms.directorySlice(site.id, after, size);
   const found: MemberWithProfile[] = [];
   let after = decodeNameCursor(query.cursor);
   let more = false;
-  // Slices start near the page size and grow, so a common search reads few rows and a rare one few queries.
   for (let size = Math.max(50, limit * 3); ; size = Math.min(size * 4, 2000)) {
-    const slice = await ms.directorySlice(site.id, after, size);
-    for (const m of slice) {
+    const rows = await slice(after, size);
+    for (const m of rows) {
       if (found.length === limit) {
         if (matches(m, reader, filters)) {
           more = true;
@@ -78,8 +86,8 @@ export async function listMembers({ store, site, query, viewer }: HandlerContext
       }
       if (matches(m, reader, filters)) found.push(m);
     }
-    if (more || slice.length < size) break;
-    const last = slice[slice.length - 1];
+    if (more || rows.length < size) break;
+    const last = rows[rows.length - 1];
     after = [last.name, last.pk];
   }
   const ctx = await cardContext(ms, site, viewer, found);

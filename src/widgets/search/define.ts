@@ -1,0 +1,4 @@
+import '../../context/define.js';
+import { CercleSearch } from './search.js';
+
+CercleSearch.define('cercle-search');
