@@ -8,7 +8,8 @@ import { authError, TokenVerifier } from './auth/verify.js';
 import { ProblemError, problem, problemBody, sendProblem } from './http/problem.js';
 import type { Site, Store } from './store/store.js';
 import { parse } from './http/validate.js';
-import { toViewer, type Viewer } from './http/viewer.js';
+import { siteViewer, toViewer, unknownMember, type Viewer } from './http/viewer.js';
+import { isSiteToken } from '../contract/requests.js';
 import { jsonLogger, type Logger } from './http/logger.js';
 import type { AppServices, Feature, HandlerContext, Registrar } from './http/types.js';
 import { CommentLifecycle } from './comments/lifecycle.js';
@@ -175,7 +176,7 @@ export function createApp(opts: AppOptions) {
     }),
   );
 
-  async function viewerFor(c: Context, site: Site, required: boolean): Promise<Viewer | null> {
+  async function viewerFor(c: Context, site: Site, required: boolean, identity?: 'verify'): Promise<Viewer | null> {
     const header = c.req.header('authorization');
     if (!header) {
       if (required) throw authError('auth.missing', 'Send the token from the site\'s token endpoint as "Authorization: Bearer …".');
@@ -188,6 +189,12 @@ export function createApp(opts: AppOptions) {
       throw err;
     });
     if (verified.site !== site.id) throw authError('auth.site_mismatch', `The token is for "${verified.site}".`);
+    // The site acting for itself (its command line, an admin tool) is nobody in the directory: no member row.
+    if (isSiteToken(verified.claims)) return siteViewer(site.id, verified.claims);
+    if (identity === 'verify') {
+      const known = await store.memberByHostId(site.id, verified.claims.sub);
+      return known ? { ...toViewer(known), moderates: verified.claims.moderates ?? [] } : unknownMember(site.id, verified.claims);
+    }
     return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
   }
 
@@ -211,7 +218,15 @@ export function createApp(opts: AppOptions) {
         }
         body = parse(spec.body, raw, 'body');
       }
-      const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
+      const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required', options.identity) : null;
+      if (viewer?.actor === 'site' && (spec.method === 'get' ? options.site === 'refuse' : options.site !== 'allow')) {
+        throw problem(
+          403,
+          'auth.site_actor',
+          'This needs a member',
+          'The token acts for the site itself (act: "site"); sign one for a member to do this.',
+        );
+      }
       const siteChanged = () => void siteCache.delete(site?.id ?? '');
       const ctx = {
         c,
@@ -228,9 +243,9 @@ export function createApp(opts: AppOptions) {
         emit: bus.emit.bind(bus),
         comments,
       } as unknown as HandlerContext;
-      if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
+      if (viewer?.actor === 'member' && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
       // Every write and stream open spends from its bucket, for the member and for their network.
-      await enforceLimit(limiter, c, spec, site, viewer?.pk ?? null);
+      await enforceLimit(limiter, c, spec, site, viewer?.pk || null);
       // Events raised by the handler are delivered once it has returned (its transactions are over), and
       // only for the attempt that succeeded.
       const result = await retryingConflicts(() => bus.collecting(() => handler(ctx as never)));

@@ -8,7 +8,7 @@ export function install(register: Registrar, app: AppServices) {
   subscribeBadges(app);
 
   register(routes.engagementRules, h.engagementRules);
-  register(routes.setEngagementRules, h.setEngagementRules);
+  register(routes.setEngagementRules, h.setEngagementRules, { site: 'allow' });
   register(routes.memberEngagement, h.memberEngagement);
   register(routes.myEngagement, h.myEngagement);
   register(routes.setEngagementVisibility, h.setEngagementVisibility);
