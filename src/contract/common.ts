@@ -25,7 +25,11 @@ export const HttpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.domain 
 /** Looser URL check for pictures, which may live on localhost during development. */
 export const PictureUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine);
 
-export const Role = z.enum(['member', 'moderator', 'admin']);
+/**
+ * Roles a token may carry. `community`: the community team, who read the insights (as admins and moderators do)
+ * without moderating or administering anything.
+ */
+export const Role = z.enum(['member', 'moderator', 'admin', 'community']);
 export type Role = z.infer<typeof Role>;
 
 /**

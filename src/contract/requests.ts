@@ -64,7 +64,7 @@ export const TokenClaims = z.object({
   nbf: z.optional(z.int()),
   name: z.optional(Line.check(z.trim(), z.minLength(1), z.maxLength(120))),
   picture: z.optional(PictureUrl),
-  roles: z.optional(z.array(Role).check(z.maxLength(3))),
+  roles: z.optional(z.array(Role).check(z.maxLength(4))),
   chapters: z.optional(z.array(Id).check(z.maxLength(50))),
   /** Chapters this member moderates (threads whose audience is `chapter:<id>`), short of the site-wide `moderator` role. */
   moderates: z.optional(z.array(Id).check(z.maxLength(50))),

@@ -8,6 +8,7 @@ import { Comment, CommentPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
 import { engagementRoutes } from './engagement.js';
 import { moderationRoutes } from './moderation.js';
+import { adminRoutes } from './admin.js';
 
 export type { RouteSpec } from './route.js';
 import type { RouteSpec } from './route.js';
@@ -105,6 +106,7 @@ export const routes = {
   ...liveRoutes,
   ...engagementRoutes,
   ...moderationRoutes,
+  ...adminRoutes,
   ...discussionRoutes,
 } as const satisfies Record<string, RouteSpec>;
 

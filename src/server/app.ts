@@ -10,6 +10,7 @@ import type { Site, Store } from './store/store.js';
 import { parse } from './http/validate.js';
 import { siteViewer, toViewer, unknownMember, type Viewer } from './http/viewer.js';
 import { isSiteToken } from '../contract/requests.js';
+import { moderatedChapters } from './store/chapters.js';
 import { jsonLogger, type Logger } from './http/logger.js';
 import type { AppServices, Feature, HandlerContext, Registrar } from './http/types.js';
 import { CommentLifecycle } from './comments/lifecycle.js';
@@ -24,6 +25,7 @@ import * as live from './features/live/index.js';
 import * as members from './features/members/index.js';
 import * as engagement from './features/engagement/index.js';
 import * as moderation from './features/moderation/index.js';
+import * as insights from './features/insights/index.js';
 import { LiveService } from './live/service.js';
 import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
@@ -45,7 +47,7 @@ export interface AppOptions {
   limiter?: Limiter;
 }
 
-const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin];
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin, insights];
 
 const SITE_CACHE_MS = 2000;
 
@@ -195,7 +197,12 @@ export function createApp(opts: AppOptions) {
       const known = await store.memberByHostId(site.id, verified.claims.sub);
       return known ? { ...toViewer(known), moderates: verified.claims.moderates ?? [] } : unknownMember(site.id, verified.claims);
     }
-    return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
+    const [row, assigned] = await Promise.all([
+      store.upsertMember(site.id, verified.claims),
+      moderatedChapters(store, site.id, verified.claims.sub),
+    ]);
+    // Chapters an admin gave this member to moderate count as if the token named them in `moderates`.
+    return { ...toViewer(row), moderates: [...new Set([...(verified.claims.moderates ?? []), ...assigned])] };
   }
 
   const register: Registrar = (spec, handler, options = {}) => {

@@ -30,7 +30,18 @@ export interface SiteKeyRow {
 export interface ChapterRow {
   site_id: string;
   id: string;
+  /** The name in the site's own language (migration 016 adds the English one). */
   name: string;
+  name_en: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Members (by host id) who moderate a chapter's threads, kept by the admins (migration 016). */
+export interface ChapterModeratorRow {
+  site_id: string;
+  chapter_id: string;
+  host_id: string;
+  created_at: string;
 }
 
 export interface MemberRow {
@@ -382,6 +393,7 @@ export interface Database {
   events: EventRow;
   rsvps: RsvpRow;
   chapter_organisers: ChapterOrganiserRow;
+  chapter_moderators: ChapterModeratorRow;
   calendar_feeds: CalendarFeedRow;
   activities: ActivityRow;
   comment_mentions: CommentMentionRow;
