@@ -8,6 +8,7 @@ import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
+import { benchInsights } from './insights.js';
 
 const print = (title: string, rows: Record<string, Stats | number>) => {
   console.log(`\n## ${title}`);
@@ -40,6 +41,10 @@ if (!only || only === 'events') {
 if (!only || only === 'engagement') {
   printEngagement('Engagement, SQLite file (WAL)', await benchEngagement('sqlite'));
   if (process.env.DATABASE_URL) printEngagement('Engagement, PostgreSQL', await benchEngagement('postgres'));
+}
+if (!only || only === 'insights') {
+  print('Insights, SQLite file (WAL)', await benchInsights('sqlite'));
+  if (process.env.DATABASE_URL) print('Insights, PostgreSQL', await benchInsights('postgres'));
 }
 if (!only || only === 'browser') {
   if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserDiscussion(await benchBrowserDiscussion());
