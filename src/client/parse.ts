@@ -5,9 +5,13 @@ export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'rea
 /** Answers of moderation and administration. */
 export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'auditPage';
 
+/** Answers of the community team's and the admins' tools. */
+export type TeamKind = 'insights' | 'adminChapters' | 'adminChapter' | 'webhookTest';
+
 export type Kind =
   | DiscussionKind
   | ModerationKind
+  | TeamKind
   | 'site'
   | 'me'
   | 'member'
@@ -42,6 +46,8 @@ const lists: Partial<Record<Kind, string>> = {
   moderationQueue: 'items',
   auditPage: 'items',
   sanctions: 'items',
+  insights: 'participation',
+  adminChapters: 'items',
   bulkResult: 'results',
   reactions: 'reactions',
   reactors: 'kinds',

@@ -120,6 +120,8 @@ export const Insights = z.object({
   from: Day,
   to: Day,
   chapter: z.nullable(z.object({ id: ChapterId, name: z.string() })),
+  /** The site's chapters, to choose one. */
+  chapters: z.array(z.object({ id: ChapterId, name: z.string() })),
   weeks: z.array(Day),
   participation: z.array(ParticipationWeek),
   unanswered: z.object({ count: z.int(), items: z.array(UnansweredThread) }),

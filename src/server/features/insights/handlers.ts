@@ -4,6 +4,7 @@ import { chapterName } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { HandlerContext } from '../../http/types.js';
 import type { Viewer } from '../../http/viewer.js';
+import { siteChapters } from '../../store/chapters.js';
 import { eventFill, introductionWeeks, newcomers, openedThreads, participation, PARTICIPATION, type Period } from '../../store/insights.js';
 
 const DAY = 86_400_000;
@@ -15,7 +16,12 @@ const MAX_UNANSWERED = 50;
 /** The community team: admins, moderators of the whole site, and holders of the `community` role. */
 export function requireTeam(v: Viewer | null) {
   if (!v || !['admin', 'moderator', 'community'].some((r) => v.roles.includes(r)))
-    throw problem(403, 'insights.forbidden', 'Insights are for the community team', 'The token carries none of the roles admin, moderator or community.');
+    throw problem(
+      403,
+      'insights.forbidden',
+      'Insights are for the community team',
+      'The token carries none of the roles admin, moderator or community.',
+    );
 }
 
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -54,16 +60,15 @@ export async function insights({ store, site, viewer, query, now }: HandlerConte
   const p: Period = { from: new Date(first).toISOString(), until: new Date(until).toISOString(), chapter: query.chapter ?? null };
   // A thread is "unanswered" only once its week has gone by.
   const settled = new Date(Math.min(until, at - WEEK)).toISOString();
-  const [part, fresh, intros, events, threads, named] = await Promise.all([
+  const [part, fresh, intros, events, threads, chapters] = await Promise.all([
     participation(store, site.id, p),
     newcomers(store, site.id, p),
     introductionWeeks(store, site.id, p),
     eventFill(store, site.id, p),
     settled > p.from ? openedThreads(store, site.id, p, settled) : Promise.resolve([]),
-    query.chapter
-      ? store.db.selectFrom('chapters').select('name').where('site_id', '=', site.id).where('id', '=', query.chapter).executeTakeFirst()
-      : Promise.resolve(undefined),
+    siteChapters(store, site.id),
   ]);
+  const named = chapters.find((c) => c.id === query.chapter);
 
   const ways = Object.entries(PARTICIPATION) as [keyof typeof PARTICIPATION, string][];
   const participationOut = weeks.map((week, i) => {
@@ -82,6 +87,7 @@ export async function insights({ store, site, viewer, query, now }: HandlerConte
     from: day(first),
     to: day(until - DAY),
     chapter: query.chapter ? { id: query.chapter, name: chapterName(query.chapter, named?.name) } : null,
+    chapters: chapters.map((c) => ({ id: c.id, name: chapterName(c.id, c.name) })),
     weeks,
     participation: participationOut,
     unanswered: {
