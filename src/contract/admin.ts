@@ -131,6 +131,24 @@ export const Insights = z.object({
 });
 export type Insights = z.infer<typeof Insights>;
 
+// ---- engagement rules preview ---------------------------------------------------------
+
+/** Who would hold each badge under some rules, against who holds it today (counts only). */
+export const RulesPreview = z.object({
+  /** Members of the site, all counted. */
+  members: z.int(),
+  badges: z.array(
+    z.object({
+      id: z.string(),
+      /** Members who would hold it (once each, whatever the chapters). */
+      holders: z.int(),
+      /** Members who hold it today. */
+      holdersNow: z.int(),
+    }),
+  ),
+});
+export type RulesPreview = z.infer<typeof RulesPreview>;
+
 // ---- routes -----------------------------------------------------------------------------
 
 const SiteParams = z.strictObject({ site: SiteId });
@@ -164,6 +182,15 @@ export const adminRoutes = {
     auth: 'required',
     params: z.strictObject({ site: SiteId, id: Id }),
     ok: { status: 200, schema: WebhookTestResult, description: "The receiver's answer; the ping is in the delivery log." },
+  },
+  previewEngagementRules: {
+    method: 'post',
+    path: '/v1/sites/{site}/engagement/rules/preview',
+    summary: 'Who would hold each badge under these rules, before saving them (admins)',
+    auth: 'required',
+    params: SiteParams,
+    body: z.unknown(),
+    ok: { status: 200, schema: RulesPreview, description: 'Counts by badge, under the rules sent and today. Nothing is saved.' },
   },
   insights: {
     method: 'get',

@@ -70,6 +70,13 @@ export const Problem = z.object({
       chapter: z.nullable(z.string()),
     }),
   ),
+  /** For `rules.confirm_required`: who would hold each badge under the rules sent, against today. */
+  preview: z.optional(
+    z.object({
+      members: z.int(),
+      badges: z.array(z.object({ id: z.string(), holders: z.int(), holdersNow: z.int() })),
+    }),
+  ),
 });
 export type Problem = z.infer<typeof Problem>;
 

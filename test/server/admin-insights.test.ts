@@ -7,6 +7,9 @@ import { AuditPage, DeliveryPage, WebhookCreated } from '../../src/contract/mode
 import { EventPage } from '../../src/contract/resources.js';
 import { newId } from '../../src/server/domain/ids.js';
 import { verifySignature } from '../../src/server/webhooks/webhooks.js';
+import { DEFAULT_RULES } from '../../src/server/engagement/defaults.js';
+import { RulesPreview } from '../../src/contract/admin.js';
+import { Problem } from '../../src/contract/common.js';
 import { backends, call, setup, token } from './support.js';
 
 const SITE = '/v1/sites/asso';
@@ -100,6 +103,45 @@ for (const backend of backends()) {
         body: { name: 'X' },
       });
       assert.equal(member.status, 403);
+    });
+
+    it('previews the badges under new rules, and asks to confirm rules that take every badge away', async () => {
+      const cam = await token({ sub: 'cam', name: 'Cam' });
+      await call(ctx.app, 'GET', `${SITE}/me`, { token: cam });
+      const camPk = (await ctx.store.memberByHostId('asso', 'cam'))!.pk;
+      await ctx.store.recordActivity('asso', camPk, 'comment.posted', 'first-comment');
+      const first = DEFAULT_RULES.badges.find(
+        (b) => JSON.stringify(b.requires) === JSON.stringify({ count: 'comment.posted', atLeast: 1 }),
+      )!;
+      const harder = structuredClone(DEFAULT_RULES);
+      for (const b of harder.badges) b.requires = { count: 'comment.posted', atLeast: 1000 };
+      const preview = RulesPreview.parse(
+        (await call(ctx.app, 'POST', `${SITE}/engagement/rules/preview`, { token: admin, body: harder })).body,
+      );
+      const row = preview.badges.find((b) => b.id === first.id)!;
+      assert.deepEqual([row.holdersNow, row.holders], [1, 0]);
+      const refused = await call(ctx.app, 'PUT', `${SITE}/engagement/rules`, { token: admin, body: harder });
+      assert.equal(refused.status, 409);
+      const p = Problem.parse(refused.body);
+      assert.equal(p.code, 'rules.confirm_required');
+      assert.equal(p.preview!.badges.find((b) => b.id === first.id)!.holdersNow, 1);
+      // Nothing changed yet.
+      assert.equal(
+        (await call(ctx.app, 'GET', `${SITE}/engagement/rules`)).body.badges[0].requires.atLeast,
+        DEFAULT_RULES.badges[0].requires.atLeast,
+      );
+      const ok = await call(ctx.app, 'PUT', `${SITE}/engagement/rules`, { token: admin, body: { ...harder, confirm: true } });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const after = RulesPreview.parse(
+        (await call(ctx.app, 'POST', `${SITE}/engagement/rules/preview`, { token: admin, body: harder })).body,
+      );
+      assert.ok(after.badges.every((b) => b.holdersNow === 0));
+      const audit = AuditPage.parse((await call(ctx.app, 'GET', `${SITE}/admin/audit?action=engagement.rules`, { token: admin })).body);
+      assert.equal(audit.items[0].details?.confirmed, true);
+      const bad = await call(ctx.app, 'POST', `${SITE}/engagement/rules/preview`, { token: admin, body: { levels: [] } });
+      assert.equal(bad.body.code, 'engagement.rules_invalid');
+      // Back to the defaults (badges come back): no confirmation needed.
+      assert.equal((await call(ctx.app, 'PUT', `${SITE}/engagement/rules`, { token: admin, body: DEFAULT_RULES })).status, 200);
     });
 
     it('lets a member the admins chose moderate the chapter', async () => {
