@@ -19,6 +19,8 @@ const budgets = {
   'dist/moderation.js': 22 * 1024,
   /** The community team's page: provider and the insights' charts and tables; not in cercle.js. */
   'dist/insights.js': 16 * 1024,
+  /** The administration views (chapters, sanctions, webhooks): provider and forms; not in cercle.js. */
+  'dist/admin.js': 16 * 1024,
   /** Languages beyond English and French, each every widget's strings, loaded only by pages in that language. */
   'dist/locales/de.js': 8 * 1024,
   'dist/locales/es.js': 8 * 1024,

@@ -37,6 +37,9 @@ export type { EngagementStrings } from './widgets/engagement-badge/strings.js';
 export type { FeedStrings } from './widgets/event-feed/strings.js';
 export type { ModerationStrings } from './widgets/moderation/strings.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';
-// <cercle-insights> is not registered here: only the community team's page loads it (`insights.js`). Its types are.
+// <cercle-insights> and <cercle-admin> are not registered here: only the team's pages load them (`insights.js`,
+// `admin.js`). Their types are.
 export type { CercleInsights } from './widgets/insights/insights.js';
 export type { InsightsStrings } from './widgets/insights/strings.js';
+export type { CercleAdmin } from './widgets/admin/admin.js';
+export type { AdminStrings } from './widgets/admin/strings.js';

@@ -6,7 +6,8 @@ export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'rea
 export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'auditPage';
 
 /** Answers of the community team's and the admins' tools. */
-export type TeamKind = 'insights' | 'adminChapters' | 'adminChapter' | 'webhookTest';
+export type TeamKind =
+  'insights' | 'adminChapters' | 'adminChapter' | 'webhookTest' | 'webhooks' | 'webhook' | 'webhookCreated' | 'deliveries';
 
 export type Kind =
   | DiscussionKind
@@ -48,6 +49,8 @@ const lists: Partial<Record<Kind, string>> = {
   sanctions: 'items',
   insights: 'participation',
   adminChapters: 'items',
+  webhooks: 'items',
+  deliveries: 'items',
   bulkResult: 'results',
   reactions: 'reactions',
   reactors: 'kinds',

@@ -5,7 +5,18 @@ import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } f
 import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed } from '../contract/events.js';
-import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, SanctionList } from '../contract/moderation.js';
+import {
+  AdminSettings,
+  AuditPage,
+  BulkResult,
+  DeliveryPage,
+  QueuePage,
+  Sanction,
+  SanctionList,
+  Webhook,
+  WebhookCreated,
+  WebhookList,
+} from '../contract/moderation.js';
 import { AdminChapter, AdminChapterList, Insights, WebhookTestResult } from '../contract/admin.js';
 import type { Kind, Parser } from './parse.js';
 
@@ -46,6 +57,10 @@ const schemas = {
   adminChapters: AdminChapterList,
   adminChapter: AdminChapter,
   webhookTest: WebhookTestResult,
+  webhooks: WebhookList,
+  webhook: Webhook,
+  webhookCreated: WebhookCreated,
+  deliveries: DeliveryPage,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**

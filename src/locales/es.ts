@@ -11,6 +11,7 @@ import { es as card } from '../widgets/member-card/locales/es.js';
 import { es as directory } from '../widgets/member-directory/locales/es.js';
 import { es as moderation } from '../widgets/moderation/locales/es.js';
 import { es as insights } from '../widgets/insights/locales/es.js';
+import { es as admin } from '../widgets/admin/locales/es.js';
 
 registerLocale('es', 'discussion', discussion);
 registerLocale('es', 'member-card', card);
@@ -19,3 +20,4 @@ registerLocale('es', 'engagement-badge', engagement);
 registerLocale('es', 'event-feed', feed);
 registerLocale('es', 'moderation', moderation);
 registerLocale('es', 'insights', insights);
+registerLocale('es', 'admin', admin);
