@@ -27,26 +27,32 @@ function weekOf(store: Store, column: RawBuilder<unknown>, from: string): RawBui
 
 const kindList = sql.join(KINDS.map((k) => sql`${k}`));
 
-export interface WeekKindCount {
+export interface WeekCounts {
   wk: number;
-  kind: string | null;
-  n: number;
+  /** Distinct members who took part in any way. */
+  members: number;
+  /** Distinct members by way of taking part, keyed as `PARTICIPATION`. */
+  by: Record<keyof typeof PARTICIPATION, number>;
 }
 
-/** Distinct members who took part, by week and by way (one row a week with `kind` null for "in any way"). */
-export async function participation(store: Store, siteId: string, p: Period): Promise<WeekKindCount[]> {
+/** Distinct members who took part, by week, in all and by way: one pass over the ledger's covering index. */
+export async function participation(store: Store, siteId: string, p: Period): Promise<WeekCounts[]> {
   const chapter = p.chapter === null ? sql`` : sql`and chapter_id = ${p.chapter}`;
   const wk = weekOf(store, sql.ref('created_at'), p.from);
-  const scope = sql`site_id = ${siteId} ${chapter} and created_at >= ${p.from} and created_at < ${p.until} and kind in (${kindList})`;
-  const [byKind, any] = await Promise.all([
-    sql<WeekKindCount>`select wk, kind, count(distinct member_pk) as n from (select ${wk} as wk, kind, member_pk from activities where ${scope}) w group by wk, kind`.execute(
-      store.db,
-    ),
-    sql<WeekKindCount>`select wk, null as kind, count(distinct member_pk) as n from (select ${wk} as wk, member_pk from activities where ${scope}) w group by wk`.execute(
-      store.db,
-    ),
-  ]);
-  return [...byKind.rows, ...any.rows].map((r) => ({ wk: Number(r.wk), kind: r.kind, n: Number(r.n) }));
+  const ways = Object.entries(PARTICIPATION) as [keyof typeof PARTICIPATION, string][];
+  const r = await sql<Record<string, number>>`
+    select wk, count(distinct member_pk) as members,
+      ${sql.join(ways.map(([name, kind]) => sql`count(distinct case when kind = ${kind} then member_pk end) as ${sql.ref(name)}`))}
+    from (
+      select ${wk} as wk, kind, member_pk from activities
+      where site_id = ${siteId} ${chapter} and created_at >= ${p.from} and created_at < ${p.until} and kind in (${kindList})
+    ) w
+    group by wk`.execute(store.db);
+  return r.rows.map((row) => ({
+    wk: Number(row.wk),
+    members: Number(row.members),
+    by: Object.fromEntries(ways.map(([name]) => [name, Number(row[name])])) as WeekCounts['by'],
+  }));
 }
 
 /** Members whose first contribution ever falls in the period, by the week of that first one. */

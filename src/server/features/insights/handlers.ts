@@ -5,7 +5,7 @@ import { problem } from '../../http/problem.js';
 import type { HandlerContext } from '../../http/types.js';
 import type { Viewer } from '../../http/viewer.js';
 import { siteChapters } from '../../store/chapters.js';
-import { eventFill, introductionWeeks, newcomers, openedThreads, participation, PARTICIPATION, type Period } from '../../store/insights.js';
+import { eventFill, introductionWeeks, newcomers, openedThreads, participation, type Period } from '../../store/insights.js';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -70,13 +70,15 @@ export async function insights({ store, site, viewer, query, now }: HandlerConte
   ]);
   const named = chapters.find((c) => c.id === query.chapter);
 
-  const ways = Object.entries(PARTICIPATION) as [keyof typeof PARTICIPATION, string][];
   const participationOut = weeks.map((week, i) => {
-    const of = (kind: string | null) => part.find((r) => r.wk === i && r.kind === kind)?.n ?? 0;
+    const w = part.find((r) => r.wk === i);
     return {
       week,
-      members: of(null),
-      ...(Object.fromEntries(ways.map(([name, kind]) => [name, of(kind)])) as Record<keyof typeof PARTICIPATION, number>),
+      members: w?.members ?? 0,
+      posted: w?.by.posted ?? 0,
+      useful: w?.by.useful ?? 0,
+      attended: w?.by.attended ?? 0,
+      introduced: w?.by.introduced ?? 0,
       newcomers: fresh.find((r) => r.wk === i)?.n ?? 0,
     };
   });
