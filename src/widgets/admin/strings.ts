@@ -1,4 +1,3 @@
-import type { Localize } from '../../i18n/localize.js';
 import type { en } from './locales/en.js';
 
 /**
@@ -12,6 +11,3 @@ declare module '../../i18n/localize.js' {
     admin: AdminStrings;
   }
 }
-
-/** The localize controller of <cercle-admin>. */
-export type L = Localize<'admin'>;

@@ -1,6 +1,6 @@
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import type { EventFill, Insights } from '../../contract/admin.js';
-import type { InsightsStrings, L } from './strings.js';
+import type { InsightsStrings } from './strings.js';
 
 /** How a series is drawn: a fill, hatching or dots, so that the series differ without colour too. */
 export type Mark = 'solid' | 'hatch' | 'dots';
@@ -179,5 +179,3 @@ export function summaries(data: Insights, s: InsightsStrings) {
     introductions: s.introductionsSummary(sum(data.introductions.map((w) => w.requested)), sum(data.introductions.map((w) => w.accepted))),
   };
 }
-
-export type { L };
