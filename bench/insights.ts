@@ -2,7 +2,15 @@
 // BENCH_SCALE=1, the default; BENCH_SCALE=0.1 for a tenth), over twelve weeks, a whole year, and one chapter.
 import { sql } from 'kysely';
 import { periodOf } from '../src/server/features/insights/handlers.js';
-import { eventFill, introductionWeeks, newcomers, openedThreads, participation, type Period } from '../src/server/store/insights.js';
+import {
+  eventFill,
+  introductionWeeks,
+  newcomers,
+  openedThreads,
+  participation,
+  participationWeeks,
+  type Period,
+} from '../src/server/store/insights.js';
 import type { Store } from '../src/server/store/store.js';
 import type { Stats } from './server.js';
 import { benchStore } from './support.js';
@@ -247,6 +255,20 @@ export async function benchInsights(kind: 'sqlite' | 'postgres'): Promise<Record
       out[`unanswered threads, ${label}`] = await time(() => openedThreads(store, 'bench', p, settled));
       out[`event fill, ${label}`] = await time(() => eventFill(store, 'bench', p));
       out[`introductions, ${label}`] = await time(() => introductionWeeks(store, 'bench', p));
+    }
+    // What the route does: weeks that are over come from `insight_weeks` once counted (warm); cold is the first read.
+    for (const [label, weeks, chapter] of [
+      ['53 weeks', 53, null],
+      ['12 weeks, one chapter', 12, 'lyon'],
+    ] as const) {
+      const { weeks: list } = periodOf({ from: new Date(now - (weeks - 1) * 7 * DAY).toISOString().slice(0, 10) }, now);
+      await store.db.deleteFrom('insight_weeks').execute();
+      const t = performance.now();
+      await participationWeeks(store, 'bench', chapter, list, now);
+      out[`participation and newcomers as served, ${label}, cold (ms)`] = Math.round(performance.now() - t);
+      out[`participation and newcomers as served, ${label}, weeks kept`] = await time(() =>
+        participationWeeks(store, 'bench', chapter, list, now),
+      );
     }
     return out;
   } finally {

@@ -68,7 +68,10 @@ const Day = z.iso.date();
 export const InsightsQuery = z.strictObject({
   /** First day of the period (ISO date); it starts on that week's Monday. Default: twelve weeks ago. */
   from: z.optional(Day),
-  /** Last day of the period (ISO date), included. Default: today. At most 53 weeks after `from`. */
+  /**
+   * Last day of the period (ISO date), included. Default: today. At most 53 weeks after `from`. Participation
+   * counts whole weeks: the week holding this day counts whole.
+   */
   to: z.optional(Day),
   /** One chapter: what happened in its threads and events. */
   chapter: z.optional(ChapterId),

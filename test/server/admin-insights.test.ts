@@ -229,6 +229,25 @@ for (const backend of backends()) {
       );
     });
 
+    it('keeps the counts of weeks that are over, and reads them back the same', async () => {
+      const first = Insights.parse((await read('?from=2026-11-02&to=2026-11-18')).body);
+      const kept = await ctx.store.db
+        .selectFrom('insight_weeks')
+        .select(['week', 'counts'])
+        .where('site_id', '=', 'asso')
+        .where('chapter_id', '=', '')
+        .orderBy('week')
+        .execute();
+      // The week under way (from 16 November) is never kept.
+      assert.deepEqual(
+        kept.map((r) => r.week),
+        ['2026-11-02', '2026-11-09'],
+      );
+      assert.equal(JSON.parse(kept[1].counts).members, 3);
+      const again = Insights.parse((await read('?from=2026-11-02&to=2026-11-18')).body);
+      assert.deepEqual(again.participation, first.participation);
+    });
+
     it('narrows to a chapter', async () => {
       const i = Insights.parse((await read('?from=2026-11-02&to=2026-11-18&chapter=lyon')).body);
       assert.deepEqual(i.chapter, { id: 'lyon', name: 'Lyon' });

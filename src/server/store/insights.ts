@@ -163,3 +163,88 @@ export async function openedThreads(store: Store, siteId: string, p: Period, unt
     order by x.opened_at`.execute(store.db);
   return r.rows;
 }
+
+export interface WeekRow {
+  week: string;
+  members: number;
+  posted: number;
+  useful: number;
+  attended: number;
+  introduced: number;
+  newcomers: number;
+}
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** How long the counts of a week that is over are kept before they are read from the ledger again. */
+export const KEEP_WEEK_MS = DAY_MS;
+
+const monday = (week: string) => Date.parse(`${week}T00:00:00.000Z`);
+
+/**
+ * Participation and newcomers of whole weeks (Mondays, ISO dates). The counts of weeks that are over come from
+ * `insight_weeks` while they are less than a day old; the others (the week under way, and weeks never or long ago
+ * counted) are read from the ledger in one range, and those that are over are kept. A change to an old week's
+ * ledger (a comment deleted) shows within a day.
+ */
+export async function participationWeeks(
+  store: Store,
+  siteId: string,
+  chapter: string | null,
+  weeks: string[],
+  now: number,
+): Promise<WeekRow[]> {
+  const key = chapter ?? '';
+  const over = weeks.filter((w) => monday(w) + WEEK_MS <= now);
+  const cached = over.length
+    ? await store.db
+        .selectFrom('insight_weeks')
+        .select(['week', 'counts'])
+        .where('site_id', '=', siteId)
+        .where('chapter_id', '=', key)
+        .where('week', 'in', over)
+        .where('computed_at', '>=', new Date(now - KEEP_WEEK_MS).toISOString())
+        .execute()
+    : [];
+  const known = new Map<string, WeekRow>(cached.map((r) => [r.week, { ...(JSON.parse(r.counts) as WeekRow), week: r.week }]));
+  const missing = weeks.filter((w) => !known.has(w));
+  if (missing.length) {
+    const start = monday(missing[0]);
+    const p: Period = {
+      from: new Date(start).toISOString(),
+      until: new Date(monday(missing[missing.length - 1]) + WEEK_MS).toISOString(),
+      chapter,
+    };
+    const [part, fresh] = await Promise.all([participation(store, siteId, p), newcomers(store, siteId, p)]);
+    const at = new Date(now).toISOString();
+    const keep: { site_id: string; chapter_id: string; week: string; counts: string; computed_at: string }[] = [];
+    for (const week of missing) {
+      const i = Math.round((monday(week) - start) / WEEK_MS);
+      const w = part.find((r) => r.wk === i);
+      const row: WeekRow = {
+        week,
+        members: w?.members ?? 0,
+        posted: w?.by.posted ?? 0,
+        useful: w?.by.useful ?? 0,
+        attended: w?.by.attended ?? 0,
+        introduced: w?.by.introduced ?? 0,
+        newcomers: fresh.find((r) => r.wk === i)?.n ?? 0,
+      };
+      known.set(week, row);
+      if (monday(week) + WEEK_MS <= now)
+        keep.push({ site_id: siteId, chapter_id: key, week, counts: JSON.stringify(row), computed_at: at });
+    }
+    for (let i = 0; i < keep.length; i += 100) {
+      await store.db
+        .insertInto('insight_weeks')
+        .values(keep.slice(i, i + 100))
+        .onConflict((oc) =>
+          oc
+            .columns(['site_id', 'chapter_id', 'week'])
+            .doUpdateSet((eb) => ({ counts: eb.ref('excluded.counts'), computed_at: eb.ref('excluded.computed_at') })),
+        )
+        .execute();
+    }
+  }
+  return weeks.map((w) => known.get(w)!);
+}

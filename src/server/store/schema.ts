@@ -36,6 +36,16 @@ export interface ChapterRow {
   updated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** Insights of one week that is over, for the site ('' chapter) or a chapter, kept a day (migration 016). */
+export interface InsightWeekRow {
+  site_id: string;
+  chapter_id: string;
+  week: string;
+  /** JSON: members, posted, useful, attended, introduced, newcomers. */
+  counts: string;
+  computed_at: string;
+}
+
 /** Members (by host id) who moderate a chapter's threads, kept by the admins (migration 016). */
 export interface ChapterModeratorRow {
   site_id: string;
@@ -394,6 +404,7 @@ export interface Database {
   rsvps: RsvpRow;
   chapter_organisers: ChapterOrganiserRow;
   chapter_moderators: ChapterModeratorRow;
+  insight_weeks: InsightWeekRow;
   calendar_feeds: CalendarFeedRow;
   activities: ActivityRow;
   comment_mentions: CommentMentionRow;

@@ -5,7 +5,7 @@ import { problem } from '../../http/problem.js';
 import type { HandlerContext } from '../../http/types.js';
 import type { Viewer } from '../../http/viewer.js';
 import { siteChapters } from '../../store/chapters.js';
-import { eventFill, introductionWeeks, newcomers, openedThreads, participation, type Period } from '../../store/insights.js';
+import { eventFill, introductionWeeks, openedThreads, participationWeeks, type Period } from '../../store/insights.js';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -60,9 +60,8 @@ export async function insights({ store, site, viewer, query, now }: HandlerConte
   const p: Period = { from: new Date(first).toISOString(), until: new Date(until).toISOString(), chapter: query.chapter ?? null };
   // A thread is "unanswered" only once its week has gone by.
   const settled = new Date(Math.min(until, at - WEEK)).toISOString();
-  const [part, fresh, intros, events, threads, chapters] = await Promise.all([
-    participation(store, site.id, p),
-    newcomers(store, site.id, p),
+  const [participationOut, intros, events, threads, chapters] = await Promise.all([
+    participationWeeks(store, site.id, p.chapter, weeks, at),
     introductionWeeks(store, site.id, p),
     eventFill(store, site.id, p),
     settled > p.from ? openedThreads(store, site.id, p, settled) : Promise.resolve([]),
@@ -70,18 +69,6 @@ export async function insights({ store, site, viewer, query, now }: HandlerConte
   ]);
   const named = chapters.find((c) => c.id === query.chapter);
 
-  const participationOut = weeks.map((week, i) => {
-    const w = part.find((r) => r.wk === i);
-    return {
-      week,
-      members: w?.members ?? 0,
-      posted: w?.by.posted ?? 0,
-      useful: w?.by.useful ?? 0,
-      attended: w?.by.attended ?? 0,
-      introduced: w?.by.introduced ?? 0,
-      newcomers: fresh.find((r) => r.wk === i)?.n ?? 0,
-    };
-  });
   const unanswered = threads.filter(
     (t) => Date.parse(t.opened_at) <= at - WEEK && (t.answered_at === null || Date.parse(t.answered_at) - Date.parse(t.opened_at) > WEEK),
   );

@@ -4,7 +4,7 @@ import { type Kysely, type Migration } from 'kysely';
  * Chapters named by the admins in both languages (`chapters.name` is the site's own language, `name_en` the English
  * one), chapter moderators kept by the server (`chapter_moderators`, besides the token's `moderates` claim), and the
  * indexes the community team's insights read by: the ledger by site and time with kind and member (and by chapter),
- * introductions and threads by site and time.
+ * introductions and threads by site and time; the counts of weeks that are over (`insight_weeks`).
  */
 export const m016: Migration = {
   async up(db: Kysely<any>) {
@@ -28,8 +28,21 @@ export const m016: Migration = {
       .execute();
     await db.schema.createIndex('introductions_site_time').on('introductions').columns(['site_id', 'created_at', 'status']).execute();
     await db.schema.createIndex('threads_site_time').on('threads').columns(['site_id', 'created_at']).execute();
+    // Counts of weeks that are over, kept a day: a year of insights reads 53 rows, not the ledger.
+    await db.schema
+      .createTable('insight_weeks')
+      .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
+      /** '' for the whole site. */
+      .addColumn('chapter_id', 'text', (c) => c.notNull())
+      /** The Monday the week starts on (ISO date). */
+      .addColumn('week', 'text', (c) => c.notNull())
+      .addColumn('counts', 'text', (c) => c.notNull())
+      .addColumn('computed_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('insight_weeks_pk', ['site_id', 'chapter_id', 'week'])
+      .execute();
   },
   async down(db: Kysely<any>) {
+    await db.schema.dropTable('insight_weeks').execute();
     await db.schema.dropIndex('threads_site_time').execute();
     await db.schema.dropIndex('introductions_site_time').execute();
     await db.schema.dropIndex('activities_insights_chapter').execute();
