@@ -177,7 +177,7 @@ export interface WeekRow {
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 /** How long the counts of a week that is over are kept before they are read from the ledger again. */
-export const KEEP_WEEK_MS = DAY_MS;
+const KEEP_WEEK_MS = DAY_MS;
 
 const monday = (week: string) => Date.parse(`${week}T00:00:00.000Z`);
 
