@@ -20,6 +20,10 @@ const entries: Record<string, string> = {
   moderation: 'src/widgets/moderation/define.ts',
   /** The provider and the search across the discussions only. */
   search: 'src/widgets/search/define.ts',
+  /** The provider and the community team's insights only (not in `cercle.js`: only the team's page loads it). */
+  insights: 'src/widgets/insights/define.ts',
+  /** The provider and the administration views (chapters, sanctions, webhooks); not in `cercle.js`. */
+  admin: 'src/widgets/admin/define.ts',
   /** Every widget in German, imported by a widget whose language is `de` (or loaded by the page). */
   'locales/de': 'src/locales/de.ts',
   /** Every widget in Spanish. */

@@ -10,6 +10,7 @@ import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
 import { benchSearch } from './search.js';
 import { benchBaseline } from './baseline.js';
+import { benchInsights } from './insights.js';
 
 // `--json`: every figure as one JSON object on stdout ({ section: { figure: value } }), nothing else.
 const json = process.argv.includes('--json');
@@ -65,6 +66,10 @@ if (!only || only === 'engagement') {
     const pg = (figures['Engagement, PostgreSQL'] = await benchEngagement('postgres'));
     printEngagement('Engagement, PostgreSQL', pg);
   }
+}
+if (!only || only === 'insights') {
+  print('Insights, SQLite file (WAL)', await benchInsights('sqlite'));
+  if (process.env.DATABASE_URL) print('Insights, PostgreSQL', await benchInsights('postgres'));
 }
 if (!only || only === 'browser') {
   if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) {

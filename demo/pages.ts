@@ -42,6 +42,10 @@ export const PAGES: Page[] = [
   { path: '/en/members', file: 'en/members.html', lang: 'en', nav: 'members', alt: '/membres', members: true },
   { path: '/moderation', file: 'fr/moderation.html', lang: 'fr', nav: null, alt: '/en/moderation' },
   { path: '/en/moderation', file: 'en/moderation.html', lang: 'en', nav: null, alt: '/moderation' },
+  { path: '/equipe', file: 'fr/equipe.html', lang: 'fr', nav: null, alt: '/en/team' },
+  { path: '/en/team', file: 'en/team.html', lang: 'en', nav: null, alt: '/equipe' },
+  { path: '/administration', file: 'fr/administration.html', lang: 'fr', nav: null, alt: '/en/administration' },
+  { path: '/en/administration', file: 'en/administration.html', lang: 'en', nav: null, alt: '/administration' },
 ];
 
 const T = {

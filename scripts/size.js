@@ -27,6 +27,10 @@ const budgets = {
   [chunkOf('dist/event-feed.js', 'organiser')]: 11 * 1024,
   /** The search box and its results: provider and client, no discussion. */
   'dist/search.js': 17 * 1024,
+  /** The community team's page: provider and the insights' charts and tables; not in cercle.js. */
+  'dist/insights.js': 16 * 1024,
+  /** The administration views (chapters, sanctions, webhooks): provider and forms; not in cercle.js. */
+  'dist/admin.js': 16 * 1024,
   /** Languages beyond English and French, each every widget's strings, loaded only by pages in that language. */
   'dist/locales/de.js': 8 * 1024,
   'dist/locales/es.js': 8 * 1024,

@@ -44,3 +44,9 @@ export type { ModerationStrings } from './widgets/moderation/strings.js';
 export type { SearchStrings } from './widgets/search/strings.js';
 export { CercleSearch } from './widgets/search/search.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';
+// <cercle-insights> and <cercle-admin> are not registered here: only the team's pages load them (`insights.js`,
+// `admin.js`). Their types are.
+export type { CercleInsights } from './widgets/insights/insights.js';
+export type { InsightsStrings } from './widgets/insights/strings.js';
+export type { CercleAdmin } from './widgets/admin/admin.js';
+export type { AdminStrings } from './widgets/admin/strings.js';

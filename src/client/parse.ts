@@ -5,9 +5,14 @@ export type DiscussionKind = 'reactions' | 'reactors' | 'flag' | 'thread' | 'rea
 /** Answers of moderation and administration. */
 export type ModerationKind = 'moderationQueue' | 'bulkResult' | 'sanction' | 'sanctions' | 'adminSettings' | 'auditPage';
 
+/** Answers of the community team's and the admins' tools. */
+export type TeamKind =
+  'insights' | 'adminChapters' | 'adminChapter' | 'webhookTest' | 'webhooks' | 'webhook' | 'webhookCreated' | 'deliveries';
+
 export type Kind =
   | DiscussionKind
   | ModerationKind
+  | TeamKind
   | 'site'
   | 'me'
   | 'member'
@@ -46,6 +51,10 @@ const lists: Partial<Record<Kind, string>> = {
   moderationQueue: 'items',
   auditPage: 'items',
   sanctions: 'items',
+  insights: 'participation',
+  adminChapters: 'items',
+  webhooks: 'items',
+  deliveries: 'items',
   bulkResult: 'results',
   reactions: 'reactions',
   reactors: 'kinds',

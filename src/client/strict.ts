@@ -5,7 +5,19 @@ import { Engagement, EngagementVisibility, MyEngagement, OpenBadgeCredential } f
 import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, Reactors } from '../contract/discussion.js';
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed, CheckIn, CheckInList, Series } from '../contract/events.js';
-import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, SanctionList } from '../contract/moderation.js';
+import {
+  AdminSettings,
+  AuditPage,
+  BulkResult,
+  DeliveryPage,
+  QueuePage,
+  Sanction,
+  SanctionList,
+  Webhook,
+  WebhookCreated,
+  WebhookList,
+} from '../contract/moderation.js';
+import { AdminChapter, AdminChapterList, Insights, WebhookTestResult } from '../contract/admin.js';
 import { SearchPage } from '../contract/search.js';
 import type { Kind, Parser } from './parse.js';
 
@@ -46,6 +58,14 @@ const schemas = {
   adminSettings: AdminSettings,
   auditPage: AuditPage,
   searchResults: SearchPage,
+  insights: Insights,
+  adminChapters: AdminChapterList,
+  adminChapter: AdminChapter,
+  webhookTest: WebhookTestResult,
+  webhooks: WebhookList,
+  webhook: Webhook,
+  webhookCreated: WebhookCreated,
+  deliveries: DeliveryPage,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**

@@ -25,7 +25,11 @@ export const HttpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.domain 
 /** Looser URL check for pictures, which may live on localhost during development. */
 export const PictureUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048), oneLine);
 
-export const Role = z.enum(['member', 'moderator', 'admin']);
+/**
+ * Roles a token may carry. `community`: the community team, who read the insights (as admins and moderators do)
+ * without moderating or administering anything.
+ */
+export const Role = z.enum(['member', 'moderator', 'admin', 'community']);
 export type Role = z.infer<typeof Role>;
 
 /**
@@ -64,6 +68,13 @@ export const Problem = z.object({
       /** When it ends; `null` until a moderator lifts it. */
       endsAt: z.nullable(z.string()),
       chapter: z.nullable(z.string()),
+    }),
+  ),
+  /** For `rules.confirm_required`: who would hold each badge under the rules sent, against today. */
+  preview: z.optional(
+    z.object({
+      members: z.int(),
+      badges: z.array(z.object({ id: z.string(), holders: z.int(), holdersNow: z.int() })),
     }),
   ),
 });

@@ -9,4 +9,5 @@ export * from './live.js';
 export * from './engagement.js';
 export * from './moderation.js';
 export * from './search.js';
+export * from './admin.js';
 export { routes, type RouteSpec, type RouteName } from './routes.js';

@@ -118,9 +118,9 @@ export const SanctionQuery = z.strictObject({ member: z.optional(Id) });
 export const AuditEntry = z.object({
   id: Id,
   at: Timestamp,
-  /** The member who acted; null when it was the command line or the server itself (`actorKind`). */
+  /** The member who acted; null when it was the command line, the server itself or the site's own token (`actorKind`). */
   actor: z.nullable(MemberSummary),
-  actorKind: z.enum(['member', 'cli', 'system']),
+  actorKind: z.enum(['member', 'cli', 'system', 'site']),
   /** `approve`, `hide`, `restore`, `delete`, `lock`, `unlock`, `ban`, `mute`, `lift`, `settings.update`, `key.rotate`, `webhook.create`, `webhook.update`, `webhook.delete`, `import`. */
   action: z.string(),
   comment: z.nullable(Id),

@@ -64,13 +64,37 @@ export const TokenClaims = z.object({
   nbf: z.optional(z.int()),
   name: z.optional(Line.check(z.trim(), z.minLength(1), z.maxLength(120))),
   picture: z.optional(PictureUrl),
-  roles: z.optional(z.array(Role).check(z.maxLength(3))),
+  roles: z.optional(z.array(Role).check(z.maxLength(4))),
   chapters: z.optional(z.array(Id).check(z.maxLength(50))),
   /** Chapters this member moderates (threads whose audience is `chapter:<id>`), short of the site-wide `moderator` role. */
   moderates: z.optional(z.array(Id).check(z.maxLength(50))),
   /** When the member joined the association, as an ISO date (`2019-09-01`): cards say "member since". */
   since: z.optional(z.iso.date()),
+  /**
+   * `site`: the token speaks for the site itself (its command line, a scheduled job, an administrator's tool without a
+   * member account), not for a person. Such a token never creates a member; what it does is recorded "by the site".
+   * A `sub` starting with `site:` means the same.
+   */
+  act: z.optional(z.literal('site')),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
+
+/** Whether a token speaks for the site itself rather than for one of its members. */
+export const isSiteToken = (claims: Pick<TokenClaims, 'sub' | 'act'>) => claims.act === 'site' || claims.sub.startsWith('site:');
+
+/** What `GET /auth/check` says of a token: it verifies, for whom, and whether Cercle has seen that member yet. */
+export const TokenCheck = z.object({
+  ok: z.literal(true),
+  /** The host's member id (`sub`). */
+  sub: z.string(),
+  /** `site`: the token acts for the site and never creates a member. */
+  actor: z.enum(['member', 'site']),
+  roles: z.array(Role),
+  chapters: z.array(z.string()),
+  /** Whether a member with this id is already known (the check itself never creates one). */
+  known: z.boolean(),
+  expiresAt: z.iso.datetime(),
+});
+export type TokenCheck = z.infer<typeof TokenCheck>;
 
 export { Audience };

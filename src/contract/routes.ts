@@ -2,13 +2,14 @@ import { z } from 'zod/mini';
 import { discussionRoutes } from './discussion.js';
 import { SiteId } from './common.js';
 import { liveRoutes } from './live.js';
-import { BatchRequest, BatchResponse, CommentListQuery, NewComment } from './requests.js';
+import { BatchRequest, BatchResponse, CommentListQuery, NewComment, TokenCheck } from './requests.js';
 import { eventRoutes } from './events.js';
 import { Comment, CommentPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
 import { engagementRoutes } from './engagement.js';
 import { moderationRoutes } from './moderation.js';
 import { searchRoutes } from './search.js';
+import { adminRoutes } from './admin.js';
 
 export type { RouteSpec } from './route.js';
 import type { RouteSpec } from './route.js';
@@ -54,6 +55,18 @@ export const routes = {
     params: SiteParams,
     ok: { status: 200, schema: Me, description: 'The signed-in member.' },
   },
+  tokenCheck: {
+    method: 'get',
+    path: '/v1/sites/{site}/auth/check',
+    summary: 'Check a token without creating anyone (for the host’s status page)',
+    auth: 'required',
+    params: SiteParams,
+    ok: {
+      status: 200,
+      schema: TokenCheck,
+      description: 'The token verifies: for whom, and whether Cercle knows that member yet. A refused token is a 401 with its reason code.',
+    },
+  },
   ...memberRoutes,
   listComments: {
     method: 'get',
@@ -94,6 +107,7 @@ export const routes = {
   ...liveRoutes,
   ...engagementRoutes,
   ...moderationRoutes,
+  ...adminRoutes,
   ...discussionRoutes,
   ...searchRoutes,
 } as const satisfies Record<string, RouteSpec>;

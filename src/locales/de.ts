@@ -11,6 +11,8 @@ import { de as card } from '../widgets/member-card/locales/de.js';
 import { de as directory } from '../widgets/member-directory/locales/de.js';
 import { de as moderation } from '../widgets/moderation/locales/de.js';
 import { de as search } from '../widgets/search/locales/de.js';
+import { de as insights } from '../widgets/insights/locales/de.js';
+import { de as admin } from '../widgets/admin/locales/de.js';
 
 registerLocale('de', 'discussion', discussion);
 registerLocale('de', 'member-card', card);
@@ -19,3 +21,5 @@ registerLocale('de', 'engagement-badge', engagement);
 registerLocale('de', 'event-feed', feed);
 registerLocale('de', 'moderation', moderation);
 registerLocale('de', 'search', search);
+registerLocale('de', 'insights', insights);
+registerLocale('de', 'admin', admin);

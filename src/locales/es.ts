@@ -11,6 +11,8 @@ import { es as card } from '../widgets/member-card/locales/es.js';
 import { es as directory } from '../widgets/member-directory/locales/es.js';
 import { es as moderation } from '../widgets/moderation/locales/es.js';
 import { es as search } from '../widgets/search/locales/es.js';
+import { es as insights } from '../widgets/insights/locales/es.js';
+import { es as admin } from '../widgets/admin/locales/es.js';
 
 registerLocale('es', 'discussion', discussion);
 registerLocale('es', 'member-card', card);
@@ -19,3 +21,5 @@ registerLocale('es', 'engagement-badge', engagement);
 registerLocale('es', 'event-feed', feed);
 registerLocale('es', 'moderation', moderation);
 registerLocale('es', 'search', search);
+registerLocale('es', 'insights', insights);
+registerLocale('es', 'admin', admin);

@@ -8,7 +8,9 @@ import { authError, TokenVerifier } from './auth/verify.js';
 import { ProblemError, problem, problemBody, sendProblem } from './http/problem.js';
 import type { Site, Store } from './store/store.js';
 import { parse } from './http/validate.js';
-import { toViewer, type Viewer } from './http/viewer.js';
+import { siteViewer, toViewer, unknownMember, type Viewer } from './http/viewer.js';
+import { isSiteToken } from '../contract/requests.js';
+import { moderatedChapters } from './store/chapters.js';
 import { jsonLogger, type Logger } from './http/logger.js';
 import type { AppServices, Feature, HandlerContext, Registrar } from './http/types.js';
 import { CommentLifecycle } from './comments/lifecycle.js';
@@ -24,6 +26,7 @@ import * as live from './features/live/index.js';
 import * as members from './features/members/index.js';
 import * as engagement from './features/engagement/index.js';
 import * as moderation from './features/moderation/index.js';
+import * as insights from './features/insights/index.js';
 import { LiveService } from './live/service.js';
 import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
@@ -46,7 +49,7 @@ export interface AppOptions {
   limiter?: Limiter;
 }
 
-const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin, search];
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin, search, insights];
 
 const SITE_CACHE_MS = 2000;
 
@@ -180,7 +183,7 @@ export function createApp(opts: AppOptions) {
     }),
   );
 
-  async function viewerFor(c: Context, site: Site, required: boolean): Promise<Viewer | null> {
+  async function viewerFor(c: Context, site: Site, required: boolean, identity?: 'verify'): Promise<Viewer | null> {
     const header = c.req.header('authorization');
     if (!header) {
       if (required) throw authError('auth.missing', 'Send the token from the site\'s token endpoint as "Authorization: Bearer …".');
@@ -193,7 +196,18 @@ export function createApp(opts: AppOptions) {
       throw err;
     });
     if (verified.site !== site.id) throw authError('auth.site_mismatch', `The token is for "${verified.site}".`);
-    return { ...toViewer(await store.upsertMember(site.id, verified.claims)), moderates: verified.claims.moderates ?? [] };
+    // The site acting for itself (its command line, an admin tool) is nobody in the directory: no member row.
+    if (isSiteToken(verified.claims)) return siteViewer(site.id, verified.claims);
+    if (identity === 'verify') {
+      const known = await store.memberByHostId(site.id, verified.claims.sub);
+      return known ? { ...toViewer(known), moderates: verified.claims.moderates ?? [] } : unknownMember(site.id, verified.claims);
+    }
+    const [row, assigned] = await Promise.all([
+      store.upsertMember(site.id, verified.claims),
+      moderatedChapters(store, site.id, verified.claims.sub),
+    ]);
+    // Chapters an admin gave this member to moderate count as if the token named them in `moderates`.
+    return { ...toViewer(row), moderates: [...new Set([...(verified.claims.moderates ?? []), ...assigned])] };
   }
 
   const register: Registrar = (spec, handler, options = {}) => {
@@ -216,7 +230,15 @@ export function createApp(opts: AppOptions) {
         }
         body = parse(spec.body, raw, 'body');
       }
-      const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required') : null;
+      const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required', options.identity) : null;
+      if (viewer?.actor === 'site' && (spec.method === 'get' ? options.site === 'refuse' : options.site !== 'allow')) {
+        throw problem(
+          403,
+          'auth.site_actor',
+          'This needs a member',
+          'The token acts for the site itself (act: "site"); sign one for a member to do this.',
+        );
+      }
       const siteChanged = () => {
         siteCache.delete(site?.id ?? '');
         verifier.forgetKeys(site?.id ?? '');
@@ -236,9 +258,9 @@ export function createApp(opts: AppOptions) {
         emit: bus.emit.bind(bus),
         comments,
       } as unknown as HandlerContext;
-      if (viewer && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
+      if (viewer?.actor === 'member' && spec.method !== 'get' && !options.sanctions) await assertMayWrite(store, site!.id, viewer, now());
       // Every write and stream open spends from its bucket, for the member and for their network.
-      await enforceLimit(limiter, c, spec, site, viewer?.pk ?? null);
+      await enforceLimit(limiter, c, spec, site, viewer?.pk || null);
       // Events raised by the handler are delivered once it has returned (its transactions are over), and
       // only for the attempt that succeeded.
       const result = await retryingConflicts(() => bus.collecting(() => handler(ctx as never)));

@@ -84,6 +84,8 @@ export interface TokenOpts {
   moderates?: string[];
   /** The `since` claim: when the member joined the association (ISO date). */
   since?: string;
+  /** `site`: the token acts for the site itself, not for a member. */
+  act?: 'site';
   iat?: number;
   exp?: number;
   nbf?: number;
@@ -99,6 +101,7 @@ export async function token(o: TokenOpts = {}) {
   if (o.chapters) claims.chapters = o.chapters;
   if (o.moderates) claims.moderates = o.moderates;
   if (o.since !== undefined) claims.since = o.since;
+  if (o.act) claims.act = o.act;
   if (o.nbf !== undefined) claims.nbf = o.nbf;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

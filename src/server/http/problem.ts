@@ -12,7 +12,7 @@ export class ProblemError extends Error {
     readonly errors?: { path: string; message: string }[],
     readonly headers?: Record<string, string>,
     /** Extension members of the problem body (RFC 9457 §3.2), as the contract's `Problem` declares them. */
-    readonly extensions?: Pick<Problem, 'sanction'>,
+    readonly extensions?: Pick<Problem, 'sanction' | 'preview'>,
   ) {
     super(`${code}: ${detail ?? title}`);
   }

@@ -40,6 +40,13 @@ export interface RouteOptions {
    * handler checks sanctions itself, knowing the discussion's audience (mutes and chapter sanctions).
    */
   sanctions?: 'open' | 'handler';
+  /**
+   * A token that acts for the site itself (no member) may read (unless `refuse`) but not write (unless `allow`): only
+   * administration routes take it, and what it does is recorded "by the site".
+   */
+  site?: 'allow' | 'refuse';
+  /** `verify`: check the token and look the member up, never create one (read-only checks such as `GET /auth/check`). */
+  identity?: 'verify';
 }
 
 /** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */

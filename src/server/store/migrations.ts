@@ -13,6 +13,7 @@ import { m011 } from './migrations/011_idempotency.js';
 import { m012 } from './migrations/012_thread_counters.js';
 import { m013 } from './migrations/013_search.js';
 import { m015 } from './migrations/015_event_series.js';
+import { m016 } from './migrations/016_chapters_insights.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '012_thread_counters': m012,
   '013_search': m013,
   '015_event_series': m015,
+  '016_chapters_insights': m016,
 };
 
 class CodeProvider implements MigrationProvider {

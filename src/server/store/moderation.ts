@@ -25,7 +25,7 @@ export interface AuditInsert {
   site_id: string;
   action: string;
   moderator_pk?: string | null;
-  actor?: 'cli' | 'system' | null;
+  actor?: 'cli' | 'system' | 'site' | null;
   comment_id?: string | null;
   thread_pk?: string | null;
   member_pk?: string | null;
@@ -268,7 +268,7 @@ export class ModerationStore {
     return id;
   }
 
-  async liftSanction(tx: Exec, siteId: string, id: string, at: string, by: string) {
+  async liftSanction(tx: Exec, siteId: string, id: string, at: string, by: string | null) {
     await tx
       .updateTable('sanctions')
       .set({ lifted_at: at, lifted_by: by })

@@ -30,7 +30,28 @@ export interface SiteKeyRow {
 export interface ChapterRow {
   site_id: string;
   id: string;
+  /** The name in the site's own language (migration 016 adds the English one). */
   name: string;
+  name_en: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Insights of one week that is over, for the site ('' chapter) or a chapter, kept a day (migration 016). */
+export interface InsightWeekRow {
+  site_id: string;
+  chapter_id: string;
+  week: string;
+  /** JSON: members, posted, useful, attended, introduced, newcomers. */
+  counts: string;
+  computed_at: string;
+}
+
+/** Members (by host id) who moderate a chapter's threads, kept by the admins (migration 016). */
+export interface ChapterModeratorRow {
+  site_id: string;
+  chapter_id: string;
+  host_id: string;
+  created_at: string;
 }
 
 export interface MemberRow {
@@ -434,6 +455,8 @@ export interface Database {
   checkins: CheckinRow;
   rsvps: RsvpRow;
   chapter_organisers: ChapterOrganiserRow;
+  chapter_moderators: ChapterModeratorRow;
+  insight_weeks: InsightWeekRow;
   calendar_feeds: CalendarFeedRow;
   activities: ActivityRow;
   comment_mentions: CommentMentionRow;

@@ -7,7 +7,7 @@ import type { WebhookEventType, WebhookPayload } from '../../contract/moderation
 import type { Logger } from '../http/logger.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { problem } from '../http/problem.js';
-import type { WebhookDeliveryRow } from '../store/schema.js';
+import type { WebhookDeliveryRow, WebhookRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
 // ---- where a webhook may point ------------------------------------------------------------
@@ -375,6 +375,41 @@ export class WebhookService {
   private delay(attempts: number) {
     const s = this.backoff[Math.min(attempts - 1, this.backoff.length - 1)];
     return Math.round(s * 1000 * (0.9 + Math.random() * 0.2));
+  }
+
+  /**
+   * Sends a signed `ping` to one webhook now, whatever events it takes and even when paused, and logs it as a
+   * delivery: the receiver's answer (status, or the network error) comes back to the admin who asked.
+   */
+  async ping(hook: Pick<WebhookRow, 'id' | 'site_id' | 'url' | 'secret'>): Promise<Attempt & { delivery: string; ms: number }> {
+    const at = nowIso(this.now());
+    const payload = { id: newId(), type: 'ping', site: hook.site_id, createdAt: at, data: { webhook: hook.id } };
+    const text = JSON.stringify(payload);
+    const started = performance.now();
+    const result = await this.send(hook.url, hook.secret, text, 'ping', payload.id);
+    const ms = Math.round(performance.now() - started);
+    const delivery = newId();
+    await this.store.db
+      .insertInto('webhook_deliveries')
+      .values({
+        id: delivery,
+        site_id: hook.site_id,
+        webhook_id: hook.id,
+        event_id: payload.id,
+        event_type: 'ping',
+        payload: text,
+        status: result.ok ? 'delivered' : 'failed',
+        attempts: 1,
+        next_attempt_at: null,
+        lease_until: null,
+        last_status: result.status,
+        last_error: result.error,
+        created_at: at,
+        delivered_at: result.ok ? nowIso(this.now()) : null,
+        coalesce_key: null,
+      })
+      .execute();
+    return { ...result, delivery, ms };
   }
 
   /** One POST: no redirects followed, 10 s at most, the address checked after resolution in production. */

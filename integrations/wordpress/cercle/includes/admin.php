@@ -66,7 +66,7 @@ function cercle_check_server( array $s ) {
 		$out['detail'] = $token->get_error_message();
 		return $out;
 	}
-	$me = wp_remote_get( $base . '/me', array( 'timeout' => 8, 'headers' => array( 'Authorization' => 'Bearer ' . $token ) ) );
+	$me = wp_remote_get( $base . '/auth/check', array( 'timeout' => 8, 'headers' => array( 'Authorization' => 'Bearer ' . $token ) ) );
 	if ( is_wp_error( $me ) ) {
 		$out['detail'] = $me->get_error_message();
 		return $out;

@@ -5,6 +5,7 @@ import { problem } from '../../http/problem.js';
 import { ModerationStore } from '../../store/moderation.js';
 import { checkWebhookUrl, newWebhookSecret, webhooksOf } from '../../webhooks/webhooks.js';
 import type { HandlerContext } from '../../http/types.js';
+import { actorOf } from '../../http/viewer.js';
 import { requireAdmin, auditOut, settingsOut, webhookOut } from './present.js';
 import { applyPatch } from './settings.js';
 
@@ -102,7 +103,7 @@ export async function updateSettings(ctx: HandlerContext<typeof m.updateSettings
       tx,
       {
         site_id: site.id,
-        moderator_pk: viewer!.pk,
+        ...actorOf(viewer!),
         action: 'settings.update',
         details: Object.fromEntries(changes),
       },
@@ -147,7 +148,7 @@ export async function createWebhook(ctx: HandlerContext<typeof m.createWebhook>)
       tx,
       {
         site_id: site.id,
-        moderator_pk: viewer!.pk,
+        ...actorOf(viewer!),
         action: 'webhook.create',
         details: { webhook: row.id, url, events: body.events },
       },
@@ -176,7 +177,7 @@ export async function updateWebhook(ctx: HandlerContext<typeof m.updateWebhook>)
       tx,
       {
         site_id: site.id,
-        moderator_pk: viewer!.pk,
+        ...actorOf(viewer!),
         action: 'webhook.update',
         details: { webhook: w.id, ...body },
       },
@@ -199,7 +200,7 @@ export async function deleteWebhook(ctx: HandlerContext<typeof m.deleteWebhook>)
       tx,
       {
         site_id: site.id,
-        moderator_pk: viewer!.pk,
+        ...actorOf(viewer!),
         action: 'webhook.delete',
         details: { webhook: w.id, url: w.url },
       },

@@ -26,7 +26,7 @@ export function auditOut(r: AuditRow): AuditEntry {
     id: r.id,
     at: r.created_at,
     actor: person('actor'),
-    actorKind: r.actor === 'cli' || r.actor === 'system' ? r.actor : 'member',
+    actorKind: r.actor === 'cli' || r.actor === 'system' || r.actor === 'site' ? r.actor : 'member',
     action: r.action,
     comment: r.comment_id,
     thread: r.thread_key,

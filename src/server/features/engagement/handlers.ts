@@ -1,11 +1,15 @@
-import type { Progress } from '../../../contract/engagement.js';
+import { adminRoutes } from '../../../contract/admin.js';
+import { validateRuleSet, type Progress } from '../../../contract/engagement.js';
 import { routes } from '../../../contract/routes.js';
 import type { HandlerContext } from '../../http/types.js';
 import { evaluate, progress } from '../../engagement/engine.js';
 import { achievement, issueCredential, issuerKey, issuerProfile, keyDocument, publishedKeys } from '../../engagement/openbadges.js';
 import { newId, nowIso } from '../../domain/ids.js';
 import { memberSummary } from '../../domain/mapping.js';
-import { problem } from '../../http/problem.js';
+import { problem, ProblemError } from '../../http/problem.js';
+import { actorOf } from '../../http/viewer.js';
+import { ModerationStore } from '../../store/moderation.js';
+import { previewRules } from '../../store/rules-preview.js';
 import {
   ensureFresh,
   labelsFor,
@@ -23,21 +27,68 @@ export async function engagementRules({ store, site }: HandlerContext<typeof rou
   return { body: await rulesFor(store.db, store.db, site.id) };
 }
 
-/** Replace the rules (admins); every award is recomputed. */
-export async function setEngagementRules({ store, site, viewer, body }: HandlerContext<typeof routes.setEngagementRules>) {
+/** Replace the rules (admins); every award is recomputed. A change that would take every badge away must be confirmed. */
+export async function setEngagementRules(ctx: HandlerContext<typeof routes.setEngagementRules>) {
+  const { store, site, viewer } = ctx;
   if (!viewer!.roles.includes('admin')) throw problem(403, 'engagement.admin_only', "Only the site's admins may change the rules");
-  const saved = await saveRules(store, site.id, body);
-  if (!saved.ok) {
-    throw problem(
-      400,
-      'engagement.rules_invalid',
-      'The rules do not validate',
-      saved.errors.map((e) => e.message).join(' '),
-      saved.errors.map((e) => ({ path: `body.${e.path}`, message: e.message })),
+  // `confirm: true` travels beside the rules; the rules themselves are validated without it.
+  const { confirm, rules: input } = splitConfirm(ctx.body);
+  const v = checkedRules(input);
+  const preview = await previewRules(store, site.id, v);
+  const heldNow = preview.badges.some((b) => b.holdersNow > 0);
+  const heldAfter = preview.badges.some((b) => b.holders > 0);
+  if (heldNow && !heldAfter && confirm !== true) {
+    throw new ProblemError(
+      409,
+      'rules.confirm_required',
+      'These rules would take every badge away',
+      'Nobody would hold any badge any more. Send the rules again with "confirm": true to apply them.',
+      undefined,
+      undefined,
+      { preview },
     );
   }
+  const saved = await saveRules(store, site.id, v);
+  if (!saved.ok) throw invalidRules(saved.errors);
+  await new ModerationStore(store).audit(
+    store.db,
+    {
+      site_id: site.id,
+      ...actorOf(viewer!),
+      action: 'engagement.rules',
+      details: { badges: preview.badges, members: preview.members, confirmed: confirm === true },
+    },
+    nowIso(ctx.now()),
+  );
   return { body: saved.rules };
 }
+
+/** Who would hold each badge under these rules, before saving them (admins). */
+export async function previewEngagementRules({ store, site, viewer, body }: HandlerContext<typeof adminRoutes.previewEngagementRules>) {
+  if (!viewer!.roles.includes('admin')) throw problem(403, 'engagement.admin_only', "Only the site's admins may change the rules");
+  return { body: await previewRules(store, site.id, checkedRules(splitConfirm(body).rules)) };
+}
+
+function splitConfirm(body: unknown): { confirm: unknown; rules: unknown } {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('confirm' in body)) return { confirm: undefined, rules: body };
+  const { confirm, ...rules } = body as Record<string, unknown>;
+  return { confirm, rules };
+}
+
+function checkedRules(input: unknown) {
+  const v = validateRuleSet(input);
+  if (!v.ok) throw invalidRules(v.errors);
+  return v.rules;
+}
+
+const invalidRules = (errors: { path: string; message: string }[]) =>
+  problem(
+    400,
+    'engagement.rules_invalid',
+    'The rules do not validate',
+    errors.map((e) => e.message).join(' '),
+    errors.map((e) => ({ path: `body.${e.path}`, message: e.message })),
+  );
 
 /** A member's level and badges. */
 export async function memberEngagement({ store, site, viewer, params, query }: HandlerContext<typeof routes.memberEngagement>) {

@@ -1,3 +1,4 @@
+import { adminRoutes } from '../../../contract/admin.js';
 import { routes } from '../../../contract/routes.js';
 import type { AppServices, Registrar } from '../../http/types.js';
 import * as h from './handlers.js';
@@ -8,7 +9,8 @@ export function install(register: Registrar, app: AppServices) {
   subscribeBadges(app);
 
   register(routes.engagementRules, h.engagementRules);
-  register(routes.setEngagementRules, h.setEngagementRules);
+  register(routes.setEngagementRules, h.setEngagementRules, { site: 'allow' });
+  register(adminRoutes.previewEngagementRules, h.previewEngagementRules, { site: 'allow' });
   register(routes.memberEngagement, h.memberEngagement);
   register(routes.myEngagement, h.myEngagement);
   register(routes.setEngagementVisibility, h.setEngagementVisibility);

@@ -17,7 +17,7 @@ import {
   visibleAudiences,
 } from '../../store/events.js';
 import * as eventStore from '../../store/events.js';
-import { toViewer } from '../../http/viewer.js';
+import { memberPkOf, toViewer } from '../../http/viewer.js';
 import {
   adminOnly,
   FEED_PAST_DAYS,
@@ -101,7 +101,7 @@ export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>
     rsvp_deadline: body.rsvpDeadline ? instant(body.rsvpDeadline, body.timeZone, 'body.rsvpDeadline') : null,
   };
   checkTimes(row);
-  const organiser = await organiserPk(store, site, r, body.organiser, r.viewer!.pk);
+  const organiser = await organiserPk(store, site, r, body.organiser, memberPkOf(r.viewer));
   const ev = await insertEvent(store, {
     site_id: site.id,
     chapter_id: chapter,

@@ -25,9 +25,9 @@ export function install(register: Registrar, { live }: AppServices) {
 
   register(routes.listEvents, h.listEvents);
   register(routes.getEvent, h.getEvent);
-  register(routes.createEvent, h.createEvent);
-  register(routes.updateEvent, h.updateEvent);
-  register(routes.cancelEvent, h.cancelEvent);
+  register(routes.createEvent, h.createEvent, { site: 'allow' });
+  register(routes.updateEvent, h.updateEvent, { site: 'allow' });
+  register(routes.cancelEvent, h.cancelEvent, { site: 'allow' });
   register(routes.rsvp, h.rsvp);
   register(routes.acknowledgeRsvp, h.acknowledgeRsvp, { sanctions: 'open' });
   register(routes.attendees, h.attendees);
@@ -46,6 +46,6 @@ export function install(register: Registrar, { live }: AppServices) {
   register(routes.checkIns, door.checkIns);
   register(routes.attendeesCsv, door.attendeesCsv);
   register(routes.chapterOrganisers, h.chapterOrganisers);
-  register(routes.addChapterOrganiser, h.addChapterOrganiser);
-  register(routes.removeChapterOrganiser, h.removeChapterOrganiser);
+  register(routes.addChapterOrganiser, h.addChapterOrganiser, { site: 'allow' });
+  register(routes.removeChapterOrganiser, h.removeChapterOrganiser, { site: 'allow' });
 }

@@ -161,7 +161,7 @@ export async function organiserPk(
     if (!r.admin) throw problem(403, 'event.organiser_admin_only', 'Only admins choose the organiser');
     return null;
   }
-  if (hostId === r.viewer!.hostId) return r.viewer!.pk;
+  if (hostId === r.viewer!.hostId && r.viewer!.actor === 'member') return r.viewer!.pk;
   if (!r.admin) throw problem(403, 'event.organiser_admin_only', 'Only admins choose the organiser');
   const m = await store.memberByHostId(site.id, hostId);
   if (!m)

@@ -6,6 +6,7 @@ import { commentOut, decodeCursor, encodeCursor, memberSummary, threadOut } from
 import { problem } from '../../http/problem.js';
 import { ModerationStore } from '../../store/moderation.js';
 import type { HandlerContext } from '../../http/types.js';
+import { actorOf, memberPkOf } from '../../http/viewer.js';
 import { isAdmin, requireModerator, covers, outOfReach, sanctionOut } from './access.js';
 
 /** Comments waiting for review and flagged comments (moderators). */
@@ -169,7 +170,7 @@ export async function addSanction(ctx: HandlerContext<typeof m.addSanction>) {
       kind: body.kind,
       chapter_id: chapter ?? '',
       reason: body.reason,
-      moderator_pk: viewer!.pk,
+      moderator_pk: memberPkOf(viewer),
       created_at: at,
       ends_at: endsAt,
     });
@@ -177,7 +178,7 @@ export async function addSanction(ctx: HandlerContext<typeof m.addSanction>) {
       tx,
       {
         site_id: site.id,
-        moderator_pk: viewer!.pk,
+        ...actorOf(viewer!),
         member_pk: member.pk,
         chapter_id: chapter,
         action: body.kind,
@@ -201,23 +202,29 @@ export async function liftSanction(ctx: HandlerContext<typeof m.liftSanction>) {
   if (!scope.siteWide && !(s.chapter_id && scope.chapters.includes(s.chapter_id))) {
     throw outOfReach(scope, s.chapter_id ? `This sanction covers chapter "${s.chapter_id}".` : 'This sanction covers the whole site.');
   }
-  if (!s.lifted_at) {
-    const at = nowIso(ctx.now());
-    await store.db.transaction().execute(async (tx) => {
-      await ms.liftSanction(tx, site.id, s.id, at, viewer!.pk);
-      await ms.audit(
-        tx,
-        {
-          site_id: site.id,
-          moderator_pk: viewer!.pk,
-          member_pk: s.member_pk,
-          chapter_id: s.chapter_id || null,
-          action: 'lift',
-          details: { sanction: s.id, kind: s.kind },
-        },
-        at,
-      );
-    });
+  const at = nowIso(ctx.now());
+  if (s.lifted_at || (s.ends_at !== null && s.ends_at <= at)) {
+    throw problem(
+      409,
+      'sanction.over',
+      'This sanction is already over',
+      s.lifted_at ? `It was lifted at ${s.lifted_at}.` : `It ended at ${s.ends_at}.`,
+    );
   }
+  await store.db.transaction().execute(async (tx) => {
+    await ms.liftSanction(tx, site.id, s.id, at, memberPkOf(viewer));
+    await ms.audit(
+      tx,
+      {
+        site_id: site.id,
+        ...actorOf(viewer!),
+        member_pk: s.member_pk,
+        chapter_id: s.chapter_id || null,
+        action: 'lift',
+        details: { sanction: s.id, kind: s.kind, endsAt: s.ends_at, reason: s.reason },
+      },
+      at,
+    );
+  });
   return { body: sanctionOut((await ms.sanctionById(site.id, s.id))!) };
 }

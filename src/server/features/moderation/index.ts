@@ -8,7 +8,7 @@ export function install(register: Registrar, app: AppServices) {
   subscribeQueue(app);
   register(m.moderationQueue, h.moderationQueue);
   register(m.moderationActions, h.moderationActions);
-  register(m.sanctions, h.sanctions);
-  register(m.addSanction, h.addSanction);
-  register(m.liftSanction, h.liftSanction);
+  register(m.sanctions, h.sanctions, { site: 'allow' });
+  register(m.addSanction, h.addSanction, { site: 'allow' });
+  register(m.liftSanction, h.liftSanction, { site: 'allow' });
 }
