@@ -8,4 +8,5 @@ export * from './members.js';
 export * from './live.js';
 export * from './engagement.js';
 export * from './moderation.js';
+export * from './notifications.js';
 export { routes, type RouteSpec, type RouteName } from './routes.js';

@@ -8,6 +8,7 @@ import { Comment, CommentPage, Health, Me, SitePublic } from './resources.js';
 import { memberRoutes } from './members.js';
 import { engagementRoutes } from './engagement.js';
 import { moderationRoutes } from './moderation.js';
+import { notificationRoutes } from './notifications.js';
 
 export type { RouteSpec } from './route.js';
 import type { RouteSpec } from './route.js';
@@ -94,6 +95,7 @@ export const routes = {
   ...engagementRoutes,
   ...moderationRoutes,
   ...discussionRoutes,
+  ...notificationRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;
