@@ -18,6 +18,8 @@ const entries: Record<string, string> = {
   'event-feed': 'src/widgets/event-feed/define.ts',
   /** The provider and the moderation back office only. */
   moderation: 'src/widgets/moderation/define.ts',
+  /** The provider and the notifications bell only (a site header). */
+  notifications: 'src/widgets/notifications/define.ts',
   /** Every widget in German, imported by a widget whose language is `de` (or loaded by the page). */
   'locales/de': 'src/locales/de.ts',
   /** Every widget in Spanish. */

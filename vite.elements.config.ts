@@ -20,6 +20,7 @@ export default defineConfig({
         'engagement-badge': 'src/widgets/engagement-badge/define.ts',
         'event-feed': 'src/widgets/event-feed/define.ts',
         moderation: 'src/widgets/moderation/define.ts',
+        notifications: 'src/widgets/notifications/define.ts',
         'comment-count': 'src/widgets/comment-count/define.ts',
         'locales/de': 'src/locales/de.ts',
         'locales/es': 'src/locales/es.ts',

@@ -10,6 +10,7 @@ import './widgets/member-directory/define.js';
 import './widgets/engagement-badge/define.js';
 import './widgets/event-feed/define.js';
 import './widgets/moderation/define.js';
+import './widgets/notifications/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
@@ -36,4 +37,6 @@ export type { DirectoryStrings } from './widgets/member-directory/strings.js';
 export type { EngagementStrings } from './widgets/engagement-badge/strings.js';
 export type { FeedStrings } from './widgets/event-feed/strings.js';
 export type { ModerationStrings } from './widgets/moderation/strings.js';
+export type { NotificationStrings } from './widgets/notifications/strings.js';
 export { CercleModeration, type ModerationActionDetail } from './widgets/moderation/moderation.js';
+export { CercleNotifications } from './widgets/notifications/notifications.js';

@@ -26,7 +26,11 @@ export type Kind =
   | 'erased'
   | 'event'
   | 'attendees'
-  | 'calendarFeed';
+  | 'calendarFeed'
+  | NotificationKind;
+
+/** Answers of the notifications bell. */
+export type NotificationKind = 'notifications' | 'notificationCount' | 'notificationPreferences' | 'notificationFeed';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -55,6 +59,7 @@ const lists: Partial<Record<Kind, string>> = {
   members: 'items',
   introductions: 'items',
   attendees: 'items',
+  notifications: 'items',
 };
 
 export const shallow: Parser = (kind, body) => {

@@ -6,6 +6,7 @@ import { CommentCounts, CommentReactions, Flag, MemberList, ReadMarkerOut, React
 import { Thread } from '../contract/resources.js';
 import { AttendeeList, CalendarFeed } from '../contract/events.js';
 import { AdminSettings, AuditPage, BulkResult, QueuePage, Sanction, SanctionList } from '../contract/moderation.js';
+import { NotificationCount, NotificationFeed, NotificationPage, NotificationPreferences } from '../contract/notifications.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -41,6 +42,10 @@ const schemas = {
   sanctions: SanctionList,
   adminSettings: AdminSettings,
   auditPage: AuditPage,
+  notifications: NotificationPage,
+  notificationCount: NotificationCount,
+  notificationPreferences: NotificationPreferences,
+  notificationFeed: NotificationFeed,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**

@@ -10,6 +10,7 @@ import { de as feed } from '../widgets/event-feed/locales/de.js';
 import { de as card } from '../widgets/member-card/locales/de.js';
 import { de as directory } from '../widgets/member-directory/locales/de.js';
 import { de as moderation } from '../widgets/moderation/locales/de.js';
+import { de as notifications } from '../widgets/notifications/locales/de.js';
 
 registerLocale('de', 'discussion', discussion);
 registerLocale('de', 'member-card', card);
@@ -17,3 +18,4 @@ registerLocale('de', 'member-directory', directory);
 registerLocale('de', 'engagement-badge', engagement);
 registerLocale('de', 'event-feed', feed);
 registerLocale('de', 'moderation', moderation);
+registerLocale('de', 'notifications', notifications);

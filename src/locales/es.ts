@@ -10,6 +10,7 @@ import { es as feed } from '../widgets/event-feed/locales/es.js';
 import { es as card } from '../widgets/member-card/locales/es.js';
 import { es as directory } from '../widgets/member-directory/locales/es.js';
 import { es as moderation } from '../widgets/moderation/locales/es.js';
+import { es as notifications } from '../widgets/notifications/locales/es.js';
 
 registerLocale('es', 'discussion', discussion);
 registerLocale('es', 'member-card', card);
@@ -17,3 +18,4 @@ registerLocale('es', 'member-directory', directory);
 registerLocale('es', 'engagement-badge', engagement);
 registerLocale('es', 'event-feed', feed);
 registerLocale('es', 'moderation', moderation);
+registerLocale('es', 'notifications', notifications);
