@@ -68,7 +68,16 @@ cpSync(join(root, 'packages/elements/README.md'), join(el, 'README.md'));
 
 // Each subpath registers some of the elements (side effect only); their classes, tags and events
 // are typed once, in the root's bundle, so that two subpaths never declare a tag twice.
-for (const name of ['community', 'discussion', 'comment-count', 'member-card', 'engagement-badge', 'event-feed', 'moderation', 'notifications']) {
+for (const name of [
+  'community',
+  'discussion',
+  'comment-count',
+  'member-card',
+  'engagement-badge',
+  'event-feed',
+  'moderation',
+  'notifications',
+]) {
   write(
     join(el, `types/entries/${name}.d.ts`),
     `// Registers elements (side effect only); their classes and tags are typed by the package root.\nimport '../index.js';\nexport {};\n`,

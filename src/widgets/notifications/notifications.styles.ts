@@ -70,7 +70,7 @@ export const styles = css`
   [part~='panel'][hidden] {
     display: none;
   }
-  header {
+  .head {
     display: flex;
     align-items: center;
     justify-content: space-between;

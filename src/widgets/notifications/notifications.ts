@@ -348,38 +348,44 @@ export class CercleNotifications extends CercleConnected {
     return html`<div part="base" @keydown=${this.onKey}>
       ${bell({ unread: this._error ? undefined : this._unread, open, onToggle: this.toggle }, l)}
       <div part="panel" id="panel" role="region" aria-labelledby="heading" ?hidden=${!open}>
-        <header>
+        <div class="head">
           <h2 id="heading" tabindex="-1">${t.heading}</h2>
-          ${this._unread
-            ? html`<button type="button" ?disabled=${this._busy} @click=${() => this.markAll()}>${t.markAll}</button>`
-            : nothing}
-        </header>
+          ${
+            this._unread
+              ? html`<button type="button" ?disabled=${this._busy} @click=${() => this.markAll()}>${t.markAll}</button>`
+              : nothing
+          }
+        </div>
         ${open ? content : nothing}
-        ${open
-          ? settings(
-              {
-                prefs: this._prefs,
-                error: this._prefsError,
-                busy: this._busy,
-                onSave: (p) => void this.save(p),
-                onRetry: this.loadSettings,
-              },
-              l,
-            )
-          : nothing}
-        ${open
-          ? feed(
-              {
-                feed: this._feed,
-                api: this.community!.client.base.replace(/\/v1\/sites\/[^/]+$/, ''),
-                busy: this._busy,
-                onCreate: () => void this.feedChange(true),
-                onCopy: (u) => void this.copy(u),
-                onRevoke: () => void this.feedChange(false),
-              },
-              l,
-            )
-          : nothing}
+        ${
+          open
+            ? settings(
+                {
+                  prefs: this._prefs,
+                  error: this._prefsError,
+                  busy: this._busy,
+                  onSave: (p) => void this.save(p),
+                  onRetry: this.loadSettings,
+                },
+                l,
+              )
+            : nothing
+        }
+        ${
+          open
+            ? feed(
+                {
+                  feed: this._feed,
+                  api: this.community!.client.base.replace(/\/v1\/sites\/[^/]+$/, ''),
+                  busy: this._busy,
+                  onCreate: () => void this.feedChange(true),
+                  onCopy: (u) => void this.copy(u),
+                  onRevoke: () => void this.feedChange(false),
+                },
+                l,
+              )
+            : nothing
+        }
       </div>
       <p class="sr" role="status">${this._note}</p>
     </div>`;

@@ -88,10 +88,12 @@ const item = (n: Notification, l: L, a: ListActions): TemplateResult => {
   const unread = !n.readAt;
   return html`<li part="item" class=${unread ? 'unread' : 'read'}>
     ${link ? html`<a href=${link} @click=${(e: Event) => a.onFollow(n, e)}>${text}</a>` : html`<span class="text">${text}</span>`}
-    ${unread
-      ? html`<span class="sr">(${l.t.unread})</span>
+    ${
+      unread
+        ? html`<span class="sr">(${l.t.unread})</span>
           <button type="button" aria-label=${l.t.markReadOf(text)} @click=${() => a.onRead(n)}>${l.t.markRead}</button>`
-      : nothing}
+        : nothing
+    }
     ${n.comment?.excerpt ? html`<p class="excerpt">${n.comment.excerpt}</p>` : nothing}
     <time datetime=${n.createdAt} title=${exact(l, n.createdAt)}>${relative(l, n.createdAt)}</time>
   </li>`;
@@ -173,8 +175,9 @@ export const settings = (s: SettingsState, l: L): TemplateResult => {
                 <td>
                   <input type="checkbox" name="page" value=${k} aria-label=${t.kindOn(t.kindNames[k], t.pageColumn)} .checked=${v.page} />
                 </td>
-                ${delivers
-                  ? html`<td>
+                ${
+                  delivers
+                    ? html`<td>
                       <input
                         type="checkbox"
                         name="delivery"
@@ -183,25 +186,30 @@ export const settings = (s: SettingsState, l: L): TemplateResult => {
                         .checked=${v.delivery}
                       />
                     </td>`
-                  : nothing}
+                    : nothing
+                }
               </tr>`,
           )}
         </tbody>
       </table>
-      ${delivers
-        ? html`<fieldset>
+      ${
+        delivers
+          ? html`<fieldset>
             <legend>${t.frequencyLegend}</legend>
             ${FREQUENCIES.map(
               (f) => html`<label><input type="radio" name="frequency" value=${f} .checked=${p.frequency === f} />${t.frequency[f]}</label>`,
             )}
           </fieldset>`
-        : nothing}
-      ${p.email.available
-        ? html`<div>
+          : nothing
+      }
+      ${
+        p.email.available
+          ? html`<div>
             <label><input type="checkbox" name="email" aria-describedby="email-hint" .checked=${p.email.optedIn} />${t.email}</label>
             <p class="hint" id="email-hint">${p.email.address ? t.emailTo(p.email.address) : t.emailHint}</p>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${s.error ? html`<p class="error" role="alert">${s.error}</p>` : nothing}
       <div><button type="submit" class="primary" ?disabled=${s.busy}>${s.busy ? t.saving : t.save}</button></div>
     </form>`;
@@ -231,20 +239,22 @@ export const feed = (s: FeedState, l: L): TemplateResult | typeof nothing => {
   return html`<section part="feed" class="feed" aria-labelledby="feed-heading">
     <h3 id="feed-heading">${t.feedHeading}</h3>
     <p class="hint">${t.feedHint}</p>
-    ${url
-      ? html`<label for="feed-url">${t.feedUrl}</label>
+    ${
+      url
+        ? html`<label for="feed-url">${t.feedUrl}</label>
           <input id="feed-url" type="url" readonly .value=${url} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
           <div class="row">
             <button type="button" @click=${() => s.onCopy(url)}>${t.copy}</button>
             <button type="button" ?disabled=${s.busy} @click=${s.onRevoke}>${t.revoke}</button>
           </div>`
-      : f.active
-        ? html`<p>${t.feedActive(f.createdAt ? exact(l, f.createdAt) : '')}</p>
+        : f.active
+          ? html`<p>${t.feedActive(f.createdAt ? exact(l, f.createdAt) : '')}</p>
             <div class="row">
               <button type="button" ?disabled=${s.busy} @click=${s.onCreate}>${t.feedReplace}</button>
               <button type="button" ?disabled=${s.busy} @click=${s.onRevoke}>${t.revoke}</button>
             </div>`
-        : html`<p>${t.feedNone}</p>
-            <div><button type="button" ?disabled=${s.busy} @click=${s.onCreate}>${t.feedCreate}</button></div>`}
+          : html`<p>${t.feedNone}</p>
+            <div><button type="button" ?disabled=${s.busy} @click=${s.onCreate}>${t.feedCreate}</button></div>`
+    }
   </section>`;
 };
