@@ -35,6 +35,10 @@ import { en as moderationEn } from '../../src/widgets/moderation/locales/en.js';
 import { fr as moderationFr } from '../../src/widgets/moderation/locales/fr.js';
 import { de as moderationDe } from '../../src/widgets/moderation/locales/de.js';
 import { es as moderationEs } from '../../src/widgets/moderation/locales/es.js';
+import { en as notificationsEn } from '../../src/widgets/notifications/locales/en.js';
+import { fr as notificationsFr } from '../../src/widgets/notifications/locales/fr.js';
+import { de as notificationsDe } from '../../src/widgets/notifications/locales/de.js';
+import { es as notificationsEs } from '../../src/widgets/notifications/locales/es.js';
 import '../../src/widgets/discussion/strings.js';
 import '../../src/widgets/event-feed/define.js';
 import type { CercleEventFeed } from '../../src/widgets/event-feed/event-feed.js';
@@ -65,6 +69,7 @@ const catalogs: Record<string, Record<string, Dict>> = {
   'engagement-badge': { en: badgeEn, fr: badgeFr, de: badgeDe, es: badgeEs },
   'event-feed': { en: feedEn, fr: feedFr, de: feedDe, es: feedEs },
   moderation: { en: moderationEn, fr: moderationFr, de: moderationDe, es: moderationEs },
+  notifications: { en: notificationsEn, fr: notificationsFr, de: notificationsDe, es: notificationsEs },
 };
 
 /** Values standing for the arguments of a function string, to see which of them its text shows. */

@@ -144,6 +144,16 @@ class FakeNotifications {
     this.ctrl!.enqueue(enc.encode(`id: ${id}\nevent: change\ndata: ${JSON.stringify(ev)}\n\n`));
   }
 
+  /** Another tab marked everything read: the server tells every connection of the member. */
+  readElsewhere() {
+    const at = new Date().toISOString();
+    this.items = this.items.map((n) => ({ ...n, readAt: n.readAt ?? at }));
+    const id = String(++this.id);
+    const data = NotificationLive.parse({ unread: 0, item: null });
+    const ev = LiveEvent.parse({ id, topic: `member:${me().id}`, kind: 'notification', ref: 'all', at, data });
+    this.ctrl!.enqueue(enc.encode(`id: ${id}\nevent: change\ndata: ${JSON.stringify(ev)}\n\n`));
+  }
+
   /** The notification routes called, in order. */
   get calls(): string[] {
     return this.api.calls.filter((c) => /notification/.test(c.path)).map((c) => `${c.method} ${c.path}`);
@@ -254,6 +264,10 @@ describe('<cercle-notifications>', () => {
     expect(text(items(el)[0].querySelector('a'))).to.equal('Alan Turing replied to you in “Assemblée générale”');
     expect(fake.calls.filter((c) => c.startsWith('GET /me/notifications')).length).to.equal(reads, 'no read: the change carries it');
     expect(text($(el, '[role=status].sr'))).to.equal('1 new notification');
+
+    fake.readElsewhere();
+    await waitUntil(() => bell(el)!.getAttribute('aria-label') === 'Notifications, none unread', 'read in another tab');
+    await waitUntil(() => items(el).every((i) => i.className === 'read'), 'the list read again');
   });
 
   it('says so when there is nothing yet', async () => {
@@ -318,7 +332,7 @@ describe('<cercle-notifications>', () => {
     const el = await mount('fr');
     await waitUntil(() => bell(el)?.getAttribute('aria-label') === 'Notifications, 2 non lues');
     await open(el);
-    expect(text(items(el)[0].querySelector('a'))).to.equal('Grace Hopper vous a répondu dans « Assemblée générale »');
+    expect(items(el)[0].querySelector('a')!.textContent).to.equal('Grace Hopper vous a répondu dans «\u202fAssemblée générale\u202f»');
     expect(text($(el, 'summary'))).to.equal('Réglages des notifications');
     await expect(el).to.be.accessible();
   });

@@ -27,9 +27,6 @@ import { fr } from './locales/fr.js';
 import { styles } from './notifications.styles.js';
 import { bell, feed, list, settings } from './views.js';
 
-/** What a tab tells the site's other tabs after the reader changed something here (a read, all read). */
-type TabMessage = { member: string; t: 'changed' };
-
 /**
  * The signed-in member's notifications: a bell with the unread count that opens a panel listing them
  * (replies, mentions…), each linking to its comment on its page, with "mark as read", "mark all as
@@ -96,7 +93,6 @@ export class CercleNotifications extends CercleConnected {
   private loadedFor = '';
   private loader = new Loader();
   private prefsLoader = new Loader();
-  private channel: BroadcastChannel | null = null;
 
   constructor() {
     super();
@@ -123,10 +119,12 @@ export class CercleNotifications extends CercleConnected {
       // The change carries the count and the new notification: no read needed.
       const removed = new Set(data.removed ?? []);
       const items = this._items.filter((n) => !removed.has(n.id) && n.id !== data.item?.id);
+      // A read in another tab (the count changed, no item): read again to know which. This tab's own reads
+      // come back with the count it already shows.
+      const elsewhere = !data.item && !removed.size && data.unread !== this._unread;
       this._items = data.item ? [data.item, ...items] : items;
       this._unread = data.unread;
-      // A read in another tab: the count says how many are left; read again to know which.
-      if (!data.item && !removed.size) void this.load();
+      if (elsewhere) void this.load();
       if (data.item && !data.item.readAt) this._note = this.l.t.arrived(1);
     },
     onReload: () => void this.load(),
@@ -140,8 +138,6 @@ export class CercleNotifications extends CercleConnected {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('pointerdown', this.outside);
-    this.channel?.close();
-    this.channel = null;
     this.loadedFor = '';
   }
 
@@ -179,15 +175,7 @@ export class CercleNotifications extends CercleConnected {
     this.prefsLoader.stop();
     this._items = this._unread = this._prefs = this._feed = this._error = this._prefsError = undefined;
     this._open = false;
-    this.channel?.close();
-    this.channel = null;
-    if (!key) return;
-    // The tabs of this site tell each other what the reader changed here; the server's live events say the rest.
-    if (typeof BroadcastChannel !== 'undefined') {
-      this.channel = new BroadcastChannel('cercle-notifications:' + c.client.base);
-      this.channel.onmessage = (e) => (e.data as TabMessage).member === this.member && void this.load();
-    }
-    void this.load();
+    if (key) void this.load();
   }
 
   private load(): Promise<void> {
@@ -235,11 +223,6 @@ export class CercleNotifications extends CercleConnected {
     );
   };
 
-  /** Tells the other tabs of the site to read the list again. */
-  private tell(): void {
-    this.channel?.postMessage({ member: this.member, t: 'changed' } satisfies TabMessage);
-  }
-
   private markRead(n: Notification, moveFocus: boolean): void {
     const c = this.community;
     if (!c || n.readAt) return;
@@ -250,10 +233,7 @@ export class CercleNotifications extends CercleConnected {
     // The button pressed goes away: focus goes back to the panel's heading rather than to the page.
     if (moveFocus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#heading')?.focus());
     markNotificationsRead(c.client, { ids: [n.id] }).then(
-      (r) => {
-        this._unread = r.unread;
-        this.tell();
-      },
+      (r) => (this._unread = r.unread),
       (e: CercleError) => {
         this._note = this.l.error(e);
         void this.load();
@@ -271,7 +251,6 @@ export class CercleNotifications extends CercleConnected {
       this._items = this._items?.map((x) => (x.readAt ? x : { ...x, readAt: at }));
       this._unread = r.unread;
       this._note = this.l.t.allRead;
-      this.tell();
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#heading')?.focus());
     } catch (e) {
       this._note = this.l.error(e as CercleError);
