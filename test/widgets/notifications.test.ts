@@ -16,7 +16,7 @@ import '../../src/index.js';
 import type { CercleNotifications } from '../../src/index.js';
 import { FakeApi, startWorker, use, type Call } from './api.js';
 import { $, $$, text } from './kit/dom.js';
-import { API, BASE, LOGIN_URL, me, member, problem, SITE, TOKEN_URL } from './fixtures.js';
+import { API, BASE, comment, commentPage, LOGIN_URL, me, member, problem, SITE, TOKEN_URL } from './fixtures.js';
 
 // This page holds its own live stream: no sharing with the other test pages open in the same browser.
 (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = undefined;
@@ -397,5 +397,26 @@ describe('<cercle-notifications>', () => {
     await waitUntil(() => text($(el, '[role=status].sr')).startsWith('The feed is revoked'), 'revoked');
     expect($(el, '#feed-url')).to.equal(null);
     expect(fake.calls.filter((c) => !c.startsWith('GET'))).to.deep.equal(['POST /me/notification-feed', 'DELETE /me/notification-feed']);
+  });
+
+  it('leads to the comment: the discussion focuses the one the address names (#comment-<id>)', async () => {
+    const fake = new FakeNotifications([]);
+    const target = comment({ body: 'La réponse attendue.' });
+    fake.api.pages.set('', commentPage([comment(), target, comment()]));
+    history.replaceState(null, '', `#comment-${target.id}`);
+    try {
+      const root = await fixture(html`
+        <cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} lang="en" .parse=${strict}>
+          <cercle-discussion thread=${PAGE}></cercle-discussion>
+        </cercle-community>
+      `);
+      const d = root.querySelector('cercle-discussion')!;
+      await waitUntil(() => d.shadowRoot!.activeElement?.id === `c-${target.id}`, 'the comment focused');
+      history.replaceState(null, '', `#comment-${fake.api.pages.get('')!.items[0].id}`);
+      dispatchEvent(new HashChangeEvent('hashchange'));
+      await waitUntil(() => d.shadowRoot!.activeElement?.id === `c-${fake.api.pages.get('')!.items[0].id}`, 'followed to another');
+    } finally {
+      history.replaceState(null, '', location.pathname + location.search);
+    }
   });
 });

@@ -172,10 +172,24 @@ export class CercleDiscussion extends CercleConnected {
     super.connectedCallback();
     // Moved in the page: the provider answers with the same value, which alone would not update.
     this.requestUpdate();
+    addEventListener('hashchange', this.toAnchor);
   }
+
+  /**
+   * The page's address names a comment (`#comment-<id>`, as notifications link to one): it gets the
+   * focus, which brings it into view, once shown. The browser cannot reach it inside the shadow root.
+   */
+  private toAnchor = () => {
+    const id = /^#comment-([A-Za-z0-9_.:@-]+)$/.exec(location.hash)?.[1];
+    if (id && this._page?.items.some((c) => c.id === id)) {
+      this.focusId = id;
+      this.requestUpdate();
+    }
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    removeEventListener('hashchange', this.toAnchor);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -649,6 +663,7 @@ export class CercleDiscussion extends CercleConnected {
         this._page = page;
         this._info = info;
         this.markRead(page);
+        this.toAnchor();
       },
       (e) => (this._error = e),
     );
