@@ -90,6 +90,7 @@ class FakeNotifications {
         this.prefs = prefs({
           ...this.prefs,
           kinds,
+          language: patch.language === undefined ? this.prefs.language : patch.language,
           frequency: patch.frequency ?? this.prefs.frequency,
           email:
             patch.email === undefined
@@ -352,6 +353,9 @@ describe('<cercle-notifications>', () => {
     box('New comments in discussions I follow: Also sent to me').click();
     box('Badges I earn: In the page').click();
     form.querySelector<HTMLInputElement>('input[name=frequency][value=weekly]')!.click();
+    const language = form.querySelector<HTMLSelectElement>('select[name=language]')!;
+    expect(language.value).to.equal('', "the site's language until the member picks one");
+    language.value = 'de';
     const email = form.querySelector<HTMLInputElement>('input[name=email]')!;
     expect(email.checked).to.equal(false);
     email.click();
@@ -366,6 +370,7 @@ describe('<cercle-notifications>', () => {
     expect(patch.kinds['thread.comment']).to.deep.equal({ page: true, delivery: true });
     expect(patch.kinds['badge.earned']).to.deep.equal({ page: false, delivery: true });
     expect(patch.frequency).to.equal('weekly');
+    expect((patch as { language?: string }).language).to.equal('de');
     expect(patch.email).to.equal(true);
     await waitUntil(() => text($(el, '#email-hint')).startsWith('To ada@amicale.test.'), 'the address shown once opted in');
   });
@@ -380,6 +385,7 @@ describe('<cercle-notifications>', () => {
     expect($(el, 'input[name=email]')).to.equal(null);
     expect($(el, 'input[name=delivery]')).to.equal(null);
     expect($(el, 'input[name=frequency]')).to.equal(null);
+    expect($(el, 'select[name=language]')).to.equal(null);
   });
 
   it('makes the private feed, shows its address once, and revokes it', async () => {

@@ -164,6 +164,18 @@ export const styles = css`
     align-items: baseline;
     gap: 0.4rem;
   }
+  label.stacked {
+    display: grid;
+    gap: 0.25rem;
+  }
+  select {
+    font: inherit;
+    color: inherit;
+    background: var(--_panel-bg);
+    padding: 0.25rem;
+    border: 1px solid var(--_line);
+    border-radius: var(--_radius);
+  }
   .hint {
     color: var(--_muted);
     font-size: 0.85em;

@@ -4,6 +4,7 @@ import type {
   Notification,
   NotificationFeed,
   NotificationKind,
+  NotificationLanguage,
   NotificationPreferences,
   NotificationPreferencesPatch,
 } from '../../contract/notifications.js';
@@ -11,6 +12,13 @@ import { exact, relative } from '../../i18n/localize.js';
 import type { L } from './strings.js';
 
 const FREQUENCIES: DigestFrequency[] = ['immediate', 'daily', 'weekly', 'off'];
+/** The languages of what is sent, each named in itself. */
+const LANGUAGES: [NotificationLanguage, string][] = [
+  ['en', 'English'],
+  ['fr', 'Français'],
+  ['de', 'Deutsch'],
+  ['es', 'Español'],
+];
 
 /** The bell's outline (decorative: the button's name says what it is). */
 const icon = html`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -128,6 +136,8 @@ function read(form: HTMLFormElement, prefs: NotificationPreferences): Notificati
   const patch: NotificationPreferencesPatch = { kinds };
   const frequency = data.get('frequency') as DigestFrequency | null;
   if (frequency) patch.frequency = frequency;
+  const language = data.get('language') as NotificationLanguage | '' | null;
+  if (language !== null) patch.language = language || null;
   if (prefs.email.available) patch.email = data.get('email') === 'on';
   return patch;
 }
@@ -199,7 +209,14 @@ export const settings = (s: SettingsState, l: L): TemplateResult => {
             ${FREQUENCIES.map(
               (f) => html`<label><input type="radio" name="frequency" value=${f} .checked=${p.frequency === f} />${t.frequency[f]}</label>`,
             )}
-          </fieldset>`
+          </fieldset>
+          <label class="stacked"
+            >${t.languageLabel}
+            <select name="language">
+              <option value="" ?selected=${!p.language}>${t.languageDefault}</option>
+              ${LANGUAGES.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${p.language === code}>${name}</option>`)}
+            </select>
+          </label>`
           : nothing
       }
       ${

@@ -66,6 +66,8 @@ export const de: NotificationStrings = {
     weekly: 'In einer wöchentlichen Zusammenfassung',
     off: 'Nie (nur auf der Seite)',
   } as Record<string, string>,
+  languageLabel: 'Sprache der Zustellungen',
+  languageDefault: 'Die Sprache der Website',
   email: 'Per E-Mail vom Verein',
   emailTo: fmt('An #. Jede E-Mail enthält einen Link zum Abbestellen.'),
   emailHint: 'An die Adresse, die diese Website von Ihnen kennt. Jede E-Mail enthält einen Link zum Abbestellen.',

@@ -69,6 +69,8 @@ export const en = {
     weekly: 'In a weekly digest',
     off: 'Never (the page only)',
   } as Record<string, string>,
+  languageLabel: 'Language of what is sent',
+  languageDefault: 'The site’s language',
   email: 'By e-mail from the association',
   emailTo: fmt('To #. Every e-mail has a link to stop them.'),
   emailHint: 'To the address this site knows for you. Every e-mail has a link to stop them.',

@@ -66,6 +66,8 @@ export const es: NotificationStrings = {
     weekly: 'En un resumen semanal',
     off: 'Nunca (solo en la página)',
   } as Record<string, string>,
+  languageLabel: 'Idioma de los envíos',
+  languageDefault: 'El idioma del sitio',
   email: 'Por correo de la asociación',
   emailTo: fmt('A #. Cada correo lleva un enlace para dejar de recibirlos.'),
   emailHint: 'A la dirección que este sitio conoce de usted. Cada correo lleva un enlace para dejar de recibirlos.',

@@ -67,6 +67,8 @@ export const fr: NotificationStrings = {
     weekly: 'Dans un récapitulatif hebdomadaire',
     off: 'Jamais (dans la page seulement)',
   } as Record<string, string>,
+  languageLabel: 'Langue des envois',
+  languageDefault: 'La langue du site',
   email: 'Par e-mail de l’association',
   emailTo: fmt('À #. Chaque e-mail contient un lien pour les arrêter.'),
   emailHint: 'À l’adresse que ce site connaît pour vous. Chaque e-mail contient un lien pour les arrêter.',
