@@ -134,6 +134,7 @@ export const styles = css`
   [part~='item'] button {
     grid-row: 1;
     grid-column: 2;
+    align-self: start;
     min-block-size: 2rem;
     padding-inline: 0.5rem;
     font-size: 0.85em;
