@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventChange } from '../../contract/notifications.js';
 import type { Logger } from '../http/logger.js';
 
 /** A comment and the thread it belongs to, as every comment event carries them. */
@@ -27,12 +28,12 @@ export interface DomainEvents {
   'comment.edited': CommentRef & { version: number };
   /** A moderator published a held comment. */
   'comment.approved': CommentRef;
-  /** A moderator hid a comment (readable or held). */
-  'comment.hidden': CommentRef;
+  /** A moderator hid a comment (readable or held); `was` is its status before (`pending`: a held comment refused). */
+  'comment.hidden': CommentRef & { was?: string };
   /** A moderator made a hidden comment readable again. */
   'comment.restored': CommentRef;
-  /** The text is gone for good: by its author, or by a moderator. */
-  'comment.erased': CommentRef & { by: CommentActor };
+  /** The text is gone for good: by its author, or by a moderator; `was` is its status before, when known. */
+  'comment.erased': CommentRef & { by: CommentActor; was?: string };
   'comment.flagged': CommentRef;
   'reactions.changed': CommentRef;
   'rsvp.changed': {
@@ -48,6 +49,20 @@ export interface DomainEvents {
     from: { id: string; name: string };
     to: { id: string; name: string };
   };
+  /** The member asked answered an introduction request. */
+  'introduction.answered': {
+    site: string;
+    introduction: { id: string };
+    from: { id: string; name: string };
+    to: { id: string; name: string };
+    accepted: boolean;
+  };
+  /** Members moved from the waitlist to going (`members`: their pks). */
+  'waitlist.promoted': { site: string; eventId: string; members: string[] };
+  /** An organiser changed what members going rely on: its time, place, link, title or details; `by` is their pk. */
+  'event.changed': { site: string; eventId: string; what: EventChange[]; by: string | null };
+  /** An organiser cancelled an event; `by` is their pk. */
+  'event.cancelled': { site: string; eventId: string; reason: string | null; by: string | null };
   /**
    * A badge recorded inside a transaction. Raised by the store, where the transaction is not yet
    * committed: subscribers check the award is still there.

@@ -10,6 +10,10 @@ export interface Viewer {
   chapters: string[];
   /** Chapters this member moderates (the token's `moderates` claim), besides a site-wide `moderator` role. */
   moderates?: string[];
+  /** The token's `email` claim, when the host passes one (kept only if the member opts in to mail). */
+  email?: string;
+  /** The token's `locale` claim. */
+  locale?: string;
   row: MemberRow;
 }
 

@@ -1,3 +1,4 @@
+import { eraseMemberNotifications } from '../notifications/store.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactField } from '../../contract/members.js';
 import { hostKey, newId, nowIso } from '../domain/ids.js';
@@ -384,6 +385,7 @@ export class MemberStore {
         .executeTakeFirst();
       await tx.deleteFrom('activities').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_profiles').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
+      const notifications = await eraseMemberNotifications(tx, siteId, memberPk);
       const gone = await tx
         .deleteFrom('members')
         .where('site_id', '=', siteId)
@@ -401,6 +403,7 @@ export class MemberStore {
         comments: { anonymized: toTombstone.length, deleted: toDelete.length },
         rsvps: Number(rsvps.numDeletedRows),
         introductions: Number(intros.numDeletedRows),
+        notifications,
       };
     });
   }

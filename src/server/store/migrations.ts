@@ -10,6 +10,7 @@ import { m008 } from './migrations/008_keys.js';
 import { m009 } from './migrations/009_rate_buckets.js';
 import { m010 } from './migrations/010_member_trust.js';
 import { m011 } from './migrations/011_idempotency.js';
+import { m014 } from './migrations/014_notifications.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '009_rate_buckets': m009,
   '010_member_trust': m010,
   '011_idempotency': m011,
+  '014_notifications': m014,
 };
 
 class CodeProvider implements MigrationProvider {

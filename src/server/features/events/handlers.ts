@@ -4,6 +4,7 @@ import { canSee } from '../../domain/audience.js';
 import { chapterName, decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
+import type { EventChange } from '../../../contract/notifications.js';
 import {
   RsvpConflict,
   UnknownMembers,
@@ -122,6 +123,7 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
   const { store, site, body, params } = ctx;
   const r = await rightsOf(store, site, ctx.viewer);
   const organiser = body.organiser === undefined ? undefined : await organiserPk(store, site, r, body.organiser, null);
+  let what: EventChange[] = [];
   const promoted = await eventStore.updateEvent(
     store,
     site.id,
@@ -147,6 +149,7 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
       if (body.maxGuests !== undefined) changes.max_guests = body.maxGuests;
       if (body.audience !== undefined) changes.audience = body.audience;
       if (organiser !== undefined) changes.organiser_pk = organiser;
+      what = changesOf(ev, changes);
       return changes;
     },
     (ev) => {
@@ -168,14 +171,28 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
   );
   await announceEvent(ctx, params.event, 'event.updated', promoted);
   if (promoted.length) await announceEvent(ctx, params.event, 'rsvp.changed');
+  if (what.length) await ctx.emit('event.changed', { site: site.id, eventId: params.event, what, by: ctx.viewer?.pk ?? null });
+  if (promoted.length) await ctx.emit('waitlist.promoted', { site: site.id, eventId: params.event, members: promoted });
   return { body: await viewOf(ctx, params.event, r) };
 }
 
 /** Cancel an event (its organisers). */
 export async function cancelEvent(ctx: HandlerContext<typeof routes.cancelEvent>) {
   const r = await rightsOf(ctx.store, ctx.site, ctx.viewer);
-  await eventStore.cancelEvent(ctx.store, ctx.site.id, ctx.params.event, ctx.body.reason || null, (ev) => mustManage(ev, r));
+  let cancelled = false;
+  await eventStore.cancelEvent(ctx.store, ctx.site.id, ctx.params.event, ctx.body.reason || null, (ev) => {
+    mustManage(ev, r);
+    cancelled = !ev.cancelled_at;
+  });
   await announceEvent(ctx, ctx.params.event, 'event.updated');
+  if (cancelled) {
+    await ctx.emit('event.cancelled', {
+      site: ctx.site.id,
+      eventId: ctx.params.event,
+      reason: ctx.body.reason || null,
+      by: ctx.viewer?.pk ?? null,
+    });
+  }
   return { body: await viewOf(ctx, ctx.params.event, r) };
 }
 
@@ -217,6 +234,7 @@ export async function rsvp(ctx: HandlerContext<typeof routes.rsvp>) {
     throw err;
   }
   await announceEvent(ctx, params.event, 'rsvp.changed', answered.promoted);
+  if (answered.promoted.length) await ctx.emit('waitlist.promoted', { site: site.id, eventId: params.event, members: answered.promoted });
   const e = await viewOf(ctx, params.event, r);
   if (e.myRsvp) {
     await ctx.emit('rsvp.changed', {
@@ -386,4 +404,16 @@ export async function removeChapterOrganiser({ store, site, params, viewer }: Ha
   adminOnly(viewer);
   await eventStore.removeChapterOrganiser(store, site.id, params.chapter, params.member);
   return { body: { chapter: params.chapter, members: await eventStore.chapterOrganisers(store, site.id, params.chapter) } };
+}
+
+/** What an edit changes that members going rely on (a capacity or audience change is not theirs to hear of). */
+function changesOf(ev: EventRow, changes: Partial<EventRow>): EventChange[] {
+  const differs = (k: keyof EventRow) => changes[k] !== undefined && changes[k] !== ev[k];
+  const what: EventChange[] = [];
+  if (differs('starts_at') || differs('ends_at') || differs('time_zone')) what.push('time');
+  if (differs('place')) what.push('place');
+  if (differs('online_url')) what.push('online');
+  if (differs('title')) what.push('title');
+  if (differs('description')) what.push('details');
+  return what;
 }
