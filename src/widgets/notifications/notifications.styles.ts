@@ -139,6 +139,10 @@ export const styles = css`
     padding-inline: 0.5rem;
     font-size: 0.85em;
   }
+  button[aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: progress;
+  }
   .error {
     color: light-dark(#b3261e, #ffb4ab);
   }

@@ -243,7 +243,8 @@ export class CercleNotifications extends CercleConnected {
 
   private async markAll(): Promise<void> {
     const c = this.community;
-    if (!c) return;
+    // Busy buttons stay focusable (a disabled one would drop the focus to the page): a second press waits.
+    if (!c || this._busy) return;
     this._busy = true;
     try {
       const r = await markNotificationsRead(c.client, { all: true });
@@ -266,7 +267,7 @@ export class CercleNotifications extends CercleConnected {
 
   private async save(patch: NotificationPreferencesPatch): Promise<void> {
     const c = this.community;
-    if (!c) return;
+    if (!c || this._busy) return;
     this._busy = true;
     this._prefsError = undefined;
     try {
@@ -281,12 +282,13 @@ export class CercleNotifications extends CercleConnected {
 
   private async feedChange(make: boolean): Promise<void> {
     const c = this.community;
-    if (!c) return;
+    if (!c || this._busy) return;
     this._busy = true;
     try {
       this._feed = make ? await resetNotificationFeed(c.client) : await revokeNotificationFeed(c.client);
-      if (make) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#feed-url')?.focus());
-      else this._note = this.l.t.revoked;
+      // The button pressed is gone: focus goes to the new address, or to the section's heading.
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(make ? '#feed-url' : '#feed-heading')?.focus());
+      if (!make) this._note = this.l.t.revoked;
     } catch (e) {
       this._note = this.l.error(e as CercleError);
     } finally {
@@ -331,7 +333,7 @@ export class CercleNotifications extends CercleConnected {
           <h2 id="heading" tabindex="-1">${t.heading}</h2>
           ${
             this._unread
-              ? html`<button type="button" ?disabled=${this._busy} @click=${() => this.markAll()}>${t.markAll}</button>`
+              ? html`<button type="button" aria-disabled=${this._busy ? 'true' : 'false'} @click=${() => this.markAll()}>${t.markAll}</button>`
               : nothing
           }
         </div>

@@ -228,7 +228,7 @@ export const settings = (s: SettingsState, l: L): TemplateResult => {
           : nothing
       }
       ${s.error ? html`<p class="error" role="alert">${s.error}</p>` : nothing}
-      <div><button type="submit" class="primary" ?disabled=${s.busy}>${s.busy ? t.saving : t.save}</button></div>
+      <div><button type="submit" class="primary" aria-disabled=${s.busy ? 'true' : 'false'}>${s.busy ? t.saving : t.save}</button></div>
     </form>`;
   }
   return html`<details part="settings">
@@ -254,7 +254,7 @@ export const feed = (s: FeedState, l: L): TemplateResult | typeof nothing => {
   if (!f) return nothing;
   const url = f.active && f.path ? s.api + f.path : undefined;
   return html`<section part="feed" class="feed" aria-labelledby="feed-heading">
-    <h3 id="feed-heading">${t.feedHeading}</h3>
+    <h3 id="feed-heading" tabindex="-1">${t.feedHeading}</h3>
     <p class="hint">${t.feedHint}</p>
     ${
       url
@@ -262,16 +262,16 @@ export const feed = (s: FeedState, l: L): TemplateResult | typeof nothing => {
           <input id="feed-url" type="url" readonly .value=${url} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
           <div class="row">
             <button type="button" @click=${() => s.onCopy(url)}>${t.copy}</button>
-            <button type="button" ?disabled=${s.busy} @click=${s.onRevoke}>${t.revoke}</button>
+            <button type="button" aria-disabled=${s.busy ? 'true' : 'false'} @click=${s.onRevoke}>${t.revoke}</button>
           </div>`
         : f.active
           ? html`<p>${t.feedActive(f.createdAt ? exact(l, f.createdAt) : '')}</p>
             <div class="row">
-              <button type="button" ?disabled=${s.busy} @click=${s.onCreate}>${t.feedReplace}</button>
-              <button type="button" ?disabled=${s.busy} @click=${s.onRevoke}>${t.revoke}</button>
+              <button type="button" aria-disabled=${s.busy ? 'true' : 'false'} @click=${s.onCreate}>${t.feedReplace}</button>
+              <button type="button" aria-disabled=${s.busy ? 'true' : 'false'} @click=${s.onRevoke}>${t.revoke}</button>
             </div>`
           : html`<p>${t.feedNone}</p>
-            <div><button type="button" ?disabled=${s.busy} @click=${s.onCreate}>${t.feedCreate}</button></div>`
+            <div><button type="button" aria-disabled=${s.busy ? 'true' : 'false'} @click=${s.onCreate}>${t.feedCreate}</button></div>`
     }
   </section>`;
 };
