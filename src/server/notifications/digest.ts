@@ -68,8 +68,8 @@ export interface DigestRunOptions {
   now?: () => number;
   /** How long a claimed job is held (default 5 min): a worker killed mid-job leaves it to the next run after this. */
   leaseMs?: number;
-  /** Called after each job is committed (progress, tests). */
-  onJob?: (job: { site: string; member: string; key: string; sent: boolean }) => void;
+  /** Called after each job is committed, and awaited (progress, tests). */
+  onJob?: (job: { site: string; member: string; key: string; sent: boolean }) => void | Promise<void>;
   logger?: Logger;
 }
 
@@ -124,7 +124,7 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
           .execute();
       }
       if (sent) digests++;
-      o.onJob?.({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
+      await o.onJob?.({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
     }
     if (!claimedAny) break;
   }
