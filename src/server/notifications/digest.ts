@@ -68,8 +68,8 @@ export interface DigestRunOptions {
   now?: () => number;
   /** How long a claimed job is held (default 5 min): a worker killed mid-job leaves it to the next run after this. */
   leaseMs?: number;
-  /** Called after each job is committed (progress, tests). */
-  onJob?: (job: { site: string; member: string; key: string; sent: boolean }) => void;
+  /** Called after each job is committed, and awaited (progress, tests). */
+  onJob?: (job: { site: string; member: string; key: string; sent: boolean }) => void | Promise<void>;
   logger?: Logger;
 }
 
@@ -124,7 +124,7 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
           .execute();
       }
       if (sent) digests++;
-      o.onJob?.({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
+      await o.onJob?.({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
     }
     if (!claimedAny) break;
   }
@@ -137,6 +137,10 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
 
 async function digestOne(store: Store, site: Site, memberPk: string, key: string, now: () => number, notifier?: Notifier) {
   const period = key.startsWith('weekly:') ? 'weekly' : 'daily';
+  const smtp = smtpOf(site.settings.notifications);
+  // Made before the transaction: on SQLite its one connection is the transaction's until it ends.
+  const mailLinks =
+    smtp && notifier ? { links: await notifier.links(site, memberPk), headers: await notifier.listHeaders(site, memberPk) } : null;
   return store.db.transaction().execute(async (tx) => {
     const at = nowIso(now());
     const job = await tx
@@ -172,10 +176,8 @@ async function digestOne(store: Store, site: Site, memberPk: string, key: string
         };
         const eventId = `digest:${site.id}:${m.host_id}:${key}`.slice(0, 200);
         if (await webhooksOf(store).queueIn(tx, site.id, 'notification.digest', data, eventId)) sent = true;
-        const smtp = smtpOf(site.settings.notifications);
-        if (smtp && prefs.email && notifier) {
-          const links = await notifier.links(site, memberPk);
-          const body = mailBody(w.digestIntro(items.length, period), groups, lang, site.name, links);
+        if (mailLinks && prefs.email) {
+          const body = mailBody(w.digestIntro(items.length, period), groups, lang, site.name, mailLinks.links);
           await queueMail(
             tx,
             {
@@ -185,7 +187,7 @@ async function digestOne(store: Store, site: Site, memberPk: string, key: string
               to: prefs.email,
               subject: data.subject,
               ...body,
-              headers: await notifier.listHeaders(site, memberPk),
+              headers: mailLinks.headers,
             },
             at,
           );
