@@ -24,6 +24,8 @@ const entries: Record<string, string> = {
   insights: 'src/widgets/insights/define.ts',
   /** The provider and the administration views (chapters, sanctions, webhooks); not in `cercle.js`. */
   admin: 'src/widgets/admin/define.ts',
+  /** The provider and the notifications bell only (a site header). */
+  notifications: 'src/widgets/notifications/define.ts',
   /** Every widget in German, imported by a widget whose language is `de` (or loaded by the page). */
   'locales/de': 'src/locales/de.ts',
   /** Every widget in Spanish. */

@@ -22,6 +22,7 @@ export default defineConfig({
         moderation: 'src/widgets/moderation/define.ts',
         insights: 'src/widgets/insights/define.ts',
         admin: 'src/widgets/admin/define.ts',
+        notifications: 'src/widgets/notifications/define.ts',
         'comment-count': 'src/widgets/comment-count/define.ts',
         'locales/de': 'src/locales/de.ts',
         'locales/es': 'src/locales/es.ts',

@@ -60,6 +60,9 @@ function createHost({ cercleUrl, store }: HostOptions) {
       roles: member.roles,
       chapters: member.chapters,
       ...(member.moderates ? { moderates: member.moderates } : {}),
+      // For notifications by mail, where the Cercle server sends it itself (the member opts in); the association writes in French.
+      email: `${member.id}@membres.example.org`,
+      locale: 'fr-FR',
     })
       .setProtectedHeader({ alg: 'HS256', kid })
       .setIssuer(SITE_ID)

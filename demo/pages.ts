@@ -129,6 +129,7 @@ export function header(page: Page, member: DirectoryMember | undefined): string 
   const account = member
     ? `<span class="account-who"><img class="avatar" src="/avatars/${esc(member.id)}.svg" alt="" width="24" height="24">` +
       `<span><span class="visually-hidden">${esc(t.signedInAs)} </span>${esc(member.name)}</span> <cercle-engagement-badge member="me"></cercle-engagement-badge></span>` +
+      `<cercle-notifications></cercle-notifications>` +
       `<form method="post" action="/logout"><input type="hidden" name="next" value="${esc(page.path)}">` +
       `<button type="submit" class="link-button">${esc(t.signOut)}</button></form>`
     : `<a href="${t.login_path}?next=${encodeURIComponent(page.path)}">${esc(t.signIn)}</a>`;

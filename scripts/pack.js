@@ -77,6 +77,7 @@ for (const name of [
   'event-feed',
   'moderation',
   'insights',
+  'notifications',
 ]) {
   write(
     join(el, `types/entries/${name}.d.ts`),

@@ -31,6 +31,8 @@ const budgets = {
   'dist/insights.js': 16 * 1024,
   /** The administration views (chapters, sanctions, webhooks): provider and forms; not in cercle.js. */
   'dist/admin.js': 16 * 1024,
+  /** A site header's bell: provider, live stream, list, settings and feed; no discussion (22.8 KB when added). */
+  'dist/notifications.js': 24 * 1024,
   /** Languages beyond English and French, each every widget's strings, loaded only by pages in that language. */
   'dist/locales/de.js': 8 * 1024,
   'dist/locales/es.js': 8 * 1024,

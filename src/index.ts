@@ -11,6 +11,7 @@ import './widgets/engagement-badge/define.js';
 import './widgets/event-feed/define.js';
 import './widgets/moderation/define.js';
 import './widgets/search/define.js';
+import './widgets/notifications/define.js';
 
 export { CercleClient, CercleError, Outbox, TokenKeeper, shallow } from './client/index.js';
 export type { ClientOptions, Draft, EventListQuery, Kind, OutboxListener, Parser } from './client/index.js';
@@ -50,3 +51,5 @@ export type { CercleInsights } from './widgets/insights/insights.js';
 export type { InsightsStrings } from './widgets/insights/strings.js';
 export type { CercleAdmin } from './widgets/admin/admin.js';
 export type { AdminStrings } from './widgets/admin/strings.js';
+export type { NotificationStrings } from './widgets/notifications/strings.js';
+export { CercleNotifications } from './widgets/notifications/notifications.js';

@@ -35,7 +35,11 @@ export type Kind =
   | 'series'
   | 'checkIn'
   | 'checkIns'
-  | 'searchResults';
+  | 'searchResults'
+  | NotificationKind;
+
+/** Answers of the notifications bell. */
+export type NotificationKind = 'notifications' | 'notificationCount' | 'notificationPreferences' | 'notificationFeed';
 
 /**
  * Checks (and may transform) a response body of a given kind; throws when it
@@ -71,6 +75,7 @@ const lists: Partial<Record<Kind, string>> = {
   series: 'occurrences',
   checkIns: 'items',
   searchResults: 'items',
+  notifications: 'items',
 };
 
 export const shallow: Parser = (kind, body) => {

@@ -19,6 +19,7 @@ import {
 } from '../contract/moderation.js';
 import { AdminChapter, AdminChapterList, Insights, WebhookTestResult } from '../contract/admin.js';
 import { SearchPage } from '../contract/search.js';
+import { NotificationCount, NotificationFeed, NotificationPage, NotificationPreferences } from '../contract/notifications.js';
 import type { Kind, Parser } from './parse.js';
 
 const schemas = {
@@ -66,6 +67,10 @@ const schemas = {
   webhook: Webhook,
   webhookCreated: WebhookCreated,
   deliveries: DeliveryPage,
+  notifications: NotificationPage,
+  notificationCount: NotificationCount,
+  notificationPreferences: NotificationPreferences,
+  notificationFeed: NotificationFeed,
 } satisfies Record<Kind, { parse(v: unknown): unknown }>;
 
 /**

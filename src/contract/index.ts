@@ -10,4 +10,5 @@ export * from './engagement.js';
 export * from './moderation.js';
 export * from './search.js';
 export * from './admin.js';
+export * from './notifications.js';
 export { routes, type RouteSpec, type RouteName } from './routes.js';

@@ -38,6 +38,7 @@ export const LIVE_KINDS = [
   'badge.awarded',
   'member.updated',
   'moderation.changed',
+  'notification',
 ] as const;
 export const LiveKind = z.enum(LIVE_KINDS);
 export type LiveKind = z.infer<typeof LiveKind>;

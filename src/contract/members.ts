@@ -1,6 +1,7 @@
 import { z } from 'zod/mini';
 import { Cursor, HttpUrl, Id, Limit, PictureUrl, Role, SiteId, Timestamp, page, Line, Text, oneLine } from './common.js';
 import { Chapter, MemberSummary, RsvpStatus } from './resources.js';
+import { NotificationExport } from './notifications.js';
 import type { RouteSpec } from './route.js';
 
 /**
@@ -297,6 +298,8 @@ export const MemberExport = z.object({
     }),
   ),
   activities: z.array(z.object({ kind: z.string(), ref: z.string(), at: Timestamp })),
+  /** Notifications kept for me, my preferences (with the mail address while opted in) and the threads I follow. */
+  notifications: z.optional(NotificationExport),
 });
 export type MemberExport = z.infer<typeof MemberExport>;
 
@@ -313,6 +316,8 @@ export const EraseResult = z.object({
   comments: z.object({ anonymized: z.int(), deleted: z.int() }),
   rsvps: z.int(),
   introductions: z.int(),
+  /** Notifications, preferences and follows removed. */
+  notifications: z.optional(z.int()),
 });
 export type EraseResult = z.infer<typeof EraseResult>;
 

@@ -4,6 +4,7 @@ import { FlagReason, ReactionKind } from './discussion.js';
 import { CHAPTER_TERMS } from './defaults.js';
 import { MAX_COMMENT_LENGTH } from './requests.js';
 import { Comment, CommentStatus, MemberSummary, Thread } from './resources.js';
+import { NotificationSettings, NotificationSettingsPatch } from './notifications.js';
 import type { RouteSpec } from './route.js';
 
 // ---- the moderation queue -------------------------------------------------------------
@@ -193,6 +194,8 @@ export const AdminSettings = z.object({
   spamCheck: z.nullable(z.object({ provider: z.literal('akismet'), endpoint: z.string(), blog: z.string(), apiKeySet: z.boolean() })),
   /** Keys that verify the site's tokens now (retiring ones with their end). */
   keys: z.array(SiteKey),
+  /** Delivery of notifications beyond the page (mail server, retention, language). */
+  notifications: z.optional(NotificationSettings),
 });
 export type AdminSettings = z.infer<typeof AdminSettings>;
 
@@ -223,6 +226,7 @@ export const SettingsPatch = z.strictObject({
       }),
     ),
   ),
+  notifications: z.optional(NotificationSettingsPatch),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
@@ -233,12 +237,19 @@ export type SettingsPatch = z.infer<typeof SettingsPatch>;
  * `comment.reply`: a member's comment got an answer (one per reply, to its parent's author);
  * `rsvp.changed`: a member answered an event; `introduction.requested`: a member asked to be introduced to another.
  */
-export const WebhookEventType = z.enum(['comment.created', 'comment.reply', 'rsvp.changed', 'introduction.requested']);
+export const WebhookEventType = z.enum([
+  'comment.created',
+  'comment.reply',
+  'rsvp.changed',
+  'introduction.requested',
+  'notification.created',
+  'notification.digest',
+]);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
 const EventTypes = z.array(WebhookEventType).check(
   z.minLength(1),
-  z.maxLength(4),
+  z.maxLength(6),
   z.refine((a) => new Set(a).size === a.length, 'Each event once.'),
 );
 

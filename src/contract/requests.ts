@@ -76,6 +76,13 @@ export const TokenClaims = z.object({
    * A `sub` starting with `site:` means the same.
    */
   act: z.optional(z.literal('site')),
+  /**
+   * The member's mail address, only where the site lets Cercle send mail itself: kept only while the
+   * member opts in to mail in their notification preferences.
+   */
+  email: z.optional(z.email().check(z.maxLength(254))),
+  /** The member's language (`fr`, `en-GB`…): what notifications beyond the page are written in by default. */
+  locale: z.optional(z.string().check(z.maxLength(35), z.regex(/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$/))),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

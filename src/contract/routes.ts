@@ -10,6 +10,7 @@ import { engagementRoutes } from './engagement.js';
 import { moderationRoutes } from './moderation.js';
 import { searchRoutes } from './search.js';
 import { adminRoutes } from './admin.js';
+import { notificationRoutes } from './notifications.js';
 
 export type { RouteSpec } from './route.js';
 import type { RouteSpec } from './route.js';
@@ -110,6 +111,7 @@ export const routes = {
   ...adminRoutes,
   ...discussionRoutes,
   ...searchRoutes,
+  ...notificationRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;

@@ -13,6 +13,7 @@ import { de as moderation } from '../widgets/moderation/locales/de.js';
 import { de as search } from '../widgets/search/locales/de.js';
 import { de as insights } from '../widgets/insights/locales/de.js';
 import { de as admin } from '../widgets/admin/locales/de.js';
+import { de as notifications } from '../widgets/notifications/locales/de.js';
 
 registerLocale('de', 'discussion', discussion);
 registerLocale('de', 'member-card', card);
@@ -23,3 +24,4 @@ registerLocale('de', 'moderation', moderation);
 registerLocale('de', 'search', search);
 registerLocale('de', 'insights', insights);
 registerLocale('de', 'admin', admin);
+registerLocale('de', 'notifications', notifications);

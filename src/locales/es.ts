@@ -13,6 +13,7 @@ import { es as moderation } from '../widgets/moderation/locales/es.js';
 import { es as search } from '../widgets/search/locales/es.js';
 import { es as insights } from '../widgets/insights/locales/es.js';
 import { es as admin } from '../widgets/admin/locales/es.js';
+import { es as notifications } from '../widgets/notifications/locales/es.js';
 
 registerLocale('es', 'discussion', discussion);
 registerLocale('es', 'member-card', card);
@@ -23,3 +24,4 @@ registerLocale('es', 'moderation', moderation);
 registerLocale('es', 'search', search);
 registerLocale('es', 'insights', insights);
 registerLocale('es', 'admin', admin);
+registerLocale('es', 'notifications', notifications);

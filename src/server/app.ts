@@ -27,6 +27,7 @@ import * as members from './features/members/index.js';
 import * as engagement from './features/engagement/index.js';
 import * as moderation from './features/moderation/index.js';
 import * as insights from './features/insights/index.js';
+import * as notifications from './features/notifications/index.js';
 import { LiveService } from './live/service.js';
 import { subscribeWebhooks } from './webhooks/subscribers.js';
 import { newId } from './domain/ids.js';
@@ -49,9 +50,12 @@ export interface AppOptions {
   limiter?: Limiter;
 }
 
-const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin, search, insights];
+const FEATURES: Feature[] = [core, discussion, events, live, members, engagement, moderation, admin, search, insights, notifications];
 
 const SITE_CACHE_MS = 2000;
+
+/** The mail unsubscribe link (`routes.unsubscribe`). */
+const UNSUBSCRIBE = /^\/v1\/sites\/[^/]+\/mail\/unsubscribe\/[^/]+$/;
 
 /** PostgreSQL's "deadlock detected" and "could not serialize": the transaction rolled back whole and may run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -141,6 +145,8 @@ export function createApp(opts: AppOptions) {
   async function cors(c: Context, next: () => Promise<void>) {
     const origin = c.req.header('origin');
     if (!origin) return next();
+    // A mail's unsubscribe link is opened and its page's form posted from the server's own origin, not the site's.
+    if (UNSUBSCRIBE.test(c.req.path)) return next();
     // Open Badges documents are public and read by verifiers on any origin; no credentials go with them.
     if (/^\/v1\/sites\/[^/]+\/ob\//.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'OPTIONS')) {
       c.header('access-control-allow-origin', '*');
@@ -164,7 +170,8 @@ export function createApp(opts: AppOptions) {
 
   // Writes: a body, when there is one, is JSON and bounded in size; an action without a body needs no content type.
   app.use('/v1/*', async (c, next) => {
-    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) {
+    // RFC 8058 one-click unsubscribe posts a form body (List-Unsubscribe=One-Click), which the route ignores.
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method) && !UNSUBSCRIBE.test(c.req.path)) {
       const type = c.req.header('content-type');
       const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
       if (type !== undefined ? !/^application\/json\s*(;|$)/i.test(type) : hasBody) {
@@ -200,14 +207,21 @@ export function createApp(opts: AppOptions) {
     if (isSiteToken(verified.claims)) return siteViewer(site.id, verified.claims);
     if (identity === 'verify') {
       const known = await store.memberByHostId(site.id, verified.claims.sub);
-      return known ? { ...toViewer(known), moderates: verified.claims.moderates ?? [] } : unknownMember(site.id, verified.claims);
+      return known
+        ? { ...toViewer(known), moderates: verified.claims.moderates ?? [], email: verified.claims.email, locale: verified.claims.locale }
+        : unknownMember(site.id, verified.claims);
     }
     const [row, assigned] = await Promise.all([
       store.upsertMember(site.id, verified.claims),
       moderatedChapters(store, site.id, verified.claims.sub),
     ]);
     // Chapters an admin gave this member to moderate count as if the token named them in `moderates`.
-    return { ...toViewer(row), moderates: [...new Set([...(verified.claims.moderates ?? []), ...assigned])] };
+    return {
+      ...toViewer(row),
+      moderates: [...new Set([...(verified.claims.moderates ?? []), ...assigned])],
+      email: verified.claims.email,
+      locale: verified.claims.locale,
+    };
   }
 
   const register: Registrar = (spec, handler, options = {}) => {

@@ -7,6 +7,9 @@ import { createLive, type LiveService } from './live/service.js';
 import { liveFastPath } from './live/fast.js';
 import { webhooksOf } from './webhooks/webhooks.js';
 import { assetServer } from './http/assets.js';
+import { mailOf } from './notifications/mail.js';
+import { NotificationScheduler } from './notifications/digest.js';
+import { notifierOf } from './notifications/service.js';
 
 export interface ServerOptions {
   port: number;
@@ -61,6 +64,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store.optimize().catch((err: unknown) => logger.error({ msg: 'optimize.failed', cause: String((err as Error)?.message ?? err) }));
   }, OPTIMIZE_MS);
   optimizing.unref();
+  // Mail left in the outbox is sent (and retried); digests, reminders and pruning run every few minutes.
+  const mail = mailOf(store, { logger });
+  mail.start();
+  const scheduler = new NotificationScheduler(store, { logger });
+  scheduler.start();
   const root = new Hono();
   if (opts.assets) {
     // The server's own build (dist/server/) sits beside the bundle; it is not the browser's.
@@ -99,6 +107,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const closing = new Promise<void>((ok) => server.close(() => ok()));
       await live.shutdown();
       await hooks.stop();
+      await scheduler.stop();
+      await notifierOf(store)?.idle();
+      await mail.stop();
       const cut = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), opts.shutdownMs ?? 5000);
       await closing;
       clearTimeout(cut);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import ICAL from 'ical.js';
 import { CheckIn, CheckInList, Series } from '../../src/contract/events.js';
 import { Event } from '../../src/contract/resources.js';
-import { changeKinds } from '../../src/server/features/events/present.js';
+import { changesOf } from '../../src/server/features/events/present.js';
 import { csvCell } from '../../src/server/features/events/door.js';
 import type { EventRow } from '../../src/server/store/schema.js';
 import { backends, call, setup, token } from './support.js';
@@ -401,10 +401,11 @@ describe('organiser helpers', () => {
       '""',
     ]);
   });
-  it('changeKinds tells time, place and details apart', () => {
-    const before = { starts_at: 'a', ends_at: 'b', place: 'p', online_url: null, title: 't' } as unknown as EventRow;
-    assert.deepEqual(changeKinds(before, { starts_at: 'c' }), ['time']);
-    assert.deepEqual(changeKinds(before, { place: 'q', title: 'u' }), ['place', 'details']);
-    assert.deepEqual(changeKinds(before, { place: 'p' }), []);
+  it('changesOf tells time, place, link, title and details apart', () => {
+    const before = { starts_at: 'a', ends_at: 'b', place: 'p', online_url: null, title: 't', capacity: 5 } as unknown as EventRow;
+    assert.deepEqual(changesOf(before, { starts_at: 'c' }), ['time']);
+    assert.deepEqual(changesOf(before, { place: 'q', title: 'u' }), ['place', 'title']);
+    assert.deepEqual(changesOf(before, { online_url: 'https://visio.example/x' }), ['online']);
+    assert.deepEqual(changesOf(before, { place: 'p', capacity: 9 }), []);
   });
 });

@@ -89,6 +89,10 @@ export interface TokenOpts {
   iat?: number;
   exp?: number;
   nbf?: number;
+  /** The `email` claim (only for sites that send mail themselves). */
+  email?: string;
+  /** The `locale` claim. */
+  locale?: string;
   /** A secret as printed by `cercle site add` or a rotation, signed with as the text it is; without it, the test site's `SECRET`. */
   secret?: string;
 }
@@ -102,6 +106,8 @@ export async function token(o: TokenOpts = {}) {
   if (o.moderates) claims.moderates = o.moderates;
   if (o.since !== undefined) claims.since = o.since;
   if (o.act) claims.act = o.act;
+  if (o.email !== undefined) claims.email = o.email;
+  if (o.locale !== undefined) claims.locale = o.locale;
   if (o.nbf !== undefined) claims.nbf = o.nbf;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

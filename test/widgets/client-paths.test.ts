@@ -6,6 +6,7 @@ import * as events from '../../src/client/events.js';
 import * as members from '../../src/client/members.js';
 import * as moderation from '../../src/client/moderation.js';
 import * as search from '../../src/client/search.js';
+import * as notifications from '../../src/client/notifications.js';
 import { routes } from '../../src/contract/routes.js';
 
 /**
@@ -94,8 +95,15 @@ describe('client modules', () => {
       events.calendarFeed(c),
       events.resetCalendarFeed(c),
       events.revokeCalendarFeed(c),
+      notifications.listNotifications(c, 'x'),
+      notifications.markNotificationsRead(c, { ids: ['n1'] }),
+      notifications.notificationPreferences(c),
+      notifications.updateNotificationPreferences(c, { frequency: 'daily' }),
+      notifications.notificationFeed(c),
+      notifications.resetNotificationFeed(c),
+      notifications.revokeNotificationFeed(c),
     ]);
-    expect(calls.length).to.equal(48);
+    expect(calls.length).to.equal(55);
     expect(calls.filter((call) => !known(call))).to.deep.equal([]);
   });
 

@@ -43,6 +43,10 @@ import { en as organiserEn } from '../../src/widgets/event-organiser/locales/en.
 import { fr as organiserFr } from '../../src/widgets/event-organiser/locales/fr.js';
 import { de as organiserDe } from '../../src/widgets/event-organiser/locales/de.js';
 import { es as organiserEs } from '../../src/widgets/event-organiser/locales/es.js';
+import { en as notificationsEn } from '../../src/widgets/notifications/locales/en.js';
+import { fr as notificationsFr } from '../../src/widgets/notifications/locales/fr.js';
+import { de as notificationsDe } from '../../src/widgets/notifications/locales/de.js';
+import { es as notificationsEs } from '../../src/widgets/notifications/locales/es.js';
 import '../../src/widgets/discussion/strings.js';
 import '../../src/widgets/event-feed/define.js';
 import type { CercleEventFeed } from '../../src/widgets/event-feed/event-feed.js';
@@ -75,6 +79,7 @@ const catalogs: Record<string, Record<string, Dict>> = {
   moderation: { en: moderationEn, fr: moderationFr, de: moderationDe, es: moderationEs },
   'event-organiser': { en: organiserEn, fr: organiserFr, de: organiserDe, es: organiserEs },
   search: { en: searchEn, fr: searchFr, de: searchDe, es: searchEs },
+  notifications: { en: notificationsEn, fr: notificationsFr, de: notificationsDe, es: notificationsEs },
 };
 
 /** Values standing for the arguments of a function string, to see which of them its text shows. */

@@ -20,3 +20,5 @@ define( 'AUTOMATIC_UPDATER_DISABLED', true );
 define( 'WP_DEBUG', true );
 define( 'WP_DEBUG_DISPLAY', false );
 define( 'WP_DEBUG_LOG', '%LOG%' );
+// mail-capture.php (a must-use plugin during the run) writes each wp_mail here instead of sending it.
+define( 'CERCLE_TEST_MAIL_LOG', '%MAIL%' );

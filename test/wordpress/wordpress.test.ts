@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,10 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { NotificationCreatedData, NotificationDigestData, type Notification } from '../../src/contract/notifications.js';
+import { WebhookPayload } from '../../src/contract/moderation.js';
 import { main as cli } from '../../src/server/cli/index.js';
+import { signature } from '../../src/server/webhooks/webhooks.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { BUNDLE, launchChromium } from '../e2e/support.js';
 
@@ -28,6 +31,7 @@ const PLUGIN = fileURLToPath(new URL('../../integrations/wordpress/cercle', impo
 const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
 const WORDPRESS = '/usr/share/wordpress';
 const PLUGINS = '/var/lib/wordpress/wp-content/plugins';
+const MU_PLUGINS = '/var/lib/wordpress/wp-content/mu-plugins';
 const CONFIG = '/etc/wordpress/config-127.0.0.1.php';
 /** What the config file this test writes says about itself (a file without it is never touched). */
 const MARK = 'cercle-wordpress-test';
@@ -112,6 +116,16 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
   const admin = randomBytes(9).toString('hex');
   const dir = await mkdtemp(join(tmpdir(), 'cercle-wordpress-'));
   const database = join(dir, 'cercle.db');
+  const mailLog = join(dir, 'mail.jsonl');
+  type Mail = { to: string | string[]; subject: string; message: string; headers: string[] };
+  const mails = async (): Promise<Mail[]> =>
+    existsSync(mailLog)
+      ? (await readFile(mailLog, 'utf8'))
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Mail)
+      : [];
   const cleanup: (() => Promise<unknown>)[] = [];
   let php: ChildProcess | undefined;
   let server: RunningServer | undefined;
@@ -129,11 +143,19 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
         .replaceAll('%DB%', id)
         .replace('%PASSWORD%', password)
         .replaceAll('%SALT%', randomBytes(24).toString('hex'))
-        .replace('%LOG%', join(dir, 'debug.log')),
+        .replace('%LOG%', join(dir, 'debug.log'))
+        .replace('%MAIL%', mailLog),
     );
     cleanup.push(() => unlink(CONFIG));
     await symlink(PLUGIN, join(PLUGINS, slug));
     cleanup.push(() => unlink(join(PLUGINS, slug)));
+    // Mail is captured to a file by a must-use plugin for this run.
+    if (!existsSync(MU_PLUGINS)) {
+      await mkdir(MU_PLUGINS);
+      cleanup.push(() => rmdir(MU_PLUGINS));
+    }
+    await symlink(join(HERE, 'mail-capture.php'), join(MU_PLUGINS, `${slug}-mail.php`));
+    cleanup.push(() => unlink(join(MU_PLUGINS, `${slug}-mail.php`)));
     const port = await freePort();
     const wp = `http://127.0.0.1:${port}`;
     await run('php', [join(HERE, 'install.php'), `127.0.0.1:${port}`], {
@@ -320,6 +342,109 @@ test('WordPress: from nothing to a subscriber commenting and an editor moderatin
     assert.equal(await reader.locator('cercle-discussion').getAttribute('thread'), plain);
     assert.equal(await reader.locator('#commentform, .wp-block-post-comments-form form').count(), 0, 'no WordPress comment form');
     phase('discussion in place of comments');
+
+    // ---- notifications mailed by WordPress --------------------------------------------------------
+    // The administrator registers the plugin's route as a webhook with the command the settings page shows, and pastes its secret.
+    await adminPage.goto(`${wp}/wp-admin/options-general.php?page=cercle`);
+    const hookCommand = (await adminPage.locator('#cercle-add-webhook').innerText()).trim();
+    const hookUrl = `${wp}/wp-json/cercle/v1/notifications`;
+    assert.equal(hookCommand, `cercle webhook add amicale --url ${hookUrl} --event notification.created --event notification.digest`);
+    const printed = await cercle(hookCommand.split(/\s+/).slice(1), database);
+    const secret = /whsec_[A-Za-z0-9_-]+/.exec(printed)?.[0];
+    assert.ok(secret, printed);
+    await adminPage.locator('#cercle-webhook-secret').fill(secret);
+    await adminPage.getByRole('button', { name: 'Save Changes' }).click();
+    await adminPage.getByText('Settings saved.').waitFor();
+
+    // What the Cercle server sends, built with the contract and signed as its webhook sender signs.
+    let seq = 0;
+    const notice = (o: Partial<Notification> = {}) => ({
+      id: `n-wp-${++seq}`,
+      kind: 'comment.reply' as const,
+      createdAt: new Date().toISOString(),
+      readAt: null,
+      actor: { id: '3', name: 'Edouard Editor', picture: null, chapters: [] },
+      thread: { key: post, title: 'Nos prochaines sorties', url: post },
+      comment: { id: row.id, excerpt: 'Bonne idée, je m’inscris.' },
+      event: null,
+      introduction: null,
+      badge: null,
+      url: `${post}#comment-${row.id}`,
+      ...o,
+    });
+    const deliver = async (type: 'notification.created' | 'notification.digest', data: unknown, sign = secret, id = `wh-${++seq}`) => {
+      const body = JSON.stringify(WebhookPayload.parse({ id, type, site: 'amicale', createdAt: new Date().toISOString(), data }));
+      const res = await fetch(hookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cercle-signature': signature(sign, body, Math.floor(Date.now() / 1000)) },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const reply = (member: string, language: 'fr' | 'en') =>
+      NotificationCreatedData.parse({
+        member: { id: member, name: 'Claire Subscriber', language },
+        notification: { ...notice(), text: 'Edouard Editor vous a répondu dans « Nos prochaines sorties »' },
+        subject: 'Edouard Editor vous a répondu',
+        text: `Edouard Editor vous a répondu dans « Nos prochaines sorties » :\n« Bonne idée, je m’inscris. »\n${post}#comment-${row.id}`,
+        preferencesUrl: null,
+      });
+    const before = (await mails()).length;
+
+    assert.deepEqual(
+      [(await deliver('notification.created', reply('2', 'fr'), 'whsec_' + 'x'.repeat(43))).status, (await mails()).length],
+      [401, before],
+      'a wrong signature is refused and nothing is mailed',
+    );
+    const first = await deliver('notification.created', reply('2', 'fr'), secret, 'wh-reply');
+    assert.deepEqual([first.status, first.body.sent], [200, true]);
+    const [mail] = (await mails()).slice(before);
+    assert.equal(mail.to, 'subscriber@example.org');
+    assert.equal(mail.subject, 'Edouard Editor vous a répondu');
+    assert.match(mail.message, /^Edouard Editor vous a répondu dans « Nos prochaines sorties » :/);
+    assert.ok(mail.message.includes(`${post}#comment-${row.id}`), 'the link to the comment');
+    assert.match(
+      mail.message,
+      /Vous recevez cet e-mail en tant que membre de Amicale des Cartographes\.\nPour ne plus les recevoir/,
+      'the footer in French',
+    );
+    assert.ok(mail.headers.includes('Content-Language: fr'));
+    assert.ok(mail.headers.some((h) => /^List-Unsubscribe: <.*\/wp-admin\/profile\.php#cercle-notifications>$/.test(h)));
+    const again = await deliver('notification.created', reply('2', 'fr'), secret, 'wh-reply');
+    assert.deepEqual(
+      [again.status, again.body.reason, (await mails()).length],
+      [200, 'duplicate', before + 1],
+      'a retried delivery is mailed once',
+    );
+
+    // A weekly digest for the editor, in English.
+    const digest = NotificationDigestData.parse({
+      member: { id: '3', name: 'Edouard Editor', language: 'en' },
+      period: 'weekly',
+      key: '2026-W50',
+      count: 1,
+      groups: [{ thread: { key: post, title: 'Nos prochaines sorties', url: post }, items: [{ ...notice(), text: 'Claire replied' }] }],
+      subject: 'Your week on Amicale des Cartographes: 1 notification',
+      text: `Nos prochaines sorties\n- Claire replied\n  ${post}`,
+      preferencesUrl: null,
+    });
+    assert.deepEqual((await deliver('notification.digest', digest)).body, { sent: true });
+    const weekly = (await mails()).at(-1)!;
+    assert.deepEqual([weekly.to, weekly.subject], ['editor@example.org', 'Your week on Amicale des Cartographes: 1 notification']);
+    assert.match(weekly.message, /You receive this e-mail because you are a member of Amicale des Cartographes/);
+    assert.equal((await deliver('notification.created', reply('999', 'en'))).body.reason, 'unknown_user');
+
+    // The subscriber turns Cercle's mails off on their WordPress profile: nothing more is mailed to them.
+    await reader.goto(`${wp}/wp-admin/profile.php`);
+    const optIn = reader.getByLabel('Cercle notifications by e-mail');
+    assert.equal(await optIn.isChecked(), true, 'on by default');
+    await optIn.uncheck();
+    await reader.getByRole('button', { name: 'Update Profile' }).click();
+    await reader.getByText('Profile updated.').waitFor();
+    const count = (await mails()).length;
+    const off = await deliver('notification.created', reply('2', 'fr'));
+    assert.deepEqual([off.status, off.body.reason, (await mails()).length], [200, 'opted_out', count]);
+    phase('notifications mailed by WordPress: signed, once, in the member language, not after opting out');
 
     for (const c of contexts) await c.close();
     assert.deepEqual(errors, []);

@@ -27,6 +27,7 @@ require_once __DIR__ . '/includes/token.php';
 require_once __DIR__ . '/includes/rest.php';
 require_once __DIR__ . '/includes/render.php';
 require_once __DIR__ . '/includes/admin.php';
+require_once __DIR__ . '/includes/notifications.php';
 
 register_activation_hook( __FILE__, 'cercle_activate' );
 
@@ -37,6 +38,7 @@ function cercle_activate() {
 }
 
 add_action( 'rest_api_init', 'cercle_register_routes' );
+add_action( 'rest_api_init', 'cercle_notification_routes' );
 add_action( 'init', 'cercle_register_shortcodes' );
 add_action( 'wp_body_open', 'cercle_open_community', 1 );
 add_action( 'wp_footer', 'cercle_close_community', 1 );
@@ -45,6 +47,11 @@ add_filter( 'render_block_core/comments', 'cercle_render_comments_block', 10, 2 
 add_filter( 'render_block_core/post-comments-form', 'cercle_render_comments_block', 10, 2 );
 add_filter( 'comments_open', 'cercle_comments_open', 20, 2 );
 add_filter( 'pings_open', 'cercle_comments_open', 20, 2 );
+
+add_action( 'show_user_profile', 'cercle_profile_mail_field' );
+add_action( 'edit_user_profile', 'cercle_profile_mail_field' );
+add_action( 'personal_options_update', 'cercle_profile_mail_save' );
+add_action( 'edit_user_profile_update', 'cercle_profile_mail_save' );
 
 if ( is_admin() ) {
 	add_action( 'admin_menu', 'cercle_admin_menu' );

@@ -6,3 +6,5 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 delete_option( 'cercle_settings' );
 delete_option( 'cercle_keys' );
 delete_option( 'cercle_hs256_secret' );
+delete_option( 'cercle_webhook_secret' );
+delete_metadata( 'user', 0, 'cercle_notification_mail', '', true );

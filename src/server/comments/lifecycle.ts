@@ -181,7 +181,7 @@ export class CommentLifecycle {
    */
   async moderate(req: ModerationRequest): Promise<ModerationResult[]> {
     const { site, ids, action, at } = req;
-    const moved: { id: string; thread_key: string; thread_audience: string }[] = [];
+    const moved: { id: string; thread_key: string; thread_audience: string; status: string }[] = [];
     const results = await this.store.db.transaction().execute(async (tx) => {
       const rows = new Map((await this.ms.commentsWithThreads(site, ids, tx)).map((r) => [r.id, r]));
       const out: ModerationResult[] = [];
@@ -225,7 +225,8 @@ export class CommentLifecycle {
     });
     for (const r of moved) {
       const ref = { site, comment: r.id, thread: { key: r.thread_key, audience: r.thread_audience } };
-      if (action === 'delete') await this.bus.emit('comment.erased', { ...ref, by: 'moderator' });
+      if (action === 'delete') await this.bus.emit('comment.erased', { ...ref, by: 'moderator', was: r.status });
+      else if (action === 'hide') await this.bus.emit('comment.hidden', { ...ref, was: r.status });
       else await this.bus.emit(EVENT[action], ref);
     }
     return results;

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventChange } from '../../contract/notifications.js';
 import type { Logger } from '../http/logger.js';
 
 /** A comment and the thread it belongs to, as every comment event carries them. */
@@ -6,16 +7,6 @@ export interface CommentRef {
   site: string;
   comment: string;
   thread: { key: string; audience: string };
-}
-
-/** What changed on an event, as `event.changed` and `event.cancelled` carry it. */
-export interface EventChange {
-  site: string;
-  eventId: string;
-  /** For an occurrence of a series: the instant its rule gave it (ISO), which identifies it in calendars. */
-  occurrence?: string;
-  changes: ('time' | 'place' | 'details')[];
-  message?: string;
 }
 
 /** Who moved a comment: a moderator (audited), or its author. */
@@ -37,12 +28,12 @@ export interface DomainEvents {
   'comment.edited': CommentRef & { version: number };
   /** A moderator published a held comment. */
   'comment.approved': CommentRef;
-  /** A moderator hid a comment (readable or held). */
-  'comment.hidden': CommentRef;
+  /** A moderator hid a comment (readable or held); `was` is its status before (`pending`: a held comment refused). */
+  'comment.hidden': CommentRef & { was?: string };
   /** A moderator made a hidden comment readable again. */
   'comment.restored': CommentRef;
-  /** The text is gone for good: by its author, or by a moderator. */
-  'comment.erased': CommentRef & { by: CommentActor };
+  /** The text is gone for good: by its author, or by a moderator; `was` is its status before, when known. */
+  'comment.erased': CommentRef & { by: CommentActor; was?: string };
   'comment.flagged': CommentRef;
   'reactions.changed': CommentRef;
   'rsvp.changed': {
@@ -52,19 +43,29 @@ export interface DomainEvents {
     status: string;
     guests: number;
   };
-  /**
-   * An organiser changed an event (or one occurrence of a series): its time, its place (or online link), or
-   * other details. Raised once committed; notifications tell the members going.
-   */
-  'event.changed': EventChange;
-  /** An organiser cancelled an event (or one occurrence); `message` is their reason. */
-  'event.cancelled': EventChange;
   'introduction.requested': {
     site: string;
     introduction: { id: string; createdAt: string };
     from: { id: string; name: string };
     to: { id: string; name: string };
   };
+  /** The member asked answered an introduction request. */
+  'introduction.answered': {
+    site: string;
+    introduction: { id: string };
+    from: { id: string; name: string };
+    to: { id: string; name: string };
+    accepted: boolean;
+  };
+  /** Members moved from the waitlist to going (`members`: their pks). */
+  'waitlist.promoted': { site: string; eventId: string; members: string[] };
+  /**
+   * An organiser changed what members going rely on: its time, place, link, title or details; `by` is their pk
+   * (null for the site). `occurrence`: for an occurrence of a series, the instant its rule gave it (ISO).
+   */
+  'event.changed': { site: string; eventId: string; occurrence?: string; what: EventChange[]; by: string | null };
+  /** An organiser cancelled an event (or one occurrence of a series); `by` is their pk. */
+  'event.cancelled': { site: string; eventId: string; occurrence?: string; reason: string | null; by: string | null };
   /**
    * A badge recorded inside a transaction. Raised by the store, where the transaction is not yet
    * committed: subscribers check the award is still there.

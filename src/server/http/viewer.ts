@@ -15,6 +15,10 @@ export interface Viewer {
    * row: `pk` is empty, `row` is a stand-in never stored, and writes are refused unless the route accepts the site.
    */
   actor: 'member' | 'site';
+  /** The token's `email` claim, when the host passes one (kept only if the member opts in to mail). */
+  email?: string;
+  /** The token's `locale` claim. */
+  locale?: string;
   row: MemberRow;
 }
 

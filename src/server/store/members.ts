@@ -1,3 +1,4 @@
+import { eraseMemberNotifications } from '../notifications/store.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactField } from '../../contract/members.js';
 import { hostKey, newId, nowIso } from '../domain/ids.js';
@@ -392,6 +393,7 @@ export class MemberStore {
       await tx.deleteFrom('activities').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_profiles').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_search').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
+      const notifications = await eraseMemberNotifications(tx, siteId, memberPk);
       const gone = await tx
         .deleteFrom('members')
         .where('site_id', '=', siteId)
@@ -409,6 +411,7 @@ export class MemberStore {
         comments: { anonymized: toTombstone.length, deleted: toDelete.length },
         rsvps: Number(rsvps.numDeletedRows),
         introductions: Number(intros.numDeletedRows),
+        notifications,
       };
     });
   }

@@ -14,6 +14,7 @@ import { m012 } from './migrations/012_thread_counters.js';
 import { m013 } from './migrations/013_search.js';
 import { m015 } from './migrations/015_event_series.js';
 import { m016 } from './migrations/016_chapters_insights.js';
+import { m014 } from './migrations/014_notifications.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '013_search': m013,
   '015_event_series': m015,
   '016_chapters_insights': m016,
+  '014_notifications': m014,
 };
 
 class CodeProvider implements MigrationProvider {

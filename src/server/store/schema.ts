@@ -211,6 +211,83 @@ export interface WebhookDeliveryRow {
   coalesce_key: string | null;
 }
 
+/** One thing a member is told. `id` is made from the kind, its subject and the member: a repeated fan-out adds nothing. */
+export interface NotificationRow {
+  site_id: string;
+  id: string;
+  member_pk: string;
+  kind: string;
+  actor_pk: string | null;
+  thread_pk: string | null;
+  comment_id: string | null;
+  event_id: string | null;
+  introduction_id: string | null;
+  data: string | null; // JSON
+  created_at: string;
+  read_at: string | null;
+  delivered_at: string | null;
+}
+
+export interface NotificationPrefsRow {
+  site_id: string;
+  member_pk: string;
+  kinds: string; // JSON Partial<Record<kind, { page, delivery }>>
+  /** `,kind,kind,`: kinds with `page: false`. */
+  muted: string;
+  frequency: 'immediate' | 'daily' | 'weekly' | 'off';
+  language: string | null;
+  email: string | null;
+  feed_token_hash: string | null;
+  feed_created_at: string | null;
+  updated_at: string;
+}
+
+export interface ThreadFollowRow {
+  site_id: string;
+  thread_pk: string;
+  member_pk: string;
+  following: number;
+  created_at: string;
+}
+
+export interface MailOutboxRow {
+  id: string;
+  site_id: string;
+  member_pk: string | null;
+  dedupe_key: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: string; // JSON Record<string, string>
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  claimed_at: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface NotificationJobRow {
+  site_id: string;
+  member_pk: string;
+  period_key: string;
+  status: 'pending' | 'running' | 'done';
+  lease_until: string | null;
+  attempts: number;
+  created_at: string;
+  done_at: string | null;
+}
+
+export interface NotificationSiteRow {
+  site_id: string;
+  unsubscribe_secret: string;
+  sweep_until: string | null;
+  created_at: string;
+}
+
 /** A token bucket shared by every instance (PostgreSQL); `at` in ms since epoch. */
 export interface RateBucketRow {
   key: string;
@@ -476,6 +553,12 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryRow;
   rate_buckets: RateBucketRow;
   import_map: ImportMapRow;
+  notifications: NotificationRow;
+  notification_prefs: NotificationPrefsRow;
+  thread_follows: ThreadFollowRow;
+  mail_outbox: MailOutboxRow;
+  notification_jobs: NotificationJobRow;
+  notification_sites: NotificationSiteRow;
 }
 
 /** What the per-feature query modules need of the store: its Kysely instance and the database kind. */

@@ -35,6 +35,17 @@ export interface SiteSettings {
   blockedWords?: string[];
   /** An Akismet-compatible spam check; absent (the default): nothing is ever sent anywhere. */
   spamCheck?: SpamCheckSettings | null;
+  /** Notifications beyond the page: the site's mail server, retention, default language. */
+  notifications?: SiteNotificationSettings;
+}
+
+export interface SiteNotificationSettings {
+  /** The site's own mail server; absent or null: notifications go through the host's webhooks. */
+  smtp?: { host: string; port: number; secure: boolean; user: string | null; password: string | null; from: string } | null;
+  /** Read notifications are pruned after this many days (default 90). */
+  retentionDays?: number;
+  language?: 'en' | 'fr' | 'de' | 'es';
+  preferencesUrl?: string | null;
 }
 
 export interface SpamCheckSettings {

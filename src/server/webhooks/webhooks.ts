@@ -7,7 +7,8 @@ import type { WebhookEventType, WebhookPayload } from '../../contract/moderation
 import type { Logger } from '../http/logger.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { problem } from '../http/problem.js';
-import type { WebhookDeliveryRow, WebhookRow } from '../store/schema.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, WebhookDeliveryRow, WebhookRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
 // ---- where a webhook may point ------------------------------------------------------------
@@ -275,6 +276,58 @@ export class WebhookService {
     if (key) void this.schedule();
     else this.kick();
     return targets.length;
+  }
+
+  /**
+   * Queues an event for the site's webhooks that take its type inside the caller's transaction (so that
+   * it is queued exactly when the rest is committed); call `kick()` after the commit. Returns how many.
+   */
+  async queueIn(
+    db: Kysely<Database> | Transaction<Database>,
+    siteId: string,
+    type: WebhookEventType,
+    data: Record<string, unknown>,
+    eventId = newId(),
+  ) {
+    const hooks = await db.selectFrom('webhooks').select(['id', 'events']).where('site_id', '=', siteId).where('active', '=', 1).execute();
+    const targets = hooks.filter((h) => (JSON.parse(h.events) as string[]).includes(type));
+    if (!targets.length) return 0;
+    const at = nowIso(this.now());
+    const text = JSON.stringify({ id: eventId, type, site: siteId, createdAt: at, data } satisfies WebhookPayload);
+    await db
+      .insertInto('webhook_deliveries')
+      .values(
+        targets.map((h) => ({
+          id: newId(),
+          site_id: siteId,
+          webhook_id: h.id,
+          event_id: eventId,
+          event_type: type,
+          payload: text,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: at,
+          lease_until: null,
+          last_status: null,
+          last_error: null,
+          created_at: at,
+          delivered_at: null,
+          coalesce_key: null,
+        })),
+      )
+      .execute();
+    return targets.length;
+  }
+
+  /** Whether the site has an active webhook for this type. */
+  async listens(siteId: string, type: WebhookEventType): Promise<boolean> {
+    const hooks = await this.store.db
+      .selectFrom('webhooks')
+      .select('events')
+      .where('site_id', '=', siteId)
+      .where('active', '=', 1)
+      .execute();
+    return hooks.some((h) => (JSON.parse(h.events) as string[]).includes(type));
   }
 
   /** Sends soon, without making the caller wait. */

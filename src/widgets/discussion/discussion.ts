@@ -180,10 +180,24 @@ export class CercleDiscussion extends CercleConnected {
     super.connectedCallback();
     // Moved in the page: the provider answers with the same value, which alone would not update.
     this.requestUpdate();
+    addEventListener('hashchange', this.toAnchor);
   }
+
+  /**
+   * The page's address names a comment (`#comment-<id>`, as notifications link to one): it gets the
+   * focus, which brings it into view, once shown. The browser cannot reach it inside the shadow root.
+   */
+  private toAnchor = () => {
+    const id = /^#comment-([A-Za-z0-9_.:@-]+)$/.exec(location.hash)?.[1];
+    if (id && this._page?.items.some((c) => c.id === id)) {
+      this.focusId = id;
+      this.requestUpdate();
+    }
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    removeEventListener('hashchange', this.toAnchor);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -209,24 +223,12 @@ export class CercleDiscussion extends CercleConnected {
     }
   }
 
-  /** Whether the first page was shown, with the page's `#comment-<id>` (a search result's link) brought into view. */
-  private anchored = false;
-
   protected override updated(): void {
     const back = this.focusMode;
     const opener = back && this.renderRoot.querySelector<HTMLElement>(`#c-${CSS.escape(back.id)} [data-mode=${back.mode}]`);
     if (opener) opener.focus();
     else if (this.focusId) this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(this.focusId))?.focus();
     this.focusId = this.focusMode = undefined;
-    if (!this.anchored && this._page) {
-      this.anchored = true;
-      const m = /^#comment-([A-Za-z0-9_.:@-]{1,128})$/.exec(location.hash);
-      const target = m && this.renderRoot.querySelector<HTMLElement>('#c-' + CSS.escape(m[1]));
-      if (target) {
-        target.scrollIntoView({ block: 'center' });
-        target.focus({ preventScroll: true });
-      }
-    }
   }
 
   protected override render() {
@@ -704,6 +706,7 @@ export class CercleDiscussion extends CercleConnected {
         this._info = info;
         this._reloading = false;
         this.markRead(page);
+        this.toAnchor();
       },
       (e) => ((this._error = e), (this._reloading = false)),
     );

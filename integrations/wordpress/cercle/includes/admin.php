@@ -32,6 +32,8 @@ function cercle_commands( array $s ) {
 			. ' --id ' . $site . ' --origin ' . cercle_shell_arg( cercle_site_origin() )
 			. ' --login-url ' . cercle_shell_arg( wp_login_url() ) . ' --alg EdDSA --jwks-url ' . cercle_shell_arg( $jwks ),
 		'add-key' => 'cercle site add-key ' . $site . ' --alg EdDSA --jwks-url ' . cercle_shell_arg( $jwks ),
+		'webhook' => 'cercle webhook add ' . $site . ' --url ' . cercle_shell_arg( cercle_notification_url() )
+			. ' --event notification.created --event notification.digest',
 	);
 }
 
@@ -92,6 +94,7 @@ function cercle_admin_page() {
 	$errors   = get_transient( 'cercle_errors_' . get_current_user_id() );
 	delete_transient( 'cercle_errors_' . get_current_user_id() );
 	$has_secret = '' !== (string) get_option( CERCLE_SECRET_OPTION, '' );
+	$has_hook   = '' !== (string) get_option( CERCLE_WEBHOOK_SECRET_OPTION, '' );
 	?>
 	<div class="wrap">
 		<h1><?php esc_html_e( 'Cercle', 'cercle' ); ?></h1>
@@ -139,6 +142,12 @@ function cercle_admin_page() {
 					<p class="description"><?php esc_html_e( 'The user meta key that holds a member\'s chapter ids (comma-separated or a list).', 'cercle' ); ?></p></td>
 				</tr>
 				<tr>
+					<th scope="row"><label for="cercle-webhook-secret"><?php esc_html_e( 'Notifications webhook secret', 'cercle' ); ?></label></th>
+					<td><input type="password" class="regular-text code" id="cercle-webhook-secret" name="cercle_webhook_secret" value="" autocomplete="off" aria-describedby="cercle-webhook-help" placeholder="<?php echo $has_hook ? esc_attr__( '(saved; leave empty to keep it)', 'cercle' ) : 'whsec_…'; ?>">
+					<p class="description" id="cercle-webhook-help"><?php esc_html_e( 'To mail members their Cercle notifications with WordPress: run this where the Cercle server runs, then paste the signing secret it prints.', 'cercle' ); ?></p>
+					<pre class="cercle-command" id="cercle-add-webhook"><code><?php echo esc_html( $commands['webhook'] ); ?></code></pre></td>
+				</tr>
+				<tr>
 					<th scope="row"><?php esc_html_e( 'Comments', 'cercle' ); ?></th>
 					<td><label><input type="checkbox" name="cercle[replace_comments]" value="1" <?php checked( $s['replace_comments'] ); ?>> <?php esc_html_e( 'Show the Cercle discussion under every post instead of WordPress comments (native comments are closed)', 'cercle' ); ?></label></td>
 				</tr>
@@ -181,7 +190,7 @@ function cercle_admin_page() {
 		</form>
 		<?php endif; ?>
 		<h2><?php esc_html_e( 'Place the widgets', 'cercle' ); ?></h2>
-		<p><code>[cercle_discussion]</code> <code>[cercle_events chapter="…"]</code> <code>[cercle_member id="…"]</code> <code>[cercle_badge]</code> <code>[cercle_moderation]</code></p>
+		<p><code>[cercle_discussion]</code> <code>[cercle_events chapter="…"]</code> <code>[cercle_member id="…"]</code> <code>[cercle_badge]</code> <code>[cercle_moderation]</code> <code>[cercle_notifications]</code></p>
 	</div>
 	<?php
 }
@@ -201,6 +210,16 @@ function cercle_admin_save() {
 			add_option( CERCLE_SECRET_OPTION, $secret, '', 'no' );
 		} else {
 			update_option( CERCLE_SECRET_OPTION, $secret, false );
+		}
+	}
+	$hook = isset( $_POST['cercle_webhook_secret'] ) ? trim( (string) wp_unslash( $_POST['cercle_webhook_secret'] ) ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- a secret, kept as typed.
+	if ( '' !== $hook ) {
+		if ( ! preg_match( '/^whsec_[A-Za-z0-9_-]{20,200}$/', $hook ) ) {
+			$errors[] = __( 'The webhook secret looks wrong: paste it as `cercle webhook add` printed it (whsec_…).', 'cercle' );
+		} elseif ( false === get_option( CERCLE_WEBHOOK_SECRET_OPTION ) ) {
+			add_option( CERCLE_WEBHOOK_SECRET_OPTION, $hook, '', 'no' );
+		} else {
+			update_option( CERCLE_WEBHOOK_SECRET_OPTION, $hook, false );
 		}
 	}
 	if ( 'HS256' === $settings['alg'] && '' === (string) get_option( CERCLE_SECRET_OPTION, '' ) ) {

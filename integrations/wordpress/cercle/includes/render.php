@@ -102,6 +102,7 @@ function cercle_register_shortcodes() {
 	add_shortcode( 'cercle_member', 'cercle_shortcode_member' );
 	add_shortcode( 'cercle_badge', 'cercle_shortcode_badge' );
 	add_shortcode( 'cercle_moderation', 'cercle_shortcode_moderation' );
+	add_shortcode( 'cercle_notifications', 'cercle_shortcode_notifications' );
 }
 
 /** [cercle_discussion]: the comments of this post (its permalink is the thread), or of `thread`. */
@@ -184,4 +185,9 @@ function cercle_render_comments_block( $content, $block ) {
 /** Native comments are closed where the discussion takes their place. */
 function cercle_comments_open( $open, $post_id ) {
 	return cercle_replaces_comments( $post_id ) ? false : $open;
+}
+
+/** [cercle_notifications]: the signed-in member's notifications bell (nothing for a signed-out reader). */
+function cercle_shortcode_notifications() {
+	return cercle_widget( 'cercle-notifications', array(), 'cercle-notifications-block' );
 }

@@ -35,6 +35,11 @@ function cercle_claims( WP_User $user, $now = null ) {
 		}
 	}
 	$claims['roles'] = array_values( array_unique( $roles ) );
+	// What notifications delivered beyond the page are written in (no address: WordPress mails them itself).
+	$locale = get_user_locale( $user );
+	if ( preg_match( '/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8})*$/', $locale ) && strlen( $locale ) <= 35 ) {
+		$claims['locale'] = $locale;
+	}
 	if ( '' !== $s['chapters_meta'] ) {
 		$claims['chapters'] = cercle_user_chapters( $user->ID, $s['chapters_meta'] );
 	}

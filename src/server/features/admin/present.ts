@@ -1,3 +1,4 @@
+import { notificationSettingsOut } from '../../notifications/settings.js';
 import type { AdminSettings, AuditEntry, Webhook } from '../../../contract/moderation.js';
 import { memberSummary } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
@@ -58,6 +59,7 @@ export async function settingsOut(store: Store, site: Site): Promise<AdminSettin
       ? { provider: s.spamCheck.provider, endpoint: s.spamCheck.endpoint, blog: s.spamCheck.blog, apiKeySet: !!s.spamCheck.apiKey }
       : null,
     keys: keys.map((k) => ({ kid: k.kid, alg: k.alg, createdAt: k.created_at, retiresAt: k.retires_at })),
+    notifications: notificationSettingsOut(s.notifications),
   };
 }
 

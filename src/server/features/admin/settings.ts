@@ -1,6 +1,7 @@
 import type { SettingsPatch } from '../../../contract/moderation.js';
 import { problem } from '../../http/problem.js';
 import type { Site } from '../../store/store.js';
+import { applyNotificationPatch, notificationSettingsOut } from '../../notifications/settings.js';
 
 /** The settings after a patch, and what changed (`field → { from, to }`; the spam key never appears). */
 export function applyPatch(site: Site, patch: SettingsPatch) {
@@ -60,6 +61,11 @@ export function applyPatch(site: Site, patch: SettingsPatch) {
       shown(before),
       keyChanged ? { ...shown(settings.spamCheck ?? null), apiKey: 'replaced' } : shown(settings.spamCheck ?? null),
     );
+  }
+  if (patch.notifications !== undefined) {
+    const before = settings.notifications;
+    settings.notifications = applyNotificationPatch(before, patch.notifications);
+    set('notifications', notificationSettingsOut(before), notificationSettingsOut(settings.notifications));
   }
   return { changes, update: { name, origins, settings } };
 }

@@ -4,6 +4,7 @@ import { canSee } from '../../domain/audience.js';
 import { chapterName, decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { problem } from '../../http/problem.js';
 import type { EventRow } from '../../store/schema.js';
+import type { EventChange } from '../../../contract/notifications.js';
 import {
   RsvpConflict,
   UnknownMembers,
@@ -36,7 +37,7 @@ import {
   fileName,
   announceEvent,
   viewOf,
-  changeKinds,
+  changesOf,
   checkDescription,
   attendeeList,
   feedOut,
@@ -126,7 +127,8 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
   const r = await rightsOf(store, site, ctx.viewer);
   checkDescription(body.description);
   const organiser = body.organiser === undefined ? undefined : await organiserPk(store, site, r, body.organiser, null);
-  const seen: { before?: EventRow; changes?: Partial<EventRow> } = {};
+  let what: EventChange[] = [];
+  let occurrence: string | null = null;
   const promoted = await eventStore.updateEvent(
     store,
     site.id,
@@ -153,8 +155,8 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
       if (body.maxGuests !== undefined) changes.max_guests = body.maxGuests;
       if (body.audience !== undefined) changes.audience = body.audience;
       if (organiser !== undefined) changes.organiser_pk = organiser;
-      seen.before = ev;
-      seen.changes = changes;
+      what = changesOf(ev, changes);
+      occurrence = ev.occurrence_at;
       return changes;
     },
     (ev) => {
@@ -176,15 +178,16 @@ export async function updateEvent(ctx: HandlerContext<typeof routes.updateEvent>
   );
   await announceEvent(ctx, params.event, 'event.updated', promoted);
   if (promoted.length) await announceEvent(ctx, params.event, 'rsvp.changed');
-  const kinds = seen.before && seen.changes ? changeKinds(seen.before, seen.changes) : [];
-  if (kinds.length) {
+  if (what.length) {
     await ctx.emit('event.changed', {
       site: site.id,
       eventId: params.event,
-      ...(seen.before!.occurrence_at ? { occurrence: seen.before!.occurrence_at } : {}),
-      changes: kinds,
+      ...(occurrence ? { occurrence } : {}),
+      what,
+      by: ctx.viewer?.pk || null,
     });
   }
+  if (promoted.length) await ctx.emit('waitlist.promoted', { site: site.id, eventId: params.event, members: promoted });
   return { body: await viewOf(ctx, params.event, r) };
 }
 
@@ -202,8 +205,8 @@ export async function cancelEvent(ctx: HandlerContext<typeof routes.cancelEvent>
       site: ctx.site.id,
       eventId: ctx.params.event,
       ...(seen.before.occurrence_at ? { occurrence: seen.before.occurrence_at } : {}),
-      changes: [],
-      ...(ctx.body.reason ? { message: ctx.body.reason } : {}),
+      reason: ctx.body.reason || null,
+      by: ctx.viewer?.pk || null,
     });
   }
   return { body: await viewOf(ctx, ctx.params.event, r) };
@@ -247,6 +250,7 @@ export async function rsvp(ctx: HandlerContext<typeof routes.rsvp>) {
     throw err;
   }
   await announceEvent(ctx, params.event, 'rsvp.changed', answered.promoted);
+  if (answered.promoted.length) await ctx.emit('waitlist.promoted', { site: site.id, eventId: params.event, members: answered.promoted });
   const e = await viewOf(ctx, params.event, r);
   if (e.myRsvp) {
     await ctx.emit('rsvp.changed', {

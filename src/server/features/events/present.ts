@@ -1,3 +1,4 @@
+import type { EventChange } from '../../../contract/notifications.js';
 import { createHash } from 'node:crypto';
 import { checkMarkup } from '../../../contract/markup.js';
 import type { Context } from 'hono';
@@ -177,15 +178,16 @@ export function mayOrganiseIn(chapter: string | null, r: Rights) {
   if (!r.chapters.has(chapter)) throw problem(403, 'event.not_organiser', "You do not organise this chapter's events", chapter);
 }
 
-/** What an edit changed, as `event.changed` tells it: the time, the place (or link), other details. */
-export function changeKinds(before: EventRow, changes: Partial<EventRow>): ('time' | 'place' | 'details')[] {
-  const differs = (k: keyof EventRow) => k in changes && changes[k] !== before[k];
-  const out: ('time' | 'place' | 'details')[] = [];
-  if (differs('starts_at') || differs('ends_at')) out.push('time');
-  if (differs('place') || differs('online_url')) out.push('place');
-  const details: (keyof EventRow)[] = ['title', 'description', 'url', 'capacity', 'max_guests', 'rsvp_deadline', 'audience', 'chapter_id'];
-  if (details.some(differs)) out.push('details');
-  return out;
+/** What an edit changes that members going rely on (a capacity or audience change is not theirs to hear of). */
+export function changesOf(ev: EventRow, changes: Partial<EventRow>): EventChange[] {
+  const differs = (k: keyof EventRow) => changes[k] !== undefined && changes[k] !== ev[k];
+  const what: EventChange[] = [];
+  if (differs('starts_at') || differs('ends_at') || differs('time_zone')) what.push('time');
+  if (differs('place')) what.push('place');
+  if (differs('online_url')) what.push('online');
+  if (differs('title')) what.push('title');
+  if (differs('description')) what.push('details');
+  return what;
 }
 
 // ---- calendars ---------------------------------------------------------------------------

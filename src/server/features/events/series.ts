@@ -112,8 +112,8 @@ export async function cancelSeries(ctx: HandlerContext<typeof routes.cancelSerie
       site: ctx.site.id,
       eventId: e.id,
       ...(e.occurrence_at ? { occurrence: e.occurrence_at } : {}),
-      changes: [],
-      ...(reason ? { message: reason } : {}),
+      reason,
+      by: ctx.viewer?.pk || null,
     });
   }
   return { body: await seriesOut(ctx, s, r) };

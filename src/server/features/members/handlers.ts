@@ -1,3 +1,4 @@
+import { notificationExport } from '../../notifications/export.js';
 import { type MemberExport } from '../../../contract/members.js';
 import { routes } from '../../../contract/routes.js';
 import type { HandlerContext } from '../../http/types.js';
@@ -152,6 +153,7 @@ export async function exportMember({ store, site, viewer, now }: HandlerContext<
       };
     }),
     activities: rows.activities.map((a) => ({ kind: a.kind, ref: a.ref, at: a.created_at })),
+    notifications: await notificationExport(store, site, v),
   };
   const day = data.exportedAt.slice(0, 10);
   return {

@@ -256,5 +256,13 @@ export async function answer(ctx: HandlerContext, id: string, accept: { share: C
     throw problem(409, 'introduction.answered', 'This request has already been answered', `It was ${intro.status}.`);
   const done = await ms.answerIntroduction(site.id, id, v.pk, accept ? { accept: true, share: accept.share } : { accept: false });
   if (!done) throw problem(409, 'introduction.answered', 'This request has already been answered');
-  return { body: await oneIntroduction(ms, site, readerOf(v)!, (await ms.introduction(site.id, id))!) };
+  const out = await oneIntroduction(ms, site, readerOf(v)!, (await ms.introduction(site.id, id))!);
+  await ctx.emit('introduction.answered', {
+    site: site.id,
+    introduction: { id: out.id },
+    from: { id: out.from.id, name: out.from.name },
+    to: { id: out.to.id, name: out.to.name },
+    accepted: !!accept,
+  });
+  return { body: out };
 }
