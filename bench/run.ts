@@ -8,6 +8,7 @@ import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
+import { benchNotifications, printNotifications } from './notifications.js';
 
 const print = (title: string, rows: Record<string, Stats | number>) => {
   console.log(`\n## ${title}`);
@@ -40,6 +41,10 @@ if (!only || only === 'events') {
 if (!only || only === 'engagement') {
   printEngagement('Engagement, SQLite file (WAL)', await benchEngagement('sqlite'));
   if (process.env.DATABASE_URL) printEngagement('Engagement, PostgreSQL', await benchEngagement('postgres'));
+}
+if (!only || only === 'notifications') {
+  printNotifications('Notifications, SQLite file (WAL)', await benchNotifications('sqlite'));
+  if (process.env.DATABASE_URL) printNotifications('Notifications, PostgreSQL', await benchNotifications('postgres'));
 }
 if (!only || only === 'browser') {
   if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserDiscussion(await benchBrowserDiscussion());
