@@ -294,6 +294,27 @@ for (const backend of backends()) {
       assert.equal((await list(admin)).items.length, 0, 'the organiser who acted hears nothing');
     });
 
+    it('reminds members going of an event starting tomorrow, once', async () => {
+      const admin = await token({ sub: 'org', name: 'Olga Org', roles: ['admin'] });
+      const start = new Date(Date.now() + 20 * 3_600_000).toISOString();
+      const end = new Date(Date.now() + 22 * 3_600_000).toISOString();
+      const ev = await call(ctx.app, 'POST', '/v1/sites/asso/events', {
+        token: admin,
+        body: { title: 'Petit-déjeuner', startsAt: start, endsAt: end, timeZone: 'Europe/Paris', place: 'Le Café' },
+      });
+      assert.equal(ev.status, 201, JSON.stringify(ev.body));
+      await call(ctx.app, 'PUT', `/v1/sites/asso/events/${ev.body.id}/rsvp`, { token: chloe, body: { status: 'going' } });
+      await call(ctx.app, 'PUT', `/v1/sites/asso/events/${ev.body.id}/rsvp`, { token: dan, body: { status: 'maybe' } });
+      const site = (await ctx.store.site('asso'))!;
+      await notifierOf(ctx.store)!.reminders(site);
+      await notifierOf(ctx.store)!.reminders(site);
+      await settle();
+      const mine = (await list(chloe)).items.filter((n) => n.kind === 'event.reminder' && n.event?.id === ev.body.id);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0].event?.title, 'Petit-déjeuner');
+      assert.ok(!(await list(dan)).items.some((n) => n.kind === 'event.reminder'), 'maybe is not going');
+    });
+
     it('tells the author when a held comment is approved or refused', async () => {
       await ctx.store.db
         .updateTable('sites')
