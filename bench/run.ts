@@ -11,6 +11,7 @@ import { benchLive, printLive } from './live.js';
 import { benchSearch } from './search.js';
 import { benchBaseline } from './baseline.js';
 import { benchInsights } from './insights.js';
+import { benchNotifications, printNotifications } from './notifications.js';
 
 // `--json`: every figure as one JSON object on stdout ({ section: { figure: value } }), nothing else.
 const json = process.argv.includes('--json');
@@ -70,6 +71,10 @@ if (!only || only === 'engagement') {
 if (!only || only === 'insights') {
   print('Insights, SQLite file (WAL)', await benchInsights('sqlite'));
   if (process.env.DATABASE_URL) print('Insights, PostgreSQL', await benchInsights('postgres'));
+}
+if (!only || only === 'notifications') {
+  printNotifications('Notifications, SQLite file (WAL)', await benchNotifications('sqlite'));
+  if (process.env.DATABASE_URL) printNotifications('Notifications, PostgreSQL', await benchNotifications('postgres'));
 }
 if (!only || only === 'browser') {
   if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) {

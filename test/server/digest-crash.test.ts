@@ -8,7 +8,7 @@ import { createDigestJobs, runDigestJobs } from '../../src/server/notifications/
 import { newId } from '../../src/server/domain/ids.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
 
-const MEMBERS = 60;
+const MEMBERS = 120;
 const PER_MEMBER = 3;
 
 interface Db {
@@ -133,7 +133,7 @@ for (const { name, open } of databases()) {
     it(`sends each member exactly one digest after SIGKILL and a second run`, async () => {
       const { store } = db;
       assert.equal(await createDigestJobs(store, 'asso', 'daily', Date.now()), MEMBERS);
-      const first = await runAndKill(db.args, 12);
+      const first = await runAndKill(db.args, 60);
       assert.ok(first.killed, 'the worker was killed before it finished');
       const left = await store.db.selectFrom('notification_jobs').select('status').where('status', '!=', 'done').execute();
       assert.ok(left.length > 0 && left.length < MEMBERS, `killed mid-run (${left.length} jobs left)`);

@@ -294,6 +294,27 @@ for (const backend of backends()) {
       assert.equal((await list(admin)).items.length, 0, 'the organiser who acted hears nothing');
     });
 
+    it('reminds members going of an event starting tomorrow, once', async () => {
+      const admin = await token({ sub: 'org', name: 'Olga Org', roles: ['admin'] });
+      const start = new Date(Date.now() + 20 * 3_600_000).toISOString();
+      const end = new Date(Date.now() + 22 * 3_600_000).toISOString();
+      const ev = await call(ctx.app, 'POST', '/v1/sites/asso/events', {
+        token: admin,
+        body: { title: 'Petit-déjeuner', startsAt: start, endsAt: end, timeZone: 'Europe/Paris', place: 'Le Café' },
+      });
+      assert.equal(ev.status, 201, JSON.stringify(ev.body));
+      await call(ctx.app, 'PUT', `/v1/sites/asso/events/${ev.body.id}/rsvp`, { token: chloe, body: { status: 'going' } });
+      await call(ctx.app, 'PUT', `/v1/sites/asso/events/${ev.body.id}/rsvp`, { token: dan, body: { status: 'maybe' } });
+      const site = (await ctx.store.site('asso'))!;
+      await notifierOf(ctx.store)!.reminders(site);
+      await notifierOf(ctx.store)!.reminders(site);
+      await settle();
+      const mine = (await list(chloe)).items.filter((n) => n.kind === 'event.reminder' && n.event?.id === ev.body.id);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0].event?.title, 'Petit-déjeuner');
+      assert.ok(!(await list(dan)).items.some((n) => n.kind === 'event.reminder'), 'maybe is not going');
+    });
+
     it('tells the author when a held comment is approved or refused', async () => {
       await ctx.store.db
         .updateTable('sites')
@@ -381,6 +402,32 @@ for (const backend of backends()) {
       }
       const acted = await ctx.store.db.selectFrom('notifications').select('id').where('actor_pk', '=', bobPk).execute();
       assert.equal(acted.length, 0, 'what Bob did is no longer told to anyone');
+    });
+
+    it('serves the Atom feed of a public thread only, escaped, and a private member feed that can be revoked', async () => {
+      const thread = 'https://asso.example.fr/feed?a=1&b=2';
+      await post(alice, { thread, body: 'Si 1 < 2 & 3 > 2, "alors"', title: 'Fil & <co>' });
+      const r = await ctx.app.request(`/v1/sites/asso/threads/feed.atom?thread=${encodeURIComponent(thread)}`);
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type') ?? '', /^application\/atom\+xml/);
+      const xml = await r.text();
+      assert.match(xml, /<title>Fil &amp; &lt;co&gt;<\/title>/);
+      assert.match(xml, /Si 1 &lt; 2 &amp; 3 &gt; 2, &quot;alors&quot;</);
+      assert.match(xml, /href="https:\/\/asso.example.fr\/feed\?a=1&amp;b=2#comment-/);
+      await ctx.store.setThread('asso', 'lyon-feed', { audience: 'chapter:lyon' });
+      await post(dan, { thread: 'lyon-feed', body: 'Privé' });
+      const hidden = await ctx.app.request('/v1/sites/asso/threads/feed.atom?thread=lyon-feed');
+      assert.equal(hidden.status, 404);
+      assert.equal(((await hidden.json()) as { code: string }).code, 'thread.not_found');
+
+      const made = await call(ctx.app, 'POST', '/v1/sites/asso/me/notification-feed', { token: alice });
+      assert.equal(made.status, 201);
+      const feed = await ctx.app.request(made.body.path);
+      assert.equal(feed.status, 200);
+      assert.match(await feed.text(), /<entry>/);
+      assert.equal((await call(ctx.app, 'GET', '/v1/sites/asso/me/notification-feed', { token: alice })).body.token, null);
+      await call(ctx.app, 'DELETE', '/v1/sites/asso/me/notification-feed', { token: alice });
+      assert.equal((await ctx.app.request(made.body.path)).status, 404);
     });
 
     it('prunes read notifications past the retention, not unread ones', async () => {

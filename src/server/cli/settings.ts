@@ -8,6 +8,8 @@ export const SETTINGS_USAGE = `  settings show SITE        print the site's sett
                              change settings, VALUE as JSON or plain text: premoderation=first-time
                              editWindowSeconds=600 'heldWords=["arnaque"]' publicRead=false publicProfiles=true rateLimits=null
                              chapterTerm=branch (chapter, branch, delegation, club or section)
+                             'notifications={"smtp":{"host":"smtp.example.org","port":587,"user":"cercle","password":"…",
+                             "from":"Asso <notifications@asso.example>"},"retentionDays":90,"language":"fr"}' (smtp null: mail off)
 `;
 
 const parseValue = (raw: string): unknown => {
@@ -30,10 +32,19 @@ export async function settingsCommand(store: Store, args: string[], out: (s: str
 
   if (sub === 'show') {
     const site = await siteOf(rest[0]);
-    const { spamCheck, ...s } = site.settings;
+    const { spamCheck, notifications, ...s } = site.settings;
+    const smtp = notifications?.smtp;
     out(
       JSON.stringify(
-        { name: site.name, origins: site.origins, ...s, spamCheck: spamCheck ? { ...spamCheck, apiKey: '(set)' } : null },
+        {
+          name: site.name,
+          origins: site.origins,
+          ...s,
+          spamCheck: spamCheck ? { ...spamCheck, apiKey: '(set)' } : null,
+          ...(notifications
+            ? { notifications: { ...notifications, smtp: smtp ? { ...smtp, password: smtp.password ? '(set)' : null } : null } }
+            : {}),
+        },
         null,
         2,
       ),

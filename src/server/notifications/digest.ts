@@ -1,8 +1,10 @@
-import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { NotificationDigestData, NotificationKind } from '../../contract/notifications.js';
 import { nowIso } from '../domain/ids.js';
 import type { Logger } from '../http/logger.js';
 import { toViewer } from '../http/viewer.js';
+import type { Database } from '../store/schema.js';
 import type { Site, Store } from '../store/store.js';
 import { webhooksOf } from '../webhooks/webhooks.js';
 import { mailOf, queueMail } from './mail.js';
@@ -13,6 +15,9 @@ import { DEFAULT_RETENTION_DAYS, smtpOf } from './settings.js';
 import { DEFAULT_FREQUENCY, markDelivered, pendingViews, prefsOf, prefsRow, prune } from './store.js';
 
 export type Period = 'daily' | 'weekly';
+
+/** Jobs claimed and committed together: one transaction (one disk flush) for this many digests. */
+const BATCH = 50;
 
 /** `daily:2026-12-07` or `weekly:2026-W50` (ISO week, UTC): one digest per member and key. */
 export function periodKey(period: Period, nowMs: number): string {
@@ -74,10 +79,10 @@ export interface DigestRunOptions {
 }
 
 /**
- * Runs every due digest job: claims it (a conditional update: pending, or running with its lease run
- * out), then in ONE transaction queues the digest (webhook `notification.digest`, and mail for members
- * who opted in), marks its notifications delivered and the job done. Killed before the commit, nothing
- * of the job stays and the next run does it; after the commit, it is done and never done again.
+ * Runs every due digest job, a batch at a time: one statement claims the batch (pending jobs, or running
+ * ones whose lease ran out), then ONE transaction queues each digest (webhook `notification.digest`, and
+ * mail for members who opted in), marks its notifications delivered and the jobs done. Killed before
+ * the commit, nothing of the batch stays and the next run does it; after, it is done and never again.
  */
 export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Promise<{ jobs: number; digests: number }> {
   const now = o.now ?? Date.now;
@@ -92,41 +97,34 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
   let digests = 0;
   for (;;) {
     const at = nowIso(now());
-    const due = await store.db
+    const due = (eb: ExpressionBuilder<Database, 'notification_jobs'>) =>
+      eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', at)])]);
+    const candidates = await store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where(due).limit(BATCH).execute();
+    if (!candidates.length) break;
+    // One statement claims the batch (a conditional update: another worker's claim wins or loses whole rows).
+    const token = randomBytes(12).toString('base64url');
+    await store.db
+      .updateTable('notification_jobs')
+      .set((eb) => ({ status: 'running', lease_until: nowIso(now() + leaseMs), claimed_by: token, attempts: eb('attempts', '+', 1) }))
+      .where(
+        'member_pk',
+        'in',
+        candidates.map((c) => c.member_pk),
+      )
+      .where(due)
+      .execute();
+    const claimed = await store.db
       .selectFrom('notification_jobs')
       .select(['site_id', 'member_pk', 'period_key'])
-      .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', at)])]))
-      .limit(100)
+      .where('claimed_by', '=', token)
+      .where('status', '=', 'running')
       .execute();
-    if (!due.length) break;
-    let claimedAny = false;
-    for (const job of due) {
-      const claimed = await store.db
-        .updateTable('notification_jobs')
-        .set((eb) => ({ status: 'running', lease_until: nowIso(now() + leaseMs), attempts: eb('attempts', '+', 1) }))
-        .where('site_id', '=', job.site_id)
-        .where('member_pk', '=', job.member_pk)
-        .where('period_key', '=', job.period_key)
-        .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', at)])]))
-        .executeTakeFirst();
-      if (!Number(claimed.numUpdatedRows)) continue;
-      claimedAny = true;
-      jobs++;
-      const site = await siteOf(job.site_id);
-      const sent = site ? await digestOne(store, site, job.member_pk, job.period_key, now, notifier) : false;
-      if (!site) {
-        await store.db
-          .updateTable('notification_jobs')
-          .set({ status: 'done', done_at: at, lease_until: null })
-          .where('site_id', '=', job.site_id)
-          .where('member_pk', '=', job.member_pk)
-          .where('period_key', '=', job.period_key)
-          .execute();
-      }
-      if (sent) digests++;
-      await o.onJob?.({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
-    }
-    if (!claimedAny) break;
+    if (!claimed.length) continue;
+    jobs += claimed.length;
+    // The batch is one transaction: killed before its commit, none of it happened; after, all of it did.
+    const done = await digestBatch(store, claimed, siteOf, now, notifier);
+    digests += done.filter((d) => d.sent).length;
+    for (const d of done) await o.onJob?.(d);
   }
   if (digests) {
     webhooksOf(store).kick();
@@ -135,81 +133,112 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
   return { jobs, digests };
 }
 
-async function digestOne(store: Store, site: Site, memberPk: string, key: string, now: () => number, notifier?: Notifier) {
-  const period = key.startsWith('weekly:') ? 'weekly' : 'daily';
-  const smtp = smtpOf(site.settings.notifications);
+type Job = { site_id: string; member_pk: string; period_key: string };
+type MailLinks = { links: { unsubscribe: string; preferences: string | null }; headers: Record<string, string> } | null;
+
+async function digestBatch(
+  store: Store,
+  jobs: Job[],
+  siteOf: (id: string) => Promise<Site | undefined>,
+  now: () => number,
+  notifier?: Notifier,
+) {
   // Made before the transaction: on SQLite its one connection is the transaction's until it ends.
-  const mailLinks =
-    smtp && notifier ? { links: await notifier.links(site, memberPk), headers: await notifier.listHeaders(site, memberPk) } : null;
+  const prepared: { job: Job; site: Site | undefined; mail: MailLinks }[] = [];
+  for (const job of jobs) {
+    const site = await siteOf(job.site_id);
+    const mail =
+      site && smtpOf(site.settings.notifications) && notifier
+        ? { links: await notifier.links(site, job.member_pk), headers: await notifier.listHeaders(site, job.member_pk) }
+        : null;
+    prepared.push({ job, site, mail });
+  }
   return store.db.transaction().execute(async (tx) => {
-    const at = nowIso(now());
-    const job = await tx
-      .selectFrom('notification_jobs')
-      .select(['created_at', 'status'])
-      .where('site_id', '=', site.id)
-      .where('member_pk', '=', memberPk)
-      .where('period_key', '=', key)
-      .executeTakeFirst();
-    const m = await tx.selectFrom('members').selectAll().where('site_id', '=', site.id).where('pk', '=', memberPk).executeTakeFirst();
-    let sent = false;
-    if (job && m) {
-      const views = await pendingViews(tx, site.id, memberPk, job.created_at);
-      const prefs = prefsOf(await prefsRow(tx, site.id, memberPk));
-      const reader = toViewer(m);
-      const items = views
-        .filter((v) => v.read_at === null && prefs.kinds[v.kind as NotificationKind]?.delivery)
-        .map((v) => notificationOut(v, reader, site.settings.publicRead))
-        .filter((n) => n !== null);
-      if (items.length) {
-        const lang = prefs.language ?? siteLanguage(site);
-        const groups = groupByThread(items);
-        const w = words(lang);
-        const data: NotificationDigestData = {
-          member: { id: m.host_id, name: m.name, language: lang },
-          period,
-          key: key.slice(key.indexOf(':') + 1),
-          count: items.length,
-          groups: groups.map((g) => ({ thread: g.thread, items: g.items.map((n) => rendered(n, lang)) })),
-          subject: w.digestSubject(site.name, items.length, period),
-          text: digestText(groups, items.length, period, lang),
-          preferencesUrl: site.settings.notifications?.preferencesUrl ?? null,
-        };
-        const eventId = `digest:${site.id}:${m.host_id}:${key}`.slice(0, 200);
-        if (await webhooksOf(store).queueIn(tx, site.id, 'notification.digest', data, eventId)) sent = true;
-        if (mailLinks && prefs.email) {
-          const body = mailBody(w.digestIntro(items.length, period), groups, lang, site.name, mailLinks.links);
-          await queueMail(
-            tx,
-            {
-              siteId: site.id,
-              memberPk,
-              dedupeKey: `d:${site.id}:${memberPk}:${key}`,
-              to: prefs.email,
-              subject: data.subject,
-              ...body,
-              headers: mailLinks.headers,
-            },
-            at,
-          );
-          sent = true;
-        }
-      }
-      await markDelivered(
+    const out: { site: string; member: string; key: string; sent: boolean }[] = [];
+    for (const { job, site, mail } of prepared) {
+      const sent = site ? await digestOne(tx, store, site, job.member_pk, job.period_key, now, mail) : false;
+      await tx
+        .updateTable('notification_jobs')
+        .set({ status: 'done', done_at: nowIso(now()), lease_until: null })
+        .where('site_id', '=', job.site_id)
+        .where('member_pk', '=', job.member_pk)
+        .where('period_key', '=', job.period_key)
+        .execute();
+      out.push({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
+    }
+    return out;
+  });
+}
+
+async function digestOne(
+  tx: Transaction<Database>,
+  store: Store,
+  site: Site,
+  memberPk: string,
+  key: string,
+  now: () => number,
+  mailLinks: MailLinks,
+) {
+  const period = key.startsWith('weekly:') ? 'weekly' : 'daily';
+  const at = nowIso(now());
+  const job = await tx
+    .selectFrom('notification_jobs')
+    .select(['created_at', 'status'])
+    .where('site_id', '=', site.id)
+    .where('member_pk', '=', memberPk)
+    .where('period_key', '=', key)
+    .executeTakeFirst();
+  const m = await tx.selectFrom('members').selectAll().where('site_id', '=', site.id).where('pk', '=', memberPk).executeTakeFirst();
+  let sent = false;
+  if (!job || !m) return sent;
+  const views = await pendingViews(tx, site.id, memberPk, job.created_at);
+  const prefs = prefsOf(await prefsRow(tx, site.id, memberPk));
+  const reader = toViewer(m);
+  const items = views
+    .filter((v) => v.read_at === null && prefs.kinds[v.kind as NotificationKind]?.delivery)
+    .map((v) => notificationOut(v, reader, site.settings.publicRead))
+    .filter((n) => n !== null);
+  if (items.length) {
+    const lang = prefs.language ?? siteLanguage(site);
+    const groups = groupByThread(items);
+    const w = words(lang);
+    const data: NotificationDigestData = {
+      member: { id: m.host_id, name: m.name, language: lang },
+      period,
+      key: key.slice(key.indexOf(':') + 1),
+      count: items.length,
+      groups: groups.map((g) => ({ thread: g.thread, items: g.items.map((n) => rendered(n, lang)) })),
+      subject: w.digestSubject(site.name, items.length, period),
+      text: digestText(groups, items.length, period, lang),
+      preferencesUrl: site.settings.notifications?.preferencesUrl ?? null,
+    };
+    const eventId = `digest:${site.id}:${m.host_id}:${key}`.slice(0, 200);
+    if (await webhooksOf(store).queueIn(tx, site.id, 'notification.digest', data, eventId)) sent = true;
+    if (mailLinks && prefs.email) {
+      const body = mailBody(w.digestIntro(items.length, period), groups, lang, site.name, mailLinks.links);
+      await queueMail(
         tx,
-        site.id,
-        views.map((v) => v.id),
+        {
+          siteId: site.id,
+          memberPk,
+          dedupeKey: `d:${site.id}:${memberPk}:${key}`,
+          to: prefs.email,
+          subject: data.subject,
+          ...body,
+          headers: mailLinks.headers,
+        },
         at,
       );
+      sent = true;
     }
-    await tx
-      .updateTable('notification_jobs')
-      .set({ status: 'done', done_at: at, lease_until: null })
-      .where('site_id', '=', site.id)
-      .where('member_pk', '=', memberPk)
-      .where('period_key', '=', key)
-      .execute();
-    return sent;
-  });
+  }
+  await markDelivered(
+    tx,
+    site.id,
+    views.map((v) => v.id),
+    at,
+  );
+  return sent;
 }
 
 /** Digests go out from this hour (UTC) on; weekly ones on Mondays. */

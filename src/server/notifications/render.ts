@@ -249,8 +249,6 @@ export function digestText(groups: Group[], count: number, period: 'daily' | 'we
   return [w.digestIntro(count, period), '', ...blocks.flatMap((b) => [b, ''])].join('\n').trimEnd();
 }
 
-export const oneText = (n: Notification, lang: NotificationLanguage) => itemText(n, lang).replace(/^- /, '');
-
 // ---- mail ----------------------------------------------------------------------------------
 
 /** Text for HTML: the five characters that matter escaped. */

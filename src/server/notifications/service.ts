@@ -2,7 +2,7 @@ import type { Notification, NotificationCreatedData, NotificationKind, Notificat
 import { canSee } from '../domain/audience.js';
 import { nowIso } from '../domain/ids.js';
 import type { Logger } from '../http/logger.js';
-import { toViewer, type Viewer } from '../http/viewer.js';
+import { toViewer } from '../http/viewer.js';
 import type { LivePublisher } from '../live/bus.js';
 import type { MemberRow, RsvpRow } from '../store/schema.js';
 import type { Site, Store } from '../store/store.js';
@@ -383,10 +383,6 @@ export class Notifier {
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'Auto-Submitted': 'auto-generated',
     };
-  }
-
-  readerOf(m: MemberRow): Viewer {
-    return toViewer(m);
   }
 }
 

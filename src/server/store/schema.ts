@@ -276,6 +276,7 @@ export interface NotificationJobRow {
   period_key: string;
   status: 'pending' | 'running' | 'done';
   lease_until: string | null;
+  claimed_by: string | null;
   attempts: number;
   created_at: string;
   done_at: string | null;

@@ -98,6 +98,8 @@ export const m014: Migration = {
       /** pending → running (lease) → done. */
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('lease_until', 'text')
+      /** Which run claimed it (a random token): a batch is claimed in one statement, then read back by it. */
+      .addColumn('claimed_by', 'text')
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('done_at', 'text')
