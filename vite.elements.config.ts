@@ -21,6 +21,7 @@ export default defineConfig({
         'event-feed': 'src/widgets/event-feed/define.ts',
         moderation: 'src/widgets/moderation/define.ts',
         'comment-count': 'src/widgets/comment-count/define.ts',
+        'locales/fr': 'src/locales/fr.ts',
         'locales/de': 'src/locales/de.ts',
         'locales/es': 'src/locales/es.ts',
       },

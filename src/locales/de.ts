@@ -4,6 +4,7 @@
  * `<script type="module" src=".../locales/de.js">`.
  */
 import { registerLocale } from '../i18n/localize.js';
+import { de as common } from '../i18n/locales/de.js';
 import { de as discussion } from '../widgets/discussion/locales/de.js';
 import { de as engagement } from '../widgets/engagement-badge/locales/de.js';
 import { de as feed } from '../widgets/event-feed/locales/de.js';
@@ -11,6 +12,7 @@ import { de as card } from '../widgets/member-card/locales/de.js';
 import { de as directory } from '../widgets/member-directory/locales/de.js';
 import { de as moderation } from '../widgets/moderation/locales/de.js';
 
+registerLocale('de', 'common', common);
 registerLocale('de', 'discussion', discussion);
 registerLocale('de', 'member-card', card);
 registerLocale('de', 'member-directory', directory);

@@ -22,7 +22,6 @@ import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import type { L } from './strings.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
@@ -159,7 +158,7 @@ export class CercleDiscussion extends CercleConnected {
     onReload: () => this.refresh(),
   });
   /** Language, formats and the discussion's dictionary (`l.t`). */
-  protected l: L = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
+  protected l: L = new Localize(this, () => this.community?.lang, 'discussion', { en });
 
   constructor() {
     super();

@@ -7,7 +7,6 @@ import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
 import { sessionError } from '../../internal/session-error.js';
@@ -43,7 +42,7 @@ import { chip, full, skeletonChip } from './views.js';
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleEngagementBadge extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en });
 
   static override styles = [host, styles];
 

@@ -20,7 +20,6 @@ import type { CalendarFeed, RsvpAnswer } from '../../contract/events.js';
 import type { Event, EventPage } from '../../contract/resources.js';
 import { fill, Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -138,7 +137,7 @@ export class CercleEventFeed extends CercleConnected {
   declare private _feed?: CalendarFeed;
   declare private _feedUrl: string | null;
 
-  private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'event-feed', { en });
   private state = new Map<string, Ui>();
   private loginUrl?: string | null;
   private loadedWith?: object;

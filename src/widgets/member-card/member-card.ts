@@ -5,7 +5,6 @@ import type { ContactField, EraseResult, Introduction, MemberCard, ProfilePatch 
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { cardsOf } from './cards.js';
 import { styles } from './member-card.styles.js';
@@ -95,7 +94,7 @@ const FIELDS = ['headline', 'company', 'associationRole', 'expertise', 'bio', 'w
  * @fires {CustomEvent<EraseResult>} cercle-member-erased - My data was erased.
  */
 export class CercleMemberCard extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'member-card', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'member-card', { en });
 
   static override styles = [host, styles];
 
