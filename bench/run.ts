@@ -6,6 +6,7 @@ import { benchServer, type Stats } from './server.js';
 import { benchDiscussion } from './discussion.js';
 import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
+import { benchBrowserPages, printBrowserPages } from './browser-pages.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
 
@@ -44,4 +45,8 @@ if (!only || only === 'engagement') {
 if (!only || only === 'browser') {
   if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserDiscussion(await benchBrowserDiscussion());
   else console.log('\n(Browser skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
+}
+if (!only || only === 'pages') {
+  if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserPages(await benchBrowserPages());
+  else console.log('\n(Browser pages skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
 }
