@@ -35,6 +35,29 @@ export class CercleConnected extends CercleElement {
    */
   declare chapterTerm?: ChapterTerm;
 
+  /** Loads under way (see `Loader`). */
+  private loads = 0;
+
+  constructor() {
+    super();
+    // Until the provider, the session and the first data are in: what the page's placeholder rules read
+    // (`cercle-x:is(:not(:defined), :state(loading)) { min-height: … }`), so the room kept holds until the content comes.
+    this.states.add('loading');
+  }
+
+  /** @internal Called by the widget's `Loader`. */
+  loadingChanged(busy: boolean): void {
+    this.loads += busy ? 1 : -1;
+    this.requestUpdate();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const waiting = !this.orphan && (!this.community || this.community.session.status === 'loading' || this.loads > 0);
+    if (waiting) this.states.add('loading');
+    else this.states.delete('loading');
+  }
+
   /** Stops the provider's updates (a new provider answering replaces the old one). */
   private leave?: () => void;
 

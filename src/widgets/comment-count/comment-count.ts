@@ -50,7 +50,7 @@ export class CercleCommentCount extends CercleConnected {
   declare private _error?: CercleError;
 
   private loadedFor = '';
-  private loader = new Loader();
+  private loader = new Loader(this);
 
   constructor() {
     super();

@@ -141,7 +141,7 @@ export class CercleDiscussion extends CercleConnected {
   private unsubscribe?: () => void;
   private focusId?: string;
   /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
-  private loader = new Loader();
+  private loader = new Loader(this);
   /** The mention combobox of the main box. */
   private mention = new MentionController(this, {
     id: 'mentions',

@@ -66,7 +66,7 @@ export class CercleEngagementBadge extends CercleConnected {
   declare private _note: string;
 
   private loadedFor = '';
-  private loader = new Loader();
+  private loader = new Loader(this);
 
   constructor() {
     super();

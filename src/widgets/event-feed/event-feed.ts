@@ -143,7 +143,7 @@ export class CercleEventFeed extends CercleConnected {
   private loadedWith?: object;
   /** The reader the events were read for: a member id, `''` for nobody, undefined while unknown. */
   private reader?: string;
-  private loader = new Loader();
+  private loader = new Loader(this);
   private focusId?: string;
   /** The shown events on the page's live stream: counts patched, edits refetched, promotions shown. */
   private live = new LiveController(this, {

@@ -304,6 +304,15 @@ export class CercleMemberCard extends CercleConnected {
   // ---- loading ---------------------------------------------------------------
 
   private load = async () => {
+    this.loadingChanged(true);
+    try {
+      await this.read();
+    } finally {
+      this.loadingChanged(false);
+    }
+  };
+
+  private read = async () => {
     const { client } = this.community!;
     const id = this.member!;
     this._card = this._error = undefined;

@@ -60,7 +60,7 @@ export class CercleMemberDirectory extends CercleConnected {
   private q = '';
   private loadedWith?: object;
   private timer?: ReturnType<typeof setTimeout>;
-  private loader = new Loader();
+  private loader = new Loader(this);
 
   constructor() {
     super();

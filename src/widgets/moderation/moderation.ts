@@ -104,7 +104,7 @@ export class CercleModeration extends CercleConnected {
   declare private _auditNext: string | null;
 
   private l = new Localize(this, () => this.community?.lang, 'moderation', { en });
-  private loader = new Loader();
+  private loader = new Loader(this);
   private loadedFor = '';
   private focusAfter = false;
 
