@@ -51,13 +51,6 @@ export class CercleConnected extends CercleElement {
     this.requestUpdate();
   }
 
-  protected override updated(changed: PropertyValues): void {
-    super.updated(changed);
-    const waiting = !this.orphan && (!this.community || this.community.session.status === 'loading' || this.loads > 0);
-    if (waiting) this.states.add('loading');
-    else this.states.delete('loading');
-  }
-
   /** Stops the provider's updates (a new provider answering replaces the old one). */
   private leave?: () => void;
 
@@ -108,6 +101,10 @@ export class CercleConnected extends CercleElement {
 
   /** Without configuration, the widget's own view gives way to a short notice. */
   protected override update(changed: PropertyValues): void {
+    // The loads a widget starts on a change begin in its willUpdate, before this.
+    const waiting = !this.orphan && (!this.community || this.community.session.status === 'loading' || this.loads > 0);
+    if (waiting) this.states.add('loading');
+    else this.states.delete('loading');
     if (!this.orphan) return super.update(changed);
     const lang = (this.lang || document.documentElement.lang || '').toLowerCase().startsWith('fr');
     const notice = lang
