@@ -159,14 +159,16 @@ test('the members page does not shift while its widgets fill in (CLS ≤ 0.01), 
         });
         const seen = record(page);
         await page.goto(e2e.demo.url + '/en/members');
-        await page.waitForFunction(() => !!customElements.get('cercle-member-directory'));
         await quiet(page, seen);
         // The widgets are filled in (no longer loading) before the shifts are summed.
-        await page.waitForFunction(() =>
-          [...document.querySelectorAll('cercle-member-card[member="me"], cercle-member-directory, cercle-engagement-badge')].every(
-            (el) => !(el as HTMLElement & { states?: Set<string> }).matches(':state(loading)'),
-          ),
-        );
+        const loading = () =>
+          page.evaluate(() =>
+            [...document.querySelectorAll('cercle-member-card[member="me"], cercle-member-directory, cercle-engagement-badge')]
+              .filter((el) => el.matches(':state(loading)'))
+              .map((el) => el.outerHTML.slice(0, 80)),
+          );
+        for (let i = 0; i < 50 && (await loading()).length; i++) await page.waitForTimeout(100);
+        assert.deepEqual(await loading(), [], 'every widget filled in');
         const cls = await page.evaluate(() => (window as unknown as { cls: number }).cls);
         assert.ok(cls <= 0.01, `${as ?? 'signed out'} at ${width} px: CLS ${cls.toFixed(3)}`);
       } finally {
