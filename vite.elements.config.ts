@@ -24,6 +24,7 @@ export default defineConfig({
         admin: 'src/widgets/admin/define.ts',
         notifications: 'src/widgets/notifications/define.ts',
         'comment-count': 'src/widgets/comment-count/define.ts',
+        'locales/fr': 'src/locales/fr.ts',
         'locales/de': 'src/locales/de.ts',
         'locales/es': 'src/locales/es.ts',
       },

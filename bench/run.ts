@@ -6,6 +6,7 @@ import { benchServer, type Stats } from './server.js';
 import { benchDiscussion } from './discussion.js';
 import { benchEngagement, printEngagement } from './engagement.js';
 import { benchBrowserDiscussion, printBrowserDiscussion } from './browser-discussion.js';
+import { benchBrowserPages, printBrowserPages } from './browser-pages.js';
 import { benchEvents } from './events.js';
 import { benchLive, printLive } from './live.js';
 import { benchSearch } from './search.js';
@@ -81,4 +82,8 @@ if (!only || only === 'browser') {
     const browser = (figures['Browser, discussion'] = await benchBrowserDiscussion());
     printBrowserDiscussion(browser);
   } else console.log('\n(Browser skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
+}
+if (!only || only === 'pages') {
+  if (existsSync(process.env.CHROME_PATH || '/usr/bin/chromium')) printBrowserPages(await benchBrowserPages());
+  else console.log('\n(Browser pages skipped: no Chromium at CHROME_PATH or /usr/bin/chromium)');
 }

@@ -162,8 +162,10 @@ write(join(el, 'package.json'), JSON.stringify(manifest('elements', ranges(['lit
 const sv = join(out, 'server');
 cpSync(join(root, 'bin/cercle.js'), join(sv, 'bin/cercle.js'));
 cpSync(join(root, 'dist/server'), join(sv, 'dist/server'), { recursive: true });
-// The /sdk/ files: the self-contained browser entries.
-for (const f of readdirSync(join(root, 'dist'))) if (f.endsWith('.js')) cpSync(join(root, 'dist', f), join(sv, 'dist', f));
+// The /sdk/ files: the loader (cercle.js) and its content-hashed chunks, the self-contained
+// per-widget entries and the language modules beside them (with their precompressed copies).
+for (const f of readdirSync(join(root, 'dist'))) if (/\.js(\.br|\.gz)?$/.test(f)) cpSync(join(root, 'dist', f), join(sv, 'dist', f));
+for (const d of ['chunks', 'locales']) cpSync(join(root, 'dist', d), join(sv, 'dist', d), { recursive: true });
 cpSync(join(root, 'packages/server/README.md'), join(sv, 'README.md'));
 // Its dependencies: what the compiled server imports or requires.
 const code = readFileSync(join(root, 'dist/server/cercle.js'), 'utf8');

@@ -1,66 +1,101 @@
 #!/usr/bin/env node
-// Size report: min+gzip bytes of each built browser entry, checked against its budget.
-import { readFileSync, existsSync } from 'node:fs';
+// Size report: min+gzip and min+brotli bytes of each built browser file, checked against its budget.
+// The loader's chunks carry a content hash (`chunks/<name>-<hash>.js`): they are found by name.
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 
-/** The chunk an entry imports on demand (`name-<hash>.js`), found in the entry itself. */
-const chunkOf = (entry, name) => {
-  const m = existsSync(entry) && new RegExp(`\\./(${name}-[\\w-]+\\.js)`).exec(readFileSync(entry, 'utf8'));
-  return m ? `dist/${m[1]}` : `dist/${name}-*.js (from ${entry})`;
-};
+const KB = 1024;
 
 /**
- * Budgets in bytes (min+gzip), Lit included in every entry. `cercle.js` holds every element, for a
- * site that uses them all; a page with one widget loads that widget's own entry.
+ * Budgets in bytes (min+gzip).
+ * - `cercle.js`, the loader, is all a page loads before its first widget nears the viewport.
+ * - `chunks/shared`: Lit, the client and its live stream, the provider; loaded once, with the first widget.
+ * - `chunks/<widget>`: what that widget adds to the shared chunk; `chunks/common-*`: code some widgets share.
+ * - `chunks/<lang>`: every widget's strings in that language, loaded only by pages in it (English is built in).
+ * - The self-contained per-widget files (Lit included), for a page with one widget.
  */
 const budgets = {
-  'dist/cercle.js': 40 * 1024,
-  'dist/discussion.js': 16 * 1024,
-  'dist/member-card.js': 12 * 1024,
-  'dist/engagement-badge.js': 10 * 1024,
+  'cercle.js': 1.5 * KB,
+  'chunks/shared': 20 * KB,
+  'chunks/discussion': 13 * KB,
+  'chunks/comment-count': 1.5 * KB,
+  'chunks/member-card': 10 * KB,
+  'chunks/member-directory': 2.5 * KB,
+  'chunks/engagement-badge': 6 * KB,
+  'chunks/event-feed': 10.5 * KB,
+  /** The back office: queue, settings and audit views; not on members' pages. */
+  'chunks/moderation': 9.5 * KB,
+  /** The organiser tools (event form, series, check-in), fetched by the event feed only for organisers. */
+  'chunks/event-organiser': 11 * KB,
+  'chunks/search': 6 * KB,
+  'chunks/notifications': 9 * KB,
+  /** The community team's and the board's pages only. */
+  'chunks/insights': 10 * KB,
+  'chunks/admin': 9 * KB,
+  'chunks/common-*': 3 * KB,
+  'chunks/fr': 8 * KB,
+  'chunks/de': 8 * KB,
+  'chunks/es': 8 * KB,
+  'discussion.js': 34 * KB,
+  'member-card.js': 24 * KB,
+  'engagement-badge.js': 21 * KB,
   /** A listing page's counts: provider and client, no discussion. */
-  'dist/comment-count.js': 14 * 1024,
-  'dist/event-feed.js': 14 * 1024,
-  /** The back office: provider, live stream, queue, settings and audit views; not on members' pages. */
-  'dist/moderation.js': 22 * 1024,
-  /** The organiser tools (event form, series, check-in; their four languages), fetched by the event feed only for organisers; Lit comes from the feed. */
-  [chunkOf('dist/event-feed.js', 'organiser')]: 11 * 1024,
-  /** The search box and its results: provider and client, no discussion. */
-  'dist/search.js': 17 * 1024,
-  /** The community team's page: provider and the insights' charts and tables; not in cercle.js. */
-  'dist/insights.js': 16 * 1024,
-  /** The administration views (chapters, sanctions, webhooks): provider and forms; not in cercle.js. */
-  'dist/admin.js': 16 * 1024,
-  /** A site header's bell: provider, live stream, list, settings and feed; no discussion (22.8 KB when added). */
-  'dist/notifications.js': 24 * 1024,
-  /** Languages beyond English and French, each every widget's strings, loaded only by pages in that language. */
-  'dist/locales/de.js': 8 * 1024,
-  'dist/locales/es.js': 8 * 1024,
+  'comment-count.js': 16 * KB,
+  'event-feed.js': 28 * KB,
+  'moderation.js': 26 * KB,
+  'search.js': 22 * KB,
+  'notifications.js': 25 * KB,
+  'insights.js': 24 * KB,
+  'admin.js': 24 * KB,
+  'locales/fr.js': 8 * KB,
+  'locales/de.js': 8 * KB,
+  'locales/es.js': 8 * KB,
+};
+
+/** The built files a budget line stands for: the file itself, or the hashed chunks of that name. */
+const filesOf = (name) => {
+  if (!name.startsWith('chunks/')) return existsSync('dist/' + name) ? ['dist/' + name] : [];
+  if (!existsSync('dist/chunks')) return [];
+  const stem = name.slice('chunks/'.length);
+  const re = stem.endsWith('*') ? new RegExp(`^${stem.slice(0, -1)}.+-[\\w-]{8}\\.js$`) : new RegExp(`^${stem}-[\\w-]{8}\\.js$`);
+  return readdirSync('dist/chunks')
+    .filter((f) => re.test(f))
+    .map((f) => 'dist/chunks/' + f);
 };
 
 let failed = false;
 const rows = [];
-for (const [file, budget] of Object.entries(budgets)) {
-  if (!existsSync(file)) {
-    rows.push([file, '—', '—', '—', `${(budget / 1024).toFixed(1)} KB`, 'MISSING (run npm run build)']);
-    failed = true;
+for (const [name, budget] of Object.entries(budgets)) {
+  const files = filesOf(name);
+  if (!files.length) {
+    rows.push(['dist/' + name, '—', '—', '—', `${(budget / KB).toFixed(1)} KB`, 'MISSING (run npm run build)']);
+    failed ||= !name.endsWith('*');
     continue;
   }
-  const data = readFileSync(file);
-  const gz = gzipSync(data, { level: 9 }).length;
-  const br = brotliCompressSync(data).length;
-  const over = gz > budget;
-  failed ||= over;
-  rows.push([
-    file,
-    `${(data.length / 1024).toFixed(1)} KB`,
-    `${(gz / 1024).toFixed(2)} KB`,
-    `${(br / 1024).toFixed(2)} KB`,
-    `${(budget / 1024).toFixed(1)} KB`,
-    over ? 'OVER BUDGET' : 'ok',
-  ]);
+  for (const file of files) {
+    const data = readFileSync(file);
+    const gz = gzipSync(data, { level: 9 }).length;
+    const br = brotliCompressSync(data).length;
+    const over = gz > budget;
+    failed ||= over;
+    rows.push([
+      file,
+      `${(data.length / KB).toFixed(1)} KB`,
+      `${(gz / KB).toFixed(2)} KB`,
+      `${(br / KB).toFixed(2)} KB`,
+      `${(budget / KB).toFixed(1)} KB`,
+      over ? 'OVER BUDGET' : 'ok',
+    ]);
+  }
 }
-const head = ['entry', 'min', 'min+gzip', 'min+brotli', 'budget (gzip)', ''];
+const unbudgeted = existsSync('dist/chunks')
+  ? readdirSync('dist/chunks').filter((f) => f.endsWith('.js') && !rows.some((r) => r[0] === 'dist/chunks/' + f))
+  : [];
+for (const f of unbudgeted) {
+  rows.push(['dist/chunks/' + f, '', '', '', '', 'NO BUDGET (add one in scripts/size.js)']);
+  failed = true;
+}
+const head = ['file', 'min', 'min+gzip', 'min+brotli', 'budget (gzip)', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) =>
   r
@@ -70,6 +105,6 @@ const line = (r) =>
 console.log(line(head));
 for (const r of rows) console.log(line(r));
 if (failed) {
-  console.error('size: an entry is missing or over its budget');
+  console.error('size: a file is missing, has no budget or is over its budget');
   process.exit(1);
 }

@@ -19,6 +19,12 @@ export interface ClientOptions {
 
 export type EventListQuery = { chapter?: string; cursor?: string; limit?: number; past?: boolean };
 
+/**
+ * While the loader (`cercle.js`) brings the chunks of the widgets near the viewport, this global holds
+ * the promise of that wave: reads wait for it, so that the widgets arriving together read in one request.
+ */
+const WAVE = Symbol.for('cercle.wave');
+
 interface Pending {
   promise: Promise<unknown>;
   resolve(body: unknown): void;
@@ -107,7 +113,8 @@ export class CercleClient {
 
   /**
    * Queues a GET of `path` (relative to the site) for the next flush. The
-   * flush waits for the token, so reads issued meanwhile join the same batch.
+   * flush waits for the token and for the loader's wave of chunks, so reads
+   * issued meanwhile join the same batch.
    */
   read<T>(path: string, kind: Kind): Promise<T> {
     let p = this.queue.get(path);
@@ -117,7 +124,8 @@ export class CercleClient {
       this.queue.set(path, (p = { promise, resolve, reject }));
       if (this.queue.size === 1) {
         const flush = () => setTimeout(() => this.flush());
-        if (this.tokens) void this.tokens.get().then(flush);
+        const wave = (globalThis as { [k: symbol]: Promise<unknown> | undefined })[WAVE];
+        if (this.tokens || wave) void Promise.all([this.tokens?.get(), wave]).then(flush);
         else flush();
       }
     }

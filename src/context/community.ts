@@ -59,7 +59,20 @@ export class CercleCommunity extends CercleElement {
   static makingImplicit = false;
   /** The page-wide provider made from the script tag: it answers requests on the whole document. */
   readonly implicit = CercleCommunity.makingImplicit;
-  private provider: { setValue(value: Community | undefined): void } = provide(this, communityContext, this.implicit ? document : this);
+  private provider: { setValue(value: Community | undefined): void } = provide(
+    this,
+    communityContext,
+    this.implicit ? document : this,
+    () => ((this.wanted = true), this.start?.()),
+  );
+  /** Whether a widget has subscribed (the provider may be set up after it did). */
+  private wanted = false;
+  /**
+   * Asks the host for the reader's token (then the API for who they are): done when the first widget
+   * subscribes, not when the provider connects, so that a page whose widgets are not loaded yet (far
+   * below the fold) sends nothing.
+   */
+  private start?: () => void;
   private client?: CercleClient;
   private unsubscribe?: () => void;
   private generation = 0;
@@ -121,16 +134,19 @@ export class CercleCommunity extends CercleElement {
         this.idle = setTimeout(() => this.closeStream(), 1000);
       },
     };
-    if (tokens) {
-      let known: string | null | undefined;
-      this.unsubscribe = tokens.subscribe((subject) => {
-        // Another reader (signed in, out, or someone else): the stream reopens under their token.
-        if (known !== undefined) this.stream?.reconnect();
-        known = subject;
-        this.identify(client, subject);
-      });
-      tokens.get();
-    }
+    if (tokens)
+      this.start = () => {
+        this.start = undefined;
+        let known: string | null | undefined;
+        this.unsubscribe = tokens.subscribe((subject) => {
+          // Another reader (signed in, out, or someone else): the stream reopens under their token.
+          if (known !== undefined) this.stream?.reconnect();
+          known = subject;
+          this.identify(client, subject);
+        });
+        tokens.get();
+      };
+    if (this.wanted) this.start?.();
   }
 
   private closeStream() {
@@ -161,7 +177,7 @@ export class CercleCommunity extends CercleElement {
     this.closeStream();
     this.unsubscribe?.();
     this.client?.tokens?.dispose();
-    this.client = this.unsubscribe = this.hub = undefined;
+    this.client = this.unsubscribe = this.hub = this.start = undefined;
   }
 }
 

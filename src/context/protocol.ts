@@ -35,6 +35,8 @@ export function provide<T>(
   context: Context<unknown, T>,
   /** Where requests are heard: the host itself, or `document` for a page-wide provider that answers the requests no provider around stopped. */
   target: EventTarget = host,
+  /** Called on each new subscriber (a widget that needs the value): the provider starts its work on the first. */
+  subscribed?: () => void,
 ): { setValue(value: T): void } {
   const subscribers = new Map<ContextCallback<T>, () => void>();
   let value: T;
@@ -45,7 +47,10 @@ export function provide<T>(
     const callback = r.callback;
     if (!r.subscribe) return callback(value);
     let off = subscribers.get(callback);
-    if (!off) subscribers.set(callback, (off = () => subscribers.delete(callback)));
+    if (!off) {
+      subscribers.set(callback, (off = () => subscribers.delete(callback)));
+      subscribed?.();
+    }
     callback(value, off);
   });
   host.addController({

@@ -1,6 +1,5 @@
 import type { CercleError } from '../client/errors.js';
-import { en as commonEn } from './locales/en.js';
-import { fr as commonFr } from './locales/fr.js';
+import { en as commonEn, type CommonStrings } from './locales/en.js';
 import { DEFAULT_CHAPTER_TERM, type ChapterTerm } from '../contract/defaults.js';
 
 export type { TermWords } from './terms.js';
@@ -70,8 +69,10 @@ export const fill = (text: string, ...values: (string | number)[]) => {
  * The dictionaries of every widget by name, each the shape of its English locale. A widget adds its
  * own with declaration merging (see `widgets/discussion/strings.ts`); `registerLocale` is typed by it.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by each widget through declaration merging
-export interface Dictionaries {}
+export interface Dictionaries {
+  /** The strings every widget shares (errors, sanctions, sign-in), which a widget's own dictionary may override. */
+  common: CommonStrings;
+}
 
 type Partial2<T> = { [K in keyof T]?: T[K] extends (...a: never[]) => unknown ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
 
@@ -79,15 +80,23 @@ type Partial2<T> = { [K in keyof T]?: T[K] extends (...a: never[]) => unknown ? 
 declare const __CERCLE_LOCALES__: string | undefined;
 const built = typeof __CERCLE_LOCALES__ === 'string';
 
-/** The languages the kit ships as modules of their own (`locales/<lang>.js`), loaded when a widget first needs one. */
-export const shippedLanguages = ['de', 'es'];
+/**
+ * The languages the kit ships as modules of their own (`locales/<lang>.js`), loaded when a widget first
+ * needs one. English is built into every widget.
+ */
+export const shippedLanguages = ['fr', 'de', 'es'];
 
 /**
  * What pages and language modules registered, shared by every copy of the kit on the page (a widget
  * entry and a language module are separate files): by widget, then language tag (lower case); `warn`
  * turns the missing-string warnings on.
  */
-type Registry = { dicts: Record<string, Record<string, object>>; warn?: boolean };
+type Registry = {
+  dicts: Record<string, Record<string, object>>;
+  warn?: boolean;
+  /** Set by the loader (`cercle.js`): imports a shipped language from its content-hashed chunk. */
+  load?: (lang: string) => Promise<unknown> | undefined;
+};
 const registry: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('cercle.locales')] ??= { dicts: {} }) as Registry;
 const registered = registry.dicts;
 /** The event `registerLocale` fires on `window`: widgets on the page render again in the new strings. */
@@ -148,15 +157,26 @@ const missing = (en: Record<string, unknown>, layers: (Record<string, unknown> |
 /** Widgets whose strings name the local groups. */
 const asked = new Set<string>();
 
-/** Language modules asked for, so that each is imported once. */
-const loading = new Set<string>();
+/** Language modules asked for, so that each is imported once, until they are in (or failed). */
+const loading = new Map<string, Promise<unknown>>();
 const load = (lang: string) => {
   if (loading.has(lang) || !shippedLanguages.includes(lang)) return;
-  loading.add(lang);
-  // The library build puts `locales/<lang>.js` beside each entry; the sources keep them in `src/locales/`.
+  // The loader knows its chunks; the library build puts `locales/<lang>.js` beside each entry; the sources keep them in `src/locales/`.
   const url = new URL(built ? __CERCLE_LOCALES__! + lang + '.js' : '../locales/' + lang + '.ts', import.meta.url);
-  import(/* @vite-ignore */ url.href).catch(() => console.warn('cercle: no strings at ' + url));
+  const p = (registry.load?.(lang) ?? import(/* @vite-ignore */ url.href)).catch(() => console.warn('cercle: no strings at ' + url));
+  loading.set(lang, p);
+  // Rendered in English for good if it never comes: the widgets wait for it at most this long.
+  void p.finally(() => loading.set(lang, Promise.resolve()));
 };
+
+/** Each widget's `Localize`, for {@link languageReady}. */
+const ofHost = new WeakMap<Element, { ready(): Promise<unknown> | undefined }>();
+
+/** Settles once `host`'s language is in (see `Localize.ready`); undefined when nothing is awaited. */
+export const languageReady = (host: Element): Promise<unknown> | undefined => ofHost.get(host)?.ready();
+
+/** How long a widget's first render waits for its language module (then it renders in English, and again when the module is in). */
+const LANGUAGE_WAIT = 3000;
 
 type Host = HTMLElement & {
   addController?(c: object): void;
@@ -168,10 +188,10 @@ type Host = HTMLElement & {
 
 /**
  * The widget's language, dictionary and formats: its own `lang` attribute, else the provider's `lang`,
- * else the closest `lang` around it (`<html lang>`). `t` is the dictionary: the built-in locales the
- * widget passes (English and French), under what a page or a language module registered for that
- * widget. A language the kit ships as a module (`de`, `es`) is imported the first time a widget needs
- * it, and the widget renders again once it is there. `lang` is the language of the text shown, which
+ * else the closest `lang` around it (`<html lang>`). `t` is the dictionary: the built-in locale the
+ * widget passes (English), under what a page or a language module registered for that widget. A
+ * language the kit ships as a module (`fr`, `de`, `es`) is imported the first time a widget needs it;
+ * the widget's first render waits for it (see `ready`), and it renders again when one comes later. `lang` is the language of the text shown, which
  * the widget's top elements carry: English (with the page's region for dates) when nobody gave that
  * language.
  */
@@ -183,6 +203,7 @@ export class Localize<W extends keyof Dictionaries> {
     private builtIn: { en: Dictionaries[W] } & Record<string, Dictionaries[W]>,
   ) {
     host.addController?.(this);
+    ofHost.set(host, this);
   }
 
   private refresh = () => this.host.requestUpdate?.();
@@ -191,6 +212,20 @@ export class Localize<W extends keyof Dictionaries> {
 
   hostConnected(): void {
     addEventListener(CHANGED, this.refresh);
+    // Asked now, so that the language module is on its way before the first render.
+    void this.lang;
+  }
+
+  /**
+   * Settles once the strings of the language asked for are in: at once for English or a language
+   * registered, after its module for a shipped one (at most {@link LANGUAGE_WAIT}). A widget's first
+   * render waits for it, so that a French page never flashes English.
+   */
+  ready(): Promise<unknown> | undefined {
+    if (this.has(this.requested.toLowerCase())) return;
+    void this.lang;
+    const p = loading.get(this.requested.split('-')[0].toLowerCase());
+    return p && Promise.race([p, new Promise((ok) => setTimeout(ok, LANGUAGE_WAIT))]);
   }
 
   hostDisconnected(): void {
@@ -283,7 +318,8 @@ export class Localize<W extends keyof Dictionaries> {
    */
   error(e: CercleError): string {
     const t = this.t as Partial<typeof commonEn>;
-    const common = overlay(/^fr/i.test(this.lang) ? commonFr : commonEn, t) as typeof commonEn;
+    const shared = overlay(commonEn, registered.common?.[this.lang.split('-')[0].toLowerCase()] as Record<string, unknown>);
+    const common = overlay(shared, t) as typeof commonEn;
     const m = (t.errors ?? {}) as Record<string, string>;
     const text = m[e.code] ?? common.errors[e.code] ?? m[e.code.split('.')[0]] ?? m.other ?? common.errors.other;
     const s = e.sanction;

@@ -1,4 +1,5 @@
 import { LitElement, type CSSResultGroup, type PropertyDeclarations } from 'lit';
+import { languageReady } from '../i18n/localize.js';
 import { host } from '../styles/host.js';
 import { PageScheme } from './scheme.js';
 
@@ -25,6 +26,15 @@ export class CercleElement extends LitElement {
   constructor() {
     super();
     new PageScheme(this);
+  }
+
+  /**
+   * The first render waits for the strings of the element's language when they come in a module of
+   * their own (French, German, Spanish): no English flash on a French page.
+   */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    const wait = this.hasUpdated ? undefined : languageReady(this);
+    return wait ? wait.then(() => super.scheduleUpdate()) : super.scheduleUpdate();
   }
 
   /**

@@ -9,6 +9,10 @@ import type { CercleError } from '../client/errors.js';
  */
 export class Loader {
   private current = new AbortController();
+  private pending = 0;
+
+  /** `host`, when given, hears whether a load is under way (the widget's `loading` state). */
+  constructor(private host?: { loadingChanged(busy: boolean): void }) {}
 
   /** Starts a load; the one before is aborted and its result dropped. */
   run<T>(load: (signal: AbortSignal) => Promise<T>, done: (value: T) => void, failed?: (error: CercleError) => void): Promise<void> {
@@ -30,12 +34,17 @@ export class Loader {
   ): Promise<void> {
     const signal = this.current.signal;
     let value: T;
+    if (this.pending++ === 0) this.host?.loadingChanged(true);
     try {
-      value = await load(signal);
-    } catch (e) {
-      if (!signal.aborted) failed?.(e as CercleError);
-      return;
+      try {
+        value = await load(signal);
+      } catch (e) {
+        if (!signal.aborted) failed?.(e as CercleError);
+        return;
+      }
+      if (!signal.aborted) done(value);
+    } finally {
+      if (--this.pending === 0) this.host?.loadingChanged(false);
     }
-    if (!signal.aborted) done(value);
   }
 }

@@ -50,6 +50,22 @@ export class CercleConnected extends CercleElement {
    */
   declare chapterTerm?: ChapterTerm;
 
+  /** Loads under way (see `Loader`). */
+  private loads = 0;
+
+  constructor() {
+    super();
+    // Until the provider, the session and the first data are in: what the page's placeholder rules read
+    // (`cercle-x:is(:not(:defined), :state(loading)) { min-height: … }`), so the room kept holds until the content comes.
+    this.states.add('loading');
+  }
+
+  /** @internal Called by the widget's `Loader`. */
+  loadingChanged(busy: boolean): void {
+    this.loads += busy ? 1 : -1;
+    this.requestUpdate();
+  }
+
   /** Stops the provider's updates (a new provider answering replaces the old one). */
   private leave?: () => void;
 
@@ -115,6 +131,10 @@ export class CercleConnected extends CercleElement {
 
   /** Without configuration, the widget's own view gives way to a short notice. */
   protected override update(changed: PropertyValues): void {
+    // The loads a widget starts on a change begin in its willUpdate, before this.
+    const waiting = !this.orphan && (!this.community || this.community.session.status === 'loading' || this.loads > 0);
+    if (waiting) this.states.add('loading');
+    else this.states.delete('loading');
     if (!this.orphan) {
       super.update(changed);
       this.levelHeadings();

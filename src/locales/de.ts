@@ -4,6 +4,7 @@
  * `<script type="module" src=".../locales/de.js">`.
  */
 import { registerLocale } from '../i18n/localize.js';
+import { de as common } from '../i18n/locales/de.js';
 import { de as discussion } from '../widgets/discussion/locales/de.js';
 import { de as engagement } from '../widgets/engagement-badge/locales/de.js';
 import { de as feed } from '../widgets/event-feed/locales/de.js';
@@ -15,6 +16,7 @@ import { de as insights } from '../widgets/insights/locales/de.js';
 import { de as admin } from '../widgets/admin/locales/de.js';
 import { de as notifications } from '../widgets/notifications/locales/de.js';
 
+registerLocale('de', 'common', common);
 registerLocale('de', 'discussion', discussion);
 registerLocale('de', 'member-card', card);
 registerLocale('de', 'member-directory', directory);

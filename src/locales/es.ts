@@ -4,6 +4,7 @@
  * `<script type="module" src=".../locales/es.js">`.
  */
 import { registerLocale } from '../i18n/localize.js';
+import { es as common } from '../i18n/locales/es.js';
 import { es as discussion } from '../widgets/discussion/locales/es.js';
 import { es as engagement } from '../widgets/engagement-badge/locales/es.js';
 import { es as feed } from '../widgets/event-feed/locales/es.js';
@@ -15,6 +16,7 @@ import { es as insights } from '../widgets/insights/locales/es.js';
 import { es as admin } from '../widgets/admin/locales/es.js';
 import { es as notifications } from '../widgets/notifications/locales/es.js';
 
+registerLocale('es', 'common', common);
 registerLocale('es', 'discussion', discussion);
 registerLocale('es', 'member-card', card);
 registerLocale('es', 'member-directory', directory);

@@ -4,7 +4,7 @@
  * plain message and the console one line naming the code and the fix. Needs `npm run build`.
  */
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startHost, type RunningHost } from '../../demo/host.js';
 import { SITE_ID } from '../../demo/directory.js';
@@ -85,9 +85,12 @@ test('a Cercle server that stops after the page loaded: the member reads a plain
 
     await cercle.close();
     servers.splice(servers.indexOf(cercle), 1);
-    // The browser keeps its copy of the bundle; the API is gone.
+    // The browser keeps its copy of the bundle (the loader and its chunks); the API is gone.
     await v.context.route(`${cercle.url}/sdk/**`, (route) =>
-      route.fulfill({ path: BUNDLE, headers: { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' } }),
+      route.fulfill({
+        path: join(dirname(BUNDLE), new URL(route.request().url()).pathname.slice('/sdk/'.length)),
+        headers: { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' },
+      }),
     );
     await v.page.reload();
     await discussion(v.page).getByText(LOAD_ERROR).waitFor();

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Browser } from 'playwright-core';
 import type { RunningDemo } from '../../demo/start.js';
-import { type E2EDemo, openDemo } from './support.js';
+import { type E2EDemo, eager, openDemo } from './support.js';
 
 const ARTICLE = '/articles/transmission-entreprise';
 
@@ -29,6 +29,8 @@ after(() => e2e?.close());
 
 test('a member posts, is found useful, attends events, and sees their level and new badges with the reasons', async () => {
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  // Widgets below the fold load at once: the test waits for them without scrolling.
+  await context.addInitScript(eager);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];

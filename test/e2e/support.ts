@@ -49,6 +49,12 @@ export interface VisitOptions {
   as?: string | RegExp;
   /** The page to open: after signing in, the site sends the member there; none: stay on a blank page. */
   path?: string;
+  /**
+   * Leaves the loader's lazy loading on: widgets load only when they near the viewport. Off unless told:
+   * every Cercle tag is marked `loading="eager"` as the page is parsed, so that a test can wait for a
+   * widget far below the fold without scrolling to it (`loader.test.ts` tests the lazy loading itself).
+   */
+  lazy?: boolean;
 }
 
 /** A browser of its own on the site, with what its page sent and the errors it threw. */
@@ -80,10 +86,19 @@ const recorded = (record: Recording, method: string, u: URL, body: () => string 
   return `${method} ${u.pathname}${u.search}${reads}`;
 };
 
+/** Marks every Cercle widget tag `loading="eager"` as the parser meets it (run in the page, before its scripts). */
+export const eager = () =>
+  new MutationObserver((records) => {
+    for (const r of records)
+      for (const n of r.addedNodes)
+        if (n instanceof Element && n.localName.startsWith('cercle-') && !n.hasAttribute('loading')) n.setAttribute('loading', 'eager');
+  }).observe(document, { childList: true, subtree: true });
+
 /** Opens a visit of `site` in a new browser context, signed in and on `path` when asked. */
 export async function visit(browser: Browser, site: Site, options: VisitOptions = {}): Promise<Visit> {
-  const { locale = 'fr-FR', record = 'reads', acceptDownloads = false, as, path } = options;
+  const { locale = 'fr-FR', record = 'reads', acceptDownloads = false, as, path, lazy = false } = options;
   const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', acceptDownloads });
+  if (!lazy) await context.addInitScript(eager);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const v: Visit = { context, page, api: [], origins: new Set(), errors: [] };

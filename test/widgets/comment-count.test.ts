@@ -4,12 +4,14 @@ import { CommentCounts } from '../../src/contract/discussion.js';
 import '../../src/context/define.js';
 import '../../src/widgets/comment-count/define.js';
 import type { CercleCommunity } from '../../src/context/community.js';
+import type { CercleCommentCount } from '../../src/widgets/comment-count/comment-count.js';
 import { FakeApi, startWorker } from './api.js';
 import { API, LOGIN_URL, problem, SITE, TOKEN_URL } from './fixtures.js';
 import { accessibleInEveryMode } from './kit/media.js';
 
 const text = (el: Element) => el.shadowRoot?.textContent?.trim() ?? '';
-const settled = (el: Element) => !el.shadowRoot?.querySelector('.skeleton');
+/** Rendered (a French page's first render waits for the French strings) and no longer loading. */
+const settled = (el: Element) => (el as CercleCommentCount).hasUpdated && !el.shadowRoot?.querySelector('.skeleton');
 
 describe('<cercle-comment-count>', () => {
   let api: FakeApi;

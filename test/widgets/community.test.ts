@@ -7,11 +7,16 @@ import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testi
 import { HttpResponse } from 'msw';
 import { strict } from '../../src/client/strict.js';
 import { CercleCommunity } from '../../src/context/community.js';
+import { communityContext } from '../../src/context/context.js';
+import { ask } from '../../src/context/protocol.js';
 import { CercleDiscussion } from '../../src/widgets/discussion/discussion.js';
 import { FakeApi, startWorker } from './api.js';
 import { API, comment, commentPage, jwt, LOGIN_URL, SITE, TOKEN_URL } from './fixtures.js';
 
 const shown = (el: Element) => waitUntil(() => el.shadowRoot?.querySelector('article'), 'comments shown');
+
+/** A widget's part in the context protocol: subscribes to the provider from inside it, as a widget does when it connects. */
+const subscribe = (root: CercleCommunity) => ask(root.appendChild(document.createElement('div')), communityContext, () => {});
 
 describe('<cercle-community>', () => {
   let api: FakeApi;
@@ -66,11 +71,26 @@ describe('<cercle-community>', () => {
     expect((reads[0].body as { reads: string[] }).reads).to.have.members(['/comments?thread=t', '/comments?thread=other', '/', '/me']);
   });
 
+  it('asks nothing of the host or the API until a widget subscribes', async () => {
+    const root = await fixture<CercleCommunity>(
+      html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
+    );
+    await new Promise((ok) => setTimeout(ok, 100));
+    expect(api.tokenCalls).to.equal(0);
+    expect(api.calls).to.have.length(0);
+    expect(root.session.status).to.equal('loading');
+    subscribe(root);
+    await waitUntil(() => root.session.status === 'member', 'member known');
+    expect(api.tokenCalls).to.equal(1);
+    expect(api.calls.map((c) => c.path)).to.deep.equal(['/me']);
+  });
+
   it('knows the member the token names', async () => {
     const root = await fixture<CercleCommunity>(
       html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
     );
     expect(root.session.status).to.equal('loading');
+    subscribe(root);
     await waitUntil(() => root.session.status !== 'loading', 'session known');
     expect(root.session).to.deep.include({ status: 'member' });
     expect(root.session.status === 'member' && root.session.member.name).to.equal('Ada Lovelace');
@@ -81,6 +101,7 @@ describe('<cercle-community>', () => {
     const root = await fixture<CercleCommunity>(
       html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
     );
+    subscribe(root);
     await waitUntil(() => root.session.status === 'anonymous', 'anonymous');
     expect(api.calls.filter((c) => c.path === '/me')).to.have.length(0);
   });
@@ -92,6 +113,7 @@ describe('<cercle-community>', () => {
     const root = await fixture<CercleCommunity>(
       html`<cercle-community api=${API} site=${SITE} token-url=${TOKEN_URL} .parse=${strict}></cercle-community>`,
     );
+    subscribe(root);
     await waitUntil(() => root.session.status === 'member', 'member');
     await waitUntil(() => root.session.status === 'anonymous', 'signed out', { timeout: 3000 });
     expect(api.tokenCalls).to.equal(2);

@@ -101,7 +101,9 @@ describe('<cercle-engagement-badge>', () => {
   it("compact, loading: reserves the chip's space; French once loaded", async () => {
     fakeApi((path) => (path.startsWith('/engagement/members/') ? { status: 200, body: engagement() } : undefined));
     const el = await mount({ member: 'm-ada' }, 'fr');
-    expect($(el, '[part=base]'), 'a placeholder chip at once').to.exist;
+    // The first render waits for the French strings (no English flash), then shows the chip's room at once.
+    await el.updateComplete;
+    expect($(el, '[part=base]'), 'a placeholder chip at the first render').to.exist;
     await waitUntil(() => $(el, '[role=img]'), 'chip shown');
     expect($(el, '[role=img]')!.getAttribute('aria-label')).to.equal(
       'Niveau Contributeur. Badges\u00a0: Première contribution, Réponse utile ×10.',

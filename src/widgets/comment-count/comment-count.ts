@@ -6,7 +6,6 @@ import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { styles } from './comment-count.styles.js';
 import { count, failed, hidden, skeleton } from './views.js';
 
@@ -30,7 +29,7 @@ import { count, failed, hidden, skeleton } from './views.js';
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleCommentCount extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'comment-count', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'comment-count', { en });
 
   static override styles = [host, styles];
 
@@ -51,7 +50,7 @@ export class CercleCommentCount extends CercleConnected {
   declare private _error?: CercleError;
 
   private loadedFor = '';
-  private loader = new Loader();
+  private loader = new Loader(this);
 
   constructor() {
     super();

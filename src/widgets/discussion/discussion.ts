@@ -22,7 +22,6 @@ import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import type { L } from './strings.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { DEFAULT_MAX_COMMENT_LENGTH, DEFAULT_REACTIONS } from '../../contract/defaults.js';
@@ -150,7 +149,7 @@ export class CercleDiscussion extends CercleConnected {
   /** A button of a comment to focus after the update (the one that opened a box now closed). */
   private focusMode?: { id: string; mode: Mode };
   /** The thread on the page's live stream: changes applied in place, new comments held behind a button. */
-  private loader = new Loader();
+  private loader = new Loader(this);
   /** The mention combobox of the main box. */
   private mention = new MentionController(this, {
     id: 'mentions',
@@ -167,7 +166,7 @@ export class CercleDiscussion extends CercleConnected {
     onReload: () => this.refresh(),
   });
   /** Language, formats and the discussion's dictionary (`l.t`). */
-  protected l: L = new Localize(this, () => this.community?.lang, 'discussion', { en, fr });
+  protected l: L = new Localize(this, () => this.community?.lang, 'discussion', { en });
 
   constructor() {
     super();

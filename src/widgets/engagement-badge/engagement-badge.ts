@@ -7,7 +7,6 @@ import { LiveController } from '../../internal/live-controller.js';
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { styles } from './engagement-badge.styles.js';
 import { sessionError } from '../../internal/session-error.js';
@@ -44,7 +43,7 @@ import { chip, full, skeletonChip } from './views.js';
  * @attr {number} heading-level - Level (1–6) of the level's heading; badges and what comes next one level below, each badge one further, to fit under the host page's own headings; by default 2.
  */
 export class CercleEngagementBadge extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'engagement-badge', { en });
 
   static override styles = [host, styles];
 
@@ -68,7 +67,7 @@ export class CercleEngagementBadge extends CercleConnected {
   declare private _note: string;
 
   private loadedFor = '';
-  private loader = new Loader();
+  private loader = new Loader(this);
 
   constructor() {
     super();

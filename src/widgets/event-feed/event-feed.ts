@@ -20,7 +20,6 @@ import type { CalendarFeed, RsvpAnswer } from '../../contract/events.js';
 import type { Event, EventPage } from '../../contract/resources.js';
 import { fill, Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -144,13 +143,13 @@ export class CercleEventFeed extends CercleConnected {
   declare private _organiser?: boolean;
   private organiserAsked = false;
 
-  private l = new Localize(this, () => this.community?.lang, 'event-feed', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'event-feed', { en });
   private state = new Map<string, Ui>();
   private loginUrl?: string | null;
   private loadedWith?: object;
   /** The reader the events were read for: a member id, `''` for nobody, undefined while unknown. */
   private reader?: string;
-  private loader = new Loader();
+  private loader = new Loader(this);
   private focusId?: string;
   /** The shown events on the page's live stream: counts patched, edits refetched, promotions shown. */
   private live = new LiveController(this, {

@@ -5,7 +5,6 @@ import type { ContactField, EraseResult, Introduction, MemberCard, ProfilePatch 
 import { Localize } from '../../i18n/localize.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { cardsOf } from './cards.js';
 import { styles } from './member-card.styles.js';
@@ -99,7 +98,7 @@ export class CercleMemberCard extends CercleConnected {
   /** The card's name is an `<h3>` as written; `heading-level` moves it. */
   static override headingTop = 3;
 
-  private l = new Localize(this, () => this.community?.lang, 'member-card', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'member-card', { en });
 
   static override styles = [host, styles];
 
@@ -312,6 +311,15 @@ export class CercleMemberCard extends CercleConnected {
   // ---- loading ---------------------------------------------------------------
 
   private load = async () => {
+    this.loadingChanged(true);
+    try {
+      await this.read();
+    } finally {
+      this.loadingChanged(false);
+    }
+  };
+
+  private read = async () => {
     const { client } = this.community!;
     const id = this.member!;
     this._card = this._error = undefined;

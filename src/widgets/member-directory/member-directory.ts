@@ -6,7 +6,6 @@ import { Localize } from '../../i18n/localize.js';
 import { Loader } from '../../internal/loader.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { host } from '../../styles/host.js';
 import { cardsOf } from '../member-card/cards.js';
 import { styles } from './member-directory.styles.js';
@@ -35,7 +34,7 @@ import { sessionError } from '../../internal/session-error.js';
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleMemberDirectory extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'member-directory', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'member-directory', { en });
 
   static override styles = [host, styles];
 
@@ -61,7 +60,7 @@ export class CercleMemberDirectory extends CercleConnected {
   private q = '';
   private loadedWith?: object;
   private timer?: ReturnType<typeof setTimeout>;
-  private loader = new Loader();
+  private loader = new Loader(this);
 
   constructor() {
     super();

@@ -5,7 +5,6 @@ import { adminSettings, auditCsv, auditLog, moderateMany, moderationQueue, sanct
 import type { AdminSettings, AuditEntry, QueueFilter, QueueItem, QueuePage, SettingsPatch } from '../../contract/moderation.js';
 import { Localize } from '../../i18n/localize.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { Loader } from '../../internal/loader.js';
 import { LiveController } from '../../internal/live-controller.js';
 import { CercleConnected } from '../../internal/widget.js';
@@ -105,8 +104,8 @@ export class CercleModeration extends CercleConnected {
   declare private _audit?: AuditEntry[];
   declare private _auditNext: string | null;
 
-  private l = new Localize(this, () => this.community?.lang, 'moderation', { en, fr });
-  private loader = new Loader();
+  private l = new Localize(this, () => this.community?.lang, 'moderation', { en });
+  private loader = new Loader(this);
   private loadedFor = '';
   private focusAfter = false;
   /** The item's button to focus rather than the item (the one that opened a form now closed). */
