@@ -33,9 +33,10 @@ const budgets = {
   'chunks/insights': 10 * KB,
   'chunks/admin': 9 * KB,
   'chunks/common-*': 3 * KB,
-  'chunks/fr': 8 * KB,
-  'chunks/de': 8 * KB,
-  'chunks/es': 8 * KB,
+  /** Languages: every member-facing widget's strings (nine widgets with the search and the bell). */
+  'chunks/fr': 9.5 * KB,
+  'chunks/de': 9.5 * KB,
+  'chunks/es': 9.5 * KB,
   'discussion.js': 34 * KB,
   'member-card.js': 24 * KB,
   'engagement-badge.js': 21 * KB,
@@ -47,9 +48,9 @@ const budgets = {
   'notifications.js': 25 * KB,
   'insights.js': 24 * KB,
   'admin.js': 24 * KB,
-  'locales/fr.js': 8 * KB,
-  'locales/de.js': 8 * KB,
-  'locales/es.js': 8 * KB,
+  'locales/fr.js': 9.5 * KB,
+  'locales/de.js': 9.5 * KB,
+  'locales/es.js': 9.5 * KB,
 };
 
 /** The built files a budget line stands for: the file itself, or the hashed chunks of that name. */

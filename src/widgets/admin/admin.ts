@@ -19,6 +19,8 @@ import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { styles } from './admin.styles.js';
 import { en } from './locales/en.js';
+import { de } from './locales/de.js';
+import { es } from './locales/es.js';
 import { fr } from './locales/fr.js';
 import type { AdminStrings } from './strings.js';
 
@@ -55,7 +57,7 @@ const ids = (v: FormDataEntryValue | null) =>
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleAdmin extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'admin', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'admin', { en, fr, de, es });
 
   static override styles = [host, styles];
 

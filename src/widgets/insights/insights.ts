@@ -9,6 +9,8 @@ import { host } from '../../styles/host.js';
 import { download, toCsv } from './csv.js';
 import { styles } from './insights.styles.js';
 import { en } from './locales/en.js';
+import { de } from './locales/de.js';
+import { es } from './locales/es.js';
 import { fr } from './locales/fr.js';
 import { attendanceRate, barChart, dataTable, fillRate, legend, rateChart, summaries, type Series } from './views.js';
 
@@ -41,7 +43,7 @@ import { attendanceRate, barChart, dataTable, fillRate, legend, rateChart, summa
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleInsights extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'insights', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'insights', { en, fr, de, es });
 
   static override styles = [host, styles];
 

@@ -23,7 +23,6 @@ import { sessionError } from '../../internal/session-error.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { styles } from './notifications.styles.js';
 import { bell, feed, list, settings } from './views.js';
 
@@ -61,7 +60,7 @@ import { bell, feed, list, settings } from './views.js';
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleNotifications extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'notifications', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'notifications', { en });
 
   static override styles = [host, styles];
 

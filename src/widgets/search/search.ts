@@ -7,7 +7,6 @@ import { sessionError } from '../../internal/session-error.js';
 import { CercleConnected } from '../../internal/widget.js';
 import { host } from '../../styles/host.js';
 import { en } from './locales/en.js';
-import { fr } from './locales/fr.js';
 import { styles } from './search.styles.js';
 import { resultsView, statusText, type SearchState } from './views.js';
 
@@ -51,7 +50,7 @@ const MAX_LENGTH = 200;
  * @attr {'auto' | 'light' | 'dark'} theme - Colours; by default those of the page or of the provider.
  */
 export class CercleSearch extends CercleConnected {
-  private l = new Localize(this, () => this.community?.lang, 'search', { en, fr });
+  private l = new Localize(this, () => this.community?.lang, 'search', { en });
 
   static override styles = [host, styles];
 
