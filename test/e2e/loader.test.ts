@@ -128,6 +128,8 @@ test('every demo page at rest, signed in or out, makes at most one API request a
     const { context, page } = await open(1280, 800, as);
     try {
       for (const { path } of PAGES) {
+        // What the previous page still had in flight is not this page's.
+        await page.goto('about:blank');
         const seen = record(page);
         await page.goto(e2e.demo.url + path);
         await quiet(page, seen);
@@ -135,7 +137,10 @@ test('every demo page at rest, signed in or out, makes at most one API request a
         const reads = seen.api.filter((c) => c.startsWith('GET ') || c.endsWith('/batch'));
         assert.ok(reads.length <= 1, `${as ?? 'signed out'} on ${path}: ${seen.api.join(' | ')}`);
         assert.ok(seen.streams <= 1, `${as ?? 'signed out'} on ${path}: ${seen.streams} streams`);
-        assert.equal(seen.files.filter((f) => f.startsWith('chunks/shared-')).length <= 1, true);
+        assert.ok(
+          seen.files.filter((f) => f.startsWith('chunks/shared-')).length <= 1,
+          `${as ?? 'signed out'} on ${path}: ${seen.files.join(' ')}`,
+        );
         page.removeAllListeners('request');
       }
     } finally {

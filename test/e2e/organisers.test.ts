@@ -56,9 +56,9 @@ test('an organiser creates a monthly series, moves a meeting, members answer, an
   const olivier = await e2e.visit();
   // Which scripts each member's page fetched: the organiser chunk must not be among them.
   const chunks: string[] = [];
-  for (const v of [camille, olivier]) v.page.on('request', (r) => /\/organiser-[\w-]+\.js$/.test(r.url()) && chunks.push(r.url()));
+  for (const v of [camille, olivier]) v.page.on('request', (r) => /\/(event-)?organiser-[\w-]+\.js$/.test(r.url()) && chunks.push(r.url()));
   const organiserChunk: string[] = [];
-  helene.page.on('request', (r) => /\/organiser-[\w-]+\.js$/.test(r.url()) && organiserChunk.push(r.url()));
+  helene.page.on('request', (r) => /\/(event-)?organiser-[\w-]+\.js$/.test(r.url()) && organiserChunk.push(r.url()));
   try {
     // The admin opens the organiser tools, loaded for her only.
     await signIn(helene.page, /Hélène Marty/);

@@ -280,23 +280,27 @@ describe('<cercle-notifications>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows the bell without a count while loading', async () => {
+  it("reads the notifications in the provider's own request, and shows the bell without a count until then", async () => {
     const fake = new FakeNotifications([notification()]);
-    // The reader's profile is read, then the notifications wait.
-    let profile!: () => void;
     let release!: () => void;
-    fake.api.gate = new Promise<void>((r) => (profile = r));
-    const el = await mount();
-    await waitUntil(() => fake.api.calls.length > 0, 'profile asked for');
     fake.api.gate = new Promise<void>((r) => (release = r));
-    profile();
-    await waitUntil(() => bell(el), 'bell shown');
-    expect(bell(el)!.getAttribute('aria-label')).to.equal('Notifications');
-    bell(el)!.click();
-    await waitUntil(() => text(panel(el)).includes('Loading notifications…'));
-    await expect(el).to.be.accessible();
+    const el = await mount();
+    await waitUntil(() => fake.api.calls.length > 0, 'first request sent');
+    // One request for the page: the reader's profile and their notifications together.
+    expect(fake.api.calls.map((c) => `${c.method} ${c.path}`)).to.deep.equal(['POST /batch']);
+    expect((fake.api.calls[0].body as { reads: string[] }).reads).to.have.members(['/me', '/me/notifications']);
+    expect(bell(el)).to.equal(null, 'no bell before the session is known');
     release();
-    await waitUntil(() => items(el).length === 1, 'loaded');
+    await waitUntil(() => bell(el)?.getAttribute('aria-label') === 'Notifications, 1 unread', 'bell with its count');
+    bell(el)!.click();
+    await waitUntil(() => items(el).length === 1, 'listed');
+    // Opening the panel reads the settings (preferences and feed together), not the list again.
+    expect((fake.api.calls[1].body as { reads: string[] }).reads).to.have.members([
+      '/me/notification-preferences',
+      '/me/notification-feed',
+    ]);
+    expect(fake.api.calls.length).to.equal(2);
+    await expect(el).to.be.accessible();
   });
 
   it('says what failed and tries again', async () => {

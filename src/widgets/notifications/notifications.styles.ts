@@ -13,11 +13,17 @@ export const styles = css`
     position: relative;
     vertical-align: middle;
     background: none;
+    /* The bell's room from the first paint (before the session is known): nothing moves when it shows. */
+    min-inline-size: 2.5rem;
+    min-block-size: 2.5rem;
   }
   [part~='bell'] {
     position: relative;
     display: inline-grid;
     place-items: center;
+    box-sizing: border-box;
+    inline-size: 2.5rem;
+    block-size: 2.5rem;
     padding: 0.25rem;
     border-color: transparent;
     color: inherit;

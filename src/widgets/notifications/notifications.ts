@@ -167,9 +167,15 @@ export class CercleNotifications extends CercleConnected {
   protected override willUpdate(_changed: PropertyValues<this>): void {
     const c = this.community;
     if (!c) return;
-    const key = this.member ? c.client.base + '|' + this.member : '';
+    // While the provider reads who is signed in, the bell's first read joins that same request (one
+    // request a page): its answer is the member's own, kept once the session names them. Signed out, the
+    // read is refused in the batch and the bell shows nothing.
+    const signingIn = c.session.status === 'loading' && !!c.client.tokens;
+    const key = this.member ? c.client.base + '|' + this.member : signingIn ? c.client.base + '|?' : '';
     if (key === this.loadedFor) return;
+    const early = this.loadedFor === c.client.base + '|?' && !!this.member;
     this.loadedFor = key;
+    if (early) return;
     this.loader.stop();
     this.prefsLoader.stop();
     this._items = this._unread = this._prefs = this._feed = this._error = this._prefsError = undefined;
@@ -179,11 +185,15 @@ export class CercleNotifications extends CercleConnected {
 
   private load(): Promise<void> {
     const c = this.community;
-    if (!c || !this.member) return Promise.resolve();
+    if (!c || !this.loadedFor) return Promise.resolve();
     this._error = undefined;
+    const signingIn = !this.member;
     return this.loader.run(
-      () => listNotifications(c.client),
+      // Before the session is known, the read waits for the token: none, no read (a signed-out reader costs
+      // no request); one, the read joins the provider's own in the same batch.
+      async () => (signingIn && !(await c.client.tokens?.get()) ? null : listNotifications(c.client)),
       (page) => {
+        if (!page) return;
         this._items = page.items;
         this._unread = page.unread;
         this._next = page.next;
