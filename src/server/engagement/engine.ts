@@ -4,8 +4,9 @@ import type { Condition, Requirement, RuleSet } from '../../contract/engagement.
 
 /**
  * The rules engine: a pure function from one member's ledger to their level and badges.
- * Incremental updates and the full recompute both call `evaluate`, so they cannot disagree;
- * award dates come from the ledger (the activity that completed a rule), never from the clock.
+ * Incremental updates and the full recompute both call `evaluate`, so they cannot disagree; a new activity
+ * skips it only when the running counts show it cannot change the outcome (`mayChange`). Award dates come
+ * from the ledger (the activity that completed a rule), never from the clock.
  */
 
 export interface Act {
