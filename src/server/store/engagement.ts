@@ -14,15 +14,20 @@ const ruleCache = new WeakMap<Kysely<Database>, Map<string, { text: string; rule
 
 export async function rulesFor(db: Exec, root: Kysely<Database>, siteId: string): Promise<RuleSet> {
   const row = await db.selectFrom('engagement_rules').select(['rules']).where('site_id', '=', siteId).executeTakeFirst();
-  if (!row) return DEFAULT_RULES;
+  return rulesFromText(root, siteId, row?.rules ?? null);
+}
+
+/** The rule set stored as `text` for a site (null: none stored, the defaults). */
+function rulesFromText(root: Kysely<Database>, siteId: string, text: string | null): RuleSet {
+  if (text === null) return DEFAULT_RULES;
   let cache = ruleCache.get(root);
   if (!cache) ruleCache.set(root, (cache = new Map()));
   const hit = cache.get(siteId);
-  if (hit && hit.text === row.rules) return hit.rules;
-  const parsed = validateRuleSet(JSON.parse(row.rules));
+  if (hit && hit.text === text) return hit.rules;
+  const parsed = validateRuleSet(JSON.parse(text));
   // Stored rules were validated when saved; a rule set that no longer validates falls back to the defaults.
   const rules = parsed.ok ? parsed.rules : DEFAULT_RULES;
-  cache.set(siteId, { text: row.rules, rules });
+  cache.set(siteId, { text, rules });
   return rules;
 }
 
@@ -297,16 +302,24 @@ export async function recordInLedger(store: Store, siteId: string, memberPk: str
  */
 async function appendToCounts(store: Store, tx: Exec, siteId: string, memberPk: string, act: Act): Promise<boolean> {
   await lockMembers(tx, store.kind, [memberPk]);
-  // The member's row and their awards in one read: one line per award (or one with no award).
-  const [rows, rules] = await Promise.all([
-    tx
-      .selectFrom('engagement_members as e')
-      .leftJoin('engagement_awards as a', 'a.member_pk', 'e.member_pk')
-      .select(['e.level_id', 'e.level_rank', 'e.last_active_at', 'e.ledger_count', 'e.ledger_max_id', 'e.tallies', 'a.badge_id', 'a.scope'])
-      .where('e.member_pk', '=', memberPk)
-      .execute(),
-    rulesFor(tx, store.db, siteId),
-  ]);
+  // The member's row, their awards and the site's rules in one read: one line per award (or one with no award).
+  const rows = await tx
+    .selectFrom('engagement_members as e')
+    .leftJoin('engagement_awards as a', 'a.member_pk', 'e.member_pk')
+    .leftJoin('engagement_rules as r', 'r.site_id', 'e.site_id')
+    .select([
+      'e.level_id',
+      'e.level_rank',
+      'e.last_active_at',
+      'e.ledger_count',
+      'e.ledger_max_id',
+      'e.tallies',
+      'a.badge_id',
+      'a.scope',
+      'r.rules',
+    ])
+    .where('e.member_pk', '=', memberPk)
+    .execute();
   const row = rows[0];
   if (!row?.tallies || !row.level_id || row.last_active_at === null || row.ledger_max_id === null) return false;
   const last = row.last_active_at;
@@ -315,6 +328,7 @@ async function appendToCounts(store: Store, tx: Exec, siteId: string, memberPk: 
   const count = Number(row.ledger_count);
   if (Object.values(tallies[''] ?? {}).reduce((s, n) => s + n, 0) !== count) return false;
   addTally(tallies, act.kind, act.chapter, 1);
+  const rules = rulesFromText(store.db, siteId, row.rules);
   const rank = Number(row.level_rank);
   if (rules.levels[rank]?.id !== row.level_id) return false;
   const held = { rank, badges: new Set(rows.filter((a) => a.badge_id !== null).map((a) => `${a.badge_id}|${a.scope}`)) };
