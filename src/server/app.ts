@@ -83,7 +83,7 @@ export function createApp(opts: AppOptions) {
   const now = opts.now ?? Date.now;
   const liveService = opts.live ?? new LiveService({ store, logger, now });
   const bus = new EventBus(logger);
-  const services: AppServices = { store, live: liveService, bus, logger, now };
+  const services: AppServices = { store, live: liveService, bus, logger, now, site: siteById };
   const comments = new CommentLifecycle(store, bus);
   const limiter = opts.limiter ?? (store.kind === 'postgres' ? new DbRateLimiter(store.db, now) : new RateLimiter(now));
   const app = new Hono();

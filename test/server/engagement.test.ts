@@ -12,9 +12,10 @@ import { validateRuleSet, type RuleSet } from '../../src/contract/engagement.js'
 import { Engagement, MyEngagement, OpenBadgeCredential } from '../../src/contract/engagement.js';
 import { main } from '../../src/server/cli/index.js';
 import { DEFAULT_RULES } from '../../src/server/engagement/defaults.js';
-import { describe as describeCondition, evaluate, type Act } from '../../src/server/engagement/engine.js';
+import { describe as describeCondition, evaluate, mayChange, tally, tallyText, type Act } from '../../src/server/engagement/engine.js';
+import { membersOf } from '../../src/server/features/members/present.js';
 import { newId } from '../../src/server/domain/ids.js';
-import { recomputeSite } from '../../src/server/store/engagement.js';
+import { memberLedger, recomputeSite } from '../../src/server/store/engagement.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
 import { backends, call, setup, token } from './support.js';
 
@@ -171,7 +172,7 @@ async function snapshot(store: Store) {
     .execute();
   const members = await store.db
     .selectFrom('engagement_members')
-    .select(['member_pk', 'level_id', 'level_rank', 'level_since', 'last_active_at', 'ledger_count', 'ledger_max_id'])
+    .select(['member_pk', 'level_id', 'level_rank', 'level_since', 'last_active_at', 'ledger_count', 'ledger_max_id', 'tallies'])
     .orderBy('member_pk')
     .execute();
   // A member with an empty ledger may have a row (they once had activity) or none: both mean "first level, nothing".
@@ -192,6 +193,43 @@ const KINDS = [
   'introduction.made',
   'introduction.accepted',
 ];
+
+describe('engagement running counts', () => {
+  const held = (rank: number, ...badges: string[]) => ({ rank, badges: new Set(badges) });
+
+  it('count what the ledger holds, site-wide and per chapter', () => {
+    const acts = [act('comment.posted', day(1)), act('event.attended', day(2), 'lyon'), act('event.attended', day(3), 'lyon')];
+    assert.deepEqual(tally(acts), { '': { 'comment.posted': 1, 'event.attended': 2 }, lyon: { 'event.attended': 2 } });
+    assert.equal(tallyText({ b: { y: 1, x: 2 }, a: { z: 1 } }), '{"a":{"z":1},"b":{"x":2,"y":1}}');
+  });
+
+  it('let a settled member post without reading the ledger, and send the rest to it', () => {
+    const counts = { '': { 'comment.posted': 12 } };
+    assert.equal(mayChange(DEFAULT_RULES, counts, held(1, 'premiere-contribution|'), 'comment.posted', null), false);
+    // The first contribution badge is in reach: the ledger dates it.
+    assert.equal(mayChange(DEFAULT_RULES, counts, held(1), 'comment.posted', null), true);
+    // Three comments reach "contributeur".
+    assert.equal(
+      mayChange(DEFAULT_RULES, { '': { 'comment.posted': 3 } }, held(0, 'premiere-contribution|'), 'comment.posted', null),
+      true,
+    );
+    assert.equal(
+      mayChange(DEFAULT_RULES, { '': { 'comment.posted': 2 } }, held(0, 'premiere-contribution|'), 'comment.posted', null),
+      false,
+    );
+  });
+
+  it('read the ledger for a count within days, and for a chapter seen for the first time', () => {
+    const settled = held(1, 'premiere-contribution|', 'hote|');
+    const attended = (n: number, lyon: number) => ({ '': { 'event.attended': n, 'event.hosted': 1 }, lyon: { 'event.attended': lyon } });
+    // Three events attended may or may not fall within 183 days.
+    assert.equal(mayChange(DEFAULT_RULES, attended(3, 3), settled, 'event.attended', 'lyon'), true);
+    assert.equal(mayChange(DEFAULT_RULES, attended(2, 2), settled, 'event.attended', 'lyon'), false);
+    assert.equal(mayChange(DEFAULT_RULES, attended(2, 1), settled, 'event.attended', 'lyon'), true);
+    // A kind no rule reads changes nothing.
+    assert.equal(mayChange(DEFAULT_RULES, { '': { 'reply.received': 40 } }, held(0), 'reply.received', null), false);
+  });
+});
 
 for (const backend of backends()) {
   describe(`engagement on ${backend.name}`, () => {
@@ -250,6 +288,44 @@ for (const backend of backends()) {
       assert.deepEqual(await snapshot(ctx.store), incremental);
       const again = await recomputeSite(ctx.store, 'asso');
       assert.deepEqual([again.awardsAdded, again.awardsRemoved, again.levelsChanged], [0, 0, 0], 'a second recompute changes nothing');
+    });
+
+    it('keeps running counts equal to a full recompute: activities in time order, retractions, an erasure', async () => {
+      let seed = 7;
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      const pks: string[] = [];
+      for (let i = 0; i < 12; i++) pks.push((await member(`t${i}`, ['lyon'])).pk);
+      let at = Date.UTC(2027, 0, 1);
+      for (let i = 0; i < 700; i++) {
+        if (i === 450) {
+          // A member erases their data (and their comments): their ledger goes with them.
+          await membersOf(ctx.store).erase('asso', pks[1], 'delete');
+        }
+        if (rand(15) === 0) {
+          // What moderation does when it hides a comment: the comment takes back what it earned.
+          await ctx.store.removeActivity('asso', ['comment.posted', 'reply.received', 'useful.received'], `t-${rand(200)}`);
+          continue;
+        }
+        const live = i < 450 ? pks : pks.filter((p) => p !== pks[1]);
+        const pk = live[Math.min(rand(live.length), rand(live.length))];
+        const kind = KINDS[rand(KINDS.length)];
+        const chapter = kind.startsWith('event.') ? ['lyon', 'nantes'][rand(2)] : null;
+        at += rand(4) * 3_600_000 * 24;
+        await ctx.store.recordActivity('asso', pk, kind, `t-${rand(200)}`, { at: new Date(at).toISOString(), chapter });
+      }
+      const incremental = await snapshot(ctx.store);
+      const mine = incremental.members.filter((m) => pks.includes(m.member_pk));
+      assert.ok(mine.length >= 8, `most members have a ledger (${mine.length})`);
+      for (const m of mine) assert.equal(m.tallies, tallyText(tally(await memberLedger(ctx.store.db, 'asso', m.member_pk))));
+      assert.equal(await ctx.store.db.selectFrom('activities').select('id').where('member_pk', '=', pks[1]).executeTakeFirst(), undefined);
+
+      await ctx.store.db.deleteFrom('engagement_awards').where('member_pk', 'in', pks).execute();
+      await ctx.store.db.deleteFrom('engagement_members').where('member_pk', 'in', pks).execute();
+      await recomputeSite(ctx.store, 'asso');
+      assert.deepEqual(await snapshot(ctx.store), incremental);
     });
 
     it('notices a ledger changed behind its back before answering', async () => {

@@ -2,7 +2,7 @@ import type { Comment } from '../../contract/resources.js';
 import type { EventBus } from '../domain/events.js';
 import { DiscussionStore } from '../store/discussion.js';
 import { ModerationStore } from '../store/moderation.js';
-import type { CommentRow } from '../store/schema.js';
+import type { CommentRow, ThreadRow } from '../store/schema.js';
 import type { Site, Store } from '../store/store.js';
 import { heldWord } from './words.js';
 
@@ -51,6 +51,8 @@ export type HeldReason = 'premoderation' | 'first_post' | 'word' | 'spam';
 export interface PostRequest {
   site: Site;
   threadKey: string;
+  /** The thread as the caller just read it (its checks were made on it); when absent, it is read or created. */
+  thread?: ThreadRow;
   /** The thread's title, when this comment creates it. */
   title: string | null;
   parentId: string | null;
@@ -117,9 +119,11 @@ export class CommentLifecycle {
     const { site } = req;
     const held = await this.holdReason(req);
     let audience = 'public';
+    let threadPk = '';
     let replayed = false;
     const id = await this.store.db.transaction().execute(async (tx) => {
-      const thread = await this.store.ensureThread(site.id, req.threadKey, { title: req.title }, tx);
+      const thread = req.thread ?? (await this.store.ensureThread(site.id, req.threadKey, { title: req.title }, tx));
+      threadPk = thread.pk;
       audience = thread.audience;
       const r = await this.store.insertComment(
         {
@@ -143,8 +147,9 @@ export class CommentLifecycle {
       return r.id;
     });
     const ref = { site: site.id, comment: id, thread: { key: req.threadKey, audience } };
-    if (held) await this.bus.emit('comment.held', { ...ref, via: 'post' });
-    else await this.bus.emit('comment.posted', ref);
+    const by = { authorPk: req.authorPk, threadPk };
+    if (held) await this.bus.emit('comment.held', { ...ref, ...by, via: 'post' });
+    else await this.bus.emit('comment.posted', { ...ref, ...by });
     return { id, held, replayed };
   }
 

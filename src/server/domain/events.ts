@@ -9,6 +9,12 @@ export interface CommentRef {
   thread: { key: string; audience: string };
 }
 
+/** Who posted a comment, and in which thread (by key): what is known when it is posted, not read again. */
+export interface PostedBy {
+  authorPk: string;
+  threadPk: string;
+}
+
 /** Who moved a comment: a moderator (audited), or its author. */
 export type CommentActor = 'moderator' | 'author';
 
@@ -18,12 +24,12 @@ export type CommentActor = 'moderator' | 'author';
  */
 export interface DomainEvents {
   /** Posted and readable at once. */
-  'comment.posted': CommentRef;
+  'comment.posted': CommentRef & PostedBy;
   /**
    * Posted, or edited, into the moderation queue; `withdrawn` when the edit took a readable comment
    * back from its readers (`version` orders the edits).
    */
-  'comment.held': CommentRef & ({ via: 'post' } | { via: 'edit'; withdrawn: boolean; version: number });
+  'comment.held': CommentRef & ((PostedBy & { via: 'post' }) | { via: 'edit'; withdrawn: boolean; version: number });
   /** Its author changed the text of a readable comment; `version` orders the edits. */
   'comment.edited': CommentRef & { version: number };
   /** A moderator published a held comment. */

@@ -4,8 +4,9 @@ import type { Condition, Requirement, RuleSet } from '../../contract/engagement.
 
 /**
  * The rules engine: a pure function from one member's ledger to their level and badges.
- * Incremental updates and the full recompute both call `evaluate`, so they cannot disagree;
- * award dates come from the ledger (the activity that completed a rule), never from the clock.
+ * Incremental updates and the full recompute both call `evaluate`, so they cannot disagree; a new activity
+ * skips it only when the running counts show it cannot change the outcome (`mayChange`). Award dates come
+ * from the ledger (the activity that completed a rule), never from the clock.
  */
 
 export interface Act {
@@ -204,6 +205,103 @@ export function evaluate(rules: RuleSet, acts: Act[]): Evaluation {
     badges,
     lastActiveAt: acts.length ? acts[acts.length - 1].at : null,
   };
+}
+
+// ---- running counts ------------------------------------------------------------------
+
+/** Activities per kind, site-wide (scope '') and per chapter (scope = chapter id): what count rules read. */
+export type Tallies = Record<string, Record<string, number>>;
+
+/** The counts of a ledger, from scratch. */
+export function tally(acts: Act[]): Tallies {
+  const out: Tallies = {};
+  for (const a of acts) addTally(out, a.kind, a.chapter, 1);
+  return out;
+}
+
+/** Tallies as stored: scopes and kinds in sorted order, so equal counts give equal text. */
+export function tallyText(t: Tallies): string {
+  const sorted = (o: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
+  return JSON.stringify(sorted(Object.fromEntries(Object.entries(t).map(([scope, counts]) => [scope, sorted(counts)]))));
+}
+
+/** Adds `delta` activities of `kind` (in `chapter`, if any) to `t`, in place. */
+export function addTally(t: Tallies, kind: string, chapter: string | null, delta: number): Tallies {
+  for (const scope of chapter ? ['', chapter] : ['']) {
+    const counts = (t[scope] ??= {});
+    const n = (counts[kind] ?? 0) + delta;
+    if (n > 0) counts[kind] = n;
+    else delete counts[kind];
+    if (!Object.keys(counts).length) delete t[scope];
+  }
+  return t;
+}
+
+/** What a member holds, as stored: their level's rank and their awards as `${badgeId}|${scope}`. */
+export interface Held {
+  rank: number;
+  badges: Set<string>;
+}
+
+/**
+ * Whether appending one activity of `kind` (in `chapter`), later in time than every other activity of the
+ * member, can change what `evaluate` gives, judged from the counts alone (`tallies` include the new activity;
+ * `held` is what the ledger without it gave). When it cannot, the level and awards stay as they are, with
+ * their dates: conditions only grow when activities are added at the end, and what was met was met by
+ * earlier activities. It can when a level or badge not held depends on `kind` and its counts no longer rule
+ * it out; a `withinDays` count with enough activities may or may not be met, and only the ledger tells.
+ */
+export function mayChange(rules: RuleSet, tallies: Tallies, held: Held, kind: string, chapter: string | null): boolean {
+  const badgeRules = new Map(rules.badges.map((b) => [b.id, b]));
+  const levelIndex = new Map(rules.levels.map((l, i) => [l.id, i]));
+  const dependsMemo = new Map<string, boolean>();
+  /** Whether a condition reads activities of `kind`, directly or through the badges and levels it names. */
+  const depends = (c: Condition | undefined): boolean => {
+    if (!c) return true; // a level without requirement is reached by the first activity of any kind
+    if (c.count !== undefined) return kindsOf(c).includes(kind as ActivityKind);
+    if (c.badge !== undefined) return dependsOn(`badge:${c.badge}`, () => depends(badgeRules.get(c.badge!)?.requires));
+    if (c.level !== undefined) {
+      const i = levelIndex.get(c.level) ?? 0;
+      return dependsOn(`level:${i}`, () => rules.levels.slice(1, i + 1).some((l) => depends(l.requires)));
+    }
+    return (c.all ?? c.any ?? []).some(depends);
+  };
+  const dependsOn = (key: string, f: () => boolean) => {
+    let hit = dependsMemo.get(key);
+    if (hit === undefined) dependsMemo.set(key, (hit = f()));
+    return hit;
+  };
+  /** From the counts: 0 not met, 1 perhaps, 2 met. Badges and levels named count as what is held. */
+  const met = (c: Condition, counts: Record<string, number>): 0 | 1 | 2 => {
+    if (c.count !== undefined) {
+      const n = kindsOf(c).reduce((s, k) => s + (counts[k] ?? 0), 0);
+      return n < (c.atLeast ?? 1) ? 0 : c.withinDays === undefined ? 2 : 1;
+    }
+    if (c.badge !== undefined) return [...held.badges].some((b) => b.startsWith(`${c.badge}|`)) ? 2 : 0;
+    if (c.level !== undefined) return held.rank >= (levelIndex.get(c.level) ?? 0) ? 2 : 0;
+    if (c.all) return c.all.reduce<0 | 1 | 2>((m, x) => (m === 0 ? 0 : (Math.min(m, met(x, counts)) as 0 | 1 | 2)), 2);
+    if (c.any) return c.any.reduce<0 | 1 | 2>((m, x) => (m === 2 ? 2 : (Math.max(m, met(x, counts)) as 0 | 1 | 2)), 0);
+    return 0;
+  };
+  const site = tallies[''] ?? {};
+  // Only the level after the one held can be reached next.
+  const next = rules.levels[held.rank + 1];
+  if (next && depends(next.requires) && (!next.requires || met(next.requires, site) !== 0)) return true;
+  for (const b of rules.badges) {
+    if (b.scope === 'chapter') {
+      if (chapter === null) continue;
+      const counts = tallies[chapter] ?? {};
+      // A chapter's first activity opens a new scope, where badges that count nothing may apply.
+      if (Object.values(counts).reduce((s, n) => s + n, 0) <= 1) return true;
+      if (!held.badges.has(`${b.id}|${chapter}`) && depends(b.requires) && met(b.requires, counts) !== 0) return true;
+    } else if (!held.badges.has(`${b.id}|`) && depends(b.requires) && met(b.requires, site) !== 0) return true;
+  }
+  return false;
 }
 
 // ---- progress ----------------------------------------------------------------------

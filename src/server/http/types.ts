@@ -63,6 +63,8 @@ export interface AppServices {
   bus: EventBus;
   logger: Logger;
   now: () => number;
+  /** A site by id, as requests see it (kept a moment: work done after a request reads it again for free). */
+  site?: (id: string) => Promise<Site | undefined>;
 }
 
 /** A feature mounts its routes and subscribes to the events it cares about; the order does not matter. */

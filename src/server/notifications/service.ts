@@ -32,6 +32,8 @@ export interface NotifierOptions {
   live: LivePublisher;
   logger?: Logger;
   now?: () => number;
+  /** Reads a site (default: from the store each time; the app passes the one its requests use). */
+  site?: (id: string) => Promise<Site | undefined>;
   /** The API's public base URL, for unsubscribe links in mail (default: `CERCLE_PUBLIC_URL`, else `http://localhost:8787`). */
   publicUrl?: string;
 }
@@ -49,6 +51,7 @@ export class Notifier {
   private readonly live: LivePublisher;
   private readonly logger?: Logger;
   readonly now: () => number;
+  private readonly site: (id: string) => Promise<Site | undefined>;
   readonly publicUrl: string;
   /** Background work of every notifier over this store (several apps may share one database handle). */
   private readonly pending: Set<Promise<unknown>>;
@@ -58,6 +61,7 @@ export class Notifier {
     this.live = o.live;
     this.logger = o.logger;
     this.now = o.now ?? Date.now;
+    this.site = o.site ?? ((id) => this.store.site(id));
     this.publicUrl = (o.publicUrl ?? process.env.CERCLE_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
     let pending = pendingWork.get(o.store);
     if (!pending) pendingWork.set(o.store, (pending = new Set()));
@@ -111,7 +115,7 @@ export class Notifier {
       .where('c.id', '=', commentId)
       .executeTakeFirst();
     if (!c || c.status !== 'published') return;
-    const site = await this.store.site(siteId);
+    const site = await this.site(siteId);
     if (!site) return;
     const mentioned = (
       await this.store.db
@@ -170,7 +174,7 @@ export class Notifier {
       .where('site_id', '=', siteId)
       .where('id', '=', commentId)
       .executeTakeFirst();
-    const site = await this.store.site(siteId);
+    const site = await this.site(siteId);
     if (!c?.author_pk || !site) return;
     const stored = await insertNotifications(
       this.store.db,
@@ -197,7 +201,7 @@ export class Notifier {
 
   /** One notification for one member named by host id, if that member is still here. */
   async toHostMember(siteId: string, hostId: string, n: Omit<NewNotification, 'member_pk' | 'id'> & { id: (pk: string) => string }) {
-    const site = await this.store.site(siteId);
+    const site = await this.site(siteId);
     const m = await this.store.db
       .selectFrom('members')
       .select('pk')
@@ -231,7 +235,7 @@ export class Notifier {
     id: (pk: string) => string,
     o: { actorPk?: string | null; data?: unknown; only?: string[] } = {},
   ) {
-    const site = await this.store.site(siteId);
+    const site = await this.site(siteId);
     if (!site) return;
     let q = this.store.db
       .selectFrom('rsvps')

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { validateRuleSet, type RuleSet } from '../../contract/engagement.js';
 import { DEFAULT_RULES } from '../engagement/defaults.js';
-import { evaluate, type Act, type Evaluation } from '../engagement/engine.js';
+import { addTally, evaluate, mayChange, tally, tallyText, type Act, type Evaluation, type Tallies } from '../engagement/engine.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { raise } from '../domain/events.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
@@ -14,15 +14,20 @@ const ruleCache = new WeakMap<Kysely<Database>, Map<string, { text: string; rule
 
 export async function rulesFor(db: Exec, root: Kysely<Database>, siteId: string): Promise<RuleSet> {
   const row = await db.selectFrom('engagement_rules').select(['rules']).where('site_id', '=', siteId).executeTakeFirst();
-  if (!row) return DEFAULT_RULES;
+  return rulesFromText(root, siteId, row?.rules ?? null);
+}
+
+/** The rule set stored as `text` for a site (null: none stored, the defaults). */
+function rulesFromText(root: Kysely<Database>, siteId: string, text: string | null): RuleSet {
+  if (text === null) return DEFAULT_RULES;
   let cache = ruleCache.get(root);
   if (!cache) ruleCache.set(root, (cache = new Map()));
   const hit = cache.get(siteId);
-  if (hit && hit.text === row.rules) return hit.rules;
-  const parsed = validateRuleSet(JSON.parse(row.rules));
+  if (hit && hit.text === text) return hit.rules;
+  const parsed = validateRuleSet(JSON.parse(text));
   // Stored rules were validated when saved; a rule set that no longer validates falls back to the defaults.
   const rules = parsed.ok ? parsed.rules : DEFAULT_RULES;
-  cache.set(siteId, { text: row.rules, rules });
+  cache.set(siteId, { text, rules });
   return rules;
 }
 
@@ -66,6 +71,7 @@ function desired(siteId: string, memberPk: string, ev: Evaluation, acts: Act[]):
       last_active_at: ev.lastActiveAt,
       ledger_count: acts.length,
       ledger_max_id: maxId,
+      tallies: tallyText(tally(acts)),
     },
     awards: [...ev.badges.values()].map((b) => ({
       member_pk: memberPk,
@@ -129,7 +135,8 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
       m.level_since !== d.member.level_since ||
       m.last_active_at !== d.member.last_active_at ||
       Number(m.ledger_count) !== d.member.ledger_count ||
-      m.ledger_max_id !== d.member.ledger_max_id
+      m.ledger_max_id !== d.member.ledger_max_id ||
+      m.tallies !== d.member.tallies
     ) {
       if (m.level_id !== d.member.level_id) stats.levelsChanged++;
       await tx
@@ -141,6 +148,7 @@ async function apply(tx: Exec, siteId: string, memberPks: string[], want: Desire
           last_active_at: d.member.last_active_at,
           ledger_count: d.member.ledger_count,
           ledger_max_id: d.member.ledger_max_id,
+          tallies: d.member.tallies,
         })
         .where('member_pk', '=', d.member.member_pk)
         .execute();
@@ -267,19 +275,75 @@ async function inTx<T>(store: Store, tx: Exec | undefined, fn: (tx: Exec) => Pro
   return tx ? fn(tx) : store.db.transaction().execute(fn);
 }
 
-/** `store.recordActivity`: insert once, and on a real insert recompute the member's awards. */
+/** `store.recordActivity`: insert once, and on a real insert bring the member's counts, level and awards up to date. */
 export async function recordInLedger(store: Store, siteId: string, memberPk: string, kind: string, ref: string, opts: LedgerOptions) {
   return inTx(store, opts.tx, async (tx) => {
     const chapter = opts.chapter !== undefined ? opts.chapter : await chapterOf(tx, siteId, kind, ref);
+    const id = newId();
+    const at = opts.at ?? nowIso();
     const r = await tx
       .insertInto('activities')
-      .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: opts.at ?? nowIso(), chapter_id: chapter })
+      .values({ id, site_id: siteId, member_pk: memberPk, kind, ref, created_at: at, chapter_id: chapter })
       .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
       .executeTakeFirst();
     const inserted = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-    if (inserted) await refreshMembers(store, tx, siteId, [memberPk]);
+    if (inserted && !(await appendToCounts(store, tx, siteId, memberPk, { id, kind, ref, at, chapter }))) {
+      await refreshMembers(store, tx, siteId, [memberPk]);
+    }
     return inserted;
   });
+}
+
+/**
+ * The usual case of a new activity: the newest of the member's ledger, counted in their running tallies, and
+ * judged against them (`mayChange`). Returns false, having written nothing, when the ledger must be read: the
+ * member has no computed row yet, the activity is dated before their last one, the stored counts do not add up
+ * to the stored ledger size, or a level or badge may have been reached.
+ */
+async function appendToCounts(store: Store, tx: Exec, siteId: string, memberPk: string, act: Act): Promise<boolean> {
+  await lockMembers(tx, store.kind, [memberPk]);
+  // The member's row, their awards and the site's rules in one read: one line per award (or one with no award).
+  const rows = await tx
+    .selectFrom('engagement_members as e')
+    .leftJoin('engagement_awards as a', 'a.member_pk', 'e.member_pk')
+    .leftJoin('engagement_rules as r', 'r.site_id', 'e.site_id')
+    .select([
+      'e.level_id',
+      'e.level_rank',
+      'e.last_active_at',
+      'e.ledger_count',
+      'e.ledger_max_id',
+      'e.tallies',
+      'a.badge_id',
+      'a.scope',
+      'r.rules',
+    ])
+    .where('e.member_pk', '=', memberPk)
+    .execute();
+  const row = rows[0];
+  if (!row?.tallies || !row.level_id || row.last_active_at === null || row.ledger_max_id === null) return false;
+  const last = row.last_active_at;
+  if (act.at < last || (act.at === last && act.id < row.ledger_max_id)) return false;
+  const tallies = JSON.parse(row.tallies) as Tallies;
+  const count = Number(row.ledger_count);
+  if (Object.values(tallies[''] ?? {}).reduce((s, n) => s + n, 0) !== count) return false;
+  addTally(tallies, act.kind, act.chapter, 1);
+  const rules = rulesFromText(store.db, siteId, row.rules);
+  const rank = Number(row.level_rank);
+  if (rules.levels[rank]?.id !== row.level_id) return false;
+  const held = { rank, badges: new Set(rows.filter((a) => a.badge_id !== null).map((a) => `${a.badge_id}|${a.scope}`)) };
+  if (mayChange(rules, tallies, held, act.kind, act.chapter)) return false;
+  await tx
+    .updateTable('engagement_members')
+    .set({
+      last_active_at: act.at,
+      ledger_count: count + 1,
+      ledger_max_id: act.id > row.ledger_max_id ? act.id : row.ledger_max_id,
+      tallies: tallyText(tallies),
+    })
+    .where('member_pk', '=', memberPk)
+    .execute();
+  return true;
 }
 
 /** `store.removeActivity`: delete by (kinds, ref or ref:…), and recompute the members concerned. */
@@ -363,6 +427,7 @@ export async function setHidden(db: Exec, siteId: string, memberPk: string, hidd
       last_active_at: null,
       ledger_count: -1,
       ledger_max_id: null,
+      tallies: null,
     })
     .onConflict((oc) => oc.column('member_pk').doUpdateSet({ hidden: hidden ? 1 : 0 }))
     .execute();

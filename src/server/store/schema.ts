@@ -400,6 +400,8 @@ export interface EngagementMemberRow {
   last_active_at: string | null;
   ledger_count: number;
   ledger_max_id: string | null;
+  /** JSON `Tallies` (engine.ts) of the ledger the row was computed from; null until first computed. */
+  tallies: string | null;
 }
 
 export interface EngagementAwardRow {

@@ -5,6 +5,8 @@ import { webhooksOf } from './webhooks.js';
 /** `comment.created` for a comment that became readable, and `comment.reply` to the author it answers. */
 async function commentEvents(store: Store, siteId: string, commentId: string) {
   const hooks = webhooksOf(store);
+  // Most sites have no webhook: the comment and its thread are read only for one that will hear of it.
+  if (!(await hooks.listens(siteId, ['comment.created', 'comment.reply']))) return;
   const c = await store.comment(siteId, commentId);
   if (!c || c.status !== 'published') return;
   const thread = await store.db

@@ -319,15 +319,16 @@ export class WebhookService {
     return targets.length;
   }
 
-  /** Whether the site has an active webhook for this type. */
-  async listens(siteId: string, type: WebhookEventType): Promise<boolean> {
+  /** Whether the site has an active webhook for this type (or one of these types). */
+  async listens(siteId: string, type: WebhookEventType | WebhookEventType[]): Promise<boolean> {
+    const types: string[] = Array.isArray(type) ? type : [type];
     const hooks = await this.store.db
       .selectFrom('webhooks')
       .select('events')
       .where('site_id', '=', siteId)
       .where('active', '=', 1)
       .execute();
-    return hooks.some((h) => (JSON.parse(h.events) as string[]).includes(type));
+    return hooks.some((h) => (JSON.parse(h.events) as string[]).some((t) => types.includes(t)));
   }
 
   /** Sends soon, without making the caller wait. */

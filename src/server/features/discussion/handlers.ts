@@ -147,6 +147,7 @@ export async function postComment(ctx: HandlerContext<typeof routes.postComment>
     ({ id, replayed: replayedPost } = await ctx.comments.post({
       site,
       threadKey: body.thread,
+      thread: existing,
       title: body.title ?? null,
       parentId: body.parentId ?? null,
       authorPk: v.pk,

@@ -6,7 +6,7 @@ import { hydrateNotification, subscribeNotifications } from './subscribers.js';
 
 /** What members are told: the list, preferences, follows, feeds, the mail unsubscribe link; fan-out from domain events. */
 export function install(register: Registrar, app: AppServices) {
-  const notifier = new Notifier({ store: app.store, live: app.live, logger: app.logger, now: app.now });
+  const notifier = new Notifier({ store: app.store, live: app.live, logger: app.logger, now: app.now, site: app.site });
   setNotifier(app.store, notifier);
   app.live.hydrate(['notification'], hydrateNotification);
   subscribeNotifications(app, notifier);

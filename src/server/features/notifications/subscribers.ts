@@ -49,10 +49,12 @@ export function subscribeNotifications({ bus, store, now }: AppServices, n: Noti
     if (c?.author_pk) await autoFollow(store.db, site, c.thread_pk, c.author_pk, nowIso(now()));
   };
   bus.on('comment.posted', async (e) => {
-    await follow(e.site, e.comment);
+    await autoFollow(store.db, e.site, e.threadPk, e.authorPk, nowIso(now()));
     n.later('comment.posted', () => n.commentReadable(e.site, e.comment, false));
   });
-  bus.on('comment.held', (e) => follow(e.site, e.comment));
+  bus.on('comment.held', (e) =>
+    e.via === 'post' ? autoFollow(store.db, e.site, e.threadPk, e.authorPk, nowIso(now())) : follow(e.site, e.comment),
+  );
   bus.on('comment.approved', (e) => n.later('comment.approved', () => n.commentReadable(e.site, e.comment, true)));
   bus.on('comment.hidden', (e) => n.later('comment.hidden', () => n.commentGone(e.site, e.comment, e.was === 'pending')));
   bus.on('comment.erased', (e) =>
