@@ -125,7 +125,9 @@ describe('the published packages', () => {
     const imported = new Set<string>();
     const typesDir = join(modules, '@cercle-asso/elements/types');
     for (const f of readdirSync(typesDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'))) {
-      for (const [, spec] of readFileSync(join(typesDir, f), 'utf8').matchAll(/(?:from|import|declare module)\s*['"]([^'"]+)['"]/g))
+      for (const [, spec] of readFileSync(join(typesDir, f), 'utf8').matchAll(
+        /(?<!['"\w])(?:from|import|declare module)\s*['"]([^'"]+)['"]/g,
+      ))
         if (!spec!.startsWith('.')) imported.add(spec!);
     }
     assert.deepEqual([...imported].sort(), ['lit', 'preact', 'react']);
