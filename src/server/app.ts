@@ -246,6 +246,8 @@ export function createApp(opts: AppOptions) {
         } catch {
           throw problem(400, 'request.malformed_json', 'The body is not valid JSON');
         }
+        const precise = options.invalidBody && !spec.body.safeParse(raw).success ? options.invalidBody(raw) : undefined;
+        if (precise) throw precise;
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required', options.identity) : null;

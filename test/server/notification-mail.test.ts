@@ -196,6 +196,40 @@ for (const backend of backends()) {
       assert.equal((await ctx.app.request('/v1/sites/asso/mail/unsubscribe/nonsense')).status, 400);
     });
 
+    it('answers a one-click or API unsubscribe that fails with problem+json, a person with the page', async () => {
+      const anaPk = (await ctx.store.db.selectFrom('members').select('pk').where('host_id', '=', 'ana').executeTakeFirstOrThrow()).pk;
+      const secret = await unsubscribeSecret(ctx.store.db, 'asso', new Date().toISOString());
+      const forged = signUnsubscribe('another-secret-of-32-bytes-at-least!!', 'asso', anaPk, Date.now());
+      const old = signUnsubscribe(secret, 'asso', anaPk, Date.now() - 61 * 86_400_000);
+      const oneClick = (token: string, headers: Record<string, string> = {}) =>
+        ctx.app.request(`/v1/sites/asso/mail/unsubscribe/${token}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: 'List-Unsubscribe=One-Click',
+        });
+      // RFC 8058: a mail client posts without asking for HTML.
+      const bad = await oneClick(forged);
+      assert.equal(bad.status, 400);
+      assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const badBody = await bad.json();
+      assert.equal(badBody.code, 'unsubscribe.invalid');
+      assert.equal(badBody.errors[0].path, 'params.token');
+      const expired = await oneClick(old, { accept: '*/*' });
+      assert.equal(expired.status, 410);
+      assert.equal((await expired.json()).code, 'unsubscribe.expired');
+      // The page's own button, posted by a browser, keeps the page.
+      const button = await oneClick(old, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+      assert.equal(button.status, 410);
+      assert.match(button.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(button.headers.get('cercle-problem-code'), 'unsubscribe.expired');
+      // A person opening the link gets the page; a client asking for problem+json gets it on GET too.
+      const opened = await ctx.app.request(`/v1/sites/asso/mail/unsubscribe/${forged}`);
+      assert.match(opened.headers.get('content-type') ?? '', /^text\/html/);
+      const asked = await ctx.app.request(`/v1/sites/asso/mail/unsubscribe/${forged}`, { headers: { accept: 'application/problem+json' } });
+      assert.equal(asked.status, 400);
+      assert.equal((await asked.json()).code, 'unsubscribe.invalid');
+    });
+
     it('sends one daily digest grouped by thread, however many notifications', async () => {
       assert.equal((await prefs(cleo, { email: true, kinds: { 'badge.earned': { delivery: false } } })).status, 200);
       const a = await post(cleo, { thread: 'https://asso.example.fr/a', body: 'Sujet A', title: 'Thread A' });

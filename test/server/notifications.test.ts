@@ -197,10 +197,31 @@ for (const backend of backends()) {
       const path = '/v1/sites/asso/me/notification-preferences';
       const kind = await call(ctx.app, 'PATCH', path, { token: chloe, body: { kinds: { 'comment.liked': { page: false } } } });
       assert.equal(kind.status, 400);
-      assert.equal(kind.body.code, 'request.invalid');
+      assert.match(kind.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(kind.body.code, 'notifications.unknown_kind');
+      assert.deepEqual(
+        kind.body.errors.map((e: { path: string }) => e.path),
+        ['body.kinds.comment.liked'],
+      );
+      assert.match(kind.body.detail, /comment\.reply/);
       const freq = await call(ctx.app, 'PATCH', path, { token: chloe, body: { frequency: 'hourly' } });
       assert.equal(freq.status, 400);
-      assert.ok(freq.body.errors.some((e: { path: string }) => e.path === 'body.frequency'));
+      assert.equal(freq.body.code, 'notifications.unknown_frequency');
+      assert.deepEqual(
+        freq.body.errors.map((e: { path: string }) => e.path),
+        ['body.frequency'],
+      );
+      const notString = await call(ctx.app, 'PATCH', path, { token: chloe, body: { frequency: 3 } });
+      assert.equal(notString.body.code, 'notifications.unknown_frequency');
+      // Anything else wrong stays the generic refusal.
+      const other = await call(ctx.app, 'PATCH', path, { token: chloe, body: { kinds: { 'comment.reply': { page: 'no' } } } });
+      assert.equal(other.status, 400);
+      assert.equal(other.body.code, 'request.invalid');
+      const extra = await call(ctx.app, 'PATCH', path, { token: chloe, body: { colour: 'red' } });
+      assert.equal(extra.body.code, 'request.invalid');
+      // Nothing was changed by a refused body.
+      const kept = await call(ctx.app, 'GET', path, { token: chloe });
+      assert.notEqual(kept.body.frequency, 'hourly');
       const mail = await call(ctx.app, 'PATCH', path, { token: chloe, body: { email: true } });
       assert.equal(mail.status, 409);
       assert.equal(mail.body.code, 'notification.email_unavailable');
