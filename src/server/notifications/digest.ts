@@ -76,6 +76,10 @@ export interface DigestRunOptions {
   /** Called after each job is committed, and awaited (progress, tests). */
   onJob?: (job: { site: string; member: string; key: string; sent: boolean }) => void | Promise<void>;
   logger?: Logger;
+  /** Only this site's jobs (default: every site's). */
+  site?: string;
+  /** Makes the unsubscribe links and headers of mail (default: the app's notifier; the command line passes its own). */
+  mailLinks?: Pick<Notifier, 'links' | 'listHeaders'>;
 }
 
 /**
@@ -92,14 +96,16 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
     if (!sites.has(id)) sites.set(id, await store.site(id));
     return sites.get(id);
   };
-  const notifier = notifierOf(store);
+  const notifier = o.mailLinks ?? notifierOf(store);
   let jobs = 0;
   let digests = 0;
   for (;;) {
     const at = nowIso(now());
     const due = (eb: ExpressionBuilder<Database, 'notification_jobs'>) =>
       eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', at)])]);
-    const candidates = await store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where(due).limit(BATCH).execute();
+    let pick = store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where(due);
+    if (o.site) pick = pick.where('site_id', '=', o.site);
+    const candidates = await pick.limit(BATCH).execute();
     if (!candidates.length) break;
     // Sites and members together name the candidates through the primary key (no scan of the jobs already done).
     const siteIds = [...new Set(candidates.map((c) => c.site_id))];
@@ -145,7 +151,7 @@ async function digestBatch(
   token: string,
   siteOf: (id: string) => Promise<Site | undefined>,
   now: () => number,
-  notifier?: Notifier,
+  notifier?: Pick<Notifier, 'links' | 'listHeaders'>,
 ): Promise<Outcome[]> {
   // Made before the transaction: on SQLite its one connection is the transaction's until it ends.
   const mails = new Map<Job, MailLinks>();
