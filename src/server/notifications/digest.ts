@@ -103,9 +103,16 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
     const at = nowIso(now());
     const due = (eb: ExpressionBuilder<Database, 'notification_jobs'>) =>
       eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', at)])]);
-    let pick = store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where(due);
-    if (o.site) pick = pick.where('site_id', '=', o.site);
-    const candidates = await pick.limit(BATCH).execute();
+    // Pending jobs first, then running ones whose lease ran out: each an index range (status, lease_until), never
+    // a walk over the jobs already done.
+    const pick = (status: 'pending' | 'running') => {
+      let q = store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where('status', '=', status);
+      if (status === 'running') q = q.where('lease_until', '<', at);
+      if (o.site) q = q.where('site_id', '=', o.site);
+      return q.limit(BATCH).execute();
+    };
+    let candidates = await pick('pending');
+    if (candidates.length < BATCH) candidates = [...candidates, ...(await pick('running'))].slice(0, BATCH);
     if (!candidates.length) break;
     // Sites and members together name the candidates through the primary key (no scan of the jobs already done).
     const siteIds = [...new Set(candidates.map((c) => c.site_id))];
