@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { NotificationPreferences } from '../../src/contract/index.js';
 import { createDigestJobs, runDigestJobs } from '../../src/server/notifications/digest.js';
+import { silentLogger } from '../../src/server/app.js';
+import { startServer } from '../../src/server/main.js';
 import { MailService, mailOf } from '../../src/server/notifications/mail.js';
+import { openStore } from '../../src/server/store/store.js';
 import { notifierOf } from '../../src/server/notifications/service.js';
 import { signUnsubscribe, unsubscribeSecret } from '../../src/server/notifications/unsubscribe.js';
 import { backends, call, setup, token } from './support.js';
@@ -325,3 +331,44 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('unsubscribe links of a server started without CERCLE_PUBLIC_URL', () => {
+  const saved = process.env.CERCLE_PUBLIC_URL;
+  const dir = mkdtempSync(join(tmpdir(), 'cercle-public-url-'));
+  after(() => {
+    if (saved !== undefined) process.env.CERCLE_PUBLIC_URL = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('point at the address the server listens on, a given URL, or CERCLE_PUBLIC_URL', async () => {
+    delete process.env.CERCLE_PUBLIC_URL;
+    const store = await openStore(join(dir, 'a.db'));
+    await store.createSite({ id: 'asso', name: 'Asso', origins: ['https://asso.example'] });
+    const server = await startServer({ port: 0, store, logger: silentLogger });
+    try {
+      const site = (await store.site('asso'))!;
+      const link = (await notifierOf(store)!.links(site, 'member-pk')).unsubscribe;
+      assert.ok(link.startsWith(`${server.url}/v1/sites/asso/mail/unsubscribe/`), link);
+      // The link works where it points: its page answers.
+      const page = await fetch(link);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+
+    const given = await openStore(join(dir, 'b.db'));
+    const proxied = await startServer({ port: 0, store: given, logger: silentLogger, publicUrl: 'https://api.asso.example/' });
+    assert.equal(notifierOf(given)!.publicUrl, 'https://api.asso.example');
+    await proxied.close();
+    await given.close();
+
+    process.env.CERCLE_PUBLIC_URL = 'https://cercle.asso.example';
+    const env = await openStore(join(dir, 'c.db'));
+    const fromEnv = await startServer({ port: 0, store: env, logger: silentLogger });
+    assert.equal(notifierOf(env)!.publicUrl, 'https://cercle.asso.example');
+    await fromEnv.close();
+    await env.close();
+  });
+});
