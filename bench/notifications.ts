@@ -12,8 +12,10 @@ import { benchStore } from './support.js';
 
 const FOLLOWERS = 1000;
 const REPLIES = 20;
-const DIGEST_MEMBERS = 10_000;
-const DIGEST_NOTIFICATIONS = 100_000;
+/** `BENCH_SCALE=0.1`: a tenth of the members and notifications, for a quicker run (ten notifications each either way). */
+const SCALE = Number(process.env.BENCH_SCALE ?? 1) || 1;
+const DIGEST_MEMBERS = Math.max(100, Math.round(10_000 * SCALE));
+const DIGEST_NOTIFICATIONS = DIGEST_MEMBERS * 10;
 
 const ms = (t: number) => Math.round(t * 10) / 10;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -110,79 +112,84 @@ export async function benchNotifications(kind: 'sqlite' | 'postgres'): Promise<R
     out['thread.comment notifications made'] = Number(made.n);
     await dispose();
   }
-  {
-    const { store, dispose } = await benchStore(kind, 'notif-digest');
-    await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'] });
-    await store.db
-      .insertInto('webhooks')
-      .values({
-        id: 'wh',
+  Object.assign(out, await benchDigest(kind));
+  return out;
+}
+
+/** The daily digest of DIGEST_MEMBERS members holding ten notifications each: time and peak memory. */
+export async function benchDigest(kind: 'sqlite' | 'postgres'): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const { store, dispose } = await benchStore(kind, 'notif-digest');
+  await store.createSite({ id: 'bench', name: 'Bench', origins: ['http://bench.example'] });
+  await store.db
+    .insertInto('webhooks')
+    .values({
+      id: 'wh',
+      site_id: 'bench',
+      url: 'http://127.0.0.1:9/hook',
+      secret: 'whsec_bench',
+      events: '["notification.digest"]',
+      description: null,
+      active: 1,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  const all = await members(store, DIGEST_MEMBERS, 'd');
+  const actor = all[0];
+  const created = new Date(Date.now() - 3_600_000).toISOString();
+  const per = DIGEST_NOTIFICATIONS / DIGEST_MEMBERS;
+  let batch: object[] = [];
+  for (const m of all) {
+    for (let k = 0; k < per; k++) {
+      batch.push({
         site_id: 'bench',
-        url: 'http://127.0.0.1:9/hook',
-        secret: 'whsec_bench',
-        events: '["notification.digest"]',
-        description: null,
-        active: 1,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
-    const all = await members(store, DIGEST_MEMBERS, 'd');
-    const actor = all[0];
-    const created = new Date(Date.now() - 3_600_000).toISOString();
-    const per = DIGEST_NOTIFICATIONS / DIGEST_MEMBERS;
-    let batch: object[] = [];
-    for (const m of all) {
-      for (let k = 0; k < per; k++) {
-        batch.push({
-          site_id: 'bench',
-          id: `ir:${newId()}`,
-          member_pk: m.pk,
-          kind: 'introduction.requested',
-          actor_pk: actor.pk,
-          thread_pk: null,
-          comment_id: null,
-          event_id: null,
-          introduction_id: newId(),
-          data: null,
-          created_at: created,
-          read_at: null,
-          delivered_at: null,
-        });
-        if (batch.length === 500) {
-          await store.db
-            .insertInto('notifications')
-            .values(batch as never)
-            .execute();
-          batch = [];
-        }
+        id: `ir:${newId()}`,
+        member_pk: m.pk,
+        kind: 'introduction.requested',
+        actor_pk: actor.pk,
+        thread_pk: null,
+        comment_id: null,
+        event_id: null,
+        introduction_id: newId(),
+        data: null,
+        created_at: created,
+        read_at: null,
+        delivered_at: null,
+      });
+      if (batch.length === 500) {
+        await store.db
+          .insertInto('notifications')
+          .values(batch as never)
+          .execute();
+        batch = [];
       }
     }
-    if (batch.length)
-      await store.db
-        .insertInto('notifications')
-        .values(batch as never)
-        .execute();
-    // Deliveries are only queued here: the sender stays stopped (its receiver is not what is measured).
-    await webhooksOf(store).stop();
-    global.gc?.();
-    const base = process.memoryUsage().rss;
-    let peak = base;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const t0 = performance.now();
-    const jobs = await createDigestJobs(store, 'bench', 'daily', Date.now());
-    const t1 = performance.now();
-    const r = await runDigestJobs(store);
-    const t2 = performance.now();
-    clearInterval(sampler);
-    out['digest: members / notifications'] = DIGEST_MEMBERS;
-    out['digest: jobs made (one INSERT … SELECT), ms'] = ms(t1 - t0);
-    out['digest: jobs made'] = jobs;
-    out['digest: all digests queued, s'] = ms((t2 - t1) / 1000);
-    out['digest: digests per second'] = Math.round(r.digests / ((t2 - t1) / 1000));
-    out['digest: peak RSS above start, MB'] = Math.round((peak - base) / 1e6);
-    out['digest: peak RSS, MB'] = Math.round(peak / 1e6);
-    await dispose();
   }
+  if (batch.length)
+    await store.db
+      .insertInto('notifications')
+      .values(batch as never)
+      .execute();
+  // Deliveries are only queued here: the sender stays stopped (its receiver is not what is measured).
+  await webhooksOf(store).stop();
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const t0 = performance.now();
+  const jobs = await createDigestJobs(store, 'bench', 'daily', Date.now());
+  const t1 = performance.now();
+  const r = await runDigestJobs(store);
+  const t2 = performance.now();
+  clearInterval(sampler);
+  out['digest: members / notifications'] = DIGEST_MEMBERS;
+  out['digest: jobs made (one INSERT … SELECT), ms'] = ms(t1 - t0);
+  out['digest: jobs made'] = jobs;
+  out['digest: all digests queued, s'] = ms((t2 - t1) / 1000);
+  out['digest: digests per second'] = Math.round(r.digests / ((t2 - t1) / 1000));
+  out['digest: peak RSS above start, MB'] = Math.round((peak - base) / 1e6);
+  out['digest: peak RSS, MB'] = Math.round(peak / 1e6);
+  await dispose();
   return out;
 }
 

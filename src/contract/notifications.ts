@@ -370,7 +370,12 @@ export const notificationRoutes = {
     auth: 'none',
     params: z.strictObject({ site: SiteId, token: UnsubscribeToken }),
     contentType: HTML,
-    ok: { status: 200, schema: z.string(), description: 'HTML page saying mail is off; the address is forgotten.' },
+    ok: {
+      status: 200,
+      schema: z.string(),
+      description:
+        'HTML page saying mail is off; the address is forgotten. A bad link: 400 `unsubscribe.invalid`, 410 `unsubscribe.expired`, as problem+json unless the request asks for HTML.',
+    },
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -55,6 +55,9 @@ const FEATURES: Feature[] = [core, discussion, events, live, members, engagement
 const SITE_CACHE_MS = 2000;
 
 /** The mail unsubscribe link (`routes.unsubscribe`). */
+/** How long a browser may reuse a preflight's answer (seconds). */
+export const PREFLIGHT_MAX_AGE_S = 7200;
+
 const UNSUBSCRIBE = /^\/v1\/sites\/[^/]+\/mail\/unsubscribe\/[^/]+$/;
 
 /** PostgreSQL's "deadlock detected" and "could not serialize": the transaction rolled back whole and may run again. */
@@ -161,7 +164,8 @@ export function createApp(opts: AppOptions) {
     if (c.req.method === 'OPTIONS') {
       c.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
       c.header('access-control-allow-headers', 'authorization, content-type, idempotency-key, last-event-id');
-      c.header('access-control-max-age', '600');
+      // Two hours (Chromium's ceiling; Firefox keeps up to a day): a page asks once per route, not before every read.
+      c.header('access-control-max-age', String(PREFLIGHT_MAX_AGE_S));
       return c.body(null, 204);
     }
     c.header('access-control-expose-headers', 'retry-after, x-request-id');
@@ -242,6 +246,8 @@ export function createApp(opts: AppOptions) {
         } catch {
           throw problem(400, 'request.malformed_json', 'The body is not valid JSON');
         }
+        const precise = options.invalidBody && !spec.body.safeParse(raw).success ? options.invalidBody(raw) : undefined;
+        if (precise) throw precise;
         body = parse(spec.body, raw, 'body');
       }
       const viewer = site && spec.auth !== 'none' ? await viewerFor(c, site, spec.auth === 'required', options.identity) : null;

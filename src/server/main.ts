@@ -28,6 +28,11 @@ export interface ServerOptions {
   timeouts?: Partial<typeof TIMEOUTS>;
   /** Written to the start-up log line. */
   version?: string;
+  /**
+   * The API's public base URL, for links in mail (unsubscribe). Default: `CERCLE_PUBLIC_URL`, else the address the
+   * server listens on (right for a local or demo server; set it behind a proxy).
+   */
+  publicUrl?: string;
 }
 
 /**
@@ -88,11 +93,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   http.keepAliveTimeout = t.keepAliveMs;
   const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : 'localhost';
   const url = `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+  notifierOf(store)?.listeningAt(url, opts.publicUrl);
   logger.info({
     msg: 'listening',
     url,
     host: opts.hostname ?? '127.0.0.1',
     port,
+    publicUrl: notifierOf(store)?.publicUrl ?? null,
     database: store.kind,
     version: opts.version ?? null,
     timeouts: t,

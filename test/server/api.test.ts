@@ -34,6 +34,8 @@ for (const backend of backends()) {
         assert.match(r.headers.get('access-control-allow-headers') ?? '', /authorization/);
         assert.match(r.headers.get('vary') ?? '', /Origin/);
         assert.equal(r.headers.get('access-control-allow-credentials'), null);
+        // The browser keeps the answer two hours: one preflight per route and page, not one before every read.
+        assert.equal(r.headers.get('access-control-max-age'), '7200');
       });
 
       for (const origin of [

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { NotificationPreferences } from '../../src/contract/index.js';
 import { createDigestJobs, runDigestJobs } from '../../src/server/notifications/digest.js';
+import { silentLogger } from '../../src/server/app.js';
+import { startServer } from '../../src/server/main.js';
 import { MailService, mailOf } from '../../src/server/notifications/mail.js';
+import { openStore } from '../../src/server/store/store.js';
 import { notifierOf } from '../../src/server/notifications/service.js';
 import { signUnsubscribe, unsubscribeSecret } from '../../src/server/notifications/unsubscribe.js';
 import { backends, call, setup, token } from './support.js';
@@ -196,6 +202,40 @@ for (const backend of backends()) {
       assert.equal((await ctx.app.request('/v1/sites/asso/mail/unsubscribe/nonsense')).status, 400);
     });
 
+    it('answers a one-click or API unsubscribe that fails with problem+json, a person with the page', async () => {
+      const anaPk = (await ctx.store.db.selectFrom('members').select('pk').where('host_id', '=', 'ana').executeTakeFirstOrThrow()).pk;
+      const secret = await unsubscribeSecret(ctx.store.db, 'asso', new Date().toISOString());
+      const forged = signUnsubscribe('another-secret-of-32-bytes-at-least!!', 'asso', anaPk, Date.now());
+      const old = signUnsubscribe(secret, 'asso', anaPk, Date.now() - 61 * 86_400_000);
+      const oneClick = (token: string, headers: Record<string, string> = {}) =>
+        ctx.app.request(`/v1/sites/asso/mail/unsubscribe/${token}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: 'List-Unsubscribe=One-Click',
+        });
+      // RFC 8058: a mail client posts without asking for HTML.
+      const bad = await oneClick(forged);
+      assert.equal(bad.status, 400);
+      assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const badBody = await bad.json();
+      assert.equal(badBody.code, 'unsubscribe.invalid');
+      assert.equal(badBody.errors[0].path, 'params.token');
+      const expired = await oneClick(old, { accept: '*/*' });
+      assert.equal(expired.status, 410);
+      assert.equal((await expired.json()).code, 'unsubscribe.expired');
+      // The page's own button, posted by a browser, keeps the page.
+      const button = await oneClick(old, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+      assert.equal(button.status, 410);
+      assert.match(button.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(button.headers.get('cercle-problem-code'), 'unsubscribe.expired');
+      // A person opening the link gets the page; a client asking for problem+json gets it on GET too.
+      const opened = await ctx.app.request(`/v1/sites/asso/mail/unsubscribe/${forged}`);
+      assert.match(opened.headers.get('content-type') ?? '', /^text\/html/);
+      const asked = await ctx.app.request(`/v1/sites/asso/mail/unsubscribe/${forged}`, { headers: { accept: 'application/problem+json' } });
+      assert.equal(asked.status, 400);
+      assert.equal((await asked.json()).code, 'unsubscribe.invalid');
+    });
+
     it('sends one daily digest grouped by thread, however many notifications', async () => {
       assert.equal((await prefs(cleo, { email: true, kinds: { 'badge.earned': { delivery: false } } })).status, 200);
       const a = await post(cleo, { thread: 'https://asso.example.fr/a', body: 'Sujet A', title: 'Thread A' });
@@ -291,3 +331,44 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('unsubscribe links of a server started without CERCLE_PUBLIC_URL', () => {
+  const saved = process.env.CERCLE_PUBLIC_URL;
+  const dir = mkdtempSync(join(tmpdir(), 'cercle-public-url-'));
+  after(() => {
+    if (saved !== undefined) process.env.CERCLE_PUBLIC_URL = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('point at the address the server listens on, a given URL, or CERCLE_PUBLIC_URL', async () => {
+    delete process.env.CERCLE_PUBLIC_URL;
+    const store = await openStore(join(dir, 'a.db'));
+    await store.createSite({ id: 'asso', name: 'Asso', origins: ['https://asso.example'] });
+    const server = await startServer({ port: 0, store, logger: silentLogger });
+    try {
+      const site = (await store.site('asso'))!;
+      const link = (await notifierOf(store)!.links(site, 'member-pk')).unsubscribe;
+      assert.ok(link.startsWith(`${server.url}/v1/sites/asso/mail/unsubscribe/`), link);
+      // The link works where it points: its page answers.
+      const page = await fetch(link);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+
+    const given = await openStore(join(dir, 'b.db'));
+    const proxied = await startServer({ port: 0, store: given, logger: silentLogger, publicUrl: 'https://api.asso.example/' });
+    assert.equal(notifierOf(given)!.publicUrl, 'https://api.asso.example');
+    await proxied.close();
+    await given.close();
+
+    process.env.CERCLE_PUBLIC_URL = 'https://cercle.asso.example';
+    const env = await openStore(join(dir, 'c.db'));
+    const fromEnv = await startServer({ port: 0, store: env, logger: silentLogger });
+    assert.equal(notifierOf(env)!.publicUrl, 'https://cercle.asso.example');
+    await fromEnv.close();
+    await env.close();
+  });
+});

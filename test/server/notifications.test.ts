@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { NotificationPage, NotificationPreferences, MemberExport, NotificationLive } from '../../src/contract/index.js';
 import { createApp, silentLogger } from '../../src/server/app.js';
 import { hydrateNotification } from '../../src/server/features/notifications/subscribers.js';
+import { periodKey, runDigestJobs } from '../../src/server/notifications/digest.js';
 import { notifierOf } from '../../src/server/notifications/service.js';
 import { prune } from '../../src/server/notifications/store.js';
 import { backends, call, setup, token } from './support.js';
@@ -197,10 +198,31 @@ for (const backend of backends()) {
       const path = '/v1/sites/asso/me/notification-preferences';
       const kind = await call(ctx.app, 'PATCH', path, { token: chloe, body: { kinds: { 'comment.liked': { page: false } } } });
       assert.equal(kind.status, 400);
-      assert.equal(kind.body.code, 'request.invalid');
+      assert.match(kind.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(kind.body.code, 'notifications.unknown_kind');
+      assert.deepEqual(
+        kind.body.errors.map((e: { path: string }) => e.path),
+        ['body.kinds.comment.liked'],
+      );
+      assert.match(kind.body.detail, /comment\.reply/);
       const freq = await call(ctx.app, 'PATCH', path, { token: chloe, body: { frequency: 'hourly' } });
       assert.equal(freq.status, 400);
-      assert.ok(freq.body.errors.some((e: { path: string }) => e.path === 'body.frequency'));
+      assert.equal(freq.body.code, 'notifications.unknown_frequency');
+      assert.deepEqual(
+        freq.body.errors.map((e: { path: string }) => e.path),
+        ['body.frequency'],
+      );
+      const notString = await call(ctx.app, 'PATCH', path, { token: chloe, body: { frequency: 3 } });
+      assert.equal(notString.body.code, 'notifications.unknown_frequency');
+      // Anything else wrong stays the generic refusal.
+      const other = await call(ctx.app, 'PATCH', path, { token: chloe, body: { kinds: { 'comment.reply': { page: 'no' } } } });
+      assert.equal(other.status, 400);
+      assert.equal(other.body.code, 'request.invalid');
+      const extra = await call(ctx.app, 'PATCH', path, { token: chloe, body: { colour: 'red' } });
+      assert.equal(extra.body.code, 'request.invalid');
+      // Nothing was changed by a refused body.
+      const kept = await call(ctx.app, 'GET', path, { token: chloe });
+      assert.notEqual(kept.body.frequency, 'hourly');
       const mail = await call(ctx.app, 'PATCH', path, { token: chloe, body: { email: true } });
       assert.equal(mail.status, 409);
       assert.equal(mail.body.code, 'notification.email_unavailable');
@@ -378,6 +400,56 @@ for (const backend of backends()) {
         'no notification for the replier (Bob hears once a day)',
       );
       await ctx.store.db.deleteFrom('webhooks').where('id', '=', 'wh-1').execute();
+    });
+
+    it('gives a member with a daily and a weekly job in one run each notification in one digest only', async () => {
+      await ctx.store.db
+        .insertInto('webhooks')
+        .values({
+          id: 'wh-digest',
+          site_id: 'asso',
+          url: 'http://127.0.0.1:9/hook',
+          secret: 'whsec_test',
+          events: JSON.stringify(['notification.digest']),
+          description: null,
+          active: 1,
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      const bobPk = (await ctx.store.db.selectFrom('members').select('pk').where('host_id', '=', 'bob').executeTakeFirstOrThrow()).pk;
+      const pending = () =>
+        ctx.store.db
+          .selectFrom('notifications')
+          .select('id')
+          .where('site_id', '=', 'asso')
+          .where('member_pk', '=', bobPk)
+          .where('delivered_at', 'is', null)
+          .execute();
+      assert.ok((await pending()).length > 0);
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      for (const key of [periodKey('daily', now), periodKey('weekly', now)]) {
+        await ctx.store.db
+          .insertInto('notification_jobs')
+          .values({ site_id: 'asso', member_pk: bobPk, period_key: key, status: 'pending', attempts: 0, created_at: at })
+          .execute();
+      }
+      const r = await runDigestJobs(ctx.store, { now: () => now, site: 'asso' });
+      assert.ok(r.jobs >= 2);
+      const digests = (
+        await ctx.store.db.selectFrom('webhook_deliveries').select('payload').where('event_type', '=', 'notification.digest').execute()
+      )
+        .map((d) => JSON.parse(d.payload))
+        .filter((p) => p.data.member.id === 'bob');
+      assert.equal(digests.length, 1, 'the second job finds nothing left to send');
+      assert.ok(digests[0].data.count > 0);
+      assert.equal((await pending()).length, 0);
+      const jobs = await ctx.store.db.selectFrom('notification_jobs').select('status').where('member_pk', '=', bobPk).execute();
+      assert.deepEqual(
+        jobs.map((j) => j.status),
+        ['done', 'done'],
+      );
+      await ctx.store.db.deleteFrom('webhooks').where('id', '=', 'wh-digest').execute();
     });
 
     it('puts notifications, preferences and follows in the export, and erases them with the member', async () => {

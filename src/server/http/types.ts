@@ -5,6 +5,7 @@ import type { CommentLifecycle } from '../comments/lifecycle.js';
 import type { EventBus } from '../domain/events.js';
 import type { LiveService } from '../live/service.js';
 import type { Logger } from './logger.js';
+import type { ProblemError } from './problem.js';
 import type { Site, Store } from '../store/store.js';
 import type { Viewer } from './viewer.js';
 
@@ -47,6 +48,11 @@ export interface RouteOptions {
   site?: 'allow' | 'refuse';
   /** `verify`: check the token and look the member up, never create one (read-only checks such as `GET /auth/check`). */
   identity?: 'verify';
+  /**
+   * A body the contract refuses is a 400 `request.invalid`, unless this names a more precise problem for it (a stable
+   * code a client can act on); given the body as sent, it returns that problem or `undefined` to keep the generic one.
+   */
+  invalidBody?: (raw: unknown) => ProblemError | undefined;
 }
 
 /** Registers one route of the contract's table with its handler: params, query, body and token are checked first. */

@@ -4,15 +4,15 @@ import type { NotificationDigestData, NotificationKind } from '../../contract/no
 import { nowIso } from '../domain/ids.js';
 import type { Logger } from '../http/logger.js';
 import { toViewer } from '../http/viewer.js';
-import type { Database } from '../store/schema.js';
+import type { Database, MemberRow } from '../store/schema.js';
 import type { Site, Store } from '../store/store.js';
 import { webhooksOf } from '../webhooks/webhooks.js';
-import { mailOf, queueMail } from './mail.js';
+import { mailOf, queueMails, type OutgoingMail } from './mail.js';
 import { notificationOut } from './present.js';
 import { digestText, groupByThread, mailBody, rendered, words } from './render.js';
 import { notifierOf, siteLanguage, type Notifier } from './service.js';
 import { DEFAULT_RETENTION_DAYS, smtpOf } from './settings.js';
-import { DEFAULT_FREQUENCY, markDelivered, pendingViews, prefsOf, prefsRow, prune } from './store.js';
+import { DEFAULT_FREQUENCY, markDelivered, pendingViewsOf, prefsOf, prefsRows, prune, type NotificationView, type Prefs } from './store.js';
 
 export type Period = 'daily' | 'weekly';
 
@@ -76,6 +76,10 @@ export interface DigestRunOptions {
   /** Called after each job is committed, and awaited (progress, tests). */
   onJob?: (job: { site: string; member: string; key: string; sent: boolean }) => void | Promise<void>;
   logger?: Logger;
+  /** Only this site's jobs (default: every site's). */
+  site?: string;
+  /** Makes the unsubscribe links and headers of mail (default: the app's notifier; the command line passes its own). */
+  mailLinks?: Pick<Notifier, 'links' | 'listHeaders'>;
 }
 
 /**
@@ -92,37 +96,48 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
     if (!sites.has(id)) sites.set(id, await store.site(id));
     return sites.get(id);
   };
-  const notifier = notifierOf(store);
+  const notifier = o.mailLinks ?? notifierOf(store);
   let jobs = 0;
   let digests = 0;
   for (;;) {
     const at = nowIso(now());
     const due = (eb: ExpressionBuilder<Database, 'notification_jobs'>) =>
       eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', at)])]);
-    const candidates = await store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where(due).limit(BATCH).execute();
+    // Pending jobs first, then running ones whose lease ran out: each an index range (status, lease_until), never
+    // a walk over the jobs already done.
+    const pick = (status: 'pending' | 'running') => {
+      let q = store.db.selectFrom('notification_jobs').select(['site_id', 'member_pk']).where('status', '=', status);
+      if (status === 'running') q = q.where('lease_until', '<', at);
+      if (o.site) q = q.where('site_id', '=', o.site);
+      return q.limit(BATCH).execute();
+    };
+    let candidates = await pick('pending');
+    if (candidates.length < BATCH) candidates = [...candidates, ...(await pick('running'))].slice(0, BATCH);
     if (!candidates.length) break;
+    // Sites and members together name the candidates through the primary key (no scan of the jobs already done).
+    const siteIds = [...new Set(candidates.map((c) => c.site_id))];
+    const memberPks = [...new Set(candidates.map((c) => c.member_pk))];
     // One statement claims the batch (a conditional update: another worker's claim wins or loses whole rows).
     const token = randomBytes(12).toString('base64url');
     await store.db
       .updateTable('notification_jobs')
       .set((eb) => ({ status: 'running', lease_until: nowIso(now() + leaseMs), claimed_by: token, attempts: eb('attempts', '+', 1) }))
-      .where(
-        'member_pk',
-        'in',
-        candidates.map((c) => c.member_pk),
-      )
+      .where('site_id', 'in', siteIds)
+      .where('member_pk', 'in', memberPks)
       .where(due)
       .execute();
     const claimed = await store.db
       .selectFrom('notification_jobs')
-      .select(['site_id', 'member_pk', 'period_key'])
+      .select(['site_id', 'member_pk', 'period_key', 'created_at'])
+      .where('site_id', 'in', siteIds)
+      .where('member_pk', 'in', memberPks)
       .where('claimed_by', '=', token)
       .where('status', '=', 'running')
       .execute();
     if (!claimed.length) continue;
     jobs += claimed.length;
     // The batch is one transaction: killed before its commit, none of it happened; after, all of it did.
-    const done = await digestBatch(store, claimed, siteOf, now, notifier);
+    const done = await digestBatch(store, claimed, token, siteOf, now, notifier);
     digests += done.filter((d) => d.sent).length;
     for (const d of done) await o.onJob?.(d);
   }
@@ -133,112 +148,139 @@ export async function runDigestJobs(store: Store, o: DigestRunOptions = {}): Pro
   return { jobs, digests };
 }
 
-type Job = { site_id: string; member_pk: string; period_key: string };
+type Job = { site_id: string; member_pk: string; period_key: string; created_at: string };
 type MailLinks = { links: { unsubscribe: string; preferences: string | null }; headers: Record<string, string> } | null;
+type Outcome = { site: string; member: string; key: string; sent: boolean };
 
 async function digestBatch(
   store: Store,
   jobs: Job[],
+  token: string,
   siteOf: (id: string) => Promise<Site | undefined>,
   now: () => number,
-  notifier?: Notifier,
-) {
+  notifier?: Pick<Notifier, 'links' | 'listHeaders'>,
+): Promise<Outcome[]> {
   // Made before the transaction: on SQLite its one connection is the transaction's until it ends.
-  const prepared: { job: Job; site: Site | undefined; mail: MailLinks }[] = [];
+  const mails = new Map<Job, MailLinks>();
+  const bySite = new Map<string, { site: Site | undefined; jobs: Job[] }>();
   for (const job of jobs) {
     const site = await siteOf(job.site_id);
-    const mail =
+    if (!bySite.has(job.site_id)) bySite.set(job.site_id, { site, jobs: [] });
+    bySite.get(job.site_id)!.jobs.push(job);
+    mails.set(
+      job,
       site && smtpOf(site.settings.notifications) && notifier
         ? { links: await notifier.links(site, job.member_pk), headers: await notifier.listHeaders(site, job.member_pk) }
-        : null;
-    prepared.push({ job, site, mail });
+        : null,
+    );
   }
   return store.db.transaction().execute(async (tx) => {
-    const out: { site: string; member: string; key: string; sent: boolean }[] = [];
-    for (const { job, site, mail } of prepared) {
-      const sent = site ? await digestOne(tx, store, site, job.member_pk, job.period_key, now, mail) : false;
-      await tx
-        .updateTable('notification_jobs')
-        .set({ status: 'done', done_at: nowIso(now()), lease_until: null })
-        .where('site_id', '=', job.site_id)
-        .where('member_pk', '=', job.member_pk)
-        .where('period_key', '=', job.period_key)
-        .execute();
-      out.push({ site: job.site_id, member: job.member_pk, key: job.period_key, sent });
+    const out: Outcome[] = [];
+    for (const { site, jobs: siteJobs } of bySite.values()) {
+      if (site) out.push(...(await digestSite(tx, store, site, siteJobs, now, mails)));
+      else for (const j of siteJobs) out.push({ site: j.site_id, member: j.member_pk, key: j.period_key, sent: false });
     }
+    // Every job of the batch is done at once, as long as this worker still holds it.
+    await tx
+      .updateTable('notification_jobs')
+      .set({ status: 'done', done_at: nowIso(now()), lease_until: null })
+      .where('site_id', 'in', [...bySite.keys()])
+      .where('member_pk', 'in', [...new Set(jobs.map((j) => j.member_pk))])
+      .where('claimed_by', '=', token)
+      .where('status', '=', 'running')
+      .execute();
     return out;
   });
 }
 
-async function digestOne(
+/**
+ * The digests of one site's jobs in a batch, with a fixed number of statements whatever the batch's size: the
+ * members, their preferences and every pending notification are read in one query each, the digests rendered in
+ * memory, then the webhook deliveries and the mails are inserted many rows at a time and the notifications marked
+ * delivered together. A member with a daily and a weekly job in one batch gets each notification in one of them only.
+ */
+async function digestSite(
   tx: Transaction<Database>,
   store: Store,
   site: Site,
-  memberPk: string,
-  key: string,
+  jobs: Job[],
   now: () => number,
-  mailLinks: MailLinks,
-) {
-  const period = key.startsWith('weekly:') ? 'weekly' : 'daily';
+  mails: Map<Job, MailLinks>,
+): Promise<Outcome[]> {
   const at = nowIso(now());
-  const job = await tx
-    .selectFrom('notification_jobs')
-    .select(['created_at', 'status'])
-    .where('site_id', '=', site.id)
-    .where('member_pk', '=', memberPk)
-    .where('period_key', '=', key)
-    .executeTakeFirst();
-  const m = await tx.selectFrom('members').selectAll().where('site_id', '=', site.id).where('pk', '=', memberPk).executeTakeFirst();
-  let sent = false;
-  if (!job || !m) return sent;
-  const views = await pendingViews(tx, site.id, memberPk, job.created_at);
-  const prefs = prefsOf(await prefsRow(tx, site.id, memberPk));
+  const pks = [...new Set(jobs.map((j) => j.member_pk))];
+  const latest = jobs.reduce((m, j) => (j.created_at > m ? j.created_at : m), '');
+  const members = new Map(
+    (await tx.selectFrom('members').selectAll().where('site_id', '=', site.id).where('pk', 'in', pks).execute()).map((m) => [m.pk, m]),
+  );
+  const prefsBy = await prefsRows(tx, site.id, pks);
+  const views = new Map<string, NotificationView[]>();
+  for (const v of await pendingViewsOf(tx, site.id, pks, latest)) {
+    const list = views.get(v.member_pk) ?? views.set(v.member_pk, []).get(v.member_pk)!;
+    list.push(v);
+  }
+  const taken = new Set<string>();
+  const hooks: { data: NotificationDigestData; eventId: string }[] = [];
+  const outbox: OutgoingMail[] = [];
+  const made: { outcome: Outcome; mailed: boolean; digest: boolean }[] = [];
+  // Older jobs first, as one at a time would have done them.
+  for (const job of [...jobs].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.period_key.localeCompare(b.period_key))) {
+    const m = members.get(job.member_pk);
+    const outcome = { site: site.id, member: job.member_pk, key: job.period_key, sent: false };
+    const mine = m ? (views.get(job.member_pk) ?? []).filter((v) => v.created_at <= job.created_at && !taken.has(v.id)) : [];
+    for (const v of mine) taken.add(v.id);
+    const digest = m ? render(site, m, prefsOf(prefsBy.get(job.member_pk)), job.period_key, mine, mails.get(job) ?? null) : null;
+    if (digest) {
+      hooks.push(digest.hook);
+      if (digest.mail) outbox.push(digest.mail);
+    }
+    made.push({ outcome, mailed: !!digest?.mail, digest: !!digest });
+  }
+  // Sent: through the host when the site listens for digests, and by mail to a member who opted in.
+  const listened = (await webhooksOf(store).queueManyIn(tx, site.id, 'notification.digest', hooks)) > 0;
+  for (const d of made) d.outcome.sent = d.mailed || (d.digest && listened);
+  await queueMails(tx, outbox, at);
+  await markDelivered(tx, site.id, [...taken], at);
+  return made.map((d) => d.outcome);
+}
+
+const digestEventId = (siteId: string, hostId: string, key: string) => `digest:${siteId}:${hostId}:${key}`.slice(0, 200);
+
+/** One member's digest for one period, rendered from what is pending: `null` when nothing of it is to be delivered. */
+function render(site: Site, m: MemberRow, prefs: Prefs, key: string, views: NotificationView[], mailLinks: MailLinks) {
+  const period = key.startsWith('weekly:') ? 'weekly' : 'daily';
   const reader = toViewer(m);
   const items = views
     .filter((v) => v.read_at === null && prefs.kinds[v.kind as NotificationKind]?.delivery)
     .map((v) => notificationOut(v, reader, site.settings.publicRead))
     .filter((n) => n !== null);
-  if (items.length) {
-    const lang = prefs.language ?? siteLanguage(site);
-    const groups = groupByThread(items);
-    const w = words(lang);
-    const data: NotificationDigestData = {
-      member: { id: m.host_id, name: m.name, language: lang },
-      period,
-      key: key.slice(key.indexOf(':') + 1),
-      count: items.length,
-      groups: groups.map((g) => ({ thread: g.thread, items: g.items.map((n) => rendered(n, lang)) })),
-      subject: w.digestSubject(site.name, items.length, period),
-      text: digestText(groups, items.length, period, lang),
-      preferencesUrl: site.settings.notifications?.preferencesUrl ?? null,
-    };
-    const eventId = `digest:${site.id}:${m.host_id}:${key}`.slice(0, 200);
-    if (await webhooksOf(store).queueIn(tx, site.id, 'notification.digest', data, eventId)) sent = true;
-    if (mailLinks && prefs.email) {
-      const body = mailBody(w.digestIntro(items.length, period), groups, lang, site.name, mailLinks.links);
-      await queueMail(
-        tx,
-        {
+  if (!items.length) return null;
+  const lang = prefs.language ?? siteLanguage(site);
+  const groups = groupByThread(items);
+  const w = words(lang);
+  const data: NotificationDigestData = {
+    member: { id: m.host_id, name: m.name, language: lang },
+    period,
+    key: key.slice(key.indexOf(':') + 1),
+    count: items.length,
+    groups: groups.map((g) => ({ thread: g.thread, items: g.items.map((n) => rendered(n, lang)) })),
+    subject: w.digestSubject(site.name, items.length, period),
+    text: digestText(groups, items.length, period, lang),
+    preferencesUrl: site.settings.notifications?.preferencesUrl ?? null,
+  };
+  const mail: OutgoingMail | null =
+    mailLinks && prefs.email
+      ? {
           siteId: site.id,
-          memberPk,
-          dedupeKey: `d:${site.id}:${memberPk}:${key}`,
+          memberPk: m.pk,
+          dedupeKey: `d:${site.id}:${m.pk}:${key}`,
           to: prefs.email,
           subject: data.subject,
-          ...body,
+          ...mailBody(w.digestIntro(items.length, period), groups, lang, site.name, mailLinks.links),
           headers: mailLinks.headers,
-        },
-        at,
-      );
-      sent = true;
-    }
-  }
-  await markDelivered(
-    tx,
-    site.id,
-    views.map((v) => v.id),
-    at,
-  );
-  return sent;
+        }
+      : null;
+  return { hook: { data, eventId: digestEventId(site.id, m.host_id, key) }, mail };
 }
 
 /** Digests go out from this hour (UTC) on; weekly ones on Mondays. */

@@ -36,28 +36,43 @@ export interface OutgoingMail {
 export async function queueMail(db: Exec, m: OutgoingMail, at: string): Promise<boolean> {
   const r = await db
     .insertInto('mail_outbox')
-    .values({
-      id: newId(),
-      site_id: m.siteId,
-      member_pk: m.memberPk,
-      dedupe_key: m.dedupeKey,
-      to_address: m.to,
-      subject: m.subject,
-      text_body: m.text,
-      html_body: m.html,
-      headers: JSON.stringify(m.headers),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      claimed_at: null,
-      lease_until: null,
-      last_error: null,
-      created_at: at,
-      sent_at: null,
-    })
+    .values(outboxRow(m, at))
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Many messages in a few multi-row inserts (a message already queued under its dedupe key stays as it was). */
+export async function queueMails(db: Exec, mails: OutgoingMail[], at: string): Promise<void> {
+  for (let i = 0; i < mails.length; i += 200) {
+    await db
+      .insertInto('mail_outbox')
+      .values(mails.slice(i, i + 200).map((m) => outboxRow(m, at)))
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  }
+}
+
+function outboxRow(m: OutgoingMail, at: string) {
+  return {
+    id: newId(),
+    site_id: m.siteId,
+    member_pk: m.memberPk,
+    dedupe_key: m.dedupeKey,
+    to_address: m.to,
+    subject: m.subject,
+    text_body: m.text,
+    html_body: m.html,
+    headers: JSON.stringify(m.headers),
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: at,
+    claimed_at: null,
+    lease_until: null,
+    last_error: null,
+    created_at: at,
+    sent_at: null,
+  };
 }
 
 /**

@@ -52,7 +52,9 @@ export class Notifier {
   private readonly logger?: Logger;
   readonly now: () => number;
   private readonly site: (id: string) => Promise<Site | undefined>;
-  readonly publicUrl: string;
+  publicUrl: string;
+  /** The public URL was given (option or `CERCLE_PUBLIC_URL`), not guessed. */
+  private readonly publicUrlGiven: boolean;
   /** Background work of every notifier over this store (several apps may share one database handle). */
   private readonly pending: Set<Promise<unknown>>;
 
@@ -62,7 +64,8 @@ export class Notifier {
     this.logger = o.logger;
     this.now = o.now ?? Date.now;
     this.site = o.site ?? ((id) => this.store.site(id));
-    this.publicUrl = (o.publicUrl ?? process.env.CERCLE_PUBLIC_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
+    this.publicUrlGiven = !!(o.publicUrl || process.env.CERCLE_PUBLIC_URL);
+    this.publicUrl = (o.publicUrl || process.env.CERCLE_PUBLIC_URL || 'http://localhost:8787').replace(/\/+$/, '');
     let pending = pendingWork.get(o.store);
     if (!pending) pendingWork.set(o.store, (pending = new Set()));
     this.pending = pending;
@@ -374,6 +377,15 @@ export class Notifier {
   async unsubscribeUrl(site: Site, memberPk: string) {
     const secret = await unsubscribeSecret(this.store.db, site.id, nowIso(this.now()));
     return `${this.publicUrl}/v1/sites/${site.id}/mail/unsubscribe/${signUnsubscribe(secret, site.id, memberPk, this.now())}`;
+  }
+
+  /**
+   * The address the server actually listens on, once it does: links use it unless a public URL was given (so
+   * `cercle serve --port 9000` mails links that work without setting `CERCLE_PUBLIC_URL`).
+   */
+  listeningAt(url: string, given?: string) {
+    if (given) this.publicUrl = given.replace(/\/+$/, '');
+    else if (!this.publicUrlGiven) this.publicUrl = url.replace(/\/+$/, '');
   }
 
   async links(site: Site, memberPk: string) {

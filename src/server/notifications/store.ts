@@ -382,6 +382,23 @@ export async function pendingViews(db: Exec, siteId: string, memberPk: string, u
     .execute()) as NotificationView[];
 }
 
+/** The pending notifications of many members at once (up to `upTo`), by member then oldest first. */
+export async function pendingViewsOf(db: Exec, siteId: string, memberPks: string[], upTo: string): Promise<NotificationView[]> {
+  const out: NotificationView[] = [];
+  for (const part of chunks([...new Set(memberPks)])) {
+    const rows = (await viewQuery(db, siteId)
+      .where('n.member_pk', 'in', part)
+      .where('n.delivered_at', 'is', null)
+      .where('n.created_at', '<=', upTo)
+      .orderBy('n.member_pk')
+      .orderBy('n.created_at')
+      .orderBy('n.id')
+      .execute()) as NotificationView[];
+    out.push(...rows);
+  }
+  return out;
+}
+
 export async function markDelivered(db: Exec, siteId: string, ids: string[], at: string) {
   for (const part of chunks(ids)) {
     await db

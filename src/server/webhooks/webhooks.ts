@@ -319,6 +319,49 @@ export class WebhookService {
     return targets.length;
   }
 
+  /**
+   * Many events of one type at once, inside the caller's transaction: the site's hooks are read once and the
+   * deliveries inserted many rows at a time. Returns how many hooks listen for the type (0: nothing queued).
+   */
+  async queueManyIn(
+    db: Kysely<Database> | Transaction<Database>,
+    siteId: string,
+    type: WebhookEventType,
+    events: { data: Record<string, unknown>; eventId: string }[],
+  ) {
+    if (!events.length) return 0;
+    const hooks = await db.selectFrom('webhooks').select(['id', 'events']).where('site_id', '=', siteId).where('active', '=', 1).execute();
+    const targets = hooks.filter((h) => (JSON.parse(h.events) as string[]).includes(type));
+    if (!targets.length) return 0;
+    const at = nowIso(this.now());
+    const rows = events.flatMap(({ data, eventId }) => {
+      const text = JSON.stringify({ id: eventId, type, site: siteId, createdAt: at, data } satisfies WebhookPayload);
+      return targets.map((h) => ({
+        id: newId(),
+        site_id: siteId,
+        webhook_id: h.id,
+        event_id: eventId,
+        event_type: type,
+        payload: text,
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: at,
+        lease_until: null,
+        last_status: null,
+        last_error: null,
+        created_at: at,
+        delivered_at: null,
+        coalesce_key: null,
+      }));
+    });
+    for (let i = 0; i < rows.length; i += 200)
+      await db
+        .insertInto('webhook_deliveries')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    return targets.length;
+  }
+
   /** Whether the site has an active webhook for this type (or one of these types). */
   async listens(siteId: string, type: WebhookEventType | WebhookEventType[]): Promise<boolean> {
     const types: string[] = Array.isArray(type) ? type : [type];

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { routes } from '../../../contract/routes.js';
-import type { NotificationFeed } from '../../../contract/notifications.js';
+import { DigestFrequency, NotificationKind, type NotificationFeed } from '../../../contract/notifications.js';
 import { canSee } from '../../domain/audience.js';
 import { decodeCursor, encodeCursor } from '../../domain/mapping.js';
 import { nowIso } from '../../domain/ids.js';
@@ -74,6 +74,39 @@ export async function markNotificationsRead(ctx: Ctx<'markNotificationsRead'>) {
 }
 
 // ---- preferences ------------------------------------------------------------------------------
+
+/**
+ * The precise refusal of a preferences change naming a kind or a frequency this server does not know (a widget newer
+ * or older than the server): `notifications.unknown_kind` / `notifications.unknown_frequency`, with the field and the
+ * values it takes. Anything else wrong with the body stays the generic `request.invalid`.
+ */
+export function preferencesProblem(raw: unknown) {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const body = raw as { kinds?: unknown; frequency?: unknown };
+  if (typeof body.kinds === 'object' && body.kinds !== null && !Array.isArray(body.kinds)) {
+    const known: readonly string[] = NotificationKind.options;
+    const unknown = Object.keys(body.kinds).filter((k) => !known.includes(k));
+    if (unknown.length) {
+      return problem(
+        400,
+        'notifications.unknown_kind',
+        'Unknown notification kind',
+        `${unknown.map((k) => JSON.stringify(k.slice(0, 60))).join(', ')} ${unknown.length > 1 ? 'are not kinds' : 'is not a kind'} of notification. Known: ${known.join(', ')}.`,
+        unknown.slice(0, 20).map((k) => ({ path: `body.kinds.${k.slice(0, 60)}`, message: 'Unknown notification kind' })),
+      );
+    }
+  }
+  if (body.frequency !== undefined && !DigestFrequency.safeParse(body.frequency).success) {
+    return problem(
+      400,
+      'notifications.unknown_frequency',
+      'Unknown notification frequency',
+      `${JSON.stringify(body.frequency)?.slice(0, 60)} is not a frequency. Known: ${DigestFrequency.options.join(', ')}.`,
+      [{ path: 'body.frequency', message: `Expected one of ${DigestFrequency.options.join(', ')}` }],
+    );
+  }
+  return undefined;
+}
 
 const prefsOut = (ctx: { store: HandlerContext['store']; site: Site }, v: Viewer, p: Prefs) => preferencesOut(ctx.store, ctx.site, v, p);
 
@@ -306,24 +339,34 @@ async function checkLink(ctx: Ctx<'unsubscribePage'> | Ctx<'unsubscribe'>) {
   return { check, member, prefs, lang };
 }
 
-function failure(site: Site, lang: ReturnType<typeof siteLanguage>, reason: 'invalid' | 'expired') {
+/**
+ * Who reads the refusal: a person who opened the link, or clicked the page's button, gets the HTML page; a mail client's
+ * RFC 8058 one-click POST (no `text/html` in its `Accept`) and any client asking for `application/problem+json` get
+ * problem+json with the same code.
+ */
+function wantsProblem(c: HandlerContext['c']) {
+  const accept = (c.req.header('accept') ?? '').toLowerCase();
+  if (accept.includes('application/problem+json') || /(^|[\s,])application\/json/.test(accept)) return true;
+  return c.req.method === 'POST' && !accept.includes('text/html');
+}
+
+function failure(ctx: Ctx<'unsubscribePage'> | Ctx<'unsubscribe'>, lang: ReturnType<typeof siteLanguage>, reason: 'invalid' | 'expired') {
   const t = unsubscribeMessages(lang);
   const status = reason === 'expired' ? 410 : 400;
-  return page(
-    status,
-    lang,
-    site.name,
-    reason === 'expired' ? t.expiredTitle : t.invalidTitle,
-    reason === 'expired' ? t.expired : t.invalid,
-    {
-      code: `unsubscribe.${reason}`,
-    },
-  );
+  const title = reason === 'expired' ? t.expiredTitle : t.invalidTitle;
+  const text = reason === 'expired' ? t.expired : t.invalid;
+  const code = `unsubscribe.${reason}`;
+  if (wantsProblem(ctx.c)) {
+    throw problem(status, code, title, text, [
+      { path: 'params.token', message: reason === 'expired' ? 'The link has expired.' : 'The link is not valid.' },
+    ]);
+  }
+  return page(status, lang, ctx.site.name, title, text, { code });
 }
 
 export async function unsubscribePage(ctx: Ctx<'unsubscribePage'>) {
   const { check, member, prefs, lang } = await checkLink(ctx);
-  if (!check.ok) return failure(ctx.site, lang, check.reason);
+  if (!check.ok) return failure(ctx, lang, check.reason);
   const t = unsubscribeMessages(lang);
   if (!member || !prefs?.email) return page(200, lang, ctx.site.name, t.doneTitle, t.already);
   return page(200, lang, ctx.site.name, t.confirmTitle, t.confirm, { form: { action: ctx.c.req.path, button: t.button } });
@@ -332,7 +375,7 @@ export async function unsubscribePage(ctx: Ctx<'unsubscribePage'>) {
 export async function unsubscribe(ctx: Ctx<'unsubscribe'>) {
   const { store, site, now } = ctx;
   const { check, member, prefs, lang } = await checkLink(ctx);
-  if (!check.ok) return failure(site, lang, check.reason);
+  if (!check.ok) return failure(ctx, lang, check.reason);
   const t = unsubscribeMessages(lang);
   if (member && prefs?.email) {
     const p = prefsOf(prefs);

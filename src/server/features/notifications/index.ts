@@ -15,7 +15,7 @@ export function install(register: Registrar, app: AppServices) {
   register(routes.notificationCount, h.notificationCount, { sanctions: 'open' });
   register(routes.markNotificationsRead, h.markNotificationsRead, { sanctions: 'open' });
   register(routes.notificationPreferences, h.notificationPreferences, { sanctions: 'open' });
-  register(routes.updateNotificationPreferences, h.updateNotificationPreferences, { sanctions: 'open' });
+  register(routes.updateNotificationPreferences, h.updateNotificationPreferences, { sanctions: 'open', invalidBody: h.preferencesProblem });
   register(routes.followState, h.followState, { sanctions: 'open' });
   register(routes.follow, h.follow, { sanctions: 'open' });
   register(routes.threadFeed, h.threadFeed);
