@@ -6,6 +6,7 @@ import { newId, nowIso } from '../domain/ids.js';
 import { raise } from '../domain/events.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
 import type { DbHandle as Store } from './schema.js';
+import { refreshAfter } from './insights.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -271,13 +272,17 @@ async function inTx<T>(store: Store, tx: Exec | undefined, fn: (tx: Exec) => Pro
 export async function recordInLedger(store: Store, siteId: string, memberPk: string, kind: string, ref: string, opts: LedgerOptions) {
   return inTx(store, opts.tx, async (tx) => {
     const chapter = opts.chapter !== undefined ? opts.chapter : await chapterOf(tx, siteId, kind, ref);
+    const at = opts.at ?? nowIso();
     const r = await tx
       .insertInto('activities')
-      .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: opts.at ?? nowIso(), chapter_id: chapter })
+      .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: at, chapter_id: chapter })
       .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
       .executeTakeFirst();
     const inserted = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-    if (inserted) await refreshMembers(store, tx, siteId, [memberPk]);
+    if (inserted) {
+      await refreshMembers(store, tx, siteId, [memberPk]);
+      await refreshAfter(tx, siteId, [{ member_pk: memberPk, kind, created_at: at }]);
+    }
     return inserted;
   });
 }
@@ -288,7 +293,11 @@ export async function removeFromLedger(store: Store, siteId: string, kinds: stri
   return inTx(store, opts.tx, async (tx) => {
     // `ref` itself, and the range of `ref:…` (':' + 1 is ';'): both ride the (site, kind, ref) index.
     const base = () =>
-      tx.selectFrom('activities').select(['id', 'member_pk', 'ref']).where('site_id', '=', siteId).where('kind', 'in', kinds);
+      tx
+        .selectFrom('activities')
+        .select(['id', 'member_pk', 'ref', 'kind', 'created_at'])
+        .where('site_id', '=', siteId)
+        .where('kind', 'in', kinds);
     const rows = [
       ...(await base().where('ref', '=', ref).execute()),
       ...(await base().where('ref', '>=', `${ref}:`).where('ref', '<', `${ref};`).execute()),
@@ -311,6 +320,7 @@ export async function removeFromLedger(store: Store, siteId: string, kinds: stri
       siteId,
       gone.map((r) => r.member_pk),
     );
+    await refreshAfter(tx, siteId, gone);
     return gone.length;
   });
 }

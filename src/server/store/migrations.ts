@@ -15,6 +15,7 @@ import { m013 } from './migrations/013_search.js';
 import { m015 } from './migrations/015_event_series.js';
 import { m016 } from './migrations/016_chapters_insights.js';
 import { m014 } from './migrations/014_notifications.js';
+import { m018 } from './migrations/018_insight_counts.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '015_event_series': m015,
   '016_chapters_insights': m016,
   '014_notifications': m014,
+  '018_insight_counts': m018,
 };
 
 class CodeProvider implements MigrationProvider {
