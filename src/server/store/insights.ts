@@ -111,7 +111,7 @@ type Exec = Kysely<Database> | Transaction<Database>;
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 /** `insight_presence.kind` for "took part in any way". */
-export const ANY = '*';
+const ANY = '*';
 /** `scope` for the whole site; otherwise a chapter id. */
 const SITE = '';
 const COLUMN: Record<string, keyof Counts> = {
@@ -131,10 +131,10 @@ interface Counts {
   newcomers: number;
 }
 
-export const isParticipation = (kind: string) => (KINDS as readonly string[]).includes(kind);
+const isParticipation = (kind: string) => (KINDS as readonly string[]).includes(kind);
 
 /** The Monday (ISO date, UTC) of the week an ISO time falls in. */
-export function mondayOf(at: string): string {
+function mondayOf(at: string): string {
   const d = Math.floor(Date.parse(at) / DAY_MS);
   // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday.
   return new Date((d - ((d + 3) % 7)) * DAY_MS).toISOString().slice(0, 10);
@@ -150,6 +150,15 @@ const key = (...parts: string[]) => parts.join('\u0000');
  * racing on one member never count a row twice.
  */
 export async function refreshParticipation(tx: Exec, siteId: string, memberPk: string, weeks: Iterable<string> | 'all') {
+  const deltas: Deltas = new Map();
+  await collect(tx, siteId, memberPk, weeks, deltas);
+  await applyDeltas(tx, siteId, deltas);
+}
+
+/** Counter changes by (scope, week). */
+type Deltas = Map<string, { scope: string; week: string; d: Partial<Counts> }>;
+
+async function collect(tx: Exec, siteId: string, memberPk: string, weeks: Iterable<string> | 'all', deltas: Deltas) {
   const only = weeks === 'all' ? null : new Set(weeks);
   if (only && !only.size) return;
   let acts = tx
@@ -179,7 +188,6 @@ export async function refreshParticipation(tx: Exec, siteId: string, memberPk: s
     }
   }
   const have = new Map((await present.execute()).map((r) => [key(r.scope, r.week, r.kind), r]));
-  const deltas = new Map<string, { scope: string; week: string; d: Partial<Counts> }>();
   const bump = (scope: string, week: string, column: keyof Counts, by: number) => {
     const k = key(scope, week);
     const e = deltas.get(k) ?? { scope, week, d: {} };
@@ -260,8 +268,14 @@ export async function refreshParticipation(tx: Exec, siteId: string, memberPk: s
       .executeTakeFirst();
     if (Number(ins.numInsertedOrUpdatedRows ?? 0) > 0) bump(r.scope, r.week, 'newcomers', 1);
   }
+}
 
-  for (const { scope, week, d } of deltas.values()) {
+/**
+ * Moves the counters, in (scope, week) order: two transactions moving the same counters lock them in the same
+ * order (PostgreSQL), so they wait for each other rather than deadlock.
+ */
+async function applyDeltas(tx: Exec, siteId: string, deltas: Deltas) {
+  for (const { scope, week, d } of [...deltas.values()].sort((a, b) => cmp(a.scope, b.scope) || cmp(a.week, b.week))) {
     const row = { members: 0, posted: 0, useful: 0, attended: 0, introduced: 0, newcomers: 0, ...d };
     await tx
       .insertInto('insight_counts')
@@ -288,8 +302,12 @@ export async function refreshAfter(tx: Exec, siteId: string, rows: { member_pk: 
     s.add(mondayOf(r.created_at));
     weeks.set(r.member_pk, s);
   }
-  for (const [pk, w] of weeks) await refreshParticipation(tx, siteId, pk, w);
+  const deltas: Deltas = new Map();
+  for (const [pk, w] of weeks) await collect(tx, siteId, pk, w, deltas);
+  await applyDeltas(tx, siteId, deltas);
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface WeekRow extends Counts {
   week: string;
