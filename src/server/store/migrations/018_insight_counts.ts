@@ -38,9 +38,13 @@ export const m018: Migration = {
     for (const c of ['members', 'posted', 'useful', 'attended', 'introduced', 'newcomers'])
       counts = counts.addColumn(c, 'integer', (col) => col.notNull().defaultTo(0));
     await counts.addPrimaryKeyConstraint('insight_counts_pk', ['site_id', 'scope', 'week']).execute();
+    // A member's rows, read whole when their ledger changes (and by the backfill, to find each one's first week).
+    await db.schema
+      .createIndex('insight_presence_member')
+      .on('insight_presence')
+      .columns(['site_id', 'member_pk', 'week', 'scope', 'kind'])
+      .execute();
     await backfillParticipation(db);
-    // A member's rows, when their ledger changes.
-    await db.schema.createIndex('insight_presence_member').on('insight_presence').columns(['site_id', 'member_pk', 'week']).execute();
     await db.schema.dropTable('insight_weeks').execute();
     await db.schema.dropIndex('activities_insights_chapter').execute();
     await db.schema.dropIndex('activities_insights').execute();
