@@ -10,6 +10,9 @@ import { verifySignature } from '../../src/server/webhooks/webhooks.js';
 import { DEFAULT_RULES } from '../../src/server/engagement/defaults.js';
 import { RulesPreview } from '../../src/contract/admin.js';
 import { Problem } from '../../src/contract/common.js';
+import { membersOf } from '../../src/server/features/members/present.js';
+import { PARTICIPATION, participationWeeks } from '../../src/server/store/insights.js';
+import { backfillParticipation } from '../../src/server/store/migrations/018_insight_counts.js';
 import { backends, call, setup, token } from './support.js';
 
 const SITE = '/v1/sites/asso';
@@ -229,23 +232,23 @@ for (const backend of backends()) {
       );
     });
 
-    it('keeps the counts of weeks that are over, and reads them back the same', async () => {
-      const first = Insights.parse((await read('?from=2026-11-02&to=2026-11-18')).body);
-      const kept = await ctx.store.db
-        .selectFrom('insight_weeks')
-        .select(['week', 'counts'])
-        .where('site_id', '=', 'asso')
-        .where('chapter_id', '=', '')
-        .orderBy('week')
-        .execute();
-      // The week under way (from 16 November) is never kept.
-      assert.deepEqual(
-        kept.map((r) => r.week),
-        ['2026-11-02', '2026-11-09'],
-      );
-      assert.equal(JSON.parse(kept[1].counts).members, 3);
-      const again = Insights.parse((await read('?from=2026-11-02&to=2026-11-18')).body);
-      assert.deepEqual(again.participation, first.participation);
+    it('shows a change to a week that is over at once', async () => {
+      const counts = async () =>
+        Insights.parse((await read('?from=2026-11-02&to=2026-11-18')).body).participation.map((w) => [w.members, w.posted, w.newcomers]);
+      const before = await counts();
+      // Bob's post of week 1 deleted: he still came to the event that week, so he still took part and is still new.
+      assert.equal(await ctx.store.removeActivity('asso', 'comment.posted', 'c2'), 1);
+      assert.deepEqual(await counts(), [[2, 1, 1], before[1], before[2]]);
+      // Cat's two posts of week 3 gone: nobody took part that week.
+      await ctx.store.removeActivity('asso', 'comment.posted', 'c3');
+      await ctx.store.removeActivity('asso', 'comment.posted', 'c4');
+      assert.deepEqual((await counts())[2], [0, 0, 0]);
+      const bob = await ctx.store.memberByHostId('asso', 'bob');
+      const cat = await ctx.store.memberByHostId('asso', 'cat');
+      await ctx.store.recordActivity('asso', bob!.pk, 'comment.posted', 'c2', { at: '2026-11-04T09:00:00.000Z', chapter: null });
+      await ctx.store.recordActivity('asso', cat!.pk, 'comment.posted', 'c3', { at: '2026-11-16T09:00:00.000Z', chapter: null });
+      await ctx.store.recordActivity('asso', cat!.pk, 'comment.posted', 'c4', { at: '2026-11-17T09:00:00.000Z', chapter: null });
+      assert.deepEqual(await counts(), before);
     });
 
     it('narrows to a chapter', async () => {
@@ -301,6 +304,62 @@ for (const backend of backends()) {
       const byDefault = Insights.parse((await read('')).body);
       assert.equal(byDefault.weeks.length, 12);
       assert.equal(byDefault.to, '2026-11-18');
+    });
+  });
+  describe(`insights counters against the ledger (${backend.name})`, () => {
+    let ctx: Awaited<ReturnType<typeof setup>>;
+    before(async () => (ctx = await setup(backend)));
+    after(() => ctx?.cleanup());
+
+    it('give, for a random ledger written, taken back and erased, what a direct count over the ledger gives', async () => {
+      const rnd = random(7);
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+      const kinds = ['comment.posted', 'useful.received', 'event.attended', 'introduction.made', 'reply.received', 'event.hosted'];
+      const chapters = [null, 'lyon', 'paris', 'lille'];
+      const members: string[] = [];
+      for (let i = 0; i < 25; i++)
+        members.push((await ctx.store.upsertMember('asso', { sub: `r${i}`, name: `r${i}`, iat: 1 } as never)).pk);
+      // Ten weeks from Monday 7 September 2026, written in no particular order (imports backdate).
+      const start = Date.parse('2026-09-07T00:00:00.000Z');
+      for (let i = 0; i < 300; i++) {
+        const at = iso(start + Math.floor(rnd() * 70 * DAY) + Math.floor(rnd() * DAY));
+        await ctx.store.recordActivity('asso', pick(members), pick(kinds), `ref-${i % 120}`, { at, chapter: pick(chapters) });
+      }
+      for (let i = 0; i < 15; i++) await ctx.store.removeActivity('asso', kinds, `ref-${Math.floor(rnd() * 120)}`);
+      await membersOf(ctx.store).erase('asso', members[3], 'delete');
+
+      const weeks = Array.from({ length: 12 }, (_, i) => iso(start - 7 * DAY + i * 7 * DAY).slice(0, 10));
+      const ledger = (await ctx.store.db.selectFrom('activities').selectAll().where('site_id', '=', 'asso').execute()).filter((a) =>
+        (Object.values(PARTICIPATION) as string[]).includes(a.kind),
+      );
+      const first = new Map<string, string>();
+      for (const a of ledger) if (!first.has(a.member_pk) || a.created_at < first.get(a.member_pk)!) first.set(a.member_pk, a.created_at);
+      const direct = (chapter: string | null) =>
+        weeks.map((week) => {
+          const from = Date.parse(`${week}T00:00:00.000Z`);
+          const inWeek = (at: string) => Date.parse(at) >= from && Date.parse(at) < from + 7 * DAY;
+          const rows = ledger.filter((a) => inWeek(a.created_at) && (chapter === null || a.chapter_id === chapter));
+          const who = (kind?: string) => new Set(rows.filter((a) => kind === undefined || a.kind === kind).map((a) => a.member_pk)).size;
+          const newcomers = new Set(rows.filter((a) => inWeek(first.get(a.member_pk)!)).map((a) => a.member_pk)).size;
+          return {
+            week,
+            members: who(),
+            posted: who(PARTICIPATION.posted),
+            useful: who(PARTICIPATION.useful),
+            attended: who(PARTICIPATION.attended),
+            introduced: who(PARTICIPATION.introduced),
+            newcomers,
+          };
+        });
+      const expected = chapters.map((c) => direct(c));
+      assert.ok(expected[0].filter((w) => w.members > 5 && w.newcomers > 0).length >= 3, 'weeks with several members and newcomers');
+      const kept = async () => Promise.all(chapters.map((c) => participationWeeks(ctx.store, 'asso', c, weeks)));
+      assert.deepEqual(await kept(), expected);
+
+      // The migration's backfill builds the same counters from the ledger alone.
+      for (const t of ['insight_presence', 'insight_newcomers', 'insight_counts'] as const) await ctx.store.db.deleteFrom(t).execute();
+      await backfillParticipation(ctx.store.db);
+      assert.deepEqual(await kept(), expected);
     });
   });
 }
@@ -438,4 +497,10 @@ async function seedScenario(store: Awaited<ReturnType<typeof setup>>['store']) {
     .set({ cancelled_at: at('10T00:00:00') })
     .where('id', '=', cancelled.id)
     .execute();
+}
+
+/** A small deterministic generator: the same ledger on every run. */
+function random(seed: number) {
+  let x = seed >>> 0;
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }

@@ -6,6 +6,7 @@ import { newId, nowIso } from '../domain/ids.js';
 import { raise } from '../domain/events.js';
 import type { Database, EngagementAwardRow, EngagementMemberRow } from './schema.js';
 import type { DbHandle as Store } from './schema.js';
+import { refreshAfter } from './insights.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -287,6 +288,7 @@ export async function recordInLedger(store: Store, siteId: string, memberPk: str
       .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
       .executeTakeFirst();
     const inserted = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    if (inserted) await refreshAfter(tx, siteId, [{ member_pk: memberPk, kind, created_at: at }]);
     if (inserted && !(await appendToCounts(store, tx, siteId, memberPk, { id, kind, ref, at, chapter }))) {
       await refreshMembers(store, tx, siteId, [memberPk]);
     }
@@ -352,7 +354,11 @@ export async function removeFromLedger(store: Store, siteId: string, kinds: stri
   return inTx(store, opts.tx, async (tx) => {
     // `ref` itself, and the range of `ref:…` (':' + 1 is ';'): both ride the (site, kind, ref) index.
     const base = () =>
-      tx.selectFrom('activities').select(['id', 'member_pk', 'ref']).where('site_id', '=', siteId).where('kind', 'in', kinds);
+      tx
+        .selectFrom('activities')
+        .select(['id', 'member_pk', 'ref', 'kind', 'created_at'])
+        .where('site_id', '=', siteId)
+        .where('kind', 'in', kinds);
     const rows = [
       ...(await base().where('ref', '=', ref).execute()),
       ...(await base().where('ref', '>=', `${ref}:`).where('ref', '<', `${ref};`).execute()),
@@ -375,6 +381,7 @@ export async function removeFromLedger(store: Store, siteId: string, kinds: stri
       siteId,
       gone.map((r) => r.member_pk),
     );
+    await refreshAfter(tx, siteId, gone);
     return gone.length;
   });
 }

@@ -4,6 +4,7 @@ import type { CheckinRow, Database, EventRow, EventSeriesRow, MemberRow, RsvpRow
 import type { DbHandle as Store } from './schema.js';
 import { newId, nowIso } from '../domain/ids.js';
 import { refreshMembers } from './engagement.js';
+import { refreshAfter } from './insights.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
 
@@ -574,14 +575,18 @@ export async function markAttendance(
 export async function removeActivities(store: Store, siteId: string, kind: string, ref: string, memberPks: string[]) {
   if (!memberPks.length) return;
   await store.db.transaction().execute(async (tx) => {
-    const r = await tx
+    const gone = await tx
       .deleteFrom('activities')
       .where('site_id', '=', siteId)
       .where('kind', '=', kind)
       .where('ref', '=', ref)
       .where('member_pk', 'in', memberPks)
-      .executeTakeFirst();
-    if (Number(r.numDeletedRows) > 0) await refreshMembers(store, tx, siteId, memberPks);
+      .returning(['member_pk', 'kind', 'created_at'])
+      .execute();
+    if (gone.length) {
+      await refreshMembers(store, tx, siteId, memberPks);
+      await refreshAfter(tx, siteId, gone);
+    }
   });
 }
 

@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
 /** Ledger kinds that count as taking part: posting, an answer found useful, coming to an event, an introduction made. */
@@ -23,67 +24,6 @@ function weekOf(store: Store, column: RawBuilder<unknown>, from: string): RawBui
   return store.kind === 'postgres'
     ? sql<number>`floor(extract(epoch from (cast(${column} as timestamptz) - cast(${from} as timestamptz))) / 604800)::int`
     : sql<number>`cast((julianday(${column}) - julianday(${from})) / 7 as integer)`;
-}
-
-const kindList = sql.join(KINDS.map((k) => sql`${k}`));
-
-/**
- * The ledger read through the insights' covering index. SQLite's planner, seeing `kind in (…)`, may prefer the
- * (site, kind, ref) index and then fetch every row of those kinds (a million lookups): it is told which index
- * to use. PostgreSQL chooses well by itself.
- */
-function ledger(store: Store, index: 'activities_insights' | 'activities_insights_chapter' | 'activities_member_time', alias = '') {
-  const as = alias ? sql` ${sql.raw(alias)}` : sql``;
-  return store.kind === 'postgres' ? sql`activities${as}` : sql`activities${as} indexed by ${sql.raw(index)}`;
-}
-
-export interface WeekCounts {
-  wk: number;
-  /** Distinct members who took part in any way. */
-  members: number;
-  /** Distinct members by way of taking part, keyed as `PARTICIPATION`. */
-  by: Record<keyof typeof PARTICIPATION, number>;
-}
-
-/** Distinct members who took part, by week, in all and by way: one pass over the ledger's covering index. */
-export async function participation(store: Store, siteId: string, p: Period): Promise<WeekCounts[]> {
-  const chapter = p.chapter === null ? sql`` : sql`and chapter_id = ${p.chapter}`;
-  const wk = weekOf(store, sql.ref('created_at'), p.from);
-  const ways = Object.entries(PARTICIPATION) as [keyof typeof PARTICIPATION, string][];
-  const r = await sql<Record<string, number>>`
-    select wk, count(distinct member_pk) as members,
-      ${sql.join(ways.map(([name, kind]) => sql`count(distinct case when kind = ${kind} then member_pk end) as ${sql.ref(name)}`))}
-    from (
-      select ${wk} as wk, kind, member_pk from ${ledger(store, p.chapter === null ? 'activities_insights' : 'activities_insights_chapter')}
-      where site_id = ${siteId} ${chapter} and created_at >= ${p.from} and created_at < ${p.until} and kind in (${kindList})
-    ) w
-    group by wk`.execute(store.db);
-  return r.rows.map((row) => ({
-    wk: Number(row.wk),
-    members: Number(row.members),
-    by: Object.fromEntries(ways.map(([name]) => [name, Number(row[name])])) as WeekCounts['by'],
-  }));
-}
-
-/** Members whose first contribution ever falls in the period, by the week of that first one. */
-export async function newcomers(store: Store, siteId: string, p: Period): Promise<{ wk: number; n: number }[]> {
-  const chapter = p.chapter === null ? sql`` : sql`and a.chapter_id = ${p.chapter}`;
-  const wk = weekOf(store, sql.ref('f.first_at'), p.from);
-  // The week is computed in a subquery and grouped by its alias: PostgreSQL would not match two parameterised copies.
-  const r = await sql<{ wk: number; n: number }>`
-    select wk, count(*) as n from (
-      select ${wk} as wk from (
-        select a.member_pk, min(a.created_at) as first_at from ${ledger(store, p.chapter === null ? 'activities_insights' : 'activities_insights_chapter', 'a')}
-        where a.site_id = ${siteId} ${chapter} and a.created_at >= ${p.from} and a.created_at < ${p.until} and a.kind in (${kindList})
-        group by a.member_pk
-      ) f
-      where not exists (
-        select 1 from ${ledger(store, 'activities_member_time', 'b')}
-        where b.member_pk = f.member_pk and b.created_at < ${p.from} and b.site_id = ${siteId} and b.kind in (${kindList})
-      )
-    ) w
-    group by wk`.execute(store.db);
-  return r.rows.map((x) => ({ wk: Number(x.wk), n: Number(x.n) }));
 }
 
 /** Introductions asked for in each week, and how many of them were accepted. */
@@ -164,8 +104,25 @@ export async function openedThreads(store: Store, siteId: string, p: Period, unt
   return r.rows;
 }
 
-export interface WeekRow {
-  week: string;
+// ---- participation kept by week, as the ledger is written ------------------------------------
+
+type Exec = Kysely<Database> | Transaction<Database>;
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** `insight_presence.kind` for "took part in any way". */
+const ANY = '*';
+/** `scope` for the whole site; otherwise a chapter id. */
+const SITE = '';
+const COLUMN: Record<string, keyof Counts> = {
+  [ANY]: 'members',
+  [PARTICIPATION.posted]: 'posted',
+  [PARTICIPATION.useful]: 'useful',
+  [PARTICIPATION.attended]: 'attended',
+  [PARTICIPATION.introduced]: 'introduced',
+};
+
+interface Counts {
   members: number;
   posted: number;
   useful: number;
@@ -174,77 +131,210 @@ export interface WeekRow {
   newcomers: number;
 }
 
-const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
-/** How long the counts of a week that is over are kept before they are read from the ledger again. */
-const KEEP_WEEK_MS = DAY_MS;
+const isParticipation = (kind: string) => (KINDS as readonly string[]).includes(kind);
 
-const monday = (week: string) => Date.parse(`${week}T00:00:00.000Z`);
+/** The Monday (ISO date, UTC) of the week an ISO time falls in. */
+function mondayOf(at: string): string {
+  const d = Math.floor(Date.parse(at) / DAY_MS);
+  // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday.
+  return new Date((d - ((d + 3) % 7)) * DAY_MS).toISOString().slice(0, 10);
+}
+
+const key = (...parts: string[]) => parts.join('\u0000');
 
 /**
- * Participation and newcomers of whole weeks (Mondays, ISO dates). The counts of weeks that are over come from
- * `insight_weeks` while they are less than a day old; the others (the week under way, and weeks never or long ago
- * counted) are read from the ledger in one range, and those that are over are kept. A change to an old week's
- * ledger (a comment deleted) shows within a day.
+ * Brings the member's rows in `insight_presence` (one per scope, week and way of taking part) and
+ * `insight_newcomers` (the scopes of the member's first week) in line with the ledger for `weeks` (or all of the
+ * member's weeks), and moves the counters of `insight_counts` by what was added or taken away. Runs in the
+ * ledger write's transaction. Inserts are insert-or-ignore and deletes count what they deleted, so two writers
+ * racing on one member never count a row twice.
  */
-export async function participationWeeks(
-  store: Store,
-  siteId: string,
-  chapter: string | null,
-  weeks: string[],
-  now: number,
-): Promise<WeekRow[]> {
-  const key = chapter ?? '';
-  const over = weeks.filter((w) => monday(w) + WEEK_MS <= now);
-  const cached = over.length
-    ? await store.db
-        .selectFrom('insight_weeks')
-        .select(['week', 'counts'])
-        .where('site_id', '=', siteId)
-        .where('chapter_id', '=', key)
-        .where('week', 'in', over)
-        .where('computed_at', '>=', new Date(now - KEEP_WEEK_MS).toISOString())
-        .execute()
-    : [];
-  const known = new Map<string, WeekRow>(cached.map((r) => [r.week, { ...(JSON.parse(r.counts) as WeekRow), week: r.week }]));
-  const missing = weeks.filter((w) => !known.has(w));
-  if (missing.length) {
-    const start = monday(missing[0]);
-    const p: Period = {
-      from: new Date(start).toISOString(),
-      until: new Date(monday(missing[missing.length - 1]) + WEEK_MS).toISOString(),
-      chapter,
-    };
-    const [part, fresh] = await Promise.all([participation(store, siteId, p), newcomers(store, siteId, p)]);
-    const at = new Date(now).toISOString();
-    const keep: { site_id: string; chapter_id: string; week: string; counts: string; computed_at: string }[] = [];
-    for (const week of missing) {
-      const i = Math.round((monday(week) - start) / WEEK_MS);
-      const w = part.find((r) => r.wk === i);
-      const row: WeekRow = {
-        week,
-        members: w?.members ?? 0,
-        posted: w?.by.posted ?? 0,
-        useful: w?.by.useful ?? 0,
-        attended: w?.by.attended ?? 0,
-        introduced: w?.by.introduced ?? 0,
-        newcomers: fresh.find((r) => r.wk === i)?.n ?? 0,
-      };
-      known.set(week, row);
-      if (monday(week) + WEEK_MS <= now)
-        keep.push({ site_id: siteId, chapter_id: key, week, counts: JSON.stringify(row), computed_at: at });
-    }
-    for (let i = 0; i < keep.length; i += 100) {
-      await store.db
-        .insertInto('insight_weeks')
-        .values(keep.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc
-            .columns(['site_id', 'chapter_id', 'week'])
-            .doUpdateSet((eb) => ({ counts: eb.ref('excluded.counts'), computed_at: eb.ref('excluded.computed_at') })),
-        )
-        .execute();
+export async function refreshParticipation(tx: Exec, siteId: string, memberPk: string, weeks: Iterable<string> | 'all') {
+  const deltas: Deltas = new Map();
+  await collect(tx, siteId, memberPk, weeks, deltas);
+  await applyDeltas(tx, siteId, deltas);
+}
+
+/** Counter changes by (scope, week). */
+type Deltas = Map<string, { scope: string; week: string; d: Partial<Counts> }>;
+
+async function collect(tx: Exec, siteId: string, memberPk: string, weeks: Iterable<string> | 'all', deltas: Deltas) {
+  const only = weeks === 'all' ? null : new Set(weeks);
+  if (only && !only.size) return;
+  let acts = tx
+    .selectFrom('activities')
+    .select(['kind', 'chapter_id', 'created_at'])
+    .where('site_id', '=', siteId)
+    .where('member_pk', '=', memberPk)
+    .where('kind', 'in', KINDS);
+  let present = tx
+    .selectFrom('insight_presence')
+    .select(['scope', 'week', 'kind'])
+    .where('site_id', '=', siteId)
+    .where('member_pk', '=', memberPk);
+  if (only) {
+    const sorted = [...only].sort();
+    const from = `${sorted[0]}T00:00:00.000Z`;
+    const until = new Date(Date.parse(`${sorted[sorted.length - 1]}T00:00:00.000Z`) + WEEK_MS).toISOString();
+    acts = acts.where('created_at', '>=', from).where('created_at', '<', until);
+    present = present.where('week', 'in', sorted);
+  }
+  const want = new Map<string, { scope: string; week: string; kind: string }>();
+  for (const a of await acts.execute()) {
+    const week = mondayOf(a.created_at);
+    if (only && !only.has(week)) continue;
+    for (const scope of a.chapter_id === null ? [SITE] : [SITE, a.chapter_id]) {
+      for (const kind of [ANY, a.kind]) want.set(key(scope, week, kind), { scope, week, kind });
     }
   }
-  return weeks.map((w) => known.get(w)!);
+  const have = new Map((await present.execute()).map((r) => [key(r.scope, r.week, r.kind), r]));
+  const bump = (scope: string, week: string, column: keyof Counts, by: number) => {
+    const k = key(scope, week);
+    const e = deltas.get(k) ?? { scope, week, d: {} };
+    e.d[column] = (e.d[column] ?? 0) + by;
+    deltas.set(k, e);
+  };
+  for (const [k, r] of want) {
+    if (have.has(k)) continue;
+    const ins = await tx
+      .insertInto('insight_presence')
+      .values({ site_id: siteId, scope: r.scope, week: r.week, kind: r.kind, member_pk: memberPk })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(ins.numInsertedOrUpdatedRows ?? 0) > 0) bump(r.scope, r.week, COLUMN[r.kind], 1);
+  }
+  for (const [k, r] of have) {
+    if (want.has(k)) continue;
+    const del = await tx
+      .deleteFrom('insight_presence')
+      .where('site_id', '=', siteId)
+      .where('scope', '=', r.scope)
+      .where('week', '=', r.week)
+      .where('kind', '=', r.kind)
+      .where('member_pk', '=', memberPk)
+      .executeTakeFirst();
+    if (Number(del.numDeletedRows) > 0) bump(r.scope, r.week, COLUMN[r.kind], -1);
+  }
+
+  // Newcomers: the scopes the member took part in during their first week of taking part at all.
+  const first = await tx
+    .selectFrom('activities')
+    .select('created_at')
+    .where('site_id', '=', siteId)
+    .where('member_pk', '=', memberPk)
+    .where('kind', 'in', KINDS)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  const firstWeek = first ? mondayOf(first.created_at) : null;
+  const newIn = firstWeek
+    ? await tx
+        .selectFrom('insight_presence')
+        .select('scope')
+        .where('site_id', '=', siteId)
+        .where('member_pk', '=', memberPk)
+        .where('week', '=', firstWeek)
+        .where('kind', '=', ANY)
+        .execute()
+    : [];
+  const wantNew = new Map(newIn.map((r) => [key(r.scope, firstWeek!), { scope: r.scope, week: firstWeek! }]));
+  const haveNew = new Map(
+    (
+      await tx
+        .selectFrom('insight_newcomers')
+        .select(['scope', 'week'])
+        .where('site_id', '=', siteId)
+        .where('member_pk', '=', memberPk)
+        .execute()
+    ).map((r) => [key(r.scope, r.week), r]),
+  );
+  for (const [k, r] of haveNew) {
+    if (wantNew.has(k)) continue;
+    const del = await tx
+      .deleteFrom('insight_newcomers')
+      .where('site_id', '=', siteId)
+      .where('member_pk', '=', memberPk)
+      .where('scope', '=', r.scope)
+      .where('week', '=', r.week)
+      .executeTakeFirst();
+    if (Number(del.numDeletedRows) > 0) bump(r.scope, r.week, 'newcomers', -1);
+  }
+  for (const [k, r] of wantNew) {
+    if (haveNew.has(k)) continue;
+    const ins = await tx
+      .insertInto('insight_newcomers')
+      .values({ site_id: siteId, member_pk: memberPk, scope: r.scope, week: r.week })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(ins.numInsertedOrUpdatedRows ?? 0) > 0) bump(r.scope, r.week, 'newcomers', 1);
+  }
+}
+
+/**
+ * Moves the counters, in (scope, week) order: two transactions moving the same counters lock them in the same
+ * order (PostgreSQL), so they wait for each other rather than deadlock.
+ */
+async function applyDeltas(tx: Exec, siteId: string, deltas: Deltas) {
+  for (const { scope, week, d } of [...deltas.values()].sort((a, b) => cmp(a.scope, b.scope) || cmp(a.week, b.week))) {
+    const row = { members: 0, posted: 0, useful: 0, attended: 0, introduced: 0, newcomers: 0, ...d };
+    await tx
+      .insertInto('insight_counts')
+      .values({ site_id: siteId, scope, week, ...row })
+      .onConflict((oc) =>
+        oc
+          .columns(['site_id', 'scope', 'week'])
+          .doUpdateSet(
+            Object.fromEntries(
+              Object.keys(d).map((c) => [c, sql`${sql.ref(`insight_counts.${c}`)} + ${sql.ref(`excluded.${c}`)}`]),
+            ) as Record<keyof Counts, RawBuilder<number>>,
+          ),
+      )
+      .execute();
+  }
+}
+
+/** `refreshParticipation` for each member whose ledger rows (kind, time) were just added or removed. */
+export async function refreshAfter(tx: Exec, siteId: string, rows: { member_pk: string; kind: string; created_at: string }[]) {
+  const weeks = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (!isParticipation(r.kind)) continue;
+    const s = weeks.get(r.member_pk) ?? new Set<string>();
+    s.add(mondayOf(r.created_at));
+    weeks.set(r.member_pk, s);
+  }
+  const deltas: Deltas = new Map();
+  for (const [pk, w] of weeks) await collect(tx, siteId, pk, w, deltas);
+  await applyDeltas(tx, siteId, deltas);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export interface WeekRow extends Counts {
+  week: string;
+}
+
+/** Participation and newcomers of whole weeks (Mondays, ISO dates), read from the counters: one row a week at most. */
+export async function participationWeeks(store: Store, siteId: string, chapter: string | null, weeks: string[]): Promise<WeekRow[]> {
+  const rows = weeks.length
+    ? await store.db
+        .selectFrom('insight_counts')
+        .select(['week', 'members', 'posted', 'useful', 'attended', 'introduced', 'newcomers'])
+        .where('site_id', '=', siteId)
+        .where('scope', '=', chapter ?? SITE)
+        .where('week', 'in', weeks)
+        .execute()
+    : [];
+  const by = new Map(rows.map((r) => [r.week, r]));
+  return weeks.map((week) => {
+    const r = by.get(week);
+    return {
+      week,
+      members: Number(r?.members ?? 0),
+      posted: Number(r?.posted ?? 0),
+      useful: Number(r?.useful ?? 0),
+      attended: Number(r?.attended ?? 0),
+      introduced: Number(r?.introduced ?? 0),
+      newcomers: Number(r?.newcomers ?? 0),
+    };
+  });
 }

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ContactField } from '../../contract/members.js';
 import { hostKey, newId, nowIso } from '../domain/ids.js';
 import type { Database, IntroductionRow, MemberProfileRow, MemberRow } from './schema.js';
+import { refreshAfter, refreshParticipation } from './insights.js';
 import { indexMembers } from './search.js';
 
 type Exec = Kysely<Database> | Transaction<Database>;
@@ -391,6 +392,7 @@ export class MemberStore {
         .where((eb) => eb.or([eb('from_pk', '=', memberPk), eb('to_pk', '=', memberPk)]))
         .executeTakeFirst();
       await tx.deleteFrom('activities').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
+      await refreshParticipation(tx, siteId, memberPk, 'all');
       await tx.deleteFrom('member_profiles').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       await tx.deleteFrom('member_search').where('site_id', '=', siteId).where('member_pk', '=', memberPk).execute();
       const notifications = await eraseMemberNotifications(tx, siteId, memberPk);
@@ -418,9 +420,10 @@ export class MemberStore {
 }
 
 async function recordActivity(tx: Exec, siteId: string, memberPk: string, kind: string, ref: string, at: string) {
-  await tx
+  const r = await tx
     .insertInto('activities')
     .values({ id: newId(), site_id: siteId, member_pk: memberPk, kind, ref, created_at: at })
     .onConflict((oc) => oc.columns(['site_id', 'member_pk', 'kind', 'ref']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) await refreshAfter(tx, siteId, [{ member_pk: memberPk, kind, created_at: at }]);
 }

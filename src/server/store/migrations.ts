@@ -16,6 +16,7 @@ import { m015 } from './migrations/015_event_series.js';
 import { m016 } from './migrations/016_chapters_insights.js';
 import { m014 } from './migrations/014_notifications.js';
 import { m017 } from './migrations/017_engagement_tallies.js';
+import { m018 } from './migrations/018_insight_counts.js';
 
 /**
  * Migrations are code, shipped with the package, and run unchanged on SQLite and PostgreSQL:
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '016_chapters_insights': m016,
   '014_notifications': m014,
   '017_engagement_tallies': m017,
+  '018_insight_counts': m018,
 };
 
 class CodeProvider implements MigrationProvider {

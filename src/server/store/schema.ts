@@ -37,13 +37,34 @@ export interface ChapterRow {
 }
 
 /** Insights of one week that is over, for the site ('' chapter) or a chapter, kept a day (migration 016). */
-export interface InsightWeekRow {
+/** A member took part in a week (a Monday, ISO date), in a scope ('' the site, or a chapter id), in a way ('*' any). */
+export interface InsightPresenceRow {
   site_id: string;
-  chapter_id: string;
+  scope: string;
   week: string;
-  /** JSON: members, posted, useful, attended, introduced, newcomers. */
-  counts: string;
-  computed_at: string;
+  kind: string;
+  member_pk: string;
+}
+
+/** The week a member first took part, for each scope they took part in that week. */
+export interface InsightNewcomerRow {
+  site_id: string;
+  member_pk: string;
+  scope: string;
+  week: string;
+}
+
+/** Counts of a week in a scope: rows of `insight_presence` and `insight_newcomers`, kept as they change. */
+export interface InsightCountRow {
+  site_id: string;
+  scope: string;
+  week: string;
+  members: number;
+  posted: number;
+  useful: number;
+  attended: number;
+  introduced: number;
+  newcomers: number;
 }
 
 /** Members (by host id) who moderate a chapter's threads, kept by the admins (migration 016). */
@@ -536,7 +557,9 @@ export interface Database {
   rsvps: RsvpRow;
   chapter_organisers: ChapterOrganiserRow;
   chapter_moderators: ChapterModeratorRow;
-  insight_weeks: InsightWeekRow;
+  insight_presence: InsightPresenceRow;
+  insight_newcomers: InsightNewcomerRow;
+  insight_counts: InsightCountRow;
   calendar_feeds: CalendarFeedRow;
   activities: ActivityRow;
   comment_mentions: CommentMentionRow;

@@ -61,7 +61,7 @@ export async function insights({ store, site, viewer, query, now }: HandlerConte
   // A thread is "unanswered" only once its week has gone by.
   const settled = new Date(Math.min(until, at - WEEK)).toISOString();
   const [participationOut, intros, events, threads, chapters] = await Promise.all([
-    participationWeeks(store, site.id, p.chapter, weeks, at),
+    participationWeeks(store, site.id, p.chapter, weeks),
     introductionWeeks(store, site.id, p),
     eventFill(store, site.id, p),
     settled > p.from ? openedThreads(store, site.id, p, settled) : Promise.resolve([]),
