@@ -49,7 +49,7 @@ const PLACES =
   ':where(cercle-engagement-badge):not(:defined){display:inline-block;min-height:1.75rem}' +
   ':where(cercle-moderation,cercle-insights,cercle-admin):not(:defined){min-height:24rem}' +
   ':where(cercle-search):not(:defined){min-height:var(--cercle-search-placeholder,3rem)}' +
-  ':where(cercle-notifications):not(:defined){display:inline-block;min-width:2.75rem;min-height:2.75rem}' +
+  ':where(cercle-notifications):not(:defined){display:inline-block;min-width:2.25rem;min-height:2.25rem}' +
   ':where(cercle-comment-count):not(:defined){display:inline-block;min-width:2ch}';
 
 /** How near the viewport a tag must come for its chunk to load. */

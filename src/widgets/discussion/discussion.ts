@@ -264,7 +264,7 @@ export class CercleDiscussion extends CercleConnected {
     return html`
       <section part="base">
         <slot name="header"><h2>${page ? t.count(page.thread.commentCount) : t.heading}</h2></slot>
-        ${page ? this.toolbar(page) : nothing}
+        ${page ? this.toolbar(page) : loading ? this.toolbar() : nothing}
         ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
         ${
           error
@@ -418,9 +418,15 @@ export class CercleDiscussion extends CercleConnected {
   };
 
   /** Sort, the "new" count, and the moderators' tools. */
-  private toolbar(page: CommentPage) {
+  private toolbar(page?: CommentPage) {
     const s = this.l.t;
     const me = this.me();
+    // While the comments load, the same bar, out of reach: the list below starts where it will stay.
+    if (!page)
+      return html`<div part="toolbar" class="toolbar" aria-hidden="true" inert>
+        <span>${s.sort}</span>
+        <span class="sort">${(['oldest', 'newest', 'useful'] as const).map((k) => html`<button type="button" tabindex="-1">${s.sorts[k]}</button>`)}</span>
+      </div>`;
     const fresh = page.items.filter((c) => isNew(c, { lastVisitAt: page.lastVisitAt, me })).length;
     return html`<div part="toolbar" class="toolbar">
       <span id="sort-label">${s.sort}</span>
