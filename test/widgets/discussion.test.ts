@@ -56,6 +56,36 @@ describe('<cercle-discussion>', () => {
     }
   });
 
+  it('a long thread: the first comments render at once, the rest follow in order, numbered in the whole feed', async () => {
+    const items = Array.from({ length: 400 }, (_, i) => comment({ id: `m${i}`, body: `Commentaire ${i}` }));
+    api.pages.set('', commentPage(items));
+    const el = await mount();
+    await waitUntil(() => $$(el, 'article[part=comment]').length > 0, 'first comments shown');
+    const first = $$(el, 'article[part=comment]');
+    expect(first.length).to.be.below(400);
+    expect($(el, '[role=feed]')!.getAttribute('aria-busy')).to.equal('true');
+    expect(first[0].getAttribute('aria-setsize')).to.equal('400');
+    await waitUntil(() => $$(el, 'article[part=comment]').length === 400, 'every comment rendered', { timeout: 10_000 });
+    const all = $$(el, 'article[part=comment]');
+    expect(all.map((a) => a.getAttribute('aria-posinset'))).to.deep.equal(items.map((_, i) => String(i + 1)));
+    expect(all.map((a) => a.id)).to.deep.equal(items.map((c) => 'c-' + c.id));
+    await waitUntil(() => $(el, '[role=feed]')!.getAttribute('aria-busy') === 'false', 'the feed no longer busy');
+  });
+
+  it('a long thread: the comment of the page address is rendered and focused at once, however far down', async () => {
+    const items = Array.from({ length: 400 }, (_, i) => comment({ id: `f${i}`, body: `Commentaire ${i}` }));
+    api.pages.set('', commentPage(items));
+    const before = location.href;
+    history.replaceState(null, '', '#comment-f398');
+    try {
+      const el = await mount();
+      await waitUntil(() => el.shadowRoot!.activeElement?.id === 'c-f398', 'the linked comment focused');
+      expect(el.shadowRoot!.activeElement!.getAttribute('aria-posinset')).to.equal('399');
+    } finally {
+      history.replaceState(null, '', before);
+    }
+  });
+
   describe('states', () => {
     it('loading: reserves its height and says so', async () => {
       let release!: () => void;

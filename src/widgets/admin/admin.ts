@@ -86,7 +86,7 @@ export class CercleAdmin extends CercleConnected {
   declare private _secret?: string;
   declare private _error?: CercleError;
 
-  private loader = new Loader();
+  private loader = new Loader(this);
   private loadedFor?: string;
 
   constructor() {

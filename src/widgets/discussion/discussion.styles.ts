@@ -202,6 +202,21 @@ export const styles = css`
   .ph.form {
     block-size: 10rem;
   }
+  /*
+   * While loading, the room the page keeps for the widget (its min-height) is filled: the box's
+   * placeholder sits at its end, where the box lands once the comments are in.
+   */
+  :host(:state(loading)) {
+    position: relative;
+  }
+  :host(:state(loading)) [part='base'] {
+    padding-block-end: 10rem;
+  }
+  :host(:state(loading)) .ph.form {
+    position: absolute;
+    inset-inline: 0;
+    inset-block-end: 0;
+  }
   label {
     display: block;
     margin-block-end: 0.25rem;

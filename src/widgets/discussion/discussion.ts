@@ -30,8 +30,13 @@ import type { FlagReason, Reactors } from '../../contract/discussion.js';
 import { formatBody } from './format.js';
 import { MentionController } from './mention-controller.js';
 import { addFresh, addOwn, addReply, appendPage, patch, pending, recount, replace, tombstone } from './thread.js';
-import { isNew, tree } from './tree.js';
+import { isNew, treeUpTo } from './tree.js';
 import { form, inlineBox, signIn, skeleton, type Combo, type Mode } from './views.js';
+
+/** Comments rendered at once: more than the first screens hold, on a phone or a wide screen. */
+const FIRST = 30;
+/** Comments added in each idle moment after the first render. */
+const CHUNK = 150;
 
 /** Detail of `cercle-comment-submit`: what is about to be posted. */
 export interface CommentSubmitDetail {
@@ -113,6 +118,7 @@ export class CercleDiscussion extends CercleConnected {
     _reactors: { state: true },
     _preview: { state: true },
     _reloading: { state: true },
+    _budget: { state: true },
   };
 
   /** Thread key: an id chosen by the site, or by default the page's canonical URL. */
@@ -140,6 +146,15 @@ export class CercleDiscussion extends CercleConnected {
   declare private _preview: boolean;
   /** Read again in another order: the comments shown stay (the feed busy) until the new order comes. */
   declare private _reloading: boolean;
+  /**
+   * How many comments are rendered: the first screens at once ({@link FIRST}), the rest in chunks
+   * while the browser is idle ({@link CHUNK}); everything as soon as a comment must be reached.
+   */
+  declare private _budget: number;
+  /** The idle callback that renders the next chunk. */
+  private nextChunk?: number;
+  /** The feed holds more comments than it renders yet. */
+  private partial = false;
 
   /** The thread key in use, and the client it was loaded with. */
   private key = '';
@@ -173,6 +188,7 @@ export class CercleDiscussion extends CercleConnected {
     this._text = this._note = this._boxText = '';
     this._loadingMore = this._busy = this._failed = this._preview = this._reloading = false;
     this._sort = 'oldest';
+    this._budget = FIRST;
   }
 
   override connectedCallback(): void {
@@ -197,11 +213,15 @@ export class CercleDiscussion extends CercleConnected {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('hashchange', this.toAnchor);
+    if (this.nextChunk !== undefined) ('cancelIdleCallback' in window ? cancelIdleCallback : clearTimeout)(this.nextChunk);
+    this.nextChunk = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A comment about to take the focus (an anchor, a reply link, a new page…) must be in the DOM.
+    if (this.focusId || this.focusMode) this._budget = Infinity;
     const c = this.community;
     if (!c) return;
     const fresh = c.client !== this.loadedWith || changed.has('thread');
@@ -223,6 +243,11 @@ export class CercleDiscussion extends CercleConnected {
   }
 
   protected override updated(): void {
+    if (this.partial && this.nextChunk === undefined) {
+      const more = () => ((this.nextChunk = undefined), (this._budget += CHUNK));
+      // Safari has no idle callback: a timer lets a frame through between chunks.
+      this.nextChunk = 'requestIdleCallback' in window ? requestIdleCallback(more, { timeout: 300 }) : self.setTimeout(more, 16);
+    }
     const back = this.focusMode;
     const opener = back && this.renderRoot.querySelector<HTMLElement>(`#c-${CSS.escape(back.id)} [data-mode=${back.mode}]`);
     if (opener) opener.focus();
@@ -234,19 +259,21 @@ export class CercleDiscussion extends CercleConnected {
     const { l, _page: page, _error: error } = this;
     const t = l.t;
     const loading = !page && !error;
+    const feed = page && !loading ? treeUpTo(page.items, this.treeContext(page), this._budget) : undefined;
+    this.partial = !!feed && feed.shown < feed.total;
     return html`
       <section part="base">
         <slot name="header"><h2>${page ? t.count(page.thread.commentCount) : t.heading}</h2></slot>
-        ${page ? this.toolbar(page) : nothing}
+        ${page ? this.toolbar(page) : loading ? this.toolbar() : nothing}
         ${page?.items.length && this._sort === 'newest' ? this.fresh(true) : nothing}
         ${
           error
             ? this.failure(error)
             : page && !page.items.length
               ? html`<slot name="empty"><p>${t.empty}</p></slot>`
-              : html`<div part="list" role="feed" aria-label=${t.heading} aria-busy=${loading || this._reloading || this._loadingMore ? 'true' : 'false'}
+              : html`<div part="list" role="feed" aria-label=${t.heading} aria-busy=${loading || this._reloading || this._loadingMore || this.partial ? 'true' : 'false'}
                   @keydown=${this.feedKeys}>
-                ${loading ? skeleton() : tree(page!.items, this.treeContext(page!))}
+                ${feed ? feed.parts : skeleton()}
               </div>`
         }
         ${page?.items.length && this._sort !== 'newest' ? this.fresh(false) : nothing}
@@ -276,6 +303,13 @@ export class CercleDiscussion extends CercleConnected {
     const here = e.composedPath().find((n): n is HTMLElement => n instanceof HTMLElement && n.localName === 'article');
     const at = here ? all.indexOf(here) : -1;
     const to = all[e.key === 'PageDown' ? at + 1 : Math.max(0, at - 1)];
+    if (!to && e.key === 'PageDown' && this.partial) {
+      // The next comments are not rendered yet: render them all, then move on.
+      e.preventDefault();
+      this._budget = Infinity;
+      this.updateComplete.then(() => this.renderRoot.querySelectorAll<HTMLElement>('article[part=comment]')[at + 1]?.focus());
+      return;
+    }
     if (!to || to === here) return;
     e.preventDefault();
     to.focus();
@@ -303,6 +337,7 @@ export class CercleDiscussion extends CercleConnected {
     const { page: next, added: fresh } = addFresh(page, held, this._sort === 'newest');
     if (!fresh.length) return;
     this._page = next;
+    this._budget = Infinity;
     this._note = this.l.t.freshShown(fresh.length);
     this.markRead(this._page);
     const ids = new Set(fresh.map((c) => 'c-' + c.id));
@@ -383,9 +418,15 @@ export class CercleDiscussion extends CercleConnected {
   };
 
   /** Sort, the "new" count, and the moderators' tools. */
-  private toolbar(page: CommentPage) {
+  private toolbar(page?: CommentPage) {
     const s = this.l.t;
     const me = this.me();
+    // While the comments load, the same bar, out of reach: the list below starts where it will stay.
+    if (!page)
+      return html`<div part="toolbar" class="toolbar" aria-hidden="true" inert>
+        <span>${s.sort}</span>
+        <span class="sort">${(['oldest', 'newest', 'useful'] as const).map((k) => html`<button type="button" tabindex="-1">${s.sorts[k]}</button>`)}</span>
+      </div>`;
     const fresh = page.items.filter((c) => isNew(c, { lastVisitAt: page.lastVisitAt, me })).length;
     return html`<div part="toolbar" class="toolbar">
       <span id="sort-label">${s.sort}</span>
@@ -702,6 +743,7 @@ export class CercleDiscussion extends CercleConnected {
       () => Promise.all([listComments(client, { thread: this.key, sort: this.sortParam() }), client.site()]),
       ([page, info]) => {
         this._page = page;
+        this._budget = FIRST;
         this._info = info;
         this._reloading = false;
         this.markRead(page);

@@ -156,6 +156,20 @@ export function article(c: Comment, ctx: TreeContext, pos: number, parent?: Comm
  * its articles directly.
  */
 export function tree(items: readonly Comment[], ctx: TreeContext): TemplateResult[] {
+  return treeUpTo(items, ctx, Infinity).parts;
+}
+
+/**
+ * The first threads of the feed, whole, until at least `budget` articles are in (every thread when
+ * `budget` is Infinity): the feed's start renders at once and the rest follows in later chunks.
+ * Articles keep their numbers in the whole feed (`aria-posinset`), the later ones coming after.
+ * `shown` is how many articles the parts hold, `total` how many the whole feed holds.
+ */
+export function treeUpTo(
+  items: readonly Comment[],
+  ctx: TreeContext,
+  budget: number,
+): { parts: TemplateResult[]; shown: number; total: number } {
   const byId = new Map(items.map((c) => [c.id, c]));
   const kids = new Map<string, Comment[]>();
   const roots: Comment[] = [];
@@ -180,5 +194,10 @@ export function tree(items: readonly Comment[], ctx: TreeContext): TemplateResul
       ${children.length ? html`<div class="replies">${children.map((k) => node(k, depth + 1))}</div>` : nothing}
     </div>`;
   };
-  return roots.map((r) => node(r, 0));
+  const parts: TemplateResult[] = [];
+  for (const r of roots) {
+    if (pos >= budget) break;
+    parts.push(node(r, 0));
+  }
+  return { parts, shown: pos, total: items.length };
 }

@@ -67,7 +67,7 @@ export class CercleInsights extends CercleConnected {
   declare private _error?: CercleError;
   declare private _busy: boolean;
 
-  private loader = new Loader();
+  private loader = new Loader(this);
   private loadedFor?: string;
 
   constructor() {
