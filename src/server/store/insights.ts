@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import type { Store } from './store.js';
+import type { DbHandle as Store } from './schema.js';
 
 /** Ledger kinds that count as taking part: posting, an answer found useful, coming to an event, an introduction made. */
 export const PARTICIPATION = {
