@@ -371,17 +371,6 @@ export async function prune(db: Exec, siteId: string, retentionDays: number, now
   return Number(r.numDeletedRows);
 }
 
-/** A member's notifications not yet delivered beyond the page, created up to `upTo`, oldest first. */
-export async function pendingViews(db: Exec, siteId: string, memberPk: string, upTo: string): Promise<NotificationView[]> {
-  return (await viewQuery(db, siteId)
-    .where('n.member_pk', '=', memberPk)
-    .where('n.delivered_at', 'is', null)
-    .where('n.created_at', '<=', upTo)
-    .orderBy('n.created_at')
-    .orderBy('n.id')
-    .execute()) as NotificationView[];
-}
-
 /** The pending notifications of many members at once (up to `upTo`), by member then oldest first. */
 export async function pendingViewsOf(db: Exec, siteId: string, memberPks: string[], upTo: string): Promise<NotificationView[]> {
   const out: NotificationView[] = [];

@@ -150,16 +150,10 @@ export function article(c: Comment, ctx: TreeContext, pos: number, parent?: Comm
 }
 
 /**
- * The page's comments as a tree: top-level comments in the page's order, replies nested under
- * them to `MAX_DEPTH`, deeper replies listed flat at that level, oldest first. Every comment is an
- * article of the one feed (numbered in reading order); the wrappers carry no role, so the feed owns
- * its articles directly.
- */
-export function tree(items: readonly Comment[], ctx: TreeContext): TemplateResult[] {
-  return treeUpTo(items, ctx, Infinity).parts;
-}
-
-/**
+ * The page's comments as a tree: top-level comments in the page's order, replies nested under them to
+ * `MAX_DEPTH`, deeper replies listed flat at that level, oldest first. Every comment is an article of the
+ * one feed (numbered in reading order); the wrappers carry no role, so the feed owns its articles directly.
+ *
  * The first threads of the feed, whole, until at least `budget` articles are in (every thread when
  * `budget` is Infinity): the feed's start renders at once and the rest follows in later chunks.
  * Articles keep their numbers in the whole feed (`aria-posinset`), the later ones coming after.
