@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { newId, nowIso } from '../domain/ids.js';
 import type { Logger } from '../http/logger.js';
 import type { MailOutboxRow } from '../store/schema.js';
+import { RetryQueue } from '../store/retry-queue.js';
 import type { Store } from '../store/store.js';
 import { smtpOf, type SmtpConfig } from './settings.js';
 import type { Exec } from './store.js';
@@ -81,59 +82,15 @@ function outboxRow(m: OutgoingMail, at: string) {
  * is a conditional update, so two workers (two instances) never both take one message; requests only
  * queue, they never wait for the mail server.
  */
-export class MailService {
-  private readonly logger?: Logger;
-  private readonly now: () => number;
-  private readonly backoff: number[];
+export class MailService extends RetryQueue {
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
   private readonly transports = new Map<string, Transporter>();
-  private running: Promise<number> | null = null;
-  private again = false;
-  private timer: NodeJS.Timeout | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private stopped = false;
 
-  constructor(
-    private readonly store: Store,
-    opts: MailOptions = {},
-  ) {
-    this.logger = opts.logger;
-    this.now = opts.now ?? Date.now;
-    this.backoff = opts.backoff ?? MAIL_BACKOFF_S;
+  constructor(store: Store, opts: MailOptions = {}) {
+    super(store, 'mail_outbox', 'mail.run_failed', { logger: opts.logger, now: opts.now, backoff: opts.backoff ?? MAIL_BACKOFF_S });
     this.leaseMs = opts.leaseMs ?? 120_000;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
-  }
-
-  /** Sends soon, without making the caller wait. */
-  kick() {
-    if (this.stopped) return;
-    void this.runDue().catch((err) => this.logger?.error({ msg: 'mail.run_failed', error: String(err) }));
-  }
-
-  /** Sends every message due now; resolves with how many were attempted. */
-  runDue(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let total = 0;
-      do {
-        this.again = false;
-        total += await this.runOnce();
-      } while (this.again && !this.stopped);
-      return total;
-    })().finally(() => {
-      this.running = null;
-      void this.schedule();
-    });
-    return this.running;
-  }
-
-  /** Waits for the sending in progress (tests). */
-  async idle() {
-    while (this.running) await this.running;
   }
 
   private due(at: string) {
@@ -151,7 +108,7 @@ export class MailService {
       .execute();
   }
 
-  private async runOnce(): Promise<number> {
+  protected async runOnce(): Promise<number> {
     const at = nowIso(this.now());
     const due = await this.due(at);
     let n = 0;
@@ -243,48 +200,8 @@ export class MailService {
     };
   }
 
-  private delay(attempts: number) {
-    const s = this.backoff[Math.min(attempts - 1, this.backoff.length - 1)];
-    return Math.round(s * 1000 * (0.9 + Math.random() * 0.2));
-  }
-
-  /** Wakes up when the next retry is due (in this process; `start` polls for restarts and other instances). */
-  private async schedule() {
-    if (this.stopped) return;
-    try {
-      const next = await this.store.db
-        .selectFrom('mail_outbox')
-        .select('next_attempt_at')
-        .where('status', '=', 'pending')
-        .orderBy('next_attempt_at')
-        .limit(1)
-        .executeTakeFirst();
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      if (!next?.next_attempt_at) return;
-      const wait = Math.max(0, Math.min(Date.parse(next.next_attempt_at) - this.now(), 2 ** 31 - 1));
-      this.timer = setTimeout(() => this.kick(), wait);
-      this.timer.unref();
-    } catch {
-      // The database is closing: nothing to schedule.
-    }
-  }
-
-  start(intervalMs = 30_000) {
-    this.stopped = false;
-    if (!this.poll) {
-      this.poll = setInterval(() => this.kick(), intervalMs);
-      this.poll.unref();
-    }
-    this.kick();
-  }
-
-  async stop() {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    if (this.timer) clearTimeout(this.timer);
-    this.poll = this.timer = null;
-    await this.idle();
+  override async stop() {
+    await super.stop();
     for (const t of this.transports.values()) t.close();
     this.transports.clear();
   }

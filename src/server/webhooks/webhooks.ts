@@ -9,6 +9,7 @@ import { newId, nowIso } from '../domain/ids.js';
 import { problem } from '../http/problem.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../store/schema.js';
+import { RetryQueue } from '../store/retry-queue.js';
 import type { Store } from '../store/store.js';
 
 // ---- where a webhook may point ------------------------------------------------------------
@@ -187,26 +188,13 @@ interface Attempt {
  * each one's attempts and last answer. With several instances, a delivery is leased by one at a time.
  * Nothing is sent for a site without webhooks.
  */
-export class WebhookService {
+export class WebhookService extends RetryQueue {
   readonly production: boolean;
-  private readonly logger?: Logger;
-  private readonly now: () => number;
-  private readonly backoff: number[];
   private readonly coalesceMs: number;
-  private running: Promise<number> | null = null;
-  private again = false;
-  private timer: NodeJS.Timeout | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private stopped = false;
 
-  constructor(
-    private readonly store: Store,
-    opts: WebhookOptions = {},
-  ) {
+  constructor(store: Store, opts: WebhookOptions = {}) {
+    super(store, 'webhook_deliveries', 'webhook.run_failed', { logger: opts.logger, now: opts.now, backoff: opts.backoff ?? BACKOFF_S });
     this.production = opts.production ?? productionMode();
-    this.logger = opts.logger;
-    this.now = opts.now ?? Date.now;
-    this.backoff = opts.backoff ?? BACKOFF_S;
     this.coalesceMs = opts.coalesceMs ?? 1000;
   }
 
@@ -374,38 +362,7 @@ export class WebhookService {
     return hooks.some((h) => (JSON.parse(h.events) as string[]).some((t) => types.includes(t)));
   }
 
-  /** Sends soon, without making the caller wait. */
-  kick() {
-    if (this.stopped) return;
-    void this.runDue().catch((err) => this.logger?.error({ msg: 'webhook.run_failed', error: String(err) }));
-  }
-
-  /** Sends every delivery that is due now; resolves with how many were attempted. */
-  runDue(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let total = 0;
-      do {
-        this.again = false;
-        total += await this.runOnce();
-      } while (this.again && !this.stopped);
-      return total;
-    })().finally(() => {
-      this.running = null;
-      void this.schedule();
-    });
-    return this.running;
-  }
-
-  /** Waits for the sending in progress (tests). */
-  async idle() {
-    while (this.running) await this.running;
-  }
-
-  private async runOnce(): Promise<number> {
+  protected async runOnce(): Promise<number> {
     const at = nowIso(this.now());
     const due = await this.store.db
       .selectFrom('webhook_deliveries')
@@ -467,11 +424,6 @@ export class WebhookService {
       .where('id', '=', id)
       .execute();
     this.logger?.info({ msg: 'webhook.attempt', delivery: id, event: d.event_type, ok: result.ok, status: result.status, attempts });
-  }
-
-  private delay(attempts: number) {
-    const s = this.backoff[Math.min(attempts - 1, this.backoff.length - 1)];
-    return Math.round(s * 1000 * (0.9 + Math.random() * 0.2));
   }
 
   /**
@@ -563,46 +515,6 @@ export class WebhookService {
       req.on('error', (err) => resolve({ ok: false, status: null, error: String(err.message).slice(0, 300) }));
       req.end(body);
     });
-  }
-
-  /** Wakes up when the next retry is due (in this process; `start` polls for other instances' and restarts'). */
-  private async schedule() {
-    if (this.stopped) return;
-    try {
-      const next = await this.store.db
-        .selectFrom('webhook_deliveries')
-        .select('next_attempt_at')
-        .where('status', '=', 'pending')
-        .orderBy('next_attempt_at')
-        .limit(1)
-        .executeTakeFirst();
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      if (!next?.next_attempt_at) return;
-      const wait = Math.max(0, Math.min(Date.parse(next.next_attempt_at) - this.now(), 2 ** 31 - 1));
-      this.timer = setTimeout(() => this.kick(), wait);
-      this.timer.unref();
-    } catch {
-      // The database is closing: nothing to schedule.
-    }
-  }
-
-  /** Polls for due deliveries (after a restart, or those another instance left). */
-  start(intervalMs = 30_000) {
-    this.stopped = false;
-    if (!this.poll) {
-      this.poll = setInterval(() => this.kick(), intervalMs);
-      this.poll.unref();
-    }
-    this.kick();
-  }
-
-  async stop() {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    if (this.timer) clearTimeout(this.timer);
-    this.poll = this.timer = null;
-    await this.idle();
   }
 }
 
