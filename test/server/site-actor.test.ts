@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Series } from '../../src/contract/events.js';
 import { Event } from '../../src/contract/resources.js';
 import { AuditPage, Sanction } from '../../src/contract/moderation.js';
 import { TokenCheck } from '../../src/contract/requests.js';
@@ -41,6 +42,25 @@ for (const backend of backends()) {
       const directory = await call(ctx.app, 'GET', `${SITE}/members?limit=50`, { token: await token({ sub: 'reader' }) });
       assert.equal(directory.status, 200);
       assert.ok(!JSON.stringify(directory.body).includes('Webmaster'), 'the site is not in the directory');
+    });
+
+    it('creates a series organised by nobody, and leaves no member behind', async () => {
+      const before = await memberCount();
+      const r = await call(ctx.app, 'POST', `${SITE}/series`, {
+        token: siteAdmin,
+        body: {
+          title: 'Petit-déjeuner mensuel',
+          startsAt: inAWeek(8),
+          endsAt: inAWeek(9),
+          timeZone: 'Europe/Paris',
+          recurrence: { freq: 'monthly', byDay: ['TU'], setPos: 1, count: 3 },
+        },
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const series = Series.parse(r.body);
+      assert.equal(series.occurrences.length, 3);
+      assert.ok(series.occurrences.every((o) => o.organiser === null));
+      assert.equal(await memberCount(), before);
     });
 
     it('a sub starting with "site:" acts for the site even without the act claim', async () => {

@@ -18,7 +18,7 @@ import {
   visibleAudiences,
 } from '../../store/events.js';
 import * as eventStore from '../../store/events.js';
-import { memberPkOf, toViewer } from '../../http/viewer.js';
+import { toViewer } from '../../http/viewer.js';
 import {
   adminOnly,
   FEED_PAST_DAYS,
@@ -31,6 +31,7 @@ import {
   instant,
   checkTimes,
   organiserPk,
+  plannedEvent,
   mayOrganiseIn,
   calendarEvents,
   sendCalendar,
@@ -93,16 +94,7 @@ export async function getEvent(ctx: HandlerContext<typeof routes.getEvent>) {
 export async function createEvent(ctx: HandlerContext<typeof routes.createEvent>) {
   const { store, site, body } = ctx;
   const r = await rightsOf(store, site, ctx.viewer);
-  const chapter = body.chapter ?? null;
-  mayOrganiseIn(chapter, r);
-  checkDescription(body.description);
-  const row = {
-    starts_at: instant(body.startsAt, body.timeZone, 'body.startsAt'),
-    ends_at: instant(body.endsAt, body.timeZone, 'body.endsAt'),
-    rsvp_deadline: body.rsvpDeadline ? instant(body.rsvpDeadline, body.timeZone, 'body.rsvpDeadline') : null,
-  };
-  checkTimes(row);
-  const organiser = await organiserPk(store, site, r, body.organiser, memberPkOf(r.viewer));
+  const { chapter, times: row, organiser } = await plannedEvent(store, site, r, body);
   const ev = await insertEvent(store, {
     site_id: site.id,
     chapter_id: chapter,

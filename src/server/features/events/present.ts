@@ -2,7 +2,7 @@ import type { EventChange } from '../../../contract/notifications.js';
 import { createHash } from 'node:crypto';
 import { checkMarkup } from '../../../contract/markup.js';
 import type { Context } from 'hono';
-import type { Attendee, AttendeeList, CalendarFeed } from '../../../contract/events.js';
+import type { Attendee, AttendeeList, CalendarFeed, NewEvent } from '../../../contract/events.js';
 import type { Event } from '../../../contract/resources.js';
 import type { HandlerContext } from '../../http/types.js';
 import { canSee } from '../../domain/audience.js';
@@ -13,7 +13,7 @@ import type { EventRow } from '../../store/schema.js';
 import type { Site, Store } from '../../store/store.js';
 import { attendees as attendeeRows, eventView, organisedChapters, seriesInstants, seriesRows, type EventView } from '../../store/events.js';
 import { parseEventTime } from '../../domain/tz.js';
-import { type Viewer } from '../../http/viewer.js';
+import { memberPkOf, type Viewer } from '../../http/viewer.js';
 
 /** How far back calendar feeds reach. */
 export const FEED_PAST_DAYS = 90;
@@ -134,6 +134,25 @@ export function checkDescription(text: string | undefined) {
       issues.slice(0, 5).map((i) => ({ path: 'body.description', message: i.message })),
     );
   }
+}
+
+/**
+ * What a new event or series states, checked the same way for both: who may organise it in that chapter, its
+ * description, its times in the venue's zone (end after start, answers closing before it), and its organiser
+ * (the member who creates it by default; nobody when the site itself does).
+ */
+export async function plannedEvent(store: Store, site: Site, r: Rights, body: NewEvent) {
+  const chapter = body.chapter ?? null;
+  mayOrganiseIn(chapter, r);
+  checkDescription(body.description);
+  const times = {
+    starts_at: instant(body.startsAt, body.timeZone, 'body.startsAt'),
+    ends_at: instant(body.endsAt, body.timeZone, 'body.endsAt'),
+    rsvp_deadline: body.rsvpDeadline ? instant(body.rsvpDeadline, body.timeZone, 'body.rsvpDeadline') : null,
+  };
+  checkTimes(times);
+  const organiser = await organiserPk(store, site, r, body.organiser, memberPkOf(r.viewer));
+  return { chapter, times, organiser };
 }
 
 /** End after start, deadline no later than start. */

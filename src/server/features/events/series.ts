@@ -6,20 +6,7 @@ import { problem } from '../../http/problem.js';
 import type { HandlerContext } from '../../http/types.js';
 import type { EventSeriesRow } from '../../store/schema.js';
 import * as eventStore from '../../store/events.js';
-import {
-  announceEvent,
-  canManage,
-  checkDescription,
-  checkTimes,
-  eventOut,
-  instant,
-  mayOrganiseIn,
-  mustSee,
-  organiserPk,
-  rightsOf,
-  type Ctx,
-  type Rights,
-} from './present.js';
+import { announceEvent, canManage, eventOut, mustSee, plannedEvent, rightsOf, type Ctx, type Rights } from './present.js';
 
 async function seriesOut(ctx: Ctx, s: EventSeriesRow, r: Rights): Promise<Series> {
   const views = await eventStore.seriesEvents(ctx.store, ctx.site.id, s.id, ctx.viewer?.pk ?? null);
@@ -36,22 +23,13 @@ async function seriesOut(ctx: Ctx, s: EventSeriesRow, r: Rights): Promise<Series
 export async function createSeries(ctx: HandlerContext<typeof routes.createSeries>) {
   const { store, site, body } = ctx;
   const r = await rightsOf(store, site, ctx.viewer);
-  const chapter = body.chapter ?? null;
-  mayOrganiseIn(chapter, r);
-  checkDescription(body.description);
-  const first = {
-    starts_at: instant(body.startsAt, body.timeZone, 'body.startsAt'),
-    ends_at: instant(body.endsAt, body.timeZone, 'body.endsAt'),
-    rsvp_deadline: body.rsvpDeadline ? instant(body.rsvpDeadline, body.timeZone, 'body.rsvpDeadline') : null,
-  };
-  checkTimes(first);
+  const { chapter, times: first, organiser } = await plannedEvent(store, site, r, body);
   const start = Date.parse(first.starts_at);
   const duration = Date.parse(first.ends_at) - start;
   // The answers close as long before each meeting as before the first.
   const deadlineLead = first.rsvp_deadline === null ? null : start - Date.parse(first.rsvp_deadline);
   const rule = ruleOf(body.recurrence, start, body.timeZone);
   const instants = occurrences(rule, body.recurrence, start, body.timeZone);
-  const organiser = await organiserPk(store, site, r, body.organiser, r.viewer!.pk);
   const series: EventSeriesRow = {
     id: newId(),
     site_id: site.id,
